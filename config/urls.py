@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from congvu.api.urls import api
+
+urlpatterns = [
+    path("", include("congvu.core.urls")),
+    path("accounts/", include("congvu.accounts.urls")),
+    path("org/", include("congvu.organisations.urls")),
+    path("standards/", include("congvu.conduct.urls")),
+    path("", include("congvu.portal.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "congvu.core.views.bad_request"
+handler403 = "congvu.core.views.permission_denied"
+handler404 = "congvu.core.views.page_not_found"
+handler500 = "congvu.core.views.server_error"

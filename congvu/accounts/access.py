@@ -1,0 +1,277 @@
+"""THE permission module: the one place that decides who may do what, where.
+
+A user holds roles on organisations through `RoleGrant` rows (usually with the
+organisation's whole subtree). A role maps to a set of permissions. Every
+question the rest of the code asks goes through here:
+
+* `visible_organisations(user)` / `visible_staff(user)` — the rows a user may
+  see at all; every list and API query starts from them (via the models'
+  `visible_to(user)`).
+* `can(user, perm, organisation)` — may the user do `perm` there?
+* `require(user, perm, organisation)` — the same, raising `Http404` when the
+  organisation is invisible to the user and `PermissionDenied` (403) when it is
+  visible but the permission is missing.
+* `organisations_for(user, perm)` — where may the user do `perm`?
+
+Grants are read once per request and cached on the user object.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from .models import Role
+
+if TYPE_CHECKING:
+    from congvu.organisations.models import (
+        Organisation,
+        OrganisationQuerySet,
+        StaffMember,
+        StaffQuerySet,
+    )
+
+
+class Perm(str, enum.Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
+    def __str__(self) -> str:
+        return str(self.value)
+
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    STAFF_VIEW = "staff.view"
+    STAFF_VIEW_CONTACT = "staff.view_contact"
+    STAFF_MANAGE = "staff.manage"
+    IMPORT_RUN = "import.run"
+    BADGE_PRINT = "badge.print"
+    CATALOGUE_MANAGE = "catalogue.manage"
+    GRANT_MANAGE = "grant.manage"
+    AUDIT_VIEW = "audit.view"
+    PLAN_VIEW = "plan.view"
+    PLAN_MANAGE = "plan.manage"
+    PROGRESS_UPDATE = "progress.update"
+    PROGRESS_CONFIRM = "progress.confirm"
+    REPORT_SUBMIT = "report.submit"
+    CASE_VIEW = "case.view"
+    CASE_HANDLE = "case.handle"
+    INSPECTION_RUN = "inspection.run"
+    ACKNOWLEDGE_RECORD = "acknowledge.record"
+
+
+P = Perm
+_READ: Final = frozenset({P.ORG_VIEW, P.STAFF_VIEW, P.PLAN_VIEW})
+
+ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
+    Role.ADMIN: frozenset(Perm),
+    Role.HOME_AFFAIRS: frozenset(Perm) - {P.GRANT_MANAGE},
+    Role.HEAD: _READ
+    | {
+        P.STAFF_VIEW_CONTACT,
+        P.STAFF_MANAGE,
+        P.IMPORT_RUN,
+        P.BADGE_PRINT,
+        P.PROGRESS_UPDATE,
+        P.PROGRESS_CONFIRM,
+        P.REPORT_SUBMIT,
+        P.CASE_VIEW,
+        P.ACKNOWLEDGE_RECORD,
+        P.CATALOGUE_MANAGE,
+    },
+    Role.FOCAL_POINT: _READ
+    | {
+        P.STAFF_VIEW_CONTACT,
+        P.STAFF_MANAGE,
+        P.IMPORT_RUN,
+        P.BADGE_PRINT,
+        P.PROGRESS_UPDATE,
+        P.REPORT_SUBMIT,
+        P.ACKNOWLEDGE_RECORD,
+    },
+    Role.CASE_HANDLER: _READ | {P.STAFF_VIEW_CONTACT, P.CASE_VIEW, P.CASE_HANDLE},
+    Role.INSPECTOR: _READ | {P.INSPECTION_RUN, P.CASE_VIEW},
+    Role.VIEWER: _READ,
+    # A staff member sees their own organisation's card and their own record only.
+    Role.STAFF: frozenset({P.ORG_VIEW}),
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    organisation_id: int
+    path: str
+    include_subtree: bool
+
+    def covers(self, organisation: Organisation) -> bool:
+        if organisation.pk == self.organisation_id:
+            return True
+        return self.include_subtree and organisation.path.startswith(self.path)
+
+    def q(self, prefix: str = "") -> Q:
+        if self.include_subtree:
+            return Q(**{f"{prefix}path__startswith": self.path})
+        return Q(**{f"{prefix}pk": self.organisation_id})
+
+
+_CACHE_ATTR = "_congvu_grants"
+
+
+def _is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def grants_of(user: Any) -> tuple[Grant, ...]:
+    """The user's grants, read once and cached on the user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ()
+    cached: tuple[Grant, ...] | None = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from .models import RoleGrant
+
+        rows = RoleGrant.objects.filter(user=user).values_list(
+            "role", "organisation_id", "organisation__path", "include_subtree"
+        )
+        cached = tuple(Grant(Role(r), o, p, s) for r, o, p, s in rows)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user: Any) -> None:
+    """Drop the cached grants (after granting or revoking in the same request)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user: Any) -> set[Role]:
+    roles = {grant.role for grant in grants_of(user)}
+    if _is_superuser(user):
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def perms_on(user: Any, organisation: Organisation) -> frozenset[Perm]:
+    if _is_superuser(user):
+        return frozenset(Perm)
+    perms: set[Perm] = set()
+    for grant in grants_of(user):
+        if grant.covers(organisation):
+            perms |= ROLE_PERMS[grant.role]
+    return frozenset(perms)
+
+
+def can(user: Any, perm: Perm, organisation: Organisation) -> bool:
+    return perm in perms_on(user, organisation)
+
+
+def can_anywhere(user: Any, perm: Perm) -> bool:
+    """Does the user hold `perm` on at least one organisation? (Menus, list pages.)"""
+    if _is_superuser(user):
+        return True
+    return any(perm in ROLE_PERMS[grant.role] for grant in grants_of(user))
+
+
+def require(user: Any, perm: Perm, organisation: Organisation) -> None:
+    """404 when the organisation is invisible to `user`, 403 when visible but `perm` is missing."""
+    perms = perms_on(user, organisation)
+    if Perm.ORG_VIEW not in perms:
+        raise Http404
+    if perm not in perms:
+        raise PermissionDenied
+
+
+def require_anywhere(user: Any, perm: Perm) -> None:
+    if not can_anywhere(user, perm):
+        raise PermissionDenied
+
+
+def _scope_q(user: Any, perm: Perm, prefix: str = "") -> Q | None:
+    """A Q over organisations where `user` holds `perm`; None means everywhere."""
+    if _is_superuser(user):
+        return None
+    q = Q(pk__in=[])
+    for grant in grants_of(user):
+        if perm in ROLE_PERMS[grant.role]:
+            q |= grant.q(prefix)
+    return q
+
+
+def organisations_for(
+    user: Any, perm: Perm, qs: OrganisationQuerySet | None = None
+) -> OrganisationQuerySet:
+    from congvu.organisations.models import Organisation
+
+    base = qs if qs is not None else Organisation.objects.all()
+    q = _scope_q(user, perm)
+    return base if q is None else base.filter(q)
+
+
+def visible_organisations(
+    user: Any, qs: OrganisationQuerySet | None = None
+) -> OrganisationQuerySet:
+    return organisations_for(user, Perm.ORG_VIEW, qs)
+
+
+def visible_staff(user: Any, qs: StaffQuerySet | None = None) -> StaffQuerySet:
+    """Staff in organisations where the user may view staff, plus the user's own record."""
+    from congvu.organisations.models import StaffMember
+
+    base = qs if qs is not None else StaffMember.objects.all()
+    q = _scope_q(user, Perm.STAFF_VIEW, prefix="organisation__")
+    if q is None:
+        return base
+    if getattr(user, "is_authenticated", False):
+        q |= Q(user=user)
+    return base.filter(q)
+
+
+def staff_perms(user: Any, staff: StaffMember) -> frozenset[Perm]:
+    """Permissions on one staff member: their organisation's, or self-view for their own record."""
+    perms = set(perms_on(user, staff.organisation))
+    if staff.user_id is not None and staff.user_id == getattr(user, "pk", None):
+        perms |= {Perm.STAFF_VIEW, Perm.STAFF_VIEW_CONTACT}
+    return frozenset(perms)
+
+
+def require_staff(user: Any, perm: Perm, staff: StaffMember) -> None:
+    perms = staff_perms(user, staff)
+    if Perm.STAFF_VIEW not in perms:
+        raise Http404
+    if perm not in perms:
+        raise PermissionDenied
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_for(
+    user: Any,
+    perm: Perm,
+    qs: models.QuerySet[M],
+    *,
+    organisation_of: str = "organisation",
+    **lookup: Any,
+) -> M:
+    """Fetch one object from `qs` and check `perm` on its organisation, in one call.
+
+    404 if it does not exist or its organisation is invisible; 403 if visible but
+    `perm` is missing. `organisation_of` names the attribute holding the
+    organisation ("" when the object is an organisation).
+    """
+    try:
+        obj = qs.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    organisation = getattr(obj, organisation_of) if organisation_of else obj
+    require(user, perm, cast("Organisation", organisation))
+    return obj
+
+
+def any_role(user: Any, roles: Iterable[Role]) -> bool:
+    wanted = set(roles)
+    return bool(roles_of(user) & wanted)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who signs in. Citizens never need one."""
+
+    full_name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Quản trị hệ thống")
+    HOME_AFFAIRS = "home_affairs", _("Cán bộ Sở Nội vụ")
+    HEAD = "head", _("Người đứng đầu cơ quan")
+    FOCAL_POINT = "focal_point", _("Đầu mối")
+    CASE_HANDLER = "case_handler", _("Cán bộ xử lý vụ việc")
+    INSPECTOR = "inspector", _("Thanh tra, kiểm tra viên")
+    VIEWER = "viewer", _("Người xem")
+    STAFF = "staff", _("Cán bộ, công chức (chỉ bản thân)")
+
+
+class RoleGrant(models.Model):
+    """`user` holds `role` on `organisation` (and, by default, everything below it)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan"),
+        on_delete=models.CASCADE,
+        related_name="grants",
+    )
+    include_subtree = models.BooleanField(_("gồm cả đơn vị trực thuộc"), default=True)
+    granted_at = models.DateTimeField(_("cấp lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"], name="grant_unique_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+
+    PREFIX = "cv_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("tên"), max_length=80)
+    key_prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        # Tokens carry 256 random bits, so a fast hash is enough (no brute force possible).
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def generate_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)

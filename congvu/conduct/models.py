@@ -1,0 +1,150 @@
+"""The versioned code-of-conduct catalogue (seed section II) as data.
+
+A `CodeVersion` belongs to a scope: the province (scope organisation = the
+provincial People's Committee) or one organisation's own supplement, which
+sits on top of the provincial catalogue. Versions move draft → active →
+retired; at most one version per scope is active.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congvu.core.models import TimeStampedModel
+from congvu.core.text import fold
+
+
+class CodeVersion(TimeStampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ACTIVE = "active", _("Đang áp dụng")
+        RETIRED = "retired", _("Hết hiệu lực")
+
+    scope = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("phạm vi áp dụng"),
+        on_delete=models.PROTECT,
+        related_name="code_versions",
+    )
+    is_supplement = models.BooleanField(
+        _("là bộ quy tắc bổ sung của cơ quan"),
+        default=False,
+        help_text=_("Bổ sung riêng của cơ quan, áp dụng cùng bộ quy tắc của tỉnh."),
+    )
+    title = models.CharField(_("tên bộ quy tắc"), max_length=300)
+    version = models.CharField(_("phiên bản"), max_length=40)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    source_document = models.CharField(_("văn bản nguồn"), max_length=300, blank=True)
+    effective_from = models.DateField(_("áp dụng từ"), null=True, blank=True)
+    retired_on = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("sao chép từ phiên bản"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["scope_id", "-created_at"]
+        verbose_name = _("bộ quy tắc ứng xử")
+        verbose_name_plural = _("bộ quy tắc ứng xử")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=Q(status="active"),
+                name="conduct_one_active_version_per_scope",
+            ),
+            models.UniqueConstraint(fields=["scope", "version"], name="conduct_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.version})"
+
+
+class Section(models.Model):
+    version = models.ForeignKey(CodeVersion, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(_("mã mục"), max_length=20)
+    title = models.CharField(_("tên mục"), max_length=300)
+    intro = models.TextField(_("nội dung chung"), blank=True)
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    is_incomplete = models.BooleanField(
+        _("chưa đầy đủ"),
+        default=False,
+        help_text=_("Văn bản nguồn bị thiếu hoặc chưa được nhập đủ; cần quản trị viên bổ sung."),
+    )
+
+    class Meta:
+        ordering = ["version_id", "order", "code"]
+        verbose_name = _("mục")
+        verbose_name_plural = _("mục")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="conduct_section_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class Clause(models.Model):
+    class AppliesTo(models.TextChoices):
+        ALL = "all", _("Mọi cán bộ, công chức, viên chức")
+        LEADERS = "leaders", _("Chỉ lãnh đạo, quản lý")
+
+    class Severity(models.TextChoices):
+        MINOR = "minor", _("Nhẹ")
+        SERIOUS = "serious", _("Nghiêm trọng")
+        VERY_SERIOUS = "very_serious", _("Rất nghiêm trọng")
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="clauses")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("điều khoản cha"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
+    code = models.CharField(_("mã"), max_length=30)
+    short_title = models.CharField(_("tên ngắn"), max_length=200)
+    text = models.TextField(_("nội dung"))
+    plain_text = models.CharField(
+        _("diễn giải cho người dân"),
+        max_length=300,
+        blank=True,
+        help_text=_("Câu ngắn, dễ hiểu, dùng trên phiếu đánh giá và phản ánh."),
+    )
+    applies_to = models.CharField(
+        _("áp dụng cho"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL
+    )
+    rateable = models.BooleanField(_("người dân đánh giá được"), default=False)
+    observable = models.BooleanField(_("kiểm tra được khi thanh tra"), default=False)
+    default_severity = models.CharField(
+        _("mức độ mặc định"), max_length=15, choices=Severity.choices, default=Severity.MINOR
+    )
+    keywords = models.CharField(_("từ khóa"), max_length=300, blank=True)
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    is_incomplete = models.BooleanField(_("chưa đầy đủ"), default=False)
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["section_id", "order", "code"]
+        verbose_name = _("chuẩn mực")
+        verbose_name_plural = _("chuẩn mực")
+        constraints = [
+            models.UniqueConstraint(fields=["section", "code"], name="conduct_clause_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.short_title}"
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(
+            " ".join([self.code, self.short_title, self.text, self.plain_text, self.keywords])
+        )

@@ -1,0 +1,169 @@
+"""Shared fixtures: a small province and the personas every view is tested with.
+
+Tree (all valid from 01/01/2025):
+
+    UBND tỉnh (root)
+    ├── Sở Nội vụ (dept_home)
+    ├── Sở Tư pháp (dept_justice)
+    │   └── Phòng Hành chính tư pháp (division_justice)
+    └── UBND xã An Bình (commune)
+
+Personas:
+* officer — Home Affairs officer on the whole province;
+* head — head of Sở Tư pháp (and its subtree);
+* viewer — viewer on Sở Tư pháp;
+* outsider — head of UBND xã An Bình (sees nothing of Sở Tư pháp);
+* staff_user — a staff member of Sở Tư pháp with the self-only role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from congvu.accounts.models import Role, RoleGrant, User
+from congvu.organisations import services as org_services
+from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
+
+START = dt.date(2025, 1, 1)
+
+
+def kind(code: str) -> OrganisationKind:
+    return OrganisationKind.objects.get(code=code)
+
+
+def make_user(
+    username: str, role: Role | None = None, organisation: Organisation | None = None
+) -> User:
+    user = User.objects.create_user(
+        username=username, password="pw-for-tests-123", full_name=username
+    )
+    if role is not None and organisation is not None:
+        RoleGrant.objects.create(user=user, role=role, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def province(db: Any) -> dict[str, Organisation]:
+    root = org_services.create_organisation(
+        actor=None,
+        code="H56",
+        name="Ủy ban nhân dân tỉnh Hưng Yên",
+        short_name="UBND tỉnh",
+        kind=kind("province_pc"),
+        valid_from=START,
+    )
+    dept_home = org_services.create_organisation(
+        actor=None,
+        code="H56.01",
+        name="Sở Nội vụ",
+        kind=kind("department"),
+        parent=root,
+        valid_from=START,
+    )
+    dept_justice = org_services.create_organisation(
+        actor=None,
+        code="H56.02",
+        name="Sở Tư pháp",
+        kind=kind("department"),
+        parent=root,
+        valid_from=START,
+    )
+    division = org_services.create_organisation(
+        actor=None,
+        code="H56.02.01",
+        name="Phòng Hành chính tư pháp",
+        kind=kind("division"),
+        parent=dept_justice,
+        valid_from=START,
+    )
+    commune = org_services.create_organisation(
+        actor=None,
+        code="H56.30",
+        name="Ủy ban nhân dân xã An Bình",
+        kind=kind("commune_pc"),
+        parent=root,
+        valid_from=START,
+    )
+    return {
+        "root": root,
+        "dept_home": dept_home,
+        "dept_justice": dept_justice,
+        "division_justice": division,
+        "commune": commune,
+    }
+
+
+@pytest.fixture
+def officer(province: dict[str, Organisation]) -> User:
+    return make_user("officer", Role.HOME_AFFAIRS, province["root"])
+
+
+@pytest.fixture
+def head(province: dict[str, Organisation]) -> User:
+    return make_user("head", Role.HEAD, province["dept_justice"])
+
+
+@pytest.fixture
+def viewer(province: dict[str, Organisation]) -> User:
+    return make_user("viewer", Role.VIEWER, province["dept_justice"])
+
+
+@pytest.fixture
+def outsider(province: dict[str, Organisation]) -> User:
+    return make_user("outsider", Role.HEAD, province["commune"])
+
+
+@pytest.fixture
+def staff_member(province: dict[str, Organisation]) -> StaffMember:
+    return org_services.create_staff(
+        actor=None,
+        organisation=province["dept_justice"],
+        full_name="Nguyễn Văn Đức",
+        staff_code="STP-001",
+        category=StaffMember.Category.CIVIL_SERVANT,
+        position_title="Chuyên viên",
+        division=province["division_justice"],
+        email="duc@example.vn",
+        phone="0912345678",
+        valid_from=START,
+    )
+
+
+@pytest.fixture
+def staff_user(province: dict[str, Organisation], staff_member: StaffMember) -> User:
+    user = make_user("staffer", Role.STAFF, province["dept_justice"])
+    RoleGrant.objects.filter(user=user).update(include_subtree=False)
+    staff_member.user = user
+    staff_member.save(update_fields=["user"])
+    return user
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_officer(officer: User) -> Client:
+    return client_for(officer)
+
+
+@pytest.fixture
+def as_head(head: User) -> Client:
+    return client_for(head)
+
+
+@pytest.fixture
+def as_viewer(viewer: User) -> Client:
+    return client_for(viewer)
+
+
+@pytest.fixture
+def as_outsider(outsider: User) -> Client:
+    return client_for(outsider)

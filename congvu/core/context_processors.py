@@ -1,0 +1,43 @@
+"""The navigation a user sees depends on what they may do, decided by access.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Any
+    url: str
+    key: str
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items: list[NavItem] = []
+    if user is not None and user.is_authenticated:
+        items.append(NavItem(_("Trang chủ"), reverse("core:home"), "home"))
+        if access.can_anywhere(user, Perm.ORG_VIEW):
+            items.append(
+                NavItem(_("Cơ quan, đơn vị"), reverse("organisations:tree"), "organisations")
+            )
+        if access.can_anywhere(user, Perm.STAFF_VIEW):
+            items.append(NavItem(_("Cán bộ"), reverse("organisations:staff_list"), "staff"))
+        if access.can_anywhere(user, Perm.IMPORT_RUN):
+            items.append(
+                NavItem(_("Nhập từ Excel"), reverse("organisations:import_start"), "import")
+            )
+        if access.can_anywhere(user, Perm.CATALOGUE_MANAGE):
+            items.append(NavItem(_("Quản lý quy tắc"), reverse("conduct:manage"), "conduct_manage"))
+        if getattr(user, "staff_member", None) is not None:
+            items.append(NavItem(_("Hồ sơ của tôi"), reverse("organisations:my_profile"), "me"))
+    items.append(NavItem(_("Chuẩn mực ứng xử"), reverse("conduct:public"), "standards"))
+    return {"nav_items": items}

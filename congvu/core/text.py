@@ -1,0 +1,106 @@
+"""Vietnamese text helpers: accent folding for search and collation for sorting.
+
+Search stores a folded copy (marks stripped, đ→d, lower-case) beside the text,
+because neither SQLite FTS5 nor unaccent folds đ/Đ, and "duc" must find "Đức".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """Lower-case `text`, strip every diacritic and map đ→d; collapse spaces."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACE.sub(" ", stripped).strip().lower()
+
+
+def search_terms(query: str | None) -> list[str]:
+    """The folded words of a search box's input, each to be matched as a substring."""
+    return [word for word in fold(query).split(" ") if word]
+
+
+# Vietnamese alphabetical order (TCVN 5712): ă and â follow a, đ follows d, and so on.
+# f, j, w, z are not Vietnamese letters but appear in foreign names; they go where
+# the Latin alphabet puts them.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_TONES = {"\u0300": 2, "\u0309": 3, "\u0303": 4, "\u0301": 5, "\u0323": 6}  # huyền hỏi ngã sắc nặng
+_BASE_MARKS = {"\u0306": "ă", "\u0302": "^", "\u031b": "ư"}
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _letter_parts(ch: str) -> tuple[str, int]:
+    """Split one character into its Vietnamese base letter and its tone (1 = no tone)."""
+    lowered = ch.lower()
+    if lowered == "đ":
+        return "đ", 1
+    decomposed = unicodedata.normalize("NFD", lowered)
+    base, marks = decomposed[0], decomposed[1:]
+    tone = 1
+    for mark in marks:
+        if mark in _TONES:
+            tone = _TONES[mark]
+        elif mark == "\u0306":
+            base = "ă"
+        elif mark == "\u0302":
+            base = {"a": "â", "e": "ê", "o": "ô"}.get(base, base)
+        elif mark == "\u031b":
+            base = {"o": "ơ", "u": "ư"}.get(base, base)
+    return base, tone
+
+
+def _rank(base: str) -> str:
+    index = _ALPHABET.find(base)
+    if index < 0:
+        index = len(_ALPHABET) + (ord(base) % 200)
+    return _DIGITS[1 + index // 36] + _DIGITS[index % 36]
+
+
+def collation_key(text: str) -> str:
+    """A key that sorts `text` in Vietnamese alphabetical order under any collation.
+
+    Letters compare by base letter first and by tone only when the letters tie.
+    The key uses only [0-9a-z], so PostgreSQL's locale collation and SQLite's
+    byte order agree on it.
+    """
+    primary: list[str] = []
+    secondary: list[str] = []
+    for word in fold_spaces(text).split(" "):
+        if not word:
+            continue
+        for ch in word:
+            if not ch.isalnum():
+                continue
+            base, tone = _letter_parts(ch)
+            primary.append(_rank(base))
+            secondary.append(str(tone))
+        primary.append("00")
+    return "".join(primary) + "0" + "".join(secondary)
+
+
+def fold_spaces(text: str | None) -> str:
+    return _SPACE.sub(" ", text or "").strip()
+
+
+def split_vietnamese_name(full_name: str) -> tuple[str, str, str]:
+    """Split a name into (family, middle, given).
+
+    "Nguyễn Thị Minh Khai" → ("Nguyễn", "Thị Minh", "Khai").
+    """
+    words = fold_spaces(full_name).split(" ")
+    if len(words) == 1:
+        return "", "", words[0]
+    return words[0], " ".join(words[1:-1]), words[-1]
+
+
+def name_sort_key(full_name: str) -> str:
+    """Sort key for a Vietnamese personal name: given name, then family name, then middle name."""
+    family, middle, given = split_vietnamese_name(full_name)
+    return "0".join(collation_key(part) for part in (given, family, middle))

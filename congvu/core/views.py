@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from congvu.accounts import access
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "core/home_public.html")
+    organisations = access.visible_organisations(request.user).current()
+    top = organisations.order_by("depth").values_list("depth", flat=True).first()
+    roots = list(organisations.filter(depth=top or 0).select_related("kind")[:12])
+    return render(
+        request,
+        "core/home.html",
+        {
+            "roles": sorted(str(role.label) for role in access.roles_of(request.user)),
+            "roots": roots,
+            "organisation_count": organisations.count(),
+        },
+    )
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {"status": status, "title": title, "message": message},
+        status=status,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "Yêu cầu không hợp lệ", "Bad request.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        403,
+        "Bạn không có quyền thực hiện việc này",
+        "You do not have permission to do this.",
+    )
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "Không tìm thấy trang", "Page not found.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/error_500.html", status=500)
