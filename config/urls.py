@@ -6,6 +6,7 @@ from congvu.api.urls import api
 urlpatterns = [
     path("", include("congvu.core.urls")),
     path("accounts/", include("congvu.accounts.urls")),
+    path("org/import/", include("congvu.organisations.import_urls")),
     path("org/", include("congvu.organisations.urls")),
     path("standards/", include("congvu.conduct.urls")),
     path("", include("congvu.portal.urls")),

@@ -33,7 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(NavItem(_("Cán bộ"), reverse("organisations:staff_list"), "staff"))
         if access.can_anywhere(user, Perm.IMPORT_RUN):
             items.append(
-                NavItem(_("Nhập từ Excel"), reverse("organisations:import_start"), "import")
+                NavItem(_("Nhập từ Excel"), reverse("imports:start"), "import")
             )
         if access.can_anywhere(user, Perm.CATALOGUE_MANAGE):
             items.append(NavItem(_("Quản lý quy tắc"), reverse("conduct:manage"), "conduct_manage"))

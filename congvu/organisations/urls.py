@@ -8,5 +8,4 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("staff/", views.staff_list, name="staff_list"),
     path("me/", views.my_profile, name="my_profile"),
-    path("import/", views.import_start, name="import_start"),
 ]

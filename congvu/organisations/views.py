@@ -5,4 +5,4 @@ def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise Http404
 
 
-tree = detail = staff_list = my_profile = import_start = badge_card = _todo
+tree = detail = staff_list = my_profile = badge_card = _todo
