@@ -1,0 +1,106 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from congvu.accounts.models import ApiToken
+from congvu.accounts.services import user_for_api_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_user_logs_in_with_the_right_password(officer):
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": "officer", "password": "pw-for-tests-123"}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("core:home")).context["user"] == officer
+
+
+def test_a_wrong_password_shows_a_vietnamese_error_and_keeps_the_username(officer):
+    response = Client().post(
+        reverse("accounts:login"), {"username": "officer", "password": "sai"}
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in content
+    assert 'value="officer"' in content
+
+
+def test_repeated_failed_logins_lock_the_account(officer, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "officer", "password": "sai"})
+    response = client.post(
+        reverse("accounts:login"), {"username": "officer", "password": "pw-for-tests-123"}
+    )
+    assert response.status_code == 429
+    assert "tạm bị khóa" in response.content.decode()
+
+
+def test_passwords_are_hashed_with_argon2_outside_tests():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CONGVU_TESTING": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", "from config import settings; print(settings.PASSWORD_HASHERS[0])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_the_settings_page_creates_a_token_shown_once_and_stored_hashed(as_officer, officer):
+    response = as_officer.post(reverse("accounts:settings"), {"name": "Một cửa"})
+    key = response.context["new_key"]
+    assert key.startswith("cv_")
+    token = ApiToken.objects.get(user=officer)
+    assert token.key_hash != key and key not in token.key_hash
+    assert user_for_api_key(key) == officer
+    assert key not in as_officer.get(reverse("accounts:settings")).content.decode()
+
+
+def test_an_empty_token_name_gets_a_clear_error(as_officer):
+    response = as_officer.post(reverse("accounts:settings"), {"name": ""})
+    assert "Vui lòng nhập tên" in response.content.decode()
+    assert ApiToken.objects.count() == 0
+
+
+def test_a_revoked_token_no_longer_authenticates(as_officer, officer):
+    key = as_officer.post(reverse("accounts:settings"), {"name": "x"}).context["new_key"]
+    token = ApiToken.objects.get(user=officer)
+    as_officer.post(reverse("accounts:revoke_token", args=[token.pk]))
+    assert user_for_api_key(key) is None
+
+
+def test_nobody_revokes_another_users_token(as_outsider, officer):
+    from congvu.accounts.services import create_api_token
+
+    token, key = create_api_token(officer, name="x")
+    response = as_outsider.post(reverse("accounts:revoke_token", args=[token.pk]))
+    assert response.status_code == 404
+    assert user_for_api_key(key) == officer
+
+
+def test_the_settings_page_needs_a_login(province):
+    response = Client().get(reverse("accounts:settings"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_password_change_works(as_officer, officer):
+    response = as_officer.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "pw-for-tests-123",
+            "new_password1": "một-mật-khẩu-mới-2026",
+            "new_password2": "một-mật-khẩu-mới-2026",
+        },
+    )
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password("một-mật-khẩu-mới-2026")
