@@ -273,3 +273,4 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} @ {self.organisation_id} {self.valid_from:%d/%m/%Y}"
+from .import_models import ImportJob  # noqa: E402,F401
