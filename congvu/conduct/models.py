@@ -13,7 +13,23 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.models import TimeStampedModel
-from congvu.core.text import fold
+from congvu.core.text import fold, search_terms
+
+
+class CodeVersionQuerySet(models.QuerySet["CodeVersion"]):
+    def published(self) -> CodeVersionQuerySet:
+        """Active and retired versions: public texts anyone may read."""
+        return self.exclude(status=CodeVersion.Status.DRAFT)
+
+    def managed_by(self, user: object) -> CodeVersionQuerySet:
+        from congvu.accounts import access
+        from congvu.accounts.access import Perm
+
+        return self.filter(scope__in=access.organisations_for(user, Perm.CATALOGUE_MANAGE))
+
+    def visible_to(self, user: object) -> CodeVersionQuerySet:
+        """Everything published, plus the drafts of the scopes `user` manages."""
+        return self.published() | self.managed_by(user)
 
 
 class CodeVersion(TimeStampedModel):
@@ -51,6 +67,8 @@ class CodeVersion(TimeStampedModel):
     )
     note = models.TextField(_("ghi chú"), blank=True)
 
+    objects = CodeVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["scope_id", "-created_at"]
         verbose_name = _("bộ quy tắc ứng xử")
@@ -67,6 +85,10 @@ class CodeVersion(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.title} ({self.version})"
 
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
 
 class Section(models.Model):
     version = models.ForeignKey(CodeVersion, on_delete=models.CASCADE, related_name="sections")
@@ -79,6 +101,11 @@ class Section(models.Model):
         default=False,
         help_text=_("Văn bản nguồn bị thiếu hoặc chưa được nhập đủ; cần quản trị viên bổ sung."),
     )
+    note = models.TextField(
+        _("ghi chú biên tập"),
+        blank=True,
+        help_text=_("Ghi chú cho người biên tập, ví dụ phần văn bản nguồn còn thiếu."),
+    )
 
     class Meta:
         ordering = ["version_id", "order", "code"]
@@ -90,6 +117,26 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.title}"
+
+
+class ClauseQuerySet(models.QuerySet["Clause"]):
+    def search(self, query: str | None) -> ClauseQuerySet:
+        """Accent-insensitive search over `search_text`.
+
+        Folded Vietnamese words are short and ambiguous ("co" is có, cơ, cờ, cô…),
+        so a query of several words first looks for them as a phrase ("co bac"
+        finds cờ bạc, not "có … thứ bậc"); only when the phrase occurs nowhere
+        must each word occur somewhere.
+        """
+        terms = search_terms(query)
+        if len(terms) > 1:
+            phrase = self.filter(search_text__contains=" ".join(terms))
+            if phrase.exists():
+                return phrase
+        qs = self
+        for term in terms:
+            qs = qs.filter(search_text__contains=term)
+        return qs
 
 
 class Clause(models.Model):
@@ -131,7 +178,14 @@ class Clause(models.Model):
     keywords = models.CharField(_("từ khóa"), max_length=300, blank=True)
     order = models.PositiveIntegerField(_("thứ tự"), default=0)
     is_incomplete = models.BooleanField(_("chưa đầy đủ"), default=False)
+    note = models.TextField(
+        _("ghi chú biên tập"),
+        blank=True,
+        help_text=_("Ghi chú cho người biên tập, ví dụ phần văn bản nguồn còn thiếu."),
+    )
     search_text = models.TextField(editable=False, default="")
+
+    objects = ClauseQuerySet.as_manager()
 
     class Meta:
         ordering = ["section_id", "order", "code"]
