@@ -9,7 +9,13 @@ from django.db.models import Q
 
 from congvu.core.text import collation_key
 
-from .models import Organisation, OrganisationQuerySet, OrganisationVersion
+from .models import (
+    Organisation,
+    OrganisationQuerySet,
+    OrganisationVersion,
+    StaffMember,
+    StaffQuerySet,
+)
 
 
 @dataclass
@@ -80,3 +86,75 @@ def tree_as_of(day: dt.date, organisations: OrganisationQuerySet | None = None) 
 def subtree(organisation: Organisation) -> OrganisationQuerySet:
     """The organisation and all organisations below it in the current tree (path-indexed)."""
     return Organisation.objects.subtree_of(organisation)
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One step of a tree flattened for a template loop: "open", "leaf" or "close".
+
+    Rendering 2,000 nested nodes with a recursive `{% include %}` is slow; a flat
+    loop that opens and closes `<details>` is not.
+    """
+
+    step: str
+    node: TreeNode
+    depth: int = 0
+
+
+def flatten(roots: list[TreeNode]) -> list[TreeRow]:
+    rows: list[TreeRow] = []
+    stack: list[tuple[TreeNode, int, bool]] = [(node, 0, False) for node in reversed(roots)]
+    while stack:
+        node, depth, done = stack.pop()
+        if done:
+            rows.append(TreeRow("close", node, depth))
+        elif node.children:
+            rows.append(TreeRow("open", node, depth))
+            stack.append((node, depth, True))
+            stack.extend((child, depth + 1, False) for child in reversed(node.children))
+        else:
+            rows.append(TreeRow("leaf", node, depth))
+    return rows
+
+
+def name_on(organisation: Organisation, day: dt.date) -> str:
+    """The organisation's name as it was on `day` (its current name if no version covers it)."""
+    version = (
+        OrganisationVersion.objects.filter(organisation=organisation, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+    return version.name if version is not None else organisation.name
+
+
+def staff_search(
+    staff: StaffQuerySet,
+    *,
+    query: str = "",
+    organisation: Organisation | None = None,
+    category: str = "",
+    active: bool | None = None,
+) -> StaffQuerySet:
+    """Filter `staff` (already scoped to the user) for the staff list, in Vietnamese name order."""
+    if query:
+        staff = staff.search(query)
+    if organisation is not None:
+        staff = staff.filter(organisation__path__startswith=organisation.path)
+    if category:
+        staff = staff.filter(category=category)
+    if active is not None:
+        staff = staff.filter(is_active=active)
+    return staff.select_related("organisation", "division").order_by("sort_name", "pk")
+
+
+def badge_staff(organisation: Organisation, *, include_subtree: bool) -> StaffQuerySet:
+    """Active staff whose badges are printed for `organisation` (optionally with its subtree)."""
+    staff = StaffMember.objects.filter(is_active=True)
+    if include_subtree:
+        staff = staff.filter(organisation__path__startswith=organisation.path)
+    else:
+        staff = staff.filter(organisation=organisation)
+    return staff.select_related("organisation", "division").order_by(
+        "organisation__path", "sort_name", "pk"
+    )

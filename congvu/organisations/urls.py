@@ -1,11 +1,23 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "organisations"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("staff/", views.staff_list, name="staff_list"),
-    path("me/", views.my_profile, name="my_profile"),
+    path("<int:pk>/new-child/", views.create_child, name="create_child"),
+    path("<int:pk>/rename/", views.rename, name="rename"),
+    path("<int:pk>/move/", views.move, name="move"),
+    path("<int:pk>/merge/", views.merge, name="merge"),
+    path("<int:pk>/split/", views.split, name="split"),
+    path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
+    path("<int:pk>/badges.pdf", views.badges_pdf, name="badges_pdf"),
+    path("<int:pk>/staff/new/", staff_views.staff_create, name="staff_create"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/<int:pk>/", staff_views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/edit/", staff_views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/leave/", staff_views.staff_leave, name="staff_leave"),
+    path("staff/<int:pk>/rotate-badge/", staff_views.staff_rotate_badge, name="staff_rotate_badge"),
+    path("me/", staff_views.my_profile, name="my_profile"),
 ]

@@ -1,8 +1,356 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""Pages for the dated organisation tree, the badge sheet, and the public badge card.
+
+Views only fetch-and-authorize through `access`, parse with a form, call one
+service and render. Staff pages live in `staff_views.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core.types import AuthenticatedHttpRequest
+
+from . import badges, selectors, services
+from .forms import (
+    DissolveForm,
+    MergeForm,
+    MoveForm,
+    OrganisationCreateForm,
+    RenameForm,
+    SplitForm,
+    TreeFilterForm,
+    apply_service_error,
+)
+from .models import Organisation, StaffMember
+
+STAFF_PER_PAGE = 50
+SEARCH_LIMIT = 100
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+@login_required
+def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The visible tree as of a day, with an accent-insensitive search and a kind filter."""
+    access.require_anywhere(request.user, Perm.ORG_VIEW)
+    params = request.GET.copy()
+    if not params.get("day"):
+        params["day"] = timezone.localdate().strftime("%d/%m/%Y")
+    form = TreeFilterForm(params)
+    form.is_valid()  # invalid fields are reported and fall back to their defaults
+    day = form.cleaned_data.get("day") or timezone.localdate()
+    data = form.cleaned_data
+    query, kind = data.get("q", ""), data.get("kind")
+    visible = Organisation.objects.visible_to(request.user)
+    if kind is not None:
+        visible = visible.filter(kind=kind)
+    results = None
+    if query:
+        results = list(
+            visible.search(query).select_related("kind", "parent").order_by("path")[:SEARCH_LIMIT]
+        )
+    # One reverse() instead of one per node: 2,000 of them cost more than the query.
+    detail_prefix, detail_suffix = reverse("organisations:detail", args=[0]).rsplit("0", 1)
+    return render(
+        request,
+        "organisations/organisation_tree.html",
+        {
+            "detail_prefix": detail_prefix,
+            "detail_suffix": detail_suffix,
+            "form": form,
+            "day": day,
+            "query": query,
+            "rows": selectors.flatten(selectors.tree_as_of(day, visible)),
+            "results": results,
+            "search_limit": SEARCH_LIMIT,
+        },
+    )
 
 
-tree = detail = staff_list = my_profile = badge_card = _todo
+def _organisation(request: AuthenticatedHttpRequest, perm: Perm, pk: int) -> Organisation:
+    return access.get_for(
+        request.user,
+        perm,
+        Organisation.objects.select_related("kind", "parent", "successor"),
+        organisation_of="",
+        pk=pk,
+    )
+
+
+def _manageable(request: AuthenticatedHttpRequest) -> Any:
+    return access.organisations_for(request.user, Perm.ORG_MANAGE).current()
+
+
+def _action_forms(
+    request: AuthenticatedHttpRequest, organisation: Organisation, bound: dict[str, Any]
+) -> dict[str, Any]:
+    manageable = _manageable(request)
+    unbound: dict[str, Callable[[], Any]] = {
+        "child": lambda: OrganisationCreateForm(prefix="child"),
+        "rename": lambda: RenameForm(
+            prefix="rename",
+            initial={"name": organisation.name, "short_name": organisation.short_name},
+        ),
+        "move": lambda: MoveForm(prefix="move", organisations=manageable),
+        "merge": lambda: MergeForm(prefix="merge", organisations=manageable),
+        "split": lambda: SplitForm(prefix="split", initial={"kind": organisation.kind_id}),
+        "dissolve": lambda: DissolveForm(prefix="dissolve", organisations=manageable),
+    }
+    return {key: bound.get(key) or make() for key, make in unbound.items()}
+
+
+def _render_detail(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    *,
+    bound: dict[str, Any] | None = None,
+) -> HttpResponse:
+    user = request.user
+    perms = access.perms_on(user, organisation)
+    visible = Organisation.objects.visible_to(user)
+    can_manage = Perm.ORG_MANAGE in perms
+    staff_page = None
+    if Perm.STAFF_VIEW in perms:
+        staff = organisation.staff.select_related("division").order_by("sort_name", "pk")
+        staff_page = Paginator(staff, STAFF_PER_PAGE).get_page(request.GET.get("page"))
+    successor = organisation.successor
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "today": timezone.localdate(),
+        "successor": successor,
+        "successor_visible": successor is not None and access.can(user, Perm.ORG_VIEW, successor),
+        "parent_visible": organisation.parent is not None
+        and access.can(user, Perm.ORG_VIEW, organisation.parent),
+        "predecessors": visible.filter(successor=organisation).order_by("path"),
+        "versions": organisation.versions.select_related("kind", "parent").order_by("valid_from"),
+        "children": visible.filter(parent=organisation).select_related("kind").order_by("path"),
+        "staff_page": staff_page,
+        "can_manage": can_manage,
+        "can_manage_staff": Perm.STAFF_MANAGE in perms,
+        "can_print": Perm.BADGE_PRINT in perms,
+        "open_form": next(iter(bound), None) if bound else None,
+    }
+    if can_manage:
+        context["forms"] = _action_forms(request, organisation, bound or {})
+        context["codes"] = _manageable(request).values_list("code", "name").order_by("code")
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+@login_required
+def detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _organisation(request, Perm.ORG_VIEW, pk))
+
+
+def _run(
+    request: AuthenticatedHttpRequest,
+    organisation: Organisation,
+    key: str,
+    form: Any,
+    call: Callable[[dict[str, Any]], Organisation],
+    success: str,
+) -> HttpResponse:
+    """Call the service with the cleaned data; on any error show the same page, input kept."""
+    if form.is_valid():
+        try:
+            result = call(form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("organisations:detail", pk=result.pk)
+    return _render_detail(request, organisation, bound={key: form})
+
+
+@login_required
+@require_POST
+def create_child(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    parent = _organisation(request, Perm.ORG_MANAGE, pk)
+    return _run(
+        request,
+        parent,
+        "child",
+        OrganisationCreateForm(request.POST, prefix="child"),
+        lambda d: services.create_organisation(
+            actor=request.user,
+            code=d["code"],
+            name=d["name"],
+            short_name=d["short_name"],
+            kind=d["kind"],
+            parent=parent,
+            valid_from=d["valid_from"],
+        ),
+        _("Đã tạo đơn vị trực thuộc."),
+    )
+
+
+@login_required
+@require_POST
+def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, Perm.ORG_MANAGE, pk)
+    return _run(
+        request,
+        organisation,
+        "rename",
+        RenameForm(request.POST, prefix="rename"),
+        lambda d: services.rename_organisation(
+            organisation,
+            actor=request.user,
+            name=d["name"],
+            short_name=d["short_name"],
+            effective=d["effective"],
+        ),
+        _("Đã đổi tên cơ quan."),
+    )
+
+
+@login_required
+@require_POST
+def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, Perm.ORG_MANAGE, pk)
+    return _run(
+        request,
+        organisation,
+        "move",
+        MoveForm(request.POST, prefix="move", organisations=_manageable(request)),
+        lambda d: services.move_organisation(
+            organisation, actor=request.user, parent=d["parent"], effective=d["effective"]
+        ),
+        _("Đã chuyển cơ quan."),
+    )
+
+
+@login_required
+@require_POST
+def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, Perm.ORG_MANAGE, pk)
+
+    def call(d: dict[str, Any]) -> Organisation:
+        new = None
+        if not d["into"]:
+            new = services.NewOrganisation(
+                code=d["new_code"], name=d["new_name"], kind=d["new_kind"]
+            )
+        return services.merge_organisations(
+            [organisation, *d["partners"]],
+            actor=request.user,
+            effective=d["effective"],
+            into=d["into"],
+            new=new,
+        )
+
+    return _run(
+        request,
+        organisation,
+        "merge",
+        MergeForm(request.POST, prefix="merge", organisations=_manageable(request)),
+        call,
+        _("Đã hợp nhất cơ quan."),
+    )
+
+
+@login_required
+@require_POST
+def split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, Perm.ORG_MANAGE, pk)
+
+    def call(d: dict[str, Any]) -> Organisation:
+        parts = [
+            services.NewOrganisation(code=code, name=name, kind=d["kind"])
+            for code, name in d["parts"]
+        ]
+        created = services.split_organisation(
+            organisation,
+            actor=request.user,
+            effective=d["effective"],
+            parts=parts,
+            successor_index=d["successor"] - 1,
+            staff_to=d["staff_map"],
+        )
+        return created[d["successor"] - 1]
+
+    form = SplitForm(
+        request.POST,
+        prefix="split",
+        staff=StaffMember.objects.filter(organisation=organisation, is_active=True),
+    )
+    return _run(request, organisation, "split", form, call, _("Đã chia tách cơ quan."))
+
+
+@login_required
+@require_POST
+def dissolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = _organisation(request, Perm.ORG_MANAGE, pk)
+    return _run(
+        request,
+        organisation,
+        "dissolve",
+        DissolveForm(request.POST, prefix="dissolve", organisations=_manageable(request)),
+        lambda d: services.dissolve_organisation(
+            organisation,
+            actor=request.user,
+            effective=d["effective"],
+            successor=d["successor"],
+            move_staff_to=d["move_staff_to"],
+            move_children_to=d["move_children_to"],
+        ),
+        _("Đã giải thể cơ quan."),
+    )
+
+
+@login_required
+def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An A4 sheet of badge QR codes for the organisation (and, with ?subtree=1, below it)."""
+    organisation = _organisation(request, Perm.BADGE_PRINT, pk)
+    include_subtree = request.GET.get("subtree") == "1"
+    staff = [
+        member
+        for member in selectors.badge_staff(organisation, include_subtree=include_subtree)
+        # A grant may stop above part of the subtree (include_subtree=False).
+        if access.can(request.user, Perm.BADGE_PRINT, member.organisation)
+    ]
+    pdf = badges.render_sheet(staff, title=organisation.name, site_url=settings.SITE_URL)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"the-{slugify(organisation.code) or organisation.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@never_cache
+def badge_card(request: HttpRequest, token: str) -> HttpResponse:
+    """The public page behind a badge's QR code; no login.
+
+    A rotated token or a staff member who left must stop working at once, so the
+    page is never cached and answers 404 with a friendly explanation.
+    """
+    member = (
+        StaffMember.objects.select_related("organisation", "division")
+        .filter(badge_token=token, is_active=True)
+        .first()
+    )
+    if member is None:
+        return render(request, "organisations/badge_invalid.html", status=404)
+    today = timezone.localdate()
+    return render(
+        request,
+        "organisations/badge_card.html",
+        {
+            "member": member,
+            "organisation_name": selectors.name_on(member.organisation, today),
+            "division_name": selectors.name_on(member.division, today) if member.division else "",
+        },
+    )

@@ -1,0 +1,380 @@
+"""Forms parse input for the organisation and staff pages; the services decide.
+
+Organisations are picked by their code (a text box with a datalist) rather than a
+`<select>`: a province has thousands of them. Each field's queryset is already
+limited to what the user may act on, so a code outside it reads "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationQuerySet,
+    StaffMember,
+    StaffQuerySet,
+)
+
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2200, 12, 31)
+SPLIT_PARTS = 4
+
+
+class DayField(forms.DateField):
+    """A dd/mm/yyyy date (ISO accepted) in a sane range, so date arithmetic never overflows."""
+
+    widget = forms.DateInput(
+        format="%d/%m/%Y",
+        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+    )
+    default_error_messages = {
+        "invalid": _(
+            "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy. / Invalid date (dd/mm/yyyy)."
+        ),
+        "required": _("Hãy nhập ngày. / Enter a date."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"], **kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
+
+
+class OrganisationField(forms.CharField):
+    """An organisation picked by its code among `queryset` (set by the form)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.queryset: OrganisationQuerySet = Organisation.objects.none()
+        self.widget.attrs.update({"list": "organisation-codes", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> Organisation | None:
+        code = super().clean(value)
+        if not code:
+            return None
+        found = self.queryset.filter(code__iexact=code.strip()).first()
+        if found is None:
+            raise ValidationError(
+                _(
+                    "Không tìm thấy cơ quan có mã %(code)s trong phạm vi bạn được quản lý. / "
+                    "No organisation with this code within your scope."
+                ),
+                params={"code": code},
+                code="not_found",
+            )
+        return found
+
+
+def required_text(label: Any, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        error_messages={"required": _("Trường này là bắt buộc. / This field is required.")},
+        **kwargs,
+    )
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+class TreeFilterForm(forms.Form):
+    day = DayField(label=_("Cây tổ chức tại ngày"), required=False, initial=today)
+    q = forms.CharField(label=_("Tìm cơ quan"), required=False, max_length=100)
+    kind = forms.ModelChoiceField(
+        label=_("Loại"),
+        queryset=OrganisationKind.objects.all(),
+        required=False,
+        empty_label=_("Mọi loại"),
+        error_messages={"invalid_choice": _("Loại không hợp lệ. / Invalid kind.")},
+    )
+
+
+class OrganisationCreateForm(forms.Form):
+    code = required_text(_("Mã định danh"), max_length=40)
+    name = required_text(_("Tên"), max_length=255)
+    short_name = forms.CharField(label=_("Tên viết tắt"), max_length=80, required=False)
+    kind = forms.ModelChoiceField(
+        label=_("Loại"),
+        queryset=OrganisationKind.objects.all(),
+        error_messages={
+            "required": _("Hãy chọn loại. / Choose a kind."),
+            "invalid_choice": _("Loại không hợp lệ. / Invalid kind."),
+        },
+    )
+    valid_from = DayField(label=_("Hiệu lực từ"), initial=today)
+
+
+class RenameForm(forms.Form):
+    name = required_text(_("Tên mới"), max_length=255)
+    short_name = forms.CharField(label=_("Tên viết tắt mới"), max_length=80, required=False)
+    effective = DayField(label=_("Ngày hiệu lực"), initial=today)
+
+
+class ScopedForm(forms.Form):
+    """A form whose organisation fields are limited to `organisations`."""
+
+    def __init__(self, *args: Any, organisations: OrganisationQuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, OrganisationField):
+                field.queryset = organisations
+
+
+class MoveForm(ScopedForm):
+    parent = OrganisationField(
+        label=_("Mã cơ quan cấp trên mới"),
+        error_messages={"required": _("Hãy nhập mã cơ quan cấp trên. / Enter the parent's code.")},
+    )
+    effective = DayField(label=_("Ngày hiệu lực"), initial=today)
+
+
+class MergeForm(ScopedForm):
+    partners = required_text(
+        _("Mã các cơ quan hợp nhất cùng"),
+        max_length=400,
+        help_text=_("Cách nhau bởi dấu phẩy hoặc khoảng trắng."),
+    )
+    into = OrganisationField(
+        label=_("Sáp nhập vào cơ quan có mã"),
+        required=False,
+        help_text=_("Để trống nếu hợp nhất thành cơ quan mới."),
+    )
+    new_code = forms.CharField(label=_("Mã cơ quan mới"), max_length=40, required=False)
+    new_name = forms.CharField(label=_("Tên cơ quan mới"), max_length=255, required=False)
+    new_kind = forms.ModelChoiceField(
+        label=_("Loại cơ quan mới"),
+        queryset=OrganisationKind.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("Loại không hợp lệ. / Invalid kind.")},
+    )
+    effective = DayField(label=_("Ngày hiệu lực"), initial=today)
+
+    def __init__(self, *args: Any, organisations: OrganisationQuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, organisations=organisations, **kwargs)
+        self.organisations = organisations
+
+    def clean_partners(self) -> list[Organisation]:
+        codes = [c for c in re.split(r"[\s,;]+", self.cleaned_data["partners"]) if c]
+        found = {o.code.lower(): o for o in self.organisations.filter(code__in=codes)}
+        found.update(
+            {
+                o.code.lower(): o
+                for code in codes
+                if code.lower() not in found
+                for o in self.organisations.filter(code__iexact=code)[:1]
+            }
+        )
+        missing = [c for c in codes if c.lower() not in found]
+        if missing:
+            raise ValidationError(
+                _(
+                    "Không tìm thấy cơ quan có mã %(codes)s trong phạm vi bạn được quản lý. / "
+                    "Organisations not found within your scope."
+                ),
+                params={"codes": ", ".join(missing)},
+            )
+        return list({o.pk: o for o in found.values()}.values())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("into") and not (
+            data.get("new_code") and data.get("new_name") and data.get("new_kind")
+        ):
+            raise ValidationError(
+                _(
+                    "Hãy nhập mã cơ quan tiếp nhận, hoặc mã, tên và loại của cơ quan mới. / "
+                    "Enter the receiving organisation's code, or the new organisation's "
+                    "code, name and kind."
+                )
+            )
+        if data.get("into") and data.get("new_code"):
+            raise ValidationError(
+                _(
+                    "Chỉ chọn một: cơ quan tiếp nhận có sẵn hoặc cơ quan mới. / "
+                    "Choose either an existing organisation or a new one, not both."
+                )
+            )
+        return data
+
+
+class SplitForm(forms.Form):
+    kind = forms.ModelChoiceField(
+        label=_("Loại các cơ quan mới"),
+        queryset=OrganisationKind.objects.all(),
+        error_messages={
+            "required": _("Hãy chọn loại. / Choose a kind."),
+            "invalid_choice": _("Loại không hợp lệ. / Invalid kind."),
+        },
+    )
+    successor = forms.TypedChoiceField(
+        label=_("Cơ quan kế thừa"),
+        choices=[(str(i), str(i)) for i in range(1, SPLIT_PARTS + 1)],
+        coerce=int,
+        initial="1",
+        error_messages={"invalid_choice": _("Lựa chọn không hợp lệ. / Invalid choice.")},
+    )
+    staff_map = forms.CharField(
+        label=_("Phân bổ cán bộ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Mỗi dòng: mã cán bộ và số thứ tự cơ quan mới, ví dụ “STP-001 2”. "
+            "Cán bộ không được liệt kê chuyển sang cơ quan thứ nhất."
+        ),
+    )
+    effective = DayField(label=_("Ngày hiệu lực"), initial=today)
+
+    def __init__(self, *args: Any, staff: StaffQuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff if staff is not None else StaffMember.objects.none()
+        for i in range(1, SPLIT_PARTS + 1):
+            self.fields[f"code_{i}"] = forms.CharField(
+                label=_("Mã cơ quan mới %(n)d") % {"n": i}, max_length=40, required=False
+            )
+            self.fields[f"name_{i}"] = forms.CharField(
+                label=_("Tên cơ quan mới %(n)d") % {"n": i}, max_length=255, required=False
+            )
+        parts = [f"{f}_{i}" for i in range(1, SPLIT_PARTS + 1) for f in ("code", "name")]
+        self.order_fields(["kind", *parts, "successor", "staff_map", "effective"])
+
+    def clean_staff_map(self) -> dict[int, int]:
+        mapping: dict[int, int] = {}
+        for number, line in enumerate(self.cleaned_data["staff_map"].splitlines(), start=1):
+            words = line.split()
+            if not words:
+                continue
+            if len(words) != 2 or not words[1].isdigit():
+                raise ValidationError(
+                    _("Dòng %(n)d không đúng dạng “mã cán bộ số”. / Line %(n)d is malformed."),
+                    params={"n": number},
+                )
+            member = self.staff.filter(staff_code=words[0]).first()
+            if member is None:
+                raise ValidationError(
+                    _(
+                        "Dòng %(n)d: không có cán bộ %(code)s trong cơ quan này. / "
+                        "Line %(n)d: no such staff member here."
+                    ),
+                    params={"n": number, "code": words[0]},
+                )
+            mapping[member.pk] = int(words[1]) - 1
+        return mapping
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = []
+        for i in range(1, SPLIT_PARTS + 1):
+            code, name = data.get(f"code_{i}", ""), data.get(f"name_{i}", "")
+            if bool(code) != bool(name):
+                self.add_error(
+                    f"name_{i}" if code else f"code_{i}",
+                    _("Hãy nhập cả mã và tên. / Enter both the code and the name."),
+                )
+            if code and name:
+                parts.append((code, name))
+        if len(parts) < 2:
+            raise ValidationError(
+                _(
+                    "Hãy nhập ít nhất hai cơ quan mới (mã và tên). / "
+                    "Enter at least two new organisations (code and name)."
+                )
+            )
+        data["parts"] = parts
+        if data.get("successor") and data["successor"] > len(parts):
+            self.add_error(
+                "successor",
+                _("Cơ quan kế thừa phải là một cơ quan đã nhập. / Pick one of the entered parts."),
+            )
+        if any(index >= len(parts) for index in data.get("staff_map", {}).values()):
+            self.add_error(
+                "staff_map",
+                _("Số thứ tự cơ quan mới không hợp lệ. / A part number is out of range."),
+            )
+        return data
+
+
+class DissolveForm(ScopedForm):
+    effective = DayField(label=_("Ngày hiệu lực"), initial=today)
+    successor = OrganisationField(label=_("Mã cơ quan kế thừa"), required=False)
+    move_staff_to = OrganisationField(label=_("Chuyển cán bộ sang cơ quan có mã"), required=False)
+    move_children_to = OrganisationField(
+        label=_("Chuyển đơn vị trực thuộc sang cơ quan có mã"), required=False
+    )
+
+
+class StaffFilterForm(ScopedForm):
+    q = forms.CharField(label=_("Tìm theo tên hoặc mã"), required=False, max_length=100)
+    organisation = OrganisationField(label=_("Mã cơ quan"), required=False)
+    category = forms.ChoiceField(
+        label=_("Loại cán bộ"),
+        choices=[("", _("Tất cả")), *StaffMember.Category.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Lựa chọn không hợp lệ. / Invalid choice.")},
+    )
+    active = forms.ChoiceField(
+        label=_("Tình trạng"),
+        choices=[("", _("Tất cả")), ("1", _("Đang công tác")), ("0", _("Đã thôi công tác"))],
+        required=False,
+        error_messages={"invalid_choice": _("Lựa chọn không hợp lệ. / Invalid choice.")},
+    )
+
+
+class StaffForm(ScopedForm):
+    full_name = required_text(_("Họ và tên"), max_length=120)
+    staff_code = required_text(_("Mã cán bộ"), max_length=40)
+    category = forms.ChoiceField(
+        label=_("Loại cán bộ"),
+        choices=StaffMember.Category.choices,
+        error_messages={
+            "required": _("Hãy chọn loại cán bộ. / Choose a category."),
+            "invalid_choice": _("Lựa chọn không hợp lệ. / Invalid choice."),
+        },
+    )
+    position_title = forms.CharField(label=_("Chức vụ"), max_length=160, required=False)
+    is_leader = forms.BooleanField(label=_("Là lãnh đạo, quản lý"), required=False)
+    organisation = OrganisationField(
+        label=_("Mã cơ quan"),
+        error_messages={"required": _("Hãy nhập mã cơ quan. / Enter the organisation's code.")},
+    )
+    division = OrganisationField(label=_("Mã phòng, bộ phận"), required=False)
+    email = forms.EmailField(
+        label=_("Thư điện tử"),
+        required=False,
+        error_messages={"invalid": _("Địa chỉ thư không hợp lệ. / Invalid e-mail address.")},
+    )
+    phone = forms.RegexField(
+        label=_("Điện thoại"),
+        regex=r"^[0-9+().\s-]{0,20}$",
+        max_length=20,
+        required=False,
+        error_messages={"invalid": _("Số điện thoại không hợp lệ. / Invalid phone number.")},
+    )
+    effective = DayField(label=_("Ngày bắt đầu (hoặc ngày thay đổi nơi công tác)"), initial=today)
+
+
+class StaffLeaveForm(forms.Form):
+    left_on = DayField(label=_("Ngày thôi công tác"), initial=today)
+    note = forms.CharField(label=_("Ghi chú"), max_length=200, required=False)
+
+
+def apply_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field if the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
