@@ -10,11 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError
 
@@ -40,37 +39,33 @@ class ValidationErrorOut(Schema):
 
 def validation_details(exc: ValidationError, *, location: str = "body") -> list[dict[str, Any]]:
     """Flatten a Django ValidationError into ninja's 422 items."""
-    if hasattr(exc, "error_dict"):
-        items = exc.message_dict.items()
-    else:
-        items = [(NON_FIELD_ERRORS, exc.messages)]
+    by_field: dict[str, list[str]] = (
+        exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    )
     details: list[dict[str, Any]] = []
-    for field, messages in items:
-        loc: list[str] = [location] if field == NON_FIELD_ERRORS else [location, field]
+    for field, messages in by_field.items():
+        loc = [location] if field == NON_FIELD_ERRORS else [location, field]
         details.extend({"loc": loc, "msg": str(m), "type": "value_error"} for m in messages)
     return details
 
 
 def install(api: NinjaAPI) -> None:
-    def handler(
-        status: int, body: Callable[[Exception], Any]
-    ) -> Callable[[HttpRequest, Exception], HttpResponse]:
-        def respond(request: HttpRequest, exc: Exception) -> HttpResponse:
-            response = api.create_response(request, body(exc), status=status)
-            if status == 401:
-                response["WWW-Authenticate"] = 'Bearer realm="api"'
-            return response
+    # `exc: Any`: ninja types a handler's exception as "instance or class".
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": NOT_FOUND}, status=404)
 
-        return respond
+    def forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": FORBIDDEN}, status=403)
 
-    from django.http import Http404
+    def unauthorized(request: HttpRequest, exc: Any) -> HttpResponse:
+        response = api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
 
-    api.add_exception_handler(Http404, handler(404, lambda exc: {"detail": NOT_FOUND}))
-    api.add_exception_handler(PermissionDenied, handler(403, lambda exc: {"detail": FORBIDDEN}))
-    api.add_exception_handler(
-        AuthenticationError, handler(401, lambda exc: {"detail": UNAUTHORIZED})
-    )
-    api.add_exception_handler(
-        ValidationError,
-        handler(422, lambda exc: {"detail": validation_details(exc)}),  # type: ignore[arg-type]
-    )
+    def invalid(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": validation_details(exc)}, status=422)
+
+    api.add_exception_handler(Http404, not_found)
+    api.add_exception_handler(PermissionDenied, forbidden)
+    api.add_exception_handler(AuthenticationError, unauthorized)
+    api.add_exception_handler(ValidationError, invalid)

@@ -54,11 +54,10 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        if request.method not in _SAFE_METHODS and not getattr(
-            request, "_ninja_csrf_exempt", False
-        ):
-            if check_csrf(request) is not None:
-                raise HttpError(403, "CSRF check failed / Kiểm tra CSRF không thành công.")
+        unsafe = request.method not in _SAFE_METHODS
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if unsafe and not exempt and check_csrf(request) is not None:
+            raise HttpError(403, "CSRF check failed / Kiểm tra CSRF không thành công.")
         return user
 
 

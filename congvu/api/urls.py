@@ -1,3 +1,35 @@
+"""The REST API at /api/v1/: OpenAPI 3.1 at openapi.json, Swagger UI at docs.
+
+Handlers parse input and call selectors, services and the access module;
+nothing business-like lives in this package.
+"""
+
+from __future__ import annotations
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Công vụ API", version="1", urls_namespace="api")
+from . import accounts, catalogue, errors, organisations, staff
+from .common import StrictQueryParser
+from .docs import SameOriginSwagger
+from .security import AUTH
+
+api = NinjaAPI(
+    title="Công vụ API",
+    version="1",
+    description=(
+        "API của nền tảng Công vụ. Xác thực bằng mã truy cập cá nhân "
+        "(`Authorization: Bearer cv_…`) hoặc phiên đăng nhập (kèm CSRF cho POST). "
+        "Ngày theo ISO 8601 (YYYY-MM-DD). / Authenticate with a personal token "
+        "or the browser session (CSRF token on unsafe methods). Dates are ISO 8601."
+    ),
+    urls_namespace="api",
+    auth=AUTH,
+    parser=StrictQueryParser(),
+    docs=SameOriginSwagger(settings={"persistAuthorization": False}),
+)
+errors.install(api)
+
+api.add_router("/me", accounts.router)
+api.add_router("/organisations", organisations.router)
+api.add_router("/staff", staff.router)
+api.add_router("/catalogue", catalogue.router)

@@ -1,0 +1,66 @@
+"""/me: who the caller is, and what they may do where."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from congvu.accounts import access
+from congvu.accounts.models import Role
+
+from .common import OrganisationRef
+from .errors import ErrorOut
+from .security import AUTH, user_of
+
+router = Router(tags=["accounts"], auth=AUTH)
+
+
+class RoleOut(Schema):
+    code: Role
+    label: str
+
+
+class GrantOut(Schema):
+    role: Role
+    role_label: str
+    organisation: OrganisationRef
+    include_subtree: bool
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    email: str
+    is_superuser: bool
+    staff_member_id: int | None
+    roles: list[RoleOut]
+    grants: list[GrantOut]
+
+
+@router.get("", response={200: MeOut, 401: ErrorOut}, summary="Người dùng hiện tại / current user")
+def me(request: HttpRequest) -> Any:
+    user = user_of(request)
+    staff = getattr(user, "staff_member", None)
+    grants = user.grants.select_related("organisation").order_by("organisation__path", "role")
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email,
+        "is_superuser": user.is_superuser,
+        "staff_member_id": staff.pk if staff is not None else None,
+        "roles": [
+            {"code": role, "label": str(role.label)}
+            for role in sorted(access.roles_of(user), key=lambda r: r.value)
+        ],
+        "grants": [
+            {
+                "role": grant.role,
+                "role_label": grant.get_role_display(),
+                "organisation": grant.organisation,
+                "include_subtree": grant.include_subtree,
+            }
+            for grant in grants
+        ],
+    }

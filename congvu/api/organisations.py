@@ -1,0 +1,189 @@
+"""Organisations: the visible part of the dated tree, and creating an organisation."""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import StringConstraints
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.organisations import selectors, services
+from congvu.organisations.models import Organisation, OrganisationKind, OrganisationQuerySet
+
+from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, Pagination, SearchText, Slug
+from .errors import ErrorOut, ValidationErrorOut
+from .security import AUTH, user_of
+
+router = Router(tags=["organisations"], auth=AUTH)
+
+_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# Writes also answer 400 for a body that is not JSON at all.
+_WRITE_ERRORS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, **_ERRORS}
+
+
+class KindOut(Schema):
+    code: str
+    name: str
+    name_en: str
+
+
+class OrganisationOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    kind: KindOut
+    parent_id: int | None
+    depth: int
+    valid_from: dt.date
+    valid_to: dt.date | None
+    successor_id: int | None
+    is_active: bool
+
+
+class TreeKindOut(Schema):
+    code: str
+    name: str
+
+
+class TreeNodeOut(Schema):
+    """One organisation as it stood on the requested day, with its children."""
+
+    id: int = Field(..., validation_alias="organisation_id")
+    code: str
+    name: str
+    short_name: str
+    kind_code: str
+    kind_name: str
+    parent_id: int | None
+    valid_from: dt.date
+    valid_to: dt.date | None
+    successor_id: int | None
+    children: list["TreeNodeOut"]
+
+
+TreeNodeOut.model_rebuild()
+
+
+class OrganisationFilters(Schema):
+    q: SearchText | None = Field(
+        None, description="Tìm không dấu theo tên, tên viết tắt, mã / accent-insensitive search"
+    )
+    kind: Slug | None = Field(None, description="Mã loại cơ quan / kind code")
+    parent: Id | None = Field(None, description="Cơ quan cấp trên / parent organisation id")
+    as_of: IsoDate | None = Field(
+        None, description="Chỉ cơ quan có hiệu lực vào ngày này (YYYY-MM-DD) / valid on this day"
+    )
+
+
+class TreeFilters(Schema):
+    as_of: IsoDate | None = Field(None, description="Ngày (YYYY-MM-DD); mặc định hôm nay / day")
+
+
+class OrganisationIn(Schema):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NOT_BLANK)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=NOT_BLANK)]
+    short_name: Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)] = ""
+    kind: Slug = Field(..., description="Mã loại cơ quan / kind code, e.g. department")
+    parent: BodyId | None = Field(
+        None, description="Cơ quan cấp trên / parent id; none = top level"
+    )
+    valid_from: IsoDate | None = Field(None, description="Hiệu lực từ / valid from; default today")
+
+
+def _visible(request: HttpRequest) -> OrganisationQuerySet:
+    return Organisation.objects.visible_to(user_of(request))
+
+
+def _get_visible(request: HttpRequest, organisation_id: int) -> Organisation:
+    return access.get_for(
+        user_of(request),
+        Perm.ORG_VIEW,
+        Organisation.objects.select_related("kind"),
+        organisation_of="",
+        pk=organisation_id,
+    )
+
+
+@router.get(
+    "",
+    response={200: list[OrganisationOut], **_ERRORS},
+    summary="Danh sách cơ quan / list organisations",
+)
+@paginate(Pagination)
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
+    qs = _visible(request).select_related("kind")
+    if filters.q:
+        qs = qs.search(filters.q)
+    if filters.kind:
+        qs = qs.filter(kind__code=filters.kind)
+    if filters.parent is not None:
+        qs = qs.filter(parent_id=filters.parent)
+    if filters.as_of is not None:
+        qs = qs.valid_on(filters.as_of)
+    return qs
+
+
+@router.get(
+    "/tree",
+    response={200: list[TreeNodeOut], **_ERRORS},
+    summary="Cây tổ chức tại một ngày / the tree as of a day",
+)
+def organisation_tree(request: HttpRequest, filters: Query[TreeFilters]) -> Any:
+    day = filters.as_of or timezone.localdate()
+    return selectors.tree_as_of(day, _visible(request))
+
+
+@router.get(
+    "/{id}",
+    response={200: OrganisationOut, **_ERRORS},
+    summary="Một cơ quan / one organisation",
+)
+def get_organisation(request: HttpRequest, id: Id) -> Any:
+    return _get_visible(request, id)
+
+
+@router.get(
+    "/{id}/subtree",
+    response={200: list[TreeNodeOut], **_ERRORS},
+    summary="Cơ quan và các đơn vị trực thuộc / an organisation and everything below it",
+)
+def organisation_subtree(
+    request: HttpRequest,
+    id: Id,
+    filters: Query[TreeFilters],
+) -> Any:
+    organisation = _get_visible(request, id)
+    day = filters.as_of or timezone.localdate()
+    return selectors.tree_as_of(day, selectors.subtree(organisation) & _visible(request))
+
+
+@router.post(
+    "",
+    response={201: OrganisationOut, **_WRITE_ERRORS},
+    summary="Tạo cơ quan / create an organisation",
+)
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
+    user = user_of(request)
+    parent = None
+    if payload.parent is not None:
+        # Invisible parent → 404 here; visible without ORG_MANAGE → 403 in the service.
+        parent = _get_visible(request, payload.parent)
+    kind = OrganisationKind.objects.filter(code=payload.kind).first()
+    if kind is None:
+        raise ValidationError({"kind": "Loại cơ quan không tồn tại. / Unknown organisation kind."})
+    organisation = services.create_organisation(
+        actor=user,
+        code=payload.code,
+        name=payload.name,
+        short_name=payload.short_name,
+        kind=kind,
+        parent=parent,
+        valid_from=payload.valid_from,
+    )
+    return Status(201, organisation)

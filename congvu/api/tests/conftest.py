@@ -1,0 +1,91 @@
+"""API fixtures: bearer-token clients for the personas and a small catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from congvu.accounts.models import User
+from congvu.accounts.services import create_api_token
+from congvu.conduct.models import Clause, CodeVersion, Section
+from congvu.organisations.models import Organisation
+
+API_URLCONF = "congvu.api.tests.urls"
+
+
+@pytest.fixture(autouse=True)
+def api_only_urls(settings: Any) -> None:
+    settings.ROOT_URLCONF = API_URLCONF
+
+
+def bearer(user: User) -> Client:
+    _, key = create_api_token(user, name="tests")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+@pytest.fixture
+def api_officer(officer: User) -> Client:
+    return bearer(officer)
+
+
+@pytest.fixture
+def api_head(head: User) -> Client:
+    return bearer(head)
+
+
+@pytest.fixture
+def api_viewer(viewer: User) -> Client:
+    return bearer(viewer)
+
+
+@pytest.fixture
+def api_outsider(outsider: User) -> Client:
+    return bearer(outsider)
+
+
+@pytest.fixture
+def anonymous(db: Any) -> Client:
+    return Client()
+
+
+def make_version(
+    scope: Organisation, status: CodeVersion.Status, version: str, **fields: Any
+) -> CodeVersion:
+    code_version = CodeVersion.objects.create(
+        scope=scope,
+        title=f"Bộ quy tắc ứng xử {version}",
+        version=version,
+        status=status,
+        effective_from=dt.date(2025, 1, 1),
+        **fields,
+    )
+    section = Section.objects.create(
+        version=code_version, code="II.1", title="Chuẩn mực giao tiếp", order=1
+    )
+    for order, (code, title) in enumerate(
+        [("II.1.a", "Thái độ lịch sự, tôn trọng"), ("II.1.b", "Lắng nghe, giúp đỡ người dân")]
+    ):
+        clause = Clause(
+            section=section,
+            code=code,
+            short_title=title,
+            text=f"{title} khi giải quyết thủ tục hành chính ({version}).",
+            rateable=True,
+            order=order,
+        )
+        clause.refresh_search_text()
+        clause.save()
+    return code_version
+
+
+@pytest.fixture
+def catalogue(province: dict[str, Organisation]) -> dict[str, CodeVersion]:
+    root = province["root"]
+    return {
+        "retired": make_version(root, CodeVersion.Status.RETIRED, "2024"),
+        "active": make_version(root, CodeVersion.Status.ACTIVE, "2025"),
+        "draft": make_version(root, CodeVersion.Status.DRAFT, "2026-dự-thảo"),
+    }

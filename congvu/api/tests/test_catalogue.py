@@ -1,0 +1,66 @@
+from typing import Any
+
+from django.test import Client
+
+from congvu.conduct.models import CodeVersion
+
+URL = "/api/v1/catalogue"
+
+
+def test_anyone_lists_the_active_and_retired_versions_but_not_drafts(
+    anonymous: Client, catalogue: dict[str, CodeVersion]
+) -> None:
+    response = anonymous.get(f"{URL}/versions")
+    assert response.status_code == 200
+    assert {item["version"] for item in response.json()} == {"2024", "2025"}
+
+
+def test_a_version_comes_with_its_sections_and_clauses(
+    anonymous: Client, catalogue: dict[str, CodeVersion]
+) -> None:
+    response = anonymous.get(f"{URL}/versions/{catalogue['retired'].pk}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "retired"
+    [section] = body["sections"]
+    assert section["code"] == "II.1"
+    assert [clause["code"] for clause in section["clauses"]] == ["II.1.a", "II.1.b"]
+
+
+def test_a_draft_is_404_for_the_public(
+    anonymous: Client, catalogue: dict[str, CodeVersion]
+) -> None:
+    assert anonymous.get(f"{URL}/versions/{catalogue['draft'].pk}").status_code == 404
+    assert anonymous.get(f"{URL}/versions/999999").status_code == 404
+
+
+def test_the_active_provincial_version_is_published(
+    anonymous: Client, catalogue: dict[str, CodeVersion]
+) -> None:
+    body = anonymous.get(f"{URL}/active").json()
+    assert body["version"] == "2025"
+    assert body["scope"]["code"] == "H56"
+    assert len(body["sections"][0]["clauses"]) == 2
+
+
+def test_no_active_version_is_404(anonymous: Client, db: Any) -> None:
+    assert anonymous.get(f"{URL}/active").status_code == 404
+
+
+def test_clause_search_ignores_accents_and_covers_only_versions_in_force(
+    anonymous: Client, catalogue: dict[str, CodeVersion]
+) -> None:
+    response = anonymous.get(f"{URL}/clauses", {"q": "lang nghe"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    [hit] = body["items"]
+    assert hit["code"] == "II.1.b"
+    assert hit["version_id"] == catalogue["active"].pk
+    assert hit["section"]["code"] == "II.1"
+
+
+def test_clause_search_without_a_query_lists_every_clause_in_force(
+    anonymous: Client, catalogue: dict[str, CodeVersion]
+) -> None:
+    assert anonymous.get(f"{URL}/clauses").json()["count"] == 2

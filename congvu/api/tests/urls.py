@@ -1,0 +1,11 @@
+"""The API mounted exactly as config/urls.py mounts it, without the rest of the site.
+
+The API tests run against this URLconf so that they exercise only the API and
+do not depend on other apps' URL modules (which may be mid-change).
+"""
+
+from django.urls import path
+
+from congvu.api.urls import api
+
+urlpatterns = [path("api/v1/", api.urls)]
