@@ -145,7 +145,8 @@ class Organisation(TimeStampedModel):
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
 
     def refresh_search_text(self) -> None:
-        self.search_text = fold(f"{self.name} {self.short_name} {self.code}")
+        # Folding can lengthen exotic scripts (Hangul decomposes); the column is for search only.
+        self.search_text = fold(f"{self.name} {self.short_name} {self.code}")[:400]
 
     def ancestor_ids(self) -> list[int]:
         """Primary keys from the root down to this organisation, read from the path."""
@@ -248,8 +249,9 @@ class StaffMember(TimeStampedModel):
         return self.full_name
 
     def refresh_name_keys(self) -> None:
-        self.sort_name = name_sort_key(self.full_name)
-        self.search_name = fold(f"{self.full_name} {self.staff_code}")
+        # Both keys only sort and search; truncating a very long name's key is harmless.
+        self.sort_name = name_sort_key(self.full_name)[:400]
+        self.search_name = fold(f"{self.full_name} {self.staff_code}")[:200]
 
 
 class StaffAssignment(models.Model):
@@ -273,4 +275,6 @@ class StaffAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} @ {self.organisation_id} {self.valid_from:%d/%m/%Y}"
+
+
 from .import_models import ImportJob  # noqa: E402,F401

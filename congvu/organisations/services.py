@@ -105,7 +105,9 @@ def create_organisation(
 
 
 def _check_staff_fields(organisation: Organisation, division: Organisation | None) -> None:
-    if division is not None and not division.path.startswith(organisation.path):
+    if division is not None and (
+        division.pk == organisation.pk or not division.path.startswith(organisation.path)
+    ):
         raise ValidationError(
             {
                 "division": _(

@@ -407,3 +407,36 @@ def test_a_viewer_cannot_mark_staff_as_left(
 ) -> None:
     with pytest.raises(PermissionDenied):
         services.mark_staff_left(staff_member, actor=viewer, left_on=D)
+
+
+def test_an_organisation_cannot_be_its_own_division(province):
+    from django.core.exceptions import ValidationError
+
+    from congvu.organisations import services
+    from congvu.organisations.models import StaffMember
+
+    with pytest.raises(ValidationError) as error:
+        services.create_staff(
+            actor=None,
+            organisation=province["dept_justice"],
+            division=province["dept_justice"],
+            full_name="Lê Văn Tám",
+            staff_code="STP-900",
+            category=StaffMember.Category.CIVIL_SERVANT,
+        )
+    assert "division" in error.value.message_dict
+    assert not StaffMember.objects.filter(staff_code="STP-900").exists()
+
+
+def test_very_long_exotic_names_still_save(province):
+    from congvu.organisations import services
+    from congvu.organisations.models import StaffMember
+
+    staff = services.create_staff(
+        actor=None,
+        organisation=province["dept_justice"],
+        full_name="한국어 " * 20,
+        staff_code="STP-901",
+        category=StaffMember.Category.WORKER,
+    )
+    staff.full_clean()

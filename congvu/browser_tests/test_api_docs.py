@@ -1,31 +1,6 @@
 """The docs page really runs in a browser under our CSP (Debian's Chromium)."""
 
-import os
 from typing import Any
-
-import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **browser_type_launch_args,
-        "executable_path": os.environ.get("CONGVU_CHROMIUM", "/usr/bin/chromium"),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
-    }
 
 
 def test_swagger_ui_renders_the_api_without_breaking_the_csp(
