@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACE = re.compile(r"\s+")
@@ -63,6 +64,15 @@ def _rank(base: str) -> str:
     return _DIGITS[1 + index // 36] + _DIGITS[index % 36]
 
 
+@lru_cache(maxsize=8192)
+def _char_key(ch: str) -> tuple[str, str]:
+    """(primary rank, tone digit) of one character, or ("", "") for punctuation."""
+    if not ch.isalnum():
+        return "", ""
+    base, tone = _letter_parts(ch)
+    return _rank(base), str(tone)
+
+
 def collation_key(text: str) -> str:
     """A key that sorts `text` in Vietnamese alphabetical order under any collation.
 
@@ -76,11 +86,9 @@ def collation_key(text: str) -> str:
         if not word:
             continue
         for ch in word:
-            if not ch.isalnum():
-                continue
-            base, tone = _letter_parts(ch)
-            primary.append(_rank(base))
-            secondary.append(str(tone))
+            rank, tone = _char_key(ch)
+            primary.append(rank)
+            secondary.append(tone)
         primary.append("00")
     return "".join(primary) + "0" + "".join(secondary)
 
