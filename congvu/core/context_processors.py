@@ -32,9 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.can_anywhere(user, Perm.STAFF_VIEW):
             items.append(NavItem(_("Cán bộ"), reverse("organisations:staff_list"), "staff"))
         if access.can_anywhere(user, Perm.IMPORT_RUN):
-            items.append(
-                NavItem(_("Nhập từ Excel"), reverse("imports:start"), "import")
-            )
+            items.append(NavItem(_("Nhập từ Excel"), reverse("imports:start"), "import"))
         if access.can_anywhere(user, Perm.CATALOGUE_MANAGE):
             items.append(NavItem(_("Quản lý quy tắc"), reverse("conduct:manage"), "conduct_manage"))
         if getattr(user, "staff_member", None) is not None:

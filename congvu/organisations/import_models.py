@@ -89,7 +89,9 @@ class ImportJob(models.Model):
 
     @property
     def can_commit(self) -> bool:
-        return self.status == self.Status.PREVIEWED and self.error_count == 0 and self.total_rows > 0
+        return (
+            self.status == self.Status.PREVIEWED and self.error_count == 0 and self.total_rows > 0
+        )
 
     @property
     def percent(self) -> int:

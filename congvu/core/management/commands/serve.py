@@ -25,7 +25,7 @@ class Command(BaseCommand):
         worker = None
         if not options["no_worker"]:
             # The worker is a separate process so a slow task never blocks a page.
-            worker = subprocess.Popen(  # noqa: S603
+            worker = subprocess.Popen(
                 [sys.executable, "manage.py", "db_worker", "--interval", "1"],
                 cwd=settings.BASE_DIR,
             )

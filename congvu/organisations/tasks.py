@@ -1,0 +1,13 @@
+"""Background work of the organisations app: Excel imports (validation, then commit)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import imports
+
+
+@task()
+def run_import(job_id: int) -> None:
+    """Validate an uploaded job, or write a job the user has committed."""
+    imports.run(job_id)
