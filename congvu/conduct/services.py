@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,7 +114,9 @@ def _copy_contents(source: CodeVersion, target: CodeVersion) -> None:
         )
         new_ids: dict[int, Clause] = {}
         # Parents first: a child's parent must exist before the child is copied.
-        for clause in section.clauses.order_by("parent_id", "order", "code"):
+        # NULLs sort first on SQLite but last on PostgreSQL, so say it explicitly.
+        parents_first = F("parent_id").asc(nulls_first=True)
+        for clause in section.clauses.order_by(parents_first, "order", "code"):
             copy = Clause(
                 section=new_section,
                 parent=new_ids.get(clause.parent_id) if clause.parent_id else None,

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 

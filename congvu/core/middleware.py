@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -30,3 +30,47 @@ class VietnameseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 to any URL, query or form field containing a NUL character.
+
+    PostgreSQL cannot store or compare text with NUL bytes and raises an error
+    (a 500) where SQLite quietly answers; no legitimate input contains one.
+    Uploaded files are not inspected: binary content may hold NULs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            message_vi = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
+            message_en = "The request contains an invalid character."
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": [{"loc": ["request"], "msg": f"{message_vi} / {message_en}"}]},
+                    status=400,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+            return HttpResponseBadRequest(
+                f"<!DOCTYPE html><html lang='vi'><meta charset='utf-8'><title>400</title>"
+                f"<h1>{message_vi}</h1><p lang='en'>{message_en}</p></html>"
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path:
+            return True
+        for values in request.GET.lists():
+            if any("\x00" in value for value in values[1]) or "\x00" in values[0]:
+                return True
+        if request.method == "POST" and request.content_type in {
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        }:
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    return True
+        return False

@@ -18,9 +18,7 @@ def test_a_user_logs_in_with_the_right_password(officer):
 
 
 def test_a_wrong_password_shows_a_vietnamese_error_and_keeps_the_username(officer):
-    response = Client().post(
-        reverse("accounts:login"), {"username": "officer", "password": "sai"}
-    )
+    response = Client().post(reverse("accounts:login"), {"username": "officer", "password": "sai"})
     assert response.status_code == 200
     content = response.content.decode()
     assert "Tên đăng nhập hoặc mật khẩu không đúng" in content

@@ -1,0 +1,37 @@
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/r/abc%00def",
+        "/standards/?q=voi%00",
+        "/org/staff/?q=%00",
+        "/api/v1/catalogue/clauses?q=%00",
+    ],
+)
+def test_a_nul_character_anywhere_in_the_url_gets_a_clear_400(url, officer):
+    client = Client()
+    client.force_login(officer)
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "ký tự không hợp lệ" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_form_field_gets_a_400_and_nothing_is_saved(officer):
+    from congvu.accounts.models import ApiToken
+
+    client = Client()
+    client.force_login(officer)
+    response = client.post("/accounts/settings/", {"name": "x\x00y"})
+    assert response.status_code == 400
+    assert ApiToken.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_interface_is_vietnamese_even_for_an_english_browser():
+    response = Client(headers={"accept-language": "en-US,en;q=0.9"}).get("/")
+    assert response["Content-Language"] == "vi"
