@@ -1,0 +1,39 @@
+"""Run every benchmark in turn on SQLite (and on PostgreSQL when BENCH_POSTGRES_URL is set).
+
+    .venv/bin/python bench/run_all.py
+    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/bench_congvu .venv/bin/python bench/run_all.py
+
+Each benchmark builds its own data in a fresh database and writes bench/results/*.json;
+docs/benchmarks.md quotes those files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["bench_tree.py", "bench_pages.py", "bench_import.py"]
+
+
+def run(script: str, database_url: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    label = "PostgreSQL" if database_url else "SQLite"
+    print(f"=== {script} on {label} ===", flush=True)
+    subprocess.run([sys.executable, str(HERE / script)], env=env, check=True)
+
+
+def main() -> None:
+    postgres = os.environ.get("BENCH_POSTGRES_URL")
+    for script in BENCHMARKS:
+        run(script, None)
+        if postgres and script != "bench_import.py":
+            run(script, postgres)
+
+
+if __name__ == "__main__":
+    main()
