@@ -127,7 +127,7 @@ def _build_own(total: int) -> None:
 def staff_workbook(rows: int, organisations: list[Any]) -> bytes:
     import openpyxl
 
-    from congvu.organisations.imports import STAFF_COLUMNS
+    from congvu.organisations.importing.columns import STAFF_COLUMNS
     from congvu.organisations.models import Organisation
 
     divisions: dict[int, list[str]] = {}
@@ -166,8 +166,8 @@ def staff_workbook(rows: int, organisations: list[Any]) -> bytes:
 def one_run(content: bytes, actor: Any, scope: Any, rows: int) -> dict[str, float]:
     from django.core.files.base import ContentFile
 
-    from congvu.organisations import imports
     from congvu.organisations.import_models import ImportJob
+    from congvu.organisations.importing.jobs import commit_job, request_commit, validate_job
 
     def import_once() -> tuple[ImportJob, float, float]:
         job = ImportJob(kind=ImportJob.Kind.STAFF, scope=scope, uploaded_by=actor)
@@ -175,12 +175,12 @@ def one_run(content: bytes, actor: Any, scope: Any, rows: int) -> dict[str, floa
         job.file.save("bench.xlsx", ContentFile(content), save=False)
         job.save()
         started = time.perf_counter()
-        imports.validate_job(job)
+        validate_job(job)
         validated = time.perf_counter()
         assert job.error_count == 0, job.row_errors[:5]
-        assert imports.request_commit(job, actor=actor)
+        assert request_commit(job, actor=actor)
         job = ImportJob.objects.select_related("scope", "committed_by").get(pk=job.pk)
-        imports.commit_job(job)
+        commit_job(job)
         committed = time.perf_counter()
         assert job.status == ImportJob.Status.DONE, job.message
         return job, validated - started, committed - validated

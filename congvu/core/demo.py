@@ -36,6 +36,7 @@ from congvu.accounts.models import Role, RoleGrant, User
 from congvu.audit.services import record
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.text import fold, name_sort_key
+from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.organisations.models import (
     Organisation,
@@ -435,12 +436,12 @@ class Generator:
                 orgs = [Organisation.objects.get(pk=s.saved.pk) for s in specs]
                 target = self.by_key.get(key)
                 if target is not None:
-                    org_services.merge_organisations(
+                    restructuring.merge_organisations(
                         orgs, actor=None, effective=effective, into=target.saved
                     )
                     continue
                 for org in orgs:
-                    org_services.dissolve_organisation(org, actor=None, effective=effective)
+                    restructuring.dissolve_organisation(org, actor=None, effective=effective)
         for spec in closing:
             spec.obj = Organisation.objects.get(pk=spec.saved.pk)
 

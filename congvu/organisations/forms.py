@@ -87,6 +87,19 @@ def required_text(label: Any, **kwargs: Any) -> forms.CharField:
     )
 
 
+def kind_field(label: Any, **kwargs: Any) -> forms.ModelChoiceField:
+    """An organisation kind picked from the list of kinds."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=OrganisationKind.objects.all(),
+        error_messages={
+            "required": _("Hãy chọn loại. / Choose a kind."),
+            "invalid_choice": _("Loại không hợp lệ. / Invalid kind."),
+        },
+        **kwargs,
+    )
+
+
 def today() -> dt.date:
     return timezone.localdate()
 
@@ -94,27 +107,14 @@ def today() -> dt.date:
 class TreeFilterForm(forms.Form):
     day = DayField(label=_("Cây tổ chức tại ngày"), required=False, initial=today)
     q = forms.CharField(label=_("Tìm cơ quan"), required=False, max_length=100)
-    kind = forms.ModelChoiceField(
-        label=_("Loại"),
-        queryset=OrganisationKind.objects.all(),
-        required=False,
-        empty_label=_("Mọi loại"),
-        error_messages={"invalid_choice": _("Loại không hợp lệ. / Invalid kind.")},
-    )
+    kind = kind_field(_("Loại"), required=False, empty_label=_("Mọi loại"))
 
 
 class OrganisationCreateForm(forms.Form):
     code = required_text(_("Mã định danh"), max_length=40)
     name = required_text(_("Tên"), max_length=255)
     short_name = forms.CharField(label=_("Tên viết tắt"), max_length=80, required=False)
-    kind = forms.ModelChoiceField(
-        label=_("Loại"),
-        queryset=OrganisationKind.objects.all(),
-        error_messages={
-            "required": _("Hãy chọn loại. / Choose a kind."),
-            "invalid_choice": _("Loại không hợp lệ. / Invalid kind."),
-        },
-    )
+    kind = kind_field(_("Loại"))
     valid_from = DayField(label=_("Hiệu lực từ"), initial=today)
 
 
@@ -155,12 +155,7 @@ class MergeForm(ScopedForm):
     )
     new_code = forms.CharField(label=_("Mã cơ quan mới"), max_length=40, required=False)
     new_name = forms.CharField(label=_("Tên cơ quan mới"), max_length=255, required=False)
-    new_kind = forms.ModelChoiceField(
-        label=_("Loại cơ quan mới"),
-        queryset=OrganisationKind.objects.all(),
-        required=False,
-        error_messages={"invalid_choice": _("Loại không hợp lệ. / Invalid kind.")},
-    )
+    new_kind = kind_field(_("Loại cơ quan mới"), required=False)
     effective = DayField(label=_("Ngày hiệu lực"), initial=today)
 
     def __init__(self, *args: Any, organisations: OrganisationQuerySet, **kwargs: Any) -> None:
@@ -212,14 +207,7 @@ class MergeForm(ScopedForm):
 
 
 class SplitForm(forms.Form):
-    kind = forms.ModelChoiceField(
-        label=_("Loại các cơ quan mới"),
-        queryset=OrganisationKind.objects.all(),
-        error_messages={
-            "required": _("Hãy chọn loại. / Choose a kind."),
-            "invalid_choice": _("Loại không hợp lệ. / Invalid kind."),
-        },
-    )
+    kind = kind_field(_("Loại các cơ quan mới"))
     successor = forms.TypedChoiceField(
         label=_("Cơ quan kế thừa"),
         choices=[(str(i), str(i)) for i in range(1, SPLIT_PARTS + 1)],

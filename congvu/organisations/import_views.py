@@ -1,4 +1,4 @@
-"""Excel import pages: template, upload, preview, commit, progress. The work is in imports.py."""
+"""Excel import pages: template, upload, preview, commit, progress. The work is in importing/."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import imports
 from .import_models import ImportJob
+from .importing.jobs import create_job, request_commit
+from .importing.reading import ImportFileError
+from .importing.templates import build_template
+from .importing.validation import scope_roots
 from .models import Organisation
 from .tasks import run_import
 
@@ -49,7 +52,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = imports.scope_roots(user)  # type: ignore[attr-defined]
+        self.fields["scope"].queryset = scope_roots(user)  # type: ignore[attr-defined]
 
 
 def _forms(request: AuthenticatedHttpRequest, bound: UploadForm | None = None) -> list[Any]:
@@ -86,7 +89,7 @@ def template_download(request: AuthenticatedHttpRequest, kind: str) -> HttpRespo
     access.require_anywhere(request.user, Perm.IMPORT_RUN)
     if kind not in ImportJob.Kind.values:
         raise Http404
-    response = HttpResponse(imports.build_template(kind), content_type=XLSX)
+    response = HttpResponse(build_template(kind), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_NAMES[kind]}"'
     return response
 
@@ -103,13 +106,13 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         try:
-            job = imports.create_job(
+            job = create_job(
                 actor=request.user,
                 kind=form.cleaned_data["kind"],
                 scope=form.cleaned_data["scope"],
                 upload=form.cleaned_data["file"],
             )
-        except imports.ImportFileError as exc:
+        except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
             run_import.enqueue(job.pk)
@@ -144,7 +147,7 @@ def progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def commit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
-    if imports.request_commit(job, actor=request.user):
+    if request_commit(job, actor=request.user):
         run_import.enqueue(job.pk)
     else:
         messages.error(

@@ -51,6 +51,13 @@ class OrganisationKind(models.Model):
         return self.name
 
 
+def valid_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Rows valid on `day` (an empty `valid_to` is still open); `prefix` follows a relation."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def visible_to(self, user: object) -> OrganisationQuerySet:
         from congvu.accounts import access
@@ -58,9 +65,7 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         return access.visible_organisations(user, self)
 
     def valid_on(self, day: dt.date) -> OrganisationQuerySet:
-        return self.filter(
-            Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        )
+        return self.filter(valid_on_q(day))
 
     def current(self) -> OrganisationQuerySet:
         return self.valid_on(timezone.localdate())

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from congvu.core.text import collation_key
 
 from .models import (
@@ -15,6 +13,7 @@ from .models import (
     OrganisationVersion,
     StaffMember,
     StaffQuerySet,
+    valid_on_q,
 )
 
 
@@ -48,11 +47,9 @@ def tree_as_of(day: dt.date, organisations: OrganisationQuerySet | None = None) 
     root of the returned forest. Children are ordered by kind, then by name in
     Vietnamese alphabetical order.
     """
-    valid = Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-    org_valid = Q(organisation__valid_from__lte=day) & (
-        Q(organisation__valid_to__isnull=True) | Q(organisation__valid_to__gte=day)
+    versions = OrganisationVersion.objects.filter(
+        valid_on_q(day) & valid_on_q(day, "organisation__")
     )
-    versions = OrganisationVersion.objects.filter(valid & org_valid)
     if organisations is not None:
         versions = versions.filter(organisation__in=organisations.values("pk"))
     rows = versions.values_list(
@@ -120,8 +117,7 @@ def flatten(roots: list[TreeNode]) -> list[TreeRow]:
 def name_on(organisation: Organisation, day: dt.date) -> str:
     """The organisation's name as it was on `day` (its current name if no version covers it)."""
     version = (
-        OrganisationVersion.objects.filter(organisation=organisation, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        OrganisationVersion.objects.filter(valid_on_q(day), organisation=organisation)
         .order_by("-valid_from")
         .first()
     )

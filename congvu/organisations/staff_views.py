@@ -140,29 +140,49 @@ def _save_staff(
         return None
 
 
+def _staff_form_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    organisation: Organisation,
+    member: StaffMember | None,
+    initial: dict[str, Any],
+    success: str,
+) -> HttpResponse:
+    """The create (no `member`) and edit pages: save a valid POST, else show the form."""
+    form = _staff_form(request, initial=initial)
+    if request.method == "POST":
+        saved = _save_staff(request, form, member)
+        if saved is not None:
+            messages.success(request, success)
+            return redirect("organisations:staff_detail", pk=saved.pk)
+    return render(
+        request,
+        "organisations/staff_form.html",
+        {"form": form, "organisation": organisation, "member": member},
+    )
+
+
 @login_required
 def staff_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = access.get_for(
         request.user, Perm.STAFF_MANAGE, Organisation.objects.all(), organisation_of="", pk=pk
     )
-    form = _staff_form(request, initial={"organisation": organisation.code})
-    if request.method == "POST":
-        created = _save_staff(request, form, None)
-        if created is not None:
-            messages.success(request, _("Đã thêm cán bộ."))
-            return redirect("organisations:staff_detail", pk=created.pk)
-    return render(
+    return _staff_form_page(
         request,
-        "organisations/staff_form.html",
-        {"form": form, "organisation": organisation, "member": None},
+        organisation=organisation,
+        member=None,
+        initial={"organisation": organisation.code},
+        success=_("Đã thêm cán bộ."),
     )
 
 
 @login_required
 def staff_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = _staff(request, Perm.STAFF_MANAGE, pk)
-    form = _staff_form(
+    return _staff_form_page(
         request,
+        organisation=member.organisation,
+        member=member,
         initial={
             "full_name": member.full_name,
             "staff_code": member.staff_code,
@@ -174,16 +194,7 @@ def staff_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "email": member.email,
             "phone": member.phone,
         },
-    )
-    if request.method == "POST":
-        updated = _save_staff(request, form, member)
-        if updated is not None:
-            messages.success(request, _("Đã cập nhật thông tin cán bộ."))
-            return redirect("organisations:staff_detail", pk=updated.pk)
-    return render(
-        request,
-        "organisations/staff_form.html",
-        {"form": form, "organisation": member.organisation, "member": member},
+        success=_("Đã cập nhật thông tin cán bộ."),
     )
 
 

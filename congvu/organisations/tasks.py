@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import imports
+from .importing import jobs
 
 
 @task()
 def run_import(job_id: int) -> None:
     """Validate an uploaded job, or write a job the user has committed."""
-    imports.run(job_id)
+    jobs.run(job_id)

@@ -27,7 +27,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import badges, selectors, services
+from . import badges, restructuring, selectors, services
 from .forms import (
     DissolveForm,
     MergeForm,
@@ -207,7 +207,7 @@ def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         organisation,
         "rename",
         RenameForm(request.POST, prefix="rename"),
-        lambda d: services.rename_organisation(
+        lambda d: restructuring.rename_organisation(
             organisation,
             actor=request.user,
             name=d["name"],
@@ -227,7 +227,7 @@ def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         organisation,
         "move",
         MoveForm(request.POST, prefix="move", organisations=_manageable(request)),
-        lambda d: services.move_organisation(
+        lambda d: restructuring.move_organisation(
             organisation, actor=request.user, parent=d["parent"], effective=d["effective"]
         ),
         _("Đã chuyển cơ quan."),
@@ -242,10 +242,10 @@ def merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def call(d: dict[str, Any]) -> Organisation:
         new = None
         if not d["into"]:
-            new = services.NewOrganisation(
+            new = restructuring.NewOrganisation(
                 code=d["new_code"], name=d["new_name"], kind=d["new_kind"]
             )
-        return services.merge_organisations(
+        return restructuring.merge_organisations(
             [organisation, *d["partners"]],
             actor=request.user,
             effective=d["effective"],
@@ -270,10 +270,10 @@ def split(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     def call(d: dict[str, Any]) -> Organisation:
         parts = [
-            services.NewOrganisation(code=code, name=name, kind=d["kind"])
+            restructuring.NewOrganisation(code=code, name=name, kind=d["kind"])
             for code, name in d["parts"]
         ]
-        created = services.split_organisation(
+        created = restructuring.split_organisation(
             organisation,
             actor=request.user,
             effective=d["effective"],
@@ -300,7 +300,7 @@ def dissolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         organisation,
         "dissolve",
         DissolveForm(request.POST, prefix="dissolve", organisations=_manageable(request)),
-        lambda d: services.dissolve_organisation(
+        lambda d: restructuring.dissolve_organisation(
             organisation,
             actor=request.user,
             effective=d["effective"],

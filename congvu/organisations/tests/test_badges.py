@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.conftest import client_for
-from congvu.organisations import services
+from congvu.organisations import restructuring, services
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
@@ -79,7 +79,7 @@ def test_a_valid_badge_shows_name_position_and_organisation_without_login(
 def test_the_badge_card_shows_todays_organisation_name(
     province: Province, staff_member: StaffMember
 ) -> None:
-    services.rename_organisation(
+    restructuring.rename_organisation(
         province["dept_justice"], actor=None, name="Sở Tư pháp tỉnh Hưng Yên"
     )
     html = Client().get(reverse("portal:badge", args=[staff_member.badge_token])).content

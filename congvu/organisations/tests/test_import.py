@@ -16,9 +16,10 @@ from django.urls import reverse
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import kind
-from congvu.organisations import imports
 from congvu.organisations import services as org_services
 from congvu.organisations.import_models import ImportJob
+from congvu.organisations.importing import reading
+from congvu.organisations.importing.columns import ORG_COLUMNS, STAFF_COLUMNS
 from congvu.organisations.models import (
     Organisation,
     OrganisationVersion,
@@ -26,8 +27,8 @@ from congvu.organisations.models import (
     StaffMember,
 )
 
-STAFF_HEADER = [c.label for c in imports.STAFF_COLUMNS]
-ORG_HEADER = [c.label for c in imports.ORG_COLUMNS]
+STAFF_HEADER = [c.label for c in STAFF_COLUMNS]
+ORG_HEADER = [c.label for c in ORG_COLUMNS]
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +60,7 @@ def staff_row(code: str, name: str = "Trần Văn An", **over: Any) -> list[Any]
         "phone": "0912345678",
     }
     values.update(over)
-    return [values[c.key] for c in imports.STAFF_COLUMNS]
+    return [values[c.key] for c in STAFF_COLUMNS]
 
 
 def upload(
@@ -360,7 +361,7 @@ def test_a_file_over_the_size_limit_is_refused(
 def test_a_file_with_too_many_rows_is_refused(
     as_head: Client, province: dict[str, Organisation], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
     rows = [staff_row(f"STP-{i}") for i in range(5)]
     response = upload(as_head, "staff", xlsx(STAFF_HEADER, rows), province["dept_justice"])
     assert response.status_code == 400

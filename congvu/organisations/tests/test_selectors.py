@@ -4,7 +4,7 @@ import datetime as dt
 
 from congvu.accounts.models import User
 from congvu.conftest import START
-from congvu.organisations import selectors, services
+from congvu.organisations import restructuring, selectors, services
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
@@ -96,7 +96,7 @@ def test_flatten_opens_and_closes_every_branch(province: Province) -> None:
 
 def test_name_on_reads_the_version_of_that_day(province: Province) -> None:
     org = province["dept_home"]
-    services.rename_organisation(
+    restructuring.rename_organisation(
         org, actor=None, name="Sở Nội vụ (mới)", effective=dt.date(2025, 7, 1)
     )
     assert selectors.name_on(org, dt.date(2025, 6, 30)) == "Sở Nội vụ"

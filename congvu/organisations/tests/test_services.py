@@ -9,7 +9,7 @@ from django.http import Http404
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import START, kind
-from congvu.organisations import services
+from congvu.organisations import restructuring, services
 from congvu.organisations.models import (
     Organisation,
     OrganisationVersion,
@@ -52,7 +52,7 @@ def staff(org: Organisation, name: str, code: str, **kw: object) -> StaffMember:
 def test_rename_keeps_the_old_name_before_the_effective_date(
     province: Province, officer: User
 ) -> None:
-    services.rename_organisation(
+    restructuring.rename_organisation(
         province["dept_home"], actor=officer, name="Sở Nội vụ mới", effective=D
     )
     assert "Sở Nội vụ" in names(BEFORE)
@@ -67,7 +67,9 @@ def test_rename_keeps_the_old_name_before_the_effective_date(
 
 
 def test_rename_is_audited(province: Province, officer: User) -> None:
-    services.rename_organisation(province["dept_home"], actor=officer, name="Sở mới", effective=D)
+    restructuring.rename_organisation(
+        province["dept_home"], actor=officer, name="Sở mới", effective=D
+    )
     event = AuditEvent.objects.get(action="organisations.rename")
     assert event.actor == officer
     assert event.data["to"] == "Sở mới"
@@ -75,19 +77,21 @@ def test_rename_is_audited(province: Province, officer: User) -> None:
 
 def test_rename_is_refused_for_a_viewer(province: Province, viewer: User) -> None:
     with pytest.raises(PermissionDenied):
-        services.rename_organisation(province["dept_justice"], actor=viewer, name="X", effective=D)
+        restructuring.rename_organisation(
+            province["dept_justice"], actor=viewer, name="X", effective=D
+        )
 
 
 def test_rename_is_404_for_an_outsider(province: Province, outsider: User) -> None:
     with pytest.raises(Http404):
-        services.rename_organisation(
+        restructuring.rename_organisation(
             province["dept_justice"], actor=outsider, name="X", effective=D
         )
 
 
 def test_rename_before_the_latest_version_is_refused(province: Province, officer: User) -> None:
     with pytest.raises(ValidationError) as error:
-        services.rename_organisation(
+        restructuring.rename_organisation(
             province["dept_home"], actor=officer, name="X", effective=dt.date(2024, 1, 1)
         )
     assert "effective" in error.value.message_dict
@@ -98,7 +102,7 @@ def test_move_updates_parent_depth_and_the_path_of_the_whole_subtree(
     province: Province, officer: User
 ) -> None:
     justice, home = province["dept_justice"], province["dept_home"]
-    services.move_organisation(justice, actor=officer, parent=home, effective=D)
+    restructuring.move_organisation(justice, actor=officer, parent=home, effective=D)
     justice, division = reload(justice), reload(province["division_justice"])
     assert justice.parent_id == home.pk
     assert justice.depth == 2
@@ -111,7 +115,7 @@ def test_move_updates_parent_depth_and_the_path_of_the_whole_subtree(
 def test_move_shows_the_old_tree_before_and_the_new_tree_after(
     province: Province, officer: User
 ) -> None:
-    services.move_organisation(
+    restructuring.move_organisation(
         province["dept_justice"], actor=officer, parent=province["dept_home"], effective=D
     )
     assert "Sở Tư pháp" in names(BEFORE)["Ủy ban nhân dân tỉnh Hưng Yên"]
@@ -125,7 +129,7 @@ def test_an_organisation_cannot_move_under_its_own_descendant(
     province: Province, officer: User
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        services.move_organisation(
+        restructuring.move_organisation(
             province["dept_justice"],
             actor=officer,
             parent=province["division_justice"],
@@ -139,11 +143,11 @@ def test_merge_into_a_new_organisation_moves_staff_children_and_keeps_history(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
     home_staff = staff(province["dept_home"], "Trần Thị Bình", "SNV-001")
-    new = services.merge_organisations(
+    new = restructuring.merge_organisations(
         [province["dept_home"], province["dept_justice"]],
         actor=officer,
         effective=D,
-        new=services.NewOrganisation(
+        new=restructuring.NewOrganisation(
             code="H56.99", name="Sở Nội vụ và Tư pháp", kind=kind("department")
         ),
     )
@@ -182,7 +186,7 @@ def test_merge_into_a_new_organisation_moves_staff_children_and_keeps_history(
 def test_merge_into_an_existing_organisation(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
-    target = services.merge_organisations(
+    target = restructuring.merge_organisations(
         [province["dept_justice"]], actor=officer, effective=D, into=province["dept_home"]
     )
     assert target.pk == province["dept_home"].pk
@@ -196,11 +200,13 @@ def test_merge_is_all_or_nothing(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
     with pytest.raises(ValidationError):
-        services.merge_organisations(
+        restructuring.merge_organisations(
             [province["dept_home"], province["dept_justice"]],
             actor=officer,
             effective=D,
-            new=services.NewOrganisation(code="H56.01", name="Trùng mã", kind=kind("department")),
+            new=restructuring.NewOrganisation(
+                code="H56.01", name="Trùng mã", kind=kind("department")
+            ),
         )
     assert reload(province["dept_justice"]).valid_to is None
     assert StaffAssignment.objects.filter(staff=staff_member).count() == 1
@@ -210,17 +216,17 @@ def test_merging_an_organisation_with_its_own_division_is_refused(
     province: Province, officer: User
 ) -> None:
     with pytest.raises(ValidationError):
-        services.merge_organisations(
+        restructuring.merge_organisations(
             [province["dept_justice"], province["division_justice"]],
             actor=officer,
             effective=D,
-            new=services.NewOrganisation(code="H56.98", name="X", kind=kind("department")),
+            new=restructuring.NewOrganisation(code="H56.98", name="X", kind=kind("department")),
         )
 
 
 def test_merge_needs_permission_on_every_organisation(province: Province, head: User) -> None:
     with pytest.raises((PermissionDenied, Http404)):
-        services.merge_organisations(
+        restructuring.merge_organisations(
             [province["dept_justice"]], actor=head, effective=D, into=province["dept_home"]
         )
 
@@ -229,13 +235,17 @@ def test_split_creates_parts_moves_staff_per_mapping_and_closes_the_original(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
     other = staff(province["dept_justice"], "Lê Văn An", "STP-002")
-    parts = services.split_organisation(
+    parts = restructuring.split_organisation(
         province["dept_justice"],
         actor=officer,
         effective=D,
         parts=[
-            services.NewOrganisation(code="H56.21", name="Sở Tư pháp A", kind=kind("department")),
-            services.NewOrganisation(code="H56.22", name="Sở Tư pháp B", kind=kind("department")),
+            restructuring.NewOrganisation(
+                code="H56.21", name="Sở Tư pháp A", kind=kind("department")
+            ),
+            restructuring.NewOrganisation(
+                code="H56.22", name="Sở Tư pháp B", kind=kind("department")
+            ),
         ],
         successor_index=1,
         staff_to={other.pk: 1},
@@ -259,11 +269,11 @@ def test_split_creates_parts_moves_staff_per_mapping_and_closes_the_original(
 
 def test_split_needs_two_parts(province: Province, officer: User) -> None:
     with pytest.raises(ValidationError):
-        services.split_organisation(
+        restructuring.split_organisation(
             province["dept_justice"],
             actor=officer,
             effective=D,
-            parts=[services.NewOrganisation(code="H56.21", name="A", kind=kind("department"))],
+            parts=[restructuring.NewOrganisation(code="H56.21", name="A", kind=kind("department"))],
         )
 
 
@@ -271,10 +281,10 @@ def test_dissolve_is_refused_while_staff_or_children_remain(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
     with pytest.raises(ValidationError) as error:
-        services.dissolve_organisation(province["dept_justice"], actor=officer, effective=D)
+        restructuring.dissolve_organisation(province["dept_justice"], actor=officer, effective=D)
     assert "move_staff_to" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.dissolve_organisation(
+        restructuring.dissolve_organisation(
             province["dept_justice"],
             actor=officer,
             effective=D,
@@ -287,7 +297,7 @@ def test_dissolve_is_refused_while_staff_or_children_remain(
 def test_dissolve_moves_what_it_is_told_and_closes(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
-    services.dissolve_organisation(
+    restructuring.dissolve_organisation(
         province["dept_justice"],
         actor=officer,
         effective=D,
@@ -308,7 +318,7 @@ def test_dissolve_moves_what_it_is_told_and_closes(
 def test_dissolving_a_division_clears_it_from_its_staff(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
-    services.dissolve_organisation(province["division_justice"], actor=officer, effective=D)
+    restructuring.dissolve_organisation(province["division_justice"], actor=officer, effective=D)
     staff_member.refresh_from_db()
     assert staff_member.division_id is None
     assert staff_member.organisation_id == province["dept_justice"].pk
@@ -316,9 +326,9 @@ def test_dissolving_a_division_clears_it_from_its_staff(
 
 
 def test_a_closed_organisation_cannot_change_again(province: Province, officer: User) -> None:
-    services.dissolve_organisation(province["dept_home"], actor=officer, effective=D)
+    restructuring.dissolve_organisation(province["dept_home"], actor=officer, effective=D)
     with pytest.raises(ValidationError):
-        services.rename_organisation(
+        restructuring.rename_organisation(
             province["dept_home"], actor=officer, name="X", effective=dt.date(2025, 8, 1)
         )
 
