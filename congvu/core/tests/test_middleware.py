@@ -21,13 +21,14 @@ def test_a_nul_character_anywhere_in_the_url_gets_a_clear_400(url, officer):
 
 
 @pytest.mark.django_db
-def test_a_nul_character_in_a_form_field_gets_a_400_and_nothing_is_saved(officer):
+def test_a_nul_character_in_a_form_field_is_a_field_error_and_nothing_is_saved(officer):
     from congvu.accounts.models import ApiToken
 
     client = Client()
     client.force_login(officer)
     response = client.post("/accounts/settings/", {"name": "x\x00y"})
-    assert response.status_code == 400
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"]
     assert ApiToken.objects.count() == 0
 
 
