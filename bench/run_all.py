@@ -1,7 +1,8 @@
 """Run every benchmark in turn on SQLite (and on PostgreSQL when BENCH_POSTGRES_URL is set).
 
     .venv/bin/python bench/run_all.py
-    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/bench_congvu .venv/bin/python bench/run_all.py
+    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/bench_congvu \\
+        .venv/bin/python bench/run_all.py
 
 Each benchmark builds its own data in a fresh database and writes bench/results/*.json;
 docs/benchmarks.md quotes those files.

@@ -12,6 +12,8 @@ question the rest of the code asks goes through here:
   organisation is invisible to the user and `PermissionDenied` (403) when it is
   visible but the permission is missing.
 * `organisations_for(user, perm)` — where may the user do `perm`?
+* `grantable_roles(user, organisation)` — which roles may the user grant or
+  revoke there? (No one can hand out more than they hold.)
 
 Grants are read once per request and cached on the user object.
 """
@@ -28,7 +30,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from .models import Role
+from .models import Role, RoleGrant, User
 
 if TYPE_CHECKING:
     from congvu.organisations.models import (
@@ -69,9 +71,12 @@ _READ: Final = frozenset({P.ORG_VIEW, P.STAFF_VIEW, P.PLAN_VIEW})
 
 ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.HOME_AFFAIRS: frozenset(Perm) - {P.GRANT_MANAGE},
+    # Province-wide account management is the Department of Home Affairs' job; the
+    # set equals ADMIN's, so `grantable_roles` keeps ADMIN for superusers alone.
+    Role.HOME_AFFAIRS: frozenset(Perm),
     Role.HEAD: _READ
     | {
+        P.GRANT_MANAGE,
         P.STAFF_VIEW_CONTACT,
         P.STAFF_MANAGE,
         P.IMPORT_RUN,
@@ -132,8 +137,6 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
         return ()
     cached: tuple[Grant, ...] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from .models import RoleGrant
-
         rows = RoleGrant.objects.filter(user=user).values_list(
             "role", "organisation_id", "organisation__path", "include_subtree"
         )
@@ -270,6 +273,64 @@ def get_for(
     organisation = getattr(obj, organisation_of) if organisation_of else obj
     require(user, perm, cast("Organisation", organisation))
     return obj
+
+
+def grantable_roles(
+    user: Any, organisation: Organisation, *, include_subtree: bool = True
+) -> set[Role]:
+    """The roles `user` may grant or revoke on `organisation` (with its subtree or not).
+
+    Only with GRANT_MANAGE there, and only roles whose permissions the user holds
+    there themselves, so nobody hands out more than they have. A grant "with the
+    subtree" counts only the user's own grants that reach the whole subtree: a
+    grant on one organisation alone cannot be passed on to everything below it.
+    ADMIN is reserved to superusers (HOME_AFFAIRS holds every permission too).
+    """
+    if _is_superuser(user):
+        return set(Role)
+    perms: set[Perm] = set()
+    for grant in grants_of(user):
+        if grant.covers(organisation) and (grant.include_subtree or not include_subtree):
+            perms |= ROLE_PERMS[grant.role]
+    if Perm.GRANT_MANAGE not in perms:
+        return set()
+    return {role for role, needed in ROLE_PERMS.items() if needed <= perms} - {Role.ADMIN}
+
+
+def require_grantable(
+    user: Any, role: Role, organisation: Organisation, *, include_subtree: bool = True
+) -> None:
+    """404 when `organisation` is invisible, 403 when `role` is not `user`'s to grant there."""
+    require(user, Perm.GRANT_MANAGE, organisation)
+    if role not in grantable_roles(user, organisation, include_subtree=include_subtree):
+        raise PermissionDenied
+
+
+def visible_users(user: Any, qs: models.QuerySet[User] | None = None) -> models.QuerySet[User]:
+    """Users holding a grant inside `user`'s GRANT_MANAGE scope (superusers: everyone)."""
+    base = qs if qs is not None else User.objects.all()
+    q = _scope_q(user, Perm.GRANT_MANAGE, prefix="grants__organisation__")
+    if q is None:
+        return base
+    return base.filter(pk__in=User.objects.filter(q).values("pk"))
+
+
+def may_manage_user(user: Any, target: Any) -> bool:
+    """May `user` deactivate, reactivate or reset the password of `target`?
+
+    Only when `user` could revoke every grant `target` holds (which covers every
+    organisation `target` works in); a superuser's account is for superusers.
+    """
+    if _is_superuser(user):
+        return True
+    if getattr(target, "is_superuser", False) or target.pk == getattr(user, "pk", None):
+        return False
+    grants = RoleGrant.objects.filter(user=target).select_related("organisation")
+    return grants.exists() and all(
+        grant.role
+        in grantable_roles(user, grant.organisation, include_subtree=grant.include_subtree)
+        for grant in grants
+    )
 
 
 def any_role(user: Any, roles: Iterable[Role]) -> bool:

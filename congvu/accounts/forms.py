@@ -1,5 +1,25 @@
+"""Forms parse input for the account pages; the services decide.
+
+Organisations are picked by code (a text box with a datalist), as on the
+organisation pages: a province has thousands. Every choice is already limited to
+what the acting user may grant, so anything else reads "not found" or "invalid".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from congvu.organisations.forms import OrganisationField
+from congvu.organisations.models import OrganisationQuerySet, StaffMember, StaffQuerySet
+
+from .models import Role
+
+REQUIRED = _("Trường này là bắt buộc. / This field is required.")
 
 
 class ApiTokenForm(forms.Form):
@@ -9,3 +29,116 @@ class ApiTokenForm(forms.Form):
         help_text=_("Ví dụ: Hệ thống một cửa"),
         error_messages={"required": _("Vui lòng nhập tên. / Please enter a name.")},
     )
+
+
+class UserSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm theo tên hoặc tên đăng nhập"),
+        required=False,
+        max_length=100,
+        error_messages={"max_length": _("Tối đa 100 ký tự. / At most 100 characters.")},
+    )
+
+
+def _role_field(roles: Iterable[Role], *, initial: Role | None = None) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=_("Vai trò"),
+        choices=[("", "—")] + [(r.value, r.label) for r in Role if r in set(roles)],
+        coerce=Role,
+        initial=initial.value if initial else "",
+        error_messages={
+            "required": _("Hãy chọn vai trò. / Choose a role."),
+            "invalid_choice": _("Bạn không được cấp vai trò này. / You may not grant this role."),
+        },
+    )
+
+
+class GrantForm(forms.Form):
+    """A role on an organisation (by code), with or without its subtree."""
+
+    organisation = OrganisationField(
+        label=_("Mã cơ quan"),
+        error_messages={"required": _("Hãy nhập mã cơ quan. / Enter the organisation's code.")},
+    )
+    include_subtree = forms.BooleanField(
+        label=_("Gồm cả đơn vị trực thuộc"), required=False, initial=True
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: OrganisationQuerySet,
+        roles: Iterable[Role],
+        initial_role: Role | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"] = _role_field(roles, initial=initial_role)
+        organisation_field = self.fields["organisation"]
+        assert isinstance(organisation_field, OrganisationField)
+        organisation_field.queryset = organisations
+        self.order_fields(["role", "organisation", "include_subtree"])
+
+
+class UserCreateForm(GrantForm):
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        error_messages={
+            "required": REQUIRED,
+            "max_length": _("Tối đa 150 ký tự. / At most 150 characters."),
+        },
+    )
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=120,
+        error_messages={
+            "required": REQUIRED,
+            "max_length": _("Tối đa 120 ký tự. / At most 120 characters."),
+        },
+    )
+    email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
+    staff_code = forms.CharField(
+        label=_("Mã cán bộ (nếu liên kết với hồ sơ cán bộ)"), max_length=40, required=False
+    )
+
+    def __init__(self, *args: Any, staff: StaffQuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, initial_role=Role.STAFF, **kwargs)
+        self.fields["include_subtree"].initial = False
+        self.staff = staff
+        self.order_fields(
+            [
+                "username",
+                "full_name",
+                "email",
+                "staff_code",
+                "role",
+                "organisation",
+                "include_subtree",
+            ]
+        )
+
+    def clean_staff_code(self) -> StaffMember | None:
+        code = self.cleaned_data["staff_code"].strip()
+        if not code:
+            return None
+        member = self.staff.filter(staff_code__iexact=code).first()
+        if member is None:
+            raise ValidationError(
+                _(
+                    "Không tìm thấy cán bộ có mã %(code)s trong phạm vi bạn được quản lý. / "
+                    "No staff member with this code within your scope."
+                ),
+                params={"code": code},
+            )
+        return member
+
+
+def apply_service_error(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field if the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = "staff_code" if field == "staff_member" else field
+            form.add_error(target if target in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -8,9 +8,9 @@ from ninja import Router, Schema
 from congvu.accounts import access
 from congvu.accounts.models import Role
 
-from .common import OrganisationRef
 from .errors import ErrorOut
 from .security import AUTH, user_of
+from .users import GrantOut
 
 router = Router(tags=["accounts"], auth=AUTH)
 
@@ -18,13 +18,6 @@ router = Router(tags=["accounts"], auth=AUTH)
 class RoleOut(Schema):
     code: Role
     label: str
-
-
-class GrantOut(Schema):
-    role: Role
-    role_label: str
-    organisation: OrganisationRef
-    include_subtree: bool
 
 
 class MeOut(Schema):
@@ -54,13 +47,5 @@ def me(request: HttpRequest) -> Any:
             {"code": role, "label": str(role.label)}
             for role in sorted(access.roles_of(user), key=lambda r: r.value)
         ],
-        "grants": [
-            {
-                "role": grant.role,
-                "role_label": grant.get_role_display(),
-                "organisation": grant.organisation,
-                "include_subtree": grant.include_subtree,
-            }
-            for grant in grants
-        ],
+        "grants": list(grants),
     }

@@ -35,6 +35,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(NavItem(_("Nhập từ Excel"), reverse("imports:start"), "import"))
         if access.can_anywhere(user, Perm.CATALOGUE_MANAGE):
             items.append(NavItem(_("Quản lý quy tắc"), reverse("conduct:manage"), "conduct_manage"))
+        if access.can_anywhere(user, Perm.GRANT_MANAGE):
+            items.append(NavItem(_("Người dùng"), reverse("accounts:user_list"), "users"))
         if getattr(user, "staff_member", None) is not None:
             items.append(NavItem(_("Hồ sơ của tôi"), reverse("organisations:my_profile"), "me"))
     items.append(NavItem(_("Chuẩn mực ứng xử"), reverse("conduct:public"), "standards"))

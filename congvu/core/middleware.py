@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -38,22 +38,17 @@ class RejectNullCharactersMiddleware:
     PostgreSQL cannot store or compare text with NUL bytes and raises an error
     (a 500) where SQLite quietly answers; no legitimate link contains one.
     Form bodies are left to the forms, whose fields refuse NUL with a message
-    beside the field while keeping the rest of the user's input.
+    beside the field while keeping the rest of the user's input. The API is left
+    to its own parser, which answers a documented 422.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._has_nul(request):
+        if not request.path.startswith("/api/") and self._has_nul(request):
             message_vi = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
             message_en = "The request contains an invalid character."
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": [{"loc": ["query"], "msg": f"{message_vi} / {message_en}"}]},
-                    status=400,
-                    json_dumps_params={"ensure_ascii": False},
-                )
             return HttpResponseBadRequest(
                 f"<!DOCTYPE html><html lang='vi'><meta charset='utf-8'><title>400</title>"
                 f"<h1>{message_vi}</h1><p lang='en'>{message_en}</p></html>"

@@ -59,7 +59,22 @@ def test_organisations_for_a_permission_follow_the_grants(head, officer, provinc
         province["dept_justice"],
         province["division_justice"],
     }
-    assert access.organisations_for(officer, Perm.GRANT_MANAGE).count() == 0
+    assert set(access.organisations_for(officer, Perm.GRANT_MANAGE)) == set(province.values())
+    assert set(access.organisations_for(head, Perm.GRANT_MANAGE)) == {
+        province["dept_justice"],
+        province["division_justice"],
+    }
+    # Account management: nobody grants more than they hold, and ADMIN is for superusers.
+    from congvu.accounts.models import Role
+
+    assert access.grantable_roles(officer, province["commune"]) == set(Role) - {Role.ADMIN}
+    assert access.grantable_roles(head, province["division_justice"]) == {
+        Role.HEAD,
+        Role.FOCAL_POINT,
+        Role.VIEWER,
+        Role.STAFF,
+    }
+    assert access.grantable_roles(head, province["commune"]) == set()
 
 
 def test_anonymous_users_see_nothing(province, django_user_model):

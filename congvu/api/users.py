@@ -1,0 +1,227 @@
+"""User accounts and role grants, within the caller's GRANT_MANAGE scope.
+
+A user is visible when one of their grants lies in that scope (superusers see
+everyone); an invisible user or grant is 404; a role the caller does not hold
+on that organisation is 403 (accounts.access.grantable_roles decides). Grants
+on organisations the caller cannot see are left out of every answer.
+
+Mounted at the API root: the paths are /users… and /grants/{id}.
+"""
+
+from typing import Annotated, Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import StrictBool, StringConstraints
+
+from congvu.accounts import access, services
+from congvu.accounts.access import Perm
+from congvu.accounts.models import Role, RoleGrant, User
+from congvu.accounts.views import search_users
+from congvu.organisations.models import Organisation, StaffMember
+
+from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText
+from .errors import ErrorOut, ValidationErrorOut
+from .security import AUTH, user_of
+
+router = Router(tags=["users"], auth=AUTH)
+
+
+class RejectedItemOut(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class RequestRejectedOut(Schema):
+    detail: list[RejectedItemOut]
+
+
+# 400: a body that is not JSON (ErrorOut), or a request carrying a NUL character,
+# refused by core.middleware before it gets here (items without "type").
+_ERRORS: dict[int, Any] = {
+    400: ErrorOut | RequestRejectedOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+class GrantOut(Schema):
+    id: int
+    role: Role
+    role_label: str
+    organisation: OrganisationRef
+    include_subtree: bool
+
+    @staticmethod
+    def resolve_role_label(obj: RoleGrant) -> str:
+        return str(obj.get_role_display())
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    email: str
+    is_active: bool
+    staff_member_id: int | None = Field(None, description="Hồ sơ cán bộ / linked staff member")
+    grants: list[GrantOut] = Field(
+        ..., description="Quyền tại các cơ quan bạn thấy / grants on organisations you can see"
+    )
+
+    @staticmethod
+    def resolve_staff_member_id(obj: User) -> int | None:
+        staff = getattr(obj, "staff_member", None)
+        return staff.pk if staff is not None else None
+
+    @staticmethod
+    def resolve_grants(obj: User) -> list[RoleGrant]:
+        return list(getattr(obj, "visible_grants", []))
+
+
+class UserCreatedOut(UserOut):
+    password: str = Field(
+        ..., description="Mật khẩu một lần, chỉ trả về lúc này / one-time password, shown once"
+    )
+
+
+class UserFilters(Schema):
+    q: SearchText | None = Field(
+        None, description="Tìm không dấu theo họ tên, tên đăng nhập / name or username"
+    )
+    active: bool | None = Field(None, description="Đang hoạt động / active accounts")
+
+
+Username = Annotated[str, StringConstraints(min_length=1, max_length=150, pattern=NOT_BLANK)]
+
+
+class UserIn(Schema):
+    username: Username
+    full_name: Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NOT_BLANK)]
+    email: Annotated[str, StringConstraints(max_length=254, pattern=NO_NUL)] = ""
+    organisation: BodyId = Field(..., description="Cơ quan của quyền đầu tiên / first grant's")
+    role: Role = Field(Role.STAFF, description="Vai trò đầu tiên / first role")
+    include_subtree: StrictBool = False
+    staff_member: BodyId | None = Field(None, description="Liên kết hồ sơ cán bộ / staff id")
+
+
+class GrantIn(Schema):
+    role: Role
+    organisation: BodyId
+    include_subtree: StrictBool = True
+
+
+def _users(request: HttpRequest) -> QuerySet[User]:
+    user = user_of(request)
+    access.require_anywhere(user, Perm.GRANT_MANAGE)
+    visible_grants = (
+        RoleGrant.objects.filter(organisation__in=Organisation.objects.visible_to(user))
+        .select_related("organisation")
+        .order_by("organisation__path", "role")
+    )
+    return (
+        access.visible_users(user)
+        .select_related("staff_member")
+        .prefetch_related(Prefetch("grants", queryset=visible_grants, to_attr="visible_grants"))
+    )
+
+
+def _user(request: HttpRequest, user_id: int) -> User:
+    found = _users(request).filter(pk=user_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    return access.get_for(
+        user_of(request),
+        Perm.ORG_VIEW,
+        Organisation.objects.all(),
+        organisation_of="",
+        pk=organisation_id,
+    )
+
+
+@router.get(
+    "/users",
+    response={200: list[UserOut], **_ERRORS},
+    summary="Danh sách người dùng / list users",
+)
+@paginate(Pagination)
+def list_users(request: HttpRequest, filters: Query[UserFilters]) -> Any:
+    qs = _users(request)
+    if filters.q:
+        qs = search_users(qs, filters.q)
+    if filters.active is not None:
+        qs = qs.filter(is_active=filters.active)
+    return qs.order_by("username", "pk")
+
+
+@router.get("/users/{id}", response={200: UserOut, **_ERRORS}, summary="Một người dùng / one user")
+def get_user(request: HttpRequest, id: Id) -> Any:
+    return _user(request, id)
+
+
+@router.post(
+    "/users",
+    response={201: UserCreatedOut, **_ERRORS},
+    summary="Tạo tài khoản / create a user",
+)
+def create_user(request: HttpRequest, payload: UserIn) -> Any:
+    actor = user_of(request)
+    access.require_anywhere(actor, Perm.GRANT_MANAGE)
+    organisation = _organisation(request, payload.organisation)
+    staff = None
+    if payload.staff_member is not None:
+        staff = StaffMember.objects.visible_to(actor).filter(pk=payload.staff_member).first()
+        if staff is None:
+            raise Http404
+    created, password = services.create_user(
+        actor=actor,
+        username=payload.username,
+        full_name=payload.full_name,
+        email=payload.email,
+        organisation=organisation,
+        role=payload.role,
+        include_subtree=payload.include_subtree,
+        staff_member=staff,
+    )
+    out = _user(request, created.pk)
+    setattr(out, "password", password)  # noqa: B010 - for the response only, never saved
+    return Status(201, out)
+
+
+@router.post(
+    "/users/{id}/grants",
+    response={201: GrantOut, **_ERRORS},
+    summary="Cấp vai trò / grant a role",
+)
+def create_grant(request: HttpRequest, id: Id, payload: GrantIn) -> Any:
+    subject = _user(request, id)
+    organisation = _organisation(request, payload.organisation)
+    grant = services.grant_role(
+        subject,
+        role=payload.role,
+        organisation=organisation,
+        include_subtree=payload.include_subtree,
+        actor=user_of(request),
+    )
+    return Status(201, grant)
+
+
+@router.delete(
+    "/grants/{id}",
+    response={204: None, **_ERRORS},
+    summary="Thu hồi vai trò / revoke a grant",
+)
+def delete_grant(request: HttpRequest, id: Id) -> Any:
+    grant = RoleGrant.objects.filter(pk=id, user__in=_users(request)).first()
+    if grant is None:
+        raise Http404
+    services.revoke_grant(grant, actor=user_of(request))
+    return Status(204, None)
