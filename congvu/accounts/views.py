@@ -14,7 +14,6 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from congvu.core.text import fold, search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
@@ -22,6 +21,7 @@ from . import access, services
 from .access import Perm
 from .forms import ApiTokenForm, GrantForm, UserCreateForm, UserSearchForm, apply_service_error
 from .models import ApiToken, Role, RoleGrant, User
+from .selectors import search_users
 
 PER_PAGE = 50
 
@@ -98,24 +98,6 @@ def offered_roles(user: User) -> set[Role]:
     for organisation in Organisation.objects.filter(pk__in=ids):
         roles |= access.grantable_roles(user, organisation)
     return roles
-
-
-def search_users(users: Any, query: str) -> Any:
-    """Accent-insensitive search on full name and username ("duc" finds "Đức").
-
-    User has no stored folded column, so the (already scoped) candidates are
-    folded here; a province has thousands of accounts, not millions.
-    """
-    terms = search_terms(query)
-    if not terms:
-        return users
-    rows = users.values_list("pk", "username", "full_name")
-    ids = [
-        pk
-        for pk, username, full_name in rows
-        if all(term in fold(f"{full_name} {username}") for term in terms)
-    ]
-    return users.filter(pk__in=ids)
 
 
 def _user(request: AuthenticatedHttpRequest, pk: int) -> User:

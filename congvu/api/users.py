@@ -19,7 +19,7 @@ from pydantic import StrictBool, StringConstraints
 from congvu.accounts import access, services
 from congvu.accounts.access import Perm
 from congvu.accounts.models import Role, RoleGrant, User
-from congvu.accounts.views import search_users
+from congvu.accounts.selectors import search_users
 from congvu.organisations.models import Organisation, StaffMember
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText
