@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from congvu.accounts import access
@@ -42,20 +43,20 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Yêu cầu không hợp lệ", "Bad request.")
+    return _error(request, 400, _("Yêu cầu không hợp lệ"), "Bad request.")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(
         request,
         403,
-        "Bạn không có quyền thực hiện việc này",
+        _("Bạn không có quyền thực hiện việc này"),
         "You do not have permission to do this.",
     )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Không tìm thấy trang", "Page not found.")
+    return _error(request, 404, _("Không tìm thấy trang"), "Page not found.")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.models import TimeStampedModel
@@ -48,6 +49,8 @@ class OrganisationKind(models.Model):
         verbose_name_plural = _("loại cơ quan")
 
     def __str__(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 
@@ -205,7 +208,7 @@ class StaffQuerySet(models.QuerySet["StaffMember"]):
 
 class StaffMember(TimeStampedModel):
     class Category(models.TextChoices):
-        OFFICIAL = "official", _("Cán bộ")
+        OFFICIAL = "official", pgettext_lazy("staff category", "Cán bộ")
         CIVIL_SERVANT = "civil_servant", _("Công chức")
         PUBLIC_EMPLOYEE = "public_employee", _("Viên chức")
         WORKER = "worker", _("Người lao động")

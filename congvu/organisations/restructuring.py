@@ -386,7 +386,8 @@ def merge_organisations(
             member.division_id = (
                 target.pk if target.path.startswith(member.organisation.path) else None
             )
-    note = _("Hợp nhất vào %(name)s") % {"name": target.name}
+    # History notes are records, kept in Vietnamese whatever language the actor uses.
+    note = f"Hợp nhất vào {target.name}"
     record_assignments(staff, effective=effective, note=note)
     for source in sources:
         _close(source, effective, target)
@@ -470,7 +471,7 @@ def split_organisation(
         else:  # the split organisation was their division
             unit = created[staff_to.get(member.pk, 0)]
             member.division_id = unit.pk if unit.path.startswith(member.organisation.path) else None
-    note = _("Chia tách từ %(name)s") % {"name": org.name}
+    note = f"Chia tách từ {org.name}"
     record_assignments(staff, effective=effective, note=note)
     _close(org, effective, successor)
     record(
@@ -545,7 +546,7 @@ def dissolve_organisation(
     division_staff = _active_staff(Q(division=org) & ~Q(organisation=org))
     for member in division_staff:
         member.division = None
-    note = _("Giải thể %(name)s") % {"name": org.name}
+    note = f"Giải thể {org.name}"
     record_assignments(staff + division_staff, effective=effective, note=note)
     _close(org, effective, successor)
     record(
