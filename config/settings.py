@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "congvu.organisations",
     "congvu.conduct",
     "congvu.planning",
+    "congvu.reporting",
     "congvu.portal",
     "congvu.api",
 ]
