@@ -1,0 +1,100 @@
+"""Keeping `AssignmentRollup` current: dashboards read these counts, never raw assignments.
+
+Every service that changes assignments calls `refresh(...)` for the rows it
+touched, inside its transaction. Overdue counts change when a day passes, so
+the daily job calls `refresh_stale()`. `rebuild_all()` recomputes everything
+from the raw assignments and gives identical results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from .models import Assignment, AssignmentRollup
+
+COUNTED = ("total", "not_started", "in_progress", "overdue", "done_on_time", "done_late")
+
+
+def _counts(day: dt.date) -> dict[str, Any]:
+    open_ = Q(completed_on__isnull=True)
+    started = ~Q(progress=Assignment.Progress.NOT_STARTED)
+    return {
+        "total": Count("pk"),
+        "done_on_time": Count("pk", filter=Q(completed_on__lte=F("due_on"))),
+        "done_late": Count("pk", filter=Q(completed_on__gt=F("due_on"))),
+        "overdue": Count("pk", filter=open_ & Q(due_on__lt=day)),
+        "in_progress": Count("pk", filter=open_ & Q(due_on__gte=day) & started),
+        "not_started": Count("pk", filter=open_ & Q(due_on__gte=day) & ~started),
+    }
+
+
+def _recount(keys: Q, day: dt.date) -> int:
+    rows = (
+        Assignment.objects.filter(keys)
+        .values("organisation_id", "task__plan_id", "period")
+        .annotate(period_end=Max("period_end"), **_counts(day))
+        .order_by()
+    )
+    written = 0
+    for row in rows:
+        AssignmentRollup.objects.update_or_create(
+            organisation_id=row["organisation_id"],
+            plan_id=row["task__plan_id"],
+            period=row["period"],
+            defaults={
+                "period_end": row["period_end"],
+                "computed_on": day,
+                **{name: row[name] for name in COUNTED},
+            },
+        )
+        written += 1
+    return written
+
+
+@transaction.atomic
+def refresh(
+    *, plan_id: int, organisation_ids: Iterable[int], periods: Iterable[str] | None = None
+) -> int:
+    """Recount the rollup rows of these organisations in this plan (and periods, if given)."""
+    keys = Q(task__plan_id=plan_id, organisation_id__in=list(organisation_ids))
+    if periods is not None:
+        keys &= Q(period__in=list(periods))
+    # A row whose assignments all went away (task deleted) must go too.
+    stale = AssignmentRollup.objects.filter(
+        plan_id=plan_id, organisation_id__in=list(organisation_ids)
+    )
+    if periods is not None:
+        stale = stale.filter(period__in=list(periods))
+    stale.delete()
+    return _recount(keys, timezone.localdate())
+
+
+@transaction.atomic
+def refresh_stale(day: dt.date | None = None) -> int:
+    """Recount rows computed before `day` that still hold open assignments."""
+    day = day or timezone.localdate()
+    stale = AssignmentRollup.objects.filter(computed_on__lt=day).exclude(
+        total=F("done_on_time") + F("done_late")
+    )
+    count = 0
+    for plan_id, organisation_id, period in stale.values_list(
+        "plan_id", "organisation_id", "period"
+    ):
+        count += _recount(
+            Q(task__plan_id=plan_id, organisation_id=organisation_id, period=period), day
+        )
+    AssignmentRollup.objects.filter(computed_on__lt=day).update(computed_on=day)
+    return count
+
+
+@transaction.atomic
+def rebuild_all(day: dt.date | None = None) -> int:
+    """Throw the rollups away and recount every assignment."""
+    AssignmentRollup.objects.all().delete()
+    return _recount(Q(), day or timezone.localdate())
