@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/", include("congvu.planning.dashboard_urls")),
     path("dissemination/", include("congvu.planning.dissemination_urls")),
     path("reports/", include("congvu.reporting.urls")),
+    path("notifications/", include("congvu.core.notification_urls")),
     path("", include("congvu.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
