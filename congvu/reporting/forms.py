@@ -1,0 +1,152 @@
+"""Forms parse input only; the services decide and say what is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.organisations.models import Organisation, OrganisationKind
+from congvu.planning.models import Plan
+
+from .models import ReportPeriod
+
+REQUIRED = {"required": _("Vui lòng nhập thông tin này. / This field is required.")}
+DATE_ERRORS = {
+    **REQUIRED,
+    "invalid": _("Ngày không hợp lệ (dd/mm/yyyy). / Invalid date (dd/mm/yyyy)."),
+}
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _date(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_FORMATS,
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _text(label: Any, max_length: int, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=max_length, required=required, error_messages=REQUIRED
+    )
+
+
+def _area(label: Any, rows: int = 8) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=50000, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class PeriodForm(forms.Form):
+    issuing_organisation = OrganisationChoiceField(
+        label=_("Cơ quan yêu cầu báo cáo"),
+        queryset=Organisation.objects.none(),
+        error_messages=REQUIRED,
+    )
+    name = _text(_("Tên kỳ báo cáo"), 255, required=True)
+    kind = forms.ChoiceField(label=_("Loại kỳ"), choices=ReportPeriod.Kind.choices)
+    covers_from = _date(_("Số liệu từ ngày"))
+    covers_to = _date(_("Số liệu đến ngày"))
+    due_on = _date(_("Hạn nộp"))
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch có nhiệm vụ được tính"),
+        queryset=Plan.objects.none(),
+        required=False,
+        empty_label=_("Mọi kế hoạch"),
+    )
+    reporting_kinds = forms.ModelMultipleChoiceField(
+        label=_("Loại cơ quan phải báo cáo"),
+        queryset=OrganisationKind.objects.filter(is_division=False),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một loại. / Choose at least one kind.")},
+    )
+    compiling_organisation = OrganisationChoiceField(
+        label=_("Cơ quan tổng hợp"), queryset=Organisation.objects.none(), required=False
+    )
+    place = _text(_("Địa danh"), 80)
+    number = _text(_("Số, ký hiệu báo cáo tổng hợp"), 60)
+    signer_name = _text(_("Người ký"), 120)
+    signer_title = _text(_("Chức vụ người ký"), 120)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        managed = access.organisations_for(user, Perm.PLAN_MANAGE).current()
+        issuers = managed.filter(parent__isnull=True)
+        self.fields["issuing_organisation"].queryset = issuers  # type: ignore[attr-defined]
+        self.fields["compiling_organisation"].queryset = managed.filter(  # type: ignore[attr-defined]
+            depth__lte=1, kind__is_division=False
+        )
+        self.fields["plan"].queryset = Plan.objects.visible_to(user)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            year = timezone.localdate().year
+            root = issuers.first()
+            self.initial.setdefault("issuing_organisation", root)
+            self.initial.setdefault("kind", ReportPeriod.Kind.YEARLY)
+            self.initial.setdefault("name", f"Báo cáo kết quả thực hiện văn hóa công vụ năm {year}")
+            self.initial.setdefault("due_on", dt.date(year, 11, 15))
+            self.initial.setdefault("covers_from", dt.date(year - 1, 11, 16))
+            self.initial.setdefault("covers_to", dt.date(year, 11, 15))
+            self.initial.setdefault(
+                "reporting_kinds",
+                list(
+                    OrganisationKind.objects.filter(
+                        code__in=("department", "commune_pc", "public_service_unit")
+                    )
+                ),
+            )
+            home_affairs = managed.filter(name__iexact="Sở Nội vụ").first()
+            self.initial.setdefault("compiling_organisation", home_affairs)
+
+
+class ReportCreateForm(forms.Form):
+    organisation = OrganisationChoiceField(
+        label=_("Cơ quan báo cáo"), queryset=Organisation.objects.none(), error_messages=REQUIRED
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class NarrativeForm(forms.Form):
+    results = _area(_("Kết quả đạt được"), 10)
+    shortcomings_and_causes = _area(_("Hạn chế, nguyên nhân"))
+    proposals = _area(_("Đề xuất, kiến nghị"))
+    number = _text(_("Số, ký hiệu (ví dụ 15/BC-STP)"), 60)
+    signer_name = _text(_("Người ký"), 120)
+    signer_title = _text(_("Chức vụ người ký"), 120)
+
+
+class ReviewForm(forms.Form):
+    DECISIONS = (("return", _("Trả lại để bổ sung")), ("accept", _("Tiếp nhận")))
+
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.HiddenInput)
+    comments = forms.CharField(
+        label=_("Ý kiến"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

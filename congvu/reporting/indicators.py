@@ -1,0 +1,291 @@
+"""The indicators of a periodic report, filled from the system.
+
+Each source of figures is one function registered with `@source(...)`: it
+gets the period and a list of organisation ids and returns, per organisation,
+a value for each of its indicators. Every source works on many organisations
+at once (one or two grouped queries), so the provincial compilation of 2,000
+organisations costs a handful of queries, not 2,000.
+
+Sources whose data does not exist yet (ratings, cases, inspections: other
+parts of the product) are registered with `pending(...)`: their indicators are
+listed in every report and shown as "chưa có dữ liệu". When the data lands,
+replace the `pending(...)` call with a `@source(...)` function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReportPeriod
+
+NO_DATA: Final = _("chưa có dữ liệu")
+SNAPSHOT_VERSION: Final = 1
+
+Value = int | float | None
+Computer = Callable[[ReportPeriod, list[int]], Mapping[int, Mapping[str, Value]]]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: Any
+    short_label: Any
+    summable: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    title: Any
+    indicators: tuple[Indicator, ...]
+    compute: Computer | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.compute is not None
+
+
+REGISTRY: list[Source] = []
+
+
+def source(
+    name: str, title: Any, indicators: Iterable[Indicator]
+) -> Callable[[Computer], Computer]:
+    """Register a function computing `indicators` for many organisations at once."""
+
+    def register(compute: Computer) -> Computer:
+        REGISTRY.append(Source(name, title, tuple(indicators), compute))
+        return compute
+
+    return register
+
+
+def pending(name: str, title: Any, indicators: Iterable[Indicator]) -> None:
+    """Register indicators whose data another part of the product will provide."""
+    REGISTRY.append(Source(name, title, tuple(indicators), None))
+
+
+def all_indicators() -> list[Indicator]:
+    return [indicator for src in REGISTRY for indicator in src.indicators]
+
+
+# --- Sources ---------------------------------------------------------------------------------
+
+TASK_INDICATORS = (
+    Indicator("tasks_total", _("Tổng số nhiệm vụ được giao"), _("Nhiệm vụ")),
+    Indicator("tasks_done_on_time", _("Hoàn thành đúng hạn"), _("Đúng hạn")),
+    Indicator("tasks_done_late", _("Hoàn thành trễ hạn"), _("Trễ hạn")),
+    Indicator("tasks_overdue", _("Quá hạn, chưa hoàn thành"), _("Quá hạn")),
+    Indicator("tasks_in_progress", _("Đang thực hiện trong hạn"), _("Đang thực hiện")),
+    Indicator("tasks_not_started", _("Chưa thực hiện (còn hạn)"), _("Chưa thực hiện")),
+)
+
+
+@source("tasks", _("Thực hiện nhiệm vụ theo kế hoạch"), TASK_INDICATORS)
+def task_counts(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, dict[str, Value]]:
+    """From the assignment rollups (never the raw assignments): the plan's periods that end
+    inside the report period. Overdue is counted as of the rollup's last refresh (daily)."""
+    from congvu.planning.models import AssignmentRollup
+
+    rows = AssignmentRollup.objects.filter(
+        organisation_id__in=organisation_ids,
+        period_end__gte=period.covers_from,
+        period_end__lte=period.covers_to,
+    )
+    if period.plan_id is not None:
+        rows = rows.filter(plan_id=period.plan_id)
+    sums = (
+        rows.values("organisation_id")
+        .annotate(
+            tasks_total=Sum("total"),
+            tasks_done_on_time=Sum("done_on_time"),
+            tasks_done_late=Sum("done_late"),
+            tasks_overdue=Sum("overdue"),
+            tasks_in_progress=Sum("in_progress"),
+            tasks_not_started=Sum("not_started"),
+        )
+        .order_by()
+    )
+    keys = [i.key for i in TASK_INDICATORS]
+    found: dict[int, dict[str, Value]] = {
+        row["organisation_id"]: {k: int(row[k] or 0) for k in keys} for row in sums
+    }
+    zeros: dict[str, Value] = dict.fromkeys(keys, 0)
+    return {pk: found.get(pk, zeros) for pk in organisation_ids}
+
+
+DISSEMINATION_INDICATORS = (
+    Indicator("dissemination_sessions", _("Số buổi quán triệt, tuyên truyền"), _("Số buổi")),
+    Indicator("dissemination_participants", _("Lượt người tham dự"), _("Lượt tham dự")),
+    Indicator("staff_active", _("Số cán bộ, công chức, viên chức đang công tác"), _("CBCCVC")),
+    Indicator("staff_acknowledged", _("Số người đã xác nhận quy tắc ứng xử"), _("Đã xác nhận")),
+)
+
+
+@source("dissemination", _("Quán triệt, tuyên truyền"), DISSEMINATION_INDICATORS)
+def dissemination(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, dict[str, Value]]:
+    from congvu.conduct.models import CodeVersion
+    from congvu.planning.coverage import coverage_by_organisation
+    from congvu.planning.models import Dissemination
+
+    sessions = {
+        row["organisation_id"]: row
+        for row in Dissemination.objects.filter(
+            organisation_id__in=organisation_ids,
+            held_on__gte=period.covers_from,
+            held_on__lte=period.covers_to,
+        )
+        .values("organisation_id")
+        .annotate(n=Count("pk"), people=Sum("participants"))
+        .order_by()
+    }
+    versions = CodeVersion.objects.filter(status=CodeVersion.Status.ACTIVE).values_list(
+        "pk", flat=True
+    )
+    coverage = coverage_by_organisation(organisation_ids, list(versions))
+    result: dict[int, dict[str, Value]] = {}
+    for pk in organisation_ids:
+        row = sessions.get(pk, {})
+        cov = coverage.get(pk)
+        result[pk] = {
+            "dissemination_sessions": int(row.get("n") or 0),
+            "dissemination_participants": int(row.get("people") or 0),
+            "staff_active": cov.active if cov else 0,
+            "staff_acknowledged": cov.acknowledged if cov else 0,
+        }
+    return result
+
+
+pending(
+    "ratings",
+    _("Đánh giá, mức độ hài lòng của người dân"),
+    (
+        Indicator("ratings_count", _("Số lượt đánh giá"), _("Lượt đánh giá")),
+        Indicator(
+            "satisfaction_percent", _("Tỷ lệ hài lòng (%)"), _("Hài lòng (%)"), summable=False
+        ),
+    ),
+)
+pending(
+    "cases",
+    _("Phản ánh, vụ việc vi phạm"),
+    (
+        Indicator("cases_received", _("Số phản ánh tiếp nhận"), _("Phản ánh")),
+        Indicator("cases_substantiated", _("Số vụ việc có vi phạm"), _("Có vi phạm")),
+        Indicator("cases_disciplined", _("Số người bị xử lý kỷ luật"), _("Kỷ luật")),
+    ),
+)
+pending(
+    "inspections",
+    _("Kiểm tra công vụ"),
+    (Indicator("inspections", _("Số cuộc kiểm tra công vụ"), _("Kiểm tra")),),
+)
+
+
+# --- Computing and reading snapshots -----------------------------------------------------------
+
+
+def compute(period: ReportPeriod, organisation_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Snapshots (JSON-ready) for each organisation: values, and which sources had no data."""
+    ids = list(organisation_ids)
+    values: dict[int, dict[str, Value]] = {pk: {} for pk in ids}
+    missing = [src.name for src in REGISTRY if not src.available]
+    for src in REGISTRY:
+        if src.compute is None:
+            for pk in ids:
+                values[pk].update(dict.fromkeys((i.key for i in src.indicators), None))
+            continue
+        computed = src.compute(period, ids)
+        for pk in ids:
+            values[pk].update(computed.get(pk, {}))
+    at = timezone.now().isoformat()
+    return {
+        pk: {
+            "version": SNAPSHOT_VERSION,
+            "computed_at": at,
+            "values": values[pk],
+            "missing": missing,
+        }
+        for pk in ids
+    }
+
+
+def compute_one(period: ReportPeriod, organisation_id: int) -> dict[str, Any]:
+    return compute(period, [organisation_id])[organisation_id]
+
+
+def values_of(snapshot: Mapping[str, Any] | None) -> dict[str, Value]:
+    return dict((snapshot or {}).get("values", {}))
+
+
+def totals(snapshots: Iterable[Mapping[str, Any] | None]) -> dict[str, Value]:
+    """Sums of the summable indicators; None where no organisation had data."""
+    result: dict[str, Value] = {}
+    indicators = all_indicators()
+    for snapshot in snapshots:
+        values = values_of(snapshot)
+        for indicator in indicators:
+            value = values.get(indicator.key)
+            if not indicator.summable or value is None:
+                result.setdefault(indicator.key, None)
+                continue
+            result[indicator.key] = (result.get(indicator.key) or 0) + value
+    for indicator in indicators:
+        result.setdefault(indicator.key, None)
+    return result
+
+
+def share(part: Value, whole: Value) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    if part is None or not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+@dataclass
+class Line:
+    indicator: Indicator
+    value: Value
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return str(NO_DATA)
+        if isinstance(self.value, float):
+            return f"{self.value:.1f}".replace(".", ",")
+        return f"{self.value:,}".replace(",", ".")
+
+
+@dataclass
+class Group:
+    title: Any
+    available: bool
+    lines: list[Line] = field(default_factory=list)
+
+
+def grouped(snapshot: Mapping[str, Any] | None) -> list[Group]:
+    """The snapshot laid out by source, in registry order, for pages and documents."""
+    values = values_of(snapshot)
+    missing = set((snapshot or {}).get("missing", []))
+    groups = []
+    for src in REGISTRY:
+        available = src.available and src.name not in missing
+        lines = [Line(i, values.get(i.key) if available else None) for i in src.indicators]
+        groups.append(Group(src.title, available, lines))
+    return groups
+
+
+def derived(values: Mapping[str, Value]) -> dict[str, float | None]:
+    """Rates shown next to the counts; never stored (they would not add up)."""
+    done = (values.get("tasks_done_on_time") or 0) + (values.get("tasks_done_late") or 0)
+    return {
+        "tasks_done_share": share(done, values.get("tasks_total")),
+        "tasks_on_time_share": share(values.get("tasks_done_on_time"), values.get("tasks_total")),
+        "coverage_share": share(values.get("staff_acknowledged"), values.get("staff_active")),
+    }

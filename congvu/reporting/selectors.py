@@ -1,0 +1,129 @@
+"""Reads for reporting: who is expected to report, and the provincial compilation."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.organisations.models import Organisation, OrganisationQuerySet
+
+from . import indicators
+from .models import OrganisationReport, ReportPeriod
+
+S = OrganisationReport.Status
+
+
+def expected_organisations(period: ReportPeriod) -> OrganisationQuerySet:
+    """Organisations that must report: of the period's kinds (never divisions), inside the
+    issuing organisation's tree, and in existence at the end of the period (or today, if
+    that is earlier: an organisation closed by a merger has no one left to report)."""
+    day = min(period.covers_to, timezone.localdate())
+    return (
+        Organisation.objects.subtree_of(period.issuing_organisation)
+        .valid_on(day)
+        .filter(kind__in=period.reporting_kinds.all(), kind__is_division=False)
+        .order_by("path")
+    )
+
+
+def reportable_organisations(user: Any, period: ReportPeriod) -> OrganisationQuerySet:
+    """Where `user` may draft this period's report."""
+    return access.organisations_for(user, Perm.REPORT_SUBMIT, expected_organisations(period))
+
+
+def can_compile(user: Any, period: ReportPeriod) -> bool:
+    return access.can(user, Perm.PLAN_MANAGE, period.issuing_organisation)
+
+
+@dataclass
+class Row:
+    number: int
+    organisation: Organisation
+    report: OrganisationReport | None
+    # A filed report's snapshot; otherwise the system's figures as of now.
+    snapshot: dict[str, Any]
+
+    @property
+    def status_label(self) -> str:
+        return str(S(self.report.status).label) if self.report else _("Chưa lập báo cáo")
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else "none"
+
+    @property
+    def is_filed(self) -> bool:
+        return self.report is not None and self.report.is_filed
+
+    @property
+    def is_late(self) -> bool:
+        return self.report is not None and self.report.is_late
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return indicators.values_of(self.snapshot)
+
+
+@dataclass
+class Compilation:
+    period: ReportPeriod
+    rows: list[Row]
+    totals: dict[str, Any]
+    not_submitted: list[Row]
+    by_status: Counter[str] = field(default_factory=Counter)
+    late: int = 0
+
+    @property
+    def expected(self) -> int:
+        return len(self.rows)
+
+    @property
+    def filed(self) -> int:
+        return sum(1 for row in self.rows if row.is_filed)
+
+    @property
+    def derived(self) -> dict[str, float | None]:
+        return indicators.derived(self.totals)
+
+
+def compile_period(period: ReportPeriod, *, user: Any = None) -> Compilation:
+    """The provincial compilation: a row per expected organisation the user may see, the
+    totals over those rows, and the organisations that have not filed (drafts and returned
+    reports included: they have not reached the compiling side).
+
+    Totals add the filed reports' own snapshots and, for the others, the system's live
+    figures, so the totals describe every expected organisation.
+    """
+    organisations = expected_organisations(period).select_related("kind")
+    if user is not None:
+        organisations = access.visible_organisations(user, organisations)
+    organisations_list = list(organisations)
+    reports = {
+        r.organisation_id: r
+        for r in OrganisationReport.objects.filter(period=period).select_related("submitted_by")
+    }
+    live_ids = [
+        o.pk for o in organisations_list if o.pk not in reports or not reports[o.pk].is_filed
+    ]
+    live = indicators.compute(period, live_ids) if live_ids else {}
+    rows: list[Row] = []
+    by_status: Counter[str] = Counter()
+    for number, organisation in enumerate(organisations_list, start=1):
+        report = reports.get(organisation.pk)
+        snapshot = report.indicators if report and report.is_filed else live[organisation.pk]
+        rows.append(Row(number, organisation, report, snapshot))
+        by_status[report.status if report else "none"] += 1
+    return Compilation(
+        period=period,
+        rows=rows,
+        totals=indicators.totals(row.snapshot for row in rows),
+        not_submitted=[row for row in rows if not row.is_filed],
+        by_status=by_status,
+        late=sum(1 for row in rows if row.is_late),
+    )

@@ -1,0 +1,307 @@
+"""Periodic report pages (thin: fetch and authorise, parse, call one service, render)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core.types import AuthenticatedHttpRequest
+
+from . import exporters, indicators, selectors, services, workflow
+from .forms import NarrativeForm, PeriodForm, ReportCreateForm, ReviewForm, apply_errors
+from .models import OrganisationReport, ReportPeriod
+
+RECENT_REPORTS = 200
+
+
+def _period_for(user: Any, pk: int) -> ReportPeriod:
+    period = (
+        ReportPeriod.objects.visible_to(user)
+        .select_related("issuing_organisation", "compiling_organisation", "plan")
+        .filter(pk=pk)
+        .first()
+    )
+    if period is None:
+        raise Http404
+    return period
+
+
+def _report_for(user: Any, pk: int) -> OrganisationReport:
+    return access.get_for(
+        user,
+        Perm.PLAN_VIEW,
+        OrganisationReport.objects.select_related(
+            "period",
+            "period__issuing_organisation",
+            "period__compiling_organisation",
+            "organisation",
+            "organisation__parent",
+            "submitted_by",
+            "reviewed_by",
+        ),
+        pk=pk,
+    )
+
+
+def _errors_to_messages(request: AuthenticatedHttpRequest, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+@login_required
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The periods the user's organisations report in, and their reports."""
+    periods = ReportPeriod.objects.visible_to(request.user).select_related("issuing_organisation")
+    reports = (
+        OrganisationReport.objects.visible_to(request.user)
+        .select_related("period", "organisation")
+        .order_by("-updated_at")[:RECENT_REPORTS]
+    )
+    can_manage = access.can_anywhere(request.user, Perm.PLAN_MANAGE)
+    return render(
+        request,
+        "reporting/report_list.html",
+        {
+            "periods": periods,
+            "reports": reports,
+            "can_manage": can_manage,
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+@login_required
+@require_POST
+def period_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open this year's period with the defaults (due 15/11)."""
+    access.require_anywhere(request.user, Perm.PLAN_MANAGE)
+    root = services.province_root()
+    if root is None:
+        raise Http404
+    try:
+        period = services.ensure_yearly_period(
+            timezone.localdate().year, actor=request.user, issuing_organisation=root
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("reporting:index")
+    return redirect("reporting:period", pk=period.pk)
+
+
+@login_required
+def period_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_anywhere(request.user, Perm.PLAN_MANAGE)
+    form = PeriodForm(request.POST or None, user=request.user)
+    if not form.fields["issuing_organisation"].queryset.exists():  # type: ignore[attr-defined]
+        raise PermissionDenied
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.create_period(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã tạo kỳ báo cáo."))
+            return redirect("reporting:period", pk=period.pk)
+    return render(
+        request,
+        "reporting/reportperiod_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The compilation: every expected organisation for Home Affairs, one's own for others."""
+    period = _period_for(request.user, pk)
+    can_compile = selectors.can_compile(request.user, period)
+    compilation = selectors.compile_period(period, user=None if can_compile else request.user)
+    reportable = selectors.reportable_organisations(request.user, period)
+    create_form = ReportCreateForm(organisations=reportable) if reportable.exists() else None
+    return render(
+        request,
+        "reporting/reportperiod_detail.html",
+        {
+            "period": period,
+            "compilation": compilation,
+            "can_compile": can_compile,
+            "create_form": create_form,
+            "total_groups": indicators.grouped({"values": compilation.totals}),
+            "derived": compilation.derived,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    period = _period_for(request.user, pk)
+    reportable = selectors.reportable_organisations(request.user, period)
+    form = ReportCreateForm(request.POST, organisations=reportable)
+    if not form.is_valid():
+        if not reportable.exists():
+            raise PermissionDenied
+        for text in form.errors.get("organisation", []):
+            messages.error(request, str(text))
+        return redirect("reporting:period", pk=period.pk)
+    try:
+        report = services.create_report(
+            period, organisation=form.cleaned_data["organisation"], actor=request.user
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+        return redirect("reporting:period", pk=period.pk)
+    return redirect("reporting:report", pk=report.pk)
+
+
+def _detail(
+    request: AuthenticatedHttpRequest,
+    report: OrganisationReport,
+    *,
+    form: NarrativeForm | None = None,
+    review_form: ReviewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    can_edit = report.is_editable and access.can(
+        request.user, Perm.REPORT_SUBMIT, report.organisation
+    )
+    if form is None:
+        form = NarrativeForm(
+            initial={name: getattr(report, name) for name in services.NARRATIVE_FIELDS}
+        )
+    moves = workflow.next_states(request.user, report)
+    return render(
+        request,
+        "reporting/organisationreport_detail.html",
+        {
+            "report": report,
+            "period": report.period,
+            "groups": indicators.grouped(report.indicators),
+            "derived": indicators.derived(indicators.values_of(report.indicators)),
+            "form": form,
+            "review_form": review_form or ReviewForm(),
+            "can_edit": can_edit and report.period.is_open,
+            "can_submit": OrganisationReport.Status.SUBMITTED in moves and report.period.is_open,
+            "can_review": OrganisationReport.Status.ACCEPTED in moves,
+        },
+        status=status,
+    )
+
+
+@login_required
+def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One organisation's report: its indicators, the narrative form, the decisions."""
+    report = _report_for(request.user, pk)
+    if request.method != "POST":
+        return _detail(request, report)
+    workflow.require_reporter(request.user, report)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            report = services.edit_report(report, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu báo cáo."))
+            return redirect("reporting:report", pk=report.pk)
+    return _detail(request, report, form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(request.user, pk)
+    workflow.require_reporter(request.user, report)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            # What is on the screen is what gets submitted: save it, then submit.
+            if report.is_editable:
+                report = services.edit_report(report, actor=request.user, **form.cleaned_data)
+            report = services.submit_report(report, actor=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if report.is_late:
+                messages.warning(request, _("Đã nộp báo cáo (sau hạn nộp)."))
+            else:
+                messages.success(request, _("Đã nộp báo cáo."))
+            return redirect("reporting:report", pk=report.pk)
+    report.refresh_from_db()
+    return _detail(request, report, form=form, status=400)
+
+
+@login_required
+@require_POST
+def report_refresh(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    report = _report_for(request.user, pk)
+    try:
+        services.refresh_indicators(report, actor=request.user)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Đã cập nhật số liệu từ hệ thống."))
+    return redirect("reporting:report", pk=report.pk)
+
+
+@login_required
+@require_POST
+def report_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Home Affairs: return the report with comments, or accept it."""
+    report = _report_for(request.user, pk)
+    workflow.require_reviewer(request.user, report)
+    review_form = ReviewForm(request.POST)
+    if review_form.is_valid():
+        comments = review_form.cleaned_data["comments"]
+        try:
+            if review_form.cleaned_data["decision"] == "return":
+                services.return_report(report, actor=request.user, comments=comments)
+                messages.success(request, _("Đã trả lại báo cáo để bổ sung."))
+            else:
+                services.accept_report(report, actor=request.user, comments=comments)
+                messages.success(request, _("Đã tiếp nhận báo cáo."))
+        except ValidationError as error:
+            apply_errors(review_form, error)
+        else:
+            return redirect("reporting:report", pk=report.pk)
+    return _detail(request, report, review_form=review_form, status=400)
+
+
+@login_required
+def report_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    report = _report_for(request.user, pk)
+    exporter: exporters.Exporter
+    if fmt == "docx":
+        exporter = exporters.OrganisationReportDocx(report)
+    elif fmt == "pdf":
+        exporter = exporters.OrganisationReportPdf(report)
+    else:
+        raise Http404
+    return exporter.response()
+
+
+@login_required
+def period_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The provincial report: the issuing side's document (PLAN_MANAGE on the province)."""
+    period = _period_for(request.user, pk)
+    if not selectors.can_compile(request.user, period):
+        raise PermissionDenied
+    compilation = selectors.compile_period(period)
+    classes: dict[str, type[exporters.Exporter]] = {
+        "docx": exporters.ProvincialReportDocx,
+        "xlsx": exporters.ProvincialReportXlsx,
+        "pdf": exporters.ProvincialReportPdf,
+    }
+    if fmt not in classes:
+        raise Http404
+    return classes[fmt](compilation).response()  # type: ignore[call-arg]
