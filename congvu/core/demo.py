@@ -46,6 +46,7 @@ from congvu.organisations.models import (
     StaffMember,
 )
 from congvu.organisations.services import path_for
+from congvu.planning.demo import load_demo_plan
 from congvu.planning.models import Plan
 
 DATA_FILE = Path(__file__).with_name("demo_data.json")
@@ -626,6 +627,7 @@ def build(
     if catalogue:
         load_seed_catalogue(scope=root, actor=None, activate=True)
     plan_obj = _create_plan(gen) if plan else None
+    _assignments = load_demo_plan(plan_obj, root) if plan_obj else 0
     staff_count = sum(len(v) for v in by_employer.values())
     record(
         "demo.load",

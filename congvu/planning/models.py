@@ -27,10 +27,34 @@ from congvu.core.models import TimeStampedModel
 
 class PlanQuerySet(models.QuerySet["Plan"]):
     def visible_to(self, user: object) -> PlanQuerySet:
+        """Plans issued in the user's PLAN_VIEW scope, plans that give work to an
+        organisation in it, and plans of its ancestors (a commune's focal point
+        sees the provincial plan above the commune). A closed issuer counts
+        through its successor (Plan 86 of the merged Thái Bình committee)."""
         from congvu.accounts import access
+        from congvu.organisations.models import PATH_SEGMENT
 
+        if getattr(user, "is_active", False) and getattr(user, "is_superuser", False):
+            return self.all()
+        scope = access.organisations_for(user, access.Perm.PLAN_VIEW).values("pk")
+        ancestors: set[int] = set()
+        for grant in access.grants_of(user):
+            if access.Perm.PLAN_VIEW in access.ROLE_PERMS[grant.role]:
+                path = grant.path
+                ancestors.update(
+                    int(path[i : i + PATH_SEGMENT]) for i in range(0, len(path), PATH_SEGMENT)
+                )
+        assigned = Task.objects.filter(
+            Q(assignees__in=scope)
+            | Q(lead_organisation__in=scope)
+            | Q(pk__in=Assignment.objects.filter(organisation__in=scope).values("task_id"))
+        ).values("plan_id")
         return self.filter(
-            issuing_organisation__in=access.organisations_for(user, access.Perm.PLAN_VIEW)
+            Q(issuing_organisation__in=scope)
+            | Q(issuing_organisation__successor__in=scope)
+            | Q(issuing_organisation_id__in=ancestors)
+            | Q(issuing_organisation__successor_id__in=ancestors)
+            | Q(pk__in=assigned)
         )
 
 
@@ -81,7 +105,8 @@ class Schedule(models.TextChoices):
 
 class TaskQuerySet(models.QuerySet["Task"]):
     def visible_to(self, user: object) -> TaskQuerySet:
-        return self.filter(plan__in=Plan.objects.visible_to(user))
+        """The tasks of the plans the user sees (the whole table: context for their own)."""
+        return self.filter(plan__in=Plan.objects.visible_to(user).values("pk"))
 
 
 class Task(TimeStampedModel):

@@ -1,0 +1,246 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from congvu.accounts.models import Role
+from congvu.audit.models import AuditEvent
+from congvu.conftest import client_for, kind, make_user
+from congvu.organisations import services as org_services
+from congvu.planning import services
+from congvu.planning.models import Plan, Schedule, Task
+
+D = dt.date
+
+
+@pytest.fixture
+def provincial_plan(province):
+    return services.create_plan(
+        actor=None,
+        number="86/KH-UBND",
+        title="Triển khai thực hiện Đề án Văn hóa công vụ",
+        issuing_organisation=province["root"],
+        issued_on=D(2019, 8, 30),
+        basis="Căn cứ Quyết định số 1847/QĐ-TTg",
+    )
+
+
+@pytest.fixture
+def justice_plan(province, provincial_plan):
+    return services.create_plan(
+        actor=None,
+        number="12/KH-STP",
+        title="Kế hoạch thực hiện văn hóa công vụ của Sở Tư pháp",
+        issuing_organisation=province["dept_justice"],
+        issued_on=D(2019, 10, 1),
+        parent=provincial_plan,
+    )
+
+
+@pytest.fixture
+def focal_point(province):
+    return make_user("daumoi", Role.FOCAL_POINT, province["commune"])
+
+
+def plan_post(province, **overrides):
+    data = {
+        "number": "15/KH-STP",
+        "title": "Kế hoạch năm 2026 của Sở Tư pháp",
+        "issuing_organisation": province["dept_justice"].pk,
+        "issued_on": "2026-01-15",
+        "basis": "Căn cứ Kế hoạch số 86/KH-UBND",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- visibility -------------------------------------------------------------------------
+
+
+def test_a_commune_focal_point_sees_the_provincial_plan_above_the_commune(
+    provincial_plan, justice_plan, focal_point
+):
+    assert list(Plan.objects.visible_to(focal_point)) == [provincial_plan]
+
+
+def test_a_plan_that_assigns_work_to_a_commune_is_visible_there(province, focal_point):
+    other_province = org_services.create_organisation(
+        actor=None,
+        code="H99",
+        name="UBND tỉnh khác",
+        kind=kind("province_pc"),
+        valid_from=D(2025, 1, 1),
+    )
+    plan = Plan.objects.create(
+        number="5/KH-BNV",
+        title="Kế hoạch của cơ quan khác",
+        issuing_organisation=other_province,
+        issued_on=D(2026, 1, 1),
+    )
+    assert not Plan.objects.visible_to(focal_point).exists()
+    services.create_task(
+        plan,
+        actor=None,
+        code="1",
+        content="Báo cáo",
+        assignees=[province["commune"]],
+        schedule=Schedule.YEARLY,
+        starts_on=D(2026, 1, 1),
+    )
+    assert list(Plan.objects.visible_to(focal_point)) == [plan]
+    assert Task.objects.visible_to(focal_point).count() == 1
+
+
+def test_an_outsider_does_not_see_another_organisations_own_plan(justice_plan, outsider, officer):
+    assert justice_plan not in Plan.objects.visible_to(outsider)
+    assert justice_plan in Plan.objects.visible_to(officer)
+
+
+# --- services -----------------------------------------------------------------------------
+
+
+def test_a_derived_plan_cannot_be_its_own_ancestor(provincial_plan, justice_plan):
+    with pytest.raises(ValidationError) as caught:
+        services.update_plan(provincial_plan, actor=None, parent=justice_plan)
+    assert "parent" in caught.value.message_dict
+
+
+def test_a_derived_plan_cannot_be_issued_before_its_parent(provincial_plan, province):
+    with pytest.raises(ValidationError) as caught:
+        services.create_plan(
+            actor=None,
+            number="1/KH",
+            title="Sớm quá",
+            issuing_organisation=province["commune"],
+            issued_on=D(2019, 1, 1),
+            parent=provincial_plan,
+        )
+    assert " / " in caught.value.message_dict["issued_on"][0]
+
+
+def test_plan_writes_are_audited(provincial_plan):
+    services.update_plan(provincial_plan, actor=None, title="Tên mới")
+    assert list(
+        AuditEvent.objects.filter(action__startswith="planning.").values_list("action", flat=True)
+    ) == [
+        "planning.plan_create",
+        "planning.plan_update",
+    ]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_the_plan_list_nests_derived_plans_under_their_parent(
+    as_officer, provincial_plan, justice_plan
+):
+    response = as_officer.get(reverse("planning:plan_list"))
+    assert response.status_code == 200
+    assert response.context["rows"] == [(provincial_plan, 0), (justice_plan, 1)]
+
+
+def test_the_plan_search_ignores_accents(as_officer, provincial_plan, justice_plan):
+    response = as_officer.get(reverse("planning:plan_list"), {"q": "tu phap"})
+    assert response.context["rows"] == [(justice_plan, 0)]
+    response = as_officer.get(reverse("planning:plan_list"), {"q": "86/kh"})
+    assert response.context["rows"] == [(provincial_plan, 0)]
+
+
+def test_the_plan_list_shows_an_outsider_only_what_concerns_them(as_outsider, justice_plan):
+    response = as_outsider.get(reverse("planning:plan_list"))
+    assert justice_plan not in [plan for plan, _depth in response.context["rows"]]
+
+
+def test_the_plan_page_shows_facts_child_plans_and_task_counts(
+    as_officer, provincial_plan, justice_plan, province
+):
+    services.create_task(
+        provincial_plan,
+        actor=None,
+        code="1",
+        content="Quán triệt Quyết định 1847",
+        assign_to=Task.AssignTo.KINDS,
+        assignee_kinds=[kind("department")],
+        due_on=D(2026, 1, 31),
+        starts_on=D(2026, 1, 1),
+    )
+    response = as_officer.get(reverse("planning:plan_detail", args=[provincial_plan.pk]))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Căn cứ Quyết định số 1847/QĐ-TTg" in text
+    assert "12/KH-STP" in text
+    ((_task, counts),) = response.context["rows"]
+    assert (counts["total"], counts["overdue"]) == (2, 2)
+
+
+def test_the_plan_page_is_404_for_an_outsider_and_read_only_for_a_viewer(
+    as_outsider, as_viewer, justice_plan, province
+):
+    detail = reverse("planning:plan_detail", args=[justice_plan.pk])
+    assert as_outsider.get(detail).status_code == 404
+    assert as_outsider.get(reverse("planning:plan_edit", args=[justice_plan.pk])).status_code == 404
+    assert as_viewer.get(detail).status_code == 200
+    edit = reverse("planning:plan_edit", args=[justice_plan.pk])
+    assert as_viewer.get(edit).status_code == 403
+    assert as_viewer.post(edit, plan_post(province)).status_code == 403
+    assert as_viewer.post(reverse("planning:plan_create"), plan_post(province)).status_code == 403
+    justice_plan.refresh_from_db()
+    assert justice_plan.number == "12/KH-STP"
+
+
+def test_an_officer_creates_a_derived_plan_with_its_file(
+    as_officer, provincial_plan, province, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("planning:plan_create")
+    assert as_officer.get(url, {"parent": provincial_plan.pk}).status_code == 200
+    document = SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    response = as_officer.post(
+        url, plan_post(province, parent=provincial_plan.pk, document=document)
+    )
+    plan = Plan.objects.get(number="15/KH-STP")
+    assert response["Location"] == reverse("planning:plan_detail", args=[plan.pk])
+    assert plan.parent == provincial_plan
+    download = as_officer.get(reverse("planning:plan_document", args=[plan.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+
+
+def test_a_bad_plan_form_keeps_the_input_and_says_why(as_officer, justice_plan, province):
+    response = as_officer.post(
+        reverse("planning:plan_create"),
+        plan_post(province, number="12/KH-STP", title="Tiêu đề được giữ lại"),
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Tiêu đề được giữ lại" in text
+    assert "already has a plan with that number" in text
+
+
+def test_a_wrong_file_type_is_refused_with_a_message(as_officer, province):
+    document = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
+    response = as_officer.post(
+        reverse("planning:plan_create"), plan_post(province, document=document)
+    )
+    assert response.status_code == 400
+    assert "PDF" in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_an_officer_edits_a_plan(as_officer, justice_plan, province):
+    url = reverse("planning:plan_edit", args=[justice_plan.pk])
+    assert as_officer.get(url).status_code == 200
+    response = as_officer.post(url, plan_post(province, number="12/KH-STP", issued_on="2019-10-01"))
+    assert response.status_code == 302
+    justice_plan.refresh_from_db()
+    assert justice_plan.title == "Kế hoạch năm 2026 của Sở Tư pháp"
+
+
+def test_a_focal_point_sees_the_provincial_plan_page_but_cannot_edit_it(
+    provincial_plan, focal_point
+):
+    client = client_for(focal_point)
+    assert client.get(reverse("planning:plan_detail", args=[provincial_plan.pk])).status_code == 200
+    assert client.get(reverse("planning:plan_edit", args=[provincial_plan.pk])).status_code == 403
