@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 
+from .models import Notification
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -23,6 +25,7 @@ class NavItem:
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     items: list[NavItem] = []
+    unread = 0
     if user is not None and user.is_authenticated:
         items.append(NavItem(_("Trang chủ"), reverse("core:home"), "home"))
         if access.can_anywhere(user, Perm.ORG_VIEW):
@@ -39,5 +42,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(NavItem(_("Người dùng"), reverse("accounts:user_list"), "users"))
         if getattr(user, "staff_member", None) is not None:
             items.append(NavItem(_("Hồ sơ của tôi"), reverse("organisations:my_profile"), "me"))
+        # One indexed count per page (notification_unread_idx on user, read_at).
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        label = _("Thông báo (%(count)d)") % {"count": unread} if unread else _("Thông báo")
+        items.append(NavItem(label, reverse("notifications:list"), "notifications"))
     items.append(NavItem(_("Chuẩn mực ứng xử"), reverse("conduct:public"), "standards"))
-    return {"nav_items": items}
+    return {"nav_items": items, "unread_notifications": unread}

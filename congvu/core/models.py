@@ -56,3 +56,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DailyJobRun(models.Model):
+    """One daily job's run on one day: the row is the claim that stops a second run.
+
+    Several processes (the `run_daily --loop` of each app server, a cron timer)
+    may try the same job on the same day; the unique constraint lets exactly one
+    of them insert the row and run it.
+    """
+
+    name = models.CharField(_("công việc"), max_length=100)
+    day = models.DateField(_("ngày"))
+    started_at = models.DateTimeField(_("bắt đầu lúc"))
+    finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    result = models.JSONField(_("kết quả"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-day", "name"]
+        verbose_name = _("lần chạy công việc hằng ngày")
+        verbose_name_plural = _("công việc hằng ngày")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "day"], name="daily_job_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day:%d/%m/%Y}"

@@ -1,4 +1,4 @@
-"""Development server and background worker in one command (what `make run` starts)."""
+"""Development server, background worker and daily jobs in one command (what `make run` starts)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+CHILDREN: dict[str, list[str]] = {
+    "Background worker": ["db_worker", "--interval", "1"],
+    # django-tasks has no periodic scheduler: this loop enqueues the daily jobs
+    # (reminder digests, rollup refresh) for the worker once a day.
+    "Daily jobs": ["run_daily", "--loop"],
+}
 
 
 class Command(BaseCommand):
@@ -22,18 +29,24 @@ class Command(BaseCommand):
         logins = settings.VAR_DIR / "demo-logins.txt"
         if logins.exists():
             self.stdout.write(logins.read_text(encoding="utf-8"))
-        worker = None
-        if not options["no_worker"]:
-            # The worker is a separate process so a slow task never blocks a page.
-            worker = subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--interval", "1"],
-                cwd=settings.BASE_DIR,
-            )
-            self.stdout.write(f"Background worker started (pid {worker.pid}).")
-        self.stdout.write(f"Công vụ: http://{options['addrport']}/")
+        children: list[subprocess.Popen[bytes]] = []
         try:
+            if not options["no_worker"]:
+                # Separate processes so a slow task never blocks a page.
+                for label, command in CHILDREN.items():
+                    # The arguments are the constants of CHILDREN, never user input.
+                    child = subprocess.Popen(  # noqa: S603
+                        [sys.executable, "manage.py", *command], cwd=settings.BASE_DIR
+                    )
+                    children.append(child)
+                    self.stdout.write(f"{label} started (pid {child.pid}).")
+            self.stdout.write(f"Công vụ: http://{options['addrport']}/")
             call_command("runserver", options["addrport"], use_reloader=False)
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for child in children:
+                child.terminate()
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()

@@ -1,0 +1,188 @@
+"""The daily reminder digest, and the planning app's daily jobs.
+
+Every head and focal point gets, once a day, one e-mail and one in-app
+notification listing the open assignments of the organisations they answer
+for (the granted organisation, and its subtree when the grant includes it):
+those due within the next `DUE_SOON_WORKING_DAYS` working days and those
+already overdue. Users with nothing due get nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+
+from congvu.accounts.access import grants_of
+from congvu.accounts.models import Role, User
+from congvu.core import daily
+from congvu.core.calendar import add_working_days
+from congvu.core.models import Notification
+
+from . import rollups
+from .models import Assignment, Task
+
+DUE_SOON_WORKING_DAYS: Final = 5
+DIGEST_ROLES: Final = frozenset({Role.HEAD, Role.FOCAL_POINT})
+NOTIFICATION_KIND: Final = "digest"
+
+
+@dataclass
+class Digest:
+    user: User
+    day: dt.date
+    due_soon: list[Assignment] = field(default_factory=list)
+    overdue: list[Assignment] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.due_soon and not self.overdue
+
+    @property
+    def title(self) -> str:
+        return (
+            f"Nhắc việc ngày {self.day:%d/%m/%Y}: "
+            f"{len(self.due_soon)} sắp đến hạn, {len(self.overdue)} quá hạn"
+        )
+
+    @property
+    def subject(self) -> str:
+        return f"[Công vụ] {self.title}"
+
+    def body(self) -> str:
+        lines = [f"Kính gửi {self.user},", ""]
+        for heading, rows in (
+            ("QUÁ HẠN", self.overdue),
+            (f"SẮP ĐẾN HẠN (trong {DUE_SOON_WORKING_DAYS} ngày làm việc tới)", self.due_soon),
+        ):
+            if not rows:
+                continue
+            lines.append(f"{heading}: {len(rows)} nhiệm vụ")
+            for assignment in rows:
+                lines.extend(_lines(assignment))
+            lines.append("")
+        lines.append(f"Xem tất cả thông báo: {settings.SITE_URL}/notifications/")
+        lines.append("")
+        lines.append("Thư này được gửi tự động mỗi ngày làm việc từ hệ thống Công vụ.")
+        return "\n".join(lines)
+
+
+def _lines(assignment: Assignment) -> list[str]:
+    task = assignment.task
+    period = f" (kỳ {assignment.period})" if assignment.period else ""
+    return [
+        f"- {task.code}. {_shorten(task.content)}{period}",
+        f"  Cơ quan: {assignment.organisation.name}",
+        f"  Hạn: {assignment.due_on:%d/%m/%Y}",
+        f"  {assignment_url(assignment)}",
+    ]
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def assignment_url(assignment: Assignment) -> str:
+    return f"{settings.SITE_URL}/assignments/{assignment.pk}/"
+
+
+def _scope_q(user: User) -> Q | None:
+    """Organisations the user answers for as head or focal point (None: none)."""
+    q: Q | None = None
+    for grant in grants_of(user):
+        if grant.role in DIGEST_ROLES:
+            q = grant.q("organisation__") if q is None else q | grant.q("organisation__")
+    return q
+
+
+def build_digest(user: User, today: dt.date) -> Digest:
+    """The open assignments `user` should hear about on `today`, overdue ones first by date."""
+    digest = Digest(user=user, day=today)
+    scope = _scope_q(user)
+    if scope is None:
+        return digest
+    horizon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    rows = (
+        Assignment.objects.filter(scope, completed_on__isnull=True, due_on__lte=horizon)
+        .filter(task__status=Task.Status.ACTIVE)
+        .select_related("task", "organisation")
+        .order_by("due_on", "organisation__path", "task__order", "task__code", "pk")
+    )
+    for assignment in rows:
+        (digest.overdue if assignment.due_on < today else digest.due_soon).append(assignment)
+    return digest
+
+
+def recipients() -> Any:
+    """Active users holding a head or focal-point grant."""
+    return (
+        User.objects.filter(is_active=True, grants__role__in=DIGEST_ROLES).distinct().order_by("pk")
+    )
+
+
+def _already_notified(user: User, digest: Digest) -> bool:
+    title_start = f"Nhắc việc ngày {digest.day:%d/%m/%Y}:"
+    return Notification.objects.filter(
+        user=user, kind=NOTIFICATION_KIND, title__startswith=title_start
+    ).exists()
+
+
+def send_digests(today: dt.date) -> dict[str, int]:
+    """One e-mail (when the user has an address) and one notification per user with
+    something due or overdue. A user already notified for `today` is skipped, so a
+    second call the same day sends nothing."""
+    mails: list[EmailMessage] = []
+    notified = 0
+    with transaction.atomic(), translation.override("vi"):
+        for user in recipients():
+            digest = build_digest(user, today)
+            if digest.is_empty or _already_notified(user, digest):
+                continue
+            body = digest.body()
+            Notification.objects.create(
+                user=user,
+                kind=NOTIFICATION_KIND,
+                title=digest.title[:200],
+                body=body,
+                url="/assignments/?due=" + ("overdue" if digest.overdue else "soon"),
+            )
+            notified += 1
+            if user.email:
+                mails.append(EmailMessage(digest.subject, body, to=[user.email]))
+        if mails:
+            # After commit: no mail for a notification that was rolled back. One
+            # connection for the whole batch (SMTP: one login, many messages).
+            transaction.on_commit(lambda: get_connection().send_messages(mails))
+    return {"notifications": notified, "mails": len(mails)}
+
+
+def _register_assignment_sync() -> None:
+    """The assignment sync (congvu.planning.tasks.sync_assignments), when it exists."""
+    try:
+        tasks = importlib.import_module("congvu.planning.tasks")
+    except ModuleNotFoundError:
+        return
+    sync = getattr(tasks, "sync_assignments", None)
+    if sync is None:
+        return
+    call = getattr(sync, "call", sync)  # a django-tasks Task runs in-process with .call()
+
+    def sync_assignments(today: dt.date) -> Any:
+        return call()
+
+    daily.register("planning.sync_assignments", sync_assignments)
+
+
+# Order matters only for reading the log: sync first (it may add assignments),
+# then the rollups, then the digest.
+_register_assignment_sync()
+daily.register("planning.rollups_refresh_stale", rollups.refresh_stale)
+daily.register("planning.reminder_digest", send_digests)
