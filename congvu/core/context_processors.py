@@ -28,6 +28,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     unread = 0
     if user is not None and user.is_authenticated:
         items.append(NavItem(_("Trang chủ"), reverse("core:home"), "home"))
+        if access.can_anywhere(user, Perm.PLAN_VIEW):
+            items += [
+                NavItem(_("Theo dõi"), reverse("dashboards:province"), "dashboard"),
+                NavItem(_("Kế hoạch"), reverse("planning:plan_list"), "plans"),
+                NavItem(_("Nhiệm vụ"), reverse("assignments:list"), "assignments"),
+                NavItem(_("Báo cáo"), reverse("reporting:index"), "reports"),
+                NavItem(_("Quán triệt"), reverse("dissemination:list"), "dissemination"),
+            ]
         if access.can_anywhere(user, Perm.ORG_VIEW):
             items.append(
                 NavItem(_("Cơ quan, đơn vị"), reverse("organisations:tree"), "organisations")
@@ -42,6 +50,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append(NavItem(_("Người dùng"), reverse("accounts:user_list"), "users"))
         if getattr(user, "staff_member", None) is not None:
             items.append(NavItem(_("Hồ sơ của tôi"), reverse("organisations:my_profile"), "me"))
+            items.append(
+                NavItem(_("Xác nhận quy tắc"), reverse("dissemination:acknowledge"), "acknowledge")
+            )
         # One indexed count per page (notification_unread_idx on user, read_at).
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
         label = _("Thông báo (%(count)d)") % {"count": unread} if unread else _("Thông báo")
