@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import dashboard_views as views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.province, name="province"),
+    path("organisation/<int:pk>/", views.organisation, name="organisation"),
+]
