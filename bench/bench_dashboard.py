@@ -38,12 +38,6 @@ TARGET_MEDIAN_MS, TARGET_P95_MS = 150.0, 300.0
 # every older period's open work. SQLite takes the first index below (it treats
 # IS NULL as an equality); PostgreSQL does not order by an index after an
 # IS NULL condition, so it needs the second one, partial on open work.
-PROPOSED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS assignment_period_open_due_idx "
-    "ON planning_assignment (period, completed_on, due_on)",
-    "CREATE INDEX IF NOT EXISTS assignment_open_period_due_idx "
-    "ON planning_assignment (period, due_on) WHERE completed_on IS NULL",
-)
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -59,11 +53,6 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=2000)
     parser.add_argument("--staff", type=int, default=40000)
     parser.add_argument("--repeat", type=int, default=30)
-    parser.add_argument(
-        "--proposed-indexes",
-        action="store_true",
-        help="also create the indexes proposed for planning.Assignment (not yet in models.py)",
-    )
     args = parser.parse_args()
     if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
         sys.exit("refusing to flush the database named 'test'")
@@ -92,11 +81,6 @@ def main() -> None:
         f"{data.updates:,} progress updates, {data.rollups:,} rollup rows; {data.seconds}"
     )
     with connection.cursor() as cursor:
-        for sql in PROPOSED_INDEXES:
-            if args.proposed_indexes:
-                cursor.execute(sql)
-            else:  # a reused PostgreSQL database keeps them across flushes
-                cursor.execute(f"DROP INDEX IF EXISTS {sql.split()[5]}")
         cursor.execute("ANALYZE")
     call_command("collectstatic", interactive=False, verbosity=0)
     root = Organisation.objects.get(parent__isnull=True, valid_to__isnull=True)
@@ -191,7 +175,7 @@ def main() -> None:
             f"ORM {name:42} median {numbers['median_ms']:7.1f} ms   p95 {numbers['p95_ms']:7.1f} ms"
         )
 
-    vendor = database.split(" ")[0] + (" + proposed indexes" if args.proposed_indexes else "")
+    vendor = database.split(" ")[0]
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     saved[vendor] = {
         "database": database,
@@ -199,7 +183,6 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "load_average_1min": round(os.getloadavg()[0], 2),
         "server": "gunicorn, 2 sync workers, DJANGO_DEBUG=0",
-        "proposed_indexes": list(PROPOSED_INDEXES) if args.proposed_indexes else [],
         "targets": {"median_ms": TARGET_MEDIAN_MS, "p95_ms": TARGET_P95_MS},
         "data": {
             "organisations": data.organisations,

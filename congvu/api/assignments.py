@@ -25,7 +25,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.organisations.models import Organisation
-from congvu.planning import progress
+from congvu.planning import progress, states
 from congvu.planning.models import Assignment, EvidenceFile, ExtensionRequest, ProgressUpdate
 
 from .common import NO_NUL, Id, IsoDate, OrganisationRef, Pagination
@@ -166,7 +166,7 @@ def assignments_of(user: User) -> QuerySet[Assignment]:
 
 
 def _with_refs(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    return progress.with_state(
+    return states.with_state(
         qs.select_related("task__plan", "organisation", "confirmed_by"), timezone.localdate()
     )
 
@@ -225,7 +225,7 @@ def list_assignments(request: HttpRequest, filters: Query[AssignmentFilters]) ->
     access.require_anywhere(user, Perm.PLAN_VIEW)
     qs = assignments_of(user)
     if filters.state is not None:
-        qs = qs.filter(progress.state_q(filters.state, timezone.localdate()))
+        qs = qs.filter(states.state_q(filters.state, timezone.localdate()))
     if filters.plan is not None:
         qs = qs.filter(task__plan_id=filters.plan)
     if filters.task is not None:

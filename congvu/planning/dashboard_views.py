@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -34,7 +34,7 @@ from .dashboard_selectors import STATES, Counts, Filters
 from .models import Assignment
 
 # The assignment list (planning.progress_urls) filters by these GET parameters.
-ASSIGNMENT_LIST_URL = "/assignments/"
+ASSIGNMENT_LIST_URL = reverse_lazy("assignments:list")
 LINK_PARAMS = ("plan", "period", "organisation", "kind", "task")
 ORGANISATIONS_PER_PAGE = 50
 HEAT_ROWS_PER_PAGE = 50

@@ -271,6 +271,16 @@ class Assignment(TimeStampedModel):
             models.Index(fields=["organisation", "due_on"], name="assignment_org_due_idx"),
             models.Index(fields=["task", "period"], name="assignment_task_period_idx"),
             models.Index(fields=["completed_on", "due_on"], name="assignment_open_due_idx"),
+            # The overdue list of one period: SQLite uses the first, PostgreSQL the second
+            # (it cannot order by due_on after an IS NULL test on the first).
+            models.Index(
+                fields=["period", "completed_on", "due_on"], name="assignment_period_open_due_idx"
+            ),
+            models.Index(
+                fields=["period", "due_on"],
+                condition=Q(completed_on__isnull=True),
+                name="assignment_open_period_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,8 +23,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,34 +38,6 @@ from .models import Assignment, EvidenceFile, ExtensionRequest, ProgressUpdate
 
 S = Assignment.State
 P = Assignment.Progress
-
-
-# --- Reading the government's statuses in the database ------------------------------------
-
-
-def state_q(state: Assignment.State | str, day: dt.date) -> Q:
-    """Assignments in `state` on `day`; the same rules as `Assignment.state_on`."""
-    open_ = Q(completed_on__isnull=True)
-    started = ~Q(progress=P.NOT_STARTED)
-    conditions: dict[str, Q] = {
-        S.DONE_ON_TIME: Q(completed_on__isnull=False, completed_on__lte=F("due_on")),
-        S.DONE_LATE: Q(completed_on__isnull=False, completed_on__gt=F("due_on")),
-        S.OVERDUE: open_ & Q(due_on__lt=day),
-        S.IN_PROGRESS: open_ & Q(due_on__gte=day) & started,
-        S.NOT_STARTED: open_ & Q(due_on__gte=day) & ~started,
-    }
-    return conditions[S(state)]
-
-
-def with_state(qs: models.QuerySet[Assignment], day: dt.date) -> models.QuerySet[Assignment]:
-    """Annotate `state` (a `State` value) computed in the database for `day`."""
-    return qs.annotate(
-        state=Case(
-            *(When(state_q(state, day), then=Value(state.value)) for state in S),
-            default=Value(S.NOT_STARTED.value),
-            output_field=models.CharField(),
-        )
-    )
 
 
 # --- Helpers ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congvu.organisations.forms import DayField, OrganisationField, required_text
+from congvu.organisations.models import Organisation, OrganisationKind
 
 from . import uploads
 from .models import Assignment, Plan
@@ -104,7 +105,21 @@ class ExtensionDecisionForm(forms.Form):
         return bool(self.cleaned_data.get("decision") == self.APPROVE)
 
 
+class OrganisationCodeOrIdField(OrganisationField):
+    """An organisation by code (typed by people) or by id (in links from the dashboards)."""
+
+    def clean(self, value: Any) -> Organisation | None:
+        text = (value or "").strip()
+        if text.isdigit():
+            found = self.queryset.filter(pk=int(text)).first()
+            if found is not None:
+                return found
+        return super().clean(value)
+
+
 class AssignmentFilterForm(forms.Form):
+    DUE_SOON, DUE_OVERDUE = "soon", "overdue"
+
     state = forms.ChoiceField(
         label=_("Tình trạng"),
         required=False,
@@ -118,8 +133,25 @@ class AssignmentFilterForm(forms.Form):
         error_messages={"invalid_choice": _("Kế hoạch không hợp lệ. / Invalid plan.")},
     )
     period = forms.CharField(label=_("Kỳ"), required=False, max_length=10)
-    organisation = OrganisationField(
+    organisation = OrganisationCodeOrIdField(
         label=_("Cơ quan (mã, gồm cả đơn vị trực thuộc)"), required=False
+    )
+    kind = forms.ModelChoiceField(
+        label=_("Loại cơ quan"),
+        required=False,
+        queryset=OrganisationKind.objects.all(),
+        empty_label=_("Mọi loại"),
+        error_messages={"invalid_choice": _("Loại cơ quan không hợp lệ. / Invalid kind.")},
+    )
+    task = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    due = forms.ChoiceField(
+        label=_("Nhắc việc"),
+        required=False,
+        choices=[
+            ("", _("Tất cả")),
+            (DUE_SOON, _("Sắp đến hạn (5 ngày làm việc)")),
+            (DUE_OVERDUE, _("Quá hạn")),
+        ],
     )
     due_within = forms.IntegerField(
         label=_("Đến hạn trong (ngày)"),

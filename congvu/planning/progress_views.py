@@ -25,12 +25,12 @@ from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core.calendar import working_days_between
+from congvu.core.calendar import add_working_days, working_days_between
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.forms import apply_service_error
 from congvu.organisations.models import OrganisationVersion
 
-from . import progress
+from . import progress, reminders, states
 from .models import Assignment, EvidenceFile, ExtensionRequest, Plan
 from .progress_forms import (
     AssignmentFilterForm,
@@ -108,13 +108,23 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = form.cleaned_data
     qs = scope
     if data.get("state"):
-        qs = qs.filter(progress.state_q(data["state"], today))
+        qs = qs.filter(states.state_q(data["state"], today))
     if data.get("plan") is not None:
         qs = qs.filter(task__plan=data["plan"])
     if data.get("period"):
         qs = qs.filter(period=data["period"].strip())
     if data.get("organisation") is not None:
         qs = qs.filter(organisation__path__startswith=data["organisation"].path)
+    if data.get("kind") is not None:
+        qs = qs.filter(organisation__kind=data["kind"])
+    if data.get("task"):
+        qs = qs.filter(task_id=data["task"])
+    if data.get("due") == AssignmentFilterForm.DUE_SOON:
+        # The reminder digest's window.
+        soon = add_working_days(today, reminders.DUE_SOON_WORKING_DAYS)
+        qs = qs.filter(completed_on__isnull=True, due_on__range=(today, soon))
+    elif data.get("due") == AssignmentFilterForm.DUE_OVERDUE:
+        qs = qs.filter(states.state_q(Assignment.State.OVERDUE, today))
     if data.get("due_within") is not None:
         qs = qs.filter(
             completed_on__isnull=True,

@@ -17,21 +17,16 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from .models import Assignment, AssignmentRollup
+from .states import state_q
 
 COUNTED = ("total", "not_started", "in_progress", "overdue", "done_on_time", "done_late")
 
 
 def _counts(day: dt.date) -> dict[str, Any]:
-    open_ = Q(completed_on__isnull=True)
-    started = ~Q(progress=Assignment.Progress.NOT_STARTED)
-    return {
-        "total": Count("pk"),
-        "done_on_time": Count("pk", filter=Q(completed_on__lte=F("due_on"))),
-        "done_late": Count("pk", filter=Q(completed_on__gt=F("due_on"))),
-        "overdue": Count("pk", filter=open_ & Q(due_on__lt=day)),
-        "in_progress": Count("pk", filter=open_ & Q(due_on__gte=day) & started),
-        "not_started": Count("pk", filter=open_ & Q(due_on__gte=day) & ~started),
-    }
+    counts: dict[str, Any] = {"total": Count("pk")}
+    for state in Assignment.State:
+        counts[state.value] = Count("pk", filter=state_q(state, day))
+    return counts
 
 
 def _recount(keys: Q, day: dt.date) -> int:

@@ -87,6 +87,10 @@ def require_manage(actor: Any, plan: Plan) -> None:
         access.require(actor, Perm.PLAN_MANAGE, managing_organisation(plan))
 
 
+EARLIEST_DAY = dt.date(1990, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+
+
 def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
 
@@ -249,6 +253,16 @@ def _check_task(task: Task, *, assignees: Sequence[Organisation], kinds: Sequenc
             _("Kế hoạch đã có nhiệm vụ số %(code)s. / The plan already has task %(code)s.")
             % {"code": task.code},
         )
+    for field in ("starts_on", "ends_on", "due_on"):
+        day = getattr(task, field)
+        # Periods are computed forward and backward from these dates; a year far from
+        # ours overflows the date arithmetic, and no plan of this programme needs one.
+        if day is not None and not (EARLIEST_DAY <= day <= LATEST_DAY):
+            raise _invalid(
+                field,
+                _("Ngày phải trong khoảng %(first)s – %(last)s. / The date must be between them.")
+                % {"first": f"{EARLIEST_DAY:%d/%m/%Y}", "last": f"{LATEST_DAY:%d/%m/%Y}"},
+            )
     if task.ends_on is not None and task.ends_on < task.starts_on:
         raise _invalid(
             "ends_on",

@@ -3,7 +3,6 @@ assignments, the forms, and the task-table import. Thin: the services write."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,7 +26,7 @@ from congvu.core.text import fold, search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.importing.reading import ImportFileError, check_upload
 
-from . import services
+from . import services, states
 from . import task_import as table_import
 from .forms import AssignmentFilterForm, ImportUploadForm, PlanFilterForm, PlanForm, TaskForm
 from .models import Assignment, Plan, Task
@@ -37,19 +36,6 @@ IMPORT_SALT = "congvu.planning.task_import"
 IMPORT_MAX_AGE = 6 * 3600
 PAGE_SIZE = 50
 S = Assignment.State
-
-
-def state_q(state: str, day: dt.date) -> Q:
-    """Assignments in one of the government's statuses on `day` (as `Assignment.state_on`)."""
-    open_ = Q(completed_on__isnull=True)
-    started = ~Q(progress=Assignment.Progress.NOT_STARTED)
-    return {
-        S.NOT_STARTED: open_ & Q(due_on__gte=day) & ~started,
-        S.IN_PROGRESS: open_ & Q(due_on__gte=day) & started,
-        S.OVERDUE: open_ & Q(due_on__lt=day),
-        S.DONE_ON_TIME: Q(completed_on__lte=F("due_on")),
-        S.DONE_LATE: Q(completed_on__gt=F("due_on")),
-    }[S(state)]
 
 
 def _visible_plan(request: AuthenticatedHttpRequest, pk: int) -> Plan:
@@ -189,7 +175,7 @@ def plan_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .values("task_id")
         .annotate(
             total=Count("pk"),
-            **{str(state): Count("pk", filter=state_q(state, today)) for state in S},
+            **{str(state): Count("pk", filter=states.state_q(state, today)) for state in S},
         )
         .order_by()
     }
@@ -334,7 +320,7 @@ def task_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = AssignmentFilterForm(request.GET or None, periods=periods)
     if form.is_valid():
         if form.cleaned_data["state"]:
-            assignments = assignments.filter(state_q(form.cleaned_data["state"], today))
+            assignments = assignments.filter(states.state_q(form.cleaned_data["state"], today))
         if form.cleaned_data["period"]:
             assignments = assignments.filter(period=form.cleaned_data["period"])
         if form.cleaned_data["kind"] is not None:

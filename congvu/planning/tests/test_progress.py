@@ -4,7 +4,7 @@ from django.urls import reverse
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for
 from congvu.core.models import Notification
-from congvu.planning import progress, rollups
+from congvu.planning import progress, rollups, states
 from congvu.planning.models import Assignment, AssignmentRollup, EvidenceFile, ProgressUpdate
 
 from .test_progress_helpers import (
@@ -104,8 +104,8 @@ def test_each_government_status_shows_on_the_detail_page(
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<span class="state state-{state.value}">{label}</span>' in html
-    assert progress.state_q(state, today()) is not None
-    assert Assignment.objects.filter(progress.state_q(state, today())).get() == assignment
+    assert states.state_q(state, today()) is not None
+    assert Assignment.objects.filter(states.state_q(state, today())).get() == assignment
 
 
 def test_the_state_annotation_agrees_with_state_on(plan, province):
@@ -126,7 +126,7 @@ def test_the_state_annotation_agrees_with_state_on(plan, province):
         ),
     ]
     annotated = dict(
-        progress.with_state(Assignment.objects.all(), today()).values_list("pk", "state")
+        states.with_state(Assignment.objects.all(), today()).values_list("pk", "state")
     )
     assert annotated == {a.pk: a.state_on(today()).value for a in rows}
 
@@ -460,3 +460,38 @@ def test_a_failure_after_the_files_are_written_leaves_no_file_behind(
         )
     assert not ProgressUpdate.objects.exists()
     assert not [path for path in media.rglob("*") if path.is_file()]
+
+
+def test_the_list_follows_the_dashboard_links_by_organisation_id_kind_and_task(province, officer):
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from congvu.planning.models import Assignment, Plan, Task
+
+    today = timezone.localdate()
+    plan = Plan.objects.create(
+        number="1/KH", title="Kế hoạch", issuing_organisation=province["root"], issued_on=today
+    )
+    task = Task.objects.create(plan=plan, code="1", content="Nhiệm vụ một", starts_on=today)
+    other = Task.objects.create(plan=plan, code="2", content="Nhiệm vụ hai", starts_on=today)
+    for t, org in ((task, province["dept_justice"]), (other, province["commune"])):
+        Assignment.objects.create(
+            task=t,
+            organisation=org,
+            period="",
+            period_start=today,
+            period_end=today,
+            original_due_on=today - dt.timedelta(days=3),
+            due_on=today - dt.timedelta(days=3),
+        )
+    client = Client()
+    client.force_login(officer)
+    by_id = client.get("/assignments/", {"organisation": province["dept_justice"].pk})
+    assert [r.assignment.task for r in by_id.context["rows"]] == [task]
+    by_kind = client.get("/assignments/", {"kind": province["commune"].kind_id})
+    assert [r.assignment.task for r in by_kind.context["rows"]] == [other]
+    by_task = client.get("/assignments/", {"task": other.pk, "due": "overdue"})
+    assert [r.assignment.task for r in by_task.context["rows"]] == [other]
+    assert client.get("/assignments/", {"due": "soon"}).context["rows"] == []

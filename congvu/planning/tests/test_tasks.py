@@ -316,3 +316,31 @@ def test_an_officer_edits_and_closes_a_task(as_officer, justice_task, province):
     as_officer.post(reverse("planning:task_close", args=[justice_task.pk]))
     justice_task.refresh_from_db()
     assert justice_task.status == Task.Status.CLOSED
+
+
+def test_a_task_dated_far_from_our_time_is_refused_with_a_clear_error(province, officer):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from congvu.planning import services
+    from congvu.planning.models import Plan, Task
+
+    plan = Plan.objects.create(
+        number="2/KH",
+        title="x",
+        issuing_organisation=province["root"],
+        issued_on=dt.date(2026, 1, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        services.create_task(
+            plan,
+            actor=officer,
+            code="1",
+            content="Nhiệm vụ",
+            assignees=[province["commune"]],
+            starts_on=dt.date(2026, 1, 1),
+            due_on=dt.date(9999, 12, 31),
+        )
+    assert "due_on" in error.value.message_dict
+    assert not Task.objects.filter(plan=plan).exists()
