@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_tree.py", "bench_pages.py", "bench_import.py"]
+BENCHMARKS = [
+    "bench_tree.py",
+    "bench_pages.py",
+    "bench_import.py",
+    "bench_dashboard.py",
+    "bench_report.py",
+]
 
 
 def run(script: str, database_url: str | None) -> None:
@@ -32,7 +38,7 @@ def main() -> None:
     postgres = os.environ.get("BENCH_POSTGRES_URL")
     for script in BENCHMARKS:
         run(script, None)
-        if postgres and script != "bench_import.py":
+        if postgres and script not in {"bench_import.py", "bench_report.py"}:
             run(script, postgres)
 
 
