@@ -107,6 +107,13 @@ class DisseminationIn(BodyIn):
     participants: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
 
 
+class DisseminationEditIn(BodyIn):
+    held_on: Day
+    format: DisseminationFormat
+    content: Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=NOT_BLANK)]
+    participants: Annotated[StrictInt, Field(ge=0, le=1_000_000)] = 0
+
+
 class AttendanceIn(BodyIn):
     present: StaffIds = Field(default_factory=list, description="Có mặt / attended")
     absent: StaffIds = Field(default_factory=list, description="Vắng / did not attend")
@@ -217,6 +224,25 @@ def record_session(request: HttpRequest, payload: DisseminationIn) -> Any:
         participants=payload.participants,
     )
     return Status(201, get_session(user, session.pk))
+
+
+@router.put(
+    "/disseminations/{id}",
+    response={200: DisseminationDetailOut, **WRITE_ERRORS},
+    summary="Sửa buổi quán triệt / edit a session (ACKNOWLEDGE_RECORD)",
+)
+def edit_session(request: HttpRequest, id: Id, payload: DisseminationEditIn) -> Any:
+    user = user_of(request)
+    session = get_session(user, id)
+    services.edit_session(
+        session,
+        actor=user,
+        held_on=payload.held_on,
+        format=payload.format,
+        content=payload.content,
+        participants=payload.participants,
+    )
+    return get_session(user, id)
 
 
 @router.post(

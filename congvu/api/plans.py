@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from pydantic import AfterValidator, StrictInt, StringConstraints, WithJsonSchema, model_validator
 
@@ -479,6 +479,20 @@ def update_plan(request: HttpRequest, id: Id, payload: PlanPatchIn) -> Any:
     if changes.get("parent") is not None:
         changes["parent"] = get_plan(user, changes["parent"])
     services.update_plan(plan, actor=user, **changes)
+    return get_plan(user, id)
+
+
+@router.post(
+    "/plans/{id}/document",
+    response={200: PlanOut, **WRITE_ERRORS},
+    summary="Tải lên tệp văn bản của kế hoạch / upload the plan's document (PLAN_MANAGE)",
+    description="multipart/form-data; `document`: PDF, DOC, DOCX hoặc ODT ≤ 20 MB.",
+)
+def upload_document(request: HttpRequest, id: Id, document: File[UploadedFile]) -> Any:
+    user = user_of(request)
+    plan = get_plan(user, id)
+    services.require_manage_visible(user, plan)
+    services.update_plan(plan, actor=user, document=document)
     return get_plan(user, id)
 
 

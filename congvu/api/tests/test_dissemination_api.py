@@ -230,3 +230,25 @@ def test_someone_who_is_not_a_staff_member_gets_404_acknowledging(
     api_officer: Client, catalogue: dict[str, CodeVersion]
 ) -> None:
     assert api_officer.post(f"{ACKS}/self").status_code == 404
+
+
+def test_head_edits_a_session_viewer_gets_403_outsider_404(
+    api_head: Client, api_viewer: Client, api_outsider: Client, session: Dissemination
+) -> None:
+    body = {
+        "held_on": "2025-03-12",
+        "format": "training",
+        "content": "Tập huấn Bộ quy tắc ứng xử",
+        "participants": 55,
+    }
+    url = f"{SESSIONS}/{session.pk}"
+    assert api_viewer.put(url, body, content_type="application/json").status_code == 403
+    assert api_outsider.put(url, body, content_type="application/json").status_code == 404
+    response = api_head.put(url, body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    session.refresh_from_db()
+    assert (session.held_on, session.format, session.participants) == (
+        dt.date(2025, 3, 12),
+        "training",
+        55,
+    )

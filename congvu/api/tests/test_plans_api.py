@@ -360,3 +360,22 @@ def test_moving_a_tasks_deadline_moves_its_untouched_assignments(
 def test_a_json_body_that_is_not_an_object_is_a_422(api_officer: Client, plan: Plan) -> None:
     response = api_officer.patch(f"{PLANS}/{plan.pk}", [None], content_type="application/json")
     assert response.status_code == 422
+
+
+def test_the_officer_uploads_the_plans_document_and_a_viewer_cannot(
+    api_officer: Client, api_viewer: Client, plan: Plan
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(client: Client, name: str) -> Any:
+        document = SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        return client.post(f"/api/v1/plans/{plan.pk}/document", {"document": document})
+
+    assert upload(api_viewer, "ke-hoach.pdf").status_code in (403, 404)
+    refused = upload(api_officer, "ke-hoach.exe")
+    assert refused.status_code == 422
+    plan.refresh_from_db()
+    assert not plan.document
+    response = upload(api_officer, "ke-hoach-86.pdf")
+    assert response.status_code == 200, response.content
+    assert response.json()["has_document"] is True
