@@ -121,6 +121,24 @@ def period_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def period_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Close a period (no more drafts or submissions) or open it again."""
+    period = _period_for(request.user, pk)
+    if not selectors.can_compile(request.user, period):
+        raise PermissionDenied
+    try:
+        services.set_period_status(
+            period, actor=request.user, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        messages.success(request, _("Đã cập nhật trạng thái kỳ báo cáo."))
+    return redirect("reporting:period", pk=period.pk)
+
+
+@login_required
 def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The compilation: every expected organisation for Home Affairs, one's own for others."""
     period = _period_for(request.user, pk)

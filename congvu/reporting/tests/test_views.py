@@ -196,3 +196,24 @@ def test_the_head_downloads_their_report(as_head: Client, draft: OrganisationRep
     response = as_head.get(reverse("reporting:report_export", args=[draft.pk, "docx"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_home_affairs_closes_and_reopens_a_period_others_cannot(
+    as_officer: Client, as_head: Client, as_outsider: Client, period: Any
+) -> None:
+    from congvu.reporting.models import ReportPeriod
+
+    url = f"/reports/periods/{period.pk}/status/"
+    assert as_head.post(url, {"status": "closed"}).status_code == 403
+    # The provincial period reaches every organisation, the commune's head included:
+    # visible to them, but not theirs to close.
+    assert as_outsider.post(url, {"status": "closed"}).status_code == 403
+    as_officer.post(url, {"status": "closed"})
+    period.refresh_from_db()
+    assert period.status == ReportPeriod.Status.CLOSED
+    assert "Mở lại kỳ báo cáo" in page(as_officer.get(f"/reports/periods/{period.pk}/"))
+    as_officer.post(url, {"status": "open"})
+    period.refresh_from_db()
+    assert period.status == ReportPeriod.Status.OPEN
+    bad = as_officer.post(url, {"status": "nonsense"}, follow=True)
+    assert "Trạng thái không hợp lệ" in page(bad)
