@@ -21,16 +21,14 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench_pages import free_port, get
+from http_bench import gunicorn, session_cookie, stats, time_page
 from plan_scale import build_plan_scale
-from scale import ROOT, build_scale, setup_django
+from scale import build_scale, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dashboard.json"
 TARGET_MEDIAN_MS, TARGET_P95_MS = 150.0, 300.0
@@ -38,14 +36,6 @@ TARGET_MEDIAN_MS, TARGET_P95_MS = 150.0, 300.0
 # every older period's open work. SQLite takes the first index below (it treats
 # IS NULL as an equality); PostgreSQL does not order by an index after an
 # IS NULL condition, so it needs the second one, partial on open work.
-
-
-def _stats(times: list[float]) -> dict[str, float]:
-    times = sorted(times)
-    return {
-        "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
-    }
 
 
 def main() -> None:
@@ -60,9 +50,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     database = setup_django("dashboard")
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
@@ -88,12 +75,7 @@ def main() -> None:
     unit = Organisation.objects.filter(kind=kind, valid_to__isnull=True).order_by("pk")[10]
     officer = User.objects.create_user(username="bench.noivu", password=None)
     RoleGrant.objects.create(user=officer, role=Role.HOME_AFFAIRS, organisation=root)
-    session = SessionStore()
-    session[SESSION_KEY] = str(officer.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = officer.get_session_auth_hash()
-    session.save()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookie = session_cookie(officer)
     period = str(timezone.localdate().year)
 
     # The per-task count straight from the database (cache emptied each time).
@@ -112,25 +94,9 @@ def main() -> None:
             begun = time.perf_counter()
             selectors.by_task(officer, filters, fingerprint=selectors.Counts())
             times.append((time.perf_counter() - begun) * 1000)
-        cold[name] = _stats(times[2:])
+        cold[name] = stats(times[2:])
     connection.close()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    base = f"http://127.0.0.1:{port}"
     pages = {
         "province dashboard, default filters": "/dashboard/",
         "province dashboard, plan + period + kind": (
@@ -140,36 +106,18 @@ def main() -> None:
         "organisation page (public service unit)": f"/dashboard/organisation/{unit.pk}/",
     }
     results: dict[str, Any] = {}
-    try:
-        for _ in range(100):
-            try:
-                get(base + "/healthz", cookie)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(cookie) as base:
         for name, path in pages.items():
-            for _ in range(3):
-                get(base + path, cookie)
-            times = []
-            size = 0
-            for _ in range(args.repeat):
-                begun = time.perf_counter()
-                status, size = get(base + path, cookie)
-                times.append((time.perf_counter() - begun) * 1000)
-                assert status == 200, (path, status)
-            results[name] = {"path": path, **_stats(times), "bytes": size, "repeat": args.repeat}
+            results[name] = time_page(base, path, cookie, args.repeat)
             met = (
                 results[name]["median_ms"] < TARGET_MEDIAN_MS
                 and results[name]["p95_ms"] < TARGET_P95_MS
             )
             print(
                 f"{name:46} median {results[name]['median_ms']:7.1f} ms   "
-                f"p95 {results[name]['p95_ms']:7.1f} ms   {size:>9,} B   "
+                f"p95 {results[name]['p95_ms']:7.1f} ms   {results[name]['bytes']:>9,} B   "
                 f"{'ok' if met else 'MISSED'}"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     for name, numbers in cold.items():
         print(
             f"ORM {name:42} median {numbers['median_ms']:7.1f} ms   p95 {numbers['p95_ms']:7.1f} ms"

@@ -15,31 +15,14 @@ import argparse
 import json
 import os
 import platform
-import socket
-import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from scale import ROOT, build_scale, setup_django
+from http_bench import gunicorn, session_cookie, time_page
+from scale import build_scale, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results" / "pages.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def get(url: str, cookie: str) -> tuple[int, int]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
-    # Only http://127.0.0.1 URLs built below reach here.
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return response.status, len(response.read())
 
 
 def main() -> None:
@@ -52,9 +35,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     database = setup_django("pages")
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connection
 
@@ -67,31 +47,10 @@ def main() -> None:
     dept = Organisation.objects.get(name="Sở Giáo dục và Đào tạo", valid_to__isnull=True)
     officer = User.objects.create_user(username="bench.noivu", password=None)
     RoleGrant.objects.create(user=officer, role=Role.HOME_AFFAIRS, organisation=root)
-    session = SessionStore()
-    session[SESSION_KEY] = str(officer.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = officer.get_session_auth_hash()
-    session.save()
-    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookie = session_cookie(officer)
     token = StaffMember.objects.filter(is_active=True).values_list("badge_token", flat=True)[0]
     connection.close()
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
-    base = f"http://127.0.0.1:{port}"
     pages = {
         "tree (2,000 organisations)": "/org/",
         "organisation detail (department)": f"/org/{dept.pk}/",
@@ -103,38 +62,13 @@ def main() -> None:
         "API staff search 'duc'": "/api/v1/staff?q=duc",
     }
     results: dict[str, Any] = {}
-    try:
-        for _ in range(100):
-            try:
-                get(base + "/healthz", cookie)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(cookie) as base:
         for name, path in pages.items():
-            for _ in range(3):
-                get(base + path, cookie)
-            times = []
-            size = 0
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                status, size = get(base + path, cookie)
-                times.append((time.perf_counter() - started) * 1000)
-                assert status == 200, (path, status)
-            times.sort()
-            results[name] = {
-                "path": path,
-                "median_ms": round(statistics.median(times), 1),
-                "p95_ms": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 1),
-                "bytes": size,
-                "repeat": args.repeat,
-            }
+            results[name] = time_page(base, path, cookie, args.repeat)
             print(
                 f"{name:42} median {results[name]['median_ms']:7.1f} ms   "
-                f"p95 {results[name]['p95_ms']:7.1f} ms   {size:>9,} B"
+                f"p95 {results[name]['p95_ms']:7.1f} ms   {results[name]['bytes']:>9,} B"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
     vendor = database.split(" ")[0]
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
