@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django.urls import reverse
 
 from congvu.accounts.models import User
@@ -335,7 +336,7 @@ def test_a_duplicate_code_in_a_split_writes_nothing(as_officer: Client, province
 def test_renaming_shows_the_new_name_on_the_detail_page(
     as_officer: Client, province: Province
 ) -> None:
-    today = dt.date.today().strftime("%d/%m/%Y")
+    today = timezone.localdate().strftime("%d/%m/%Y")
     as_officer.post(
         url("rename", province["dept_justice"]),
         {"rename-name": "Sở Tư pháp tỉnh Hưng Yên", "rename-effective": today},
