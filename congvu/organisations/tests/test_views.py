@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
