@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -156,15 +156,6 @@ class DecisionIn(BodyIn):
     )
 
 
-def assignments_of(user: User) -> QuerySet[Assignment]:
-    """The assignments the pages let `user` open (progress_views._scope)."""
-    issuers = access.organisations_for(user, Perm.PLAN_MANAGE).values("pk")
-    return Assignment.objects.filter(
-        Q(pk__in=Assignment.objects.visible_to(user).values("pk"))
-        | Q(task__plan__issuing_organisation__in=issuers)
-    )
-
-
 def _with_refs(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
     return states.with_state(
         qs.select_related("task__plan", "organisation", "confirmed_by"), timezone.localdate()
@@ -177,7 +168,7 @@ def _organisation_of_assignment(pk: int) -> Organisation | None:
 
 
 def get_assignment(user: User, pk: int, *, detail: bool = False) -> Assignment:
-    qs = _with_refs(assignments_of(user))
+    qs = _with_refs(Assignment.objects.openable_by(user))
     if detail:
         qs = qs.prefetch_related(
             Prefetch(
@@ -198,7 +189,7 @@ def get_assignment(user: User, pk: int, *, detail: bool = False) -> Assignment:
 
 def extensions_of(user: User) -> QuerySet[ExtensionRequest]:
     return ExtensionRequest.objects.filter(
-        assignment__in=assignments_of(user).values("pk")
+        assignment__in=Assignment.objects.openable_by(user).values("pk")
     ).select_related("requested_by", "decided_by")
 
 
@@ -223,7 +214,7 @@ def get_extension(user: User, pk: int) -> ExtensionRequest:
 def list_assignments(request: HttpRequest, filters: Query[AssignmentFilters]) -> Any:
     user = user_of(request)
     access.require_anywhere(user, Perm.PLAN_VIEW)
-    qs = assignments_of(user)
+    qs = Assignment.objects.openable_by(user)
     if filters.state is not None:
         qs = qs.filter(states.state_q(filters.state, timezone.localdate()))
     if filters.plan is not None:

@@ -203,6 +203,21 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
             organisation__in=access.organisations_for(user, access.Perm.PLAN_VIEW).values("pk")
         )
 
+    def openable_by(self, user: object) -> AssignmentQuerySet:
+        """Assignments the user may open: of organisations they see, or assigned by their side.
+
+        The assigning side (PLAN_MANAGE on the plan's issuing organisation) must see
+        the work it assigned to decide extensions, even in organisations it does
+        not otherwise oversee.
+        """
+        from congvu.accounts import access
+
+        issuers = access.organisations_for(user, access.Perm.PLAN_MANAGE).values("pk")
+        return self.filter(
+            Q(pk__in=Assignment.objects.visible_to(user).values("pk"))
+            | Q(task__plan__issuing_organisation__in=issuers)
+        )
+
 
 class Assignment(TimeStampedModel):
     """One organisation's duty for one task in one period."""

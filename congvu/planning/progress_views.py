@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,20 +40,6 @@ from .progress_forms import (
 )
 
 PER_PAGE = 50
-
-
-def _scope(user: Any) -> QuerySet[Assignment]:
-    """Assignments the user may open: of organisations they see, or assigned by their side.
-
-    The assigning side (PLAN_MANAGE on the plan's issuing organisation) must see
-    the work it assigned to decide extensions, even in organisations it does
-    not otherwise oversee.
-    """
-    issuers = access.organisations_for(user, Perm.PLAN_MANAGE).values("pk")
-    return Assignment.objects.filter(
-        Q(pk__in=Assignment.objects.visible_to(user).values("pk"))
-        | Q(task__plan__issuing_organisation__in=issuers)
-    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,7 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The assignments the user may see, with the government's statuses, soonest due first."""
     access.require_anywhere(request.user, Perm.PLAN_VIEW)
     today = timezone.localdate()
-    scope = _scope(request.user)
+    scope = Assignment.objects.openable_by(request.user)
     form = AssignmentFilterForm(
         request.GET,
         plans=Plan.objects.filter(pk__in=scope.values("task__plan_id")).order_by(
@@ -150,7 +136,11 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _assignment(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
     try:
-        return _scope(request.user).select_related("task__plan", "organisation").get(pk=pk)
+        return (
+            Assignment.objects.openable_by(request.user)
+            .select_related("task__plan", "organisation")
+            .get(pk=pk)
+        )
     except Assignment.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -334,7 +324,7 @@ def extension_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def extension_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request.user)
+    scope = Assignment.objects.openable_by(request.user)
     try:
         extension = ExtensionRequest.objects.select_related(
             "assignment__task__plan__issuing_organisation", "assignment__organisation"
@@ -376,7 +366,7 @@ def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
     """One evidence file, as a download under its original name, to those who see the work."""
     try:
         evidence = EvidenceFile.objects.get(
-            pk=pk, update__assignment__in=_scope(request.user).values("pk")
+            pk=pk, update__assignment__in=Assignment.objects.openable_by(request.user).values("pk")
         )
         handle = evidence.file.open("rb")
     except (EvidenceFile.DoesNotExist, FileNotFoundError, ValueError) as exc:
