@@ -41,6 +41,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("CONGVU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Fernet keys for personal data at rest (reporters' identities), newest first,
+# comma-separated; without them a key is derived from SECRET_KEY. Production
+# should set its own so that the two secrets can be kept and rotated apart.
+FIELD_ENCRYPTION_KEYS = env_list("CONGVU_FIELD_ENCRYPTION_KEYS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +67,8 @@ INSTALLED_APPS = [
     "congvu.conduct",
     "congvu.planning",
     "congvu.reporting",
+    "congvu.feedback",
+    "congvu.cases",
     "congvu.portal",
     "congvu.api",
 ]

@@ -60,14 +60,23 @@ class Perm(str, enum.Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
     PROGRESS_UPDATE = "progress.update"
     PROGRESS_CONFIRM = "progress.confirm"
     REPORT_SUBMIT = "report.submit"
+    RATING_VIEW = "rating.view"
+    RATING_REVIEW = "rating.review"
+    DOSSIER_REGISTER = "dossier.register"
+    COUNTER_MANAGE = "counter.manage"
     CASE_VIEW = "case.view"
     CASE_HANDLE = "case.handle"
+    # The reporter's name and contact: only for those handling the case (Decree 13/2023).
+    CASE_IDENTITY = "case.identity"
+    DISCIPLINE_DECIDE = "discipline.decide"
+    # Routing rules, clocks and discipline forms are provincial data (Home Affairs).
+    CASE_RULES_MANAGE = "case.rules_manage"
     INSPECTION_RUN = "inspection.run"
     ACKNOWLEDGE_RECORD = "acknowledge.record"
 
 
 P = Perm
-_READ: Final = frozenset({P.ORG_VIEW, P.STAFF_VIEW, P.PLAN_VIEW})
+_READ: Final = frozenset({P.ORG_VIEW, P.STAFF_VIEW, P.PLAN_VIEW, P.RATING_VIEW})
 
 ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
     Role.ADMIN: frozenset(Perm),
@@ -85,8 +94,14 @@ ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
         P.PROGRESS_CONFIRM,
         P.REPORT_SUBMIT,
         P.CASE_VIEW,
+        P.CASE_HANDLE,
+        P.CASE_IDENTITY,
+        P.DISCIPLINE_DECIDE,
         P.ACKNOWLEDGE_RECORD,
         P.CATALOGUE_MANAGE,
+        P.RATING_REVIEW,
+        P.DOSSIER_REGISTER,
+        P.COUNTER_MANAGE,
     },
     Role.FOCAL_POINT: _READ
     | {
@@ -97,8 +112,13 @@ ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
         P.PROGRESS_UPDATE,
         P.REPORT_SUBMIT,
         P.ACKNOWLEDGE_RECORD,
+        P.CASE_VIEW,
+        P.CASE_HANDLE,
+        P.CASE_IDENTITY,
+        P.DOSSIER_REGISTER,
+        P.COUNTER_MANAGE,
     },
-    Role.CASE_HANDLER: _READ | {P.STAFF_VIEW_CONTACT, P.CASE_VIEW, P.CASE_HANDLE},
+    Role.CASE_HANDLER: _READ | {P.STAFF_VIEW_CONTACT, P.CASE_VIEW, P.CASE_HANDLE, P.CASE_IDENTITY},
     Role.INSPECTOR: _READ | {P.INSPECTION_RUN, P.CASE_VIEW},
     Role.VIEWER: _READ,
     # A staff member sees their own organisation's card and their own record only.

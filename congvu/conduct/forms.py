@@ -148,6 +148,13 @@ class ClauseForm(forms.Form):
         label=_("Áp dụng cho"), choices=Clause.AppliesTo.choices, error_messages=REQUIRED
     )
     rateable = forms.BooleanField(label=_("Người dân đánh giá được"), required=False)
+    rating_question = _text(
+        _("Câu hỏi trên phiếu đánh giá"),
+        300,
+        required=False,
+        help_text=_("Để trống thì phiếu dùng phần diễn giải cho người dân."),
+    )
+    rating_yes_is_breach = forms.BooleanField(label=_("Trả lời “có” là vi phạm"), required=False)
     observable = forms.BooleanField(label=_("Kiểm tra được khi thanh tra"), required=False)
     default_severity = forms.ChoiceField(
         label=_("Mức độ mặc định"), choices=Clause.Severity.choices, error_messages=REQUIRED

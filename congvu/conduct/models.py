@@ -171,6 +171,17 @@ class Clause(models.Model):
         _("áp dụng cho"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL
     )
     rateable = models.BooleanField(_("người dân đánh giá được"), default=False)
+    rating_question = models.CharField(
+        _("câu hỏi trên phiếu đánh giá"),
+        max_length=300,
+        blank=True,
+        help_text=_("Để trống thì phiếu dùng phần diễn giải cho người dân."),
+    )
+    rating_yes_is_breach = models.BooleanField(
+        _("trả lời “có” là vi phạm"),
+        default=False,
+        help_text=_("Câu hỏi hỏi về hành vi sai, ví dụ “Có bị đòi hỏi điều không đúng không?”."),
+    )
     observable = models.BooleanField(_("kiểm tra được khi thanh tra"), default=False)
     default_severity = models.CharField(
         _("mức độ mặc định"), max_length=15, choices=Severity.choices, default=Severity.MINOR

@@ -37,6 +37,8 @@ CLAUSE_FIELDS = (
     "plain_text",
     "applies_to",
     "rateable",
+    "rating_question",
+    "rating_yes_is_breach",
     "observable",
     "default_severity",
     "keywords",

@@ -68,9 +68,11 @@ def test_organisations_for_a_permission_follow_the_grants(head, officer, provinc
     from congvu.accounts.models import Role
 
     assert access.grantable_roles(officer, province["commune"]) == set(Role) - {Role.ADMIN}
+    # A head handles their organisation's cases, so they may also name case handlers.
     assert access.grantable_roles(head, province["division_justice"]) == {
         Role.HEAD,
         Role.FOCAL_POINT,
+        Role.CASE_HANDLER,
         Role.VIEWER,
         Role.STAFF,
     }

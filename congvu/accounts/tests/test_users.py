@@ -204,7 +204,7 @@ def test_a_head_cannot_create_a_user_outside_their_subtree_nor_with_a_role_they_
     assert "Không tìm thấy cơ quan có mã H56.30" in outside.content.decode()
     lacking = as_head.post(
         reverse("accounts:user_create"),
-        new_user_form(province["dept_justice"], role="case_handler"),
+        new_user_form(province["dept_justice"], role="inspector"),
     )
     assert "Bạn không được cấp vai trò này" in lacking.content.decode()
     assert not User.objects.filter(username="lan.tran").exists()
@@ -275,7 +275,7 @@ def test_an_outsider_gets_404_for_a_user_in_another_organisation(
 def test_the_grant_form_offers_only_grantable_roles(as_head: Client, clerk: User) -> None:
     form = as_head.get(reverse("accounts:user_detail", args=[clerk.pk])).context["grant_form"]
     offered = {value for value, _label in form.fields["role"].choices if value}
-    assert offered == {"head", "focal_point", "viewer", "staff"}
+    assert offered == {"head", "focal_point", "case_handler", "viewer", "staff"}
 
 
 def test_a_head_grants_focal_point_in_their_subtree_from_the_page(
@@ -321,7 +321,7 @@ def test_revoking_a_grant_the_actor_could_not_give_is_403(
     as_head: Client, clerk: User, province: Province, officer: User
 ) -> None:
     handler = services.grant_role(
-        clerk, role=Role.CASE_HANDLER, organisation=province["dept_justice"], actor=officer
+        clerk, role=Role.INSPECTOR, organisation=province["dept_justice"], actor=officer
     )
     response = as_head.post(reverse("accounts:grant_revoke", args=[handler.pk]))
     assert response.status_code == 403

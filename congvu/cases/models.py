@@ -1,0 +1,447 @@
+"""Reports of misconduct and the cases they become.
+
+A citizen (named or anonymous), an officer recording a call or a letter, an
+inspection finding or a flagged low rating opens a `Case` about a staff member
+(or a described person) of an organisation. Routing rules (data) pick the
+handling organisation: the employer, or the supervising organisation when the
+subject is a leader (conflict of interest). The case runs through the state
+table in `workflow.py` on the clock of its track (`TrackClock`, working days),
+and may end in a `DisciplineDecision` whose allowed forms are data
+(`DisciplineForm`, Decree 112/2020).
+
+Everything that happens is a `CaseEvent` (append-only, each chained in the
+audit log). An event's audience decides who sees it: handlers see all; the
+reporter only what is addressed to them; the subject only theirs, never who
+reported them.
+
+Personal data (Decree 13/2023): the reporter's name and contacts are encrypted
+at rest, shown only to holders of CASE_IDENTITY on the handling organisation,
+and erased after closure plus the retention period. Anonymous reports store
+no IP address, user agent or device fingerprint; the reporter follows the case
+with the tracking code and a passphrase stored as an Argon2 hash.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from congvu.core.crypto import EncryptedTextField
+from congvu.core.models import TimeStampedModel
+
+#: Tracking codes avoid letters and digits people confuse (0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_tracking_code() -> str:
+    """A random, non-sequential tracking code: 10 symbols ≈ 49 bits, so codes
+    cannot be enumerated (and passphrases are still needed to read a case)."""
+    return "PA-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+
+
+class Track(models.TextChoices):
+    FEEDBACK = "feedback", _("Phản ánh, kiến nghị")
+    COMPLAINT = "complaint", _("Khiếu nại")
+    DENUNCIATION = "denunciation", _("Tố cáo")
+
+
+class TrackClock(models.Model):
+    """The legal clock of a track; defaults follow the Laws on Complaints (2011) and
+    on Denunciation (2018, art. 30) and can be changed when the law changes."""
+
+    track = models.CharField(_("loại đơn"), max_length=20, choices=Track.choices, unique=True)
+    acknowledge_days = models.PositiveSmallIntegerField(
+        _("thời hạn tiếp nhận, thụ lý (ngày làm việc)"), default=5
+    )
+    settle_days = models.PositiveSmallIntegerField(_("thời hạn giải quyết"), default=30)
+    settle_in_working_days = models.BooleanField(
+        _("thời hạn giải quyết tính theo ngày làm việc"), default=True
+    )
+    extension_days = models.PositiveSmallIntegerField(_("mỗi lần gia hạn thêm"), default=30)
+    max_extensions = models.PositiveSmallIntegerField(_("số lần gia hạn tối đa"), default=2)
+    due_soon_days = models.PositiveSmallIntegerField(_("nhắc trước hạn (ngày làm việc)"), default=3)
+
+    class Meta:
+        ordering = ["track"]
+        verbose_name = _("thời hạn xử lý")
+        verbose_name_plural = _("thời hạn xử lý")
+
+    def __str__(self) -> str:
+        return self.get_track_display()
+
+
+class RoutingRule(models.Model):
+    """Who handles a case, tried in `order`; the first matching active rule wins.
+
+    The defaults: a leader's case goes to the supervising organisation (conflict
+    of interest), everyone else's to the employer. The Department of Home Affairs
+    sees every case whatever the rule.
+    """
+
+    class Route(models.TextChoices):
+        EMPLOYER = "employer", _("Cơ quan quản lý trực tiếp người bị phản ánh")
+        SUPERVISOR = "supervisor", _("Cơ quan cấp trên của cơ quan đó")
+        FIXED = "fixed", _("Một cơ quan cố định")
+
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=100)
+    name = models.CharField(_("tên quy tắc"), max_length=200)
+    subject_is_leader = models.BooleanField(
+        _("người bị phản ánh là lãnh đạo"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống: áp dụng cho mọi người."),
+    )
+    organisation_kind = models.ForeignKey(
+        "organisations.OrganisationKind",
+        verbose_name=_("loại cơ quan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Để trống: mọi loại cơ quan."),
+    )
+    track = models.CharField(_("loại đơn"), max_length=20, choices=Track.choices, blank=True)
+    route_to = models.CharField(_("chuyển đến"), max_length=12, choices=Route.choices)
+    fixed_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan xử lý"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("quy tắc chuyển xử lý")
+        verbose_name_plural = _("quy tắc chuyển xử lý")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(route_to="fixed") | Q(fixed_organisation__isnull=False),
+                name="cases_fixed_route_has_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DisciplineForm(models.Model):
+    """A form of discipline and whom it may apply to (Decree 112/2020, data)."""
+
+    code = models.SlugField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("hình thức kỷ luật"), max_length=120)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=120, blank=True)
+    rank = models.PositiveSmallIntegerField(_("mức nặng"), help_text=_("1 là nhẹ nhất."))
+    limitation_years = models.PositiveSmallIntegerField(
+        _("thời hiệu (năm)"),
+        help_text=_("5 năm với vi phạm đến mức khiển trách, 10 năm với mức nặng hơn."),
+    )
+    for_official = models.BooleanField(pgettext_lazy("staff category", "Cán bộ"), default=False)
+    for_civil_servant = models.BooleanField(_("Công chức không giữ chức vụ"), default=False)
+    for_leader = models.BooleanField(_("Công chức lãnh đạo, quản lý"), default=False)
+    for_public_employee = models.BooleanField(_("Viên chức không giữ chức vụ"), default=False)
+    for_public_employee_manager = models.BooleanField(_("Viên chức quản lý"), default=False)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        ordering = ["rank", "code"]
+        verbose_name = _("hình thức kỷ luật")
+        verbose_name_plural = _("hình thức kỷ luật")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: object) -> CaseQuerySet:
+        """Cases handled in, or about, the user's CASE_VIEW scope (Home Affairs: all)."""
+        from congvu.accounts import access
+
+        scope = access.organisations_for(user, access.Perm.CASE_VIEW).values("pk")
+        return self.filter(Q(handling_organisation__in=scope) | Q(organisation__in=scope))
+
+
+class Case(TimeStampedModel):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Mới tiếp nhận")
+        ACCEPTED = "accepted", _("Đã thụ lý")
+        REJECTED = "rejected", _("Không thụ lý")
+        INVESTIGATING = "investigating", _("Đang xác minh")
+        CONCLUDED = "concluded", _("Đã kết luận")
+        CLOSED = "closed", _("Đã đóng")
+
+    class Outcome(models.TextChoices):
+        SUBSTANTIATED = "substantiated", _("Đúng")
+        PARTLY = "partly", _("Đúng một phần")
+        UNSUBSTANTIATED = "unsubstantiated", _("Sai, không có căn cứ")
+
+    class RejectReason(models.TextChoices):
+        DUPLICATE = "duplicate", _("Trùng với phản ánh đã có")
+        OUT_OF_SCOPE = "out_of_scope", _("Không thuộc phạm vi xử lý")
+        INSUFFICIENT = "insufficient", _("Không đủ thông tin để xác minh")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Cổng thông tin")
+        BADGE = "badge", _("QR trên thẻ cán bộ")
+        RATING = "rating", _("Từ phiếu đánh giá")
+        OPEN311 = "open311", _("Ứng dụng (Open311)")
+        PHONE = "phone", _("Điện thoại")
+        LETTER = "letter", _("Thư, đơn")
+        IN_PERSON = "in_person", _("Trực tiếp")
+        INSPECTION = "inspection", _("Kết quả kiểm tra")
+        FLAGGED_RATING = "flagged_rating", _("Đánh giá thấp bị gắn cờ")
+
+    code = models.CharField(_("mã theo dõi"), max_length=20, unique=True, default=new_tracking_code)
+    track = models.CharField(_("loại đơn"), max_length=20, choices=Track.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=15, choices=Status.choices, default=Status.RECEIVED
+    )
+    outcome = models.CharField(_("kết luận"), max_length=20, choices=Outcome.choices, blank=True)
+    reject_reason = models.CharField(
+        _("lý do không thụ lý"), max_length=20, choices=RejectReason.choices, blank=True
+    )
+    channel = models.CharField(_("kênh tiếp nhận"), max_length=20, choices=Channel.choices)
+
+    # Who and what.
+    subject_staff = models.ForeignKey(
+        "organisations.StaffMember",
+        verbose_name=_("người bị phản ánh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    subject_description = models.CharField(_("mô tả người bị phản ánh"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan bị phản ánh"),
+        on_delete=models.PROTECT,
+        related_name="cases_about",
+    )
+    handling_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan xử lý"),
+        on_delete=models.PROTECT,
+        related_name="cases_handled",
+    )
+    clauses = models.ManyToManyField(
+        "conduct.Clause", verbose_name=_("chuẩn mực bị vi phạm"), blank=True, related_name="+"
+    )
+    other_standard = models.CharField(_("hành vi khác"), max_length=300, blank=True)
+    occurred_on = models.DateField(_("ngày xảy ra"), null=True, blank=True)
+    occurred_place = models.CharField(_("nơi xảy ra"), max_length=300, blank=True)
+    description = models.TextField(_("nội dung phản ánh"))
+
+    # Where it came from.
+    source_rating = models.ForeignKey(
+        "feedback.Rating",
+        verbose_name=_("từ lượt đánh giá"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    main_case = models.ForeignKey(
+        "self",
+        verbose_name=_("trùng với vụ việc"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ ghi nhận"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # The reporter: encrypted, erased after retention; nothing about the device.
+    is_anonymous = models.BooleanField(_("ẩn danh"), default=True)
+    reporter_name = EncryptedTextField(_("họ tên người phản ánh"), blank=True)
+    reporter_phone = EncryptedTextField(_("điện thoại người phản ánh"), blank=True)
+    reporter_email = EncryptedTextField(_("thư điện tử người phản ánh"), blank=True)
+    passphrase_hash = models.CharField(max_length=200, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    identity_erased_at = models.DateTimeField(
+        _("đã xóa thông tin người phản ánh lúc"), null=True, blank=True
+    )
+
+    # The clock.
+    received_at = models.DateTimeField(_("tiếp nhận lúc"))
+    acknowledge_due = models.DateField(_("hạn thụ lý"))
+    first_response_at = models.DateTimeField(_("phản hồi đầu tiên lúc"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("thụ lý lúc"), null=True, blank=True)
+    settle_due = models.DateField(_("hạn giải quyết"), null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(_("số lần gia hạn"), default=0)
+    concluded_at = models.DateTimeField(_("kết luận lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
+    conclusion = models.TextField(_("nội dung kết luận"), blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("vụ việc")
+        verbose_name_plural = _("vụ việc")
+        indexes = [
+            models.Index(
+                fields=["handling_organisation", "status"], name="case_handler_status_idx"
+            ),
+            models.Index(fields=["organisation", "received_at"], name="case_org_received_idx"),
+            models.Index(fields=["status", "settle_due"], name="case_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subject_staff__isnull=False) | ~Q(subject_description=""),
+                name="case_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="concluded") | ~Q(outcome=""),
+                name="case_concluded_has_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Append-only: services create, nothing updates."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Tiếp nhận")
+        TRANSITION = "transition", _("Chuyển trạng thái")
+        NOTE = "note", _("Ghi chú nội bộ")
+        TO_REPORTER = "to_reporter", _("Trả lời người phản ánh")
+        FROM_REPORTER = "from_reporter", _("Người phản ánh bổ sung")
+        TO_SUBJECT = "to_subject", _("Gửi người bị phản ánh")
+        FROM_SUBJECT = "from_subject", _("Giải trình của người bị phản ánh")
+        FILE = "file", _("Tệp đính kèm")
+        ROUTED = "routed", _("Chuyển cơ quan xử lý")
+        LINKED = "linked", _("Gộp vụ việc trùng")
+        EXTENDED = "extended", _("Gia hạn")
+        DISCIPLINE = "discipline", _("Kỷ luật")
+        ERASED = "erased", _("Xóa thông tin người phản ánh")
+
+    class Audience(models.TextChoices):
+        INTERNAL = "internal", _("Chỉ người xử lý")
+        REPORTER = "reporter", _("Người phản ánh")
+        SUBJECT = "subject", _("Người bị phản ánh")
+        PARTIES = "parties", _("Người phản ánh và người bị phản ánh")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    audience = models.CharField(
+        _("người xem"), max_length=10, choices=Audience.choices, default=Audience.INTERNAL
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(_("nội dung"), blank=True)
+    from_status = models.CharField(max_length=15, blank=True)
+    to_status = models.CharField(max_length=15, blank=True)
+    created_at = models.DateTimeField(_("lúc"), db_index=True)
+    audit_event = models.ForeignKey(
+        "audit.AuditEvent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("diễn biến vụ việc")
+        verbose_name_plural = _("diễn biến vụ việc")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+def case_file_path(instance: CaseFile, filename: str) -> str:
+    # The stored name is random: an original name may identify the reporter.
+    return f"cases/{instance.case_id}/{secrets.token_hex(12)}"
+
+
+class CaseFile(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    file = models.FileField(upload_to=case_file_path, max_length=200)
+    original_name = models.CharField(_("tên tệp"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    audience = models.CharField(
+        max_length=10, choices=CaseEvent.Audience.choices, default=CaseEvent.Audience.INTERNAL
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("tệp của vụ việc")
+        verbose_name_plural = _("tệp của vụ việc")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DisciplineDecision(TimeStampedModel):
+    class Stage(models.TextChoices):
+        PROPOSED = "proposed", _("Đề xuất")
+        DECIDED = "decided", _("Đã quyết định")
+        WITHDRAWN = "withdrawn", _("Rút đề xuất")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="discipline")
+    staff = models.ForeignKey(
+        "organisations.StaffMember",
+        verbose_name=_("cán bộ bị kỷ luật"),
+        on_delete=models.PROTECT,
+        related_name="discipline",
+    )
+    form = models.ForeignKey(
+        DisciplineForm, verbose_name=_("hình thức"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField(
+        _("giai đoạn"), max_length=10, choices=Stage.choices, default=Stage.PROPOSED
+    )
+    conduct_date = models.DateField(_("ngày có hành vi vi phạm"))
+    proposal_note = models.TextField(_("nội dung đề xuất"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
+    decided_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_file = models.FileField(
+        _("tệp quyết định"), upload_to="discipline/%Y/", max_length=200, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("kỷ luật")
+        verbose_name_plural = _("kỷ luật")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(stage="decided")
+                | (~Q(decision_number="") & Q(decided_on__isnull=False)),
+                name="discipline_decided_has_number_and_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} — {self.staff}"
