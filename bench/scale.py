@@ -40,7 +40,7 @@ def build_scale(
     from congvu.core.demo import Size, build
 
     size = Size.scale(organisations=organisations, staff=staff)
-    return build(size, seed=seed, users=users, catalogue=catalogue, plan=True)
+    return build(size, seed=seed, users=users, catalogue=catalogue, plan=True, activity=False)
 
 
 def setup_django(label: str = "bench") -> str:

@@ -52,7 +52,7 @@ class EncryptedTextField(models.TextField):
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str:
         if value is None or value == "":
-            return value  # type: ignore[no-any-return]
+            return value
         return decrypt(value)
 
     def get_prep_value(self, value: Any) -> Any:

@@ -33,7 +33,11 @@ logger = logging.getLogger(__name__)
 
 # Modules whose import registers daily jobs. Kept here rather than in settings:
 # the list is part of the code, not of a deployment.
-DAILY_JOB_MODULES: Final = ("congvu.planning.reminders",)
+DAILY_JOB_MODULES: Final = (
+    "congvu.planning.reminders",
+    "congvu.feedback.daily",
+    "congvu.cases.daily",
+)
 
 # Local time (Asia/Ho_Chi_Minh) after which `run_daily --loop` starts the day's jobs:
 # the digest should be in the mailbox when the working day begins.

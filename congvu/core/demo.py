@@ -34,8 +34,10 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.audit.services import record
+from congvu.cases.demo import load_demo_cases
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.text import fold, name_sort_key
+from congvu.feedback.demo import load_demo_ratings
 from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.organisations.models import (
@@ -615,8 +617,14 @@ def build(
     users: bool = True,
     catalogue: bool = True,
     plan: bool = True,
+    activity: bool = True,
 ) -> DemoResult:
-    """Build the demo province (or a scale data set) in one transaction."""
+    """Build the demo province (or a scale data set) in one transaction.
+
+    `activity` adds a few months of citizens' ratings and some misconduct cases
+    so that the dashboards have something to show (the scale generator makes its
+    own, much larger, sets).
+    """
     started = timezone.now()
     gen = Generator(size, seed=seed)
     gen.plan_tree()
@@ -628,6 +636,9 @@ def build(
         load_seed_catalogue(scope=root, actor=None, activate=True)
     plan_obj = _create_plan(gen) if plan else None
     _assignments = load_demo_plan(plan_obj, root) if plan_obj else 0
+    if activity and catalogue:
+        load_demo_ratings(root, seed=seed)
+        load_demo_cases(root, seed=seed)
     staff_count = sum(len(v) for v in by_employer.values())
     record(
         "demo.load",

@@ -1,0 +1,1 @@
+"""Daily jobs of the cases app, registered with `congvu.core.daily`."""

@@ -1,0 +1,1 @@
+"""Daily jobs of the feedback app, registered with `congvu.core.daily`."""
