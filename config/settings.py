@@ -45,6 +45,10 @@ SITE_URL = os.environ.get("CONGVU_SITE_URL", "http://127.0.0.1:8000").rstrip("/"
 # comma-separated; without them a key is derived from SECRET_KEY. Production
 # should set its own so that the two secrets can be kept and rotated apart.
 FIELD_ENCRYPTION_KEYS = env_list("CONGVU_FIELD_ENCRYPTION_KEYS")
+# Behind a reverse proxy every request comes from the proxy's address: set this
+# so that rate limits (ratings, passphrase guesses) use the client's address from
+# X-Forwarded-For. Only when the proxy overwrites that header.
+RATINGS_TRUST_X_FORWARDED_FOR = env_bool("CONGVU_TRUST_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -234,6 +238,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CONGVU_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+# Evidence files of misconduct reports (each); see congvu/cases/uploads.py.
+CASES_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# Reporters' identities are erased this long after a case is finished (congvu/cases/retention.py).
+CASES_RETENTION_DAYS = int(os.environ.get("CONGVU_CASES_RETENTION_DAYS", str(5 * 365 + 1)))
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

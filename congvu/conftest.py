@@ -19,6 +19,7 @@ Personas:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -44,6 +45,25 @@ def make_user(
     if role is not None and organisation is not None:
         RoleGrant.objects.create(user=user, role=role, organisation=organisation)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Each test starts with empty caches: the shared cache (rate limits, passphrase
+    guesses) and the per-process ones of the rating path (scale, criteria, device
+    salts), whose keys are primary keys a rolled-back earlier test may have reused."""
+    from django.core.cache import cache
+
+    from congvu.feedback import devices, services
+
+    def clear() -> None:
+        cache.clear()
+        services.clear_caches()
+        devices.forget_cached_salts()
+
+    clear()
+    yield
+    clear()
 
 
 @pytest.fixture

@@ -69,7 +69,9 @@ def test_an_officer_logs_in_and_sees_the_tree_today_on_an_earlier_date_and_in_en
     log_in(page, base, "officer")
     expect(page.locator("header .user-name")).to_have_text("officer")
 
-    page.locator("nav.main-nav").get_by_role("link", name="Cơ quan, đơn vị").click()
+    nav = page.locator("nav.main-nav")
+    nav.get_by_text("Tổ chức", exact=True).click()  # the menu opens (a <details>)
+    nav.get_by_role("link", name="Cơ quan, đơn vị").click()
     page.wait_for_url(base + "/org/")
     tree = page.locator("section[aria-labelledby=tree-title]")
     expect(tree.get_by_role("link", name="Ủy ban nhân dân tỉnh Hưng Yên")).to_be_visible()

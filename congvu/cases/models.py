@@ -160,11 +160,15 @@ class DisciplineForm(models.Model):
 
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: object) -> CaseQuerySet:
-        """Cases handled in, or about, the user's CASE_VIEW scope (Home Affairs: all)."""
+        """Cases handled in the user's CASE_VIEW scope (Home Affairs: all).
+
+        Only the handling side: a case about a leader is routed to the supervising
+        organisation precisely so that the leader's own organisation does not see it
+        (conflict of interest)."""
         from congvu.accounts import access
 
         scope = access.organisations_for(user, access.Perm.CASE_VIEW).values("pk")
-        return self.filter(Q(handling_organisation__in=scope) | Q(organisation__in=scope))
+        return self.filter(handling_organisation__in=scope)
 
 
 class Case(TimeStampedModel):
@@ -284,6 +288,7 @@ class Case(TimeStampedModel):
     settle_due = models.DateField(_("hạn giải quyết"), null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(_("số lần gia hạn"), default=0)
     concluded_at = models.DateTimeField(_("kết luận lúc"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("không thụ lý lúc"), null=True, blank=True)
     closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
     conclusion = models.TextField(_("nội dung kết luận"), blank=True)
 
@@ -370,8 +375,10 @@ class CaseEvent(models.Model):
 
 
 def case_file_path(instance: CaseFile, filename: str) -> str:
-    # The stored name is random: an original name may identify the reporter.
-    return f"cases/{instance.case_id}/{secrets.token_hex(12)}"
+    # The stored name is random: an original name may identify the reporter. `filename`
+    # is the extension of the type detected from the content (see uploads.store).
+    suffix = filename if filename.startswith(".") and filename[1:].isalnum() else ""
+    return f"cases/{instance.case_id}/{secrets.token_hex(12)}{suffix[:8]}"
 
 
 class CaseFile(models.Model):

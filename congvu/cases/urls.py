@@ -1,6 +1,37 @@
 """Case handling pages (login required)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from . import dashboard_views, rules_views, views
 
 app_name = "cases"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("export/", views.case_export, name="export"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("mine/", views.my_cases, name="mine"),
+    path("mine/<str:code>/", views.subject_view, name="subject_view"),
+    path("rules/", rules_views.rules_index, name="rules"),
+    path("rules/clocks/<str:track>/", rules_views.clock_edit, name="clock_edit"),
+    path("rules/routing/new/", rules_views.rule_new, name="rule_new"),
+    path("rules/routing/<int:pk>/", rules_views.rule_edit, name="rule_edit"),
+    path("rules/routing/<int:pk>/move/", rules_views.rule_move, name="rule_move"),
+    path("rules/routing/<int:pk>/toggle/", rules_views.rule_toggle, name="rule_toggle"),
+    path(
+        "rules/discipline/<int:pk>/",
+        rules_views.discipline_form_edit,
+        name="discipline_form_edit",
+    ),
+    path("<str:code>/", views.case_detail, name="detail"),
+    path("<str:code>/transition/", views.case_transition, name="transition"),
+    path("<str:code>/note/", views.case_note, name="note"),
+    path("<str:code>/message/", views.case_message, name="message"),
+    path("<str:code>/statement-request/", views.case_request_statement, name="request_statement"),
+    path("<str:code>/extend/", views.case_extend, name="extend"),
+    path("<str:code>/link/", views.case_link, name="link"),
+    path("<str:code>/discipline/", views.case_propose, name="propose"),
+    path("<str:code>/discipline/<int:pk>/decide/", views.case_decide, name="decide"),
+    path("<str:code>/discipline/<int:pk>/file/", views.decision_file, name="decision_file"),
+    path("<str:code>/files/<int:pk>/", views.case_file, name="file"),
+]

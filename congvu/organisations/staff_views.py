@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.cases.selectors import discipline_record_by_year
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import badges, selectors, services
@@ -70,6 +71,9 @@ def _render_staff(
 ) -> HttpResponse:
     perms = access.staff_perms(request.user, member)
     url = badges.badge_url(member, settings.SITE_URL)
+    # The annual rating reads the decided discipline (Decree 90/2020): shown to those who
+    # see the staff member's contact or the cases of their organisation, and to themselves.
+    show_discipline = Perm.STAFF_VIEW_CONTACT in perms or Perm.CASE_VIEW in perms
     return render(
         request,
         "organisations/staff_detail.html",
@@ -79,12 +83,14 @@ def _render_staff(
             "show_contact": Perm.STAFF_VIEW_CONTACT in perms,
             "can_manage": Perm.STAFF_MANAGE in perms,
             "organisation_visible": Perm.ORG_VIEW in perms,
+            "can_view_ratings": Perm.RATING_VIEW in perms,
             "assignments": member.assignments.select_related("organisation", "division").order_by(
                 "-valid_from", "-pk"
             ),
             "badge_url": url,
             "badge_qr": badges.qr_data_uri(url) if member.is_active else "",
             "leave_form": leave_form or StaffLeaveForm(prefix="leave"),
+            "discipline_by_year": discipline_record_by_year(member) if show_discipline else None,
         },
     )
 

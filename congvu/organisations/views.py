@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
+from congvu.feedback import public_views as rating_views
 
 from . import badges, restructuring, selectors, services
 from .forms import (
@@ -345,9 +346,10 @@ def badge_card(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         return render(request, "organisations/badge_invalid.html", status=404)
     today = timezone.localdate()
-    return render(
+    # The citizen's rating form sits under the card and posts back here.
+    return rating_views.badge(
         request,
-        "organisations/badge_card.html",
+        member,
         {
             "member": member,
             "organisation_name": selectors.name_on(member.organisation, today),

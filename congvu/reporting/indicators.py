@@ -6,7 +6,7 @@ a value for each of its indicators. Every source works on many organisations
 at once (one or two grouped queries), so the provincial compilation of 2,000
 organisations costs a handful of queries, not 2,000.
 
-Sources whose data does not exist yet (ratings, cases, inspections: other
+Sources whose data does not exist yet (cases, inspections: other
 parts of the product) are registered with `pending(...)`: their indicators are
 listed in every report and shown as "chưa có dữ liệu". When the data lands,
 replace the `pending(...)` call with a `@source(...)` function.
@@ -162,25 +162,90 @@ def dissemination(period: ReportPeriod, organisation_ids: list[int]) -> dict[int
     return result
 
 
-pending(
-    "ratings",
-    _("Đánh giá, mức độ hài lòng của người dân"),
-    (
-        Indicator("ratings_count", _("Số lượt đánh giá"), _("Lượt đánh giá")),
-        Indicator(
-            "satisfaction_percent", _("Tỷ lệ hài lòng (%)"), _("Hài lòng (%)"), summable=False
-        ),
-    ),
+RATING_INDICATORS = (
+    Indicator("ratings_count", _("Số lượt đánh giá"), _("Lượt đánh giá")),
+    Indicator("satisfaction_percent", _("Tỷ lệ hài lòng (%)"), _("Hài lòng (%)"), summable=False),
 )
-pending(
-    "cases",
-    _("Phản ánh, vụ việc vi phạm"),
-    (
-        Indicator("cases_received", _("Số phản ánh tiếp nhận"), _("Phản ánh")),
-        Indicator("cases_substantiated", _("Số vụ việc có vi phạm"), _("Có vi phạm")),
-        Indicator("cases_disciplined", _("Số người bị xử lý kỷ luật"), _("Kỷ luật")),
-    ),
+
+
+@source("ratings", _("Đánh giá, mức độ hài lòng của người dân"), RATING_INDICATORS)
+def ratings(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, dict[str, Value]]:
+    """From the monthly rating rollups (never the raw ratings): the months that start inside
+    the report period. Counted ratings only (flagged ones wait for review)."""
+    from congvu.feedback.models import OrganisationMonthRollup
+
+    sums = {
+        row["organisation_id"]: row
+        for row in OrganisationMonthRollup.objects.filter(
+            organisation_id__in=organisation_ids,
+            month__gte=period.covers_from.replace(day=1),
+            month__lte=period.covers_to,
+        )
+        .values("organisation_id")
+        .annotate(counted=Sum("counted"), satisfied=Sum("satisfied"))
+        .order_by()
+    }
+    result: dict[int, dict[str, Value]] = {}
+    for pk in organisation_ids:
+        row = sums.get(pk, {})
+        counted = int(row.get("counted") or 0)
+        result[pk] = {
+            "ratings_count": counted,
+            "satisfaction_percent": share(int(row.get("satisfied") or 0), counted),
+        }
+    return result
+
+
+CASE_INDICATORS = (
+    Indicator("cases_received", _("Số phản ánh tiếp nhận"), _("Phản ánh")),
+    Indicator("cases_substantiated", _("Số vụ việc có vi phạm"), _("Có vi phạm")),
+    Indicator("cases_disciplined", _("Số người bị xử lý kỷ luật"), _("Kỷ luật")),
 )
+
+
+@source("cases", _("Phản ánh, vụ việc vi phạm"), CASE_INDICATORS)
+def case_counts(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, dict[str, Value]]:
+    """Per organisation the cases are about: reports received in the period, cases concluded
+    in it as (partly) substantiated, and staff whose discipline was decided in it."""
+    from congvu.cases.models import Case, DisciplineDecision
+    from congvu.cases.selectors import BREACH_OUTCOMES, day_bounds
+
+    start, end = day_bounds(period.covers_from, period.covers_to)
+    in_scope = Case.objects.filter(organisation_id__in=organisation_ids).order_by()
+    received = dict(
+        in_scope.filter(received_at__gte=start, received_at__lt=end)
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    )
+    substantiated = dict(
+        in_scope.filter(concluded_at__gte=start, concluded_at__lt=end, outcome__in=BREACH_OUTCOMES)
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    )
+    disciplined = dict(
+        DisciplineDecision.objects.filter(
+            case__organisation_id__in=organisation_ids,
+            stage=DisciplineDecision.Stage.DECIDED,
+            decided_on__gte=period.covers_from,
+            decided_on__lte=period.covers_to,
+        )
+        .order_by()
+        .values("case__organisation_id")
+        .annotate(n=Count("staff_id", distinct=True))
+        .values_list("case__organisation_id", "n")
+    )
+    return {
+        pk: {
+            "cases_received": int(received.get(pk, 0)),
+            "cases_substantiated": int(substantiated.get(pk, 0)),
+            "cases_disciplined": int(disciplined.get(pk, 0)),
+        }
+        for pk in organisation_ids
+    }
+
+
 pending(
     "inspections",
     _("Kiểm tra công vụ"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -50,12 +51,13 @@ def test_coverage_counts_staff_who_acknowledged_the_active_catalogue(
     assert indicators.derived(values)["coverage_share"] == 100.0
 
 
-def test_ratings_cases_and_inspections_are_marked_as_having_no_data_yet(
-    period: ReportPeriod, province: Any
-) -> None:
+def test_inspections_are_marked_as_having_no_data_yet(period: ReportPeriod, province: Any) -> None:
     snapshot = indicators.compute_one(period, province["dept_justice"].pk)
-    assert {"ratings", "cases", "inspections"} <= set(snapshot["missing"])
-    assert snapshot["values"]["cases_received"] is None
+    assert "ratings" not in snapshot["missing"]
+    assert "cases" not in snapshot["missing"]
+    assert "inspections" in snapshot["missing"]
+    assert snapshot["values"]["cases_received"] == 0
+    assert snapshot["values"]["inspections"] is None
     pending = [g for g in indicators.grouped(snapshot) if not g.available]
     assert pending and all(line.display == "chưa có dữ liệu" for g in pending for line in g.lines)
 
@@ -76,3 +78,76 @@ def test_totals_add_counts_and_leave_missing_data_empty() -> None:
     totals = indicators.totals(snapshots)
     assert totals["tasks_total"] == 5
     assert totals["cases_received"] is None
+
+
+def test_rating_indicators_come_from_the_rating_rollups(
+    period: ReportPeriod, province: Any
+) -> None:
+    from congvu.feedback.models import OrganisationMonthRollup
+
+    inside = period.covers_from.replace(day=1)
+    OrganisationMonthRollup.objects.create(
+        organisation=province["dept_justice"], month=inside, total=12, counted=10, satisfied=8
+    )
+    OrganisationMonthRollup.objects.create(  # the month before the period is left out
+        organisation=province["dept_justice"],
+        month=(inside - dt.timedelta(days=1)).replace(day=1),
+        counted=5,
+        satisfied=0,
+    )
+    values = indicators.compute_one(period, province["dept_justice"].pk)["values"]
+    assert values["ratings_count"] == 10
+    assert values["satisfaction_percent"] == 80.0
+    empty = indicators.compute_one(period, province["dept_home"].pk)["values"]
+    assert empty["ratings_count"] == 0 and empty["satisfaction_percent"] is None
+
+
+def test_case_indicators_count_reports_breaches_and_discipline_in_the_period(
+    period: ReportPeriod, province: Any, head: Any, staff_member: Any
+) -> None:
+    from django.utils import timezone
+
+    from congvu.cases import discipline, workflow
+    from congvu.cases import services as case_services
+    from congvu.cases.models import Case, DisciplineDecision
+
+    def report() -> Case:
+        data = case_services.ReportInput(
+            subject_staff=staff_member, description="Đòi tiền khi nhận hồ sơ.", is_anonymous=True
+        )
+        return case_services.submit_report(data).case
+
+    inside = dt.datetime.combine(
+        period.covers_from, dt.time(9), tzinfo=timezone.get_current_timezone()
+    )
+    concluded = report()
+    for status in (Case.Status.ACCEPTED, Case.Status.INVESTIGATING, Case.Status.CONCLUDED):
+        concluded = workflow.transition(
+            concluded,
+            status,
+            actor=head,
+            outcome=Case.Outcome.SUBSTANTIATED,
+            conclusion="Có căn cứ.",
+        )
+    form = discipline.allowed_forms(staff_member).first()
+    decision = DisciplineDecision.objects.create(
+        case=concluded,
+        staff=staff_member,
+        form=form,
+        conduct_date=period.covers_from,
+        stage=DisciplineDecision.Stage.DECIDED,
+        decision_number="1/QĐ",
+        decided_on=period.covers_from + dt.timedelta(days=5),
+    )
+    assert decision.pk
+    Case.objects.filter(pk=concluded.pk).update(
+        received_at=inside, concluded_at=inside + dt.timedelta(days=3)
+    )
+    elsewhere = report()
+    Case.objects.filter(pk=elsewhere.pk).update(
+        received_at=inside.replace(year=period.covers_from.year - 3)
+    )
+    values = indicators.compute_one(period, province["dept_justice"].pk)["values"]
+    assert values["cases_received"] == 1
+    assert values["cases_substantiated"] == 1
+    assert values["cases_disciplined"] == 1

@@ -1,0 +1,463 @@
+"""Forms of the back-office case pages: they parse input; the services decide and write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from congvu.conduct.models import Clause, CodeVersion
+from congvu.organisations.models import Organisation, StaffMember
+
+from .models import Case, DisciplineDecision, DisciplineForm, RoutingRule, Track, TrackClock
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+TEXT_MAX = 10_000
+MAX_FILES = 10
+#: Internal intake records what reached an officer outside the web.
+INTAKE_CHANNELS = (
+    Case.Channel.PHONE,
+    Case.Channel.LETTER,
+    Case.Channel.IN_PERSON,
+    Case.Channel.INSPECTION,
+    Case.Channel.FLAGGED_RATING,
+)
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
+class ClauseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.short_title}"
+
+
+class ClauseMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.short_title}"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the services check type, size and content."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        items = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(items) > MAX_FILES:
+            raise forms.ValidationError(
+                _("Tối đa %(n)s tệp một lần. / At most %(n)s files at a time."),
+                params={"n": MAX_FILES},
+            )
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def body_field(label: Any, *, required: bool = True, rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def active_clauses() -> QuerySet[Clause]:
+    """Clauses of the catalogue versions in force (the standards a case may cite)."""
+    return (
+        Clause.objects.filter(section__version__status=CodeVersion.Status.ACTIVE)
+        .select_related("section")
+        .order_by("section__version_id", "section__order", "order", "code")
+    )
+
+
+# --- the list ---------------------------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Mã theo dõi"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "PA-…"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *Case.Status.choices]
+    )
+    track = forms.ChoiceField(
+        label=_("Loại đơn"), required=False, choices=[("", _("Tất cả")), *Track.choices]
+    )
+    organisation = OrganisationChoiceField(
+        label=_("Cơ quan"), required=False, queryset=Organisation.objects.none()
+    )
+    due = forms.ChoiceField(
+        label=_("Thời hạn"),
+        required=False,
+        choices=[("", _("Tất cả")), ("due_soon", _("Sắp đến hạn")), ("overdue", _("Quá hạn"))],
+    )
+    clause = ClauseChoiceField(label=_("Chuẩn mực"), required=False, queryset=Clause.objects.none())
+    month = forms.CharField(
+        label=_("Tháng tiếp nhận"),
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-05"}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Kết luận"), required=False, choices=[("", _("Tất cả")), *Case.Outcome.choices]
+    )
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations.order_by("path")
+        clause = self.fields["clause"]
+        assert isinstance(clause, forms.ModelChoiceField)
+        clause.queryset = active_clauses()
+
+    def clean_month(self) -> dt.date | None:
+        value: str = self.cleaned_data["month"].strip()
+        if not value:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", value) or re.fullmatch(
+            r"(\d{1,2})/(\d{4})", value
+        )
+        if match is None:
+            raise forms.ValidationError(
+                _("Tháng không hợp lệ (ví dụ 2026-05). / Invalid month (e.g. 2026-05).")
+            )
+        a, b = match.groups()
+        year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+        if not (1 <= month <= 12 and 2000 <= year <= 2100):
+            raise forms.ValidationError(
+                _("Tháng không hợp lệ (ví dụ 2026-05). / Invalid month (e.g. 2026-05).")
+            )
+        return dt.date(year, month, 1)
+
+
+class DashboardFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("Từ ngày"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    )
+    date_to = forms.DateField(
+        label=_("Đến ngày"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    )
+    organisation = OrganisationChoiceField(
+        label=_("Cơ quan"), required=False, queryset=Organisation.objects.none()
+    )
+    track = forms.ChoiceField(
+        label=_("Loại đơn"), required=False, choices=[("", _("Tất cả")), *Track.choices]
+    )
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations.order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            self.add_error(
+                "date_to",
+                _("Ngày kết thúc trước ngày bắt đầu. / The end date is before the start date."),
+            )
+        if first and last and (last - first).days > 366 * 10:
+            self.add_error("date_from", _("Tối đa 10 năm. / At most 10 years."))
+        return data
+
+
+# --- actions on a case ------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Chuyển sang"), choices=Case.Status.choices)
+    note = body_field(_("Ghi chú"), required=False, rows=2)
+    reject_reason = forms.ChoiceField(
+        label=_("Lý do không thụ lý"),
+        required=False,
+        choices=[("", "—"), *Case.RejectReason.choices],
+    )
+    outcome = forms.ChoiceField(
+        label=_("Kết luận"), required=False, choices=[("", "—"), *Case.Outcome.choices]
+    )
+    conclusion = body_field(_("Nội dung kết luận"), required=False, rows=5)
+
+    def __init__(self, *args: Any, allowed: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(v, label) for v, label in Case.Status.choices if v in allowed]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        to = data.get("to")
+        if to == Case.Status.REJECTED and not data.get("reject_reason"):
+            self.add_error(
+                "reject_reason",
+                _("Chọn lý do không thụ lý. / Choose the reason for rejecting."),
+            )
+        if to == Case.Status.CONCLUDED:
+            if not data.get("outcome"):
+                self.add_error("outcome", _("Chọn kết luận. / Choose the outcome."))
+            if not (data.get("conclusion") or "").strip():
+                self.add_error("conclusion", _("Ghi nội dung kết luận. / Write the conclusion."))
+        return data
+
+
+class NoteForm(forms.Form):
+    body = body_field(_("Ghi chú nội bộ (người phản ánh và người bị phản ánh không xem được)"))
+    attachments = MultipleFileField(label=_("Tệp đính kèm"))
+
+
+class ReporterMessageForm(forms.Form):
+    body = body_field(_("Nội dung gửi người phản ánh"))
+    attachments = MultipleFileField(label=_("Tệp đính kèm"))
+
+
+class StatementRequestForm(forms.Form):
+    body = body_field(_("Nội dung yêu cầu giải trình gửi người bị phản ánh"))
+    attachments = MultipleFileField(label=_("Tệp đính kèm"))
+
+
+class ExtendForm(forms.Form):
+    reason = body_field(_("Lý do gia hạn (bằng văn bản, thông báo cho các bên)"), rows=3)
+
+
+class LinkDuplicateForm(forms.Form):
+    main_code = forms.CharField(label=_("Mã vụ việc chính"), max_length=20)
+
+    def clean_main_code(self) -> str:
+        return self.cleaned_data["main_code"].strip().upper()
+
+
+class ProposeForm(forms.Form):
+    form = forms.ModelChoiceField(
+        label=_("Hình thức kỷ luật"), queryset=DisciplineForm.objects.none()
+    )
+    conduct_date = forms.DateField(
+        label=_("Ngày có hành vi vi phạm"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    )
+    note = body_field(_("Nội dung đề xuất"), required=False, rows=3)
+
+    def __init__(self, *args: Any, forms_allowed: QuerySet[DisciplineForm], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["form"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = forms_allowed
+
+
+class DecideForm(forms.Form):
+    decision = forms.ModelChoiceField(
+        queryset=DisciplineDecision.objects.none(), widget=forms.HiddenInput
+    )
+    number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    decided_on = forms.DateField(
+        label=_("Ngày quyết định"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    )
+    file = forms.FileField(label=_("Tệp quyết định"), required=False)
+
+    def __init__(self, *args: Any, decisions: QuerySet[DisciplineDecision], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = decisions
+
+
+class StatementForm(forms.Form):
+    body = body_field(_("Nội dung giải trình"), rows=6)
+    attachments = MultipleFileField(label=_("Tệp đính kèm (ảnh, PDF, âm thanh)"))
+
+
+# --- internal intake --------------------------------------------------------------------------
+
+
+class IntakeForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Kênh tiếp nhận"),
+        choices=[(c.value, c.label) for c in INTAKE_CHANNELS],
+    )
+    track = forms.ChoiceField(label=_("Loại đơn"), choices=Track.choices, initial=Track.FEEDBACK)
+    staff_code = forms.CharField(
+        label=_("Mã cán bộ bị phản ánh (nếu biết)"),
+        required=False,
+        max_length=40,
+        help_text=_("Để trống nếu không biết; khi đó chọn cơ quan và mô tả người bị phản ánh."),
+    )
+    organisation = OrganisationChoiceField(
+        label=_("Cơ quan bị phản ánh"), required=False, queryset=Organisation.objects.none()
+    )
+    subject_description = forms.CharField(
+        label=_("Mô tả người bị phản ánh"), required=False, max_length=300
+    )
+    clauses = ClauseMultipleChoiceField(
+        label=_("Chuẩn mực bị vi phạm"),
+        required=False,
+        queryset=Clause.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    other_standard = forms.CharField(label=_("Hành vi khác"), required=False, max_length=300)
+    occurred_on = forms.DateField(
+        label=_("Ngày xảy ra"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
+    )
+    occurred_place = forms.CharField(label=_("Nơi xảy ra"), required=False, max_length=300)
+    description = body_field(_("Nội dung phản ánh"), rows=6)
+    is_anonymous = forms.BooleanField(
+        label=_("Người phản ánh không cho biết danh tính (ẩn danh)"), required=False
+    )
+    reporter_name = forms.CharField(
+        label=_("Họ tên người phản ánh"), required=False, max_length=120
+    )
+    reporter_phone = forms.CharField(label=_("Điện thoại"), required=False, max_length=20)
+    reporter_email = forms.EmailField(label=_("Thư điện tử"), required=False, max_length=200)
+    attachments = MultipleFileField(label=_("Tệp, ảnh chứng cứ"))
+
+    def __init__(
+        self,
+        *args: Any,
+        organisations: QuerySet[Organisation],
+        staff: QuerySet[StaffMember],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations.order_by("path")
+        clauses = self.fields["clauses"]
+        assert isinstance(clauses, forms.ModelMultipleChoiceField)
+        clauses.queryset = active_clauses()
+
+    def clean_staff_code(self) -> StaffMember | None:
+        code = self.cleaned_data["staff_code"].strip()
+        if not code:
+            return None
+        member = self.staff.filter(staff_code__iexact=code).first()
+        if member is None:
+            raise forms.ValidationError(
+                _("Không tìm thấy cán bộ có mã này. / No staff member with this code.")
+            )
+        return member
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "staff_code" in data and data["staff_code"] is None:
+            if data.get("organisation") is None and "organisation" not in self.errors:
+                self.add_error(
+                    "organisation",
+                    _(
+                        "Chọn cơ quan hoặc nhập mã cán bộ. / "
+                        "Choose the organisation or enter the staff code."
+                    ),
+                )
+            if not (data.get("subject_description") or "").strip():
+                self.add_error(
+                    "subject_description",
+                    _("Mô tả người bị phản ánh. / Describe the person concerned."),
+                )
+        if not data.get("is_anonymous") and not any(
+            (data.get(f) or "").strip()
+            for f in ("reporter_name", "reporter_phone", "reporter_email")
+        ):
+            self.add_error(
+                "reporter_name",
+                _(
+                    "Ghi họ tên hoặc cách liên lạc, hoặc chọn ẩn danh. / "
+                    "Give a name or a contact, or choose anonymous."
+                ),
+            )
+        return data
+
+
+# --- rules (Home Affairs) ---------------------------------------------------------------------
+
+
+def days_field(label: Any, *, low: int = 1, high: int = 365) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=low, max_value=high)
+
+
+class TrackClockForm(forms.ModelForm[TrackClock]):
+    acknowledge_days = days_field(_("Thời hạn tiếp nhận, thụ lý (ngày làm việc)"))
+    settle_days = days_field(_("Thời hạn giải quyết (ngày)"))
+    extension_days = days_field(_("Mỗi lần gia hạn thêm (ngày)"))
+    max_extensions = days_field(_("Số lần gia hạn tối đa"), low=0, high=5)
+    due_soon_days = days_field(_("Nhắc trước hạn (ngày làm việc)"), high=60)
+
+    class Meta:
+        model = TrackClock
+        fields = [
+            "acknowledge_days",
+            "settle_days",
+            "settle_in_working_days",
+            "extension_days",
+            "max_extensions",
+            "due_soon_days",
+        ]
+
+
+class RoutingRuleForm(forms.ModelForm[RoutingRule]):
+    order = days_field(_("Thứ tự"), low=0, high=32000)
+
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "name",
+            "order",
+            "subject_is_leader",
+            "organisation_kind",
+            "track",
+            "route_to",
+            "fixed_organisation",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["fixed_organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = organisations.order_by("path")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("route_to") == RoutingRule.Route.FIXED and not data.get("fixed_organisation"):
+            self.add_error(
+                "fixed_organisation",
+                _("Chọn cơ quan xử lý cố định. / Choose the fixed handling organisation."),
+            )
+        return data
+
+
+class DisciplineFormForm(forms.ModelForm[DisciplineForm]):
+    rank = days_field(_("Mức nặng (1 là nhẹ nhất)"), high=100)
+    limitation_years = days_field(_("Thời hiệu (năm)"), high=50)
+
+    class Meta:
+        model = DisciplineForm
+        fields = [
+            "name",
+            "name_en",
+            "rank",
+            "limitation_years",
+            "for_official",
+            "for_civil_servant",
+            "for_leader",
+            "for_public_employee",
+            "for_public_employee_manager",
+            "is_active",
+        ]

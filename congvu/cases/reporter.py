@@ -1,0 +1,268 @@
+"""Protecting the reporter: following a case with a code and a passphrase, erasure.
+
+The tracking code is random (≈ 49 bits, `models.new_tracking_code`) and only
+half the secret: the passphrase (≈ 119 bits from `secrets`) is shown once and
+stored as a password hash (Argon2 in production). Guessing is slowed three ways:
+
+* an unknown code and a wrong passphrase get the same answer, after the same
+  work (a dummy hash is checked for an unknown code), so codes cannot be
+  enumerated by the error or the time it takes;
+* five wrong passphrases lock the case for 15 minutes (`FollowLocked`);
+* failures from one client are counted in the cache (keyed by a keyed hash of
+  the IP address, kept 15 minutes): beyond `CLIENT_LIMIT` every attempt from it
+  is refused. No IP address is ever written to the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Final
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache as django_cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import timeline, uploads
+from .models import CODE_ALPHABET, Case, CaseEvent
+
+MAX_FAILURES: Final = 5
+LOCK_MINUTES: Final = 15
+CLIENT_LIMIT: Final = 20
+CLIENT_WINDOW_SECONDS: Final = LOCK_MINUTES * 60
+TEXT_MAX: Final = 10_000
+
+_PASS_ALPHABET: Final = CODE_ALPHABET.lower()
+_PASS_GROUPS: Final = 6
+_PASS_GROUP_LEN: Final = 4
+_CODE_RE: Final = re.compile(rf"^PA-[{CODE_ALPHABET}]{{10}}$")
+
+
+class FollowDenied(ValidationError):
+    """Unknown code or wrong passphrase: one message for both."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Mã theo dõi hoặc mật khẩu không đúng. / The tracking code or the passphrase "
+                "is wrong."
+            ),
+            code="follow_denied",
+        )
+
+
+class FollowLocked(ValidationError):
+    """Too many wrong passphrases: try again later."""
+
+    def __init__(self, minutes: int = LOCK_MINUTES) -> None:
+        super().__init__(
+            _(
+                "Nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút. / Too many "
+                "failed attempts. Please try again in %(minutes)d minutes."
+            )
+            % {"minutes": minutes},
+            code="follow_locked",
+        )
+        self.minutes = minutes
+
+
+def new_passphrase() -> str:
+    """Six groups of four symbols (≈ 119 bits), easy to copy down: `k7mq-2xzp-…`."""
+    groups = (
+        "".join(secrets.choice(_PASS_ALPHABET) for _ in range(_PASS_GROUP_LEN))
+        for _ in range(_PASS_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normalise_passphrase(passphrase: str) -> str:
+    """Case, spaces and dashes do not matter when typing the passphrase back."""
+    return re.sub(r"[\s\-_.]+", "", str(passphrase or "")).lower()[:200]
+
+
+def hash_passphrase(passphrase: str) -> str:
+    return make_password(normalise_passphrase(passphrase))
+
+
+def normalise_code(code: str) -> str:
+    """`pa-abc…`, `PA abc…` or the bare ten symbols all mean the same code."""
+    text = re.sub(r"[\s\-_.]+", "", str(code or "")).upper()[:40]
+    if text.startswith("PA"):
+        text = text[2:]
+    return f"PA-{text}"
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked for unknown codes so that they take as long as a wrong passphrase.
+    return make_password(secrets.token_hex(16))
+
+
+def client_key(ip: str | None) -> str:
+    """A keyed hash of a client's address for the cache (never stored in the database)."""
+    if not ip:
+        return ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(ip).encode(), hashlib.sha256)
+    return "cases-follow:" + digest.hexdigest()[:32]
+
+
+def _client_blocked(key: str) -> bool:
+    return bool(key) and int(django_cache.get(key, 0) or 0) >= CLIENT_LIMIT
+
+
+def _client_failed(key: str) -> None:
+    if not key:
+        return
+    django_cache.add(key, 0, timeout=CLIENT_WINDOW_SECONDS)
+    try:
+        django_cache.incr(key)
+    except ValueError:  # expired between add and incr
+        django_cache.set(key, 1, timeout=CLIENT_WINDOW_SECONDS)
+
+
+def follow(code: str, passphrase: str, *, client_ip: str | None = None) -> Case:
+    """The case for `code` when `passphrase` is right; FollowDenied or FollowLocked otherwise.
+
+    `client_ip` (optional) only feeds the in-cache per-client limit.
+    """
+    key = client_key(client_ip)
+    if _client_blocked(key):
+        raise FollowLocked()
+    normalised = normalise_code(code)
+    secret = normalise_passphrase(passphrase)
+    outcome = "denied"
+    case: Case | None = None
+    # The failure counter must be committed even though we then raise: decide inside
+    # the transaction, raise after it.
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update().filter(code=normalised).first()
+            if _CODE_RE.match(normalised)
+            else None
+        )
+        now = timezone.now()
+        if case is None:
+            check_password(secret, _dummy_hash())
+        elif case.locked_until is not None and case.locked_until > now:
+            outcome = "locked"
+        elif case.passphrase_hash and secret and check_password(secret, case.passphrase_hash):
+            outcome = "ok"
+            if case.failed_attempts or case.locked_until:
+                case.failed_attempts = 0
+                case.locked_until = None
+                case.save(update_fields=["failed_attempts", "locked_until"])
+        else:
+            if not case.passphrase_hash:
+                check_password(secret, _dummy_hash())
+            case.failed_attempts += 1
+            if case.failed_attempts >= MAX_FAILURES:
+                case.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+                case.failed_attempts = 0
+                outcome = "locked"
+            case.save(update_fields=["failed_attempts", "locked_until"])
+    if outcome == "ok" and case is not None:
+        return case
+    _client_failed(key)
+    if outcome == "locked":
+        raise FollowLocked()
+    raise FollowDenied()
+
+
+def _clean_text(text: str, *, field: str, required: bool, limit: int = TEXT_MAX) -> str:
+    text = str(text or "").replace("\x00", "").strip()
+    if required and not text:
+        raise ValidationError({field: _("Vui lòng nhập nội dung. / Please enter some text.")})
+    if len(text) > limit:
+        raise ValidationError(
+            {
+                field: _(
+                    "Nội dung quá dài (tối đa %(max)d ký tự). / The text is too long (at most "
+                    "%(max)d characters)."
+                )
+                % {"max": limit}
+            }
+        )
+    return text
+
+
+def add_reporter_information(case: Case, *, text: str, files: Sequence[Any] = ()) -> CaseEvent:
+    """The reporter adds information or evidence (after `follow` let them in)."""
+    checked_text = _clean_text(text, field="text", required=not files)
+    try:
+        checked = uploads.check_files(files)
+    except ValidationError as error:
+        raise ValidationError({"files": error.messages}) from None
+    stored: list[Any] = []
+    try:
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case.pk)
+            event = timeline.add(
+                case,
+                kind=CaseEvent.Kind.FROM_REPORTER,
+                actor=None,
+                action="case.reporter_information",
+                audience=CaseEvent.Audience.REPORTER,
+                body=checked_text,
+                data={"files": len(checked)},
+            )
+            uploads.store(
+                case, checked, event=event, audience=CaseEvent.Audience.REPORTER, into=stored
+            )
+    except BaseException:
+        uploads.discard(stored)
+        raise
+    return event
+
+
+@transaction.atomic
+def erase_reporter_identity(case: Case, *, actor: Any) -> Case:
+    """Erase the reporter's name and contacts (retention, or on request); keep the case.
+
+    `actor` None is the retention job. The passphrase hash stays, so a reporter
+    who kept the code can still follow the case; it identifies nobody.
+    """
+    from .visibility import require_handler
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if actor is not None:
+        from congvu.accounts.access import Perm
+
+        require_handler(actor, case, Perm.CASE_IDENTITY)
+    if case.identity_erased_at is not None and not (
+        case.reporter_name or case.reporter_phone or case.reporter_email
+    ):
+        return case
+    case.reporter_name = ""
+    case.reporter_phone = ""
+    case.reporter_email = ""
+    case.identity_erased_at = timezone.now()
+    case.save(
+        update_fields=[
+            "reporter_name",
+            "reporter_phone",
+            "reporter_email",
+            "identity_erased_at",
+            "updated_at",
+        ]
+    )
+    timeline.add(
+        case,
+        kind=CaseEvent.Kind.ERASED,
+        actor=actor,
+        action="case.erase_identity",
+        audience=CaseEvent.Audience.INTERNAL,
+        body=_("Đã xóa họ tên và thông tin liên hệ của người phản ánh.")
+        if actor is not None
+        else _("Hết thời hạn lưu trữ: đã xóa họ tên và thông tin liên hệ của người phản ánh."),
+        data={"by": "retention" if actor is None else "handler"},
+    )
+    return case

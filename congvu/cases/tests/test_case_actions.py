@@ -1,0 +1,262 @@
+"""Actions on the case file: each a real POST form, offered only when allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from congvu.accounts.models import Role, User
+from congvu.conftest import client_for, make_user
+from congvu.organisations.models import Organisation, StaffMember
+
+from .. import workflow
+from ..models import Case, CaseEvent, DisciplineDecision, DisciplineForm, Track
+from .office_helpers import file_report, media, move, pdf  # noqa: F401
+
+S = Case.Status
+
+
+@pytest.fixture
+def case(staff_member: StaffMember) -> Case:
+    return file_report(staff=staff_member)
+
+
+def url(name: str, case: Case, *args: object) -> str:
+    return reverse(f"cases:{name}", args=[case.code, *args])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        (),
+        ("accepted",),
+        ("rejected",),
+        ("accepted", "investigating"),
+        ("accepted", "investigating", "concluded"),
+        ("accepted", "investigating", "concluded", "closed"),
+    ],
+)
+def test_the_transitions_offered_are_those_the_state_table_allows(
+    as_head: Client, head: User, case: Case, path: tuple[str, ...]
+) -> None:
+    case = move(case, *path, actor=head)
+    response = as_head.get(url("detail", case))
+    offered = {value for value, _label, _form in response.context["transitions"]}
+    assert offered == {str(s) for s in workflow.ALLOWED[S(case.status)]}
+    html = response.content.decode()
+    for value in offered:
+        assert f'data-transition="{value}"' in html
+
+
+def test_accepting_a_case_moves_it_and_records_the_event(as_head: Client, case: Case) -> None:
+    response = as_head.post(url("transition", case), {"to": "accepted", "note": "Thụ lý."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == S.ACCEPTED
+    assert case.settle_due is not None
+    assert case.events.filter(kind=CaseEvent.Kind.TRANSITION, to_status="accepted").exists()
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_note_typed(as_head: Client, case: Case) -> None:
+    response = as_head.post(url("transition", case), {"to": "rejected", "note": "Ghi chú giữ lại"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Chọn lý do không thụ lý" in html
+    assert "Ghi chú giữ lại" in html
+    case.refresh_from_db()
+    assert case.status == S.RECEIVED
+    response = as_head.post(
+        url("transition", case), {"to": "rejected", "reject_reason": "out_of_scope"}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.reject_reason) == (S.REJECTED, "out_of_scope")
+
+
+def test_concluding_needs_an_outcome_and_a_conclusion(
+    as_head: Client, head: User, case: Case
+) -> None:
+    case = move(case, "accepted", "investigating", actor=head)
+    response = as_head.post(url("transition", case), {"to": "concluded", "outcome": ""})
+    assert response.status_code == 400
+    assert "Chọn kết luận" in response.content.decode()
+    response = as_head.post(
+        url("transition", case),
+        {"to": "concluded", "outcome": "partly", "conclusion": "Đúng một phần."},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.outcome, case.conclusion) == (S.CONCLUDED, "partly", "Đúng một phần.")
+
+
+def test_an_illegal_move_is_refused_with_a_message(as_head: Client, case: Case) -> None:
+    response = as_head.post(url("transition", case), {"to": "closed"})
+    assert response.status_code == 400
+    case.refresh_from_db()
+    assert case.status == S.RECEIVED
+
+
+def test_a_note_a_message_and_a_request_for_a_statement_go_to_their_audiences(
+    as_head: Client, case: Case
+) -> None:
+    assert as_head.post(url("note", case), {"note-body": "Nội bộ"}).status_code == 302
+    assert as_head.post(url("message", case), {"msg-body": "Gửi người dân"}).status_code == 302
+    response = as_head.post(
+        url("request_statement", case), {"req-body": "Đề nghị giải trình", "req-attachments": pdf()}
+    )
+    assert response.status_code == 302
+    audiences = dict(case.events.values_list("body", "audience"))
+    assert audiences["Nội bộ"] == CaseEvent.Audience.INTERNAL
+    assert audiences["Gửi người dân"] == CaseEvent.Audience.REPORTER
+    assert audiences["Đề nghị giải trình"] == CaseEvent.Audience.SUBJECT
+    request = case.events.get(body="Đề nghị giải trình")
+    assert request.files.count() == 1
+
+
+def test_an_empty_note_is_refused_and_nothing_is_written(as_head: Client, case: Case) -> None:
+    before = case.events.count()
+    response = as_head.post(url("note", case), {"note-body": ""})
+    assert response.status_code == 400
+    assert case.events.count() == before
+
+
+def test_a_disguised_file_is_refused_with_a_message(as_head: Client, case: Case) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("anh.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg")
+    response = as_head.post(url("note", case), {"note-body": "Kèm ảnh", "note-attachments": fake})
+    assert response.status_code == 400
+    assert not case.events.filter(body="Kèm ảnh").exists()
+
+
+def test_extending_needs_a_written_reason_and_moves_the_deadline(
+    as_head: Client, head: User, staff_member: StaffMember
+) -> None:
+    case = move(file_report(staff=staff_member, track=Track.DENUNCIATION), "accepted", actor=head)
+    due = case.settle_due
+    assert as_head.get(url("detail", case)).context["may_extend"]
+    assert as_head.post(url("extend", case), {"ext-reason": ""}).status_code == 400
+    response = as_head.post(
+        url("extend", case), {"ext-reason": "Vụ việc phức tạp, cần xác minh thêm."}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.extensions == 1 and case.settle_due is not None and due is not None
+    assert case.settle_due > due
+
+
+def test_linking_a_duplicate_by_code(
+    as_head: Client, staff_member: StaffMember, case: Case
+) -> None:
+    main = file_report(staff=staff_member)
+    response = as_head.post(url("link", case), {"link-main_code": "PA-NOPE"})
+    assert response.status_code == 400
+    assert "Không tìm thấy vụ việc" in response.content.decode()
+    response = as_head.post(url("link", case), {"link-main_code": main.code.lower()})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.main_case_id == main.pk
+
+
+def test_discipline_is_proposed_then_decided_with_number_date_and_file(
+    as_head: Client, head: User, case: Case
+) -> None:
+    case = move(case, "accepted", "investigating", "concluded", actor=head)
+    page = as_head.get(url("detail", case))
+    assert page.context["may_propose"]
+    form = page.context["propose_form"]
+    reprimand: DisciplineForm = min(form.fields["form"].queryset, key=lambda f: f.rank)
+    today = timezone.localdate()
+    response = as_head.post(
+        url("propose", case),
+        {
+            "disc-form": reprimand.pk,
+            "disc-conduct_date": (today - dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    decision = DisciplineDecision.objects.get(case=case)
+    response = as_head.post(
+        url("decide", case, decision.pk),
+        {
+            f"dec-{decision.pk}-decision": decision.pk,
+            f"dec-{decision.pk}-number": "12/QĐ-STP",
+            f"dec-{decision.pk}-decided_on": today.isoformat(),
+            f"dec-{decision.pk}-file": pdf("qd.pdf"),
+        },
+    )
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.stage == DisciplineDecision.Stage.DECIDED
+    assert decision.decision_number == "12/QĐ-STP"
+    file_url = reverse("cases:decision_file", args=[case.code, decision.pk])
+    assert file_url in as_head.get(url("detail", case)).content.decode()
+    assert as_head.get(file_url).status_code == 200
+
+
+def test_a_proposal_past_the_limitation_period_shows_the_error(
+    as_head: Client, head: User, case: Case
+) -> None:
+    case = move(case, "accepted", "investigating", "concluded", actor=head)
+    form = as_head.get(url("detail", case)).context["propose_form"]
+    reprimand = min(form.fields["form"].queryset, key=lambda f: f.limitation_years)
+    long_ago = timezone.localdate().replace(year=timezone.localdate().year - 20)
+    response = as_head.post(
+        url("propose", case), {"disc-form": reprimand.pk, "disc-conduct_date": long_ago.isoformat()}
+    )
+    assert response.status_code == 400
+    assert "thời hiệu" in response.content.decode()
+    assert not DisciplineDecision.objects.filter(case=case).exists()
+
+
+def test_no_discipline_is_offered_before_a_substantiated_conclusion(
+    as_head: Client, head: User, case: Case
+) -> None:
+    case = move(case, "accepted", "investigating", actor=head)
+    assert not as_head.get(url("detail", case)).context["may_propose"]
+    case = move(case, "concluded", actor=head, outcome=Case.Outcome.UNSUBSTANTIATED)
+    assert not as_head.get(url("detail", case)).context["may_propose"]
+
+
+def test_actions_are_refused_to_a_viewer_an_outsider_and_the_subject(
+    as_viewer: Client, as_outsider: Client, staff_user: User, case: Case
+) -> None:
+    assert as_viewer.post(url("note", case), {"note-body": "x"}).status_code == 403
+    assert as_outsider.post(url("note", case), {"note-body": "x"}).status_code == 404
+    subject = client_for(staff_user)
+    assert subject.post(url("transition", case), {"to": "accepted"}).status_code == 404
+    assert case.events.count() == 1
+
+
+def test_an_inspector_may_read_but_not_act(province: dict[str, Organisation], case: Case) -> None:
+    inspector = client_for(make_user("insp", Role.INSPECTOR, province["dept_justice"]))
+    assert inspector.get(url("detail", case)).status_code == 200
+    assert inspector.post(url("transition", case), {"to": "accepted"}).status_code == 403
+    case.refresh_from_db()
+    assert case.status == S.RECEIVED
+
+
+def test_the_decided_discipline_appears_on_the_staff_record_by_year(
+    as_head: Client, as_viewer: Client, head: User, case: Case, staff_member: StaffMember
+) -> None:
+    from .. import discipline
+
+    case = move(case, "accepted", "investigating", "concluded", actor=head)
+    form = discipline.allowed_forms(staff_member).first()
+    assert form is not None
+    today = timezone.localdate()
+    decision = discipline.propose(
+        case, form=form, conduct_date=today - dt.timedelta(days=3), note="", actor=head
+    )
+    page = reverse("organisations:staff_detail", args=[staff_member.pk])
+    assert "Không có quyết định kỷ luật" in as_head.get(page).content.decode()
+    discipline.decide(decision, number="99/QĐ-STP", decided_on=today, file=None, actor=head)
+    html = as_head.get(page).content.decode()
+    assert 'data-testid="discipline-record"' in html
+    assert "99/QĐ-STP" in html and form.name in html and str(today.year) in html
+    viewer_html = as_viewer.get(page).content.decode()
+    assert "99/QĐ-STP" not in viewer_html

@@ -1,0 +1,121 @@
+"""The cases dashboard: the numbers match the cases created."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from congvu.accounts.models import User
+from congvu.conduct.models import Clause
+from congvu.conduct.services import load_seed_catalogue
+from congvu.conftest import client_for
+from congvu.organisations import services as org_services
+from congvu.organisations.models import Organisation, StaffMember
+
+from .. import selectors
+from ..models import Case, Track
+from .office_helpers import file_report, media, move  # noqa: F401
+
+DASHBOARD = reverse("cases:dashboard")
+
+
+@pytest.fixture
+def clause(province: dict[str, Organisation]) -> Clause:
+    version = load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    found = Clause.objects.filter(section__version=version).order_by("pk").first()
+    assert found is not None
+    return found
+
+
+@pytest.fixture
+def cases(head: User, staff_member: StaffMember, clause: Clause) -> list[Case]:
+    # Three more active staff: four in Sở Tư pháp in all.
+    for n in range(3):
+        org_services.create_staff(
+            actor=None,
+            organisation=staff_member.organisation,
+            full_name=f"Cán bộ {n}",
+            staff_code=f"STP-1{n}",
+            category=StaffMember.Category.CIVIL_SERVANT,
+            valid_from=staff_member.organisation.valid_from,
+        )
+    a = move(
+        file_report(staff=staff_member, clause_ids=(clause.pk,)),
+        "accepted",
+        "investigating",
+        "concluded",
+        "closed",
+        actor=head,
+    )
+    b = move(
+        file_report(staff=staff_member, track=Track.DENUNCIATION, clause_ids=(clause.pk,)),
+        "accepted",
+        "investigating",
+        "concluded",
+        actor=head,
+        outcome=Case.Outcome.UNSUBSTANTIATED,
+    )
+    c = file_report(staff=staff_member)
+    Case.objects.filter(pk=c.pk).update(acknowledge_due=timezone.localdate() - dt.timedelta(days=1))
+    return [a, b, c]
+
+
+def test_the_dashboard_counts_match_the_cases(as_head: Client, cases: list[Case]) -> None:
+    response = as_head.get(DASHBOARD)
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert board.total == 3
+    assert board.by_track == {"feedback": 2, "complaint": 0, "denunciation": 1}
+    assert board.by_outcome == {"substantiated": 1, "partly": 0, "unsubstantiated": 1}
+    assert board.by_status["closed"] == 1 and board.by_status["received"] == 1
+    assert sum(n for _m, n, _b in board.by_month) == 3
+    assert [(n, b) for _code, _title, n, b in board.by_clause] == [(2, 1)]
+    assert board.overdue_count == 1 and [c.code for c in board.overdue] == [cases[2].code]
+    assert board.first_response.count == 2
+    assert board.to_close.count == 1
+    (row,) = board.organisations
+    assert (row.total, row.breaches, row.staff, row.overdue) == (3, 1, 4, 1)
+    assert row.per_100_staff == 25.0
+    html = response.content.decode()
+    assert "25,00" in html or "25.00" in html
+    assert cases[2].code in html  # the overdue list
+
+
+def test_the_period_filter_leaves_out_other_periods(as_head: Client, cases: list[Case]) -> None:
+    response = as_head.get(DASHBOARD, {"date_from": "2001-01-01", "date_to": "2001-12-31"})
+    assert response.context["board"].total == 0
+    bad = as_head.get(DASHBOARD, {"date_from": "2026-05-01", "date_to": "2026-01-01"})
+    assert bad.status_code == 200
+    assert "Ngày kết thúc trước ngày bắt đầu" in bad.content.decode()
+
+
+def test_an_outsider_sees_none_of_the_cases(as_outsider: Client, cases: list[Case]) -> None:
+    response = as_outsider.get(DASHBOARD)
+    assert response.status_code == 200
+    assert response.context["board"].total == 0
+    assert cases[2].code not in response.content.decode()
+
+
+def test_a_viewer_and_a_staff_user_get_403(
+    as_viewer: Client, staff_user: User, cases: list[Case]
+) -> None:
+    assert as_viewer.get(DASHBOARD).status_code == 403
+    assert client_for(staff_user).get(DASHBOARD).status_code == 403
+
+
+def test_the_charts_have_their_data_and_tables(as_head: Client, cases: list[Case]) -> None:
+    html = as_head.get(DASHBOARD).content.decode()
+    assert 'id="cases-dashboard-data"' in html
+    assert 'data-testid="month-table"' in html and 'data-testid="org-table"' in html
+    assert "<script>" not in html.replace('<script id="cases-dashboard-data"', "")
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    assert selectors.percentile([], 50) is None
+    assert selectors.percentile([4.0], 90) == 4.0
+    assert selectors.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert selectors.percentile([float(n) for n in range(1, 11)], 90) == pytest.approx(9.1)

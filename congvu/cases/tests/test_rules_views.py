@@ -1,0 +1,137 @@
+"""The rules pages (Home Affairs): clocks, routing rules, discipline forms; audited."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from congvu.accounts.models import User
+from congvu.audit.models import AuditEvent
+from congvu.conftest import client_for
+from congvu.organisations.models import Organisation
+
+from ..models import DisciplineForm, RoutingRule, TrackClock
+
+RULES = reverse("cases:rules")
+
+
+def test_the_rules_page_lists_clocks_rules_and_forms(as_officer: Client) -> None:
+    response = as_officer.get(RULES)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tố cáo" in html
+    for rule in RoutingRule.objects.all():
+        assert rule.name in html
+    assert DisciplineForm.objects.first().name in html  # type: ignore[union-attr]
+
+
+def test_a_head_a_viewer_an_outsider_and_a_staff_user_get_403(
+    as_head: Client, as_viewer: Client, as_outsider: Client, staff_user: User
+) -> None:
+    clock = TrackClock.objects.get(track="denunciation")
+    edit = reverse("cases:clock_edit", args=[clock.track])
+    for client in (as_head, as_viewer, as_outsider, client_for(staff_user)):
+        assert client.get(RULES).status_code == 403
+        assert client.post(edit, {"acknowledge_days": 1}).status_code == 403
+
+
+def test_changing_a_clock_is_saved_and_audited(as_officer: Client) -> None:
+    edit = reverse("cases:clock_edit", args=["denunciation"])
+    response = as_officer.post(
+        edit,
+        {
+            "acknowledge_days": 7,
+            "settle_days": 30,
+            "settle_in_working_days": "",
+            "extension_days": 30,
+            "max_extensions": 2,
+            "due_soon_days": 5,
+        },
+    )
+    assert response.status_code == 302
+    clock = TrackClock.objects.get(track="denunciation")
+    assert (clock.acknowledge_days, clock.due_soon_days) == (7, 5)
+    event = AuditEvent.objects.filter(action="cases.clock_update").get()
+    assert event.data["changed"]["acknowledge_days"][1] == 7
+
+
+def test_a_bad_clock_value_is_refused_and_the_input_kept(as_officer: Client) -> None:
+    edit = reverse("cases:clock_edit", args=["denunciation"])
+    response = as_officer.post(
+        edit,
+        {
+            "acknowledge_days": 0,
+            "settle_days": "abc",
+            "extension_days": 30,
+            "max_extensions": 9,
+            "due_soon_days": 3,
+        },
+    )
+    assert response.status_code == 400
+    assert 'value="30"' in response.content.decode()
+    assert TrackClock.objects.get(track="denunciation").acknowledge_days != 0
+    assert as_officer.get(reverse("cases:clock_edit", args=["nope"])).status_code == 404
+
+
+def test_adding_ordering_and_deactivating_a_routing_rule(
+    as_officer: Client, province: dict[str, Organisation]
+) -> None:
+    response = as_officer.post(
+        reverse("cases:rule_new"),
+        {
+            "name": "Tố cáo về mọi người: Sở Nội vụ",
+            "order": 1,
+            "subject_is_leader": "unknown",
+            "track": "denunciation",
+            "route_to": "fixed",
+            "fixed_organisation": province["dept_home"].pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    rule = RoutingRule.objects.get(name="Tố cáo về mọi người: Sở Nội vụ")
+    assert rule.fixed_organisation == province["dept_home"]
+    assert RoutingRule.objects.order_by("order", "pk").first() == rule
+    assert as_officer.post(reverse("cases:rule_move", args=[rule.pk]), {"direction": "down"})
+    assert list(RoutingRule.objects.order_by("order", "pk"))[1] == rule
+    as_officer.post(reverse("cases:rule_toggle", args=[rule.pk]))
+    rule.refresh_from_db()
+    assert not rule.is_active
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "cases.routing_rule_create",
+        "cases.routing_rule_move",
+        "cases.routing_rule_update",
+    } <= actions
+
+
+def test_a_fixed_rule_needs_its_organisation(as_officer: Client) -> None:
+    response = as_officer.post(
+        reverse("cases:rule_new"),
+        {"name": "Thiếu cơ quan", "order": 5, "route_to": "fixed", "is_active": "on"},
+    )
+    assert response.status_code == 400
+    assert "Chọn cơ quan xử lý cố định" in response.content.decode()
+    assert not RoutingRule.objects.filter(name="Thiếu cơ quan").exists()
+
+
+def test_editing_a_discipline_form(as_officer: Client) -> None:
+    item = DisciplineForm.objects.order_by("rank").first()
+    assert item is not None
+    url = reverse("cases:discipline_form_edit", args=[item.pk])
+    assert as_officer.get(url).status_code == 200
+    response = as_officer.post(
+        url,
+        {
+            "name": item.name,
+            "name_en": item.name_en,
+            "rank": item.rank,
+            "limitation_years": 6,
+            "for_civil_servant": "on",
+            "is_active": "",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.limitation_years == 6 and not item.is_active and not item.for_leader
+    assert AuditEvent.objects.filter(action="cases.discipline_form_update").exists()

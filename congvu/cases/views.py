@@ -1,0 +1,708 @@
+"""Back-office case pages: the list, the case file with its actions, internal intake,
+file downloads, the subject's own view, the dashboard and the export.
+
+Thin: fetch-and-authorize, parse with a form, call one service, render. A case
+nobody may see in the user's scope is a 404; a case whose organisation the user
+sees without CASE_VIEW is a 403. The subject of a case never reaches its case
+file (404): they read it through `cases:subject_view`, which shows only what is
+addressed to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core.types import AuthenticatedHttpRequest
+from congvu.organisations.models import Organisation, StaffMember
+
+from . import discipline, exports, selectors, services, visibility, workflow
+from .forms import (
+    CaseFilterForm,
+    DecideForm,
+    ExtendForm,
+    IntakeForm,
+    LinkDuplicateForm,
+    NoteForm,
+    ProposeForm,
+    ReporterMessageForm,
+    StatementForm,
+    StatementRequestForm,
+    TransitionForm,
+)
+from .models import Case, CaseEvent, CaseFile, DisciplineDecision
+
+PAGE_SIZE = 50
+S = Case.Status
+A = CaseEvent.Audience
+K = CaseEvent.Kind
+
+
+#: A service's error keys that name a form field differently.
+FIELD_FOR_ERROR = {"files": "attachments", "main": "main_code", "file": "file"}
+
+
+def _form_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields, or above the form."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            name = FIELD_FOR_ERROR.get(key, key)
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _file_list(form: Form) -> list[Any]:
+    return list(form.cleaned_data.get("attachments") or [])
+
+
+# --- fetching with access -------------------------------------------------------------------
+
+
+def _case_for_handlers(request: AuthenticatedHttpRequest, code: str) -> Case:
+    """The case as a handler or supervisor sees it: 404 if invisible, 403 if its organisation
+    is visible but the user lacks CASE_VIEW there; 404 for the subject of the case."""
+    user = request.user
+    case = (
+        selectors.handler_cases(user)
+        .select_related(
+            "organisation",
+            "handling_organisation",
+            "subject_staff",
+            "subject_staff__organisation",
+            "main_case",
+            "created_by",
+        )
+        .filter(code=code)
+        .first()
+    )
+    if case is not None:
+        return case
+    other = Case.objects.select_related("organisation", "handling_organisation").filter(code=code)
+    found = other.first()
+    if found is None or visibility.is_subject(user, found):
+        raise Http404
+    if any(
+        access.can(user, Perm.ORG_VIEW, org)
+        for org in (found.handling_organisation, found.organisation)
+    ):
+        raise PermissionDenied
+    raise Http404
+
+
+def _case_to_handle(request: AuthenticatedHttpRequest, code: str) -> Case:
+    case = _case_for_handlers(request, code)
+    if not visibility.can_handle(request.user, case):
+        raise PermissionDenied
+    return case
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def _filters(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    form = CaseFilterForm(
+        request.GET or None,
+        organisations=Organisation.objects.visible_to(request.user).filter(kind__is_division=False),
+    )
+    form.is_valid()  # invalid filters are reported on the form and ignored
+    data = getattr(form, "cleaned_data", {})
+    clause = data.get("clause")
+    filters = selectors.CaseFilters(
+        status=data.get("status") or "",
+        track=data.get("track") or "",
+        organisation=data.get("organisation"),
+        due=data.get("due") or "",
+        clause_id=clause.pk if clause is not None else None,
+        month=data.get("month"),
+        outcome=data.get("outcome") or "",
+        q=data.get("q") or "",
+    )
+    return form, filters
+
+
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, Any, Any]:
+    """The filter form, the cases matching every filter but the status, and all of them."""
+    form, filters = _filters(request)
+    base = selectors.filter_cases(
+        selectors.handler_cases(request.user), filters, today=timezone.localdate()
+    )
+    cases = base.filter(status=filters.status) if filters.status else base
+    return form, base, cases
+
+
+@login_required
+@require_GET
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_anywhere(request.user, Perm.CASE_VIEW)
+    form, base, cases = _filtered(request)
+    page = Paginator(selectors.list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    by_track = selectors.track_clocks()
+    rows = [(case, selectors.deadline_of(case, today, by_track)) for case in page]
+    params = request.GET.copy()
+    params.pop("page", None)
+    status_params = params.copy()
+    status_params.pop("status", None)
+    counts = selectors.status_counts(base)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "querystring": params.urlencode(),
+            "status_querystring": status_params.urlencode(),
+            "status_counts": [(value, label, counts[value]) for value, label in S.choices],
+            "status_total": sum(counts.values()),
+            "current_status": form.cleaned_data.get("status", "") if form.is_bound else "",
+            "may_create": access.can_anywhere(request.user, Perm.CASE_HANDLE),
+        },
+    )
+
+
+@login_required
+@require_GET
+def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_anywhere(request.user, Perm.CASE_VIEW)
+    _form, _base, cases = _filtered(request)
+    content = exports.cases_xlsx(request.user, cases)
+    response = HttpResponse(content, content_type=exports.XLSX)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="vu-viec-{stamp}.xlsx"'
+    return response
+
+
+# --- the case file --------------------------------------------------------------------------
+
+Forms = Mapping[str, Form]
+
+
+def _allowed_transitions(case: Case) -> list[str]:
+    return [str(status.value) for status in workflow.allowed_moves(case)]
+
+
+def _detail(
+    request: AuthenticatedHttpRequest,
+    case: Case,
+    bound: Forms | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    bound = dict(bound or {})
+    today = timezone.localdate()
+    may_handle = visibility.can_handle(user, case)
+    clock = selectors.clocks.clock_for(case.track)
+    deadline = selectors.deadline_of(case, today, {case.track: clock})
+    decisions = list(selectors.discipline_of(case))
+    subject = case.subject_staff
+    transitions: list[tuple[str, str, Form]] = []
+    if may_handle:
+        allowed = _allowed_transitions(case)
+        for value in allowed:
+            form = bound.get(f"transition:{value}") or TransitionForm(
+                initial={"to": value}, allowed=allowed, auto_id=f"id_t_{value}_%s"
+            )
+            transitions.append((value, str(S(value).label), form))
+    breach = case.outcome in selectors.BREACH_OUTCOMES
+    may_propose = (
+        may_handle and subject is not None and breach and case.status in (S.CONCLUDED, S.CLOSED)
+    )
+    proposed = [d for d in decisions if d.stage == DisciplineDecision.Stage.PROPOSED]
+    may_decide = (
+        may_handle
+        and bool(proposed)
+        and access.can(user, Perm.DISCIPLINE_DECIDE, case.handling_organisation)
+    )
+    identity = visibility.can_see_identity(user, case)
+    events = selectors.timeline(case)
+    loose = list(selectors.loose_files(case))
+    for item in [f for e in events for f in e.files.all()] + loose:
+        item.shown_name = visibility.shown_file_name(item, identity=identity)  # type: ignore[attr-defined]
+    context: dict[str, Any] = {
+        "case": case,
+        "clauses": list(case.clauses.all()),
+        "deadline": deadline,
+        "clock": clock,
+        "extensions_left": max(0, clock.max_extensions - case.extensions),
+        "identity": visibility.reporter_identity(user, case),
+        "may_see_identity": visibility.can_see_identity(user, case),
+        "events": events,
+        "loose_files": loose,
+        "duplicates": list(selectors.duplicates(case)),
+        "decisions": decisions,
+        "may_handle": may_handle,
+        "transitions": transitions,
+        "note_form": bound.get("note") or NoteForm(prefix="note"),
+        "message_form": bound.get("message") or ReporterMessageForm(prefix="msg"),
+        "statement_form": bound.get("statement") or StatementRequestForm(prefix="req"),
+        "may_extend": may_handle
+        and case.status in selectors.BEING_SETTLED
+        and case.extensions < clock.max_extensions,
+        "extend_form": bound.get("extend") or ExtendForm(prefix="ext"),
+        "may_link": may_handle and case.main_case_id is None and case.status != S.CLOSED,
+        "link_form": bound.get("link") or LinkDuplicateForm(prefix="link"),
+        "may_request_statement": may_handle
+        and subject is not None
+        and case.status not in (S.REJECTED, S.CLOSED),
+        "may_propose": may_propose,
+        "propose_form": bound.get("propose")
+        or (
+            ProposeForm(
+                prefix="disc",
+                forms_allowed=discipline.allowed_forms(subject),
+                initial={"conduct_date": case.occurred_on},
+            )
+            if may_propose and subject is not None
+            else None
+        ),
+        "may_decide": may_decide,
+        "decide_forms": [
+            (
+                d,
+                bound.get(f"decide:{d.pk}")
+                or DecideForm(
+                    prefix=f"dec-{d.pk}",
+                    decisions=DisciplineDecision.objects.filter(pk=d.pk),
+                    initial={"decision": d.pk, "decided_on": today},
+                ),
+            )
+            for d in proposed
+        ]
+        if may_decide
+        else [],
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def case_detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _detail(request, _case_for_handlers(request, code))
+
+
+def _act(
+    request: AuthenticatedHttpRequest,
+    code: str,
+    key: str,
+    make_form: Callable[[Case], Form],
+    call: Callable[[Case, Form], Any],
+    done: str,
+) -> HttpResponse:
+    """One action on a case: parse, call one service, redirect or show the errors."""
+    case = _case_to_handle(request, code)
+    form = make_form(case)
+    if form.is_valid():
+        try:
+            call(case, form)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("cases:detail", code=case.code)
+    # Re-read: a failed service call may have changed nothing, but the page shows the truth.
+    case = _case_for_handlers(request, code)
+    return _detail(request, case, {key: form}, status=400)
+
+
+@login_required
+@require_POST
+def case_transition(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    to = request.POST.get("to", "")[:20]
+
+    def make(case: Case) -> Form:
+        return TransitionForm(
+            request.POST, allowed=_allowed_transitions(case), auto_id=f"id_t_{to}_%s"
+        )
+
+    def call(case: Case, form: Form) -> Any:
+        d = form.cleaned_data
+        return workflow.transition(
+            case,
+            S(d["to"]),
+            actor=request.user,
+            note=d["note"],
+            outcome=d["outcome"] if d["to"] == S.CONCLUDED else "",
+            reject_reason=d["reject_reason"] if d["to"] == S.REJECTED else "",
+            conclusion=d["conclusion"] if d["to"] == S.CONCLUDED else "",
+        )
+
+    return _act(
+        request,
+        code,
+        f"transition:{to}",
+        make,
+        call,
+        _("Đã chuyển trạng thái vụ việc. / The case's status was changed."),
+    )
+
+
+def _event_action(
+    request: AuthenticatedHttpRequest,
+    code: str,
+    *,
+    key: str,
+    form_class: type[Form],
+    prefix: str,
+    kind: str,
+    audience: str,
+    done: str,
+) -> HttpResponse:
+    def make(case: Case) -> Form:
+        return form_class(request.POST, request.FILES, prefix=prefix)
+
+    def call(case: Case, form: Form) -> Any:
+        return services.add_event(
+            case,
+            actor=request.user,
+            kind=K(kind),
+            body=form.cleaned_data["body"],
+            audience=A(audience),
+            files=_file_list(form),
+        )
+
+    return _act(request, code, key, make, call, done)
+
+
+@login_required
+@require_POST
+def case_note(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _event_action(
+        request,
+        code,
+        key="note",
+        form_class=NoteForm,
+        prefix="note",
+        kind=K.NOTE,
+        audience=A.INTERNAL,
+        done=_("Đã ghi chú. / Note added."),
+    )
+
+
+@login_required
+@require_POST
+def case_message(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _event_action(
+        request,
+        code,
+        key="message",
+        form_class=ReporterMessageForm,
+        prefix="msg",
+        kind=K.TO_REPORTER,
+        audience=A.REPORTER,
+        done=_("Đã gửi người phản ánh. / Message sent to the reporter."),
+    )
+
+
+@login_required
+@require_POST
+def case_request_statement(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _event_action(
+        request,
+        code,
+        key="statement",
+        form_class=StatementRequestForm,
+        prefix="req",
+        kind=K.TO_SUBJECT,
+        audience=A.SUBJECT,
+        done=_(
+            "Đã gửi yêu cầu giải trình đến người bị phản ánh. / "
+            "The request for a statement was sent."
+        ),
+    )
+
+
+@login_required
+@require_POST
+def case_extend(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def make(case: Case) -> Form:
+        return ExtendForm(request.POST, prefix="ext")
+
+    def call(case: Case, form: Form) -> Any:
+        return services.extend(case, actor=request.user, reason=form.cleaned_data["reason"])
+
+    return _act(
+        request, code, "extend", make, call, _("Đã gia hạn giải quyết. / Deadline extended.")
+    )
+
+
+@login_required
+@require_POST
+def case_link(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def make(case: Case) -> Form:
+        return LinkDuplicateForm(request.POST, prefix="link")
+
+    def call(case: Case, form: Form) -> Any:
+        main_code = form.cleaned_data["main_code"]
+        main = selectors.handler_cases(request.user).filter(code=main_code).first()
+        if main is None:
+            raise ValidationError(
+                {"main_code": _("Không tìm thấy vụ việc có mã này. / No case with this code.")}
+            )
+        return services.link_duplicate(case, main=main, actor=request.user)
+
+    return _act(
+        request,
+        code,
+        "link",
+        make,
+        call,
+        _("Đã gộp vào vụ việc chính. / Linked to the main case."),
+    )
+
+
+@login_required
+@require_POST
+def case_propose(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def make(case: Case) -> Form:
+        if case.subject_staff is None:
+            raise PermissionDenied
+        return ProposeForm(
+            request.POST,
+            prefix="disc",
+            forms_allowed=discipline.allowed_forms(case.subject_staff),
+        )
+
+    def call(case: Case, form: Form) -> Any:
+        d = form.cleaned_data
+        return discipline.propose(
+            case,
+            form=d["form"],
+            conduct_date=d["conduct_date"],
+            note=d["note"],
+            actor=request.user,
+        )
+
+    return _act(
+        request,
+        code,
+        "propose",
+        make,
+        call,
+        _("Đã đề xuất hình thức kỷ luật. / Discipline proposed."),
+    )
+
+
+@login_required
+@require_POST
+def case_decide(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
+    def make(case: Case) -> Form:
+        decisions = DisciplineDecision.objects.filter(
+            case=case, pk=pk, stage=DisciplineDecision.Stage.PROPOSED
+        )
+        if not decisions.exists():
+            raise Http404
+        return DecideForm(request.POST, request.FILES, prefix=f"dec-{pk}", decisions=decisions)
+
+    def call(case: Case, form: Form) -> Any:
+        d = form.cleaned_data
+        return discipline.decide(
+            d["decision"],
+            number=d["number"],
+            decided_on=d["decided_on"],
+            file=d["file"],
+            actor=request.user,
+        )
+
+    return _act(
+        request,
+        code,
+        f"decide:{pk}",
+        make,
+        call,
+        _("Đã ghi nhận quyết định kỷ luật. / Discipline decision recorded."),
+    )
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def _send(field: Any, name: str, content_type: str = "") -> FileResponse:
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=name or "tep")
+    if content_type:
+        response["Content-Type"] = content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _case_for_reader(request: AuthenticatedHttpRequest, code: str) -> tuple[Case, bool]:
+    """(case, as_subject): the subject reads only what is addressed to them."""
+    case = (
+        Case.objects.select_related("handling_organisation", "organisation")
+        .filter(code=code)
+        .first()
+    )
+    if case is not None and visibility.is_subject(request.user, case):
+        return case, True
+    return _case_for_handlers(request, code), False
+
+
+@login_required
+@require_GET
+def case_file(request: AuthenticatedHttpRequest, code: str, pk: int) -> FileResponse:
+    case, as_subject = _case_for_reader(request, code)
+    files = CaseFile.objects.filter(case=case, pk=pk)
+    if as_subject:
+        files = files.filter(audience__in=visibility.SUBJECT_AUDIENCES)
+    item = files.first()
+    if item is None:
+        raise Http404
+    name = visibility.shown_file_name(
+        item, identity=not as_subject and visibility.can_see_identity(request.user, case)
+    )
+    return _send(item.file, name, item.content_type)
+
+
+@login_required
+@require_GET
+def decision_file(request: AuthenticatedHttpRequest, code: str, pk: int) -> FileResponse:
+    case, as_subject = _case_for_reader(request, code)
+    decisions = DisciplineDecision.objects.filter(case=case, pk=pk).exclude(decision_file="")
+    if as_subject:
+        decisions = decisions.filter(stage=DisciplineDecision.Stage.DECIDED)
+    decision = decisions.first()
+    if decision is None:
+        raise Http404
+    return _send(decision.decision_file, decision.decision_file.name.rsplit("/", 1)[-1])
+
+
+# --- internal intake ------------------------------------------------------------------------
+
+
+def _intake_form(request: AuthenticatedHttpRequest) -> IntakeForm:
+    organisations = access.organisations_for(request.user, Perm.CASE_HANDLE).current()
+    staff = StaffMember.objects.visible_to(request.user).filter(
+        organisation__in=organisations.values("pk")
+    )
+    return IntakeForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        organisations=organisations.filter(kind__is_division=False),
+        staff=staff,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.require_anywhere(request.user, Perm.CASE_HANDLE)
+    form = _intake_form(request)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member: StaffMember | None = d["staff_code"]
+        anonymous = bool(d["is_anonymous"])
+        data = services.ReportInput(
+            track=d["track"],
+            channel=d["channel"],
+            subject_staff=member,
+            organisation=member.organisation if member is not None else d["organisation"],
+            subject_description=d["subject_description"],
+            clause_ids=[c.pk for c in d["clauses"]],
+            other_standard=d["other_standard"],
+            occurred_on=d["occurred_on"],
+            occurred_place=d["occurred_place"],
+            description=d["description"],
+            is_anonymous=anonymous,
+            reporter_name="" if anonymous else d["reporter_name"],
+            reporter_phone="" if anonymous else d["reporter_phone"],
+            reporter_email="" if anonymous else d["reporter_email"],
+        )
+        try:
+            receipt = services.submit_report(data, files=_file_list(form), actor=request.user)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            # The passphrase is shown once, to hand to the reporter; only its hash is kept.
+            return render(
+                request,
+                "cases/case_receipt.html",
+                {"receipt": receipt, "case": receipt.case},
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/case_new.html", {"form": form}, status=status)
+
+
+# --- the subject's own view -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
+    cases = selectors.subject_cases(request.user)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/subject_list.html", {"page": page})
+
+
+def _subject_case(request: AuthenticatedHttpRequest, code: str) -> Case:
+    case = selectors.subject_cases(request.user).filter(code=code).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _subject_page(
+    request: AuthenticatedHttpRequest, case: Case, form: StatementForm, *, status: int = 200
+) -> HttpResponse:
+    events = selectors.timeline(case, audiences=visibility.SUBJECT_AUDIENCES)
+    for event in events:
+        # Only files addressed to the subject, even on an event they may read.
+        event.subject_files = [  # type: ignore[attr-defined]
+            f for f in event.files.all() if f.audience in visibility.SUBJECT_AUDIENCES
+        ]
+    decisions = [
+        d for d in selectors.discipline_of(case) if d.stage == DisciplineDecision.Stage.DECIDED
+    ]
+    return render(
+        request,
+        "cases/subject_detail.html",
+        {
+            "case": case,
+            "events": events,
+            "decisions": decisions,
+            "form": form,
+            "may_answer": case.status not in (S.CLOSED, S.REJECTED),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    case = _subject_case(request, code)
+    if request.method == "POST":
+        form = StatementForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_subject_statement(
+                    case,
+                    actor=request.user,
+                    body=form.cleaned_data["body"],
+                    files=_file_list(form),
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Đã gửi giải trình. / Statement sent."))
+                return redirect("cases:subject_view", code=case.code)
+        return _subject_page(request, case, form, status=400)
+    return _subject_page(request, case, StatementForm())

@@ -1,0 +1,128 @@
+"""Who sees what of a case.
+
+* Handlers (CASE_VIEW where the case is handled or about) see the whole timeline.
+* The reporter's name and contact: only CASE_IDENTITY holders on the handling
+  organisation (Decree 13/2023), never the subject, even if they hold the role.
+* The reporter (code + passphrase) sees events addressed to them or to both parties.
+* The subject sees events addressed to them or to both parties: never the
+  reporter's identity, the reporter's messages or the internal notes.
+* A handler who is the subject of a case can neither handle it nor see who reported it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+
+from .models import Case, CaseEvent, CaseFile
+
+A = CaseEvent.Audience
+S = Case.Status
+
+REPORTER_AUDIENCES: Final = (A.REPORTER, A.PARTIES)
+SUBJECT_AUDIENCES: Final = (A.SUBJECT, A.PARTIES)
+
+#: What a citizen (and an Open311 client) is told about a case's status.
+PUBLIC_LABELS: Final = {
+    S.RECEIVED: _("Đã tiếp nhận, đang xem xét"),
+    S.ACCEPTED: _("Đã thụ lý"),
+    S.REJECTED: _("Không thụ lý"),
+    S.INVESTIGATING: _("Đang xác minh, giải quyết"),
+    S.CONCLUDED: _("Đã có kết luận"),
+    S.CLOSED: _("Đã kết thúc"),
+}
+
+
+def _staff_id_of(user: Any) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from congvu.organisations.models import StaffMember
+
+    cached = getattr(user, "_congvu_staff_id", False)
+    if cached is False:
+        cached = StaffMember.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        user._congvu_staff_id = cached
+    return cached
+
+
+def is_subject(user: Any, case: Case) -> bool:
+    """Is `user` the staff member the case is about?"""
+    staff_id = _staff_id_of(user)
+    return staff_id is not None and case.subject_staff_id == staff_id
+
+
+def can_handle(user: Any, case: Case) -> bool:
+    return not is_subject(user, case) and access.can(
+        user, Perm.CASE_HANDLE, case.handling_organisation
+    )
+
+
+def require_handler(user: Any, case: Case, perm: Perm = Perm.CASE_HANDLE) -> None:
+    """404/403 as `access.require` on the handling organisation; 403 for the subject."""
+    access.require(user, perm, case.handling_organisation)
+    if is_subject(user, case):
+        # Conflict of interest: nobody handles a case about themselves.
+        raise PermissionDenied
+
+
+def can_see_identity(user: Any, case: Case) -> bool:
+    """CASE_IDENTITY on the handling organisation, and not the subject."""
+    if is_subject(user, case):
+        return False
+    return access.can(user, Perm.CASE_IDENTITY, case.handling_organisation)
+
+
+def events_for_reporter(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.filter(audience__in=REPORTER_AUDIENCES).order_by("created_at", "pk")
+
+
+def events_for_subject(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.filter(audience__in=SUBJECT_AUDIENCES).order_by("created_at", "pk")
+
+
+def files_for_reporter(case: Case) -> QuerySet[CaseFile]:
+    return case.files.filter(audience__in=REPORTER_AUDIENCES)
+
+
+def files_for_subject(case: Case) -> QuerySet[CaseFile]:
+    return case.files.filter(audience__in=SUBJECT_AUDIENCES)
+
+
+def public_status(case: Case) -> str:
+    """The status a citizen or an Open311 client sees (a readable label)."""
+    return str(PUBLIC_LABELS.get(S(case.status), case.get_status_display()))
+
+
+def open311_status(case: Case) -> str:
+    """GeoReport v2 knows two statuses: "open" and "closed"."""
+    return "closed" if case.status in (S.CLOSED, S.REJECTED) else "open"
+
+
+def reporter_identity(user: Any, case: Case) -> dict[str, str] | None:
+    """The reporter's name and contacts for `user`, or None when not theirs to see."""
+    if case.is_anonymous or not can_see_identity(user, case):
+        return None
+    return {
+        "name": case.reporter_name,
+        "phone": case.reporter_phone,
+        "email": case.reporter_email,
+    }
+
+
+def shown_file_name(file: CaseFile, *, identity: bool) -> str:
+    """The name a reader sees for a case file.
+
+    A reporter's own file keeps its original name only for those who may see the
+    reporter's identity: people name a photo after themselves more often than one
+    would think. Others see a neutral name with the same extension.
+    """
+    if file.audience in REPORTER_AUDIENCES and not identity:
+        return f"tep-{file.pk}{Path(file.original_name).suffix.lower()[:10]}"
+    return file.original_name

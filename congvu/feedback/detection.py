@@ -1,0 +1,288 @@
+"""Ballot-stuffing resistance: hard limits, and flags that hold a rating back for review.
+
+Every threshold lives in `LIMITS` below (one place; a deployment may override
+any of them with the `RATINGS_LIMITS` setting, a dict of the same names).
+
+Hard limits (the rating is refused with "rate_limited", nothing is stored):
+
+* ``per_target_per_hour`` = 3 — ratings from one device of one staff member
+  (or, without a staff member, of one counter / organisation) within an hour;
+* ``per_device_per_hour`` = 30 — ratings from one device within an hour.
+
+Kiosk ratings are exempt: the tablet at a counter is one device shared by every
+citizen of the day. Ratings without a device hash (the API of the one-stop
+system) have no device to limit.
+
+Flags (the rating is stored as FLAGGED, excluded from the index until a
+reviewer includes or excludes it; `Rating.flag_reasons` says why):
+
+* ``burst`` — this is at least the ``burst_top`` = 5th top-level rating from
+  one device within ``burst_minutes`` = 10 minutes;
+* ``off_hours`` — a rating at a counter (counter QR, kiosk) or of a staff
+  member on a counter (badge) more than ``before_opening_hours`` = 1 hour
+  before the counter opens or ``after_closing_hours`` = 3 hours after it
+  closes (dossier receipts are rated at home, at any hour: not checked);
+* ``jump`` — the daily job (`flag_jumps`, run for the previous day): a staff
+  member with at least ``jump_min_day`` = 10 counted ratings that day, and
+  ``jump_min_history`` = 30 in the ``jump_history_days`` = 90 days before,
+  whose share of satisfied ratings that day differs from that history by
+  ``jump_delta`` = 0.4 or more (40 percentage points, either way): that day's
+  counted ratings of the staff member are flagged and taken out of the rollups.
+
+The checks at submission cost one indexed query (the device's last hour,
+`rating_device_idx`) plus, once a minute per process, one for the opening hours
+of every counter's staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import rollups
+from .models import Counter, Rating
+
+if TYPE_CHECKING:
+    from .services import RatingTarget
+
+DEFAULT_LIMITS: Final[dict[str, float]] = {
+    "per_target_per_hour": 3,
+    "per_device_per_hour": 30,
+    "burst_top": 5,
+    "burst_minutes": 10,
+    "before_opening_hours": 1,
+    "after_closing_hours": 3,
+    "jump_min_day": 10,
+    "jump_min_history": 30,
+    "jump_history_days": 90,
+    "jump_delta": 0.4,
+}
+
+#: Seconds a process keeps a staff member's counter hours.
+HOURS_CACHE_SECONDS: Final = 60
+
+
+def limit(name: str) -> float:
+    overrides: dict[str, float] = getattr(settings, "RATINGS_LIMITS", {}) or {}
+    return overrides.get(name, DEFAULT_LIMITS[name])
+
+
+class RateLimited(Exception):
+    """A hard limit was reached; `services` turns it into RatingRejected("rate_limited")."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Counter hours, cached per process --------------------------------------------------------
+
+Hours = tuple[tuple[dt.time, dt.time], ...]
+_hours_lock = threading.Lock()
+_hours: tuple[float, dict[int, Hours]] | None = None
+
+
+def _counter_hours() -> dict[int, Hours]:
+    """{staff id: opening hours of the active counters they sit at}, for every such person.
+
+    One-stop counters have a few hundred staff in a province: one small query a
+    minute beats one per rating.
+    """
+    global _hours
+    now = time.monotonic()
+    cached = _hours
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    built: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    rows = Counter.staff.through.objects.filter(counter__is_active=True).values_list(
+        "staffmember_id", "counter__opens_at", "counter__closes_at"
+    )
+    for staff_id, opens, closes in rows:
+        built.setdefault(staff_id, []).append((opens, closes))
+    hours = {staff_id: tuple(pairs) for staff_id, pairs in built.items()}
+    with _hours_lock:
+        _hours = (now + HOURS_CACHE_SECONDS, hours)
+    return hours
+
+
+def staff_hours(staff_id: int) -> Hours:
+    """Opening hours of the active counters the staff member sits at (empty: none)."""
+    return _counter_hours().get(staff_id, ())
+
+
+def forget_cached_hours() -> None:
+    global _hours
+    with _hours_lock:
+        _hours = None
+
+
+def _minutes(value: dt.time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def outside_hours(local: dt.datetime, hours: Sequence[tuple[dt.time, dt.time]]) -> bool:
+    """Is `local` far outside every one of the opening windows?"""
+    if not hours:
+        return False
+    now = local.hour * 60 + local.minute
+    before = int(limit("before_opening_hours") * 60)
+    after = int(limit("after_closing_hours") * 60)
+    return all(
+        not (_minutes(opens) - before <= now <= _minutes(closes) + after) for opens, closes in hours
+    )
+
+
+# --- At submission ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceHistory:
+    last_hour: int
+    same_target: int
+    recent_top: int
+
+
+def device_history(target: RatingTarget, *, device_hash: str, now: dt.datetime) -> DeviceHistory:
+    """One indexed query over the device's ratings of the last hour."""
+    if target.staff is not None:
+        same = Q(staff_id=target.staff.pk)
+    elif target.counter is not None:
+        same = Q(counter_id=target.counter.pk, staff__isnull=True)
+    else:
+        same = Q(organisation_id=target.organisation.pk, staff__isnull=True)
+    burst_since = now - dt.timedelta(minutes=limit("burst_minutes"))
+    row = Rating.objects.filter(
+        device_hash=device_hash, created_at__gte=now - dt.timedelta(hours=1), created_at__lte=now
+    ).aggregate(
+        last_hour=Count("id"),
+        same_target=Count("id", filter=same),
+        recent_top=Count("id", filter=Q(level=1, created_at__gte=burst_since)),
+    )
+    return DeviceHistory(row["last_hour"], row["same_target"], row["recent_top"])
+
+
+def check_submission(
+    target: RatingTarget, *, level: int, device_hash: str, now: dt.datetime
+) -> list[str]:
+    """Raise `RateLimited` past a hard limit; otherwise the reasons to flag (maybe none)."""
+    reasons: list[str] = []
+    if device_hash and target.channel != Rating.Channel.KIOSK:
+        history = device_history(target, device_hash=device_hash, now=now)
+        if history.same_target >= limit("per_target_per_hour"):
+            raise RateLimited(
+                _(
+                    "Bạn vừa đánh giá cán bộ này nhiều lần. Xin cảm ơn, hãy thử lại sau một giờ. "
+                    "/ You have just rated this person several times. Thank you; "
+                    "please try again in an hour."
+                )
+            )
+        if history.last_hour >= limit("per_device_per_hour"):
+            raise RateLimited(
+                _(
+                    "Thiết bị này đã gửi nhiều đánh giá trong một giờ qua. Hãy thử lại sau. "
+                    "/ This device has sent many ratings in the past hour. Please try again later."
+                )
+            )
+        if level == 1 and history.recent_top + 1 >= limit("burst_top"):
+            reasons.append("burst")
+    if target.channel != Rating.Channel.DOSSIER:
+        hours: Hours = ()
+        if target.counter is not None:
+            hours = ((target.counter.opens_at, target.counter.closes_at),)
+        elif target.staff is not None:
+            hours = staff_hours(target.staff.pk)
+        if outside_hours(timezone.localtime(now), _as_times(hours)):
+            reasons.append("off_hours")
+    return reasons
+
+
+def _time(value: dt.time | str) -> dt.time:
+    # A counter just created in memory still holds the model default "07:00" as a string.
+    return dt.time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _as_times(hours: Sequence[tuple[Any, Any]]) -> Hours:
+    return tuple((_time(opens), _time(closes)) for opens, closes in hours)
+
+
+# --- Daily: a sudden jump against the staff member's history ---------------------------------
+
+
+def _day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def flag_jumps(day: dt.date) -> dict[str, int]:
+    """Flag the ratings of `day` of every staff member whose satisfaction jumped that day.
+
+    Returns {"staff": staff members flagged, "ratings": ratings flagged}.
+    """
+    start, end = _day_bounds(day)
+    satisfied = Sum(Cast("satisfied", IntegerField()))
+    candidates = (
+        Rating.objects.filter(
+            created_at__gte=start,
+            created_at__lt=end,
+            state=Rating.State.COUNTED,
+            staff__isnull=False,
+        )
+        .order_by()
+        .values("staff_id")
+        .annotate(n=Count("id"), sat=satisfied)
+        .filter(n__gte=limit("jump_min_day"))
+    )
+    history_start = start - dt.timedelta(days=limit("jump_history_days"))
+    staff_count = rating_count = 0
+    for row in candidates:
+        past = (
+            Rating.objects.filter(
+                staff_id=row["staff_id"],
+                created_at__gte=history_start,
+                created_at__lt=start,
+                state__in=Rating.COUNTED_STATES,
+            )
+            .order_by()
+            .aggregate(n=Count("id"), sat=satisfied)
+        )
+        if past["n"] < limit("jump_min_history"):
+            continue
+        if abs(row["sat"] / row["n"] - (past["sat"] or 0) / past["n"]) < limit("jump_delta"):
+            continue
+        staff_count += 1
+        rating_count += _flag(
+            Rating.objects.filter(
+                staff_id=row["staff_id"],
+                created_at__gte=start,
+                created_at__lt=end,
+                state=Rating.State.COUNTED,
+            ),
+            reason="jump",
+        )
+    return {"staff": staff_count, "ratings": rating_count}
+
+
+def _flag(ratings: Any, *, reason: str) -> int:
+    flagged = 0
+    with transaction.atomic():
+        for rating in ratings.select_for_update().order_by("pk"):
+            rating.state = Rating.State.FLAGGED
+            reasons = [r for r in rating.flag_reasons.split(",") if r]
+            if reason not in reasons:
+                reasons.append(reason)
+            rating.flag_reasons = ",".join(reasons)[:200]
+            rating.save(update_fields=["state", "flag_reasons"])
+            rollups.change_state(rating, old_state=Rating.State.COUNTED)
+            flagged += 1
+    return flagged

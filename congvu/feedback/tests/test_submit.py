@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from congvu.accounts.models import User
+from congvu.audit.models import AuditEvent
+from congvu.conduct.models import Clause
+from congvu.feedback import services
+from congvu.feedback.models import (
+    CriterionMonthRollup,
+    OrganisationMonthRollup,
+    Rating,
+    RatingScale,
+    StaffMonthRollup,
+)
+from congvu.feedback.services import RatingRejected, RatingTarget
+from congvu.organisations.models import Organisation, StaffMember
+
+from .ratings_helpers import all_yes, load_catalogue, make_dossier, rate, working_hours
+
+Province = dict[str, Organisation]
+
+
+@pytest.fixture
+def badge(province: Province, staff_member: StaffMember) -> RatingTarget:
+    load_catalogue(province)
+    target = services.target_for_badge(staff_member.badge_token)
+    assert target is not None
+    return target
+
+
+def test_the_default_scale_has_five_levels_of_which_two_are_satisfied(db: Any) -> None:
+    scale, levels = services.active_scale()
+    assert scale.name == "5 mức"
+    assert [level.label for level in levels] == [
+        "Rất hài lòng",
+        "Hài lòng",
+        "Bình thường",
+        "Không hài lòng",
+        "Rất không hài lòng",
+    ]
+    assert [level.satisfied for level in levels] == [True, True, False, False, False]
+    assert levels[0].label_en == "Very satisfied"
+    three = RatingScale.objects.get(name="3 mức")
+    assert not three.is_active
+    assert three.levels.count() == 3
+
+
+def test_existing_catalogues_get_the_rating_question_of_ii1c(province: Province) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    load_catalogue(province)
+    clause = Clause.objects.get(code="II.1.c", rateable=True)
+    Clause.objects.filter(pk=clause.pk).update(rating_question="", rating_yes_is_breach=False)
+    import_module("congvu.feedback.migrations.0003_rating_question_ii1c").set_question(apps, None)
+    clause.refresh_from_db()
+    assert clause.rating_question.startswith("Cán bộ có đòi hỏi điều gì không đúng quy định")
+    assert clause.rating_yes_is_breach
+
+
+def test_the_form_asks_the_eight_behaviours_and_the_ii1c_question(badge: RatingTarget) -> None:
+    criteria = services.criteria_for(badge)
+    assert len(criteria) == 9
+    improper = [c for c in criteria if c.yes_is_breach]
+    assert len(improper) == 1
+    assert improper[0].question.startswith("Cán bộ có đòi hỏi điều gì không đúng quy định")
+
+
+def test_a_rating_is_stored_and_added_to_the_rollups(
+    badge: RatingTarget, staff_member: StaffMember
+) -> None:
+    rating = rate(badge, level=2, comment="  Cán bộ nhiệt tình  ")
+    assert Rating.objects.count() == 1
+    assert rating.state == Rating.State.COUNTED
+    assert rating.satisfied is True
+    assert rating.comment == "Cán bộ nhiệt tình"
+    month = rating.rated_on.replace(day=1)
+    org_row = OrganisationMonthRollup.objects.get(organisation=badge.organisation, month=month)
+    assert (org_row.total, org_row.counted, org_row.satisfied, org_row.level_2) == (1, 1, 1, 1)
+    staff_row = StaffMonthRollup.objects.get(staff=staff_member, month=month)
+    assert (staff_row.total, staff_row.counted, staff_row.satisfied) == (1, 1, 1)
+    assert CriterionMonthRollup.objects.filter(organisation=badge.organisation).count() == 9
+    assert sum(CriterionMonthRollup.objects.values_list("kept", flat=True)) == 8
+    assert sum(CriterionMonthRollup.objects.values_list("breached", flat=True)) == 1
+
+
+def test_yes_to_the_improper_demands_question_is_stored_as_a_breach(badge: RatingTarget) -> None:
+    ii1c = Clause.objects.get(code="II.1.c", rateable=True)
+    rating = rate(badge, answers={ii1c.pk: "yes"})
+    assert rating.answers == {str(ii1c.pk): "n"}
+    other = rate(badge, answers={ii1c.pk: "no"})
+    assert other.answers == {str(ii1c.pk): "y"}
+
+
+def test_the_same_submission_id_twice_stores_one_rating(badge: RatingTarget) -> None:
+    submission = uuid.uuid4()
+    first = rate(badge, submission_id=submission)
+    second = rate(badge, submission_id=submission, level=5)
+    assert second.pk == first.pk
+    assert Rating.objects.count() == 1
+    assert OrganisationMonthRollup.objects.get().total == 1
+
+
+def test_a_second_rating_of_the_same_dossier_is_refused(
+    province: Province, staff_member: StaffMember
+) -> None:
+    load_catalogue(province)
+    dossier = make_dossier(province["dept_justice"], staff_member)
+    target = services.target_for_dossier(dossier.rating_token)
+    assert target is not None
+    first = rate(target)
+    assert first.verified is True
+    with pytest.raises(RatingRejected) as refused:
+        rate(target)
+    assert refused.value.code == "already_rated"
+    assert "đã được đánh giá" in refused.value.message
+    assert Rating.objects.count() == 1
+    assert OrganisationMonthRollup.objects.get().verified == 1
+
+
+def test_a_staff_member_cannot_rate_themselves(
+    province: Province, staff_member: StaffMember, staff_user: User, officer: User
+) -> None:
+    load_catalogue(province)
+    badge = services.target_for_badge(staff_member.badge_token)  # the account is linked now
+    assert badge is not None
+    with pytest.raises(RatingRejected) as refused:
+        rate(badge, user=staff_user)
+    assert refused.value.code == "self_rating"
+    assert Rating.objects.count() == 0
+    assert rate(badge, user=officer).pk is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"level": 0}, "Mức độ hài lòng không hợp lệ"),
+        ({"level": 6}, "Mức độ hài lòng không hợp lệ"),
+        ({"level": "1"}, "Hãy chọn mức độ hài lòng"),
+        ({"answers": {999999: "yes"}}, "Câu hỏi không có trên phiếu này"),
+        ({"answers": {"abc": "yes"}}, "Câu hỏi không có trên phiếu này"),
+        ({"comment": "x" * 1001}, "dài quá 1000 ký tự"),
+        ({"comment": "a\x00b"}, "ký tự không hợp lệ"),
+    ],
+)
+def test_invalid_input_is_refused_and_nothing_is_stored(
+    badge: RatingTarget, change: dict[str, Any], expected: str
+) -> None:
+    kwargs: dict[str, Any] = {"level": 1, **change}
+    with pytest.raises(RatingRejected) as refused:
+        rate(badge, **kwargs)
+    assert refused.value.code == "invalid"
+    assert expected in refused.value.message
+    assert " / " in refused.value.message  # Vietnamese / English
+    assert Rating.objects.count() == 0
+    assert OrganisationMonthRollup.objects.count() == 0
+
+
+def test_an_answer_outside_yes_no_unknown_is_refused(badge: RatingTarget) -> None:
+    clause_id = services.criteria_for(badge)[0].clause_id
+    with pytest.raises(RatingRejected) as refused:
+        rate(badge, answers={clause_id: "maybe"})
+    assert "Câu trả lời không hợp lệ" in refused.value.message
+    assert Rating.objects.count() == 0
+
+
+def test_unknown_or_odd_tokens_are_no_target(db: Any) -> None:
+    for token in ("", "nope", "x" * 500, "a\x00b"):
+        assert services.target_for_badge(token) is None
+        assert services.target_for_dossier(token) is None
+        assert services.target_for_counter(token) is None
+        assert services.target_for_kiosk(token) is None
+
+
+def test_a_warm_submission_costs_five_statements(badge: RatingTarget) -> None:
+    rate(badge, device_hash="a" * 32)  # warms the caches (scale, criteria, counter hours)
+    answers = all_yes(badge)
+    with CaptureQueriesContext(connection) as queries:
+        services.submit_rating(
+            badge,
+            level=1,
+            answers=answers,
+            device_hash="b" * 32,
+            submission_id=uuid.uuid4(),
+            now=working_hours(),
+        )
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # Device check, rating, organisation, staff and (one executemany) criterion rollups.
+    assert len(statements) == 5
+
+
+def test_a_flagged_rating_is_left_out_until_a_reviewer_includes_it(
+    badge: RatingTarget, head: User
+) -> None:
+    night = working_hours(hour=2)
+    rating = rate(badge, level=1, now=night)
+    counter_free = rating.state  # no counter: the staff member keeps no hours
+    assert counter_free == Rating.State.COUNTED
+    flagged = Rating.objects.create(
+        created_at=working_hours(),
+        rated_on=rating.rated_on,
+        channel=Rating.Channel.BADGE,
+        organisation=badge.organisation,
+        staff=badge.staff,
+        scale=rating.scale,
+        level=1,
+        satisfied=True,
+        answers=rating.answers,
+        state=Rating.State.FLAGGED,
+        flag_reasons="burst",
+    )
+    from congvu.feedback import rollups
+
+    rollups.add(flagged)
+    row = OrganisationMonthRollup.objects.get()
+    assert (row.total, row.counted, row.flagged) == (2, 1, 1)
+    services.review_rating(flagged, include=True, reason="Đã xác minh với người dân", actor=head)
+    row.refresh_from_db()
+    assert (row.total, row.counted, row.satisfied, row.flagged) == (2, 2, 2, 0)
+    assert CriterionMonthRollup.objects.filter(kept=2).count() == 8
+    event = AuditEvent.objects.get(action="rating.include")
+    assert event.data["reason"] == "Đã xác minh với người dân"
+    with pytest.raises(RatingRejected):
+        services.review_rating(flagged, include=False, reason="lại", actor=head)
+
+
+def test_an_excluded_rating_stays_out_of_the_counted_figures(
+    badge: RatingTarget, head: User
+) -> None:
+    rating = rate(badge)
+    Rating.objects.filter(pk=rating.pk).update(state=Rating.State.FLAGGED)
+    from congvu.feedback import rollups
+
+    rating.state = Rating.State.FLAGGED
+    rollups.change_state(rating, old_state=Rating.State.COUNTED)
+    services.review_rating(rating, include=False, reason="Trùng lặp", actor=head)
+    row = OrganisationMonthRollup.objects.get()
+    assert (row.total, row.counted, row.flagged) == (1, 0, 0)
+    assert AuditEvent.objects.filter(action="rating.exclude").count() == 1
+
+
+def test_a_review_needs_a_reason_and_the_permission(
+    badge: RatingTarget, head: User, viewer: User, outsider: User
+) -> None:
+    rating = rate(badge)
+    Rating.objects.filter(pk=rating.pk).update(state=Rating.State.FLAGGED)
+    rating.refresh_from_db()
+    with pytest.raises(RatingRejected):
+        services.review_rating(rating, include=True, reason="  ", actor=head)
+    with pytest.raises(PermissionDenied):
+        services.review_rating(rating, include=True, reason="ok", actor=viewer)
+    with pytest.raises(Http404):
+        services.review_rating(rating, include=True, reason="ok", actor=outsider)
+    rating.refresh_from_db()
+    assert rating.state == Rating.State.FLAGGED

@@ -1,0 +1,132 @@
+"""The public transparency page and its open data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from congvu.feedback import selectors
+from congvu.feedback.tests.ratings_helpers import load_catalogue
+from congvu.feedback.tests.test_selectors import badge, rate_many
+from congvu.organisations import services as org_services
+from congvu.organisations.models import Organisation, StaffMember
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def public_data(province: dict[str, Organisation], staff_member: StaffMember) -> dict[str, Any]:
+    """Sở Tư pháp: 30 counted ratings (24 satisfied); UBND xã An Bình: 29 (all satisfied)."""
+    load_catalogue(province)
+    rate_many(badge(staff_member), satisfied=24, unsatisfied=6)
+    commune_staff = org_services.create_staff(
+        actor=None,
+        organisation=province["commune"],
+        full_name="Phạm Thị Hoa",
+        staff_code="XAB-001",
+        category=StaffMember.Category.CIVIL_SERVANT,
+        valid_from=dt.date(2025, 1, 1),
+    )
+    rate_many(badge(commune_staff), satisfied=29)
+    return {"commune_staff": commune_staff}
+
+
+def test_the_public_page_shows_only_organisations_with_thirty_ratings(
+    public_data: dict[str, Any],
+) -> None:
+    response = Client().get(reverse("transparency:index"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Sở Tư pháp" in html and "80,0 %" in html
+    assert "Ủy ban nhân dân xã An Bình" in html and "chưa đủ 30 lượt đánh giá" in html
+    assert "100,0 %" not in html  # the commune's 29/29 stays hidden
+    # Nothing about any person.
+    assert "Nguyễn Văn Đức" not in html and "Phạm Thị Hoa" not in html
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_the_public_page_is_cacheable(public_data: dict[str, Any]) -> None:
+    for name in (
+        "transparency:index",
+        "transparency:csv",
+        "transparency:json",
+        "transparency:fields",
+    ):
+        response = Client().get(reverse(name))
+        assert response.status_code == 200
+        assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
+        assert "Set-Cookie" not in response.headers
+
+
+def test_the_csv_holds_the_published_rows(public_data: dict[str, Any]) -> None:
+    response = Client().get(reverse("transparency:csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["organisation_code"] for row in rows] == ["H56.02"]
+    row = rows[0]
+    start, end = selectors.default_period(timezone.localdate())
+    assert row["organisation_name"] == "Sở Tư pháp"
+    assert row["period_start"] == start.isoformat()
+    assert row["period_end"] == selectors.month_end(end).isoformat()
+    assert (row["counted"], row["satisfied"], row["share"]) == ("30", "24", "0.8")
+    assert float(row["wilson_low"]) == pytest.approx(0.6269, abs=1e-4)
+    assert float(row["wilson_high"]) == pytest.approx(0.9049, abs=1e-4)
+    assert row["kind"]
+
+
+def test_the_json_holds_the_same_rows_as_the_csv(public_data: dict[str, Any]) -> None:
+    data = json.loads(Client().get(reverse("transparency:json")).content)
+    assert data["min_counted"] == 30
+    assert [r["organisation_code"] for r in data["rows"]] == ["H56.02"]
+    row = data["rows"][0]
+    assert (row["counted"], row["satisfied"], row["share"]) == (30, 24, 0.8)
+    assert set(row) == {
+        "organisation_code",
+        "organisation_name",
+        "kind",
+        "period_start",
+        "period_end",
+        "counted",
+        "satisfied",
+        "share",
+        "wilson_low",
+        "wilson_high",
+    }
+
+
+def test_a_period_without_ratings_gives_empty_open_data(public_data: dict[str, Any]) -> None:
+    year = timezone.localdate().year - 2
+    data = json.loads(
+        Client()
+        .get(reverse("transparency:json"), {"from": f"01/{year}", "to": f"12/{year}"})
+        .content
+    )
+    assert data["rows"] == [] and data["period_start"] == f"{year}-01-01"
+
+
+def test_the_fields_page_documents_every_field_in_both_languages() -> None:
+    html = Client().get(reverse("transparency:fields")).content.decode()
+    for name in (
+        "organisation_code",
+        "period_start",
+        "counted",
+        "share",
+        "wilson_low",
+        "wilson_high",
+    ):
+        assert f"<code>{name}</code>" in html
+    assert "Wilson" in html and "Lower bound" in html
+
+
+def test_bad_public_filters_show_a_message(public_data: dict[str, Any]) -> None:
+    response = Client().get(reverse("transparency:index"), {"from": "99/9999", "kind": "<x>"})
+    assert response.status_code == 200
+    assert 'data-testid="period-errors"' in response.content.decode()

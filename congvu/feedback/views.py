@@ -1,0 +1,486 @@
+"""Ratings dashboards: the province, one organisation (its head), one staff member, one's own
+ratings, and the review of flagged ratings.
+
+Every figure comes from the monthly rollups (see `selectors`); the period is a
+month range in the query string (`from`, `to`, mm/yyyy), the last 12 months
+by default, and bad input is reported on the page, never a 500. Charts read a
+`json_script` block (strict CSP: no inline script) and every chart has a table.
+
+The organisation page shows the organisation's OWN ratings (not its
+sub-organisations' summed in): that is what the province ranks and what the
+comparison with organisations of the same kind means; its direct
+sub-organisations are listed below with their own figures and links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core.types import AuthenticatedHttpRequest
+from congvu.organisations.models import Organisation, StaffMember
+
+from . import selectors, services
+from .models import Rating
+from .review_forms import Period, ReviewForm, period_from
+from .selectors import CriterionRate, Index, OrganisationRow
+
+ORGANISATIONS_PER_PAGE = 50
+HEAT_ROWS_PER_PAGE = 25
+STAFF_PER_PAGE = 50
+FLAGGED_PER_PAGE = 20
+RATINGS_PER_PAGE = 20
+COMMENTS = 10
+
+
+# --- Shared helpers --------------------------------------------------------------------------
+
+
+def period_of(request: HttpRequest) -> Period:
+    return period_from(request.GET, timezone.localdate())
+
+
+def querystring(params: QueryDict, *drop: str) -> str:
+    kept = params.copy()
+    for key in drop:
+        kept.pop(key, None)
+    return kept.urlencode()
+
+
+def page_of(items: Sequence[Any] | Any, per_page: int, number: str | None) -> Page[Any]:
+    return Paginator(items, per_page).get_page(number)
+
+
+def band(rate: float | None, answered: int) -> str:
+    """The CSS class of a compliance rate in the heat table (the text shows the number too)."""
+    if rate is None:
+        return "rt-none"
+    if answered < selectors.MIN_ANSWERS:
+        return "rt-few"
+    if rate >= 0.95:
+        return "rt-a"
+    if rate >= 0.85:
+        return "rt-b"
+    if rate >= 0.70:
+        return "rt-c"
+    return "rt-d"
+
+
+def index_band(index: Index) -> str:
+    return band(index.share, index.counted if index.counted >= selectors.MIN_RANKED else 0)
+
+
+def points(a: Index, b: Index) -> float | None:
+    """a's share minus b's, in percentage points."""
+    if a.share is None or b.share is None:
+        return None
+    return 100 * (a.share - b.share)
+
+
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(100 * value, 1)
+
+
+def trend_chart(
+    trend: list[tuple[dt.date, Index]],
+    *,
+    label: str,
+    compare: list[tuple[dt.date, Index]] | None = None,
+    compare_label: str = "",
+) -> dict[str, Any]:
+    """What static/js/ratings.js draws: the share per month (and a comparison line), and
+    the number of counted ratings as bars."""
+    data: dict[str, Any] = {
+        "labels": [f"{month:%m/%Y}" for month, _i in trend],
+        "share": [_pct(index.share) for _m, index in trend],
+        "low": [_pct(index.low) for _m, index in trend],
+        "high": [_pct(index.high) for _m, index in trend],
+        "counted": [index.counted for _m, index in trend],
+        "text": {
+            "share": label,
+            "counted": _("Số lượt được tính"),
+            "axis_share": _("Tỷ lệ hài lòng (%)"),
+            "axis_count": _("Lượt"),
+        },
+    }
+    if compare is not None:
+        data["compare"] = [_pct(index.share) for _m, index in compare]
+        data["text"]["compare"] = compare_label
+    return data
+
+
+def _org_url_prefix() -> str:
+    # One reverse() for every row of a long table.
+    return reverse("feedback:organisation", args=[0]).rsplit("0/", 1)[0]
+
+
+def _heat(rows: Sequence[OrganisationRow], period: Period) -> dict[str, Any]:
+    table = selectors.criterion_heat(rows, start=period.start, end=period.end)
+    return {
+        "clauses": table.clauses,
+        "rows": [
+            (
+                row,
+                index_band(row.index),
+                [(cell, band(cell.rate, cell.answered) if cell else "rt-none") for cell in cells],
+            )
+            for row, cells in table.rows
+        ],
+    }
+
+
+def _rates(rates: list[CriterionRate]) -> list[tuple[CriterionRate, str]]:
+    return [(rate, band(rate.rate, rate.answered)) for rate in rates]
+
+
+def _ratings_page(qs: Any, number: str | None) -> Page[Any]:
+    """A page of raw ratings as plain values: date, level, channel, answers, comment only —
+    never the device hash, the time of day or the dossier."""
+    page = page_of(
+        qs.values("pk", "rated_on", "scale_id", "level", "channel", "comment", "verified"),
+        RATINGS_PER_PAGE,
+        number,
+    )
+    labels = selectors.level_labels()
+    channels = dict(Rating.Channel.choices)
+    page.object_list = [
+        {
+            **row,
+            "level_label": labels.get((row["scale_id"], row["level"]), str(row["level"])),
+            "channel_label": channels.get(row["channel"], row["channel"]),
+        }
+        for row in page.object_list
+    ]
+    return page
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _reasons(rating: Rating) -> list[str]:
+    """Why detection flagged the rating (codes from `detection`), in words."""
+    labels = {
+        "burst": _("nhiều đánh giá cao nhất liên tiếp từ một thiết bị"),
+        "off_hours": _("ngoài giờ làm việc của quầy"),
+        "jump": _("thay đổi đột ngột so với trước đây"),
+    }
+    return [labels.get(code, code) for code in rating.flag_reasons.split(",") if code]
+
+
+def _review_item(
+    rating: Rating, labels: dict[tuple[int, int], str], form: ReviewForm, next_url: str
+) -> dict[str, Any]:
+    return {
+        "rating": rating,
+        "level_label": labels.get((rating.scale_id, rating.level), str(rating.level)),
+        "reasons": _reasons(rating),
+        "form": form,
+        "next": next_url,
+    }
+
+
+def _flagged_items(page: Page[Any], next_url: str) -> list[dict[str, Any]]:
+    labels = selectors.level_labels()
+    return [
+        _review_item(rating, labels, ReviewForm(prefix=f"r{rating.pk}"), next_url)
+        for rating in page.object_list
+    ]
+
+
+# --- Province --------------------------------------------------------------------------------
+
+
+@login_required
+def province(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every organisation the user watches: index, ranking, trend, weak spots."""
+    access.require_anywhere(request.user, Perm.RATING_VIEW)
+    user, period = request.user, period_of(request)
+    kinds = selectors.kinds()
+    kind_code = request.GET.get("kind", "")
+    if kind_code not in {k.code for k in kinds}:
+        kind_code = ""
+    rows = selectors.organisation_rows(
+        user, start=period.start, end=period.end, kind=kind_code or None
+    )
+    scope = selectors.total_index(row.index for row in rows)
+    trend = selectors.monthly_trend(
+        organisation=None, start=period.start, end=period.end, user=user
+    )
+    province_trend = selectors.monthly_trend(organisation=None, start=period.start, end=period.end)
+    # The provincial average is the sum of its months: no second pass over the rollups.
+    province_index = selectors.total_index(index for _month, index in province_trend)
+    org_page = page_of(rows, ORGANISATIONS_PER_PAGE, request.GET.get("page"))
+    org_page.object_list = [
+        (row, index_band(row.index), points(row.index, province_index))
+        for row in org_page.object_list
+    ]
+    # Weakest first: the map of weak spots starts where attention is needed.
+    weak = sorted(
+        (r for r in rows if r.index.counted),
+        key=lambda r: (
+            not r.index.enough(),
+            r.index.share if r.index.share is not None else 2.0,
+            r.name,
+        ),
+    )
+    heat_page = page_of(weak, HEAT_ROWS_PER_PAGE, request.GET.get("heat_page"))
+    return render(
+        request,
+        "feedback/province.html",
+        {
+            "period": period,
+            "kind_choices": [(k.code, str(k), k.code == kind_code) for k in kinds],
+            "kind_code": kind_code,
+            "scope": scope,
+            "province_index": province_index,
+            "compare": [(_("Toàn tỉnh"), province_index, points(scope, province_index))],
+            "ranked": sum(1 for row in rows if row.rank is not None),
+            "org_page": org_page,
+            "org_url": _org_url_prefix(),
+            "heat_page": heat_page,
+            "heat": _heat(list(heat_page.object_list), period),
+            "kind_rows": [(k, points(k.index, province_index)) for k in selectors.by_kind(rows)],
+            "trend": list(zip(trend, province_trend, strict=True)),
+            "chart_data": trend_chart(
+                trend,
+                label=_("Các cơ quan bạn theo dõi"),
+                compare=province_trend,
+                compare_label=_("Toàn tỉnh"),
+            ),
+            "can_review": access.can_anywhere(user, Perm.RATING_REVIEW),
+            "min_ranked": selectors.MIN_RANKED,
+            "qs_page": querystring(request.GET, "page"),
+            "qs_heat": querystring(request.GET, "heat_page"),
+        },
+    )
+
+
+# --- One organisation ------------------------------------------------------------------------
+
+
+@login_required
+def organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The head's page: the organisation's index, staff, weakest behaviours, flagged ratings."""
+    org = access.get_for(
+        request.user,
+        Perm.RATING_VIEW,
+        Organisation.objects.select_related("kind", "parent"),
+        organisation_of="",
+        pk=pk,
+    )
+    user, period = request.user, period_of(request)
+    start, end = period.start, period.end
+    index = selectors.organisation_index(org, start=start, end=end)
+    kind_index = selectors.kind_index(org.kind_id, start=start, end=end)
+    trend = selectors.monthly_trend(organisation=org, start=start, end=end)
+    province_trend = selectors.monthly_trend(organisation=None, start=start, end=end)
+    province_index = selectors.total_index(index for _month, index in province_trend)
+    rates = selectors.criterion_rates(organisation=org, start=start, end=end)
+    staff_page = page_of(
+        selectors.staff_rows(org, start=start, end=end),
+        STAFF_PER_PAGE,
+        request.GET.get("staff_page"),
+    )
+    staff_page.object_list = [(row, index_band(row.index)) for row in staff_page.object_list]
+    children = selectors.organisation_rows(user, start=start, end=end, parent=org)
+    can_review = access.can(user, Perm.RATING_REVIEW, org)
+    flagged_page = None
+    flagged: list[dict[str, Any]] = []
+    if can_review:
+        flagged_page = page_of(
+            selectors.flagged_ratings(user, organisation=org),
+            FLAGGED_PER_PAGE,
+            request.GET.get("flag_page"),
+        )
+        flagged = _flagged_items(flagged_page, request.get_full_path())
+    labels = selectors.level_labels()
+    comments = [
+        {**row, "level_label": labels.get((row["scale_id"], row["level"]), str(row["level"]))}
+        for row in selectors.recent_comments(org, start=start, end=end, limit=COMMENTS)
+    ]
+    return render(
+        request,
+        "feedback/organisation.html",
+        {
+            "organisation": org,
+            "period": period,
+            "index": index,
+            "index_band": index_band(index),
+            "province_index": province_index,
+            "kind_index": kind_index,
+            "compare": [
+                (_("Toàn tỉnh"), province_index, points(index, province_index)),
+                (
+                    _("Cơ quan cùng loại: %(kind)s") % {"kind": org.kind},
+                    kind_index,
+                    points(index, kind_index),
+                ),
+            ],
+            "min_ranked": selectors.MIN_RANKED,
+            "trend": list(zip(trend, province_trend, strict=True)),
+            "chart_data": trend_chart(
+                trend, label=org.name, compare=province_trend, compare_label=_("Toàn tỉnh")
+            ),
+            "criteria": _rates(rates),
+            "weakest": selectors.weakest(rates),
+            "staff_page": staff_page,
+            "children": [(row, index_band(row.index)) for row in children],
+            "org_url": _org_url_prefix(),
+            "can_review": can_review,
+            "flagged_page": flagged_page,
+            "flagged": flagged,
+            "comments": comments,
+            "qs_staff": querystring(request.GET, "staff_page"),
+            "qs_flag": querystring(request.GET, "flag_page"),
+        },
+    )
+
+
+# --- Review ----------------------------------------------------------------------------------
+
+
+@login_required
+def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Flagged ratings waiting for review, across the organisations the user reviews."""
+    access.require_anywhere(request.user, Perm.RATING_REVIEW)
+    org = None
+    if request.GET.get("organisation"):
+        org = access.get_for(
+            request.user,
+            Perm.RATING_REVIEW,
+            Organisation.objects.all(),
+            organisation_of="",
+            pk=request.GET["organisation"],
+        )
+    page = page_of(
+        selectors.flagged_ratings(request.user, organisation=org),
+        FLAGGED_PER_PAGE,
+        request.GET.get("page"),
+    )
+    return render(
+        request,
+        "feedback/flagged.html",
+        {
+            "organisation": org,
+            "page": page,
+            "items": _flagged_items(page, request.get_full_path()),
+            "qs_page": querystring(request.GET, "page"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Include a flagged rating in the index or exclude it, with a reason."""
+    rating = access.get_for(
+        request.user,
+        Perm.RATING_REVIEW,
+        Rating.objects.select_related("organisation", "staff"),
+        pk=pk,
+    )
+    form = ReviewForm(request.POST, prefix=f"r{rating.pk}")
+    fallback = reverse("feedback:flagged")
+    next_url = _safe_next(request, fallback)
+    if form.is_valid():
+        try:
+            services.review_rating(
+                rating,
+                include=form.include,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.RatingRejected as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Đã tính lượt đánh giá vào chỉ số.")
+                if form.include
+                else _("Đã loại lượt đánh giá khỏi chỉ số."),
+            )
+            return HttpResponseRedirect(next_url)
+    return render(
+        request,
+        "feedback/review.html",
+        {"item": _review_item(rating, selectors.level_labels(), form, next_url)},
+        status=400,
+    )
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+def _staff_context(
+    request: HttpRequest, member: StaffMember, period: Period, user: Any
+) -> dict[str, Any]:
+    start, end = period.start, period.end
+    index = selectors.staff_index(member, start=start, end=end, user=user)
+    trend = selectors.staff_trend(member, start=start, end=end, user=user)
+    rates = selectors.staff_criterion_rates(member, start=start, end=end, user=user)
+    return {
+        "member": member,
+        "period": period,
+        "index": index,
+        "index_band": index_band(index),
+        "min_ranked": selectors.MIN_RANKED,
+        "trend": trend,
+        "chart_data": trend_chart(trend, label=member.full_name),
+        "criteria": _rates(rates),
+        "weakest": selectors.weakest(rates),
+        "ratings": _ratings_page(
+            selectors.staff_ratings(member, start=start, end=end, user=user),
+            request.GET.get("page"),
+        ),
+        "qs_page": querystring(request.GET, "page"),
+    }
+
+
+@login_required
+def staff(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One staff member's index, behaviours and ratings, for those watching their organisation.
+
+    Only ratings given in organisations the viewer may watch are shown (not a
+    previous employer's).
+    """
+    try:
+        member = StaffMember.objects.select_related("organisation").get(pk=pk)
+    except StaffMember.DoesNotExist as exc:
+        raise Http404 from exc
+    own = member.user_id is not None and member.user_id == request.user.pk
+    if own and not access.can(request.user, Perm.RATING_VIEW, member.organisation):
+        return redirect("feedback:mine")
+    access.require(request.user, Perm.RATING_VIEW, member.organisation)
+    context = _staff_context(request, member, period_of(request), request.user)
+    context["org_url"] = _org_url_prefix()
+    return render(request, "feedback/staff.html", context)
+
+
+@login_required
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The logged-in staff member's own ratings and comments, with no data about the raters."""
+    member = StaffMember.objects.select_related("organisation").filter(user=request.user).first()
+    if member is None:
+        return render(request, "feedback/mine_none.html")
+    context = _staff_context(request, member, period_of(request), None)
+    return render(request, "feedback/mine.html", context)
