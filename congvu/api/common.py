@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import register_converter
 from django.utils.datastructures import MultiValueDict
 from ninja import Field, Schema
 from ninja.errors import ValidationError
@@ -95,3 +96,20 @@ class OrganisationRef(Schema):
     id: int
     code: str
     name: str
+
+
+class AnyTextConverter:
+    """Like Django's `path` converter, but also matching newlines and other control
+    characters, so that a malformed code reaches the handler (and gets a JSON 404 or
+    422) instead of Django's HTML 404 page."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyTextConverter, "anytext")

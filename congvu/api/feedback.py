@@ -300,7 +300,7 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> Any:
 
 
 @router.get(
-    "/dossiers/{path:code}",
+    "/dossiers/{anytext:code}",
     response={200: DossierDetailOut, **READ_ERRORS},
     summary="Một hồ sơ theo mã / one dossier by its code",
 )

@@ -423,6 +423,13 @@ def test_a_period_ending_before_it_starts_is_refused(api_head: Client) -> None:
     assert response.json()["detail"][0]["loc"] == ["query", "end"]
 
 
+def test_a_dossier_code_with_a_newline_gets_a_json_404(api_head: Client) -> None:
+    # Found by schemathesis: Django's own `path` converter does not match a newline.
+    response = api_head.get("/api/v1/dossiers/0%0A%C3%9Ch%10")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_a_date_of_year_one_is_refused_with_a_message_not_a_crash(anonymous: Client) -> None:
     # Found by schemathesis: the default start is 11 months before the end.
     response = anonymous.get("/api/v1/public/satisfaction", {"end": "0001-01-01"})
