@@ -388,6 +388,31 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     return qs.order_by("-received_at", "-pk")
 
 
+class FromRatingIn(BodyIn):
+    rating: BodyId = Field(..., description="Mã lượt đánh giá / the rating's id")
+
+
+@router.post(
+    "/cases/from-rating",
+    response={200: CaseDetailOut, 201: CaseDetailOut, **WRITE_ERRORS},
+    summary="Mở vụ việc từ một đánh giá thấp hoặc bị gắn cờ / open a case from a low or "
+    "flagged rating (CASE_HANDLE; 200 when that rating already opened one)",
+)
+def create_case_from_rating(request: HttpRequest, payload: FromRatingIn) -> Any:
+    from congvu.feedback.models import Rating
+
+    user = user_of(request)
+    rating = Rating.objects.visible_to(user).filter(pk=payload.rating).first()
+    if rating is None:
+        raise Http404
+    existed = Case.objects.filter(source_rating=rating).exists()
+    case = services.open_from_rating(rating, actor=user)
+    found = cases_of(user).filter(pk=case.pk).first()
+    if found is None:  # routed to a supervising organisation the caller does not see
+        raise Http404
+    return Status(200 if existed else 201, found)
+
+
 @router.get(
     "/cases/{code}",
     response={200: CaseDetailOut, **READ_ERRORS},

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard_views, rules_views, views
+from . import dashboard_views, rating_views, rules_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
         rules_views.discipline_form_edit,
         name="discipline_form_edit",
     ),
+    path("from-rating/<int:pk>/", rating_views.case_from_rating, name="from_rating"),
     path("<str:code>/", views.case_detail, name="detail"),
     path("<str:code>/transition/", views.case_transition, name="transition"),
     path("<str:code>/note/", views.case_note, name="note"),
