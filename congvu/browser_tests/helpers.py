@@ -13,8 +13,11 @@ import openpyxl
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
+from congvu.feedback import devices as rating_devices
+from congvu.feedback import services as rating_services
 from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.organisations.importing.columns import STAFF_COLUMNS
@@ -36,6 +39,28 @@ def restore_default_kinds() -> None:
     """The live server's tests flush the database, and with it the kinds a data migration made."""
     migration = importlib.import_module("congvu.organisations.migrations.0002_default_kinds")
     migration.load(apps, None)
+
+
+def clear_process_caches() -> None:
+    """The live server runs in this process: forget what it cached of the flushed database
+    (the active scale and criteria, counter hours, today's device salt, rate limits)."""
+    cache.clear()
+    rating_services.clear_caches()
+    rating_devices.forget_cached_salts()
+
+
+def restore_default_scales() -> None:
+    """The satisfaction scales of congvu/feedback/migrations/0002 (the five levels in use)."""
+    migration = importlib.import_module("congvu.feedback.migrations.0002_default_scales")
+    migration.create_scales(apps, None)
+    clear_process_caches()
+
+
+def restore_case_rules() -> None:
+    """The clocks, routing rules and discipline forms of congvu/cases/migrations/0004."""
+    migration = importlib.import_module("congvu.cases.migrations.0004_default_rules")
+    migration.load(apps, None)
+    clear_process_caches()
 
 
 def build_history(province: dict[str, Organisation]) -> None:

@@ -8,7 +8,13 @@ import pytest
 
 from congvu.conduct import services as conduct_services
 
-from .helpers import PHONE, restore_default_kinds, serious_violations, share_session
+from .helpers import (
+    PHONE,
+    restore_default_kinds,
+    restore_default_scales,
+    serious_violations,
+    share_session,
+)
 
 # The live server reads committed data, so every test here runs on a flushed database.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -17,6 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def default_kinds(transactional_db: Any) -> None:
     restore_default_kinds()
+    restore_default_scales()  # the badge card carries the rating form
 
 
 PAGES = [

@@ -98,7 +98,7 @@ def propose(
 ) -> DisciplineDecision:
     """Propose a form of discipline for the subject of a substantiated case."""
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("subject_staff", "handling_organisation")
         .get(pk=case.pk)
     )
@@ -192,7 +192,7 @@ def _decide(
     saved: list[Any],
 ) -> DisciplineDecision:
     decision = (
-        DisciplineDecision.objects.select_for_update()
+        DisciplineDecision.objects.select_for_update(of=("self",))
         .select_related("case", "case__handling_organisation", "form")
         .get(pk=decision.pk)
     )
@@ -262,7 +262,7 @@ def _decide(
 def withdraw(decision: DisciplineDecision, *, reason: str, actor: Any) -> DisciplineDecision:
     """Withdraw a proposal that has not been decided."""
     decision = (
-        DisciplineDecision.objects.select_for_update()
+        DisciplineDecision.objects.select_for_update(of=("self",))
         .select_related("case", "case__handling_organisation", "form")
         .get(pk=decision.pk)
     )

@@ -441,7 +441,7 @@ def add_event(
     try:
         with transaction.atomic():
             case = (
-                Case.objects.select_for_update()
+                Case.objects.select_for_update(of=("self",))
                 .select_related("handling_organisation")
                 .get(pk=case.pk)
             )
@@ -514,7 +514,11 @@ def link_duplicate(case: Case, *, main: Case, actor: User) -> Case:
     Linking does not reject the duplicate: the handler rejects it (reason
     "duplicate") or keeps it open as they see fit.
     """
-    case = Case.objects.select_for_update().select_related("handling_organisation").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("handling_organisation")
+        .get(pk=case.pk)
+    )
     main = Case.objects.select_related("handling_organisation", "main_case").get(pk=main.pk)
     if main.main_case_id is not None and main.main_case is not None:
         main = main.main_case  # link to the root: no chains of duplicates

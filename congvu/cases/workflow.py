@@ -108,7 +108,11 @@ def transition(
     conclusion: str = "",
 ) -> Case:
     """Move `case` to `to`, recording who did it and why."""
-    case = Case.objects.select_for_update().select_related("handling_organisation").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("handling_organisation")
+        .get(pk=case.pk)
+    )
     require_handler(actor, case)
     try:
         target = S(to)

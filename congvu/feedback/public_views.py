@@ -176,6 +176,11 @@ def badge(request: HttpRequest, member: StaffMember, card: dict[str, Any]) -> Ht
     """The badge card with the rating form below it (called by `organisations.views.badge_card`)."""
     target = RatingTarget(Rating.Channel.BADGE, member.organisation, staff=member)
     context = {**card, "report_url": report_url(member)}
+    try:
+        services.active_scale()
+    except RatingRejected:
+        # No scale in use: the card must still prove who the staff member is.
+        return render(request, "organisations/badge_card.html", context)
     return rating_page(request, target, template="organisations/badge_card.html", context=context)
 
 

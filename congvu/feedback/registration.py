@@ -468,7 +468,11 @@ def update_counter(counter: Counter, *, actor: Any, **changes: Any) -> Counter:
     unknown = set(changes) - COUNTER_FIELDS
     if unknown:
         raise TypeError(f"update_counter: unknown fields {sorted(unknown)}")
-    counter = Counter.objects.select_for_update().select_related("organisation").get(pk=counter.pk)
+    counter = (
+        Counter.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=counter.pk)
+    )
     organisation = counter.organisation
     if actor is not None:
         access.require(actor, Perm.COUNTER_MANAGE, organisation)
@@ -521,7 +525,11 @@ def update_counter(counter: Counter, *, actor: Any, **changes: Any) -> Counter:
 @transaction.atomic
 def rotate_counter_token(counter: Counter, *, which: Literal["qr", "kiosk"], actor: Any) -> Counter:
     """A new QR (poster) or kiosk (tablet) secret; the old link stops working at once."""
-    counter = Counter.objects.select_for_update().select_related("organisation").get(pk=counter.pk)
+    counter = (
+        Counter.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=counter.pk)
+    )
     if actor is not None:
         access.require(actor, Perm.COUNTER_MANAGE, counter.organisation)
     if which == "qr":
