@@ -267,3 +267,18 @@ def test_the_badge_page_and_its_assets_weigh_under_60_kb(badge_url: str) -> None
         total += Path(str(path)).stat().st_size
     assert total < 60 * 1024, total
     assert "<script" not in html
+
+
+def test_without_an_active_scale_the_badge_still_shows_the_card_but_no_form(
+    badge_url: str, staff_member: StaffMember
+) -> None:
+    from congvu.feedback import services
+    from congvu.feedback.models import RatingScale
+
+    RatingScale.objects.update(is_active=False)
+    services.clear_caches()
+    response = Client().get(badge_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert staff_member.full_name in html
+    assert 'name="level"' not in html
