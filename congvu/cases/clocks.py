@@ -118,6 +118,7 @@ def extensions_left(case: Case) -> int:
     return max(0, clock_for(case.track).max_extensions - case.extensions)
 
 
+@timeline.in_vietnamese
 @transaction.atomic
 def extend(case: Case, *, actor: Any, reason: str) -> Case:
     """Extend the settlement deadline once, with a written reason told to the parties."""

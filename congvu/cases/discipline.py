@@ -92,6 +92,7 @@ def _limitation_error(form: DisciplineForm, conduct_date: dt.date) -> Validation
     )
 
 
+@timeline.in_vietnamese
 @transaction.atomic
 def propose(
     case: Case, *, form: DisciplineForm, conduct_date: dt.date, note: str, actor: Any
@@ -160,6 +161,7 @@ def propose(
     return decision
 
 
+@timeline.in_vietnamese
 def decide(
     decision: DisciplineDecision,
     *,
@@ -258,6 +260,7 @@ def _decide(
     return decision
 
 
+@timeline.in_vietnamese
 @transaction.atomic
 def withdraw(decision: DisciplineDecision, *, reason: str, actor: Any) -> DisciplineDecision:
     """Withdraw a proposal that has not been decided."""

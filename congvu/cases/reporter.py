@@ -194,6 +194,7 @@ def _clean_text(text: str, *, field: str, required: bool, limit: int = TEXT_MAX)
     return text
 
 
+@timeline.in_vietnamese
 def add_reporter_information(case: Case, *, text: str, files: Sequence[Any] = ()) -> CaseEvent:
     """The reporter adds information or evidence (after `follow` let them in)."""
     checked_text = _clean_text(text, field="text", required=not files)
@@ -223,6 +224,7 @@ def add_reporter_information(case: Case, *, text: str, files: Sequence[Any] = ()
     return event
 
 
+@timeline.in_vietnamese
 @transaction.atomic
 def erase_reporter_identity(case: Case, *, actor: Any) -> Case:
     """Erase the reporter's name and contacts (retention, or on request); keep the case.

@@ -260,6 +260,7 @@ def _free_code() -> str:
     raise RuntimeError("Could not find a free tracking code.")
 
 
+@timeline.in_vietnamese
 def submit_report(
     data: ReportInput, *, files: Sequence[UploadedFile] = (), actor: User | None = None
 ) -> Receipt:
@@ -341,6 +342,7 @@ def _is_low(rating: Rating) -> bool:
     return rating.state == RatingModel.State.FLAGGED or not rating.satisfied
 
 
+@timeline.in_vietnamese
 def open_from_rating(rating: Rating, *, actor: User, description: str = "") -> Case:
     """Open a case from a flagged or low rating (the subject is the rated staff member).
 
@@ -402,6 +404,7 @@ def _notify_subject(case: Case, title: str) -> None:
     transaction.on_commit(send)
 
 
+@timeline.in_vietnamese
 def add_event(
     case: Case,
     *,
@@ -470,6 +473,7 @@ def add_event(
     return event
 
 
+@timeline.in_vietnamese
 def add_subject_statement(
     case: Case, *, actor: User, body: str, files: Sequence[UploadedFile] = ()
 ) -> CaseEvent:
@@ -507,6 +511,7 @@ def add_subject_statement(
     return event
 
 
+@timeline.in_vietnamese
 @transaction.atomic
 def link_duplicate(case: Case, *, main: Case, actor: User) -> Case:
     """Mark `case` as a duplicate of `main`; the reporters of both are told.

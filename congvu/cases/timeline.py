@@ -13,11 +13,14 @@ address, only the hash and the event's kind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from congvu.audit.services import record
 
@@ -25,6 +28,10 @@ from .models import Case, CaseEvent
 
 Kind = CaseEvent.Kind
 Audience = CaseEvent.Audience
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def event_digest(event: CaseEvent) -> str:
@@ -119,3 +126,17 @@ def verify_events() -> list[str]:
         if object_id not in existing:
             problems.append(f"Case event #{object_id} (audit event #{audit_pk}) was deleted.")
     return problems
+
+
+def in_vietnamese(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a writing service in Vietnamese: the texts it stores in the timeline (and the
+    audit log) are read later by people whose interface may be in either language, and
+    the record itself must not depend on who clicked. Messages of the errors it raises
+    carry both languages anyway ("Tiếng Việt. / English.")."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -96,6 +96,7 @@ def _body(case: Case, to: Case.Status, note: str) -> str:
     return f"{head}\n{note}" if note else head
 
 
+@timeline.in_vietnamese
 @transaction.atomic
 def transition(
     case: Case,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -209,3 +210,24 @@ def test_opening_from_a_rating_needs_case_handle(viewer, outsider, staff_member)
         services.open_from_rating(rating, actor=viewer)
     with pytest.raises(Http404):
         services.open_from_rating(rating, actor=outsider)
+
+
+def test_the_timeline_is_written_in_vietnamese_whatever_the_reporters_language(
+    province: dict[str, Any],
+) -> None:
+    from django.utils import translation
+
+    from congvu.cases import services as case_services
+
+    with translation.override("en"):
+        receipt = case_services.submit_report(
+            case_services.ReportInput(
+                organisation=province["dept_justice"],
+                subject_description="Cán bộ quầy số 2",
+                other_standard="Đòi tiền",
+                description="Cán bộ đòi tiền mới nhận hồ sơ.",
+            )
+        )
+    created = receipt.case.events.get(kind="created")
+    assert "Report received" not in created.body
+    assert "Tiếp nhận" in created.body or "tiếp nhận" in created.body
