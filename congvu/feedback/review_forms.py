@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -58,8 +59,9 @@ class Period:
     def months(self) -> int:
         return len(selectors.months_between(self.start, self.end))
 
+    @cached_property
     def query(self) -> str:
-        """The filter as a query string, for links that keep it."""
+        """The filter as a query string, for links that keep it (read once per row of a table)."""
         params = QueryDict(mutable=True)
         params["from"] = f"{self.start:%m/%Y}"
         params["to"] = f"{self.end:%m/%Y}"

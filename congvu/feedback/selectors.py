@@ -14,20 +14,53 @@ Scoping: lists start from `access.organisations_for(user, Perm.RATING_VIEW)`.
 The public page (`public=True`) sees every organisation but publishes figures
 only where at least `MIN_PUBLIC` ratings were counted, so that no person can be
 singled out; it never reads staff-level data.
+
+Speed (issue 4: the province and public pages under 100 ms with 2,000
+organisations and 10 million ratings, and no slower as ratings grow). A page
+needs the province's totals per month of its period (`province_period`) and
+per organisation (`organisation_sums`): GROUP BYs over the period's
+organisation-month rollups (≈ organisations × months rows).
+
+* The current month is read on every request: new ratings land there.
+* Earlier ("closed") months change only when a flagged rating is reviewed
+  (audited) or, rarely, without an audit event (the nightly jump check, a
+  rating stored with an earlier date): their totals are kept in Django's
+  cache under the id of the latest audit event, for CLOSED_CACHE_SECONDS.
+* What is derived from the period's totals — per-organisation totals, the
+  map of weak spots of a page, the ~2,000 built rows of `organisation_rows`
+  (these in the process, not pickled) — is keyed by a fingerprint of the
+  monthly totals and that id: a rating, a review or a flag changes a monthly
+  total, and so the key.
+
+The timeouts bound what this could hide: a closed month changed without an
+audit event, or two exactly offsetting changes in the same month. The default
+cache is per process (local memory); a deployment with several application
+servers should configure a shared cache (Redis) so they share the entries —
+correctness does not depend on it, since entries are found only under the
+current key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+import hashlib
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from functools import cached_property
+from operator import add
+from typing import Any, Final, TypeVar, cast
 
-from django.db.models import QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, ExpressionWrapper, IntegerField, Max, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.audit.models import AuditEvent
 from congvu.conduct.models import Clause
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 
@@ -53,8 +86,18 @@ MAX_MONTHS: Final = 60
 #: A staff member's behaviour rates read at most this many of their latest ratings.
 STAFF_ANSWERS_LIMIT: Final = 20_000
 
+T = TypeVar("T")
+
+#: How long per-organisation totals stay cached (see the module docstring).
+SUMS_CACHE_SECONDS: Final = 300
+#: How long the province's totals of past months stay cached (see `province_period`).
+CLOSED_CACHE_SECONDS: Final = 300
+
 LEVEL_FIELDS: Final = tuple(f"level_{n}" for n in range(1, MAX_LEVELS + 1))
 SUM_FIELDS: Final = ("total", "counted", "satisfied", "flagged", "verified", *LEVEL_FIELDS)
+#: Rollup totals in SUM_FIELDS order.
+Sums = tuple[int, ...]
+ZERO: Final[Sums] = (0,) * len(SUM_FIELDS)
 
 
 # --- Months ----------------------------------------------------------------------------------
@@ -130,17 +173,32 @@ class Index:
             high=interval[1] if interval else None,
         )
 
+    @classmethod
+    def of_sums(cls, sums: Sequence[int | None]) -> Index:
+        """From rollup totals in SUM_FIELDS order (None counts as 0)."""
+        total, counted, satisfied, flagged, verified, *levels = (int(n or 0) for n in sums)
+        if not counted:
+            return cls(total=total, flagged=flagged, verified=verified, levels=tuple(levels))
+        low, high = wilson(satisfied, counted) or (None, None)
+        return cls(
+            counted,
+            satisfied,
+            total,
+            flagged,
+            verified,
+            tuple(levels),
+            satisfied / counted,
+            low,
+            high,
+        )
+
+    @property
+    def sums(self) -> Sums:
+        """The totals in SUM_FIELDS order."""
+        return (self.total, self.counted, self.satisfied, self.flagged, self.verified, *self.levels)
+
     def __add__(self, other: Index) -> Index:
-        sums: dict[str, int] = {
-            "counted": self.counted + other.counted,
-            "satisfied": self.satisfied + other.satisfied,
-            "total": self.total + other.total,
-            "flagged": self.flagged + other.flagged,
-            "verified": self.verified + other.verified,
-        }
-        for n, name in enumerate(LEVEL_FIELDS):
-            sums[name] = self.levels[n] + other.levels[n]
-        return Index.of(sums)
+        return total_index((self, other))
 
     def enough(self, minimum: int = MIN_RANKED) -> bool:
         return self.counted >= minimum
@@ -161,11 +219,19 @@ class Index:
 EMPTY: Final = Index()
 
 
+def add_sums(rows: Iterable[Sums]) -> Sums:
+    """Column totals of rollup sums."""
+    return tuple(map(sum, zip(ZERO, *rows, strict=False)))
+
+
 def total_index(indexes: Iterable[Index]) -> Index:
-    result = EMPTY
-    for index in indexes:
-        result = result + index
-    return result
+    """The index of the ratings of several indexes together (sums, then one interval)."""
+    return Index.of_sums(add_sums(index.sums for index in indexes))
+
+
+def rows_index(rows: Iterable[OrganisationRow]) -> Index:
+    """The index of several organisation rows together."""
+    return Index.of_sums(add_sums(row.sums for row in rows))
 
 
 def _sums() -> dict[str, Any]:
@@ -184,45 +250,312 @@ def _scoped(qs: QuerySet[Any], user: Any, perm: Perm = Perm.RATING_VIEW) -> Quer
 # --- Organisations ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class OrganisationRow:
-    organisation_id: int
-    code: str
-    name: str
-    kind: str  # the kind's name in the current language
-    kind_code: str
-    kind_id: int
-    parent_id: int | None
-    index: Index
-    #: 1 = the highest index among organisations with enough ratings; None below that.
-    rank: int | None = None
-    #: Public rows: False when the figures are withheld (fewer than MIN_PUBLIC counted).
-    published: bool = True
+    """One organisation's figures for a period.
+
+    A plain class with slots: a province has ~2,000 of them per page view, and
+    the `Index` (with its interval) is only built for the rows someone looks
+    at; ranking and totals read `sums` directly.
+    """
+
+    __slots__ = (
+        "_index",
+        "code",
+        "kind",
+        "kind_code",
+        "kind_id",
+        "name",
+        "organisation_id",
+        "parent_id",
+        "published",
+        "rank",
+        "search_text",
+        "sums",
+    )
+
+    def __init__(
+        self,
+        *,
+        organisation_id: int,
+        code: str,
+        name: str,
+        kind: str,
+        kind_code: str,
+        kind_id: int,
+        parent_id: int | None,
+        sums: Sums = ZERO,
+        published: bool = True,
+        search_text: str = "",
+        rank: int | None = None,
+    ) -> None:
+        self.organisation_id = organisation_id
+        self.code = code
+        self.name = name
+        #: The kind's name in the current language.
+        self.kind = kind
+        self.kind_code = kind_code
+        self.kind_id = kind_id
+        self.parent_id = parent_id
+        #: Rollup totals in SUM_FIELDS order (zeros when withheld from the public).
+        self.sums = sums
+        #: Public rows: False when the figures are withheld (fewer than MIN_PUBLIC counted).
+        self.published = published
+        #: Name and code folded for an accent-insensitive search (`core.text.fold`).
+        self.search_text = search_text
+        #: 1 = the highest index among organisations with enough ratings; None below that.
+        self.rank = rank
+        self._index: Index | None = None
+
+    def __repr__(self) -> str:
+        return f"OrganisationRow({self.code!r}, rank={self.rank}, sums={self.sums})"
 
     @property
     def id(self) -> int:
         return self.organisation_id
 
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            self._index = Index.of_sums(self.sums)
+        return self._index
 
-def _kind_name(name: str, name_en: str) -> str:
-    return name_en if name_en and (get_language() or "").startswith("en") else name
+    @property
+    def counted(self) -> int:
+        return self.sums[1]
+
+    @property
+    def share(self) -> float | None:
+        return self.sums[2] / self.sums[1] if self.sums[1] else None
 
 
 def _rank(rows: list[OrganisationRow], minimum: int) -> list[OrganisationRow]:
-    """Ranked rows (highest share first; ties: the higher lower bound, then more ratings),
-    then the rest by the number of ratings and name. Ranks are set in place: the rows
-    were built a moment ago by the caller (2,000 `dataclasses.replace` calls cost ~30 ms)."""
-    ranked = sorted(
-        (r for r in rows if r.index.counted >= minimum and r.index.share is not None),
-        key=lambda r: (-(r.index.share or 0), -(r.index.low or 0), -r.index.counted, r.name),
-    )
-    rest = sorted(
-        (r for r in rows if not (r.index.counted >= minimum and r.index.share is not None)),
-        key=lambda r: (-r.index.counted, r.name),
-    )
+    """Ranked rows (highest share first; ties: the higher lower bound of the interval, then
+    more ratings), then the rest by the number of ratings and name. Ranks are set on the
+    rows, which the caller built a moment ago.
+
+    For equal shares the Wilson lower bound grows with the number of ratings (0 % stays
+    at 0), so "more ratings first" orders ties exactly as the lower bound does, without
+    computing ~2,000 intervals (test_selectors checks both orders agree).
+    """
+    minimum = max(minimum, 1)
+    ranked = [r for r in rows if r.sums[1] >= minimum]
+    rest = [r for r in rows if r.sums[1] < minimum]
+    ranked.sort(key=lambda r: (-r.sums[2] / r.sums[1], -r.sums[1], r.name))
+    rest.sort(key=lambda r: (-r.sums[1], r.name))
     for position, row in enumerate(ranked, start=1):
-        object.__setattr__(row, "rank", position)
+        row.rank = position
     return [*ranked, *rest]
+
+
+@dataclass(frozen=True)
+class ProvincePeriod:
+    """The province's rollup totals per month of a period: its trend and average, and the
+    fingerprint under which the period's per-organisation totals are cached."""
+
+    first: dt.date
+    last: dt.date
+    months: dict[dt.date, Sums]
+    #: The latest audit event when the months were read (see `province_period`).
+    marker: int = 0
+    #: The current month when they were read: the months before it are "closed".
+    current: dt.date = dt.date.min
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return _digest((self.marker, sorted(self.months.items())))
+
+    def trend(self) -> list[tuple[dt.date, Index]]:
+        return _trend(self.months, self.first, self.last)
+
+    def index(self) -> Index:
+        return Index.of_sums(add_sums(self.months.values()))
+
+    def covers(self, start: dt.date, end: dt.date) -> bool:
+        return month_range(start, end) == (self.first, self.last)
+
+
+def _trend(
+    months: Mapping[dt.date, Sums], first: dt.date, last: dt.date
+) -> list[tuple[dt.date, Index]]:
+    return [
+        (month, Index.of_sums(months[month]) if month in months else EMPTY)
+        for month in months_between(first, last)
+    ]
+
+
+def _month_sums(qs: QuerySet[Any]) -> dict[dt.date, Sums]:
+    return {
+        row[0]: row[1:]
+        for row in qs.values("month").annotate(**_sums()).values_list("month", *SUM_FIELDS)
+    }
+
+
+def _audit_marker() -> int:
+    """The id of the latest audit event: reviews of flagged ratings are audited."""
+    return AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def province_period(*, start: dt.date, end: dt.date) -> ProvincePeriod:
+    """Every organisation's totals per month from `start` to `end`.
+
+    New ratings go into the current month, which is read every time (one
+    month: ~organisations rows). Earlier ("closed") months change only when a
+    flagged rating is reviewed (audited) or the nightly jump check flags old
+    ratings: their totals are cached under the latest audit event's id, for
+    CLOSED_CACHE_SECONDS at most (what the nightly check or a rating stored with
+    an earlier date changes shows after that time at the latest).
+    """
+    first, last = month_range(start, end)
+    current = month_start(timezone.localdate())
+    marker = _audit_marker()
+    months: dict[dt.date, Sums] = {}
+    if first < current:
+        months.update(
+            _closed(
+                "months",
+                first,
+                min(last, add_months(current, -1)),
+                marker,
+                _month_sums,
+            )
+        )
+    if last >= current:
+        months.update(_month_sums(_in_months(_rollups(), max(first, current), last)))
+    return ProvincePeriod(first=first, last=last, months=months, marker=marker, current=current)
+
+
+def _rollups() -> QuerySet[OrganisationMonthRollup]:
+    return OrganisationMonthRollup.objects.order_by()
+
+
+def _cached(key: str, version: Any, build: Callable[[], T], timeout: int) -> T:
+    """`build()`, kept in Django's cache under `key` while `version` is the same.
+
+    One entry per key, replaced when the version changes: new ratings change the
+    version all the time, and one entry per version would fill the shared
+    cache (and push out, say, the rate limits kept there).
+    """
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == version:
+        return cast(T, found[1])
+    value = build()
+    cache.set(key, (version, value), timeout)
+    return value
+
+
+def _closed(
+    what: str,
+    first: dt.date,
+    last: dt.date,
+    marker: int,
+    read: Callable[[QuerySet[Any]], dict[Any, Sums]],
+) -> dict[Any, Sums]:
+    """`read` over the rollups of the closed months `first`..`last`, cached (see above)."""
+    return _cached(
+        f"feedback:closed-{what}:{first:%Y%m}:{last:%Y%m}",
+        marker,
+        lambda: read(_in_months(_rollups(), first, last)),
+        CLOSED_CACHE_SECONDS,
+    )
+
+
+def _organisation_sums(qs: QuerySet[Any]) -> dict[int, Sums]:
+    return {
+        row[0]: row[1:]
+        for row in qs.values("organisation_id")
+        .annotate(**_sums())
+        .values_list("organisation_id", *SUM_FIELDS)
+    }
+
+
+def organisation_sums(province: ProvincePeriod) -> dict[int, Sums]:
+    """{organisation id: its totals over the period} for every organisation with ratings.
+
+    The closed months' totals per organisation are cached like the province's
+    (`province_period`); the current month's (~organisations rows) are added;
+    the result is cached under the period's fingerprint.
+    """
+    first, last, current = province.first, province.last, province.current
+
+    def build() -> dict[int, Sums]:
+        found: dict[int, Sums] = {}
+        if first < current:
+            closed_last = min(last, add_months(current, -1))
+            found.update(
+                _closed("organisations", first, closed_last, province.marker, _organisation_sums)
+            )
+        if last >= current:
+            for pk, sums in _organisation_sums(
+                _in_months(_rollups(), max(first, current), last)
+            ).items():
+                before = found.get(pk)
+                found[pk] = sums if before is None else tuple(map(add, before, sums))
+        return found
+
+    return _cached(
+        f"feedback:org-sums:{first:%Y%m}:{last:%Y%m}",
+        province.fingerprint,
+        build,
+        SUMS_CACHE_SECONDS,
+    )
+
+
+def scope_ids(user: Any, perm: Perm = Perm.RATING_VIEW) -> frozenset[int] | None:
+    """The organisations where `user` holds `perm`; None means every organisation."""
+    qs = access.organisations_for(user, perm)
+    if not qs.query.has_filters():
+        return None
+    return frozenset(qs.values_list("pk", flat=True))
+
+
+def scope_trend(user: Any, province: ProvincePeriod) -> list[tuple[dt.date, Index]]:
+    """`monthly_trend(organisation=None, user=user)` for the months of `province`: the same
+    as the province's when the user watches every organisation rated in them, else read
+    like `province_period` (past months cached, per scope)."""
+    scope = scope_ids(user)
+    if scope is None or scope.issuperset(organisation_sums(province)):
+        return province.trend()
+    in_scope = access.organisations_for(user, Perm.RATING_VIEW).values("pk")
+
+    def read(qs: QuerySet[Any]) -> dict[dt.date, Sums]:
+        return _month_sums(qs.filter(organisation_id__in=in_scope))
+
+    first, last, current = province.first, province.last, province.current
+    months: dict[dt.date, Sums] = {}
+    if first < current:
+        closed_last = min(last, add_months(current, -1))
+        what = f"scope-months:{_digest(sorted(scope))}"
+        months.update(_closed(what, first, closed_last, province.marker, read))
+    if last >= current:
+        months.update(read(_in_months(_rollups(), max(first, current), last)))
+    return _trend(months, first, last)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+#: Organisation rows built in this process, most recently used last (see `organisation_rows`).
+_ROWS: OrderedDict[tuple[Any, ...], list[OrganisationRow]] = OrderedDict()
+_ROWS_LOCK = threading.Lock()  # threaded servers (runserver, gthread workers)
+ROWS_KEPT: Final = 32
+ROWS_GENERATION_KEY: Final = "feedback:rows-generation"
+
+
+def _rows_generation() -> str:
+    """A token kept in Django's cache: clearing the cache (tests do, between tests whose
+    data reuse ids and timestamps) also drops the rows kept in this process."""
+    token: str | None = cache.get(ROWS_GENERATION_KEY)
+    if token is None:
+        token = uuid.uuid4().hex
+        cache.set(ROWS_GENERATION_KEY, token, None)
+    return token
+
+
+def _organisations_marker() -> tuple[Any, ...]:
+    """Changes whenever an organisation is added, renamed, moved or closed (`updated_at`)."""
+    found = Organisation.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    return (found["n"], found["changed"])
 
 
 def organisation_rows(
@@ -233,6 +566,7 @@ def organisation_rows(
     kind: str | None = None,
     public: bool = False,
     parent: Organisation | None = None,
+    province: ProvincePeriod | None = None,
 ) -> list[OrganisationRow]:
     """One row per organisation in scope for the months from `start` to `end`, ranked.
 
@@ -241,63 +575,102 @@ def organisation_rows(
     figures). Listed: organisations valid during the period that are not
     divisions, and any organisation with ratings in the period (a merged one
     keeps its history). `kind` is an `OrganisationKind.code`; `parent` keeps
-    the direct children of one organisation. Two queries, whatever the number
-    of ratings.
+    the direct children of one organisation. `province` is the period's
+    `province_period` when the caller has it already.
+
+    A handful of queries whatever the number of ratings. The ~2,000 rows of a
+    province are built once per process for a given scope, filter, period,
+    state of the rollups (`ProvincePeriod.fingerprint`) and of the
+    organisations, and shared by later calls: treat them as read-only.
     """
     first, last = month_range(start, end)
+    english = (get_language() or "").startswith("en")
+    kinds = {
+        row[0]: row[1:]
+        for row in OrganisationKind.objects.order_by().values_list(
+            "pk", "code", "name", "name_en", "is_division"
+        )
+    }
     orgs = Organisation.objects.all()
-    rollups = _in_months(OrganisationMonthRollup.objects.all(), first, last)
     if not public:
         orgs = access.organisations_for(user, Perm.RATING_VIEW, orgs)
-        rollups = _scoped(rollups, user)
     if kind:
         orgs = orgs.filter(kind__code=kind)
-        rollups = rollups.filter(organisation__kind__code=kind)
+    key: tuple[Any, ...] | None = None
     if parent is not None:
         orgs = orgs.filter(parent=parent)
-        rollups = rollups.filter(organisation__parent=parent)
-    sums = {
-        row["organisation_id"]: row
-        for row in rollups.values("organisation_id").annotate(**_sums()).order_by()
-    }
+        # A handful of children: read their rollups directly.
+        qs = _in_months(OrganisationMonthRollup.objects.all(), first, last).filter(
+            organisation_id__in=orgs.values("pk")
+        )
+        sums = {
+            row[0]: row[1:]
+            for row in qs.values("organisation_id")
+            .annotate(**_sums())
+            .order_by()
+            .values_list("organisation_id", *SUM_FIELDS)
+        }
+    else:
+        if province is None or not province.covers(first, last):
+            province = province_period(start=first, end=last)
+        scope = None if public else scope_ids(user)
+        key = (
+            scope,
+            kind,
+            public,
+            english,
+            province.first,
+            province.last,
+            province.fingerprint,
+            tuple(sorted(kinds.items())),
+            _organisations_marker(),
+            _rows_generation(),
+        )
+        with _ROWS_LOCK:
+            kept = _ROWS.get(key)
+            if kept is not None:
+                _ROWS.move_to_end(key)
+                return list(kept)
+        sums = organisation_sums(province)
     period_end = month_end(last)
+    # Listed without ratings: valid during the period (and not a division, below).
+    current = ExpressionWrapper(
+        Q(valid_from__lte=period_end) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first)),
+        output_field=IntegerField(),  # not a boolean: no per-row converter on SQLite
+    )
     rows: list[OrganisationRow] = []
-    for org in orgs.values(
-        "pk",
-        "code",
-        "name",
-        "kind_id",
-        "kind__code",
-        "kind__name",
-        "kind__name_en",
-        "kind__is_division",
-        "parent_id",
-        "valid_from",
-        "valid_to",
-    ).order_by():
-        data = sums.get(org["pk"])
-        if data is None:
-            current = org["valid_from"] <= period_end and (
-                org["valid_to"] is None or org["valid_to"] >= first
-            )
-            if not current or org["kind__is_division"]:
-                continue
-        index = Index.of(data or {})
-        published = not public or index.counted >= MIN_PUBLIC
+    for pk, code, name, kind_id, parent_id, search_text, is_current in (
+        orgs.annotate(current=current)
+        .values_list("pk", "code", "name", "kind_id", "parent_id", "search_text", "current")
+        .order_by()
+    ):
+        data = sums.get(pk)
+        kind_code, kind_name, kind_name_en, is_division = kinds[kind_id]
+        if data is None and (is_division or not is_current):
+            continue
+        published = not public or (data is not None and data[1] >= MIN_PUBLIC)
         rows.append(
             OrganisationRow(
-                organisation_id=org["pk"],
-                code=org["code"],
-                name=org["name"],
-                kind=_kind_name(org["kind__name"], org["kind__name_en"]),
-                kind_code=org["kind__code"],
-                kind_id=org["kind_id"],
-                parent_id=org["parent_id"],
-                index=index if published else EMPTY,
+                organisation_id=pk,
+                code=code,
+                name=name,
+                kind=kind_name_en if english and kind_name_en else kind_name,
+                kind_code=kind_code,
+                kind_id=kind_id,
+                parent_id=parent_id,
+                sums=data if data is not None and published else ZERO,
                 published=published,
+                search_text=search_text,
             )
         )
-    return _rank(rows, MIN_PUBLIC if public else MIN_RANKED)
+    rows = _rank(rows, MIN_PUBLIC if public else MIN_RANKED)
+    if key is not None:
+        with _ROWS_LOCK:
+            _ROWS[key] = rows
+            while len(_ROWS) > ROWS_KEPT:
+                _ROWS.popitem(last=False)
+        return list(rows)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -318,7 +691,7 @@ def by_kind(rows: Sequence[OrganisationRow]) -> list[KindRow]:
             kind=group[0].kind,
             kind_code=code,
             organisations=len(group),
-            index=total_index(r.index for r in group),
+            index=rows_index(group),
         )
         for code, group in groups.items()
     ]
@@ -327,15 +700,23 @@ def by_kind(rows: Sequence[OrganisationRow]) -> list[KindRow]:
 
 def province_index(*, start: dt.date, end: dt.date) -> Index:
     """Every organisation of the province (the provincial average, whoever looks)."""
-    qs = _in_months(OrganisationMonthRollup.objects.all(), start, end)
-    return Index.of(qs.aggregate(**_sums()))
+    return province_period(start=start, end=end).index()
 
 
-def kind_index(kind: OrganisationKind | int, *, start: dt.date, end: dt.date) -> Index:
-    """Every organisation of one kind in the province."""
+def kind_index(
+    kind: OrganisationKind | int,
+    *,
+    start: dt.date,
+    end: dt.date,
+    province: ProvincePeriod | None = None,
+) -> Index:
+    """Every organisation of one kind in the province (from `organisation_sums`)."""
     kind_id = kind if isinstance(kind, int) else kind.pk
-    qs = _in_months(OrganisationMonthRollup.objects.all(), start, end)
-    return Index.of(qs.filter(organisation__kind_id=kind_id).aggregate(**_sums()))
+    if province is None or not province.covers(start, end):
+        province = province_period(start=start, end=end)
+    sums = organisation_sums(province)
+    ids = Organisation.objects.filter(kind_id=kind_id).order_by().values_list("pk", flat=True)
+    return Index.of_sums(add_sums(sums[pk] for pk in ids if pk in sums))
 
 
 def organisation_index(organisation: Organisation, *, start: dt.date, end: dt.date) -> Index:
@@ -361,6 +742,8 @@ def monthly_trend(
     `organisation` None: the whole province, or with `user` the user's
     RATING_VIEW scope.
     """
+    if organisation is None and user is None:
+        return province_period(start=start, end=end).trend()
     qs = _in_months(OrganisationMonthRollup.objects.all(), start, end)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
@@ -542,34 +925,48 @@ class HeatTable:
     rows: list[tuple[OrganisationRow, list[CriterionRate | None]]] = field(default_factory=list)
 
 
-def criterion_heat(rows: Sequence[OrganisationRow], *, start: dt.date, end: dt.date) -> HeatTable:
-    """Behaviour rates for a page of organisation rows (one query over their rollups)."""
+def criterion_heat(
+    rows: Sequence[OrganisationRow],
+    *,
+    start: dt.date,
+    end: dt.date,
+    province: ProvincePeriod | None = None,
+) -> HeatTable:
+    """Behaviour rates for a page of organisation rows (one query over their rollups).
+
+    With `province` (the same months), the sums are cached under its fingerprint:
+    a behaviour answer is only counted with a counted rating, which changes the
+    organisation rollups too.
+    """
     ids = [row.organisation_id for row in rows]
     if not ids:
         return HeatTable(clauses=[])
-    qs = _in_months(CriterionMonthRollup.objects.filter(organisation_id__in=ids), start, end)
-    sums: dict[tuple[int, int], dict[str, Any]] = {
-        (row["organisation_id"], row["clause_id"]): row
-        for row in qs.values("organisation_id", "clause_id")
-        .annotate(kept=Sum("kept"), breached=Sum("breached"), unknown=Sum("unknown"))
-        .order_by()
-    }
-    clauses = _clauses({clause_id for _org, clause_id in sums})
+
+    def build() -> tuple[list[dict[str, Any]], dict[tuple[int, int], tuple[int, int, int]]]:
+        qs = _in_months(CriterionMonthRollup.objects.filter(organisation_id__in=ids), start, end)
+        sums = {
+            (org_id, clause_id): (int(kept or 0), int(breached or 0), int(unknown or 0))
+            for org_id, clause_id, kept, breached, unknown in qs.values(
+                "organisation_id", "clause_id"
+            )
+            .annotate(kept=Sum("kept"), breached=Sum("breached"), unknown=Sum("unknown"))
+            .order_by()
+            .values_list("organisation_id", "clause_id", "kept", "breached", "unknown")
+        }
+        return _clauses({clause_id for _org, clause_id in sums}), sums
+
+    if province is not None and province.covers(start, end):
+        key = f"feedback:heat:{province.first:%Y%m}:{province.last:%Y%m}:{_digest(sorted(ids))}"
+        found = _cached(key, province.fingerprint, build, SUMS_CACHE_SECONDS)
+    else:
+        found = build()
+    clauses, sums = found
     table = HeatTable(clauses=clauses)
     for row in rows:
         cells: list[CriterionRate | None] = []
         for clause in clauses:
             data = sums.get((row.organisation_id, clause["pk"]))
-            cells.append(
-                None
-                if data is None
-                else _rate(
-                    clause,
-                    int(data["kept"] or 0),
-                    int(data["breached"] or 0),
-                    int(data["unknown"] or 0),
-                )
-            )
+            cells.append(None if data is None else _rate(clause, *data))
         table.rows.append((row, cells))
     return table
 

@@ -49,9 +49,16 @@ def _filters(request: HttpRequest) -> tuple[Period, str, list[tuple[str, str, bo
     return period, kind_code, [(k.code, str(k), k.code == kind_code) for k in kinds]
 
 
-def _rows(period: Period, kind_code: str) -> list[OrganisationRow]:
+def _rows(
+    period: Period, kind_code: str, province: selectors.ProvincePeriod | None = None
+) -> list[OrganisationRow]:
     return selectors.organisation_rows(
-        None, start=period.start, end=period.end, kind=kind_code or None, public=True
+        None,
+        start=period.start,
+        end=period.end,
+        kind=kind_code or None,
+        public=True,
+        province=province,
     )
 
 
@@ -66,9 +73,10 @@ def _published(trend: list[tuple[Any, Index]]) -> list[tuple[Any, Index]]:
 
 def index(request: HttpRequest) -> HttpResponse:
     period, kind_code, kind_choices = _filters(request)
-    rows = _rows(period, kind_code)
-    full_trend = selectors.monthly_trend(organisation=None, start=period.start, end=period.end)
-    province = selectors.total_index(index for _month, index in full_trend)
+    province_data = selectors.province_period(start=period.start, end=period.end)
+    rows = _rows(period, kind_code, province_data)
+    full_trend = province_data.trend()
+    province = province_data.index()
     if province.counted < selectors.MIN_PUBLIC:
         province = selectors.EMPTY
     trend = _published(full_trend)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -138,14 +139,145 @@ def test_the_province_page_query_count_does_not_grow_with_ratings(
 
     add(10)
     client.get(reverse("feedback:province"))  # warm per-process caches
+    cache.clear()
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("feedback:province")).status_code == 200
     add(190)
+    cache.clear()
     with CaptureQueriesContext(connection) as many:
         response = client.get(reverse("feedback:province"))
     assert response.status_code == 200 and Rating.objects.count() == 200
     assert len(many) == len(few)
     assert not any('"feedback_rating"' in q["sql"] for q in many.captured_queries)
+
+
+def test_the_province_page_reuses_organisation_totals_until_the_rollups_change(
+    rated: dict[str, Any], as_officer: Any
+) -> None:
+    url = reverse("feedback:province")
+    with CaptureQueriesContext(connection) as first:
+        assert "80,0 %" in as_officer.get(url).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        assert "80,0 %" in as_officer.get(url).content.decode()
+    assert len(again) < len(first)
+    # A new rating changes the month's totals, so the cached totals are not used.
+    rate(rated["target"], level=1)
+    html = as_officer.get(url).content.decode()
+    assert "80,0 %" not in html and "81,8 %" in html
+
+
+def test_a_review_shows_on_the_province_page_at_once(
+    rated: dict[str, Any], as_officer: Any, head: Any
+) -> None:
+    flagged = flagged_rating(rated["target"])
+    url = reverse("feedback:province")
+    assert "80,0 %" in as_officer.get(url).content.decode()
+    services.review_rating(flagged, include=True, reason="Đã xác minh", actor=head)
+    assert "81,8 %" in as_officer.get(url).content.decode()
+
+
+def org_table_names(html: str) -> list[str]:
+    """The organisation names of the ranking table, in the order shown."""
+    table = html.split('data-testid="org-table"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a>', table)
+
+
+def test_the_organisation_table_can_be_sorted(rated: dict[str, Any], as_officer: Any) -> None:
+    url = reverse("feedback:province")
+    by_rank = org_table_names(as_officer.get(url).content.decode())
+    assert by_rank[0] == "Sở Tư pháp"  # the only ranked organisation
+    assert len(by_rank) == 4
+    by_name = org_table_names(as_officer.get(url, {"sort": "name"}).content.decode())
+    assert by_name == [
+        "Sở Nội vụ",
+        "Sở Tư pháp",
+        "Ủy ban nhân dân tỉnh Hưng Yên",
+        "Ủy ban nhân dân xã An Bình",
+    ]
+    weakest = org_table_names(as_officer.get(url, {"sort": "weakest"}).content.decode())
+    assert weakest[0] == "Sở Tư pháp" and sorted(weakest) == sorted(by_rank)
+    response = as_officer.get(url, {"sort": "<script>", "q": "x" * 5000})
+    assert response.status_code == 200
+    form = response.content.decode().split('data-testid="org-search"', 1)[1].split("</form>")[0]
+    assert "<script>" not in form and 'value="rank" selected' in form
+
+
+def test_the_organisation_search_ignores_accents_and_keeps_the_ranks(
+    rated: dict[str, Any], as_officer: Any
+) -> None:
+    response = as_officer.get(reverse("feedback:province"), {"q": "tu phap"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert org_table_names(html) == ["Sở Tư pháp"]
+    assert "1/4" in html  # found among the organisations watched
+    assert 'value="tu phap"' in html
+    assert org_table_names(
+        as_officer.get(reverse("feedback:province"), {"q": "H56.30"}).content.decode()
+    ) == ["Ủy ban nhân dân xã An Bình"]
+    nothing = as_officer.get(reverse("feedback:province"), {"q": "không có"}).content.decode()
+    assert org_table_names(nothing) == [] and "Không tìm thấy cơ quan nào." in nothing
+
+
+def test_an_outsider_cannot_find_organisations_outside_their_scope(
+    rated: dict[str, Any], as_outsider: Any
+) -> None:
+    html = as_outsider.get(reverse("feedback:province"), {"q": "tư pháp"}).content.decode()
+    assert "Sở Tư pháp" not in html and "Không tìm thấy cơ quan nào." in html
+
+
+def test_the_organisation_table_is_paged_and_the_links_keep_the_search_and_order(
+    rated: dict[str, Any], as_officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from congvu.feedback import views
+
+    monkeypatch.setattr(views, "ORGANISATIONS_PER_PAGE", 3)
+    url = reverse("feedback:province")
+    first = as_officer.get(url, {"sort": "name"}).content.decode()
+    assert org_table_names(first) == ["Sở Nội vụ", "Sở Tư pháp", "Ủy ban nhân dân tỉnh Hưng Yên"]
+    assert "sort=name&amp;page=2#orgs" in first
+    second = as_officer.get(url, {"sort": "name", "page": "2"}).content.decode()
+    assert org_table_names(second) == ["Ủy ban nhân dân xã An Bình"]
+    for page in ("999", "abc", "-1"):
+        response = as_officer.get(url, {"sort": "name", "page": page})
+        assert response.status_code == 200 and org_table_names(response.content.decode())
+
+
+def test_the_province_trend_of_a_head_counts_only_their_organisations(
+    rated: dict[str, Any], province: dict[str, Organisation], as_head: Any
+) -> None:
+    from congvu.feedback.tests.test_selectors import rate_many
+
+    commune_staff = org_services.create_staff(
+        actor=None,
+        organisation=province["commune"],
+        full_name="Phạm Thị Hoa",
+        staff_code="XAB-001",
+        category=StaffMember.Category.CIVIL_SERVANT,
+        valid_from=dt.date(2025, 1, 1),
+    )
+    rate_many(badge(commune_staff), satisfied=0, unsatisfied=10)
+    for _twice in range(2):  # the second time from the cache
+        html = as_head.get(reverse("feedback:province")).content.decode()
+        trend = html.split('data-testid="trend-table"', 1)[1].split("</table>", 1)[0]
+        # This month: the head's 8/10 against the province's 8/20.
+        assert "80,0 %" in trend and "40,0 %" in trend
+
+
+def test_figures_are_printed_as_floatformat_prints_them() -> None:
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from congvu.feedback.templatetags.ratings_format import diff, pct
+
+    with translation.override("vi"):
+        for value in (0.0, 0.8, 0.80249, 0.8025, 0.12345, 0.999999, 1.0, 0.0005, 1 / 3):
+            assert pct(value) == floatformat(100 * value, 1)
+            assert pct(value, 0) == floatformat(100 * value, 0)
+        assert pct(None) == "–"
+        assert diff(2.25) == '<span class="rt-up">+2,3</span>'
+        assert diff(-0.04) == "<span>0</span>" and diff(-3.15).startswith('<span class="rt-down">')
+    with translation.override("en"):
+        assert pct(0.8) == "80.0"
 
 
 # --- Organisation ------------------------------------------------------------------------------

@@ -210,3 +210,70 @@ def test_staff_rows_put_the_lowest_index_first(
     rows = selectors.staff_rows(province["dept_justice"], start=start, end=end)
     assert [r.full_name for r in rows] == ["Trần Thị Bình", "Nguyễn Văn Đức"]
     assert rows[0].index.share == pytest.approx(0.5)
+
+
+def test_ties_in_share_are_ranked_by_the_lower_bound_of_the_interval() -> None:
+    # The ranking orders equal shares by the number of ratings; for equal shares that is
+    # exactly the order of the Wilson lower bound (which grows with the number of ratings).
+    from congvu.feedback.stats import wilson
+
+    rows = [
+        selectors.OrganisationRow(
+            organisation_id=n,
+            code=f"X{n}",
+            name=f"Cơ quan {n:03d}",
+            kind="",
+            kind_code="",
+            kind_id=1,
+            parent_id=None,
+            sums=(counted, counted, satisfied, 0, 0, 0, 0, 0, 0, 0),
+        )
+        for n, (satisfied, counted) in enumerate(
+            (s * k, c * k) for c in range(1, 25) for s in range(c + 1) for k in (1, 2, 3, 7, 40)
+        )
+    ]
+    ranked = selectors._rank(list(rows), 1)
+    by_bound = sorted(
+        rows,
+        key=lambda r: (
+            -r.sums[2] / r.sums[1],
+            -(wilson(r.sums[2], r.sums[1]) or (0.0, 0.0))[0],
+            -r.sums[1],
+            r.name,
+        ),
+    )
+    assert [r.organisation_id for r in ranked] == [r.organisation_id for r in by_bound]
+    assert [r.rank for r in ranked] == list(range(1, len(rows) + 1))
+
+
+def test_a_review_of_an_older_rating_shows_at_once(
+    rated: dict[str, Any], province: dict[str, Organisation], head: Any, officer: Any
+) -> None:
+    today = timezone.localdate()
+    start, end = selectors.default_period(today)
+    last_month = selectors.add_months(selectors.month_start(today), -1)
+    target = rated["target"]
+    scale, _levels = services.active_scale()
+    old = Rating.objects.create(
+        created_at=working_hours(last_month),
+        rated_on=last_month,
+        channel=target.channel,
+        organisation=target.organisation,
+        staff=target.staff,
+        scale=scale,
+        level=1,
+        satisfied=True,
+        answers={},
+        state=Rating.State.FLAGGED,
+        flag_reasons="burst",
+    )
+    rollups.add(old)
+
+    def justice() -> selectors.OrganisationRow:
+        rows = selectors.organisation_rows(officer, start=start, end=end)
+        return next(r for r in rows if r.code == "H56.02")
+
+    assert (justice().index.counted, justice().index.flagged) == (10, 1)
+    services.review_rating(old, include=True, reason="Đã xác minh", actor=head)
+    assert (justice().index.counted, justice().index.flagged) == (11, 0)
+    assert selectors.province_index(start=start, end=end).counted == 11

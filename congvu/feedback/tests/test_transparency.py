@@ -130,3 +130,30 @@ def test_bad_public_filters_show_a_message(public_data: dict[str, Any]) -> None:
     response = Client().get(reverse("transparency:index"), {"from": "99/9999", "kind": "<x>"})
     assert response.status_code == 200
     assert 'data-testid="period-errors"' in response.content.decode()
+
+
+def test_the_public_page_shows_a_new_thirtieth_rating_at_once(
+    public_data: dict[str, Any],
+) -> None:
+    url = reverse("transparency:index")
+    assert "100,0 %" not in Client().get(url).content.decode()
+    rate_many(badge(public_data["commune_staff"]), satisfied=1)
+    html = Client().get(url).content.decode()
+    assert "100,0 %" in html  # the commune's 30/30 is published now
+
+
+def test_the_public_table_is_paged(
+    public_data: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from congvu.feedback import transparency_views
+
+    monkeypatch.setattr(transparency_views, "PER_PAGE", 1)
+    url = reverse("transparency:index")
+    first = Client().get(url).content.decode()
+    table = first.split('data-testid="public-table"', 1)[1].split("</table>", 1)[0]
+    assert "Sở Tư pháp" in table and "Ủy ban nhân dân xã An Bình" not in table
+    assert "page=2#orgs" in first
+    second = Client().get(url, {"page": "2"}).content.decode()
+    table = second.split('data-testid="public-table"', 1)[1].split("</table>", 1)[0]
+    assert "Sở Tư pháp" not in table and "<tr" in table
+    assert Client().get(url, {"page": "x"}).status_code == 200
