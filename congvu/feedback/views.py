@@ -192,7 +192,11 @@ def _reasons(rating: Rating) -> list[str]:
 
 
 def _review_item(
-    rating: Rating, labels: dict[tuple[int, int], str], form: ReviewForm, next_url: str
+    rating: Rating,
+    labels: dict[tuple[int, int], str],
+    form: ReviewForm,
+    next_url: str,
+    user: Any,
 ) -> dict[str, Any]:
     return {
         "rating": rating,
@@ -200,13 +204,16 @@ def _review_item(
         "reasons": _reasons(rating),
         "form": form,
         "next": next_url,
+        # A low or flagged rating of a named staff member can open a case (issue 5 §1).
+        "may_open_case": rating.staff_id is not None
+        and access.can(user, Perm.CASE_HANDLE, rating.organisation),
     }
 
 
-def _flagged_items(page: Page[Any], next_url: str) -> list[dict[str, Any]]:
+def _flagged_items(page: Page[Any], next_url: str, user: Any) -> list[dict[str, Any]]:
     labels = selectors.level_labels()
     return [
-        _review_item(rating, labels, ReviewForm(prefix=f"r{rating.pk}"), next_url)
+        _review_item(rating, labels, ReviewForm(prefix=f"r{rating.pk}"), next_url, user)
         for rating in page.object_list
     ]
 
@@ -365,7 +372,7 @@ def organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             FLAGGED_PER_PAGE,
             request.GET.get("flag_page"),
         )
-        flagged = _flagged_items(flagged_page, request.get_full_path())
+        flagged = _flagged_items(flagged_page, request.get_full_path(), user)
     labels = selectors.level_labels()
     comments = [
         {**row, "level_label": labels.get((row["scale_id"], row["level"]), str(row["level"]))}
@@ -436,7 +443,7 @@ def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "organisation": org,
             "page": page,
-            "items": _flagged_items(page, request.get_full_path()),
+            "items": _flagged_items(page, request.get_full_path(), request.user),
             "qs_page": querystring(request.GET, "page"),
         },
     )
@@ -476,7 +483,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "feedback/review.html",
-        {"item": _review_item(rating, selectors.level_labels(), form, next_url)},
+        {"item": _review_item(rating, selectors.level_labels(), form, next_url, request.user)},
         status=400,
     )
 

@@ -78,3 +78,15 @@ def test_the_api_opens_a_case_from_a_rating_once(
         client.post(url, {"rating": 10**6}, content_type="application/json", **headers).status_code
         == 404
     )
+
+
+def test_the_review_queue_offers_to_open_a_case_from_a_flagged_rating(
+    province: dict[str, Any], staff_member: StaffMember, head: User
+) -> None:
+    from congvu.feedback.models import Rating
+
+    rating = low_rating(province, staff_member)
+    Rating.objects.filter(pk=rating.pk).update(state=Rating.State.FLAGGED)
+    page = client_for(head).get("/ratings/flagged/").content.decode()
+    assert f"/cases/from-rating/{rating.pk}/" in page
+    assert "Mở vụ việc từ đánh giá này" in page
