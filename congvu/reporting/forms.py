@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -132,7 +133,10 @@ class NarrativeForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    DECISIONS = (("return", _("Trả lại để bổ sung")), ("accept", _("Tiếp nhận")))
+    DECISIONS = (
+        ("return", _("Trả lại để bổ sung")),
+        ("accept", pgettext_lazy("report decision", "Tiếp nhận")),
+    )
 
     decision = forms.ChoiceField(choices=DECISIONS, widget=forms.HiddenInput)
     comments = forms.CharField(
