@@ -130,6 +130,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("CONGVU_SQLITE_PATH", str(VAR_DIR / "congvu.sqlite3")),
+            # Opening a connection (and its PRAGMAs) costs over a millisecond: more
+            # than a whole rating submission. Keep it, as for PostgreSQL.
+            "CONN_MAX_AGE": int(os.environ.get("CONGVU_CONN_MAX_AGE", "600")),
             "OPTIONS": {
                 # WAL lets the worker and the web server read while one writes;
                 # IMMEDIATE avoids "database is locked" on read-then-write transactions.

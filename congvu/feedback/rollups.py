@@ -12,7 +12,10 @@ A rating adds to three tables, keyed by the first day of the local month of
 
 Writes are single `INSERT … ON CONFLICT (…) DO UPDATE SET c = c + excluded.c`
 statements (SQLite ≥ 3.24 and PostgreSQL), so two processes adding to the
-same row never lose an update and no row is read first. A change of state
+same row never lose an update and no row is read first: one per table, a
+rating's criterion rows in one multi-row statement (`add`); on PostgreSQL the
+three go with the rating's INSERT into one statement (`postgresql_members`,
+one round trip instead of six). A change of state
 (review, the daily jump check) applies the difference. `rebuild()` recomputes
 everything from the raw ratings; it gives the same rows.
 """
@@ -78,29 +81,35 @@ def _counts_of(rating: Rating, state: str | None = None) -> dict[str, int]:
 
 
 def _criterion_rows(rating: Rating) -> list[tuple[int, dict[str, int]]]:
-    rows = []
-    for clause_id, answer in sorted(rating.answers.items()):
+    """(clause id, counts) per clause answered, by clause id: concurrent transactions
+    then lock the rows in the same order (PostgreSQL), and one statement never
+    names a row twice."""
+    rows: dict[int, dict[str, int]] = {}
+    for clause_id, answer in rating.answers.items():
         column = ANSWER_COLUMNS.get(answer)
         if column is not None:
-            row = dict.fromkeys(CRITERION_COLUMNS, 0)
-            row[column] = 1
-            rows.append((int(clause_id), row))
-    return rows
+            row = rows.setdefault(int(clause_id), dict.fromkeys(CRITERION_COLUMNS, 0))
+            row[column] += 1
+    return sorted(rows.items())
 
 
 # --- SQL ---------------------------------------------------------------------------------------
 
 
-def _upsert_sql(model: type[models.Model], keys: tuple[str, ...], columns: tuple[str, ...]) -> str:
+def _upsert_sql(
+    model: type[models.Model], keys: tuple[str, ...], columns: tuple[str, ...], rows: int = 1
+) -> str:
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     names = ", ".join(qn(c) for c in (*keys, *columns))
     marks = ", ".join(["%s"] * (len(keys) + len(columns)))
+    values = ", ".join([f"({marks})"] * rows)
     sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns)
     conflict = ", ".join(qn(k) for k in keys)
-    # Only model metadata goes into the text; every value is a parameter.
+    # Only model metadata goes into the text; every value is a parameter. Several rows
+    # in one statement must have different keys (PostgreSQL refuses to update a row twice).
     return (
-        f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608
+        f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
         f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
     )
 
@@ -115,17 +124,31 @@ def _update_sql(model: type[models.Model], keys: tuple[str, ...], columns: list[
 _ORG_KEYS: Final = ("organisation_id", "month")
 _STAFF_KEYS: Final = ("staff_id", "organisation_id", "month")
 _CRITERION_KEYS: Final = ("organisation_id", "month", "clause_id")
-_sql_cache: dict[tuple[str, str], str] = {}
+_sql_cache: dict[tuple[str, str, int], str] = {}
 
 
 def _cached_upsert(
-    model: type[models.Model], keys: tuple[str, ...], columns: tuple[str, ...]
+    model: type[models.Model], keys: tuple[str, ...], columns: tuple[str, ...], rows: int = 1
 ) -> str:
-    cache_key = (connection.vendor, model._meta.label)
+    cache_key = (connection.vendor, model._meta.label, rows)
     sql = _sql_cache.get(cache_key)
     if sql is None:
-        sql = _sql_cache[cache_key] = _upsert_sql(model, keys, columns)
+        sql = _sql_cache[cache_key] = _upsert_sql(model, keys, columns, rows)
     return sql
+
+
+def _upsert_criteria(cursor: Any, rating: Rating, month: Any) -> None:
+    """All the rating's criterion rows in one statement (one round trip, one parse)."""
+    criteria = _criterion_rows(rating)
+    if not criteria:
+        return
+    params: list[Any] = []
+    for clause_id, row in criteria:
+        params += [rating.organisation_id, month, clause_id, *(row[c] for c in CRITERION_COLUMNS)]
+    cursor.execute(
+        _cached_upsert(CriterionMonthRollup, _CRITERION_KEYS, CRITERION_COLUMNS, len(criteria)),
+        params,
+    )
 
 
 def add(rating: Rating) -> None:
@@ -144,20 +167,97 @@ def add(rating: Rating) -> None:
                 [rating.staff_id, rating.organisation_id, month, *values],
             )
         if rating.state in Rating.COUNTED_STATES:
-            criteria = _criterion_rows(rating)
-            if criteria:
-                cursor.executemany(
-                    _cached_upsert(CriterionMonthRollup, _CRITERION_KEYS, CRITERION_COLUMNS),
-                    [
-                        [
-                            rating.organisation_id,
-                            month,
-                            clause_id,
-                            *(r[c] for c in CRITERION_COLUMNS),
-                        ]
-                        for clause_id, r in criteria
-                    ],
-                )
+            _upsert_criteria(cursor, rating, month)
+
+
+_pg_members_cache: dict[tuple[str, bool, bool], str] = {}
+
+
+def _pg_members_sql(staff: bool, criteria: bool) -> str:
+    # Only model metadata goes into the text; every value is a parameter.
+    qn = connection.ops.quote_name
+    counts = ", ".join(qn(c) for c in COUNT_COLUMNS)
+
+    def member(
+        name: str,
+        model: type[models.Model],
+        keys: tuple[str, ...],
+        columns: tuple[str, ...],
+        select: str,
+    ) -> str:
+        table = qn(model._meta.db_table)
+        names = ", ".join(qn(c) for c in (*keys, *columns))
+        sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns)
+        conflict = ", ".join(qn(k) for k in keys)
+        return (
+            f"{name} AS (INSERT INTO {table} ({names}) {select} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {sets})"
+        )
+
+    casts = ", ".join(["%s::integer"] * len(COUNT_COLUMNS))
+    members = [
+        f"rollup_counts (organisation_id, month, {counts}) "
+        f"AS (VALUES (%s::bigint, %s::date, {casts}))",
+        member(
+            "rollup_organisation",
+            OrganisationMonthRollup,
+            _ORG_KEYS,
+            COUNT_COLUMNS,
+            f"SELECT organisation_id, month, {counts} FROM rollup_counts",  # noqa: S608
+        ),
+    ]
+    if staff:
+        members.append(
+            member(
+                "rollup_staff",
+                StaffMonthRollup,
+                _STAFF_KEYS,
+                COUNT_COLUMNS,
+                f"SELECT %s::bigint, organisation_id, month, {counts} FROM rollup_counts",  # noqa: S608
+            )
+        )
+    if criteria:
+        members.append(
+            member(
+                "rollup_criteria",
+                CriterionMonthRollup,
+                _CRITERION_KEYS,
+                CRITERION_COLUMNS,
+                "SELECT v.organisation_id, v.month, c.clause_id, c.kept, c.breached, c.unknown "
+                "FROM rollup_counts v, unnest(%s::bigint[], %s::integer[], %s::integer[], "
+                "%s::integer[]) AS c (clause_id, kept, breached, unknown)",
+            )
+        )
+    return ", ".join(members)
+
+
+def postgresql_members(rating: Rating) -> tuple[str, list[Any]]:
+    """`add(rating)` as members of a PostgreSQL WITH clause, and their parameters.
+
+    `services` runs them in one statement with the rating's INSERT: one round
+    trip and one implicit transaction instead of BEGIN, four statements and
+    COMMIT. The criterion rows go as arrays, so the statement has the same text
+    and few parameters whatever the number of questions (psycopg caches the
+    parsing of a query only up to 50 parameters).
+    """
+    row = _counts_of(rating)
+    staff = rating.staff_id is not None
+    criteria = _criterion_rows(rating) if rating.state in Rating.COUNTED_STATES else []
+    key = (connection.vendor, staff, bool(criteria))
+    sql = _pg_members_cache.get(key)
+    if sql is None:
+        sql = _pg_members_cache[key] = _pg_members_sql(staff, bool(criteria))
+    params: list[Any] = [
+        rating.organisation_id,
+        month_of(rating.rated_on),
+        *(row[c] for c in COUNT_COLUMNS),
+    ]
+    if staff:
+        params.append(rating.staff_id)
+    if criteria:
+        params.append([clause_id for clause_id, _ in criteria])
+        params += [[counts[c] for _, counts in criteria] for c in CRITERION_COLUMNS]
+    return sql, params
 
 
 def change_state(rating: Rating, *, old_state: str) -> None:
@@ -190,13 +290,7 @@ def change_state(rating: Rating, *, old_state: str) -> None:
         if was_counted == is_counted or not criteria:
             return
         if is_counted:
-            cursor.executemany(
-                _cached_upsert(CriterionMonthRollup, _CRITERION_KEYS, CRITERION_COLUMNS),
-                [
-                    [rating.organisation_id, adapted, clause_id, *(r[c] for c in CRITERION_COLUMNS)]
-                    for clause_id, r in criteria
-                ],
-            )
+            _upsert_criteria(cursor, rating, adapted)
         else:
             for clause_id, r in criteria:
                 columns = [c for c in CRITERION_COLUMNS if r[c]]

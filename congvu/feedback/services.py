@@ -1,11 +1,25 @@
 """Writes of the ratings app: a citizen's rating, a reviewer's decision on a flagged one.
 
 `submit_rating` is on the hot path (thousands a second at peak, see
-docs/benchmarks.md): it reads the active scale and the organisation's criteria
-from an in-process cache (`CACHE_SECONDS`, cleared in this process when the
-catalogue, the scale, the organisations, staff or counters change), checks the
-device with one indexed query, and writes the rating and its three rollups in
-one transaction of four statements.
+docs/benchmarks.md). Warm, a rating through the API costs six statements of
+constant SQL text, no ORM query building (which costs about a millisecond of
+CPU each, far more than the database takes to run them): the target
+(`submission_target`, one indexed query) and the device's last hour
+(`detection`) are read first; then, holding the write lock as briefly as
+possible, the rating is inserted and added to the three rollup tables — on
+SQLite in one short transaction (rating writers of all processes take turns
+on an OS lock first, see `_writers_take_turns`), on PostgreSQL as one
+statement, which is one round trip and one transaction.
+
+The active scale, which catalogue versions apply to an organisation and the
+questions of each set of versions are kept in an in-process cache for
+`CACHE_SECONDS`: one small query of the whole catalogue's active versions
+serves every organisation of the province, so two thousand organisations cost
+no more than one. The cache is cleared in this process as soon as the
+catalogue, the scale, the organisations, staff or counters change (signals);
+another process (gunicorn worker) sees such a change at most `CACHE_SECONDS`
+later. Changes made without signals (`QuerySet.update`, `bulk_create`, the
+seed loader) are seen after the same delay, or at once with `clear_caches()`.
 
 Ratings are the record and are not audited one by one; reviews are.
 """
@@ -13,15 +27,19 @@ Ratings are the record and are not audited one by one; reviews are.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Final
+from functools import cache
+from typing import Any, Final, TypeVar
 
-from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,13 +48,14 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
 from congvu.conduct.models import Clause, CodeVersion, Section
-from congvu.conduct.selectors import rateable_items
+from congvu.conduct.selectors import clauses_of
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import detection, rollups
 from .models import Counter, Dossier, Rating, RatingScale, ScaleLevel
 
-#: Seconds a process keeps the active scale and an organisation's criteria.
+#: Seconds a process keeps the active scale, the catalogue's active versions and the
+#: questions: how late another process sees a change of them (this one: at once).
 CACHE_SECONDS: Final = 30
 #: Longest comment a citizen may leave.
 COMMENT_MAX: Final = 1000
@@ -139,21 +158,90 @@ def active_scale() -> tuple[RatingScale, list[ScaleLevel]]:
     return found
 
 
-def criteria_for(target: RatingTarget) -> list[Criterion]:
-    """The questions on the form: the rateable items of the target's organisation."""
-    leader = target.staff.is_leader if target.staff is not None else True
+@dataclass(frozen=True)
+class _ActiveVersion:
+    pk: int
+    scope_id: int
+    scope_path: str
+    is_supplement: bool
+    effective_from: dt.date | None
 
-    def build() -> list[Criterion]:
-        return [
+
+@dataclass
+class _Catalogue:
+    """Every active catalogue version, and which of them apply under each tree path."""
+
+    versions: tuple[_ActiveVersion, ...]
+    by_path: dict[str, tuple[int, ...]]
+
+
+def _catalogue() -> _Catalogue:
+    def build() -> _Catalogue:
+        rows = CodeVersion.objects.filter(status=CodeVersion.Status.ACTIVE).values_list(
+            "pk", "scope_id", "scope__path", "is_supplement", "effective_from"
+        )
+        return _Catalogue(tuple(_ActiveVersion(*row) for row in rows), {})
+
+    catalogue: _Catalogue = _cached("catalogue", build)
+    return catalogue
+
+
+def applicable_version_ids(organisation: Organisation) -> tuple[int, ...]:
+    """`conduct.selectors.applicable_versions(organisation)` (today), as primary keys.
+
+    The same choice, made in Python from the cached active versions instead of
+    two queries per organisation: the base catalogue of the deepest ancestor
+    (the organisation included) that has one, then the supplements of the
+    ancestors from the top down. At most one version of a scope is active (a
+    database constraint), so there is nothing else to choose between.
+    """
+    catalogue = _catalogue()
+    found = catalogue.by_path.get(organisation.path)
+    if found is None:
+        ancestors = set(organisation.ancestor_ids())
+        mine = [v for v in catalogue.versions if v.scope_id in ancestors]
+        bases = [v for v in mine if not v.is_supplement]
+        base = max(
+            bases,
+            key=lambda v: (len(v.scope_path), v.effective_from or dt.date.min),
+            default=None,
+        )
+        extra = sorted((v for v in mine if v.is_supplement), key=lambda v: v.scope_path)
+        found = tuple(v.pk for v in ([base] if base is not None else []) + extra)
+        catalogue.by_path[organisation.path] = found
+    return found
+
+
+def _criteria(target: RatingTarget) -> tuple[list[Criterion], dict[int, Criterion]]:
+    leader = target.staff.is_leader if target.staff is not None else True
+    version_ids = applicable_version_ids(target.organisation)
+
+    def build() -> tuple[list[Criterion], dict[int, Criterion]]:
+        # `conduct.selectors.rateable_items` for these versions (same order).
+        clauses = clauses_of(CodeVersion(pk=pk) for pk in version_ids).filter(rateable=True)
+        if not leader:
+            clauses = clauses.exclude(applies_to=Clause.AppliesTo.LEADERS)
+        listed = [
             Criterion(
                 clause_id=clause.pk,
                 question=clause.rating_question or clause.plain_text or clause.short_title,
                 yes_is_breach=clause.rating_yes_is_breach,
             )
-            for clause in rateable_items(target.organisation, leader=leader)
+            for clause in clauses
         ]
+        return listed, {c.clause_id: c for c in listed}
 
-    return _cached(("criteria", target.organisation.pk, leader), build)
+    # One entry serves every organisation with the same catalogue (the whole
+    # province, usually), not one per organisation.
+    found: tuple[list[Criterion], dict[int, Criterion]] = _cached(
+        ("criteria", version_ids, leader), build
+    )
+    return found
+
+
+def criteria_for(target: RatingTarget) -> list[Criterion]:
+    """The questions on the form: the rateable items of the target's organisation."""
+    return _criteria(target)[0]
 
 
 # --- Targets -----------------------------------------------------------------------------------
@@ -235,6 +323,97 @@ def target_for_kiosk(token: str, *, staff_id: int | None = None) -> RatingTarget
     return _counter_target(counter, Rating.Channel.KIOSK, staff_id)
 
 
+# --- The target of a submission, without the ORM ----------------------------------------------
+
+_sql_cache: dict[tuple[str, str], str] = {}
+_M = TypeVar("_M", bound=Model)
+
+
+def _sql(name: str, build: Any) -> str:
+    """SQL text made once per database vendor from model metadata (values are parameters)."""
+    key = (connection.vendor, name)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        sql = _sql_cache[key] = build()
+    return sql
+
+
+def _badge_sql() -> str:
+    qn = connection.ops.quote_name
+    staff, organisation = StaffMember._meta, Organisation._meta
+
+    def column(meta: Any, name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    columns = ", ".join(
+        [
+            *(f"s.{column(staff, name)}" for name in _BADGE_STAFF_FIELDS),
+            f"o.{column(organisation, 'path')}",
+        ]
+    )
+    return (
+        f"SELECT {columns} FROM {qn(staff.db_table)} s "  # noqa: S608
+        f"INNER JOIN {qn(organisation.db_table)} o "
+        f"ON o.{column(organisation, 'id')} = s.{column(staff, 'organisation')} "
+        f"WHERE s.{column(staff, 'badge_token')} = %s AND s.{column(staff, 'is_active')} = %s"
+    )
+
+
+#: What `submit_rating` reads of a staff member (and `criteria_for`: the organisation's path).
+_BADGE_STAFF_FIELDS: Final = ("id", "organisation", "is_leader", "user")
+
+
+def _lean(model: type[_M], values: dict[str, Any]) -> _M:
+    """An instance with only `values` (attnames) loaded; other fields load when read."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias, list(values), [values[f.attname] for f in fields if f.attname in values]
+    )
+
+
+def _badge_target(token: str) -> RatingTarget | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("badge", _badge_sql), [token, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    staff_id, organisation_id, is_leader, user_id, path = row
+    organisation = _lean(Organisation, {"id": organisation_id, "path": path})
+    member = _lean(
+        StaffMember,
+        {
+            "id": staff_id,
+            "organisation_id": organisation_id,
+            "is_leader": bool(is_leader),
+            "is_active": True,
+            "user_id": user_id,
+        },
+    )
+    member.organisation = organisation
+    return RatingTarget(Rating.Channel.BADGE, organisation, staff=member)
+
+
+def submission_target(
+    channel: str, token: str, *, staff_id: int | None = None
+) -> RatingTarget | None:
+    """The target of a rating submitted through a link of `channel` ("badge", …) and `token`.
+
+    The same as `target_for_badge` and the others, for `submit_rating`: a badge
+    costs one query of constant SQL that loads only the fields the submission
+    reads; the other fields of the staff member and organisation are deferred
+    (reading one costs a query, so this is not for pages that show them).
+    """
+    if channel == Rating.Channel.BADGE:
+        return _badge_target(token) if _usable(token) else None
+    if channel == Rating.Channel.DOSSIER:
+        return target_for_dossier(token)
+    if channel == Rating.Channel.COUNTER:
+        return target_for_counter(token, staff_id=staff_id)
+    if channel == Rating.Channel.KIOSK:
+        return target_for_kiosk(token, staff_id=staff_id)
+    return None
+
+
 # --- Submitting --------------------------------------------------------------------------------
 
 
@@ -243,7 +422,7 @@ def _invalid(message: str) -> RatingRejected:
 
 
 def _stored_answers(target: RatingTarget, answers: Mapping[Any, Any]) -> dict[str, str]:
-    criteria = {c.clause_id: c for c in criteria_for(target)}
+    criteria = _criteria(target)[1]
     stored: dict[str, str] = {}
     for key, answer in answers.items():
         try:
@@ -292,6 +471,129 @@ def already_rated_error() -> RatingRejected:
         "already_rated",
         _("Hồ sơ này đã được đánh giá. / This dossier has already been rated."),
     )
+
+
+#: Field types whose Python value is what both SQLite and PostgreSQL take as it is.
+_PLAIN_FIELDS: Final = frozenset(
+    {
+        "BooleanField",
+        "CharField",
+        "ForeignKey",
+        "IntegerField",
+        "OneToOneField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _insert_fields() -> list[Field[Any, Any]]:
+    return [f for f in Rating._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_sql() -> str:
+    qn = connection.ops.quote_name
+    fields = _insert_fields()
+    names = ", ".join(qn(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    pk = Rating._meta.pk
+    assert pk is not None
+    returning = (
+        f" RETURNING {qn(pk.column)}" if connection.features.can_return_columns_from_insert else ""
+    )
+    return f"INSERT INTO {qn(Rating._meta.db_table)} ({names}) VALUES ({marks}){returning}"  # noqa: S608
+
+
+@cache
+def _insert_plan() -> tuple[tuple[str, Field[Any, Any] | None], ...]:
+    """(attname, the field if its value needs preparing) per column of the INSERT."""
+    return tuple(
+        (f.attname, None if f.get_internal_type() in _PLAIN_FIELDS else f) for f in _insert_fields()
+    )
+
+
+def _insert_params(rating: Rating) -> list[Any]:
+    """The INSERT's values, prepared as the ORM does: JSON, UUIDs, dates and datetimes
+    differ between SQLite and PostgreSQL (`get_db_prep_save`); plain strings,
+    numbers and booleans go as they are, which is all the ORM's preparation of them
+    amounts to, at a fraction of its cost."""
+    return [
+        getattr(rating, attname)
+        if field is None
+        else field.get_db_prep_save(field.pre_save(rating, True), connection)
+        for attname, field in _insert_plan()
+    ]
+
+
+def _insert(rating: Rating) -> None:
+    """`rating.save(force_insert=True)` without the ORM's SQL building (no signals are sent:
+    the ratings app has no receivers for them, and it would cost more than the write)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("insert-rating", _insert_sql), _insert_params(rating))
+        if connection.features.can_return_columns_from_insert:
+            rating.pk = cursor.fetchone()[0]
+        else:  # pragma: no cover - SQLite < 3.35
+            rating.pk = connection.ops.last_insert_id(cursor, Rating._meta.db_table, "id")
+    rating._state.adding = False
+    rating._state.db = connection.alias
+
+
+_turns: dict[str, tuple[int, int]] = {}
+_turns_lock = threading.Lock()
+
+
+@contextmanager
+def _writers_take_turns() -> Iterator[None]:
+    """On a SQLite file, rating writers of all processes queue on an OS lock first.
+
+    Two gunicorn workers writing ratings collide on SQLite's write lock, and
+    SQLite's busy handler then *sleeps* (1 ms, 2 ms, 5 ms, …) instead of waking
+    when the lock is free: two workers stored fewer ratings a second than one.
+    `flock` wakes the next writer as soon as the previous one commits (threads
+    of one process queue on a `threading.Lock` first: they share the
+    descriptor). Only taken outside any transaction: a caller's open
+    transaction may hold SQLite's lock already, and waiting here then would
+    stall the others. The kernel releases the lock when a process dies, even
+    by SIGKILL. PostgreSQL needs none of this.
+    """
+    sqlite: Any = connection
+    if sqlite.vendor != "sqlite" or sqlite.in_atomic_block or sqlite.is_in_memory_db():
+        yield
+        return
+    path = f"{sqlite.settings_dict['NAME']}-ratings.lock"
+    with _turns_lock:
+        # One descriptor per process: a lock inherited through fork would be shared.
+        opened = _turns.get(path)
+        if opened is None or opened[0] != os.getpid():
+            opened = _turns[path] = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+        fcntl.flock(opened[1], fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(opened[1], fcntl.LOCK_UN)
+
+
+def _store(rating: Rating) -> None:
+    """INSERT the rating and add it to the rollups, all or nothing."""
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        # One statement is one transaction: the rating and its rollups in one round
+        # trip instead of six (BEGIN, four statements, COMMIT).
+        members, params = rollups.postgresql_members(rating)
+        insert = _sql("insert-rating", _insert_sql)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH rating AS ({insert}), {members} SELECT id FROM rating",  # noqa: S608
+                [*_insert_params(rating), *params],
+            )
+            rating.pk = cursor.fetchone()[0]
+        rating._state.adding = False
+        rating._state.db = connection.alias
+        return
+    with _writers_take_turns(), transaction.atomic():
+        _insert(rating)
+        rollups.add(rating)
 
 
 def submit_rating(
@@ -369,9 +671,8 @@ def submit_rating(
         submission_id=submission_id,
     )
     try:
-        with transaction.atomic():
-            rating.save(force_insert=True)
-            rollups.add(rating)
+        # Every read is done: the write lock is held for the writes only.
+        _store(rating)
     except IntegrityError:
         # Two unique constraints decide races without a read first: the submission
         # id (a retry) and the dossier (one rating per dossier).

@@ -113,3 +113,29 @@ def test_the_rollup_month_is_the_local_month_of_the_rating(
     )
     assert rating.rated_on == dt.date(2026, 2, 1)
     assert OrganisationMonthRollup.objects.get().month == dt.date(2026, 2, 1)
+
+
+def test_the_postgresql_statement_has_a_value_for_every_placeholder(
+    province: Province, staff_member: StaffMember
+) -> None:
+    from congvu.feedback import rollups
+
+    load_catalogue(province)
+    badge = services.target_for_badge(staff_member.badge_token)
+    counter = services.target_for_counter(make_counter(province["dept_home"]).qr_token)
+    assert badge is not None and counter is not None
+    for target, state in ((badge, Rating.State.COUNTED), (counter, Rating.State.FLAGGED)):
+        asked = services.criteria_for(target)
+        rating = rate(target, answers={c.clause_id: "unknown" for c in asked})
+        rating.state = state
+        members, params = rollups.postgresql_members(rating)
+        assert members.count("%s") == len(params)
+        assert params[:2] == [rating.organisation_id, rating.rated_on.replace(day=1)]
+        assert ("rollup_staff" in members) == (target.staff is not None)
+        if state == Rating.State.COUNTED:
+            # The questions go as four arrays (clause, kept, breached, unknown).
+            clauses, kept, breached, unknown = params[-4:]
+            assert clauses == sorted(c.clause_id for c in asked)
+            assert (sum(kept), sum(breached), sum(unknown)) == (0, 0, len(asked))
+        else:
+            assert "rollup_criteria" not in members

@@ -194,8 +194,135 @@ def test_a_warm_submission_costs_five_statements(badge: RatingTarget) -> None:
             now=working_hours(),
         )
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # Device check, rating, organisation, staff and (one executemany) criterion rollups.
+    # Device check, rating, organisation, staff and (one statement) criterion rollups.
     assert len(statements) == 5
+    assert statements[-1].count("), (") == len(answers) - 1  # one row per question
+
+
+def test_the_submission_target_of_a_badge_is_the_staff_member_and_organisation(
+    badge: RatingTarget, staff_member: StaffMember
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        target = services.submission_target("badge", staff_member.badge_token)
+    assert len(queries.captured_queries) == 1
+    assert target is not None and target.staff is not None
+    assert target.channel == Rating.Channel.BADGE
+    assert target.staff.pk == staff_member.pk
+    assert target.organisation.pk == staff_member.organisation_id
+    assert target.organisation.path == staff_member.organisation.path
+    assert (target.staff.is_leader, target.staff.is_active, target.staff.user_id) == (
+        False,
+        True,
+        None,
+    )
+    # Fields the submission does not need are loaded when something reads them.
+    assert target.staff.full_name == "Nguyễn Văn Đức"
+    assert target.organisation.name == "Sở Tư pháp"
+    assert services.criteria_for(target) == services.criteria_for(badge)
+
+
+def test_the_submission_target_refuses_what_the_page_would_refuse(
+    badge: RatingTarget, staff_member: StaffMember
+) -> None:
+    for token in ("", "nope", "x" * 500, "a\x00b"):
+        assert services.submission_target("badge", token) is None
+    assert services.submission_target("nothing", staff_member.badge_token) is None
+    StaffMember.objects.filter(pk=staff_member.pk).update(is_active=False)
+    assert services.submission_target("badge", staff_member.badge_token) is None
+    assert services.target_for_badge(staff_member.badge_token) is None
+
+
+def test_a_rating_written_without_the_orm_reads_back_like_one_the_orm_saved(
+    badge: RatingTarget, staff_member: StaffMember
+) -> None:
+    target = services.submission_target("badge", staff_member.badge_token)
+    assert target is not None
+    clause = next(c.clause_id for c in services.criteria_for(badge) if not c.yes_is_breach)
+    submission = uuid.uuid4()
+    moment = working_hours()
+    fast = services.submit_rating(
+        target,
+        level=2,
+        answers={clause: "no"},
+        comment="Tận tình, chu đáo",
+        device_hash="c" * 32,
+        submission_id=submission,
+        now=moment,
+    )
+    assert fast.pk is not None and not fast._state.adding
+    stored = Rating.objects.get(pk=fast.pk)
+    reference = Rating(
+        created_at=moment,
+        rated_on=moment.date(),
+        channel=Rating.Channel.BADGE,
+        organisation=badge.organisation,
+        staff=staff_member,
+        scale=stored.scale,
+        level=2,
+        satisfied=True,
+        answers={str(clause): "n"},
+        comment="Tận tình, chu đáo",
+        state=Rating.State.COUNTED,
+        device_hash="c" * 32,
+        submission_id=uuid.uuid4(),
+    )
+    reference.save(force_insert=True)
+    reference.refresh_from_db()
+    names = [
+        f.attname for f in Rating._meta.concrete_fields if f.attname not in {"id", "submission_id"}
+    ]
+    assert [getattr(stored, n) for n in names] == [getattr(reference, n) for n in names]
+    assert stored.submission_id == submission
+    assert Rating.objects.filter(created_at=moment).count() == 2  # same stored datetime
+
+
+def test_the_questions_of_the_organisations_of_a_province_are_cached_once(
+    province: Province, staff_member: StaffMember
+) -> None:
+    load_catalogue(province)
+    first = RatingTarget(Rating.Channel.COUNTER, province["dept_home"])
+    second = RatingTarget(Rating.Channel.COUNTER, province["commune"])
+    asked = services.criteria_for(first)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.criteria_for(second) == asked
+    assert queries.captured_queries == []
+
+
+def test_the_versions_that_apply_are_those_the_catalogue_selectors_choose(
+    province: Province,
+) -> None:
+    from congvu.conduct.models import CodeVersion
+    from congvu.conduct.selectors import applicable_versions
+
+    load_catalogue(province)
+
+    def version(scope: Organisation, label: str, *, supplement: bool) -> None:
+        CodeVersion.objects.create(
+            scope=scope,
+            is_supplement=supplement,
+            title=f"Bộ quy tắc {label}",
+            version=label,
+            status=CodeVersion.Status.ACTIVE,
+        )
+
+    version(province["dept_justice"], "bs-stp", supplement=True)
+    version(province["division_justice"], "bs-phong", supplement=True)
+    version(province["commune"], "rieng-xa", supplement=False)  # replaces the province's
+    CodeVersion.objects.create(
+        scope=province["dept_home"], is_supplement=True, title="Nháp", version="nhap"
+    )
+    for organisation in Organisation.objects.all():
+        expected = tuple(v.pk for v in applicable_versions(organisation))
+        assert services.applicable_version_ids(organisation) == expected, organisation.code
+    assert len(services.applicable_version_ids(province["division_justice"])) == 3
+
+
+def test_a_changed_question_is_asked_at_once_in_this_process(badge: RatingTarget) -> None:
+    criterion = services.criteria_for(badge)[0]
+    clause = Clause.objects.get(pk=criterion.clause_id)
+    clause.rating_question = "Cán bộ có chào hỏi không?"
+    clause.save()
+    assert services.criteria_for(badge)[0].question == "Cán bộ có chào hỏi không?"
 
 
 def test_a_flagged_rating_is_left_out_until_a_reviewer_includes_it(
@@ -262,3 +389,62 @@ def test_a_review_needs_a_reason_and_the_permission(
         services.review_rating(rating, include=True, reason="ok", actor=outsider)
     rating.refresh_from_db()
     assert rating.state == Rating.State.FLAGGED
+
+
+def test_a_warm_rating_through_the_api_costs_six_statements(
+    badge: RatingTarget, staff_member: StaffMember
+) -> None:
+    import json
+
+    from django.test import Client
+
+    phone = Client(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="phone-9")
+
+    def send() -> Any:
+        body = {
+            "channel": "badge",
+            "token": staff_member.badge_token,
+            "level": 2,
+            "answers": {str(k): v for k, v in all_yes(badge).items()},
+            "submission_id": str(uuid.uuid4()),
+        }
+        return phone.post("/api/v1/ratings", json.dumps(body), content_type="application/json")
+
+    assert send().status_code == 201  # warms the caches and the device salt
+    with CaptureQueriesContext(connection) as queries:
+        response = send()
+    assert response.status_code == 201
+    assert response.json()["state"] == "counted"
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # The badge, the device's last hour, the rating and its three rollups.
+    assert len(statements) == 6
+    assert Rating.objects.count() == 2
+    assert OrganisationMonthRollup.objects.get().total == 2
+
+
+def test_rating_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
+    db: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+    import os
+
+    from django.db import connections
+
+    wrapper = connections["default"]
+    if wrapper.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "ratings.sqlite3"))
+    monkeypatch.setattr(wrapper, "in_atomic_block", False)
+    other = os.open(tmp_path / "ratings.sqlite3-ratings.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        # Another process would wait here.
+        with services._writers_take_turns(), pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the writes
+        fcntl.flock(other, fcntl.LOCK_UN)
+        monkeypatch.setattr(wrapper, "in_atomic_block", True)
+        with services._writers_take_turns():  # inside a transaction: never waits
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        os.close(other)
