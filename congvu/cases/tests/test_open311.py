@@ -392,12 +392,21 @@ def test_the_passphrase_is_not_needed_to_read_the_public_status_and_never_shown(
 # --- a real client library from PyPI ----------------------------------------------------------
 
 
+@pytest.fixture
+def kinds_restored(transactional_db: None) -> None:
+    """An earlier live-server test (the browser tests run first) may have flushed the rows
+    the migrations made: put the organisation kinds back before `province` needs them."""
+    from congvu.browser_tests.helpers import restore_default_kinds
+
+    restore_default_kinds()
+
+
 # The live server needs committed data: the migrations' rows (organisation kinds) are
 # restored after the flush.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_georeport_client_reads_services_definitions_and_requests(
-    live_server: Any, province: dict[str, Organisation], fmt: str
+    live_server: Any, kinds_restored: None, province: dict[str, Organisation], fmt: str
 ) -> None:
     georeport = pytest.importorskip(
         "georeport", reason="the georeport client (PyPI) is a test dependency"
