@@ -28,7 +28,7 @@ from congvu.accounts.services import create_api_token
 from congvu.conduct.models import CodeVersion
 from congvu.organisations.models import Organisation
 
-from .conftest import API_URLCONF, make_version
+from .conftest import API_URLCONF, DERANDOMIZE, make_version
 
 
 def load_catalogue(province: dict[str, Organisation]) -> None:
@@ -85,7 +85,12 @@ with override_settings(ROOT_URLCONF=API_URLCONF):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=list(HealthCheck),
+)
 def test_the_api_never_fails_and_keeps_to_its_schema(
     case: Any, officer_headers: dict[str, str]
 ) -> None:

@@ -28,7 +28,7 @@ from congvu.cases.models import Case, CaseEvent
 from congvu.conduct.services import load_seed_catalogue
 from congvu.organisations.models import Organisation, StaffMember
 
-from .conftest import API_URLCONF
+from .conftest import API_URLCONF, DERANDOMIZE
 from .test_cases_api import make_case
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
@@ -95,7 +95,12 @@ def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None) ->
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=list(HealthCheck),
+)
 def test_cases_operations_never_fail_and_keep_to_their_schema(
     case: Any, officer_headers: dict[str, str]
 ) -> None:

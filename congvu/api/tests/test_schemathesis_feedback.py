@@ -29,7 +29,7 @@ from congvu.feedback import services
 from congvu.feedback.models import Counter, Dossier
 from congvu.organisations.models import Organisation, StaffMember
 
-from .conftest import API_URLCONF
+from .conftest import API_URLCONF, DERANDOMIZE
 from .test_feedback_api import load_catalogue, make_counter, make_dossier
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
@@ -91,7 +91,12 @@ def fresh_caches() -> Any:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=list(HealthCheck),
+)
 def test_ratings_operations_never_fail_and_keep_to_their_schema(
     case: Any, officer_headers: dict[str, str]
 ) -> None:

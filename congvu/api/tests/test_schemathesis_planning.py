@@ -37,7 +37,7 @@ from congvu.planning.models import (
 )
 from congvu.reporting import services as reporting
 
-from .conftest import API_URLCONF, make_version
+from .conftest import API_URLCONF, DERANDOMIZE, make_version
 from .test_plans_api import make_assignment, make_plan, make_task
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
@@ -131,7 +131,12 @@ with override_settings(ROOT_URLCONF=API_URLCONF):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=DERANDOMIZE,
+    suppress_health_check=list(HealthCheck),
+)
 def test_planning_operations_never_fail_and_keep_to_their_schema(
     case: Any, officer_headers: dict[str, str]
 ) -> None:
