@@ -48,7 +48,7 @@ FIELD_ENCRYPTION_KEYS = env_list("CONGVU_FIELD_ENCRYPTION_KEYS")
 # Behind a reverse proxy every request comes from the proxy's address: set this
 # so that rate limits (ratings, passphrase guesses) use the client's address from
 # X-Forwarded-For. Only when the proxy overwrites that header.
-RATINGS_TRUST_X_FORWARDED_FOR = env_bool("CONGVU_TRUST_X_FORWARDED_FOR", False)
+TRUST_X_FORWARDED_FOR = env_bool("CONGVU_TRUST_X_FORWARDED_FOR", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

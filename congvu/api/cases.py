@@ -36,7 +36,7 @@ from congvu.cases import clocks, reporter, selectors, services, visibility, work
 from congvu.cases.models import Case, CaseEvent, CaseFile, Track
 from congvu.cases.reporter import FollowDenied, FollowLocked
 from congvu.conduct.models import Clause
-from congvu.feedback.devices import client_ip
+from congvu.core.net import client_ip
 from congvu.organisations.models import Organisation, StaffMember
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination

@@ -31,8 +31,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.conduct import selectors as conduct_selectors
 from congvu.conduct.models import Clause, CodeVersion
+from congvu.core.net import client_ip
 from congvu.core.text import search_terms
-from congvu.feedback.devices import client_ip
 from congvu.feedback.models import Rating
 from congvu.organisations import selectors as org_selectors
 from congvu.organisations.models import Organisation, OrganisationQuerySet, StaffMember

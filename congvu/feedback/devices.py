@@ -16,10 +16,11 @@ import hmac
 import secrets
 import threading
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+
+from congvu.core.net import client_ip
 
 from .models import DeviceSalt
 
@@ -56,15 +57,6 @@ def forget_cached_salts() -> None:
     """Drop the in-process copies (tests; after `purge_salts`)."""
     with _lock:
         _salts.clear()
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address; X-Forwarded-For only when the proxy is trusted by settings."""
-    if getattr(settings, "RATINGS_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def hash_for(ip: str, user_agent: str, *, day: dt.date | None = None) -> str:
