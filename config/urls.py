@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from congvu.api.feedback import submit_rating_view
 from congvu.api.urls import api
 
 urlpatterns = [
     # First: Django tries the patterns in order, and the public rating API is the hot
-    # path (resolving it after every app's patterns cost ~75 µs a request).
+    # path (resolving it after every app's patterns cost ~75 µs a request, and among
+    # the API's own ~60 patterns ~40 µs).
+    path("api/v1/ratings", submit_rating_view),
     path("api/v1/", api.urls),
     path("", include("congvu.core.urls")),
     path("accounts/", include("congvu.accounts.urls")),

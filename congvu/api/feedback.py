@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
@@ -650,6 +651,22 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
         status = REJECTED_STATUS.get(rejected.code, 409)
         return _json(status, {"detail": rejected.message, "code": rejected.code})
     return _json(201, {"id": rating.pk, "verified": rating.verified, "state": rating.state})
+
+
+@csrf_exempt
+def submit_rating_view(request: HttpRequest) -> HttpResponse:
+    """POST /api/v1/ratings as a plain Django view, the first URL pattern.
+
+    The same handler as the API operation above (which documents it in the
+    OpenAPI document): resolving it among the API's patterns cost more than
+    validating the body. No CSRF: the endpoint takes no cookie-authenticated
+    action (a session only ever stops a staff member rating themselves).
+    """
+    if request.method != "POST":
+        response = _error(405, "Chỉ nhận POST. / Only POST is allowed.")
+        response["Allow"] = "POST"
+        return response
+    return submit_rating(request)
 
 
 class ScaleLevelOut(Schema):

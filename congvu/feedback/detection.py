@@ -53,6 +53,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congvu.core import rawdb
+
 from . import rollups
 from .models import Counter, Rating
 
@@ -225,12 +227,10 @@ def device_history(target: RatingTarget, *, device_hash: str, now: dt.datetime) 
     adapt = connection.ops.adapt_datetimefield_value
     since, until = adapt(now - dt.timedelta(hours=1)), adapt(now)
     burst_since = adapt(now - dt.timedelta(minutes=limit("burst_minutes")))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _device_history_sql(kind),
-            [since, until, since, until, same_id, since, until, burst_since, device_hash],
-        )
-        last_hour, same_target, recent_top = cursor.fetchone()
+    last_hour, same_target, recent_top = rawdb.execute(
+        _device_history_sql(kind),
+        [since, until, since, until, same_id, since, until, burst_since, device_hash],
+    ).fetchone()
     return DeviceHistory(int(last_hour), int(same_target), int(recent_top))
 
 

@@ -211,6 +211,7 @@ class Rating(models.Model):
         verbose_name=_("cơ quan"),
         on_delete=models.PROTECT,
         related_name="ratings",
+        db_index=False,  # rating_org_idx starts with it
     )
     staff = models.ForeignKey(
         "organisations.StaffMember",
@@ -219,6 +220,7 @@ class Rating(models.Model):
         null=True,
         blank=True,
         related_name="ratings",
+        db_index=False,  # rating_staff_idx starts with it
     )
     counter = models.ForeignKey(
         Counter,
@@ -227,6 +229,7 @@ class Rating(models.Model):
         null=True,
         blank=True,
         related_name="ratings",
+        db_index=False,  # rating_counter_idx: only the ratings that have one
     )
     #: At most one rating per dossier (the database enforces it).
     dossier = models.OneToOneField(
@@ -238,7 +241,12 @@ class Rating(models.Model):
         related_name="rating",
     )
     verified = models.BooleanField(_("đã xác thực qua hồ sơ"), default=False)
-    scale = models.ForeignKey(RatingScale, on_delete=models.PROTECT, related_name="+")
+    #: Not indexed (nor `reviewed_by`): nothing looks ratings up by them, and every
+    #: index costs each of thousands of inserts a second. Deleting a scale (refused
+    #: while ratings use it) or a user scans the table instead.
+    scale = models.ForeignKey(
+        RatingScale, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     level = models.PositiveSmallIntegerField(_("mức hài lòng"))
     satisfied = models.BooleanField(_("hài lòng"))
     #: {clause id: "y" kept / "n" breached / "u" don't remember}, after turning
@@ -249,7 +257,7 @@ class Rating(models.Model):
         _("trạng thái"), max_length=10, choices=State.choices, default=State.COUNTED
     )
     flag_reasons = models.CharField(_("lý do gắn cờ"), max_length=200, blank=True)
-    device_hash = models.CharField(max_length=32, blank=True, db_index=True)
+    device_hash = models.CharField(max_length=32, blank=True)  # rating_device_idx
     #: A random id the form carries so that a resubmission (double tap, retry after
     #: a lost response) returns the first rating instead of storing a second.
     submission_id = models.UUIDField(null=True, blank=True, unique=True)
@@ -260,6 +268,7 @@ class Rating(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(_("xem xét lúc"), null=True, blank=True)
     review_reason = models.CharField(_("lý do"), max_length=500, blank=True)
@@ -274,6 +283,11 @@ class Rating(models.Model):
             models.Index(fields=["staff", "-created_at"], name="rating_staff_idx"),
             models.Index(fields=["organisation", "-created_at"], name="rating_org_idx"),
             models.Index(fields=["device_hash", "created_at"], name="rating_device_idx"),
+            models.Index(
+                fields=["counter", "-created_at"],
+                condition=Q(counter__isnull=False),
+                name="rating_counter_idx",
+            ),
             models.Index(
                 fields=["organisation", "created_at"],
                 condition=Q(state="flagged"),

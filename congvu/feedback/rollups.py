@@ -137,37 +137,51 @@ def _cached_upsert(
     return sql
 
 
-def _upsert_criteria(cursor: Any, rating: Rating, month: Any) -> None:
+def _criteria_statement(rating: Rating, month: Any) -> tuple[str, list[Any]] | None:
     """All the rating's criterion rows in one statement (one round trip, one parse)."""
     criteria = _criterion_rows(rating)
     if not criteria:
-        return
+        return None
     params: list[Any] = []
     for clause_id, row in criteria:
         params += [rating.organisation_id, month, clause_id, *(row[c] for c in CRITERION_COLUMNS)]
-    cursor.execute(
+    return (
         _cached_upsert(CriterionMonthRollup, _CRITERION_KEYS, CRITERION_COLUMNS, len(criteria)),
         params,
     )
 
 
-def add(rating: Rating) -> None:
-    """Add a new rating to the rollups (call inside the rating's transaction)."""
+def statements(rating: Rating) -> list[tuple[str, list[Any]]]:
+    """The statements (SQL with %s placeholders, parameters) that add a new rating to
+    the rollups; `add` runs them, `services` runs them on the raw connection."""
     month = connection.ops.adapt_datefield_value(month_of(rating.rated_on))
     row = _counts_of(rating)
     values = [row[c] for c in COUNT_COLUMNS]
-    with connection.cursor() as cursor:
-        cursor.execute(
+    out = [
+        (
             _cached_upsert(OrganisationMonthRollup, _ORG_KEYS, COUNT_COLUMNS),
             [rating.organisation_id, month, *values],
         )
-        if rating.staff_id is not None:
-            cursor.execute(
+    ]
+    if rating.staff_id is not None:
+        out.append(
+            (
                 _cached_upsert(StaffMonthRollup, _STAFF_KEYS, COUNT_COLUMNS),
                 [rating.staff_id, rating.organisation_id, month, *values],
             )
-        if rating.state in Rating.COUNTED_STATES:
-            _upsert_criteria(cursor, rating, month)
+        )
+    if rating.state in Rating.COUNTED_STATES:
+        criteria = _criteria_statement(rating, month)
+        if criteria is not None:
+            out.append(criteria)
+    return out
+
+
+def add(rating: Rating) -> None:
+    """Add a new rating to the rollups (call inside the rating's transaction)."""
+    with connection.cursor() as cursor:
+        for sql, params in statements(rating):
+            cursor.execute(sql, params)
 
 
 _pg_members_cache: dict[tuple[str, bool, bool], str] = {}
@@ -290,7 +304,9 @@ def change_state(rating: Rating, *, old_state: str) -> None:
         if was_counted == is_counted or not criteria:
             return
         if is_counted:
-            _upsert_criteria(cursor, rating, adapted)
+            upsert = _criteria_statement(rating, adapted)
+            if upsert is not None:
+                cursor.execute(*upsert)
         else:
             for clause_id, r in criteria:
                 columns = [c for c in CRITERION_COLUMNS if r[c]]

@@ -49,6 +49,7 @@ from congvu.accounts.access import Perm
 from congvu.audit.services import record
 from congvu.conduct.models import Clause, CodeVersion, Section
 from congvu.conduct.selectors import clauses_of
+from congvu.core import rawdb
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import detection, rollups
@@ -372,9 +373,7 @@ def _lean(model: type[_M], values: dict[str, Any]) -> _M:
 
 
 def _badge_target(token: str) -> RatingTarget | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_sql("badge", _badge_sql), [token, True])
-        row = cursor.fetchone()
+    row = rawdb.execute(_sql("badge", _badge_sql), [token, True]).fetchone()
     if row is None:
         return None
     staff_id, organisation_id, is_leader, user_id, path = row
@@ -530,12 +529,11 @@ def _insert_params(rating: Rating) -> list[Any]:
 def _insert(rating: Rating) -> None:
     """`rating.save(force_insert=True)` without the ORM's SQL building (no signals are sent:
     the ratings app has no receivers for them, and it would cost more than the write)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql("insert-rating", _insert_sql), _insert_params(rating))
-        if connection.features.can_return_columns_from_insert:
-            rating.pk = cursor.fetchone()[0]
-        else:  # pragma: no cover - SQLite < 3.35
-            rating.pk = connection.ops.last_insert_id(cursor, Rating._meta.db_table, "id")
+    cursor = rawdb.execute(_sql("insert-rating", _insert_sql), _insert_params(rating))
+    if connection.features.can_return_columns_from_insert:
+        rating.pk = cursor.fetchone()[0]
+    else:  # pragma: no cover - SQLite < 3.35
+        rating.pk = cursor.lastrowid
     rating._state.adding = False
     rating._state.db = connection.alias
 
@@ -582,18 +580,17 @@ def _store(rating: Rating) -> None:
         # trip instead of six (BEGIN, four statements, COMMIT).
         members, params = rollups.postgresql_members(rating)
         insert = _sql("insert-rating", _insert_sql)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH rating AS ({insert}), {members} SELECT id FROM rating",  # noqa: S608
-                [*_insert_params(rating), *params],
-            )
-            rating.pk = cursor.fetchone()[0]
+        rating.pk = rawdb.execute(
+            f"WITH rating AS ({insert}), {members} SELECT id FROM rating",  # noqa: S608
+            [*_insert_params(rating), *params],
+        ).fetchone()[0]
         rating._state.adding = False
         rating._state.db = connection.alias
         return
-    with _writers_take_turns(), transaction.atomic():
+    with _writers_take_turns(), rawdb.write_transaction():
         _insert(rating)
-        rollups.add(rating)
+        for sql, params in rollups.statements(rating):
+            rawdb.execute(sql, params)
 
 
 def submit_rating(
