@@ -21,17 +21,17 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-_qmark: dict[str, str] = {}
+_converted: dict[tuple[str, str], str] = {}
 
 
 def _text(sql: str, vendor: str) -> str:
-    if vendor != "sqlite":
-        return sql
-    converted = _qmark.get(sql)
+    """`sql` for the DB-API module: SQLite takes "?", psycopg "%s" as Django's cursor."""
+    key = (vendor, sql)
+    converted = _converted.get(key)
     if converted is None:
         if "%" in sql.replace("%s", ""):
             raise ValueError("rawdb takes SQL without literal '%' characters")
-        converted = _qmark[sql] = sql.replace("%s", "?")
+        converted = _converted[key] = sql.replace("%s", "?") if vendor == "sqlite" else sql
     return converted
 
 

@@ -526,10 +526,14 @@ def _insert_params(rating: Rating) -> list[Any]:
     ]
 
 
-def _insert(rating: Rating) -> None:
+def _insert(rating: Rating, params: list[Any] | None = None) -> None:
     """`rating.save(force_insert=True)` without the ORM's SQL building (no signals are sent:
-    the ratings app has no receivers for them, and it would cost more than the write)."""
-    cursor = rawdb.execute(_sql("insert-rating", _insert_sql), _insert_params(rating))
+    the ratings app has no receivers for them, and it would cost more than the write).
+    `params`: `_insert_params(rating)`, if the caller prepared them already."""
+    cursor = rawdb.execute(
+        _sql("insert-rating", _insert_sql),
+        _insert_params(rating) if params is None else params,
+    )
     if connection.features.can_return_columns_from_insert:
         rating.pk = cursor.fetchone()[0]
     else:  # pragma: no cover - SQLite < 3.35
@@ -587,10 +591,12 @@ def _store(rating: Rating) -> None:
         rating._state.adding = False
         rating._state.db = connection.alias
         return
+    # Everything is prepared before the write lock: writers wait for each other there.
+    params, statements = _insert_params(rating), rollups.statements(rating)
     with _writers_take_turns(), rawdb.write_transaction():
-        _insert(rating)
-        for sql, params in rollups.statements(rating):
-            rawdb.execute(sql, params)
+        _insert(rating, params)
+        for sql, values in statements:
+            rawdb.execute(sql, values)
 
 
 def submit_rating(

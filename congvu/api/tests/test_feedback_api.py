@@ -508,3 +508,35 @@ def test_a_focal_point_registers_dossiers_for_their_own_organisation(
         client, DOSSIERS, {"code": "XA-2", "organisation": province["dept_justice"].pk}
     )
     assert other.status_code == 404
+
+
+def test_a_rating_needs_no_csrf_token_and_other_methods_get_a_json_405(
+    rating_ready: None, staff_member: StaffMember
+) -> None:
+    # The submission URL is a plain view matched before the API's patterns.
+    browserless = Client(enforce_csrf_checks=True, REMOTE_ADDR="203.0.113.9")
+    data = {"channel": "badge", "token": staff_member.badge_token, "level": 2}
+    created = post_json(browserless, RATINGS, data)
+    assert created.status_code == 201, created.content
+    assert created["X-Content-Type-Options"] == "nosniff"  # the middleware still runs
+    assert Rating.objects.get(pk=created.json()["id"]).staff_id == staff_member.pk
+    listed = browserless.get(RATINGS)
+    assert listed.status_code == 405
+    assert listed["Allow"] == "POST"
+    assert "Chỉ nhận POST" in listed.json()["detail"]
+    assert Rating.objects.count() == 1
+
+
+def test_a_staff_member_signed_in_cannot_rate_themselves_through_the_api(
+    rating_ready: None, staff_member: StaffMember
+) -> None:
+    user = make_user("tu-danh-gia", Role.STAFF, staff_member.organisation)
+    staff_member.user = user
+    staff_member.save(update_fields=["user"])
+    own = citizen(7)
+    own.force_login(user)
+    data = {"channel": "badge", "token": staff_member.badge_token, "level": 1}
+    response = post_json(own, RATINGS, data)
+    assert response.status_code == 403
+    assert response.json()["code"] == "self_rating"
+    assert not Rating.objects.exists()

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conduct.models import Clause
-from congvu.feedback import services
+from congvu.feedback import detection, services
 from congvu.feedback.models import (
     CriterionMonthRollup,
     OrganisationMonthRollup,
@@ -448,3 +448,38 @@ def test_rating_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
             fcntl.flock(other, fcntl.LOCK_UN)
     finally:
         os.close(other)
+
+
+def _plan(sql: str, params: list[Any]) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table would be scanned
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
+def test_the_hot_lookups_still_use_an_index_after_the_single_column_ones_went(
+    badge: RatingTarget,
+) -> None:
+    # Migration 0004 dropped the indexes on organisation, staff and device hash alone:
+    # the composite indexes that start with them serve the lookups.
+    now = working_hours()
+    adapt = connection.ops.adapt_datetimefield_value
+    device = _plan(
+        detection._device_history_sql("staff"),
+        [adapt(now)] * 4 + [badge.staff.pk if badge.staff else 0] + [adapt(now)] * 3 + ["a" * 32],
+    )
+    assert "rating_device_idx" in device
+    table = Rating._meta.db_table
+    by_org = _plan(
+        f"SELECT id FROM {table} WHERE organisation_id = %s ORDER BY created_at DESC",  # noqa: S608
+        [badge.organisation.pk],
+    )
+    assert "rating_org_idx" in by_org
+    by_staff = _plan(
+        f"SELECT id FROM {table} WHERE staff_id = %s ORDER BY created_at DESC",  # noqa: S608
+        [badge.staff.pk if badge.staff else 0],
+    )
+    assert "rating_staff_idx" in by_staff

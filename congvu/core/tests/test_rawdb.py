@@ -1,0 +1,67 @@
+"""The DB-API fast path keeps Django's guarantees: errors, all-or-nothing, query logging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from congvu.core import rawdb
+from congvu.feedback.models import DeviceSalt
+
+TABLE = DeviceSalt._meta.db_table
+INSERT = f"INSERT INTO {TABLE} (day, salt) VALUES (%s, %s)"  # noqa: S608
+
+
+def salts() -> list[tuple[str, str]]:
+    return [(str(day), salt) for day, salt in DeviceSalt.objects.values_list("day", "salt")]
+
+
+def test_a_statement_written_for_djangos_cursor_runs_and_reads_back(db: Any) -> None:
+    rawdb.execute(INSERT, ["2026-11-26", "a"])
+    row = rawdb.execute(f"SELECT salt FROM {TABLE} WHERE day = %s", ["2026-11-26"]).fetchone()  # noqa: S608
+    assert row == ("a",)
+
+
+def test_sql_with_a_literal_percent_sign_is_refused(db: Any) -> None:
+    with pytest.raises(ValueError, match="literal"):
+        rawdb.execute(f"SELECT 1 FROM {TABLE} WHERE salt LIKE 'a%'")  # noqa: S608
+
+
+def test_a_unique_violation_is_djangos_integrity_error(db: Any) -> None:
+    rawdb.execute(INSERT, ["2026-11-26", "a"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rawdb.execute(INSERT, ["2026-11-26", "b"])
+    assert salts() == [("2026-11-26", "a")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_transaction_commits_everything_or_nothing() -> None:
+    assert not connection.in_atomic_block  # no test transaction: the real BEGIN/COMMIT
+    with rawdb.write_transaction():
+        rawdb.execute(INSERT, ["2026-11-25", "a"])
+        rawdb.execute(INSERT, ["2026-11-26", "b"])
+    with pytest.raises(IntegrityError), rawdb.write_transaction():
+        rawdb.execute(INSERT, ["2026-11-27", "c"])
+        rawdb.execute(INSERT, ["2026-11-26", "d"])  # the same day again
+    assert salts() == [("2026-11-25", "a"), ("2026-11-26", "b")]
+    # The connection is back in autocommit and usable by the ORM.
+    DeviceSalt.objects.create(day="2026-11-28", salt="e")
+    assert DeviceSalt.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_exception_in_the_block_rolls_back() -> None:
+    with pytest.raises(RuntimeError), rawdb.write_transaction():
+        rawdb.execute(INSERT, ["2026-11-25", "a"])
+        raise RuntimeError("stop")
+    assert salts() == []
+
+
+def test_logged_queries_still_see_the_statements(db: Any) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        rawdb.execute(INSERT, ["2026-11-26", "a"])
+    assert len(queries.captured_queries) == 1
+    assert "INSERT INTO" in queries.captured_queries[0]["sql"]
