@@ -593,10 +593,12 @@ def _store(rating: Rating) -> None:
         return
     # Everything is prepared before the write lock: writers wait for each other there.
     params, statements = _insert_params(rating), rollups.statements(rating)
+    rawdb.no_checkpoint_in_commit()
     with _writers_take_turns(), rawdb.write_transaction():
         _insert(rating, params)
         for sql, values in statements:
             rawdb.execute(sql, values)
+    rawdb.wrote()
 
 
 def submit_rating(
