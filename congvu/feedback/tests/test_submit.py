@@ -434,7 +434,10 @@ def test_rating_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
     if wrapper.vendor != "sqlite":
         pytest.skip("SQLite only")
     monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "ratings.sqlite3"))
-    monkeypatch.setattr(wrapper, "in_atomic_block", False)
+    # Set by hand and restored before the test's transaction ends: monkeypatch would
+    # restore it after, leaving the connection marked in a transaction for later tests.
+    was_in_atomic_block = wrapper.in_atomic_block
+    wrapper.in_atomic_block = False
     other = os.open(tmp_path / "ratings.sqlite3-ratings.lock", os.O_RDWR | os.O_CREAT)
     try:
         # Another process would wait here.
@@ -442,11 +445,12 @@ def test_rating_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
             fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the writes
         fcntl.flock(other, fcntl.LOCK_UN)
-        monkeypatch.setattr(wrapper, "in_atomic_block", True)
+        wrapper.in_atomic_block = True
         with services._writers_take_turns():  # inside a transaction: never waits
             fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
             fcntl.flock(other, fcntl.LOCK_UN)
     finally:
+        wrapper.in_atomic_block = was_in_atomic_block
         os.close(other)
 
 
