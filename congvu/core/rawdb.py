@@ -16,7 +16,6 @@ only where a benchmark shows the wrapper matters.
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
@@ -52,30 +51,7 @@ def execute(sql: str, params: Sequence[Any] = ()) -> Any:
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
-        if db.vendor == "postgresql":
-            # A server-side prepared statement: PostgreSQL parses and plans each text
-            # once per connection instead of at every call (Django's cursors bind
-            # values client-side, so every statement is new to the server).
-            cursor = _psycopg_cursor(db.connection)
-            cursor.execute(_text(sql, db.vendor), params, prepare=True)
-            return cursor
         return db.connection.execute(_text(sql, db.vendor), params)
-
-
-def _psycopg_cursor(raw: Any) -> Any:
-    from psycopg import Cursor  # only with PostgreSQL
-
-    if raw not in _generic_plans:
-        # Without it PostgreSQL plans a prepared statement again at each of its
-        # first five runs, and on for ever if the generic plan looks no cheaper:
-        # these statements look rows up by indexed keys, one plan fits all values.
-        # Only prepared statements use it: Django's own are never prepared.
-        raw.execute("SET plan_cache_mode = force_generic_plan")
-        _generic_plans.add(raw)
-    return Cursor(raw)
-
-
-_generic_plans: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 @contextmanager
