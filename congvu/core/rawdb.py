@@ -68,11 +68,11 @@ def write_transaction() -> Iterator[None]:
     execute("BEGIN IMMEDIATE")
     try:
         yield
+        execute("COMMIT")
     except BaseException:
-        if connection.connection.in_transaction:
+        if connection.connection is not None and connection.connection.in_transaction:
             execute("ROLLBACK")
         raise
-    execute("COMMIT")
 
 
 # --- SQLite: WAL checkpoints after the response, not inside a writer's commit ------------------
@@ -124,11 +124,15 @@ def checkpoint_if_due(**kwargs: Any) -> None:
     if db.vendor != "sqlite" or db.connection is None or db.in_atomic_block:
         return
     try:
-        with db.wrap_database_errors:
-            db.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        _checkpoint(db)
     except DatabaseError:
         # The next request tries again; SQLite's own checkpoints still run on
         # other connections. Nothing is lost: the WAL holds every commit.
         logger.warning("WAL checkpoint failed", exc_info=True)
         return
     _writes_since_checkpoint = 0
+
+
+def _checkpoint(db: Any) -> None:
+    with db.wrap_database_errors:
+        db.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -65,3 +66,34 @@ def test_logged_queries_still_see_the_statements(db: Any) -> None:
         rawdb.execute(INSERT, ["2026-11-26", "a"])
     assert len(queries.captured_queries) == 1
     assert "INSERT INTO" in queries.captured_queries[0]["sql"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hot_writer_checkpoints_after_the_response_not_in_its_commit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sqlite = connection.vendor == "sqlite"
+    rawdb.no_checkpoint_in_commit()
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            assert cursor.fetchone()[0] == 0  # SQLite no longer checkpoints inside COMMIT
+    ran: list[Any] = []
+    real = rawdb._checkpoint
+
+    def spy(db: Any) -> None:
+        ran.append(db)
+        real(db)
+
+    monkeypatch.setattr(rawdb, "_writes_since_checkpoint", 0)
+    monkeypatch.setattr(rawdb, "_checkpoint", spy)
+    for _ in range(rawdb.CHECKPOINT_EVERY - 1):
+        rawdb.wrote()
+    request_finished.send(sender=None)
+    assert ran == []  # not due yet
+    rawdb.wrote()
+    assert ran == []  # never inside the request
+    request_finished.send(sender=None)  # the response has been sent
+    # One PASSIVE checkpoint, without error; PostgreSQL has no WAL file to manage.
+    assert len(ran) == (1 if sqlite else 0)
+    assert rawdb._writes_since_checkpoint == (0 if sqlite else rawdb.CHECKPOINT_EVERY)
