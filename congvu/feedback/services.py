@@ -526,14 +526,11 @@ def _insert_params(rating: Rating) -> list[Any]:
     ]
 
 
-def _insert(rating: Rating, params: list[Any] | None = None) -> None:
+def _insert(rating: Rating, params: list[Any]) -> None:
     """`rating.save(force_insert=True)` without the ORM's SQL building (no signals are sent:
     the ratings app has no receivers for them, and it would cost more than the write).
-    `params`: `_insert_params(rating)`, if the caller prepared them already."""
-    cursor = rawdb.execute(
-        _sql("insert-rating", _insert_sql),
-        _insert_params(rating) if params is None else params,
-    )
+    `params` are `_insert_params(rating)`, prepared before the write lock."""
+    cursor = rawdb.execute(_sql("insert-rating", _insert_sql), params)
     if connection.features.can_return_columns_from_insert:
         rating.pk = cursor.fetchone()[0]
     else:  # pragma: no cover - SQLite < 3.35
