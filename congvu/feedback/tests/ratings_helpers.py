@@ -12,12 +12,25 @@ from congvu.conduct.services import load_seed_catalogue
 from congvu.feedback import services
 from congvu.feedback.models import Counter, Dossier, Rating
 from congvu.feedback.services import RatingTarget
+from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 
 
 def load_catalogue(province: dict[str, Organisation]) -> None:
     load_seed_catalogue(scope=province["root"], actor=None, activate=True)
     services.clear_caches()
+
+
+def commune_staff_member(province: dict[str, Organisation]) -> StaffMember:
+    """A civil servant of UBND xã An Bình, the second organisation the dashboards compare."""
+    return org_services.create_staff(
+        actor=None,
+        organisation=province["commune"],
+        full_name="Phạm Thị Hoa",
+        staff_code="XAB-001",
+        category=StaffMember.Category.CIVIL_SERVANT,
+        valid_from=dt.date(2025, 1, 1),
+    )
 
 
 def all_yes(target: RatingTarget) -> dict[int, str]:

@@ -18,7 +18,12 @@ from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, make_user
 from congvu.feedback import rollups, services
 from congvu.feedback.models import Rating
-from congvu.feedback.tests.ratings_helpers import load_catalogue, rate, working_hours
+from congvu.feedback.tests.ratings_helpers import (
+    commune_staff_member,
+    load_catalogue,
+    rate,
+    working_hours,
+)
 from congvu.feedback.tests.test_selectors import badge, flagged_rating, rate_many
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
@@ -247,14 +252,7 @@ def test_the_province_trend_of_a_head_counts_only_their_organisations(
 ) -> None:
     from congvu.feedback.tests.test_selectors import rate_many
 
-    commune_staff = org_services.create_staff(
-        actor=None,
-        organisation=province["commune"],
-        full_name="Phạm Thị Hoa",
-        staff_code="XAB-001",
-        category=StaffMember.Category.CIVIL_SERVANT,
-        valid_from=dt.date(2025, 1, 1),
-    )
+    commune_staff = commune_staff_member(province)
     rate_many(badge(commune_staff), satisfied=0, unsatisfied=10)
     for _twice in range(2):  # the second time from the cache
         html = as_head.get(reverse("feedback:province")).content.decode()

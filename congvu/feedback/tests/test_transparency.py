@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from typing import Any
@@ -14,9 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.feedback import selectors
-from congvu.feedback.tests.ratings_helpers import load_catalogue
+from congvu.feedback.tests.ratings_helpers import commune_staff_member, load_catalogue
 from congvu.feedback.tests.test_selectors import badge, rate_many
-from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +25,7 @@ def public_data(province: dict[str, Organisation], staff_member: StaffMember) ->
     """Sở Tư pháp: 30 counted ratings (24 satisfied); UBND xã An Bình: 29 (all satisfied)."""
     load_catalogue(province)
     rate_many(badge(staff_member), satisfied=24, unsatisfied=6)
-    commune_staff = org_services.create_staff(
-        actor=None,
-        organisation=province["commune"],
-        full_name="Phạm Thị Hoa",
-        staff_code="XAB-001",
-        category=StaffMember.Category.CIVIL_SERVANT,
-        valid_from=dt.date(2025, 1, 1),
-    )
+    commune_staff = commune_staff_member(province)
     rate_many(badge(commune_staff), satisfied=29)
     return {"commune_staff": commune_staff}
 
