@@ -6,10 +6,11 @@ constant SQL text, no ORM query building (which costs about a millisecond of
 CPU each, far more than the database takes to run them): the target
 (`submission_target`, one indexed query) and the device's last hour
 (`detection`) are read first; then, holding the write lock as briefly as
-possible, the rating is inserted and added to the three rollup tables — on
-SQLite in one short transaction (rating writers of all processes take turns
-on an OS lock first, see `_writers_take_turns`), on PostgreSQL as one
-statement, which is one round trip and one transaction.
+possible, the rating is inserted and queued for the rollups (`rollups.fold`
+adds queued ratings in batches) — on SQLite in one short transaction (rating
+writers of all processes take turns on an OS lock first, see
+`rawdb.writers_take_turns`), on PostgreSQL as one statement, which is one
+round trip and one transaction.
 
 The active scale, which catalogue versions apply to an organisation and the
 questions of each set of versions are kept in an in-process cache for
@@ -27,13 +28,10 @@ Ratings are the record and are not audited one by one; reviews are.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, TypeVar
@@ -53,7 +51,7 @@ from congvu.core import rawdb
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import detection, rollups
-from .models import Counter, Dossier, Rating, RatingScale, ScaleLevel
+from .models import Counter, Dossier, PendingRollup, Rating, RatingScale, ScaleLevel
 
 #: Seconds a process keeps the active scale, the catalogue's active versions and the
 #: questions: how late another process sees a change of them (this one: at once).
@@ -539,63 +537,35 @@ def _insert(rating: Rating, params: list[Any]) -> None:
     rating._state.db = connection.alias
 
 
-_turns: dict[str, tuple[int, int]] = {}
-_turns_lock = threading.Lock()
-
-
-@contextmanager
-def _writers_take_turns() -> Iterator[None]:
-    """On a SQLite file, rating writers of all processes queue on an OS lock first.
-
-    Two gunicorn workers writing ratings collide on SQLite's write lock, and
-    SQLite's busy handler then *sleeps* (1 ms, 2 ms, 5 ms, …) instead of waking
-    when the lock is free: two workers stored fewer ratings a second than one.
-    `flock` wakes the next writer as soon as the previous one commits (threads
-    of one process queue on a `threading.Lock` first: they share the
-    descriptor). Only taken outside any transaction: a caller's open
-    transaction may hold SQLite's lock already, and waiting here then would
-    stall the others. The kernel releases the lock when a process dies, even
-    by SIGKILL. PostgreSQL needs none of this.
-    """
-    sqlite: Any = connection
-    if sqlite.vendor != "sqlite" or sqlite.in_atomic_block or sqlite.is_in_memory_db():
-        yield
-        return
-    path = f"{sqlite.settings_dict['NAME']}-ratings.lock"
-    with _turns_lock:
-        # One descriptor per process: a lock inherited through fork would be shared.
-        opened = _turns.get(path)
-        if opened is None or opened[0] != os.getpid():
-            opened = _turns[path] = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-        fcntl.flock(opened[1], fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(opened[1], fcntl.LOCK_UN)
-
-
 def _store(rating: Rating) -> None:
-    """INSERT the rating and add it to the rollups, all or nothing."""
+    """INSERT the rating and queue it for the rollups (`rollups.fold`), all or nothing."""
+    insert = _sql("insert-rating", _insert_sql)
     if connection.vendor == "postgresql" and connection.get_autocommit():
-        # One statement is one transaction: the rating and its rollups in one round
-        # trip instead of six (BEGIN, four statements, COMMIT).
-        members, params = rollups.postgresql_members(rating)
-        insert = _sql("insert-rating", _insert_sql)
+        # One statement is one transaction: one round trip instead of four.
         rating.pk = rawdb.execute(
-            f"WITH rating AS ({insert}), {members} SELECT id FROM rating",  # noqa: S608
-            [*_insert_params(rating), *params],
+            _sql("insert-and-queue", lambda: _queued_insert_sql(insert)), _insert_params(rating)
         ).fetchone()[0]
         rating._state.adding = False
         rating._state.db = connection.alias
+        rollups.queued()
         return
     # Everything is prepared before the write lock: writers wait for each other there.
-    params, statements = _insert_params(rating), rollups.statements(rating)
+    params, queue = _insert_params(rating), rollups.queue_sql()
     rawdb.no_checkpoint_in_commit()
-    with _writers_take_turns(), rawdb.write_transaction():
+    with rawdb.writers_take_turns(), rawdb.write_transaction():
         _insert(rating, params)
-        for sql, values in statements:
-            rawdb.execute(sql, values)
+        rawdb.execute(queue, [rating.pk])
     rawdb.wrote()
+    rollups.queued()
+
+
+def _queued_insert_sql(insert: str) -> str:
+    queue = connection.ops.quote_name(PendingRollup._meta.db_table)
+    return (
+        f"WITH rating AS ({insert}), "  # noqa: S608
+        f"queued AS (INSERT INTO {queue} (rating_id) SELECT id FROM rating) "
+        "SELECT id FROM rating"
+    )
 
 
 def submit_rating(

@@ -97,3 +97,35 @@ def test_a_hot_writer_checkpoints_after_the_response_not_in_its_commit(
     # One PASSIVE checkpoint, without error; PostgreSQL has no WAL file to manage.
     assert len(ran) == (1 if sqlite else 0)
     assert rawdb._writes_since_checkpoint == (0 if sqlite else rawdb.CHECKPOINT_EVERY)
+
+
+def test_hot_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
+    db: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+    import os
+
+    from django.db import connections
+
+    wrapper = connections["default"]
+    if wrapper.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "ratings.sqlite3"))
+    # Set by hand and restored before the test's transaction ends: monkeypatch would
+    # restore it after, leaving the connection marked in a transaction for later tests.
+    was_in_atomic_block = wrapper.in_atomic_block
+    wrapper.in_atomic_block = False
+    other = os.open(tmp_path / "ratings.sqlite3-ratings.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        # Another process would wait here.
+        with rawdb.writers_take_turns(), pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the writes
+        fcntl.flock(other, fcntl.LOCK_UN)
+        wrapper.in_atomic_block = True
+        with rawdb.writers_take_turns():  # inside a transaction: never waits
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(other, fcntl.LOCK_UN)
+    finally:
+        wrapper.in_atomic_block = was_in_atomic_block
+        os.close(other)

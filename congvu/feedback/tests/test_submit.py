@@ -181,7 +181,7 @@ def test_unknown_or_odd_tokens_are_no_target(db: Any) -> None:
         assert services.target_for_kiosk(token) is None
 
 
-def test_a_warm_submission_costs_five_statements(badge: RatingTarget) -> None:
+def test_a_warm_submission_costs_three_statements(badge: RatingTarget) -> None:
     rate(badge, device_hash="a" * 32)  # warms the caches (scale, criteria, counter hours)
     answers = all_yes(badge)
     with CaptureQueriesContext(connection) as queries:
@@ -194,9 +194,9 @@ def test_a_warm_submission_costs_five_statements(badge: RatingTarget) -> None:
             now=working_hours(),
         )
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # Device check, rating, organisation, staff and (one statement) criterion rollups.
-    assert len(statements) == 5
-    assert statements[-1].count("), (") == len(answers) - 1  # one row per question
+    # Device check, rating, and the rating queued for the rollups (`rollups.fold`).
+    assert len(statements) == 3
+    assert "pendingrollup" in statements[-1]
 
 
 def test_the_submission_target_of_a_badge_is_the_staff_member_and_organisation(
@@ -391,7 +391,7 @@ def test_a_review_needs_a_reason_and_the_permission(
     assert rating.state == Rating.State.FLAGGED
 
 
-def test_a_warm_rating_through_the_api_costs_six_statements(
+def test_a_warm_rating_through_the_api_costs_four_statements(
     badge: RatingTarget, staff_member: StaffMember
 ) -> None:
     import json
@@ -416,42 +416,10 @@ def test_a_warm_rating_through_the_api_costs_six_statements(
     assert response.status_code == 201
     assert response.json()["state"] == "counted"
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # The badge, the device's last hour, the rating and its three rollups.
-    assert len(statements) == 6
+    # The badge, the device's last hour, the rating and its place in the rollups' queue.
+    assert len(statements) == 4
     assert Rating.objects.count() == 2
     assert OrganisationMonthRollup.objects.get().total == 2
-
-
-def test_rating_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
-    db: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import fcntl
-    import os
-
-    from django.db import connections
-
-    wrapper = connections["default"]
-    if wrapper.vendor != "sqlite":
-        pytest.skip("SQLite only")
-    monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "ratings.sqlite3"))
-    # Set by hand and restored before the test's transaction ends: monkeypatch would
-    # restore it after, leaving the connection marked in a transaction for later tests.
-    was_in_atomic_block = wrapper.in_atomic_block
-    wrapper.in_atomic_block = False
-    other = os.open(tmp_path / "ratings.sqlite3-ratings.lock", os.O_RDWR | os.O_CREAT)
-    try:
-        # Another process would wait here.
-        with services._writers_take_turns(), pytest.raises(BlockingIOError):
-            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released after the writes
-        fcntl.flock(other, fcntl.LOCK_UN)
-        wrapper.in_atomic_block = True
-        with services._writers_take_turns():  # inside a transaction: never waits
-            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(other, fcntl.LOCK_UN)
-    finally:
-        wrapper.in_atomic_block = was_in_atomic_block
-        os.close(other)
 
 
 def _plan(sql: str, params: list[Any]) -> str:
