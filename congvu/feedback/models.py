@@ -8,10 +8,8 @@ one; reviews of flagged ratings are.
 
 Dashboards never aggregate the raw ratings: `OrganisationMonthRollup`,
 `StaffMonthRollup` and `CriterionMonthRollup` hold sums and counts per month,
-rebuildable from the raw table (`manage.py rebuild_rating_rollups`). A new
-rating is queued in `PendingRollup` in its own transaction and added to them
-in batches (`rollups.fold`); reading a rollup through `objects` folds the
-queue first, so no reader ever misses a stored rating.
+kept current in the same transaction as each rating and rebuildable from the
+raw table (`manage.py rebuild_rating_rollups`).
 
 Privacy: no IP address or user agent is stored; `device_hash` is a keyed hash
 with a salt that rotates daily (`DeviceSalt`, deleted after two days), used
@@ -21,7 +19,6 @@ only to rate-limit and to spot patterns.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -322,37 +319,6 @@ class DeviceSalt(models.Model):
         return f"{self.day:%d/%m/%Y}"
 
 
-class RollupManager(models.Manager[Any]):
-    """Every query of a rollup table first adds the ratings still queued (`rollups.catch_up`).
-
-    The tables' `_base_manager` is Django's plain one: `rollups` itself writes
-    through it.
-    """
-
-    def get_queryset(self) -> models.QuerySet[Any]:
-        from .rollups import catch_up  # rollups imports these models
-
-        catch_up()
-        return super().get_queryset()
-
-
-class PendingRollup(models.Model):
-    """A stored rating not yet added to the monthly rollups.
-
-    Written in the rating's own transaction (one small row instead of three
-    upserts), deleted in the transaction that adds the rating to the rollups
-    (`rollups.fold`): a rating is in the rollups exactly once, even if a
-    process dies in between.
-    """
-
-    rating = models.OneToOneField(
-        "feedback.Rating", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-
-    def __str__(self) -> str:
-        return f"rating {self.rating_id}"
-
-
 class RollupCounts(models.Model):
     """Sums and counts, never averages (they add up across months and organisations)."""
 
@@ -367,8 +333,6 @@ class RollupCounts(models.Model):
     level_3 = models.PositiveIntegerField(default=0)
     level_4 = models.PositiveIntegerField(default=0)
     level_5 = models.PositiveIntegerField(default=0)
-
-    objects = RollupManager()
 
     class Meta:
         abstract = True
@@ -421,8 +385,6 @@ class CriterionMonthRollup(models.Model):
     kept = models.PositiveIntegerField(default=0)
     breached = models.PositiveIntegerField(default=0)
     unknown = models.PositiveIntegerField(default=0)
-
-    objects = RollupManager()
 
     class Meta:
         constraints = [

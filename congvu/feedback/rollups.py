@@ -1,4 +1,4 @@
-"""Monthly rollups of ratings: what every dashboard reads instead of the raw ratings.
+"""Monthly rollups of ratings, kept current in the rating's own transaction.
 
 A rating adds to three tables, keyed by the first day of the local month of
 `rated_on`:
@@ -10,58 +10,36 @@ A rating adds to three tables, keyed by the first day of the local month of
 * `CriterionMonthRollup` (organisation, month, clause): kept / breached /
   unknown answers of counted ratings.
 
-A new rating does not touch them: its transaction queues it in
-`PendingRollup` (one small row), and `fold()` adds everything queued in one
-transaction — three `INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE SET
-c = c + excluded.c` statements over the queue, then the queue is emptied
-(on PostgreSQL all of it is one statement that starts with `DELETE … RETURNING`,
-so two folds never take the same rating). Adding ratings in batches costs a
-fraction of adding each in its own transaction (on PostgreSQL a third of the
-time of a rating's write was its three upserts; see docs/benchmarks.md).
-
-When the queue is folded:
-
-* a process that has queued `FOLD_EVERY` ratings folds after its response is
-  sent (`request_finished`; outside requests, at twice that, inline);
-* **before any read of a rollup**: the rollup models' manager calls
-  `catch_up()`, which folds whatever is queued (one indexed `SELECT … LIMIT 1`
-  when nothing is, once per request). No reader, dashboard or public page,
-  ever misses a stored rating.
-
-A change of state (review, the daily jump check) applies the difference, or,
-for a rating still queued, takes it out of the queue and adds it as it now
-is. `rebuild()` recomputes everything from the raw ratings and empties the
-queue; it gives the same rows.
+Writes are single `INSERT … ON CONFLICT (…) DO UPDATE SET c = c + excluded.c`
+statements (SQLite ≥ 3.24 and PostgreSQL), so two processes adding to the
+same row never lose an update and no row is read first: one per table, a
+rating's criterion rows in one multi-row statement (`add`); on PostgreSQL the
+three go with the rating's INSERT into one statement (`postgresql_members`,
+one round trip instead of six). A change of state
+(review, the daily jump check) applies the difference. `rebuild()` recomputes
+everything from the raw ratings; it gives the same rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from django.core.signals import request_finished, request_started
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth
-from django.dispatch import receiver
 
 from congvu.conduct.models import Clause
-from congvu.core import rawdb
 
 from .models import (
     MAX_LEVELS,
     CriterionMonthRollup,
     OrganisationMonthRollup,
-    PendingRollup,
     Rating,
     StaffMonthRollup,
 )
-
-logger = logging.getLogger(__name__)
 
 COUNT_COLUMNS: Final = (
     "total",
@@ -126,17 +104,14 @@ def _upsert_sql(
     names = ", ".join(qn(c) for c in (*keys, *columns))
     marks = ", ".join(["%s"] * (len(keys) + len(columns)))
     values = ", ".join([f"({marks})"] * rows)
+    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns)
+    conflict = ", ".join(qn(k) for k in keys)
     # Only model metadata goes into the text; every value is a parameter. Several rows
     # in one statement must have different keys (PostgreSQL refuses to update a row twice).
-    return f"INSERT INTO {table} ({names}) VALUES {values} {_adding(model, keys, columns)}"  # noqa: S608
-
-
-def _adding(model: type[models.Model], keys: tuple[str, ...], columns: tuple[str, ...]) -> str:
-    """The ON CONFLICT clause that adds the new counts to a row that exists."""
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
-    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns)
-    return f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {sets}"
+    return (
+        f"INSERT INTO {table} ({names}) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    )
 
 
 def _update_sql(model: type[models.Model], keys: tuple[str, ...], columns: list[str]) -> str:
@@ -203,215 +178,100 @@ def statements(rating: Rating) -> list[tuple[str, list[Any]]]:
 
 
 def add(rating: Rating) -> None:
-    """Add one rating to the rollups at once (call inside a transaction; ratings that
-    `services` stores are queued and folded instead)."""
+    """Add a new rating to the rollups (call inside the rating's transaction)."""
     with connection.cursor() as cursor:
         for sql, params in statements(rating):
             cursor.execute(sql, params)
 
 
-# --- The queue: ratings stored but not yet in the rollups ---------------------------------------
-
-#: A process folds the queue after the response once it has queued this many ratings.
-FOLD_EVERY: Final = 100
-_queued_here = 0
-#: Per thread: inside a request (`request_started`), and whether it has caught up yet.
-_reader = threading.local()
+_pg_members_cache: dict[tuple[str, bool, bool], str] = {}
 
 
-def _qn(name: str) -> str:
-    return connection.ops.quote_name(name)
+def _pg_members_sql(staff: bool, criteria: bool) -> str:
+    # Only model metadata goes into the text; every value is a parameter.
+    qn = connection.ops.quote_name
+    counts = ", ".join(qn(c) for c in COUNT_COLUMNS)
 
+    def member(
+        name: str,
+        model: type[models.Model],
+        keys: tuple[str, ...],
+        columns: tuple[str, ...],
+        select: str,
+    ) -> str:
+        table = qn(model._meta.db_table)
+        names = ", ".join(qn(c) for c in (*keys, *columns))
+        sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in columns)
+        conflict = ", ".join(qn(k) for k in keys)
+        return (
+            f"{name} AS (INSERT INTO {table} ({names}) {select} "
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {sets})"
+        )
 
-def queue_sql() -> str:
-    """INSERT of a stored rating's id into the queue (one parameter: the rating's id)."""
-    return f"INSERT INTO {_qn(PendingRollup._meta.db_table)} (rating_id) VALUES (%s)"  # noqa: S608
-
-
-def queued() -> None:
-    """A rating was queued by this process (after its transaction)."""
-    global _queued_here
-    _queued_here += 1
-    _reader.caught_up = False  # this thread's next read must see it
-    if _queued_here >= 2 * FOLD_EVERY:
-        # Outside requests (commands, scripts) nothing else would fold it.
-        fold_if_due()
-
-
-def _states(states: Iterable[str]) -> str:
-    """An SQL list of state values: model constants, never input."""
-    values = list(states)
-    assert all(v.isalpha() for v in values)
-    return ", ".join(f"'{v}'" for v in values)
-
-
-def _month_sql(column: str) -> str:
-    if connection.vendor == "sqlite":
-        return f"date({column}, 'start of month')"
-    return f"CAST(date_trunc('month', {column}) AS date)"
-
-
-def _count_sums() -> str:
-    """COUNT_COLUMNS of the ratings `r` as aggregates, in that order (as `counts()`)."""
-    counted = f"r.state IN ({_states(Rating.COUNTED_STATES)})"
-
-    def when(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-    sums = {
-        "total": "COUNT(*)",
-        "counted": when(counted),
-        "satisfied": when(f"{counted} AND r.satisfied"),
-        "flagged": when(f"r.state = '{Rating.State.FLAGGED.value}'"),
-        "verified": when(f"{counted} AND r.verified"),
-        **{f"level_{n}": when(f"{counted} AND r.level = {n}") for n in range(1, MAX_LEVELS + 1)},
-    }
-    return ", ".join(sums[c] for c in COUNT_COLUMNS)
-
-
-def _fold_statements(source: str, chosen: str) -> list[str]:
-    """The three upserts that add the ratings `r` of `source` (SQL after FROM) that meet
-    `chosen` (SQL after WHERE) to the rollups.
-
-    Grouped by key, so one statement never names a row twice, and ordered by
-    key, so two transactions lock rows in the same order (PostgreSQL).
-    """
-    qn = _qn
-    month = _month_sql("r.rated_on")
-    count_names = ", ".join(qn(c) for c in COUNT_COLUMNS)
-    if connection.vendor == "sqlite":
-        answers, key = "json_each(r.answers) AS a", "CAST(a.key AS INTEGER)"
-    else:
-        answers, key = "jsonb_each_text(r.answers) AS a", "CAST(a.key AS bigint)"
-    letters = {column: letter for letter, column in ANSWER_COLUMNS.items()}
-    kept_sums = ", ".join(
-        f"SUM(CASE WHEN a.value = '{letters[c]}' THEN 1 ELSE 0 END)" for c in CRITERION_COLUMNS
-    )
-    clauses = qn(Clause._meta.db_table)
-    # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT (a parsing ambiguity).
-    return [
-        f"INSERT INTO {qn(OrganisationMonthRollup._meta.db_table)} "  # noqa: S608
-        f"(organisation_id, month, {count_names}) "
-        f"SELECT r.organisation_id, {month}, {_count_sums()} FROM {source} WHERE {chosen} "
-        f"GROUP BY 1, 2 ORDER BY 1, 2 {_adding(OrganisationMonthRollup, _ORG_KEYS, COUNT_COLUMNS)}",
-        f"INSERT INTO {qn(StaffMonthRollup._meta.db_table)} "  # noqa: S608
-        f"(staff_id, organisation_id, month, {count_names}) "
-        f"SELECT r.staff_id, r.organisation_id, {month}, {_count_sums()} FROM {source} "
-        f"WHERE {chosen} AND r.staff_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
-        f"{_adding(StaffMonthRollup, _STAFF_KEYS, COUNT_COLUMNS)}",
-        # A deleted clause took its rollup rows with it (CASCADE), as in `rebuild`.
-        f"INSERT INTO {qn(CriterionMonthRollup._meta.db_table)} "  # noqa: S608
-        f"(organisation_id, month, clause_id, {', '.join(CRITERION_COLUMNS)}) "
-        f"SELECT r.organisation_id, {month}, {key}, {kept_sums} FROM {source}, {answers} "
-        f"WHERE {chosen} AND r.state IN ({_states(Rating.COUNTED_STATES)}) "
-        f"AND a.value IN ({_states(ANSWER_COLUMNS)}) AND {key} IN (SELECT id FROM {clauses}) "
-        f"GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 "
-        f"{_adding(CriterionMonthRollup, _CRITERION_KEYS, CRITERION_COLUMNS)}",
+    casts = ", ".join(["%s::integer"] * len(COUNT_COLUMNS))
+    members = [
+        f"rollup_counts (organisation_id, month, {counts}) "
+        f"AS (VALUES (%s::bigint, %s::date, {casts}))",
+        member(
+            "rollup_organisation",
+            OrganisationMonthRollup,
+            _ORG_KEYS,
+            COUNT_COLUMNS,
+            f"SELECT organisation_id, month, {counts} FROM rollup_counts",  # noqa: S608
+        ),
     ]
+    if staff:
+        members.append(
+            member(
+                "rollup_staff",
+                StaffMonthRollup,
+                _STAFF_KEYS,
+                COUNT_COLUMNS,
+                f"SELECT %s::bigint, organisation_id, month, {counts} FROM rollup_counts",  # noqa: S608
+            )
+        )
+    if criteria:
+        members.append(
+            member(
+                "rollup_criteria",
+                CriterionMonthRollup,
+                _CRITERION_KEYS,
+                CRITERION_COLUMNS,
+                "SELECT v.organisation_id, v.month, c.clause_id, c.kept, c.breached, c.unknown "
+                "FROM rollup_counts v, unnest(%s::bigint[], %s::integer[], %s::integer[], "
+                "%s::integer[]) AS c (clause_id, kept, breached, unknown)",
+            )
+        )
+    return ", ".join(members)
 
 
-_fold_cache: dict[str, list[str]] = {}
+def postgresql_members(rating: Rating) -> tuple[str, list[Any]]:
+    """`add(rating)` as members of a PostgreSQL WITH clause, and their parameters.
 
-
-def _fold_sql() -> list[str]:
-    """SQLite: count the queue, the three upserts, empty the queue (one transaction).
-    PostgreSQL: one statement that empties the queue and upserts what it took."""
-    vendor = connection.vendor
-    cached = _fold_cache.get(vendor)
-    if cached is not None:
-        return cached
-    qn = _qn
-    ratings, queue = qn(Rating._meta.db_table), qn(PendingRollup._meta.db_table)
-    if vendor == "postgresql":
-        upserts = _fold_statements("r", "TRUE")
-        members = ", ".join(f"u{n} AS ({sql})" for n, sql in enumerate(upserts))
-        columns = "organisation_id, staff_id, rated_on, state, satisfied, verified, level, answers"
-        statements = [
-            f"WITH taken AS (DELETE FROM {queue} RETURNING rating_id), "  # noqa: S608
-            # = ANY(ARRAY(…)): each taken rating looked up by its key; a join walked
-            # the whole primary key index (a merge join, 60 ms at 100,000 ratings).
-            f"r AS (SELECT {columns} FROM {ratings} "
-            f"WHERE id = ANY(ARRAY(SELECT rating_id FROM taken))), {members} "
-            "SELECT COUNT(*) FROM taken"
-        ]
-    else:
-        # IN: SQLite's planner then looks each queued rating up by its id; a join
-        # walked the whole ratings table (for the GROUP BY's order, or to build a
-        # Bloom filter), 20 ms a statement at 100,000 ratings.
-        chosen = f"r.id IN (SELECT rating_id FROM {queue})"  # noqa: S608
-        statements = [
-            f"SELECT COUNT(*) FROM {queue}",  # noqa: S608
-            *_fold_statements(f"{ratings} r", chosen),
-            f"DELETE FROM {queue}",  # noqa: S608
-        ]
-    _fold_cache[vendor] = statements
-    return statements
-
-
-def fold() -> int:
-    """Add every queued rating to the rollups and empty the queue, all or nothing.
-
-    Returns how many ratings it added. Safe to run from several processes at
-    once: on SQLite folds take turns with the rating writers; on PostgreSQL a
-    fold owns the queue rows its DELETE returned, and waits for a fold that
-    holds some of them to finish.
+    `services` runs them in one statement with the rating's INSERT: one round
+    trip and one implicit transaction instead of BEGIN, four statements and
+    COMMIT. The criterion rows go as arrays, so the statement has the same text
+    and few parameters whatever the number of questions (psycopg caches the
+    parsing of a query only up to 50 parameters).
     """
-    statements = _fold_sql()
-    if connection.vendor == "postgresql":
-        return int(rawdb.execute(statements[0]).fetchone()[0])
-    with rawdb.writers_take_turns(), rawdb.write_transaction():
-        count = int(rawdb.execute(statements[0]).fetchone()[0])
-        if count:
-            for sql in statements[1:]:
-                rawdb.execute(sql)
-    if count:
-        rawdb.wrote()
-    return count
-
-
-@receiver(request_started, dispatch_uid="congvu-rollups-request-started")
-def _request_started(**kwargs: Any) -> None:
-    _reader.in_request = True
-    _reader.caught_up = False
-
-
-@receiver(request_finished, dispatch_uid="congvu-rollups-fold")
-def fold_if_due(**kwargs: Any) -> None:
-    """Fold once this process has queued `FOLD_EVERY` ratings (after the response)."""
-    global _queued_here
-    _reader.in_request = False
-    if _queued_here < FOLD_EVERY:
-        return
-    try:
-        fold()
-    except DatabaseError:
-        # Nothing is lost: the queue keeps the ratings, and the next fold, or the
-        # next reader, adds them.
-        logger.warning("folding the rating rollups failed", exc_info=True)
-        return
-    _queued_here = 0
-
-
-def catch_up() -> None:
-    """Fold whatever is queued: every read of the rollups runs this first.
-
-    One `SELECT … LIMIT 1` when the queue is empty, at most once per request.
-    """
-    if getattr(_reader, "caught_up", False):
-        return
-    queue = _qn(PendingRollup._meta.db_table)
-    if rawdb.execute(f"SELECT 1 FROM {queue} LIMIT 1").fetchone() is not None:  # noqa: S608
-        fold()
-    if getattr(_reader, "in_request", False):
-        _reader.caught_up = True
-
-
-def _take_from_queue(rating: Rating) -> bool:
-    """Take `rating` out of the queue; False if it is already in the rollups."""
-    queue = _qn(PendingRollup._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {queue} WHERE rating_id = %s", [rating.pk])  # noqa: S608
-        return cursor.rowcount == 1
+    row = _counts_of(rating)
+    staff = rating.staff_id is not None
+    criteria = _criterion_rows(rating) if rating.state in Rating.COUNTED_STATES else []
+    key = (connection.vendor, staff, bool(criteria))
+    sql = _pg_members_cache.get(key)
+    if sql is None:
+        sql = _pg_members_cache[key] = _pg_members_sql(staff, bool(criteria))
+    params: list[Any] = [
+        rating.organisation_id,
+        month_of(rating.rated_on),
+        *(row[c] for c in COUNT_COLUMNS),
+    ]
+    if staff:
+        params.append(rating.staff_id)
+    if criteria:
+        params.append([clause_id for clause_id, _ in criteria])
+        params += [[counts[c] for _, counts in criteria] for c in CRITERION_COLUMNS]
+    return sql, params
 
 
 def change_state(rating: Rating, *, old_state: str) -> None:
@@ -421,9 +281,6 @@ def change_state(rating: Rating, *, old_state: str) -> None:
     criterion rows may not when the rating starts counting, hence the upsert.
     """
     if old_state == rating.state:
-        return
-    if _take_from_queue(rating):
-        add(rating)  # it was not in the rollups yet: add it as it is now
         return
     month = month_of(rating.rated_on)
     before, after = _counts_of(rating, old_state), _counts_of(rating)
@@ -516,19 +373,10 @@ def _criterion_totals() -> Mapping[tuple[int, dt.date, int], dict[str, int]]:
 
 @transaction.atomic
 def rebuild() -> dict[str, int]:
-    """Recompute the three rollup tables from the raw ratings and empty the queue;
-    returns what was written."""
-    queue = _qn(PendingRollup._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # No rating may be stored between emptying the queue and reading the
-            # ratings: its rollups would be counted twice. (SQLite: the DELETE
-            # takes the database's write lock.)
-            cursor.execute(f"LOCK TABLE {queue} IN EXCLUSIVE MODE")
-        cursor.execute(f"DELETE FROM {queue}")  # noqa: S608
-    OrganisationMonthRollup._base_manager.all().delete()
-    StaffMonthRollup._base_manager.all().delete()
-    CriterionMonthRollup._base_manager.all().delete()
+    """Recompute the three rollup tables from the raw ratings; returns what was written."""
+    OrganisationMonthRollup.objects.all().delete()
+    StaffMonthRollup.objects.all().delete()
+    CriterionMonthRollup.objects.all().delete()
     organisation_rows = [
         OrganisationMonthRollup(
             organisation_id=row["organisation_id"],
@@ -551,9 +399,9 @@ def rebuild() -> dict[str, int]:
         CriterionMonthRollup(organisation_id=org, month=month, clause_id=clause, **values)
         for (org, month, clause), values in _criterion_totals().items()
     ]
-    OrganisationMonthRollup._base_manager.bulk_create(organisation_rows, batch_size=2000)
-    StaffMonthRollup._base_manager.bulk_create(staff_rows, batch_size=2000)
-    CriterionMonthRollup._base_manager.bulk_create(criterion_rows, batch_size=2000)
+    OrganisationMonthRollup.objects.bulk_create(organisation_rows, batch_size=2000)
+    StaffMonthRollup.objects.bulk_create(staff_rows, batch_size=2000)
+    CriterionMonthRollup.objects.bulk_create(criterion_rows, batch_size=2000)
     return {
         "ratings": sum(row.total for row in organisation_rows),
         "organisation_months": len(organisation_rows),

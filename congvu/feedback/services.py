@@ -6,11 +6,10 @@ constant SQL text, no ORM query building (which costs about a millisecond of
 CPU each, far more than the database takes to run them): the target
 (`submission_target`, one indexed query) and the device's last hour
 (`detection`) are read first; then, holding the write lock as briefly as
-possible, the rating is inserted and queued for the rollups (`rollups.fold`
-adds queued ratings in batches) — on SQLite in one short transaction (rating
-writers of all processes take turns on an OS lock first, see
-`rawdb.writers_take_turns`), on PostgreSQL as one statement, which is one
-round trip and one transaction.
+possible, the rating is inserted and added to the three rollup tables — on
+SQLite in one short transaction (rating writers of all processes take turns
+on an OS lock first, see `rawdb.writers_take_turns`), on PostgreSQL as one
+statement, which is one round trip and one transaction.
 
 The active scale, which catalogue versions apply to an organisation and the
 questions of each set of versions are kept in an in-process cache for
@@ -51,7 +50,7 @@ from congvu.core import rawdb
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import detection, rollups
-from .models import Counter, Dossier, PendingRollup, Rating, RatingScale, ScaleLevel
+from .models import Counter, Dossier, Rating, RatingScale, ScaleLevel
 
 #: Seconds a process keeps the active scale, the catalogue's active versions and the
 #: questions: how late another process sees a change of them (this one: at once).
@@ -538,34 +537,27 @@ def _insert(rating: Rating, params: list[Any]) -> None:
 
 
 def _store(rating: Rating) -> None:
-    """INSERT the rating and queue it for the rollups (`rollups.fold`), all or nothing."""
-    insert = _sql("insert-rating", _insert_sql)
+    """INSERT the rating and add it to the rollups, all or nothing."""
     if connection.vendor == "postgresql" and connection.get_autocommit():
-        # One statement is one transaction: one round trip instead of four.
+        # One statement is one transaction: the rating and its rollups in one round
+        # trip instead of six (BEGIN, four statements, COMMIT).
+        members, params = rollups.postgresql_members(rating)
+        insert = _sql("insert-rating", _insert_sql)
         rating.pk = rawdb.execute(
-            _sql("insert-and-queue", lambda: _queued_insert_sql(insert)), _insert_params(rating)
+            f"WITH rating AS ({insert}), {members} SELECT id FROM rating",  # noqa: S608
+            [*_insert_params(rating), *params],
         ).fetchone()[0]
         rating._state.adding = False
         rating._state.db = connection.alias
-        rollups.queued()
         return
     # Everything is prepared before the write lock: writers wait for each other there.
-    params, queue = _insert_params(rating), rollups.queue_sql()
+    params, statements = _insert_params(rating), rollups.statements(rating)
     rawdb.no_checkpoint_in_commit()
     with rawdb.writers_take_turns(), rawdb.write_transaction():
         _insert(rating, params)
-        rawdb.execute(queue, [rating.pk])
+        for sql, values in statements:
+            rawdb.execute(sql, values)
     rawdb.wrote()
-    rollups.queued()
-
-
-def _queued_insert_sql(insert: str) -> str:
-    queue = connection.ops.quote_name(PendingRollup._meta.db_table)
-    return (
-        f"WITH rating AS ({insert}), "  # noqa: S608
-        f"queued AS (INSERT INTO {queue} (rating_id) SELECT id FROM rating) "
-        "SELECT id FROM rating"
-    )
 
 
 def submit_rating(

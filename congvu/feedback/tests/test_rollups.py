@@ -13,7 +13,6 @@ from congvu.feedback import services
 from congvu.feedback.models import (
     CriterionMonthRollup,
     OrganisationMonthRollup,
-    PendingRollup,
     Rating,
     StaffMonthRollup,
 )
@@ -116,27 +115,7 @@ def test_the_rollup_month_is_the_local_month_of_the_rating(
     assert OrganisationMonthRollup.objects.get().month == dt.date(2026, 2, 1)
 
 
-def test_a_stored_rating_waits_in_the_queue_until_the_first_read_of_the_rollups(
-    province: Province, staff_member: StaffMember
-) -> None:
-    from congvu.feedback import rollups
-
-    load_catalogue(province)
-    badge = services.target_for_badge(staff_member.badge_token)
-    assert badge is not None
-    rating = rate(badge, level=1)  # very satisfied
-    assert list(PendingRollup.objects.values_list("rating_id", flat=True)) == [rating.pk]
-    assert not OrganisationMonthRollup._base_manager.exists()  # not added yet
-    # Any read through the models' manager folds first: nobody sees stale figures.
-    row = OrganisationMonthRollup.objects.get(organisation=province["dept_justice"])
-    assert (row.total, row.counted, row.satisfied, row.level_1) == (1, 1, 1, 1)
-    assert StaffMonthRollup._base_manager.get().total == 1
-    assert CriterionMonthRollup._base_manager.count() == len(services.criteria_for(badge))
-    assert not PendingRollup.objects.exists()
-    assert rollups.fold() == 0  # nothing is added twice
-
-
-def test_one_fold_adds_a_batch_of_ratings_as_the_rebuild_counts_them(
+def test_the_postgresql_statement_has_a_value_for_every_placeholder(
     province: Province, staff_member: StaffMember
 ) -> None:
     from congvu.feedback import rollups
@@ -145,48 +124,18 @@ def test_one_fold_adds_a_batch_of_ratings_as_the_rebuild_counts_them(
     badge = services.target_for_badge(staff_member.badge_token)
     counter = services.target_for_counter(make_counter(province["dept_home"]).qr_token)
     assert badge is not None and counter is not None
-    asked = services.criteria_for(badge)
-    mixed = {c.clause_id: answer for c, answer in zip(asked, ["yes", "no", "unknown"] * 9)}
-    stored = []
-    for level in (1, 2, 3, 4, 5):
-        stored.append(rate(badge, level=level, answers=mixed))
-        rate(counter, level=level, answers={})
-    assert rollups.fold() == 10
-    folded = snapshot()
-    rollups.rebuild()
-    assert snapshot() == folded
-    breaches = CriterionMonthRollup.objects.filter(organisation=province["dept_justice"])
-    # "No" breaches a standard, and so does "yes" to the question about improper requests.
-    assert sum(row.breached for row in breaches) == sum(
-        list(r.answers.values()).count("n") for r in stored
-    )
-    assert sum(row.breached for row in breaches) > 5 * list(mixed.values()).count("no")
-
-
-def test_a_server_process_folds_after_the_response_once_enough_ratings_are_queued(
-    province: Province, staff_member: StaffMember, client: Any, monkeypatch: Any
-) -> None:
-    from congvu.feedback import rollups
-
-    load_catalogue(province)
-    monkeypatch.setattr(rollups, "FOLD_EVERY", 2)
-    monkeypatch.setattr(rollups, "_queued_here", 0)
-    badge = services.target_for_badge(staff_member.badge_token)
-    assert badge is not None
-    answers = {str(c.clause_id): "yes" for c in services.criteria_for(badge)}
-
-    def send() -> int:
-        body = {
-            "channel": "badge",
-            "token": staff_member.badge_token,
-            "level": 4,
-            "answers": answers,
-            "submission_id": str(uuid.uuid4()),
-        }
-        return client.post("/api/v1/ratings", body, content_type="application/json").status_code
-
-    assert send() == 201
-    assert PendingRollup.objects.count() == 1
-    assert send() == 201
-    assert not PendingRollup.objects.exists()  # folded when the second response was sent
-    assert OrganisationMonthRollup._base_manager.get().total == 2
+    for target, state in ((badge, Rating.State.COUNTED), (counter, Rating.State.FLAGGED)):
+        asked = services.criteria_for(target)
+        rating = rate(target, answers={c.clause_id: "unknown" for c in asked})
+        rating.state = state
+        members, params = rollups.postgresql_members(rating)
+        assert members.count("%s") == len(params)
+        assert params[:2] == [rating.organisation_id, rating.rated_on.replace(day=1)]
+        assert ("rollup_staff" in members) == (target.staff is not None)
+        if state == Rating.State.COUNTED:
+            # The questions go as four arrays (clause, kept, breached, unknown).
+            clauses, kept, breached, unknown = params[-4:]
+            assert clauses == sorted(c.clause_id for c in asked)
+            assert (sum(kept), sum(breached), sum(unknown)) == (0, 0, len(asked))
+        else:
+            assert "rollup_criteria" not in members

@@ -181,7 +181,7 @@ def test_unknown_or_odd_tokens_are_no_target(db: Any) -> None:
         assert services.target_for_kiosk(token) is None
 
 
-def test_a_warm_submission_costs_three_statements(badge: RatingTarget) -> None:
+def test_a_warm_submission_costs_five_statements(badge: RatingTarget) -> None:
     rate(badge, device_hash="a" * 32)  # warms the caches (scale, criteria, counter hours)
     answers = all_yes(badge)
     with CaptureQueriesContext(connection) as queries:
@@ -194,9 +194,9 @@ def test_a_warm_submission_costs_three_statements(badge: RatingTarget) -> None:
             now=working_hours(),
         )
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # Device check, rating, and the rating queued for the rollups (`rollups.fold`).
-    assert len(statements) == 3
-    assert "pendingrollup" in statements[-1]
+    # Device check, rating, organisation, staff and (one statement) criterion rollups.
+    assert len(statements) == 5
+    assert statements[-1].count("), (") == len(answers) - 1  # one row per question
 
 
 def test_the_submission_target_of_a_badge_is_the_staff_member_and_organisation(
@@ -391,7 +391,7 @@ def test_a_review_needs_a_reason_and_the_permission(
     assert rating.state == Rating.State.FLAGGED
 
 
-def test_a_warm_rating_through_the_api_costs_four_statements(
+def test_a_warm_rating_through_the_api_costs_six_statements(
     badge: RatingTarget, staff_member: StaffMember
 ) -> None:
     import json
@@ -416,8 +416,8 @@ def test_a_warm_rating_through_the_api_costs_four_statements(
     assert response.status_code == 201
     assert response.json()["state"] == "counted"
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # The badge, the device's last hour, the rating and its place in the rollups' queue.
-    assert len(statements) == 4
+    # The badge, the device's last hour, the rating and its three rollups.
+    assert len(statements) == 6
     assert Rating.objects.count() == 2
     assert OrganisationMonthRollup.objects.get().total == 2
 
