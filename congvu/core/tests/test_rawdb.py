@@ -129,3 +129,59 @@ def test_hot_writers_of_a_sqlite_file_take_turns_on_an_os_lock(
     finally:
         wrapper.in_atomic_block = was_in_atomic_block
         os.close(other)
+
+
+@pytest.fixture
+def checked_connection(transactional_db: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The default connection, kept between requests and health-checked (production on
+    PostgreSQL), at the start of a request."""
+    from django.db import connections
+
+    wrapper = connections["default"]
+    if wrapper.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the health checks are turned on for it")
+    monkeypatch.setitem(wrapper.settings_dict, "CONN_HEALTH_CHECKS", True)
+    wrapper.close()
+    wrapper.ensure_connection()
+    wrapper.health_check_done = False
+    yield wrapper
+    wrapper.close()
+
+
+def _backend(wrapper: Any) -> int:
+    return int(wrapper.connection.info.backend_pid)
+
+
+def test_the_first_read_of_a_request_checks_the_connection_without_a_select_1(
+    checked_connection: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks: list[bool] = []
+    real = checked_connection.is_usable
+    monkeypatch.setattr(checked_connection, "is_usable", lambda: checks.append(True) or real())
+    assert rawdb.execute("SELECT 1 + %s", [1]).fetchone() == (2,)
+    assert checks == []  # no extra round trip
+    assert checked_connection.health_check_done
+
+
+def test_a_connection_that_died_while_idle_is_replaced_by_the_first_read(
+    checked_connection: Any,
+) -> None:
+    import psycopg
+
+    dead = _backend(checked_connection)
+    settings = checked_connection.get_connection_params()
+    with psycopg.connect(**settings, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dead])
+    assert rawdb.execute("SELECT 1 + %s", [1]).fetchone() == (2,)  # no error reaches the user
+    assert _backend(checked_connection) != dead
+
+
+def test_a_failing_first_read_on_a_live_connection_raises_djangos_error(
+    checked_connection: Any,
+) -> None:
+    from django.db import ProgrammingError
+
+    alive = _backend(checked_connection)
+    with pytest.raises(ProgrammingError):
+        rawdb.execute("SELECT no_such_column FROM feedback_devicesalt")
+    assert _backend(checked_connection) == alive  # kept: only the statement was wrong
