@@ -48,7 +48,7 @@ def _text(sql: str, vendor: str) -> str:
 def execute(sql: str, params: Sequence[Any] = ()) -> Any:
     """Run `sql` with `params`; returns the DB-API cursor (for `fetchone`)."""
     # One lookup of the connection: each attribute of the `connection` proxy is one.
-    db = connections[DEFAULT_DB_ALIAS]
+    db: Any = connections[DEFAULT_DB_ALIAS]  # the stubs lack the health-check attributes
     if db.queries_logged:
         cursor = db.cursor()
         cursor.execute(sql, params)
