@@ -629,7 +629,10 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
                 ]
             },
         )
-    target = services.submission_target(payload.channel, payload.token, staff_id=payload.staff_id)
+    now, device_hash = timezone.now(), devices.device_hash(request)
+    target = services.submission_target(
+        payload.channel, payload.token, staff_id=payload.staff_id, device_hash=device_hash, now=now
+    )
     if target is None:
         return _error(404, NOT_FOUND_LINK)
     try:
@@ -638,9 +641,10 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
             level=payload.level,
             answers={int(key): answer for key, answer in payload.answers.items()},
             comment=payload.comment,
-            device_hash=devices.device_hash(request),
+            device_hash=device_hash,
             submission_id=payload.submission_id,
             user=getattr(request, "user", None),
+            now=now,
         )
     except services.RatingRejected as rejected:
         if rejected.code == "invalid":

@@ -357,6 +357,38 @@ def test_too_many_ratings_from_one_phone_are_refused(
     assert Rating.objects.count() == 3
 
 
+def test_one_phone_rating_many_staff_members_is_flagged_for_a_burst_then_stopped(
+    rating_ready: None, province: Province, settings: Any
+) -> None:
+    import datetime as dt
+
+    from congvu.organisations import services as org_services
+
+    settings.RATINGS_LIMITS = {"per_device_per_hour": 4, "burst_top": 3}
+    members = [
+        org_services.create_staff(
+            actor=None,
+            organisation=province["dept_justice"],
+            full_name=f"Cán bộ {n}",
+            staff_code=f"BURST-{n}",
+            category=StaffMember.Category.CIVIL_SERVANT,
+            valid_from=dt.date(2025, 1, 1),
+        )
+        for n in range(5)
+    ]
+    phone, other = citizen(7), citizen(8)
+    answers: list[Any] = []
+    for member in members:
+        data = {"channel": "badge", "token": member.badge_token, "level": 1}  # very satisfied
+        answers.append(post_json(phone, RATINGS, data))
+    assert [r.status_code for r in answers] == [201, 201, 201, 201, 429]
+    assert "nhiều đánh giá trong một giờ" in answers[-1].json()["detail"]
+    flagged = [("burst" in Rating.objects.get(pk=r.json()["id"]).flag_reasons) for r in answers[:4]]
+    assert flagged == [False, False, True, True]  # the third top score within minutes
+    data = {"channel": "badge", "token": members[4].badge_token, "level": 1}
+    assert post_json(other, RATINGS, data).status_code == 201  # another phone is not limited
+
+
 def test_the_form_lists_the_scale_and_the_questions(
     rating_ready: None, staff_member: StaffMember
 ) -> None:
