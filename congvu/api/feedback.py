@@ -629,10 +629,7 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
                 ]
             },
         )
-    now, device_hash = timezone.now(), devices.device_hash(request)
-    target = services.submission_target(
-        payload.channel, payload.token, staff_id=payload.staff_id, device_hash=device_hash, now=now
-    )
+    target = services.submission_target(payload.channel, payload.token, staff_id=payload.staff_id)
     if target is None:
         return _error(404, NOT_FOUND_LINK)
     try:
@@ -641,10 +638,9 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
             level=payload.level,
             answers={int(key): answer for key, answer in payload.answers.items()},
             comment=payload.comment,
-            device_hash=device_hash,
+            device_hash=devices.device_hash(request),
             submission_id=payload.submission_id,
             user=getattr(request, "user", None),
-            now=now,
         )
     except services.RatingRejected as rejected:
         if rejected.code == "invalid":

@@ -182,34 +182,6 @@ _SAME_TARGET: Final = {
 _history_sql: dict[tuple[str, str], str] = {}
 
 
-def _column(name: str) -> str:
-    field: Any = Rating._meta.get_field(name)
-    return connection.ops.quote_name(field.column)
-
-
-def _sums(prefix: str, same: str) -> str:
-    """The three counts of `DeviceHistory`, as aggregates over ratings (columns `prefix`…).
-
-    Parameters, in order: the hour's start and end, the same again and those of
-    `same`, then the hour and the start of the burst window (`_window`).
-    """
-    created, level = prefix + _column("created_at"), prefix + _column("level")
-    hour = f"{created} >= %s AND {created} <= %s"
-    return (
-        f"COALESCE(SUM(CASE WHEN {hour} THEN 1 ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN {hour} AND {same} THEN 1 ELSE 0 END), 0), "
-        f"COALESCE(SUM(CASE WHEN {hour} AND {level} = 1 AND {created} >= %s "
-        "THEN 1 ELSE 0 END), 0)"
-    )
-
-
-def _window(now: dt.datetime) -> tuple[Any, Any, Any]:
-    """(an hour before `now`, `now`, the start of the burst window), adapted for the database."""
-    adapt = connection.ops.adapt_datetimefield_value
-    burst = now - dt.timedelta(minutes=limit("burst_minutes"))
-    return adapt(now - dt.timedelta(hours=1)), adapt(now), adapt(burst)
-
-
 def _device_history_sql(kind: str) -> str:
     """Constant SQL per kind of target and database vendor: values are parameters.
 
@@ -223,48 +195,41 @@ def _device_history_sql(kind: str) -> str:
     key = (connection.vendor, kind)
     sql = _history_sql.get(key)
     if sql is None:
+        qn = connection.ops.quote_name
+        meta: Any = Rating._meta
+
+        def column(name: str) -> str:
+            return qn(meta.get_field(name).column)
+
         same = _SAME_TARGET[kind].format(
-            staff=_column("staff"), counter=_column("counter"), organisation=_column("organisation")
+            staff=column("staff"), counter=column("counter"), organisation=column("organisation")
         )
-        table = connection.ops.quote_name(Rating._meta.db_table)
+        created, level = column("created_at"), column("level")
+        hour = f"{created} >= %s AND {created} <= %s"
         sql = _history_sql[key] = (
-            f"SELECT {_sums('', same)} FROM {table} WHERE {_column('device_hash')} = %s"  # noqa: S608
+            f"SELECT COALESCE(SUM(CASE WHEN {hour} THEN 1 ELSE 0 END), 0), "  # noqa: S608
+            f"COALESCE(SUM(CASE WHEN {hour} AND {same} THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM(CASE WHEN {hour} AND {level} = 1 AND {created} >= %s "
+            "THEN 1 ELSE 0 END), 0) "
+            f"FROM {qn(meta.db_table)} WHERE {column('device_hash')} = %s"
         )
     return sql
 
 
-def staff_history_join(staff_id: str) -> tuple[str, str]:
-    """For a query of one staff member (`staff_id`: its id column) that also reads the
-    device's last hour: (the three counts as SELECT columns, the LEFT JOIN of the
-    device's ratings). Parameters: `history_params(now, [])` for the columns, the
-    device hash for the join; group the query by its other columns."""
-    table = connection.ops.quote_name(Rating._meta.db_table)
-    device = f"r.{_column('device_hash')}"
-    return (
-        _sums("r.", f"r.{_column('staff')} = {staff_id}"),
-        f"LEFT JOIN {table} r ON {device} = %s AND {device} <> ''",
-    )
-
-
-def history_params(now: dt.datetime, same: list[Any]) -> list[Any]:
-    since, until, burst_since = _window(now)
-    return [since, until, since, until, *same, since, until, burst_since]
-
-
 def device_history(target: RatingTarget, *, device_hash: str, now: dt.datetime) -> DeviceHistory:
-    """One indexed query over the device's ratings of the last hour (none when the
-    target was read with them: `services.submission_target`)."""
-    known = target.device_history
-    if known is not None and known[0] == device_hash and known[1] == now:
-        return known[2]
+    """One indexed query over the device's ratings of the last hour."""
     if target.staff is not None:
         kind, same_id = "staff", target.staff.pk
     elif target.counter is not None:
         kind, same_id = "counter", target.counter.pk
     else:
         kind, same_id = "organisation", target.organisation.pk
+    adapt = connection.ops.adapt_datetimefield_value
+    since, until = adapt(now - dt.timedelta(hours=1)), adapt(now)
+    burst_since = adapt(now - dt.timedelta(minutes=limit("burst_minutes")))
     last_hour, same_target, recent_top = rawdb.execute(
-        _device_history_sql(kind), [*history_params(now, [same_id]), device_hash]
+        _device_history_sql(kind),
+        [since, until, since, until, same_id, since, until, burst_since, device_hash],
     ).fetchone()
     return DeviceHistory(int(last_hour), int(same_target), int(recent_top))
 

@@ -81,8 +81,6 @@ class RatingTarget:
     staff: StaffMember | None = None
     counter: Counter | None = None
     dossier: Dossier | None = None
-    #: (device hash, moment, that device's last hour before it), read with the target.
-    device_history: tuple[str, dt.datetime, detection.DeviceHistory] | None = None
 
 
 @dataclass(frozen=True)
@@ -338,9 +336,7 @@ def _sql(name: str, build: Any) -> str:
     return sql
 
 
-def _badge_sql(*, history: bool = False) -> str:
-    """The badge's staff member and organisation path; with `history`, also the device's
-    last hour (`detection.staff_history_join`): one round trip instead of two."""
+def _badge_sql() -> str:
     qn = connection.ops.quote_name
     staff, organisation = StaffMember._meta, Organisation._meta
 
@@ -353,14 +349,11 @@ def _badge_sql(*, history: bool = False) -> str:
             f"o.{column(organisation, 'path')}",
         ]
     )
-    sums, join = detection.staff_history_join(f"s.{column(staff, 'id')}") if history else ("", "")
     return (
-        f"SELECT {columns}{', ' if sums else ''}{sums} "  # noqa: S608
-        f"FROM {qn(staff.db_table)} s "
+        f"SELECT {columns} FROM {qn(staff.db_table)} s "  # noqa: S608
         f"INNER JOIN {qn(organisation.db_table)} o "
-        f"ON o.{column(organisation, 'id')} = s.{column(staff, 'organisation')} {join} "
+        f"ON o.{column(organisation, 'id')} = s.{column(staff, 'organisation')} "
         f"WHERE s.{column(staff, 'badge_token')} = %s AND s.{column(staff, 'is_active')} = %s"
-        + (f" GROUP BY {columns}" if history else "")
     )
 
 
@@ -376,23 +369,11 @@ def _lean(model: type[_M], values: dict[str, Any]) -> _M:
     )
 
 
-def _badge_target(
-    token: str, *, device_hash: str = "", now: dt.datetime | None = None
-) -> RatingTarget | None:
-    history = None
-    if device_hash and now is not None:
-        row = rawdb.execute(
-            _sql("badge-history", lambda: _badge_sql(history=True)),
-            [*detection.history_params(now, []), device_hash, token, True],
-        ).fetchone()
-        if row is not None:
-            counts = detection.DeviceHistory(*(int(n) for n in row[5:]))
-            history = (device_hash, now, counts)
-    else:
-        row = rawdb.execute(_sql("badge", _badge_sql), [token, True]).fetchone()
+def _badge_target(token: str) -> RatingTarget | None:
+    row = rawdb.execute(_sql("badge", _badge_sql), [token, True]).fetchone()
     if row is None:
         return None
-    staff_id, organisation_id, is_leader, user_id, path = row[:5]
+    staff_id, organisation_id, is_leader, user_id, path = row
     organisation = _lean(Organisation, {"id": organisation_id, "path": path})
     member = _lean(
         StaffMember,
@@ -405,16 +386,11 @@ def _badge_target(
         },
     )
     member.organisation = organisation
-    return RatingTarget(Rating.Channel.BADGE, organisation, staff=member, device_history=history)
+    return RatingTarget(Rating.Channel.BADGE, organisation, staff=member)
 
 
 def submission_target(
-    channel: str,
-    token: str,
-    *,
-    staff_id: int | None = None,
-    device_hash: str = "",
-    now: dt.datetime | None = None,
+    channel: str, token: str, *, staff_id: int | None = None
 ) -> RatingTarget | None:
     """The target of a rating submitted through a link of `channel` ("badge", …) and `token`.
 
@@ -422,11 +398,9 @@ def submission_target(
     costs one query of constant SQL that loads only the fields the submission
     reads; the other fields of the staff member and organisation are deferred
     (reading one costs a query, so this is not for pages that show them).
-    Given the submission's `device_hash` and `now`, the same query reads that
-    device's last hour, which `submit_rating` with the same two then uses.
     """
     if channel == Rating.Channel.BADGE:
-        return _badge_target(token, device_hash=device_hash, now=now) if _usable(token) else None
+        return _badge_target(token) if _usable(token) else None
     if channel == Rating.Channel.DOSSIER:
         return target_for_dossier(token)
     if channel == Rating.Channel.COUNTER:
