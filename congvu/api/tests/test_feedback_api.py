@@ -360,22 +360,10 @@ def test_too_many_ratings_from_one_phone_are_refused(
 def test_one_phone_rating_many_staff_members_is_flagged_for_a_burst_then_stopped(
     rating_ready: None, province: Province, settings: Any
 ) -> None:
-    import datetime as dt
-
-    from congvu.organisations import services as org_services
+    from congvu.feedback.tests.ratings_helpers import civil_servant
 
     settings.RATINGS_LIMITS = {"per_device_per_hour": 4, "burst_top": 3}
-    members = [
-        org_services.create_staff(
-            actor=None,
-            organisation=province["dept_justice"],
-            full_name=f"Cán bộ {n}",
-            staff_code=f"BURST-{n}",
-            category=StaffMember.Category.CIVIL_SERVANT,
-            valid_from=dt.date(2025, 1, 1),
-        )
-        for n in range(5)
-    ]
+    members = [civil_servant(province["dept_justice"], f"Cán bộ {n}", f"B-{n}") for n in range(5)]
     phone, other = citizen(7), citizen(8)
     answers: list[Any] = []
     for member in members:

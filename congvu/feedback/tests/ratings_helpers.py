@@ -21,16 +21,20 @@ def load_catalogue(province: dict[str, Organisation]) -> None:
     services.clear_caches()
 
 
-def commune_staff_member(province: dict[str, Organisation]) -> StaffMember:
-    """A civil servant of UBND xã An Bình, the second organisation the dashboards compare."""
+def civil_servant(organisation: Organisation, full_name: str, staff_code: str) -> StaffMember:
     return org_services.create_staff(
         actor=None,
-        organisation=province["commune"],
-        full_name="Phạm Thị Hoa",
-        staff_code="XAB-001",
+        organisation=organisation,
+        full_name=full_name,
+        staff_code=staff_code,
         category=StaffMember.Category.CIVIL_SERVANT,
         valid_from=dt.date(2025, 1, 1),
     )
+
+
+def commune_staff_member(province: dict[str, Organisation]) -> StaffMember:
+    """A civil servant of UBND xã An Bình, the second organisation the dashboards compare."""
+    return civil_servant(province["commune"], "Phạm Thị Hoa", "XAB-001")
 
 
 def all_yes(target: RatingTarget) -> dict[int, str]:

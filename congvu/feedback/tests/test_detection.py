@@ -10,7 +10,7 @@ from congvu.feedback.models import OrganisationMonthRollup, Rating, StaffMonthRo
 from congvu.feedback.services import RatingTarget
 from congvu.organisations.models import Organisation, StaffMember
 
-from .ratings_helpers import load_catalogue, make_counter, rate, working_hours
+from .ratings_helpers import civil_servant, load_catalogue, make_counter, rate, working_hours
 
 Province = dict[str, Organisation]
 
@@ -30,16 +30,7 @@ def test_many_top_scores_from_one_device_are_flagged_and_not_counted(
     # Different staff, one device: under the per-person limit, over the burst threshold.
     targets = [badge]
     for n in range(4):
-        from congvu.organisations import services as org_services
-
-        member = org_services.create_staff(
-            actor=None,
-            organisation=province["dept_justice"],
-            full_name=f"Cán bộ {n}",
-            staff_code=f"B-{n}",
-            category=StaffMember.Category.CIVIL_SERVANT,
-            valid_from=dt.date(2025, 1, 1),
-        )
+        member = civil_servant(province["dept_justice"], f"Cán bộ {n}", f"B-{n}")
         target = services.target_for_badge(member.badge_token)
         assert target is not None
         targets.append(target)
