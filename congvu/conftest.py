@@ -137,6 +137,26 @@ def outsider(province: dict[str, Organisation]) -> User:
     return make_user("outsider", Role.HEAD, province["commune"])
 
 
+def make_staff(
+    organisation: Organisation,
+    full_name: str,
+    staff_code: str,
+    *,
+    category: str = StaffMember.Category.CIVIL_SERVANT,
+    **fields: Any,
+) -> StaffMember:
+    """A staff member created through the service (badge token, audit), valid from START."""
+    return org_services.create_staff(
+        actor=None,
+        organisation=organisation,
+        full_name=full_name,
+        staff_code=staff_code,
+        category=category,
+        valid_from=START,
+        **fields,
+    )
+
+
 @pytest.fixture
 def staff_member(province: dict[str, Organisation]) -> StaffMember:
     return org_services.create_staff(

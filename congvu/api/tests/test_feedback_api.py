@@ -14,7 +14,7 @@ from django.utils import timezone
 from congvu.accounts.models import Role
 from congvu.audit.models import AuditEvent
 from congvu.conduct.services import load_seed_catalogue
-from congvu.conftest import make_user
+from congvu.conftest import make_staff, make_user
 from congvu.feedback import services
 from congvu.feedback.models import (
     Counter,
@@ -360,10 +360,8 @@ def test_too_many_ratings_from_one_phone_are_refused(
 def test_one_phone_rating_many_staff_members_is_flagged_for_a_burst_then_stopped(
     rating_ready: None, province: Province, settings: Any
 ) -> None:
-    from congvu.feedback.tests.ratings_helpers import civil_servant
-
     settings.RATINGS_LIMITS = {"per_device_per_hour": 4, "burst_top": 3}
-    members = [civil_servant(province["dept_justice"], f"Cán bộ {n}", f"B-{n}") for n in range(5)]
+    members = [make_staff(province["dept_justice"], f"Cán bộ {n}", f"B-{n}") for n in range(5)]
     phone, other = citizen(7), citizen(8)
     answers: list[Any] = []
     for member in members:

@@ -9,10 +9,10 @@ from typing import Any
 from django.utils import timezone
 
 from congvu.conduct.services import load_seed_catalogue
+from congvu.conftest import make_staff
 from congvu.feedback import services
 from congvu.feedback.models import Counter, Dossier, Rating
 from congvu.feedback.services import RatingTarget
-from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 
 
@@ -21,20 +21,9 @@ def load_catalogue(province: dict[str, Organisation]) -> None:
     services.clear_caches()
 
 
-def civil_servant(organisation: Organisation, full_name: str, staff_code: str) -> StaffMember:
-    return org_services.create_staff(
-        actor=None,
-        organisation=organisation,
-        full_name=full_name,
-        staff_code=staff_code,
-        category=StaffMember.Category.CIVIL_SERVANT,
-        valid_from=dt.date(2025, 1, 1),
-    )
-
-
 def commune_staff_member(province: dict[str, Organisation]) -> StaffMember:
     """A civil servant of UBND xã An Bình, the second organisation the dashboards compare."""
-    return civil_servant(province["commune"], "Phạm Thị Hoa", "XAB-001")
+    return make_staff(province["commune"], "Phạm Thị Hoa", "XAB-001")
 
 
 def all_yes(target: RatingTarget) -> dict[int, str]:

@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from congvu.conftest import make_staff
 from congvu.feedback import daily, detection, services
 from congvu.feedback.models import OrganisationMonthRollup, Rating, StaffMonthRollup
 from congvu.feedback.services import RatingTarget
 from congvu.organisations.models import Organisation, StaffMember
 
-from .ratings_helpers import civil_servant, load_catalogue, make_counter, rate, working_hours
+from .ratings_helpers import load_catalogue, make_counter, rate, working_hours
 
 Province = dict[str, Organisation]
 
@@ -30,7 +31,7 @@ def test_many_top_scores_from_one_device_are_flagged_and_not_counted(
     # Different staff, one device: under the per-person limit, over the burst threshold.
     targets = [badge]
     for n in range(4):
-        member = civil_servant(province["dept_justice"], f"Cán bộ {n}", f"B-{n}")
+        member = make_staff(province["dept_justice"], f"Cán bộ {n}", f"B-{n}")
         target = services.target_for_badge(member.badge_token)
         assert target is not None
         targets.append(target)

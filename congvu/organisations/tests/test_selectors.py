@@ -3,22 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 from congvu.accounts.models import User
-from congvu.conftest import START
-from congvu.organisations import restructuring, selectors, services
+from congvu.conftest import START, make_staff
+from congvu.organisations import restructuring, selectors
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
-
-
-def add(org: Organisation, name: str, code: str) -> StaffMember:
-    return services.create_staff(
-        actor=None,
-        organisation=org,
-        full_name=name,
-        staff_code=code,
-        category=StaffMember.Category.PUBLIC_EMPLOYEE,
-        valid_from=START,
-    )
 
 
 def test_staff_are_sorted_by_given_name_then_family_name(province: Province) -> None:
@@ -26,7 +15,7 @@ def test_staff_are_sorted_by_given_name_then_family_name(province: Province) -> 
     for i, name in enumerate(
         ["Trần Văn Ánh", "Nguyễn Thị Bình", "Lê Anh", "Đỗ Văn An", "Nguyễn Văn Đức", "Bùi Thị Dung"]
     ):
-        add(org, name, f"X{i}")
+        make_staff(org, name, f"X{i}", category=StaffMember.Category.PUBLIC_EMPLOYEE)
     found = selectors.staff_search(StaffMember.objects.all(), organisation=org)
     assert [m.full_name for m in found] == [
         "Đỗ Văn An",
@@ -41,7 +30,12 @@ def test_staff_are_sorted_by_given_name_then_family_name(province: Province) -> 
 def test_staff_search_ignores_accents_and_d_stroke(
     province: Province, staff_member: StaffMember
 ) -> None:
-    add(province["dept_home"], "Phạm Văn Dũng", "SNV-9")
+    make_staff(
+        province["dept_home"],
+        "Phạm Văn Dũng",
+        "SNV-9",
+        category=StaffMember.Category.PUBLIC_EMPLOYEE,
+    )
     assert list(selectors.staff_search(StaffMember.objects.all(), query="duc")) == [staff_member]
     assert list(selectors.staff_search(StaffMember.objects.all(), query="NGUYEN đuc")) == [
         staff_member
@@ -54,7 +48,12 @@ def test_staff_search_ignores_accents_and_d_stroke(
 def test_staff_search_filters_by_subtree_category_and_activity(
     province: Province, staff_member: StaffMember
 ) -> None:
-    other = add(province["dept_home"], "Phạm Văn Dũng", "SNV-9")
+    other = make_staff(
+        province["dept_home"],
+        "Phạm Văn Dũng",
+        "SNV-9",
+        category=StaffMember.Category.PUBLIC_EMPLOYEE,
+    )
     everyone = StaffMember.objects.all()
     root = province["root"]
     assert set(selectors.staff_search(everyone, organisation=root)) == {staff_member, other}

@@ -8,7 +8,7 @@ from django.http import Http404
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import START, kind
+from congvu.conftest import kind, make_staff
 from congvu.organisations import restructuring, services
 from congvu.organisations.models import (
     Organisation,
@@ -35,18 +35,6 @@ def names(day: dt.date) -> dict[str, list[str]]:
 
 def reload(org: Organisation) -> Organisation:
     return Organisation.objects.get(pk=org.pk)
-
-
-def staff(org: Organisation, name: str, code: str, **kw: object) -> StaffMember:
-    return services.create_staff(
-        actor=None,
-        organisation=org,
-        full_name=name,
-        staff_code=code,
-        category=StaffMember.Category.CIVIL_SERVANT,
-        valid_from=START,
-        **kw,  # type: ignore[arg-type]
-    )
 
 
 def test_rename_keeps_the_old_name_before_the_effective_date(
@@ -142,7 +130,7 @@ def test_an_organisation_cannot_move_under_its_own_descendant(
 def test_merge_into_a_new_organisation_moves_staff_children_and_keeps_history(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
-    home_staff = staff(province["dept_home"], "Trần Thị Bình", "SNV-001")
+    home_staff = make_staff(province["dept_home"], "Trần Thị Bình", "SNV-001")
     new = restructuring.merge_organisations(
         [province["dept_home"], province["dept_justice"]],
         actor=officer,
@@ -234,7 +222,7 @@ def test_merge_needs_permission_on_every_organisation(province: Province, head: 
 def test_split_creates_parts_moves_staff_per_mapping_and_closes_the_original(
     province: Province, officer: User, staff_member: StaffMember
 ) -> None:
-    other = staff(province["dept_justice"], "Lê Văn An", "STP-002")
+    other = make_staff(province["dept_justice"], "Lê Văn An", "STP-002")
     parts = restructuring.split_organisation(
         province["dept_justice"],
         actor=officer,

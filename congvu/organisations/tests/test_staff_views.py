@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import START, client_for
-from congvu.organisations import services
+from congvu.conftest import client_for, make_staff
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
@@ -15,17 +14,6 @@ Province = dict[str, Organisation]
 
 def staff_url(name: str, member: StaffMember) -> str:
     return reverse(f"organisations:{name}", args=[member.pk])
-
-
-def add(org: Organisation, name: str, code: str) -> StaffMember:
-    return services.create_staff(
-        actor=None,
-        organisation=org,
-        full_name=name,
-        staff_code=code,
-        category=StaffMember.Category.WORKER,
-        valid_from=START,
-    )
 
 
 def form_data(member: StaffMember, **changes: str) -> dict[str, str]:
@@ -70,7 +58,7 @@ def test_the_staff_list_is_refused_to_a_self_only_staff_user(staff_user: User) -
 def test_the_staff_list_search_ignores_accents(
     as_officer: Client, province: Province, staff_member: StaffMember
 ) -> None:
-    add(province["dept_home"], "Phạm Thị Hoa", "SNV-1")
+    make_staff(province["dept_home"], "Phạm Thị Hoa", "SNV-1", category=StaffMember.Category.WORKER)
     html = as_officer.get(reverse("organisations:staff_list"), {"q": "duc"}).content.decode()
     assert "Nguyễn Văn Đức" in html
     assert "Phạm Thị Hoa" not in html
@@ -79,7 +67,7 @@ def test_the_staff_list_search_ignores_accents(
 def test_the_staff_list_filters_by_organisation_subtree_category_and_activity(
     as_officer: Client, province: Province, staff_member: StaffMember
 ) -> None:
-    add(province["dept_home"], "Phạm Thị Hoa", "SNV-1")
+    make_staff(province["dept_home"], "Phạm Thị Hoa", "SNV-1", category=StaffMember.Category.WORKER)
     page = as_officer.get(reverse("organisations:staff_list"), {"organisation": "h56.02"})
     assert [m.full_name for m in page.context["page"]] == ["Nguyễn Văn Đức"]
     page = as_officer.get(reverse("organisations:staff_list"), {"category": "worker"})
@@ -92,9 +80,14 @@ def test_the_staff_list_is_in_vietnamese_name_order_and_paginated(
     as_officer: Client, province: Province
 ) -> None:
     for i in range(55):
-        add(province["dept_home"], f"Trần Văn Ba{i:02d}", f"B{i:02d}")
-    add(province["dept_home"], "Võ Thị Ánh", "A1")
-    add(province["dept_home"], "Lê Văn An", "A0")
+        make_staff(
+            province["dept_home"],
+            f"Trần Văn Ba{i:02d}",
+            f"B{i:02d}",
+            category=StaffMember.Category.WORKER,
+        )
+    make_staff(province["dept_home"], "Võ Thị Ánh", "A1", category=StaffMember.Category.WORKER)
+    make_staff(province["dept_home"], "Lê Văn An", "A0", category=StaffMember.Category.WORKER)
     first = as_officer.get(reverse("organisations:staff_list"))
     names = [m.full_name for m in first.context["page"]]
     assert names[:2] == ["Lê Văn An", "Võ Thị Ánh"]
@@ -317,7 +310,9 @@ def test_my_profile_is_404_without_a_staff_record(as_officer: Client) -> None:
 def test_a_staff_user_sees_their_own_detail_but_not_a_colleague(
     staff_user: User, province: Province, staff_member: StaffMember
 ) -> None:
-    colleague = add(province["dept_justice"], "Lý Thị Mai", "STP-009")
+    colleague = make_staff(
+        province["dept_justice"], "Lý Thị Mai", "STP-009", category=StaffMember.Category.WORKER
+    )
     client = client_for(staff_user)
     assert client.get(staff_url("staff_detail", staff_member)).status_code == 200
     assert client.get(staff_url("staff_detail", colleague)).status_code == 404

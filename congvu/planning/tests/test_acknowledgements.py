@@ -14,7 +14,7 @@ from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conduct import services as conduct_services
 from congvu.conduct.models import CodeVersion
-from congvu.conftest import client_for
+from congvu.conftest import client_for, make_staff
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 from congvu.planning import dissemination
@@ -34,26 +34,19 @@ def catalogue(province: dict[str, Organisation]) -> CodeVersion:
     return conduct_services.load_seed_catalogue(scope=province["root"], actor=None)
 
 
-def staff(organisation: Organisation, name: str, code: str) -> StaffMember:
-    return org_services.create_staff(
-        actor=None,
-        organisation=organisation,
-        full_name=name,
-        staff_code=code,
-        category=StaffMember.Category.PUBLIC_EMPLOYEE,
-        valid_from=dt.date(2025, 1, 1),
-    )
-
-
 @pytest.fixture
 def justice_staff(province: dict[str, Organisation]) -> dict[str, StaffMember]:
     """Three people of Sở Tư pháp without accounts; one of them has left."""
     dept = province["dept_justice"]
-    left = staff(dept, "Vũ Thị Hết", "STP-009")
+    left = make_staff(dept, "Vũ Thị Hết", "STP-009", category=StaffMember.Category.PUBLIC_EMPLOYEE)
     org_services.mark_staff_left(left, actor=None, left_on=dt.date(2026, 1, 31))
     return {
-        "binh": staff(dept, "Trần Thị Bình", "STP-002"),
-        "an": staff(dept, "Lê Văn An", "STP-003"),
+        "binh": make_staff(
+            dept, "Trần Thị Bình", "STP-002", category=StaffMember.Category.PUBLIC_EMPLOYEE
+        ),
+        "an": make_staff(
+            dept, "Lê Văn An", "STP-003", category=StaffMember.Category.PUBLIC_EMPLOYEE
+        ),
         "left": left,
     }
 
@@ -213,7 +206,9 @@ def test_the_province_table_lists_visible_organisations_with_their_coverage(
     catalogue: CodeVersion,
     province: dict[str, Organisation],
 ) -> None:
-    staff(province["commune"], "Đỗ Văn Xã", "XA-001")
+    make_staff(
+        province["commune"], "Đỗ Văn Xã", "XA-001", category=StaffMember.Category.PUBLIC_EMPLOYEE
+    )
     dissemination.record_acknowledgements(
         province["dept_justice"], actor=head, staff=[justice_staff["an"], justice_staff["binh"]]
     )

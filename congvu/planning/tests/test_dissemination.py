@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.organisations import services as org_services
-from congvu.organisations.models import Organisation, StaffMember
+from congvu.conftest import make_staff
+from congvu.organisations.models import Organisation
 from congvu.planning import dissemination
 from congvu.planning.models import Dissemination
 
@@ -24,17 +24,6 @@ CREATE = reverse("dissemination:create")
 
 def page(response: Any) -> str:
     return response.content.decode()
-
-
-def staff(organisation: Organisation, name: str, code: str) -> StaffMember:
-    return org_services.create_staff(
-        actor=None,
-        organisation=organisation,
-        full_name=name,
-        staff_code=code,
-        category=StaffMember.Category.CIVIL_SERVANT,
-        valid_from=dt.date(2025, 1, 1),
-    )
 
 
 @pytest.fixture
@@ -139,9 +128,9 @@ def test_ticking_attendees_on_one_page_leaves_the_other_pages_alone(
 ) -> None:
     dept = province["dept_justice"]
     an, binh, cuong = (
-        staff(dept, "Lê Văn An", "A1"),
-        staff(dept, "Trần Thị Bình", "B1"),
-        staff(dept, "Phạm Văn Cường", "C1"),
+        make_staff(dept, "Lê Văn An", "A1"),
+        make_staff(dept, "Trần Thị Bình", "B1"),
+        make_staff(dept, "Phạm Văn Cường", "C1"),
     )
     session.attendees.add(cuong)
     url = reverse("dissemination:attendance", args=[session.pk])
@@ -158,7 +147,7 @@ def test_ticking_attendees_on_one_page_leaves_the_other_pages_alone(
 def test_staff_of_another_organisation_cannot_be_ticked(
     as_head: Client, session: Dissemination, province: dict[str, Organisation]
 ) -> None:
-    stranger = staff(province["commune"], "Hoàng Văn Xã", "X1")
+    stranger = make_staff(province["commune"], "Hoàng Văn Xã", "X1")
     url = reverse("dissemination:attendance", args=[session.pk])
     response = as_head.post(url, {"shown": [stranger.pk], "present": [stranger.pk]})
     assert response.status_code == 200
@@ -169,7 +158,7 @@ def test_staff_of_another_organisation_cannot_be_ticked(
 def test_the_participant_count_never_falls_below_the_attendance_list(
     head: User, session: Dissemination, province: dict[str, Organisation]
 ) -> None:
-    people = [staff(province["dept_justice"], f"Cán bộ {i}", f"P{i}") for i in range(3)]
+    people = [make_staff(province["dept_justice"], f"Cán bộ {i}", f"P{i}") for i in range(3)]
     session.participants = 1
     session.save()
     dissemination.set_attendance(session, actor=head, shown=people, present=people)
