@@ -55,27 +55,24 @@ def execute(sql: str, params: Sequence[Any] = ()) -> Any:
         return cursor
     text = _text(sql, db.vendor)
     if db.connection is not None and db.health_check_enabled and not db.health_check_done:
-        return _checking(db, text, params)
+        if text.lstrip()[:6].upper() == "SELECT" and not db.in_atomic_block:
+            return _checking(db, text, params)
+        # A write might have been carried out before the connection broke: check first.
+        db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
         return db.connection.execute(text, params)
 
 
 def _checking(db: Any, text: str, params: Sequence[Any]) -> Any:
-    """The request's first statement on a kept connection, standing in for Django's
-    health check (`CONN_HEALTH_CHECKS`: a `SELECT 1` round trip before it).
+    """A request's first read on a kept connection, standing in for Django's health
+    check (`CONN_HEALTH_CHECKS`: a `SELECT 1` round trip before it).
 
-    A read runs at once; if it fails and the connection turns out to be dead
+    The read runs at once; if it fails and the connection turns out to be dead
     (it died while idle: the server restarted, a proxy dropped it), it is
     closed and the read runs again on a new one — what the health check would
-    have done, one round trip cheaper. A write gets the real health check
-    first: it might have been carried out before the connection broke.
+    have done, one round trip cheaper.
     """
-    if text.lstrip()[:6].upper() != "SELECT" or db.in_atomic_block:
-        db.close_if_health_check_failed()
-        db.ensure_connection()
-        with db.wrap_database_errors:
-            return db.connection.execute(text, params)
     try:
         cursor = db.connection.execute(text, params)
     except db.Database.Error:
