@@ -5,9 +5,11 @@ browser's Content-Type: an HTML page or a script renamed `anh.jpg` is refused.
 A name whose extension promises another type than the content is refused too,
 with a message saying so.
 
-Photos are re-encoded with Pillow before they are stored: the EXIF block (GPS
-position, phone model, time) would otherwise tell the subject where and by whom
-the photo was taken. Pillow's decompression-bomb guard is on (a tiny file that
+Evidence is stored without its metadata (`sanitise`): photos re-encoded from
+their pixels (the EXIF block would tell the subject where and by whom the
+photo was taken), PDFs rewritten without author, XMP or scripts, recordings
+without their tags. A file that cannot be read that far is refused with a
+message naming it. Pillow's decompression-bomb guard is on (a tiny file that
 decodes to gigapixels is refused). Office files (decisions only) are ZIP
 containers: their entries' total uncompressed size and compression ratio are
 bounded, so a zip bomb is refused before anything reads it.
@@ -20,12 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,14 +34,16 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from django.utils.translation import gettext_lazy as _lazy
 
+from . import sanitise
 from .models import Case, CaseEvent, CaseFile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 MAX_FILES: Final = 5
-#: 40 megapixels: more than any phone camera; beyond twice that Pillow refuses outright.
-MAX_IMAGE_PIXELS: Final = 40_000_000
 #: A decision (.docx) is a few hundred kilobytes unzipped; these bounds stop zip bombs.
 MAX_UNZIPPED_BYTES: Final = 50 * 1024 * 1024
 MAX_ZIP_RATIO: Final = 100
@@ -195,50 +198,41 @@ def _read(upload: Any, limit: int) -> bytes:
     return data
 
 
-def _sanitise_image(data: bytes, content_type: str) -> bytes:
-    """Re-encode a photo without its metadata (EXIF, GPS, XMP, comments).
-
-    Raises ValueError for a broken image or a decompression bomb.
-    """
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    with warnings.catch_warnings():
-        # Between MAX_IMAGE_PIXELS and twice that Pillow only warns: refuse those too.
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                # Keep how the photo was meant to be seen, then forget the orientation tag.
-                upright = ImageOps.exif_transpose(image)
-                fmt = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}[content_type]
-                if fmt == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
-                    upright = upright.convert("RGB")
-                if fmt == "WEBP" and upright.mode not in ("RGB", "RGBA"):
-                    upright = upright.convert("RGBA" if "A" in upright.mode else "RGB")
-                # A fresh image holds pixels only: no info dict to carry metadata over.
-                clean = Image.new(upright.mode, upright.size)
-                clean.paste(upright)
-                if upright.mode == "P" and upright.getpalette():
-                    clean.putpalette(upright.getpalette() or [])
-                out = io.BytesIO()
-                options: dict[str, Any] = {"quality": 90} if fmt in ("JPEG", "WEBP") else {}
-                clean.save(out, format=fmt, **options)
-                return out.getvalue()
-        except (
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-            UnidentifiedImageError,
-            OSError,
-            SyntaxError,
-            ValueError,
-            KeyError,
-            TypeError,
-            MemoryError,
-        ) as exc:
-            raise ValueError(str(exc)) from exc
-
-
-def _error(message: str, name: str, code: str, **params: Any) -> ValidationError:
+def _error(message: StrOrPromise, name: str, code: str, **params: Any) -> ValidationError:
     return ValidationError(message, params={"name": name, **params}, code=code)
+
+
+#: What a reader sees when a file of this type cannot be cleaned (`sanitise.Unreadable`).
+_UNREADABLE: Final = {
+    **dict.fromkeys(
+        IMAGES,
+        _lazy(
+            "Ảnh %(name)s bị hỏng hoặc quá lớn để xử lý. / The image is damaged or too large "
+            "to process."
+        ),
+    ),
+    PDF: _lazy("Tệp PDF %(name)s bị hỏng hoặc không đọc được. / The PDF is damaged or unreadable."),
+    **dict.fromkeys(
+        (MP3, M4A, OGG, WAV),
+        _lazy(
+            "Tệp ghi âm %(name)s bị hỏng hoặc không đọc được. / The recording is damaged or "
+            "unreadable."
+        ),
+    ),
+}
+
+
+def _clean(data: bytes, content_type: str) -> bytes:
+    """`data` without its metadata (`sanitise`); a decision's DOCX is kept as it is."""
+    if content_type in IMAGES:
+        return sanitise.image(data, {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}[content_type])
+    if content_type == PDF:
+        return sanitise.pdf(data)
+    if content_type == WAV:
+        return sanitise.wav(data)
+    if content_type in (MP3, M4A, OGG):
+        return sanitise.audio(data)
+    return data
 
 
 def check_one(upload: Any, *, allowed: frozenset[str] = EVIDENCE_TYPES) -> CheckedFile:
@@ -307,18 +301,19 @@ def check_one(upload: Any, *, allowed: frozenset[str] = EVIDENCE_TYPES) -> Check
             "file_mismatch",
             ext=extension,
         )
-    if content_type in IMAGES:
-        try:
-            data = _sanitise_image(data, content_type)
-        except ValueError:
-            raise _error(
-                _(
-                    "Ảnh %(name)s bị hỏng hoặc quá lớn để xử lý. / The image is damaged or too "
-                    "large to process."
-                ),
-                name,
-                "bad_image",
-            ) from None
+    try:
+        data = _clean(data, content_type)
+    except sanitise.Encrypted:
+        raise _error(
+            _(
+                "Tệp PDF %(name)s có mật khẩu; hãy gửi bản không đặt mật khẩu. / The PDF is "
+                "password-protected; send a copy without a password."
+            ),
+            name,
+            "encrypted_pdf",
+        ) from None
+    except sanitise.Unreadable:
+        raise _error(_UNREADABLE[content_type], name, "unreadable_file") from None
     return CheckedFile(content=data, original_name=name, content_type=content_type)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import NameObject, StreamObject
 
 from congvu.cases import services, workflow
 from congvu.cases.models import Case, Track
@@ -82,9 +84,35 @@ def png(name: str = "anh.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
 
 
+#: Who made a test file, as a citizen's computer or phone would record it.
+AUTHOR = "NguyenVanBaoCao"
+
+
+def pdf_bytes(*, pages: int = 1, xmp: bool = True) -> bytes:
+    """A real PDF whose document information and XMP packet name its author."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Author": AUTHOR, "/Title": "Bien ban", "/Creator": "Laptop cua Bao"})
+    if xmp:
+        packet = (
+            '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            f"<dc:creator>{AUTHOR}</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
+            '<?xpacket end="w"?>'
+        ).encode()
+        stream = StreamObject()
+        stream.set_data(packet)
+        stream.update({NameObject("/Type"): NameObject("/Metadata")})
+        writer.root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf(name: str = "van-ban.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 TRACK = Track

@@ -13,6 +13,7 @@ from congvu.organisations.models import Organisation, StaffMember
 
 from .. import services, workflow
 from ..models import Case, Track
+from .core_helpers import pdf_bytes
 
 REPORTER_NAME = "Trần Thị Bích Ngọc"
 REPORTER_PHONE = "0987654321"
@@ -26,8 +27,7 @@ def media(settings: Any, tmp_path: Path) -> None:
 
 
 def pdf(name: str = "bien-ban.pdf") -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def file_report(

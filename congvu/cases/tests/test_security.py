@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader, PdfWriter
 
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.accounts.services import create_api_token
@@ -44,6 +45,7 @@ from congvu.api.tests.test_cases_api import (
 )
 from congvu.cases import reporter
 from congvu.cases.models import CODE_ALPHABET, Case, CaseEvent, CaseFile, new_tracking_code
+from congvu.cases.tests.core_helpers import pdf_bytes
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import client_for, make_user
 from congvu.organisations.models import Organisation, StaffMember
@@ -534,6 +536,24 @@ def test_a_disguised_file_or_a_zip_bomb_is_refused_with_a_message(
     response = _report_with(Client(), province["dept_justice"], _upload(name, content()))
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert Case.objects.count() == 0
+    assert CaseFile.objects.count() == 0
+
+
+def test_a_password_protected_pdf_is_refused_and_the_report_kept_on_screen(
+    province: dict[str, Organisation],
+) -> None:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt(user_password="bimat", algorithm="AES-128")
+    locked = io.BytesIO()
+    writer.write(locked)
+    response = _report_with(
+        Client(), province["dept_justice"], _upload("bien-ban.pdf", locked.getvalue())
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Tệp PDF bien-ban.pdf có mật khẩu" in page
+    assert "Cán bộ đòi tiền bồi dưỡng mới nhận hồ sơ." in page  # what they wrote is kept
     assert Case.objects.count() == 0
     assert CaseFile.objects.count() == 0
 

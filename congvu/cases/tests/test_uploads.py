@@ -3,15 +3,33 @@ from __future__ import annotations
 import io
 import zipfile
 
+import mutagen
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from congvu.cases import uploads
 from congvu.cases.models import CaseFile
 
-from .core_helpers import jpeg_with_gps, media, pdf, png, report  # noqa: F401
+from .core_helpers import AUTHOR, jpeg_with_gps, media, pdf, pdf_bytes, png, report  # noqa: F401
+from .media_helpers import (
+    OWNER,
+    PLACE,
+    m4a_bytes,
+    mp3_bytes,
+    opus_bytes,
+    sound_of_wav,
+    wav_bytes,
+)
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -45,16 +63,109 @@ def test_png_and_pdf_are_accepted():
 
 
 @pytest.mark.parametrize(
-    ("head", "name", "content_type"),
+    ("build", "name", "content_type"),
     [
-        (b"ID3\x03\x00\x00\x00" + b"\x00" * 20, "ghi-am.mp3", "audio/mpeg"),
-        (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00" + b"\x00" * 20, "ghi-am.m4a", "audio/mp4"),
-        (b"OggS\x00\x02" + b"\x00" * 30, "ghi-am.ogg", "audio/ogg"),
-        (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 30, "ghi-am.wav", "audio/wav"),
+        (mp3_bytes, "ghi-am.mp3", "audio/mpeg"),
+        (m4a_bytes, "ghi-am.m4a", "audio/mp4"),
+        (opus_bytes, "ghi-am.opus", "audio/ogg"),
+        (wav_bytes, "ghi-am.wav", "audio/wav"),
     ],
 )
-def test_audio_recordings_are_recognised_by_their_content(head, name, content_type):
-    assert uploads.check_one(SimpleUploadedFile(name, head)).content_type == content_type
+def test_a_recording_is_recognised_and_loses_its_tags_but_not_its_sound(build, name, content_type):
+    original = build()
+    assert PLACE.encode() in original or OWNER.encode() in original
+    checked = uploads.check_one(SimpleUploadedFile(name, original))
+    assert checked.content_type == content_type
+    assert PLACE.encode() not in checked.content and OWNER.encode() not in checked.content
+    if content_type == "audio/wav":
+        assert sound_of_wav(checked.content) == sound_of_wav(original)
+    else:
+        recording = mutagen.File(io.BytesIO(checked.content))
+        assert recording is not None and not recording.tags
+        before = mutagen.File(io.BytesIO(original))
+        assert recording.info.length == pytest.approx(before.info.length)
+
+
+@pytest.mark.parametrize(
+    ("head", "name"),
+    [
+        (b"ID3\x03\x00\x00\x00" + b"\x00" * 20, "ghi-am.mp3"),
+        (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00" + b"\x00" * 20, "ghi-am.m4a"),
+        (b"OggS\x00\x02" + b"\x00" * 30, "ghi-am.ogg"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 30, "ghi-am.wav"),
+    ],
+)
+def test_a_recording_that_cannot_be_read_is_refused_by_name(head, name):
+    message = _refused(SimpleUploadedFile(name, head))
+    assert f"Tệp ghi âm {name} bị hỏng hoặc không đọc được" in message
+
+
+def test_a_pdf_loses_its_author_and_xmp_but_keeps_its_pages(staff_member):
+    original = pdf_bytes(pages=3)
+    assert AUTHOR.encode() in original
+    receipt = report(
+        staff_member, files=[SimpleUploadedFile("bien-ban.pdf", original, "application/pdf")]
+    )
+    stored = CaseFile.objects.get(case=receipt.case)
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    assert AUTHOR.encode() not in data and b"Laptop" not in data
+    document = PdfReader(io.BytesIO(data))
+    assert len(document.pages) == 3
+    assert not document.metadata
+    assert "/Metadata" not in document.trailer["/Root"]
+    assert stored.size == len(data)
+
+
+def test_a_pdf_that_runs_javascript_when_opened_loses_the_script():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    script = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('xin chao');"),
+        }
+    )
+    writer.root_object[NameObject("/Names")] = DictionaryObject(
+        {
+            NameObject("/JavaScript"): DictionaryObject(
+                {NameObject("/Names"): ArrayObject([TextStringObject("mo"), script])}
+            )
+        }
+    )
+    writer.root_object[NameObject("/OpenAction")] = script
+    out = io.BytesIO()
+    writer.write(out)
+    checked = uploads.check_one(SimpleUploadedFile("bien-ban.pdf", out.getvalue()))
+    root = PdfReader(io.BytesIO(checked.content)).trailer["/Root"]
+    assert "/OpenAction" not in root
+    assert "/JavaScript" not in root.get("/Names", {})
+    assert b"app.alert" not in checked.content
+
+
+def test_a_digitally_signed_pdf_is_kept_byte_for_byte():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/SigFlags"): NumberObject(3), NameObject("/Fields"): ArrayObject()}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    checked = uploads.check_one(SimpleUploadedFile("quyet-dinh-ky-so.pdf", out.getvalue()))
+    assert checked.content == out.getvalue()
+
+
+def test_a_password_protected_pdf_is_refused_with_a_clear_message():
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt(user_password="bimat", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    message = _refused(SimpleUploadedFile("bien-ban.pdf", out.getvalue()))
+    assert "Tệp PDF bien-ban.pdf có mật khẩu" in message
+    assert "password-protected" in message
+
+
+def test_a_pdf_that_cannot_be_read_is_refused_by_name():
+    message = _refused(SimpleUploadedFile("hong.pdf", b"%PDF-1.4\n" + b"\x00garbage" * 50))
+    assert "Tệp PDF hong.pdf bị hỏng hoặc không đọc được" in message
 
 
 def test_an_html_page_renamed_jpg_is_refused_with_a_clear_message():
