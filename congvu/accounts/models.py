@@ -13,6 +13,14 @@ class User(AbstractUser):
     """A person who signs in. Citizens never need one."""
 
     full_name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+    must_change_password = models.BooleanField(
+        _("phải đổi mật khẩu được cấp"),
+        default=False,
+        help_text=_(
+            "Mật khẩu do quản trị cấp (tài khoản mới, đặt lại): người dùng đặt mật khẩu riêng "
+            "trước khi làm việc khác."
+        ),
+    )
 
     class Meta:
         verbose_name = _("người dùng")

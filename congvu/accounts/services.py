@@ -218,7 +218,11 @@ def create_user(
         raise ValidationError(errors)
     password = _one_time_password()
     user = User.objects.create_user(
-        username=username, email=email, password=password, full_name=full_name
+        username=username,
+        email=email,
+        password=password,
+        full_name=full_name,
+        must_change_password=True,
     )
     record(
         "accounts.create_user",
@@ -295,9 +299,19 @@ def reset_password(user: User, *, actor: Any) -> str:
     )
     password = _one_time_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     record("accounts.reset_password", actor=actor, obj=user, summary=user.username)
     return password
+
+
+@transaction.atomic
+def password_changed(user: User) -> None:
+    """After `user` set their own password: the one they were given no longer binds them."""
+    if user.must_change_password:
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    record("accounts.change_password", actor=user, obj=user, summary=user.username)
 
 
 @transaction.atomic

@@ -7,10 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,12 +34,33 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; afterwards back to `next` (where the sign-in was
+    going when a given password had to be replaced first), else the account page."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:settings")
 
+    def _next(self) -> str:
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={self.request.get_host()},
+            require_https=self.request.is_secure(),
+        )
+        return target if safe else ""
+
+    def get_success_url(self) -> str:
+        return self._next() or str(self.success_url)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "next": self._next()}
+
     def form_valid(self, form):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_changed(form.user)
         messages.success(self.request, _("Đã đổi mật khẩu."))
-        return super().form_valid(form)
+        return response
 
 
 @login_required

@@ -68,6 +68,12 @@ class UserOut(Schema):
     full_name: str
     email: str
     is_active: bool
+    must_change_password: bool = Field(
+        ...,
+        description="Còn dùng mật khẩu được cấp: phải tự đặt mật khẩu trước khi làm việc khác "
+        "trên trang web / still holds a password they were given, and must set their own "
+        "before anything else on the site",
+    )
     staff_member_id: int | None = Field(None, description="Hồ sơ cán bộ / linked staff member")
     grants: list[GrantOut] = Field(
         ..., description="Quyền tại các cơ quan bạn thấy / grants on organisations you can see"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from congvu.accounts import access, services
 from congvu.accounts.models import Role, RoleGrant, User
+from congvu.accounts.services import create_api_token
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, make_user
 from congvu.organisations.models import Organisation, StaffMember
@@ -161,7 +163,10 @@ def test_a_new_users_one_time_password_lets_them_log_in(
     client = Client()
     login = client.post(reverse("accounts:login"), {"username": "lan.tran", "password": password})
     assert login.status_code == 302
-    assert client.get(reverse("core:home")).context["user"] == user
+    # Signed in, with the one thing left to do: choose their own password.
+    assert client.get(reverse("core:home"))["Location"].startswith(
+        reverse("accounts:password_change")
+    )
     assert AuditEvent.objects.filter(action="accounts.create_user").exists()
 
 
@@ -384,3 +389,99 @@ def test_user_pages_need_a_login(clerk: User) -> None:
     response = Client().get(reverse("accounts:user_list"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+# --- a given password is replaced before anything else ----------------------------------
+
+
+def _sign_in(username: str, password: str) -> Client:
+    client = Client()
+    login = client.post(reverse("accounts:login"), {"username": username, "password": password})
+    assert login.status_code == 302
+    return client
+
+
+def _change(client: Client, old: str, new: str, next_url: str = "") -> Any:
+    return client.post(
+        reverse("accounts:password_change"),
+        {"old_password": old, "new_password1": new, "new_password2": new, "next": next_url},
+    )
+
+
+def test_a_new_user_sets_their_own_password_before_anything_else(
+    as_officer: Client, province: Province
+) -> None:
+    created = as_officer.post(reverse("accounts:user_create"), new_user_form(province["dept_home"]))
+    given = created.context["password"]
+    client = _sign_in("lan.tran", given)
+    wanted = reverse("accounts:user_list") + "?q=lan"
+    page = client.get(wanted)
+    change = reverse("accounts:password_change")
+    assert page.status_code == 302
+    assert page["Location"] == change + "?next=" + quote(wanted, safe="/")
+    form = client.get(page["Location"]).content.decode()
+    assert "Mật khẩu bạn đang dùng do quản trị viên cấp" in form
+    assert 'name="next" value="/accounts/users/?q=lan"' in form.replace("&amp;", "&")
+    # A form post elsewhere goes to the password page too, and nothing is changed.
+    assert client.post(reverse("accounts:settings"), {"name": "x"})["Location"] == change
+    # Signing out and switching the language still work.
+    assert client.post(reverse("set_language"), {"language": "en"}).status_code == 302
+
+    done = _change(client, given, "mat-khau-rieng-cua-lan-2026", wanted)
+    assert done.status_code == 302 and done["Location"] == wanted
+    user = User.objects.get(username="lan.tran")
+    assert not user.must_change_password and user.check_password("mat-khau-rieng-cua-lan-2026")
+    assert client.get(reverse("core:home")).status_code == 200
+    assert AuditEvent.objects.filter(action="accounts.change_password", actor=user).exists()
+
+
+def test_a_wrong_old_password_keeps_the_duty_and_says_why(clerk: User) -> None:
+    clerk.must_change_password = True
+    clerk.save()
+    client = _sign_in(clerk.username, "pw-for-tests-123")
+    response = _change(client, "not-the-password", "mat-khau-rieng-2026")
+    assert response.status_code == 200
+    assert "old password" in response.content.decode() or "cũ" in response.content.decode()
+    clerk.refresh_from_db()
+    assert clerk.must_change_password
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_an_outside_next_address_is_not_followed(clerk: User) -> None:
+    clerk.must_change_password = True
+    clerk.save()
+    client = _sign_in(clerk.username, "pw-for-tests-123")
+    done = _change(client, "pw-for-tests-123", "mat-khau-rieng-2026", "https://evil.example/")
+    assert done["Location"] == reverse("accounts:settings")
+
+
+def test_a_reset_password_must_be_replaced_too(as_head: Client, clerk: User) -> None:
+    response = as_head.post(reverse("accounts:user_reset_password", args=[clerk.pk]))
+    clerk.refresh_from_db()
+    assert clerk.must_change_password
+    detail = as_head.get(reverse("accounts:user_detail", args=[clerk.pk])).content.decode()
+    assert "chưa đổi mật khẩu được cấp" in detail
+    client = _sign_in(clerk.username, response.context["password"])
+    assert client.get(reverse("core:home"))["Location"].startswith(
+        reverse("accounts:password_change")
+    )
+
+
+def test_htmx_and_api_calls_of_such_a_session_are_stopped_but_tokens_are_not(
+    clerk: User,
+) -> None:
+    client = _sign_in(clerk.username, "pw-for-tests-123")
+    _, key = create_api_token(clerk, name="he thong mot cua")
+    clerk.must_change_password = True
+    clerk.save()
+    fragment = client.get(reverse("accounts:user_list"), HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 204
+    assert fragment["HX-Redirect"].startswith(reverse("accounts:password_change"))
+    api = client.get("/api/v1/organisations")
+    assert api.status_code == 403
+    assert api.json()["code"] == "password_change_required"
+    assert "mật khẩu được cấp" in api.json()["detail"]
+    # A personal token is its own credential: the one-stop system keeps working.
+    assert (
+        Client().get("/api/v1/organisations", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    )
