@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -23,7 +22,6 @@ from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -48,14 +46,13 @@ from .public_forms import (
     TrackForm,
     evidence_help,
 )
-from .reporter import FollowDenied, FollowLocked
+from .reporter import LINK_SALT, FollowDenied, FollowLocked, track_link_for
 
 RECEIPT_KEY = "cases_public.receipt"
 GRANTS_KEY = "cases_public.grants"
 #: A grant lasts while the reporter reads; a shared phone forgets it soon after.
 GRANT_SECONDS = 2 * 3600
 MAX_GRANTS = 5
-LINK_SALT = "congvu.cases.track_link"
 #: The named reporter's link outlives the longest legal clock (30 + 2 × 30 days,
 #: then an appeal); retention erases the identity, which also ends the link.
 LINK_MAX_AGE = 400 * 24 * 3600
@@ -335,12 +332,6 @@ def _report_input(
 
 
 # --- the receipt ---------------------------------------------------------------------------
-
-
-def track_link_for(case: Case) -> str:
-    """The named reporter's personal link: whoever holds it sees the reporter's view."""
-    signed = signing.dumps({"c": case.code}, salt=LINK_SALT, compress=True)
-    return settings.SITE_URL + reverse("cases_public:track_link", args=[signed])
 
 
 def _remember_receipt(request: HttpRequest, receipt: services.Receipt) -> None:

@@ -26,9 +26,11 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.core import signing
 from django.core.cache import cache as django_cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,10 +43,18 @@ CLIENT_LIMIT: Final = 20
 CLIENT_WINDOW_SECONDS: Final = LOCK_MINUTES * 60
 TEXT_MAX: Final = 10_000
 
+LINK_SALT: Final = "congvu.cases.track_link"
 _PASS_ALPHABET: Final = CODE_ALPHABET.lower()
 _PASS_GROUPS: Final = 6
 _PASS_GROUP_LEN: Final = 4
 _CODE_RE: Final = re.compile(rf"^PA-[{CODE_ALPHABET}]{{10}}$")
+
+
+def track_link_for(case: Case) -> str:
+    """The named reporter's personal link: whoever holds it sees the reporter's view
+    (`public_views.track_link` checks it; retention's erasure ends it)."""
+    signed = signing.dumps({"c": case.code}, salt=LINK_SALT, compress=True)
+    return settings.SITE_URL + reverse("cases_public:track_link", args=[signed])
 
 
 class FollowDenied(ValidationError):

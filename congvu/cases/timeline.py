@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 
 from congvu.audit.services import record
 
+from . import mail
 from .models import Case, CaseEvent
 
 Kind = CaseEvent.Kind
@@ -95,6 +96,7 @@ def add(
     )
     CaseEvent.objects.filter(pk=event.pk).update(audit_event=audit_event)
     event.audit_event = audit_event
+    mail.schedule(case, event)
     return event
 
 

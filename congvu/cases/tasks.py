@@ -1,0 +1,21 @@
+"""Background tasks of the cases app."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import mail
+from .models import CaseEvent
+
+
+@task()
+def mail_reporter(event_id: int) -> str:
+    """Send the named reporter the mail for one event (`mail.message`); returns what happened."""
+    event = CaseEvent.objects.select_related("case").filter(pk=event_id).first()
+    if event is None:
+        return "gone"
+    message = mail.message(event)
+    if message is None:
+        return "not wanted"
+    message.send()
+    return "sent"
