@@ -37,6 +37,7 @@ DAILY_JOB_MODULES: Final = (
     "congvu.planning.reminders",
     "congvu.feedback.daily",
     "congvu.cases.daily",
+    "congvu.organisations.importing.jobs",
 )
 
 # Local time (Asia/Ho_Chi_Minh) after which `run_daily --loop` starts the day's jobs:

@@ -53,6 +53,9 @@ class ImportJob(models.Model):
     message = models.CharField(_("thông báo"), max_length=500, blank=True)
     total_rows = models.PositiveIntegerField(_("số dòng"), default=0)
     processed_rows = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
+    #: How many times the current stage (validation, then the commit) was started: a
+    #: stage whose worker died is started again (`importing.jobs.recover`), up to a limit.
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     # Normalised cell values, one dict per data row, kept so that the commit
     # writes exactly what the preview showed without parsing the file again.
     rows = models.JSONField(default=list, blank=True)

@@ -19,7 +19,7 @@ from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
 from .import_models import ImportJob
-from .importing.jobs import create_job, request_commit
+from .importing.jobs import create_job, recover, request_commit
 from .importing.reading import ImportFileError
 from .importing.templates import build_template
 from .importing.validation import scope_roots
@@ -129,6 +129,7 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
+    recover(job)  # a stage whose worker died is started again (or the job fails)
     return render(request, "organisations/import_job.html", {"job": job})
 
 
@@ -136,6 +137,7 @@ def preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = _get_job(request, pk)
+    recover(job)
     response = render(request, "organisations/import_job.html#progress", {"job": job})
     if not job.is_running and request.headers.get("HX-Request"):
         # The stage is over: reload the whole page to show the preview or the result.

@@ -1,18 +1,33 @@
-"""Import jobs: the services the views and the background task call."""
+"""Import jobs: the services the views and the background task call.
+
+A stage (validation, then the commit) runs on the background worker. A worker
+killed in the middle (a restart, out of memory, SIGKILL) leaves no error
+behind, only a job that says "validating" or "committing" for ever; nothing is
+half-written (the commit is one transaction). `recover` notices: validation
+reports progress every `PROGRESS_EVERY` rows, so no sign of life for
+`STALLED_AFTER` means its worker is gone; a commit only says when it started.
+The stage is then started again, at most `MAX_ATTEMPTS` times in all, after
+which the job fails with a message saying nothing was written. The job's page
+runs `recover` each time it is looked at (it polls every second), and a daily
+job sweeps the jobs nobody is watching.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Final
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
+from congvu.core import daily
 
 from ..import_models import ImportJob
 from ..models import Organisation
@@ -27,6 +42,17 @@ logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 1_000
 
 Status = ImportJob.Status
+
+#: Silence after which a running stage is taken for dead. Validation beats every
+#: 2,000 rows (about a second each, `docs/benchmarks.md`); the commit of 40,000
+#: staff members takes well under a minute.
+STALLED_AFTER: Final = {
+    Status.VALIDATING: dt.timedelta(minutes=5),
+    Status.COMMITTING: dt.timedelta(minutes=30),
+}
+#: Starts of one stage before the job is given up: a file that kills the worker
+#: each time (memory) must not keep killing it.
+MAX_ATTEMPTS: Final = 3
 
 
 def make_plan(
@@ -55,7 +81,8 @@ def create_job(*, actor: Any, kind: str, scope: Organisation, upload: UploadedFi
 
 def _set_progress(job: ImportJob) -> Progress:
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
+        # `updated_at` is the heartbeat `recover` reads (update() does not touch it).
+        ImportJob.objects.filter(pk=job.pk).update(processed_rows=done, updated_at=timezone.now())
 
     return progress
 
@@ -100,7 +127,14 @@ def request_commit(job: ImportJob, *, actor: Any) -> bool:
     access.require(actor, Perm.IMPORT_RUN, job.scope)
     claimed = ImportJob.objects.filter(
         pk=job.pk, status=Status.PREVIEWED, error_count=0, total_rows__gt=0
-    ).update(status=Status.COMMITTING, committed_by=actor, processed_rows=0, message="")
+    ).update(
+        status=Status.COMMITTING,
+        committed_by=actor,
+        processed_rows=0,
+        message="",
+        attempts=0,
+        updated_at=timezone.now(),
+    )
     return bool(claimed)
 
 
@@ -109,6 +143,15 @@ def commit_job(job: ImportJob) -> ImportJob:
     actor = job.committed_by
     today = timezone.localdate()
     with transaction.atomic():
+        # A commit started again by `recover` while the first one was only slow: the
+        # first finished (or failed) while this one waited for the lock.
+        if (
+            not ImportJob.objects.select_for_update()
+            .filter(pk=job.pk, status=Status.COMMITTING)
+            .exists()
+        ):
+            job.refresh_from_db()
+            return job
         # Checked again inside the transaction (which holds SQLite's write lock from
         # the start): the tree or the user's scope may have changed since the preview.
         plan = make_plan(job, job.rows, user=actor)
@@ -167,8 +210,10 @@ def run(job_id: int) -> None:
     job = ImportJob.objects.select_related("scope", "uploaded_by", "committed_by").get(pk=job_id)
     try:
         if job.status in {Status.UPLOADED, Status.VALIDATING}:
+            _started(job)
             validate_job(job)
         elif job.status == Status.COMMITTING:
+            _started(job)
             commit_job(job)
     except Exception:
         logger.exception("import job %s failed", job_id)
@@ -180,3 +225,60 @@ def run(job_id: int) -> None:
             ),
         )
         raise
+
+
+def _started(job: ImportJob) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+    job.refresh_from_db(fields=["attempts", "updated_at"])
+
+
+def is_stalled(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """Whether `job`'s running stage has shown no sign of life for `STALLED_AFTER`."""
+    limit = STALLED_AFTER.get(Status(job.status)) if job.status in Status.values else None
+    return limit is not None and job.updated_at < (now or timezone.now()) - limit
+
+
+def recover(job: ImportJob, *, now: dt.datetime | None = None) -> bool:
+    """Start a stalled stage again, or fail the job after `MAX_ATTEMPTS` starts.
+
+    Returns whether anything was done; `job` is refreshed when so. One caller wins
+    when several look at once (the row is locked and checked again).
+    """
+    now = now or timezone.now()
+    if not is_stalled(job, now):
+        return False
+    with transaction.atomic():
+        fresh = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not is_stalled(fresh, now):
+            return False
+        if fresh.attempts >= MAX_ATTEMPTS:
+            fresh.status = Status.FAILED
+            fresh.message = _(
+                "Hệ thống bị dừng giữa chừng nhiều lần khi xử lý tệp này; không có dữ liệu nào "
+                "được ghi. Hãy tải tệp lên lại, hoặc chia thành các tệp nhỏ hơn. / The system "
+                "stopped several times while processing this file; nothing was written. Upload "
+                "it again, or split it into smaller files."
+            )
+            fresh.save(update_fields=["status", "message", "updated_at"])
+            logger.error("import job %s given up after %s attempts", fresh.pk, fresh.attempts)
+        else:
+            if fresh.status == Status.VALIDATING:
+                fresh.status = Status.UPLOADED  # validated again from the file
+            fresh.save(update_fields=["status", "updated_at"])
+            logger.warning("import job %s stalled in %s: started again", fresh.pk, job.status)
+            from ..tasks import run_import  # the task module imports this one
+
+            transaction.on_commit(lambda: run_import.enqueue(fresh.pk), robust=True)
+    job.refresh_from_db()
+    return True
+
+
+def recover_stalled(day: dt.date | None = None) -> int:
+    """The daily sweep: `recover` every running job; returns how many it acted on."""
+    running = ImportJob.objects.filter(status__in=list(STALLED_AFTER)).defer("rows", "row_errors")
+    return sum(recover(job) for job in running)
+
+
+daily.register("organisations.import_watchdog", recover_stalled)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.organisations.import_models import ImportJob
+from congvu.organisations.importing import jobs
 from congvu.organisations.models import Organisation, StaffMember
 
 from .test_import import STAFF_HEADER, staff_row, upload, xlsx
@@ -186,3 +189,84 @@ def test_the_job_list_shows_the_jobs_of_the_users_scope_only(
 
 def test_the_job_list_is_forbidden_to_a_viewer(as_viewer: Client) -> None:
     assert as_viewer.get(reverse("imports:jobs")).status_code == 403
+
+
+# --- a stage whose worker died ------------------------------------------------------------
+
+
+def _stall(job: ImportJob, status: str, *, minutes: int, attempts: int, **fields: Any) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status,
+        attempts=attempts,
+        updated_at=timezone.now() - dt.timedelta(minutes=minutes),
+        **fields,
+    )
+
+
+def test_a_validation_whose_worker_died_runs_again_when_its_page_is_opened(
+    as_head: Client, previewed: ImportJob, django_capture_on_commit_callbacks: Any
+) -> None:
+    _stall(previewed, ImportJob.Status.VALIDATING, minutes=10, attempts=1, processed_rows=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = as_head.get(reverse("imports:preview", args=[previewed.pk]))
+    assert page.status_code == 200
+    previewed.refresh_from_db()
+    assert previewed.status == ImportJob.Status.PREVIEWED
+    assert previewed.attempts == 2 and previewed.to_create == 1
+    assert StaffMember.objects.count() == 0  # validation writes nothing
+
+
+def test_a_commit_whose_worker_died_runs_again_and_writes_once(
+    as_head: Client, head: User, previewed: ImportJob, django_capture_on_commit_callbacks: Any
+) -> None:
+    _stall(previewed, ImportJob.Status.COMMITTING, minutes=45, attempts=1, committed_by=head)
+    with django_capture_on_commit_callbacks(execute=True):
+        fragment = as_head.get(
+            reverse("imports:progress", args=[previewed.pk]), headers={"HX-Request": "true"}
+        )
+    assert fragment.status_code == 200 and "<progress" in fragment.content.decode()
+    previewed.refresh_from_db()
+    assert previewed.status == ImportJob.Status.DONE and previewed.created_count == 1
+    # The next poll finds the stage over and reloads the page to show the result.
+    again = as_head.get(
+        reverse("imports:progress", args=[previewed.pk]), headers={"HX-Request": "true"}
+    )
+    assert again["HX-Refresh"] == "true"
+    assert StaffMember.objects.filter(staff_code="STP-900").count() == 1
+    # The first commit was only slow and finishes now: it finds the job done and stops.
+    late = ImportJob.objects.get(pk=previewed.pk)
+    late.status = ImportJob.Status.COMMITTING
+    assert jobs.commit_job(late).status == ImportJob.Status.DONE
+    assert StaffMember.objects.filter(staff_code="STP-900").count() == 1
+    assert ImportJob.objects.get(pk=previewed.pk).created_count == 1
+
+
+def test_a_job_that_keeps_stopping_its_worker_fails_and_says_nothing_was_written(
+    as_head: Client, previewed: ImportJob
+) -> None:
+    _stall(previewed, ImportJob.Status.VALIDATING, minutes=10, attempts=jobs.MAX_ATTEMPTS)
+    page = as_head.get(reverse("imports:preview", args=[previewed.pk])).content.decode()
+    previewed.refresh_from_db()
+    assert previewed.status == ImportJob.Status.FAILED
+    assert "không có dữ liệu nào được ghi" in page
+    assert StaffMember.objects.count() == 0
+
+
+def test_a_stage_that_still_shows_progress_is_left_alone(
+    as_head: Client, previewed: ImportJob
+) -> None:
+    _stall(previewed, ImportJob.Status.VALIDATING, minutes=2, attempts=1)
+    page = as_head.get(reverse("imports:preview", args=[previewed.pk])).content.decode()
+    previewed.refresh_from_db()
+    assert previewed.status == ImportJob.Status.VALIDATING and previewed.attempts == 1
+    assert "<progress" in page
+
+
+def test_the_daily_sweep_recovers_the_jobs_nobody_watches(
+    head: User, previewed: ImportJob, django_capture_on_commit_callbacks: Any
+) -> None:
+    _stall(previewed, ImportJob.Status.COMMITTING, minutes=45, attempts=1, committed_by=head)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.recover_stalled() == 1
+    assert ImportJob.objects.get(pk=previewed.pk).status == ImportJob.Status.DONE
+    assert jobs.recover_stalled() == 0
