@@ -26,6 +26,7 @@ BENCHMARKS = [
     # (about 10-20 minutes and 4 GB on SQLite): SQLite only.
     "rating_scale.py --ratings 100000 --check-rebuild --naive",
     "bench_ratings_submit.py --form",
+    "bench_rating_parts.py",
     "bench_ratings_pages.py --ratings 100000",
     "bench_ratings_pages.py --ratings 10000000",
     "kill_ratings.py",
