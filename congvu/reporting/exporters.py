@@ -68,6 +68,15 @@ def status_text(row: Row) -> str:
     return text
 
 
+def file_name(basename: str, extension: str) -> str:
+    """An ASCII file name for a download: the base name folded and slugified."""
+    return f"{slugify(fold(basename))[:80] or 'bao-cao'}.{extension}"
+
+
+def provincial_basename(period: ReportPeriod) -> str:
+    return f"tong-hop-{period.name}"
+
+
 class Exporter:
     """Everything an export view needs: a file name, a content type, the bytes."""
 
@@ -79,7 +88,7 @@ class Exporter:
 
     @property
     def filename(self) -> str:
-        return f"{slugify(fold(self.basename()))[:80] or 'bao-cao'}.{self.extension}"
+        return file_name(self.basename(), self.extension)
 
     def render(self) -> bytes:
         raise NotImplementedError
@@ -216,7 +225,7 @@ class _ProvincialMixin:
         self.period = compilation.period
 
     def basename(self) -> str:
-        return f"tong-hop-{self.period.name}"
+        return provincial_basename(self.period)
 
     def issuer(self) -> tuple[str, str]:
         period = self.period
@@ -377,8 +386,12 @@ class ProvincialReportPdf(_ProvincialMixin, Exporter):
     content_type = PDF
 
     def render(self) -> bytes:
+        return render_pdf(self.html())
+
+    def html(self) -> str:
+        """The document WeasyPrint lays out (its hash tells whether a stored PDF is current)."""
         governing, issuing = self.issuer()
-        html = render_to_string(
+        return render_to_string(
             "reporting/pdf/provincial_report.html",
             {
                 "period": self.period,
@@ -397,7 +410,6 @@ class ProvincialReportPdf(_ProvincialMixin, Exporter):
                 "motto": d.MOTTO,
             },
         )
-        return render_pdf(html)
 
 
 def render_pdf(html: str) -> bytes:

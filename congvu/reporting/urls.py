@@ -15,6 +15,8 @@ urlpatterns = [
         views.period_export,
         name="period_export",
     ),
+    path("pdf/<int:pk>/", views.pdf_export, name="pdf_export"),
+    path("pdf/<int:pk>/file", views.pdf_export_file, name="pdf_export_file"),
     path("<int:pk>/", views.report_detail, name="report"),
     path("<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("<int:pk>/refresh/", views.report_refresh, name="report_refresh"),

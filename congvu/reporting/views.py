@@ -7,19 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import exporters, indicators, selectors, services, workflow
+from . import exporters, indicators, pdf_exports, selectors, services, workflow
 from .forms import NarrativeForm, PeriodForm, ReportCreateForm, ReviewForm, apply_errors
-from .models import OrganisationReport, ReportPeriod
+from .models import OrganisationReport, PdfExport, ReportPeriod
 
 RECENT_REPORTS = 200
 
@@ -309,7 +310,7 @@ def report_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
 
 
 @login_required
-def period_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+def period_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     """The provincial report: the issuing side's document (PLAN_MANAGE on the province)."""
     period = _period_for(request.user, pk)
     if not selectors.can_compile(request.user, period):
@@ -322,4 +323,54 @@ def period_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
     }
     if fmt not in classes:
         raise Http404
+    if fmt == "pdf" and len(compilation.rows) > pdf_exports.inline_max_rows():
+        # Too long to lay out in the request: made on the worker, kept while current.
+        export = pdf_exports.request_pdf(period, compilation, actor=request.user)
+        if export.status == PdfExport.Status.DONE:
+            return _pdf_file(export)
+        return redirect("reporting:pdf_export", pk=export.pk)
     return classes[fmt](compilation).response()  # type: ignore[call-arg]
+
+
+def _export_for(user: Any, pk: int) -> PdfExport:
+    export = (
+        PdfExport.objects.select_related("period")
+        .filter(pk=pk, period__in=ReportPeriod.objects.visible_to(user))
+        .first()
+    )
+    if export is None:
+        raise Http404
+    if not selectors.can_compile(user, export.period):
+        raise PermissionDenied
+    return export
+
+
+def _pdf_file(export: PdfExport) -> FileResponse:
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=pdf_exports.download_name(export.period),
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_GET
+def pdf_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A provincial PDF being made: its progress, then the download link."""
+    export = _export_for(request.user, pk)
+    if request.headers.get("HX-Request"):
+        response = render(request, "reporting/pdf_export.html#state", {"export": export})
+        if not export.is_running:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "reporting/pdf_export.html", {"export": export})
+
+
+@login_required
+@require_GET
+def pdf_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    export = _export_for(request.user, pk)
+    if export.status != PdfExport.Status.DONE or not export.file:
+        raise Http404
+    return _pdf_file(export)
