@@ -37,8 +37,9 @@ from mutagen.apev2 import delete as delete_ape_tag
 from mutagen.mp3 import MP3
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
 from pypdf.generic import DictionaryObject, NameObject
+
+logger = logging.getLogger(__name__)
 
 #: 40 megapixels: more than any phone camera; beyond twice that Pillow refuses outright.
 MAX_IMAGE_PIXELS: Final = 40_000_000
@@ -136,10 +137,6 @@ def pdf(data: bytes) -> bytes:
     Raises Encrypted for a password-protected file, Unreadable for one pypdf
     cannot read.
     """
-    # pypdf logs what it repairs in a damaged file; the result is what counts here.
-    pypdf_log = logging.getLogger("pypdf")
-    level = pypdf_log.level
-    pypdf_log.setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -162,12 +159,11 @@ def pdf(data: bytes) -> bytes:
         writer.write(out)
     except Unreadable:
         raise
-    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except Exception as exc:
+        # Anyone's file, parsed by a library: whatever it trips on (a crafted object
+        # tree, an unsupported filter or cipher) is a file we cannot clean, never a 500.
+        logger.info("PDF refused: %s: %s", type(exc).__name__, exc)
         raise Unreadable(str(exc)) from exc
-    except RecursionError as exc:  # a crafted, deeply nested object tree
-        raise Unreadable("nested too deeply") from exc
-    finally:
-        pypdf_log.setLevel(level)
     return out.getvalue()
 
 
@@ -192,7 +188,8 @@ def audio(data: bytes) -> bytes:
             delete_ape_tag(buffer)  # an APEv2 tag, which the MP3 type does not remove
     except Unreadable:
         raise
-    except (mutagen.MutagenError, OSError, ValueError, struct.error, EOFError) as exc:
+    except Exception as exc:  # as for PDFs: anything mutagen trips on is a refusal
+        logger.info("recording refused: %s: %s", type(exc).__name__, exc)
         raise Unreadable(str(exc)) from exc
     return buffer.getvalue()
 

@@ -7,6 +7,8 @@ import mutagen
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -245,3 +247,24 @@ def test_every_refused_file_is_listed_at_once():
             [SimpleUploadedFile("a.jpg", b"<html>"), SimpleUploadedFile("b.exe", b"MZ\x90")]
         )
     assert len(caught.value.messages) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    head=st.sampled_from(
+        [
+            (b"%PDF-1.7\n", "a.pdf"),
+            (b"ID3\x03\x00\x00\x00\x00\x00\x10", "a.mp3"),
+            (b"OggS\x00\x02", "a.ogg"),
+            (b"RIFF\x24\x00\x00\x00WAVEfmt ", "a.wav"),
+            (b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00", "a.m4a"),
+        ]
+    ),
+    tail=st.binary(max_size=400),
+)
+def test_any_damaged_document_or_recording_is_refused_cleanly_never_a_crash(head, tail):
+    prefix, name = head
+    try:
+        uploads.check_one(SimpleUploadedFile(name, prefix + tail))
+    except ValidationError as refused:
+        assert name in refused.messages[0]
