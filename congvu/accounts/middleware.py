@@ -40,8 +40,9 @@ class PasswordChangeRequiredMiddleware:
 
 
 def _exempt(path: str) -> bool:
+    """The password page needs its own stylesheet, the language switch and signing out."""
     return path in (reverse("accounts:password_change"), reverse("accounts:logout")) or (
-        path.startswith("/i18n/")
+        path.startswith(("/i18n/", settings.STATIC_URL or "/static/"))
     )
 
 

@@ -424,8 +424,9 @@ def test_a_new_user_sets_their_own_password_before_anything_else(
     assert 'name="next" value="/accounts/users/?q=lan"' in form.replace("&amp;", "&")
     # A form post elsewhere goes to the password page too, and nothing is changed.
     assert client.post(reverse("accounts:settings"), {"name": "x"})["Location"] == change
-    # Signing out and switching the language still work.
+    # Signing out, switching the language and the page's stylesheet still work.
     assert client.post(reverse("set_language"), {"language": "en"}).status_code == 302
+    assert client.get("/static/css/app.css").status_code != 302
 
     done = _change(client, given, "mat-khau-rieng-cua-lan-2026", wanted)
     assert done.status_code == 302 and done["Location"] == wanted
