@@ -57,7 +57,8 @@ def request_pdf(period: ReportPeriod, compilation: Compilation, *, actor: Any) -
             .first()
         )
         if existing is not None and (
-            existing.status == Status.DONE or existing.requested_at > timezone.now() - STALE_AFTER
+            (existing.status == Status.DONE and file_is_there(existing))
+            or (existing.is_running and existing.requested_at > timezone.now() - STALE_AFTER)
         ):
             return existing
         export = PdfExport.objects.create(
@@ -67,6 +68,11 @@ def request_pdf(period: ReportPeriod, compilation: Compilation, *, actor: Any) -
 
         transaction.on_commit(lambda: make_pdf.enqueue(export.pk), robust=True)
     return export
+
+
+def file_is_there(export: PdfExport) -> bool:
+    """A finished export whose file was removed (a media restore, a clean-up) is made again."""
+    return bool(export.file.name) and export.file.storage.exists(export.file.name)
 
 
 def download_name(period: ReportPeriod) -> str:

@@ -371,6 +371,6 @@ def pdf_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def pdf_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     export = _export_for(request.user, pk)
-    if export.status != PdfExport.Status.DONE or not export.file:
+    if export.status != PdfExport.Status.DONE or not pdf_exports.file_is_there(export):
         raise Http404
     return _pdf_file(export)

@@ -59,6 +59,14 @@ def test_the_pdf_is_made_in_the_background_then_downloaded(
     again = as_officer.get(export_url(period))
     assert again.status_code == 200 and body(again) == pdf
     assert PdfExport.objects.count() == 1
+    # The file gone from the disk (a restore, a clean-up): it is made again, no error.
+    Path(export.file.path).unlink()
+    gone = reverse("reporting:pdf_export_file", args=[export.pk])
+    assert as_officer.get(gone).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        remade = as_officer.get(export_url(period))
+    assert remade.status_code == 302
+    assert PdfExport.objects.get().status == S.DONE
 
 
 def test_while_it_is_made_the_page_polls_and_says_so(
