@@ -10,12 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import segno
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .models import StaffMember
+
+#: Two columns of four 92 × 60 mm cards fill an A4 page inside 10 mm margins.
+CARDS_PER_PAGE: Final = 8
+#: Cards in one PDF: ~12 ms each (`docs/benchmarks.md`), so a sheet stays within a few
+#: seconds; badges are printed unit by unit, never a whole province in one file.
+SHEET_MAX: Final = 600
 
 
 @dataclass(frozen=True)
@@ -51,5 +58,6 @@ def render_sheet(staff: Sequence[StaffMember], *, title: str, site_url: str) -> 
         )
         for member in staff
     ]
-    html = render_to_string("organisations/badge_sheet.html", {"title": title, "cards": cards})
+    pages = [cards[at : at + CARDS_PER_PAGE] for at in range(0, len(cards), CARDS_PER_PAGE)]
+    html = render_to_string("organisations/badge_sheet.html", {"title": title, "pages": pages})
     return bytes(HTML(string=html, base_url=site_url).write_pdf())

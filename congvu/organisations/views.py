@@ -324,7 +324,31 @@ def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # A grant may stop above part of the subtree (include_subtree=False).
         if access.can(request.user, Perm.BADGE_PRINT, member.organisation)
     ]
-    pdf = badges.render_sheet(staff, title=organisation.name, site_url=settings.SITE_URL)
+    title = organisation.name
+    if len(staff) > badges.SHEET_MAX:
+        # One file per part of SHEET_MAX cards, in the list's order (?part=1, 2, …).
+        parts = range(1, (len(staff) - 1) // badges.SHEET_MAX + 2)
+        part = request.GET.get("part", "")
+        if not part.isdigit() or int(part) not in parts:
+            return render(
+                request,
+                "organisations/badges_parts.html",
+                {
+                    "organisation": organisation,
+                    "count": len(staff),
+                    "max": badges.SHEET_MAX,
+                    "subtree": include_subtree,
+                    "parts": [
+                        (n, (n - 1) * badges.SHEET_MAX + 1, min(n * badges.SHEET_MAX, len(staff)))
+                        for n in parts
+                    ],
+                },
+                status=400 if part else 200,
+            )
+        start = (int(part) - 1) * badges.SHEET_MAX
+        staff = staff[start : start + badges.SHEET_MAX]
+        title = f"{organisation.name} ({part}/{len(parts)})"
+    pdf = badges.render_sheet(staff, title=title, site_url=settings.SITE_URL)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"the-{slugify(organisation.code) or organisation.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'

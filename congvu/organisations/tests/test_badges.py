@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pypdfium2
 import zxingcpp
@@ -9,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from congvu.accounts.models import User
-from congvu.conftest import client_for
-from congvu.organisations import restructuring, services
+from congvu.conftest import client_for, make_staff
+from congvu.organisations import badges, restructuring, services
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
@@ -115,3 +116,37 @@ def test_the_badge_of_someone_who_left_is_no_longer_valid(
     services.mark_staff_left(staff_member, actor=None, left_on=staff_member.created_at.date())
     response = client_for(None).get(reverse("portal:badge", args=[staff_member.badge_token]))
     assert response.status_code == 404
+
+
+def test_eight_badges_fill_a_page_and_the_ninth_starts_the_next(
+    as_officer: Client, province: Province, staff_member: StaffMember
+) -> None:
+    for n in range(8):
+        make_staff(province["dept_justice"], f"Lê Văn Số {n}", f"STP-B{n}")
+    response = as_officer.get(
+        reverse("organisations:badges_pdf", args=[province["dept_justice"].pk])
+    )
+    document = pypdfium2.PdfDocument(io.BytesIO(response.content))
+    assert len(document) == 2  # nine cards: eight on the first page, none cut in two
+    assert len(decode_first_page(response.content)) == 8
+
+
+def test_a_scope_larger_than_one_sheet_is_printed_in_parts(
+    as_officer: Client, province: Province, staff_member: StaffMember, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(badges, "SHEET_MAX", 2)
+    for n in range(4):
+        make_staff(province["dept_home"], f"Phạm Thị Số {n}", f"SNV-B{n}")
+    target = reverse("organisations:badges_pdf", args=[province["root"].pk])
+    page = as_officer.get(target, {"subtree": "1"})
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert "Có 5 cán bộ trong phạm vi này" in html
+    assert html.count("part=") == 3 and "Tệp 3: thẻ 5–5" in html
+    cards = []
+    for part in ("1", "2", "3"):
+        sheet = as_officer.get(target, {"subtree": "1", "part": part})
+        assert sheet["Content-Type"] == "application/pdf"
+        cards += decode_first_page(sheet.content)
+    assert len(cards) == len(set(cards)) == 5  # every badge once, none twice
+    assert as_officer.get(target, {"subtree": "1", "part": "9"}).status_code == 400
