@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bench_import.py",
     "bench_dashboard.py",
     "bench_report.py",
+    "bench_badges.py",
     # Ratings (issue 4). The 10-million-rating pages generate their data set first
     # (about 10-20 minutes and 4 GB on SQLite): SQLite only.
     "rating_scale.py --ratings 100000 --check-rebuild --naive",
@@ -31,7 +32,12 @@ BENCHMARKS = [
     "bench_ratings_pages.py --ratings 10000000",
     "kill_ratings.py",
 ]
-SQLITE_ONLY = {"bench_import.py", "bench_report.py", "bench_ratings_pages.py --ratings 10000000"}
+SQLITE_ONLY = {
+    "bench_badges.py",
+    "bench_import.py",
+    "bench_report.py",
+    "bench_ratings_pages.py --ratings 10000000",
+}
 
 
 def run(script: str, database_url: str | None) -> None:
