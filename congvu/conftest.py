@@ -171,17 +171,14 @@ def make_staff(
 
 @pytest.fixture
 def staff_member(province: dict[str, Organisation]) -> StaffMember:
-    return org_services.create_staff(
-        actor=None,
-        organisation=province["dept_justice"],
-        full_name="Nguyễn Văn Đức",
-        staff_code="STP-001",
-        category=StaffMember.Category.CIVIL_SERVANT,
+    return make_staff(
+        province["dept_justice"],
+        "Nguyễn Văn Đức",
+        "STP-001",
         position_title="Chuyên viên",
         division=province["division_justice"],
         email="duc@example.vn",
         phone="0912345678",
-        valid_from=START,
     )
 
 

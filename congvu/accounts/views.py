@@ -12,10 +12,10 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
@@ -42,12 +42,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def _next(self) -> str:
         target = self.request.POST.get("next") or self.request.GET.get("next") or ""
-        safe = url_has_allowed_host_and_scheme(
-            target,
-            allowed_hosts={self.request.get_host()},
-            require_https=self.request.is_secure(),
-        )
-        return target if safe else ""
+        return safe_next(self.request, target)
 
     def get_success_url(self) -> str:
         return self._next() or str(self.success_url)

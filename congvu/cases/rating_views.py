@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback.models import Rating
 
@@ -26,9 +26,7 @@ def case_from_rating(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     found = rating.filter(pk=pk).first()
     if found is None:
         raise Http404
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = ""
+    back = safe_next(request, request.POST.get("next", ""))
     try:
         case = services.open_from_rating(found, actor=request.user)
     except ValidationError as error:

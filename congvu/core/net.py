@@ -1,9 +1,11 @@
-"""The client's address, for rate limits only (ratings, passphrase guesses); never stored."""
+"""What a request says about where it comes from: the client's address (for rate limits
+only, never stored) and the page to go back to (`next`), if it is one of ours."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -13,3 +15,12 @@ def client_ip(request: HttpRequest) -> str:
         if forwarded:
             return str(forwarded).split(",")[0].strip()
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def safe_next(request: HttpRequest, target: str) -> str:
+    """`target` if it is a page of this site (same host, not a downgrade to http), else ""."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""

@@ -25,13 +25,13 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core.net import safe_next
 from congvu.core.text import search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
@@ -170,15 +170,6 @@ def _ratings_page(qs: Any, number: str | None) -> Page[Any]:
         for row in page.object_list
     ]
     return page
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _reasons(rating: Rating) -> list[str]:
@@ -461,7 +452,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     form = ReviewForm(request.POST, prefix=f"r{rating.pk}")
     fallback = reverse("feedback:flagged")
-    next_url = _safe_next(request, fallback)
+    next_url = safe_next(request, request.POST.get("next", "")) or fallback
     if form.is_valid():
         try:
             services.review_rating(
