@@ -115,6 +115,26 @@ def test_bilingual_error_messages_are_translated_to_english_only() -> None:
     assert mixed == []
 
 
+class _Numbers(forms.Form):
+    count = forms.IntegerField()
+    name = forms.CharField()
+
+
+def test_django_errors_it_leaves_untranslated_show_in_vietnamese_first() -> None:
+    # Django's own Vietnamese catalogue has no "Null characters are not allowed." and
+    # calls a whole number "số tổng thể"; locale/vi overrides both.
+    with translation.override("vi"):
+        form = _Numbers({"count": "ba", "name": "a\x00b"})
+        assert not form.is_valid()
+        assert form.errors["count"] == ["Hãy nhập một số nguyên. / Enter a whole number."]
+        assert form.errors["name"][0].startswith("Không được chứa ký tự rỗng")
+    with translation.override("en"):
+        form = _Numbers({"count": "ba", "name": "a\x00b"})
+        assert not form.is_valid()
+        assert form.errors["count"] == ["Enter a whole number."]
+        assert form.errors["name"] == ["Null characters are not allowed."]
+
+
 def test_the_catalogue_really_translates_at_run_time() -> None:
     with translation.override("en"):
         assert translation.gettext("Đăng nhập") == "Log in"

@@ -1,0 +1,246 @@
+"""Every page a user can reach by following links, and every form on it fed bad input.
+
+A small demo province is built once for the module; then, for each demo user
+and for a citizen without an account, a crawler starts from the pages they
+would open (the home page, a badge link, the public pages), follows the
+links it is shown and checks what a user would notice:
+
+* a link on a page never leads to an error page (404, 403 or 500): a user
+  should not be shown a link they cannot use;
+* every form on those pages, sent with hostile values (empty, far too long,
+  control characters, markup, impossible dates and numbers, choices that
+  are not offered), is answered without a server error — with the form again
+  and its errors, or a redirect.
+
+Each URL pattern is visited a few times per user (not every staff member's
+page), which keeps the module to a few seconds per user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from congvu.accounts.models import User
+from congvu.core.tests.test_demo import run_demo
+from congvu.feedback.models import Counter, Dossier
+from congvu.organisations.models import StaffMember
+
+#: Visits of one URL pattern per user: enough to see list, detail and a filtered list.
+VISITS_PER_ROUTE = 2
+#: A bound on one user's crawl, far above what the demo links to.
+MAX_PAGES = 400
+#: Not crawled: Django's own admin, the static files, the session's end, and the
+#: language switch (tested on its own: it would turn the rest of the crawl English).
+SKIPPED = re.compile(r"^/(admin/|static/|media/|accounts/logout|i18n/)")
+#: PDFs are made by WeasyPrint (seconds for a badge sheet): their own tests fetch them.
+PDF = re.compile(r"\.pdf$|/pdf/?$")
+
+HOSTILE_TEXT = "<script>alert(1)</script>\x00 " + "Đ" * 5000
+HOSTILE_VALUES = {
+    "text": HOSTILE_TEXT,
+    "search": "%' OR 1=1 --\x00",
+    "textarea": HOSTILE_TEXT * 4,
+    "number": "-1e309",
+    "date": "31/02/2026",
+    "datetime-local": "2026-13-45T25:61",
+    "email": "khong-phai-email@",
+    "url": "javascript:alert(1)",
+    "tel": "\x00" * 40,
+    "month": "2026-00",
+    "password": "",
+    "select": "khong-co-lua-chon",
+    "radio": "khong-co-lua-chon",
+    "checkbox": "khong-co-lua-chon",
+}
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, str] = field(default_factory=dict)  # name -> input type
+    hidden: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+class Page(HTMLParser):
+    """The links and forms of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        elif tag == "form":
+            self._form = Form(action=a.get("action", ""), method=a.get("method", "get").lower())
+            self.forms.append(self._form)
+        elif self._form is not None and tag in {"input", "textarea", "select", "button"}:
+            name = a.get("name")
+            kind = a.get("type", "text").lower() if tag == "input" else tag
+            if not name or kind in {"submit", "button", "reset", "image"}:
+                return
+            if kind == "hidden":
+                self._form.hidden[name] = a.get("value", "")
+            elif kind == "file":
+                self._form.files.append(name)
+            else:
+                self._form.fields[name] = kind
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+
+def route_of(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.route
+
+
+@dataclass
+class Crawl:
+    client: Client
+    visited: set[str] = field(default_factory=set)
+    per_route: dict[str, int] = field(default_factory=dict)
+    forms_sent: set[tuple[str, str]] = field(default_factory=set)
+    broken: list[str] = field(default_factory=list)
+    pages: int = 0
+
+    def _wanted(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme not in {"", "http"} or parts.netloc not in {"", "testserver"}:
+            return None
+        path = parts.path
+        if not path.startswith("/") or SKIPPED.match(path) or PDF.search(path):
+            return None
+        target = path + (f"?{parts.query}" if parts.query else "")
+        route = route_of(path) or path  # a path no pattern matches is visited: it is a 404
+        if target in self.visited:
+            return None
+        if self.per_route.get(route, 0) >= VISITS_PER_ROUTE:
+            return None
+        return target
+
+    def run(self, starts: list[str]) -> None:
+        queue: deque[tuple[str, str]] = deque((start, "(start)") for start in starts)
+        while queue and self.pages < MAX_PAGES:
+            url, found_on = queue.popleft()
+            target = self._wanted(url)
+            if target is None:
+                continue
+            self.visited.add(target)
+            route = route_of(urlsplit(target).path) or target
+            self.per_route[route] = self.per_route.get(route, 0) + 1
+            self.pages += 1
+            response = self.client.get(target, follow=True)
+            if response.status_code >= 400:
+                self.broken.append(f"GET {target} → {response.status_code} (link on {found_on})")
+                continue
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue
+            final = response.request["PATH_INFO"]
+            page = Page()
+            page.feed(response.content.decode())
+            for href in page.links:
+                queue.append((urljoin(final, href), final))
+            for form in page.forms:
+                self._send(form, final)
+
+    def _send(self, form: Form, page: str) -> None:
+        action = urljoin(page, form.action or page)
+        path = urlsplit(action).path
+        if SKIPPED.match(path):
+            return
+        key = (route_of(path) or path, form.method)
+        if key in self.forms_sent:
+            return
+        self.forms_sent.add(key)
+        data: dict[str, Any] = dict(form.hidden)
+        for name, kind in form.fields.items():
+            data[name] = HOSTILE_VALUES.get(kind, HOSTILE_TEXT)
+        if form.method == "post":
+            query = dict(parse_qsl(urlsplit(action).query))
+            for name in form.files:
+                data[name] = _hostile_file()
+            response = self.client.post(action, {**query, **data})
+        else:
+            response = self.client.get(f"{path}?{urlencode(data)}")
+        if response.status_code >= 500:
+            self.broken.append(f"{form.method.upper()} form {action} on {page} → 500")
+
+
+def _hostile_file() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("anh.jpg", b"<html><script>alert(1)</script>", "image/jpeg")
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[None]:
+    """One small demo for the module, rolled back at the end."""
+    folder: Path = tmp_path_factory.mktemp("crawl")
+    with django_db_blocker.unblock(), transaction.atomic():
+        run_demo(folder)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(built: None, db: Any) -> None:
+    return None
+
+
+def citizen_starts() -> list[str]:
+    """The home page and the QR codes a citizen scans: a badge, a counter, its kiosk
+    and a dossier receipt not yet rated (the demo makes a few of each)."""
+    staff = StaffMember.objects.filter(is_active=True).order_by("pk").first()
+    counter = Counter.objects.filter(is_active=True).order_by("pk").first()
+    dossier = Dossier.objects.filter(rating__isnull=True).order_by("pk").first()
+    assert staff is not None and counter is not None and dossier is not None
+    return [
+        "/",
+        f"/r/{staff.badge_token}",
+        f"/q/{counter.qr_token}",
+        f"/kiosk/{counter.kiosk_token}",
+        f"/d/{dossier.rating_token}",
+    ]
+
+
+USERNAMES = ["noivu", "giamdoc.stp", "daumoi.xa", "xuly", "thanhtra", "xem", "canbo", "admin"]
+
+
+@pytest.mark.parametrize("username", USERNAMES)
+def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(demo: None, username: str):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    crawl = Crawl(client)
+    crawl.run(["/"])
+    assert crawl.pages > 5, "the crawl found almost nothing: the start page lost its links"
+    assert crawl.broken == []
+
+
+def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(demo: None):
+    crawl = Crawl(Client())
+    crawl.run(citizen_starts())
+    assert crawl.pages > 3
+    assert crawl.broken == []
