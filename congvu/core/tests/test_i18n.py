@@ -135,6 +135,24 @@ def test_django_errors_it_leaves_untranslated_show_in_vietnamese_first() -> None
         assert form.errors["name"] == ["Null characters are not allowed."]
 
 
+@pytest.mark.parametrize(
+    ("count", "english"),
+    [(1, "1 of 1 organisation has submitted (late: 0)."),
+     (3, "1 of 3 organisations have submitted (late: 0).")],
+)  # fmt: skip
+def test_a_count_of_one_reads_as_singular_in_english(count: int, english: str) -> None:
+    template = Template(
+        "{% load i18n %}{% blocktranslate with filed=1 late=0 count expected=n %}"
+        "Đã nộp {{ filed }}/{{ expected }} cơ quan, đơn vị (nộp muộn: {{ late }})."
+        "{% plural %}Đã nộp {{ filed }}/{{ expected }} cơ quan, đơn vị (nộp muộn: {{ late }})."
+        "{% endblocktranslate %}"
+    )
+    with translation.override("en"):
+        assert template.render(Context({"n": count})) == english
+    with translation.override("vi"):
+        assert template.render(Context({"n": count})).startswith(f"Đã nộp 1/{count} cơ quan")
+
+
 def test_the_catalogue_really_translates_at_run_time() -> None:
     with translation.override("en"):
         assert translation.gettext("Đăng nhập") == "Log in"
