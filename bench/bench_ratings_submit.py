@@ -23,6 +23,11 @@ Afterwards it checks that every 201 (and 302 for the form) is one stored
 rating, that nothing else was stored, and that the rollups kept current by the
 submissions equal `rollups.rebuild()` from the raw ratings.
 
+With `--floor` each round also measures `/bench/insert-one-row`
+(`floor_urls.py`): one small row INSERTed in autocommit, the issue's
+reference "view inserting one row" — the least a view that stores something
+before it answers can cost here, under the same server and middlewares.
+
 Targets (issue 4): ≥ 2,000 ratings/s SQLite, ≥ 1,500/s PostgreSQL, p99 < 50 ms,
 zero errors, ≥ 0.6 × the trivial view. Results merge into
 bench/results/ratings_submit.json under the database vendor.
@@ -51,6 +56,7 @@ from wrk_load import run_wrk
 RESULTS = Path(__file__).resolve().parent / "results" / "ratings_submit.json"
 TARGETS = {"sqlite": 2000, "postgresql": 1500}
 TARGET_P99_MS, TARGET_RATIO = 50.0, 0.6
+FLOOR = RequestSpec(path="/bench/insert-one-row")
 
 
 def csrf_for(base: str, token: str) -> tuple[str, str]:
@@ -173,6 +179,9 @@ def main() -> None:
         help="rate only the staff of this many organisations (0: all of them)",
     )
     parser.add_argument("--form", action="store_true", help="also time the HTML form POST")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time a view inserting one row (floor_urls)"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile submissions in-process")
     parser.add_argument(
         "--client",
@@ -221,12 +230,16 @@ def main() -> None:
     target = services.RatingTarget(Rating.Channel.BADGE, members[0].organisation, staff=members[0])
     criteria = [(c.clause_id, c.yes_is_breach) for c in services.criteria_for(target)]
     before = Rating.objects.filter(submission_id__isnull=False).count()
+    if args.floor:
+        from bench.floor_urls import create_table
+
+        create_table()
     connection.close()
 
     rounds: list[dict[str, Any]] = []
     acknowledged: list[str] = []
     counted = 0
-    with gunicorn("") as base:
+    with gunicorn("", settings="bench.floor_settings" if args.floor else None) as base:
         port = int(base.rsplit(":", 1)[1])
         if args.client == "wrk":  # the Python client leaves out its first 2 s; wrk cannot
             run_wrk(port, RequestSpec(), seconds=2, connections=args.connections)
@@ -237,17 +250,24 @@ def main() -> None:
                 trivial = run_wrk(port, RequestSpec(), seconds=args.trivial_seconds, **wrk)
                 api = run_wrk(port, spec, seconds=args.seconds, ok=201, **wrk)
                 counted += api.statuses.get(201, 0)
+                if args.floor:
+                    one_row = run_wrk(port, FLOOR, seconds=args.trivial_seconds, **wrk)
             else:
                 load = {"connections": args.connections, "processes": args.processes}
                 trivial = run_load(port, RequestSpec(), seconds=args.trivial_seconds, **load)
                 api = run_load(port, spec, seconds=args.seconds, ok=201, **load)
                 acknowledged += api.keys_by_status.get(201, [])
+                if args.floor:
+                    one_row = run_load(port, FLOOR, seconds=args.trivial_seconds, **load)
             row: dict[str, Any] = {
                 "trivial": trivial.summary(),
                 "api": api.summary(),
                 "ratio": round(api.per_second / trivial.per_second, 2),
                 "load_average_1min": round(os.getloadavg()[0], 2),
             }
+            if args.floor:
+                row["one_row_insert"] = one_row.summary()
+                row["one_row_ratio"] = round(one_row.per_second / trivial.per_second, 2)
             if args.form:
                 form_spec = FormSpec(
                     tokens=tokens,
@@ -266,6 +286,12 @@ def main() -> None:
                 f"API {api.per_second:,.0f} ratings/s, p50 {api.median_ms:.1f} ms, "
                 f"p99 {api.p99_ms:.1f} ms, errors {api.errors} {dict(api.statuses)}; "
                 f"ratio {row['ratio']}"
+                + (
+                    f"; one-row insert {one_row.per_second:,.0f}/s, p99 {one_row.p99_ms:.1f} ms, "
+                    f"errors {one_row.errors}, ratio {row['one_row_ratio']}"
+                    if args.floor
+                    else ""
+                )
                 + (
                     f"; form {row['form']['per_second']}/s p99 {row['form']['p99_ms']} ms "
                     f"errors {row['form']['errors']}"
@@ -302,6 +328,11 @@ def main() -> None:
             "api_p50_ms": statistics.median(r["api"]["median_ms"] for r in rounds),
             "api_p99_ms": statistics.median(r["api"]["p99_ms"] for r in rounds),
             "ratio": statistics.median(r["ratio"] for r in rounds),
+            **(
+                {"one_row_ratio": statistics.median(r["one_row_ratio"] for r in rounds)}
+                if args.floor
+                else {}
+            ),
         },
         "stored": stored,
         "rollups": rollups,
@@ -328,7 +359,8 @@ def main() -> None:
     )
     print(f"median: {median}; {'targets met' if met else 'TARGETS MISSED'}")
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    saved[vendor if args.client == "python" else f"{vendor} (wrk)"] = result
+    key = vendor if args.client == "python" else f"{vendor} (wrk)"
+    saved[key + (", with the one-row floor" if args.floor else "")] = result
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(saved, indent=1, ensure_ascii=False) + "\n")
     print(f"saved to {RESULTS}")

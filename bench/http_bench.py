@@ -54,8 +54,9 @@ def stats(times: list[float]) -> dict[str, float]:
 
 
 @contextmanager
-def gunicorn(cookie: str) -> Iterator[str]:
-    """Serve the app with 2 sync workers on a free loopback port; yields the base URL."""
+def gunicorn(cookie: str, settings: str | None = None) -> Iterator[str]:
+    """Serve the app with 2 sync workers on a free loopback port; yields the base URL.
+    `settings`: another settings module for the server (default: the environment's)."""
     port = free_port()
     server = subprocess.Popen(
         [
@@ -69,7 +70,7 @@ def gunicorn(cookie: str) -> Iterator[str]:
             "warning",
         ],
         cwd=ROOT,
-        env=os.environ.copy(),
+        env={**os.environ, **({"DJANGO_SETTINGS_MODULE": settings} if settings else {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
