@@ -8,7 +8,8 @@ with a message saying so.
 Evidence is stored without its metadata (`sanitise`): photos re-encoded from
 their pixels (the EXIF block would tell the subject where and by whom the
 photo was taken), PDFs rewritten without author, XMP or scripts, recordings
-without their tags. A file that cannot be read that far is refused with a
+without their tags (an M4A, or an MP4 accepted as one, also without its
+location, XMP and every other user-data box). A file that cannot be read that far is refused with a
 message naming it. Pillow's decompression-bomb guard is on (a tiny file that
 decodes to gigapixels is refused). Office files (decisions only) are ZIP
 containers: their entries' total uncompressed size and compression ratio are
@@ -230,7 +231,9 @@ def _clean(data: bytes, content_type: str) -> bytes:
         return sanitise.pdf(data)
     if content_type == WAV:
         return sanitise.wav(data)
-    if content_type in (MP3, M4A, OGG):
+    if content_type == M4A:
+        return sanitise.mp4(data)
+    if content_type in (MP3, OGG):
         return sanitise.audio(data)
     return data
 

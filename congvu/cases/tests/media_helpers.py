@@ -82,6 +82,88 @@ def m4a_bytes() -> bytes:
     return out.getvalue()
 
 
+#: Where a phone says a recording was made (ISO 6709, as in `©xyz`), and what its XMP says.
+LOCATION = "+21.4468+106.3366/"
+XMP_CREATOR = "ThietBiCuaNguoiBaoCao"
+#: The sound itself: it must still be where the chunk table points after cleaning.
+SOUND = b"\x21\x10\x05\x20" * 16
+#: Adobe's `uuid` for an XMP packet in an MPEG-4 file.
+_XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+
+
+def _text(kind: bytes, text: str) -> bytes:
+    """A QuickTime user-data text (`©xyz`, `©day`…): length, language, text."""
+    return _atom(kind, struct.pack(">HH", len(text.encode()), 0x15C7) + text.encode())
+
+
+def _location_meta() -> bytes:
+    """QuickTime's `meta` (as an iPhone writes it): one key, the ISO 6709 position."""
+    key = _atom(b"mdta", b"com.apple.quicktime.location.ISO6709")
+    value = _atom(b"\x00\x00\x00\x01", _atom(b"data", b"\x00" * 8 + LOCATION.encode()))
+    return _full(
+        b"meta",
+        _full(b"hdlr", b"\x00" * 4 + b"mdta" + b"\x00" * 13)
+        + _full(b"keys", struct.pack(">I", 1) + key)
+        + _atom(b"ilst", value),
+    )
+
+
+def _phone_moov(sound_at: int) -> bytes:
+    mvhd = _full(b"mvhd", struct.pack(">IIII", 0, 0, 1000, 2000) + b"\x00" * 80)
+    mdhd = _full(b"mdhd", struct.pack(">IIIIHH", 0, 0, 44100, 88200, 0, 0))
+    hdlr = _full(b"hdlr", b"\x00" * 4 + b"soun" + b"\x00" * 12 + b"SoundHandler\x00")
+    stco = _full(b"stco", struct.pack(">II", 1, sound_at))
+    stbl = _atom(b"stbl", _full(b"stsd", struct.pack(">I", 0)) + stco)
+    mdia = _atom(b"mdia", mdhd + hdlr + _atom(b"minf", stbl))
+    # A track may carry its own user data and metadata, as a camera app writes them.
+    trak = _atom(b"trak", mdia + _atom(b"udta", _text(b"\xa9xyz", LOCATION)) + _location_meta())
+    udta = _atom(
+        b"udta",
+        _text(b"\xa9xyz", LOCATION)
+        + _text(b"\xa9day", "2026-11-20T08:15:00+0700")
+        + _text(b"\xa9mod", OWNER)
+        + _full(b"loci", b"\x15\xc7" + PLACE.encode() + b"\x00" + b"\x00" * 13),
+    )
+    return _atom(b"moov", mvhd + trak + udta + _location_meta())
+
+
+def phone_m4a_bytes(brand: bytes = b"M4A ", *, long_sizes: bool = False) -> bytes:
+    """An MPEG-4 recording as a phone leaves it: title, GPS position and XMP in the boxes.
+
+    The metadata sits before the sound, so removing it instead of blanking it would
+    move the sound away from where the chunk table (`stco`) says it is. With
+    `long_sizes`, the XMP box has a 64-bit size and `mdat` runs to the end of the file
+    (size 0), as a recorder that streams to disk writes it.
+    """
+    ftyp = _atom(b"ftyp", brand + b"\x00\x00\x00\x00" + brand + b"isom")
+    xmp = (
+        _XMP_UUID
+        + (
+            '<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            f'<dc:creator>{XMP_CREATOR}</dc:creator></x:xmpmeta><?xpacket end="w"?>'
+        ).encode()
+    )
+    if long_sizes:
+        uuid = struct.pack(">I4sQ", 1, b"uuid", 16 + len(xmp)) + xmp
+        mdat = struct.pack(">I4s", 0, b"mdat") + SOUND
+    else:
+        uuid, mdat = _atom(b"uuid", xmp), _atom(b"mdat", SOUND)
+    moov = _phone_moov(len(ftyp) + len(uuid) + len(_phone_moov(0)) + 8)
+    out = io.BytesIO(ftyp + uuid + moov + mdat)
+    tags = MP4(out)
+    tags["\xa9nam"] = [PLACE]  # the item list, where the title goes; mutagen moves `stco`
+    out.seek(0)
+    tags.save(out)
+    return out.getvalue()
+
+
+def sound_of_mp4(data: bytes) -> bytes:
+    """The bytes the chunk table points at: what a player would play."""
+    at = data.index(b"stco")
+    (offset,) = struct.unpack_from(">I", data, at + 12)
+    return data[offset : offset + len(SOUND)]
+
+
 def wav_bytes() -> bytes:
     """A WAV recording with a LIST/INFO chunk naming its owner (as desktop recorders write)."""
     out = io.BytesIO()

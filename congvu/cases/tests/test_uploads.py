@@ -24,11 +24,16 @@ from congvu.cases.models import CaseFile
 
 from .core_helpers import AUTHOR, jpeg_with_gps, media, pdf, pdf_bytes, png, report  # noqa: F401
 from .media_helpers import (
+    LOCATION,
     OWNER,
     PLACE,
+    SOUND,
+    XMP_CREATOR,
     m4a_bytes,
     mp3_bytes,
     opus_bytes,
+    phone_m4a_bytes,
+    sound_of_mp4,
     sound_of_wav,
     wav_bytes,
 )
@@ -100,6 +105,48 @@ def test_a_recording_is_recognised_and_loses_its_tags_but_not_its_sound(build, n
 def test_a_recording_that_cannot_be_read_is_refused_by_name(head, name):
     message = _refused(SimpleUploadedFile(name, head))
     assert f"Tệp ghi âm {name} bị hỏng hoặc không đọc được" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "brand", "long_sizes"),
+    [
+        ("ghi-am.m4a", b"M4A ", False),
+        ("ghi-am.m4a", b"M4A ", True),
+        # A phone's video saved as .mp4 passes as an MPEG-4 recording: it is cleaned the same.
+        ("quay-phim.mp4", b"isom", False),
+    ],
+)
+def test_a_phone_recording_loses_its_location_xmp_and_tags_but_plays_the_same(
+    staff_member, name, brand, long_sizes
+):
+    original = phone_m4a_bytes(brand, long_sizes=long_sizes)
+    for secret in (LOCATION, XMP_CREATOR, PLACE, OWNER):
+        assert secret.encode() in original
+    receipt = report(staff_member, files=[SimpleUploadedFile(name, original)])
+    stored = CaseFile.objects.get(case=receipt.case)
+    assert stored.content_type == "audio/mp4"
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    for secret in (LOCATION, XMP_CREATOR, PLACE, OWNER, "com.apple.quicktime"):
+        assert secret.encode() not in data, secret
+    recording = mutagen.File(io.BytesIO(data))
+    assert recording is not None and not recording.tags
+    assert recording.info.length == mutagen.File(io.BytesIO(original)).info.length == 2.0
+    assert sound_of_mp4(data) == SOUND
+
+
+def _garbled(data: bytes) -> bytes:
+    """The track box claims more bytes than the movie box holds."""
+    at = data.index(b"trak") - 4
+    return data[:at] + (10_000).to_bytes(4, "big") + data[at + 4 :]
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[:-10], _garbled])
+def test_a_recording_whose_boxes_are_cut_off_or_garbled_is_refused_by_name(damage):
+    message = _refused(SimpleUploadedFile("ghi-am.m4a", damage(phone_m4a_bytes())))
+    vietnamese = "Tệp ghi âm ghi-am.m4a bị hỏng hoặc không đọc được."
+    assert vietnamese in message
+    assert message.index(vietnamese) < message.index("The recording is damaged or unreadable")
 
 
 def test_a_pdf_loses_its_author_and_xmp_but_keeps_its_pages(staff_member):
