@@ -37,7 +37,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import sanitise
+from congvu.core import sanitise
+
 from .models import Case, CaseEvent, CaseFile
 
 if TYPE_CHECKING:

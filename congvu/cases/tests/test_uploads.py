@@ -21,22 +21,27 @@ from pypdf.generic import (
 
 from congvu.cases import uploads
 from congvu.cases.models import CaseFile
-
-from .core_helpers import AUTHOR, jpeg_with_gps, media, pdf, pdf_bytes, png, report  # noqa: F401
-from .media_helpers import (
+from congvu.core.tests.media_helpers import (
+    AUTHOR,
     LOCATION,
     OWNER,
     PLACE,
     SOUND,
     XMP_CREATOR,
+    jpeg_with_gps,
     m4a_bytes,
     mp3_bytes,
     opus_bytes,
+    pdf,
+    pdf_bytes,
     phone_m4a_bytes,
+    png,
     sound_of_mp4,
     sound_of_wav,
     wav_bytes,
 )
+
+from .core_helpers import media, report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media")
 
