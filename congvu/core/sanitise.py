@@ -6,7 +6,10 @@ files say who made them and where: a photo's EXIF block (GPS position, phone
 model, time), a PDF's document information and XMP packet (author, the
 account name of the computer, the software, dates), a recording's tags
 (title — a phone names a voice memo after the street it was made in —,
-artist, dates, recorder). Each is rewritten before it is stored:
+artist, dates, recorder). A staff member's photo of a meeting, attached as
+evidence of a task's progress, says as much about them. Each is rewritten
+before it is stored (`cases.uploads` and `planning.uploads`, through
+`core.uploads`):
 
 * photos are re-encoded from their pixels (Pillow; orientation applied first);
 * PDFs are rewritten by pypdf from the pages a reader sees: no document

@@ -15,7 +15,6 @@ from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
     NameObject,
-    NumberObject,
     TextStringObject,
 )
 
@@ -28,6 +27,7 @@ from congvu.core.tests.media_helpers import (
     PLACE,
     SOUND,
     XMP_CREATOR,
+    encrypted_pdf_bytes,
     jpeg_with_gps,
     m4a_bytes,
     mp3_bytes,
@@ -36,6 +36,7 @@ from congvu.core.tests.media_helpers import (
     pdf_bytes,
     phone_m4a_bytes,
     png,
+    signed_pdf_bytes,
     sound_of_mp4,
     sound_of_wav,
     wav_bytes,
@@ -197,22 +198,13 @@ def test_a_pdf_that_runs_javascript_when_opened_loses_the_script():
 
 
 def test_a_digitally_signed_pdf_is_kept_byte_for_byte():
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
-    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
-        {NameObject("/SigFlags"): NumberObject(3), NameObject("/Fields"): ArrayObject()}
-    )
-    out = io.BytesIO()
-    writer.write(out)
-    checked = uploads.check_one(SimpleUploadedFile("quyet-dinh-ky-so.pdf", out.getvalue()))
-    assert checked.content == out.getvalue()
+    signed = signed_pdf_bytes()
+    checked = uploads.check_one(SimpleUploadedFile("quyet-dinh-ky-so.pdf", signed))
+    assert checked.content == signed
 
 
 def test_a_password_protected_pdf_is_refused_with_a_clear_message():
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
-    writer.encrypt(user_password="bimat", algorithm="AES-128")
-    out = io.BytesIO()
-    writer.write(out)
-    message = _refused(SimpleUploadedFile("bien-ban.pdf", out.getvalue()))
+    message = _refused(SimpleUploadedFile("bien-ban.pdf", encrypted_pdf_bytes()))
     assert "Tệp PDF bien-ban.pdf có mật khẩu" in message
     assert "password-protected" in message
 

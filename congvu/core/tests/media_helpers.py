@@ -15,8 +15,8 @@ from mutagen.id3 import ID3, TIT2, TPE1
 from mutagen.mp4 import MP4
 from mutagen.ogg import OggPage
 from PIL import Image
-from pypdf import PdfWriter
-from pypdf.generic import NameObject, StreamObject
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
 #: The place a phone names a voice memo after, and the recorder's owner.
 PLACE = "Duong Le Loi so 12"
@@ -63,6 +63,26 @@ def pdf_bytes(*, pages: int = 1, xmp: bool = True) -> bytes:
         stream.set_data(packet)
         stream.update({NameObject("/Type"): NameObject("/Metadata")})
         writer.root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def signed_pdf_bytes() -> bytes:
+    """A PDF that says it carries a digital signature (`/SigFlags`), as a signed decision does."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/SigFlags"): NumberObject(3), NameObject("/Fields"): ArrayObject()}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def encrypted_pdf_bytes() -> bytes:
+    """A PDF that opens only with a password."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt(user_password="bimat", algorithm="AES-128")
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
