@@ -15,6 +15,7 @@ from docx import Document
 
 from congvu.accounts.models import Role
 from congvu.conftest import make_user
+from congvu.core.tests.media_helpers import pdf_bytes
 from congvu.planning import services as planning
 from congvu.planning.models import Assignment, Plan
 from congvu.reporting.models import OrganisationReport
@@ -23,7 +24,7 @@ from congvu.reporting.services import ensure_yearly_period
 from .conftest import ARTIFACTS
 from .helpers import PASSWORD, restore_default_kinds
 
-PDF_EVIDENCE = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF_EVIDENCE = pdf_bytes()
 
 
 def log_in(browser: Any, base_url: str, username: str) -> Any:

@@ -89,8 +89,8 @@ class EvidenceField(forms.FileField):
 def evidence_help() -> str:
     return _(
         "Ảnh (JPG, PNG, WebP), PDF hoặc ghi âm (MP3, M4A, OGG, WAV); tối đa %(count)d tệp, "
-        "mỗi tệp không quá %(limit)s. Thông tin có thể nhận ra bạn (vị trí GPS trong ảnh, tên "
-        "tác giả trong PDF, nhãn của bản ghi âm) được xóa trước khi lưu."
+        "mỗi tệp không quá %(limit)s. Thông tin có thể nhận ra bạn (vị trí GPS trong ảnh và bản "
+        "ghi âm, tên tác giả trong PDF, nhãn của bản ghi âm) được xóa trước khi lưu."
     ) % {"count": uploads.MAX_FILES, "limit": filesizeformat(uploads.max_bytes())}
 
 

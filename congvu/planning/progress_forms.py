@@ -72,10 +72,15 @@ class ProgressForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Formatted per request so that the message follows the user's language.
-        self.fields["evidence"].help_text = gettext(
+        limits = gettext(
             "PDF, Word (.docx), Excel (.xlsx), ảnh PNG, JPEG, WEBP; tối đa %(count)d tệp, "
             "mỗi tệp không quá %(size)s."
         ) % {"count": uploads.MAX_FILES, "size": filesizeformat(uploads.max_bytes())}
+        removed = gettext(
+            "Vị trí GPS trong ảnh và tên tác giả trong PDF được xóa trước khi lưu; tệp Word, "
+            "Excel được giữ nguyên."
+        )
+        self.fields["evidence"].help_text = f"{limits} {removed}"
 
 
 class ExtensionRequestForm(forms.Form):

@@ -2,47 +2,46 @@
 
 The type is read from the file's first bytes (and, for Office files, from the
 ZIP's own manifest), never from its name or the browser's Content-Type: a
-script renamed `bao-cao.pdf` is refused. Accepted files are stored under a
-random name (see `models.evidence_path`) with the extension of the type we
-detected, and served only as downloads through an access-checked view.
+script renamed `bao-cao.pdf` is refused.
+
+What is stored is the evidence, not what the staff member's phone or computer
+recorded about its maker (`sanitise`, as for citizens' evidence): photos are
+re-encoded from their pixels (no GPS position, phone model or time), PDFs
+rewritten without document information, XMP or scripts — a digitally signed
+PDF is kept byte for byte (rewriting would break the signature), a
+password-protected one is refused (nobody checking the progress could open
+it). Word and Excel files are stored as they are: they are documents the
+organisation wrote, whose author and company are its own. A file that cannot
+be cleaned is refused with a message naming it.
+
+Accepted files are stored under a random name (see `models.evidence_path`) with
+the extension of the type we detected and the sha256 of the stored bytes, and
+served only as downloads through an access-checked view. What cases' evidence
+does alike is in `core.uploads`.
 """
 
 from __future__ import annotations
 
-import hashlib
+import io
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.template.defaultfilters import filesizeformat
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+
+from congvu.core import uploads as shared
+from congvu.core.uploads import DOCX, EXTENSION, JPEG, PDF, PNG, WEBP, XLSX, CheckedFile
+from congvu.core.uploads import discard as discard
 
 from .models import EvidenceFile, ProgressUpdate
 
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 MAX_FILES: Final = 5
 ACCEPT: Final = ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.webp"
-
-PDF: Final = "application/pdf"
-DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PNG: Final = "image/png"
-JPEG: Final = "image/jpeg"
-WEBP: Final = "image/webp"
-
-EXTENSION: Final = {
-    PDF: ".pdf",
-    DOCX: ".docx",
-    XLSX: ".xlsx",
-    PNG: ".png",
-    JPEG: ".jpg",
-    WEBP: ".webp",
-}
+ACCEPTED: Final = frozenset({PDF, DOCX, XLSX, PNG, JPEG, WEBP})
 
 # The main part's content type in `[Content_Types].xml`. Macro-enabled (.docm, .xlsm)
 # and template variants declare other types and are refused with everything else.
@@ -55,22 +54,10 @@ _OOXML_MAIN: Final = {
 }
 # `[Content_Types].xml` is a few kilobytes; a larger one is not an Office file we want.
 _MANIFEST_LIMIT: Final = 256 * 1024
-_HEAD_BYTES: Final = 16
 
 
 def max_bytes() -> int:
     return int(getattr(settings, "CONGVU_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload that passed the checks, with what we learnt about it."""
-
-    upload: Any
-    original_name: str
-    content_type: str
-    size: int
-    sha256: str
 
 
 def _not_accepted(name: str) -> ValidationError:
@@ -105,41 +92,23 @@ def _ooxml_type(stream: IO[bytes]) -> str | None:
     return None
 
 
-def sniff(stream: IO[bytes]) -> str | None:
-    """The accepted content type of `stream`'s content, or None. Leaves it rewound."""
-    stream.seek(0)
-    head = stream.read(_HEAD_BYTES)
-    stream.seek(0)
-    detected: str | None = None
-    if head.startswith(b"%PDF-"):
-        detected = PDF
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        detected = PNG
-    elif head.startswith(b"\xff\xd8\xff"):
-        detected = JPEG
-    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        detected = WEBP
-    elif head.startswith(b"PK\x03\x04"):
-        detected = _ooxml_type(stream)
-    stream.seek(0)
-    return detected
+def sniff(data: bytes) -> str | None:
+    """The accepted content type of `data`, or None."""
+    if data.startswith(b"PK\x03\x04"):
+        return _ooxml_type(io.BytesIO(data))
+    detected = shared.sniff(data)
+    return detected if detected in ACCEPTED else None
 
 
-def _display_name(upload: Any) -> str:
-    # Browsers send a bare name; strip any path a client may add, keep the rest as typed.
-    name = Path(str(getattr(upload, "name", "") or "").replace("\\", "/")).name
-    return name[:255] or "tep"
-
-
-def _sha256(upload: Any) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in (
-        upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(65536), b"")
-    ):
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+def check_one(upload: Any) -> CheckedFile:
+    """Check and sanitise one upload; ValidationError with a clear message otherwise."""
+    name = shared.display_name(upload, max_length=255)
+    data = shared.read(upload, name=name, limit=max_bytes())
+    content_type = sniff(data)
+    if content_type is None:
+        raise _not_accepted(name)
+    data = shared.sanitised(data, content_type, name=name)
+    return CheckedFile(content=data, original_name=name, content_type=content_type)
 
 
 def check_files(uploads: Sequence[Any] | None) -> list[CheckedFile]:
@@ -154,45 +123,7 @@ def check_files(uploads: Sequence[Any] | None) -> list[CheckedFile]:
             params={"max": MAX_FILES},
             code="too_many_files",
         )
-    limit = max_bytes()
-    checked: list[CheckedFile] = []
-    errors: list[ValidationError] = []
-    for upload in uploads:
-        name = _display_name(upload)
-        size = int(getattr(upload, "size", 0) or 0)
-        if size == 0:
-            errors.append(
-                ValidationError(
-                    _("Tệp %(name)s rỗng. / The file is empty."),
-                    params={"name": name},
-                    code="empty_file",
-                )
-            )
-            continue
-        if size > limit:
-            errors.append(
-                ValidationError(
-                    _(
-                        "Tệp %(name)s quá lớn (%(size)s); tối đa %(limit)s. / The file is too "
-                        "large."
-                    ),
-                    params={
-                        "name": name,
-                        "size": filesizeformat(size),
-                        "limit": filesizeformat(limit),
-                    },
-                    code="file_too_large",
-                )
-            )
-            continue
-        content_type = sniff(upload)
-        if content_type is None:
-            errors.append(_not_accepted(name))
-            continue
-        checked.append(CheckedFile(upload, name, content_type, size, _sha256(upload)))
-    if errors:
-        raise ValidationError(errors)
-    return checked
+    return shared.check_each(uploads, check_one)
 
 
 def store(
@@ -213,17 +144,9 @@ def store(
             sha256=checked.sha256,
         )
         # The stored name takes the detected type's extension, not the one the user typed.
-        checked.upload.seek(0)
         evidence.file.save(
-            f"evidence{EXTENSION[checked.content_type]}", File(checked.upload), save=False
+            f"evidence{EXTENSION[checked.content_type]}", ContentFile(checked.content), save=False
         )
         stored.append(evidence)
         evidence.save()
     return stored
-
-
-def discard(files: Iterable[EvidenceFile]) -> None:
-    """Remove stored files whose rows were rolled back."""
-    for evidence in files:
-        if evidence.file.name:
-            evidence.file.storage.delete(evidence.file.name)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.conftest import client_for, make_user
+from congvu.core.tests.media_helpers import AUTHOR, pdf_bytes
 from congvu.organisations.models import Organisation
 from congvu.planning.models import (
     Assignment,
@@ -25,7 +26,7 @@ from .test_plans_api import make_assignment, make_plan, make_task
 
 URL = "/api/v1/assignments"
 EXTENSIONS = "/api/v1/extension-requests"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture
@@ -217,10 +218,13 @@ def test_head_reports_progress_with_an_evidence_file(
     [evidence] = update["files"]
     assert evidence["name"] == "bao-cao.pdf"
     assert evidence["content_type"] == "application/pdf"
-    assert evidence["size"] == len(PDF)
-    assert evidence["sha256"] == hashlib.sha256(PDF).hexdigest()
-    stored = EvidenceFile.objects.get().file.name
-    assert stored not in response.content.decode()
+    stored = EvidenceFile.objects.get().file
+    with stored.open("rb") as handle:
+        data = handle.read()
+    assert AUTHOR.encode() in PDF and AUTHOR.encode() not in data
+    assert evidence["size"] == len(data)
+    assert evidence["sha256"] == hashlib.sha256(data).hexdigest()
+    assert stored.name not in response.content.decode()
 
 
 def test_a_file_that_is_not_accepted_is_a_422_and_nothing_is_saved(

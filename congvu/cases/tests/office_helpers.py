@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from congvu.accounts.models import User
+from congvu.core.tests.media_helpers import pdf_bytes
 from congvu.organisations.models import Organisation, StaffMember
 
 from .. import services, workflow
 from ..models import Case, Track
-from .core_helpers import pdf_bytes
 
 REPORTER_NAME = "Trần Thị Bích Ngọc"
 REPORTER_PHONE = "0987654321"

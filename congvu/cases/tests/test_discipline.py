@@ -11,10 +11,11 @@ from congvu.accounts.models import Role
 from congvu.cases import discipline, visibility
 from congvu.cases.models import Case, CaseEvent, DisciplineDecision, DisciplineForm
 from congvu.conftest import START, make_user
+from congvu.core.tests.media_helpers import pdf
 from congvu.organisations import services as org_services
 from congvu.organisations.models import StaffMember
 
-from .core_helpers import media, move, pdf, report  # noqa: F401
+from .core_helpers import media, move, report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media")
 S = Case.Status

@@ -12,9 +12,10 @@ from congvu.cases import reporter, services
 from congvu.cases.models import Case, CaseEvent, Track
 from congvu.conduct.selectors import applicable_clauses
 from congvu.conduct.services import load_seed_catalogue
+from congvu.core.tests.media_helpers import jpeg_with_gps
 from congvu.feedback.models import Rating, RatingScale
 
-from .core_helpers import jpeg_with_gps, media, report  # noqa: F401
+from .core_helpers import media, report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media")
 

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from congvu.cases.models import Case
+from congvu.core.tests.media_helpers import jpeg_with_gps
 
-from .core_helpers import jpeg_with_gps, media, report  # noqa: F401
+from .core_helpers import media, report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media")
 

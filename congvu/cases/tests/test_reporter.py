@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from congvu.cases import reporter, services, visibility
 from congvu.cases.models import Case, CaseEvent
+from congvu.core.tests.media_helpers import jpeg_with_gps
 
-from .core_helpers import jpeg_with_gps, media, report  # noqa: F401
+from .core_helpers import media, report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media")
 

@@ -45,9 +45,9 @@ from congvu.api.tests.test_cases_api import (
 )
 from congvu.cases import reporter
 from congvu.cases.models import CODE_ALPHABET, Case, CaseEvent, CaseFile, new_tracking_code
-from congvu.cases.tests.core_helpers import pdf_bytes
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import client_for, make_user
+from congvu.core.tests.media_helpers import pdf_bytes
 from congvu.organisations.models import Organisation, StaffMember
 
 IDENTITY = (REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL)

@@ -15,23 +15,34 @@ from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
     NameObject,
-    NumberObject,
     TextStringObject,
 )
 
 from congvu.cases import uploads
 from congvu.cases.models import CaseFile
-
-from .core_helpers import AUTHOR, jpeg_with_gps, media, pdf, pdf_bytes, png, report  # noqa: F401
-from .media_helpers import (
+from congvu.core.tests.media_helpers import (
+    AUTHOR,
+    LOCATION,
     OWNER,
     PLACE,
+    SOUND,
+    XMP_CREATOR,
+    encrypted_pdf_bytes,
+    jpeg_with_gps,
     m4a_bytes,
     mp3_bytes,
     opus_bytes,
+    pdf,
+    pdf_bytes,
+    phone_m4a_bytes,
+    png,
+    signed_pdf_bytes,
+    sound_of_mp4,
     sound_of_wav,
     wav_bytes,
 )
+
+from .core_helpers import media, report  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("media")
 
@@ -102,6 +113,48 @@ def test_a_recording_that_cannot_be_read_is_refused_by_name(head, name):
     assert f"Tệp ghi âm {name} bị hỏng hoặc không đọc được" in message
 
 
+@pytest.mark.parametrize(
+    ("name", "brand", "long_sizes"),
+    [
+        ("ghi-am.m4a", b"M4A ", False),
+        ("ghi-am.m4a", b"M4A ", True),
+        # A phone's video saved as .mp4 passes as an MPEG-4 recording: it is cleaned the same.
+        ("quay-phim.mp4", b"isom", False),
+    ],
+)
+def test_a_phone_recording_loses_its_location_xmp_and_tags_but_plays_the_same(
+    staff_member, name, brand, long_sizes
+):
+    original = phone_m4a_bytes(brand, long_sizes=long_sizes)
+    for secret in (LOCATION, XMP_CREATOR, PLACE, OWNER):
+        assert secret.encode() in original
+    receipt = report(staff_member, files=[SimpleUploadedFile(name, original)])
+    stored = CaseFile.objects.get(case=receipt.case)
+    assert stored.content_type == "audio/mp4"
+    with stored.file.open("rb") as handle:
+        data = handle.read()
+    for secret in (LOCATION, XMP_CREATOR, PLACE, OWNER, "com.apple.quicktime"):
+        assert secret.encode() not in data, secret
+    recording = mutagen.File(io.BytesIO(data))
+    assert recording is not None and not recording.tags
+    assert recording.info.length == mutagen.File(io.BytesIO(original)).info.length == 2.0
+    assert sound_of_mp4(data) == SOUND
+
+
+def _garbled(data: bytes) -> bytes:
+    """The track box claims more bytes than the movie box holds."""
+    at = data.index(b"trak") - 4
+    return data[:at] + (10_000).to_bytes(4, "big") + data[at + 4 :]
+
+
+@pytest.mark.parametrize("damage", [lambda data: data[:-10], _garbled])
+def test_a_recording_whose_boxes_are_cut_off_or_garbled_is_refused_by_name(damage):
+    message = _refused(SimpleUploadedFile("ghi-am.m4a", damage(phone_m4a_bytes())))
+    vietnamese = "Tệp ghi âm ghi-am.m4a bị hỏng hoặc không đọc được."
+    assert vietnamese in message
+    assert message.index(vietnamese) < message.index("The recording is damaged or unreadable")
+
+
 def test_a_pdf_loses_its_author_and_xmp_but_keeps_its_pages(staff_member):
     original = pdf_bytes(pages=3)
     assert AUTHOR.encode() in original
@@ -145,22 +198,13 @@ def test_a_pdf_that_runs_javascript_when_opened_loses_the_script():
 
 
 def test_a_digitally_signed_pdf_is_kept_byte_for_byte():
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
-    writer.root_object[NameObject("/AcroForm")] = DictionaryObject(
-        {NameObject("/SigFlags"): NumberObject(3), NameObject("/Fields"): ArrayObject()}
-    )
-    out = io.BytesIO()
-    writer.write(out)
-    checked = uploads.check_one(SimpleUploadedFile("quyet-dinh-ky-so.pdf", out.getvalue()))
-    assert checked.content == out.getvalue()
+    signed = signed_pdf_bytes()
+    checked = uploads.check_one(SimpleUploadedFile("quyet-dinh-ky-so.pdf", signed))
+    assert checked.content == signed
 
 
 def test_a_password_protected_pdf_is_refused_with_a_clear_message():
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
-    writer.encrypt(user_password="bimat", algorithm="AES-128")
-    out = io.BytesIO()
-    writer.write(out)
-    message = _refused(SimpleUploadedFile("bien-ban.pdf", out.getvalue()))
+    message = _refused(SimpleUploadedFile("bien-ban.pdf", encrypted_pdf_bytes()))
     assert "Tệp PDF bien-ban.pdf có mật khẩu" in message
     assert "password-protected" in message
 

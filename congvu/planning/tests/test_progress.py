@@ -1,9 +1,15 @@
+import hashlib
+import io
+
 import pytest
 from django.urls import reverse
+from PIL import Image
+from pypdf import PdfReader
 
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for
 from congvu.core.models import Notification
+from congvu.core.tests.media_helpers import AUTHOR, jpeg_with_gps, pdf_bytes
 from congvu.planning import progress, rollups, states
 from congvu.planning.models import Assignment, AssignmentRollup, EvidenceFile, ProgressUpdate
 
@@ -189,6 +195,52 @@ def test_a_fake_pdf_is_refused_nothing_is_saved_and_the_input_is_kept(assignment
     assert (assignment.progress, assignment.percent) == (P.NOT_STARTED, 0)
 
 
+def test_the_focal_points_photo_and_pdf_are_stored_without_gps_or_author(assignment, as_focal):
+    page = as_focal.get(detail(assignment)).content.decode()
+    assert "Vị trí GPS trong ảnh và tên tác giả trong PDF được xóa trước khi lưu" in page
+    response = as_focal.post(
+        update_url(assignment),
+        {
+            "progress": P.IN_PROGRESS,
+            "percent": "30",
+            "evidence": [jpeg_with_gps("hoi-nghi.jpg"), upload("bien-ban.pdf", pdf_bytes())],
+        },
+    )
+    assert response.status_code == 302
+    stored = {e.original_name: e for e in EvidenceFile.objects.all()}
+    assert set(stored) == {"hoi-nghi.jpg", "bien-ban.pdf"}
+    for evidence in stored.values():
+        with evidence.file.open("rb") as handle:
+            data = handle.read()
+        assert b"SecretPhone" not in data and AUTHOR.encode() not in data
+        assert evidence.size == len(data)
+        assert evidence.sha256 == hashlib.sha256(data).hexdigest()
+    with stored["hoi-nghi.jpg"].file.open("rb") as handle:
+        assert not Image.open(handle).getexif()
+
+
+def test_a_damaged_photo_is_refused_by_name_and_the_input_is_kept(assignment, as_focal, media):
+    response = as_focal.post(
+        update_url(assignment),
+        {
+            "progress": P.IN_PROGRESS,
+            "percent": "45",
+            "note": "Ảnh hội nghị quán triệt",
+            "evidence": [
+                upload("bien-ban.pdf", PDF),
+                upload("hong.jpg", b"\xff\xd8\xff\xe0" + b"garbage" * 10, "image/jpeg"),
+            ],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ảnh hong.jpg bị hỏng hoặc quá lớn để xử lý." in html
+    assert "Ảnh hội nghị quán triệt" in html
+    assert 'value="45"' in html
+    assert not ProgressUpdate.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
+
+
 def test_a_file_over_the_limit_is_refused_on_the_page(assignment, as_focal, settings):
     settings.CONGVU_EVIDENCE_MAX_BYTES = 50
     response = as_focal.post(
@@ -292,7 +344,9 @@ def test_the_evidence_downloads_as_an_attachment_with_its_original_name(
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     assert "Bi%C3%AAn%20b%E1%BA%A3n.pdf" in response["Content-Disposition"]
-    assert b"".join(response.streaming_content) == PDF
+    downloaded = b"".join(response.streaming_content)
+    assert hashlib.sha256(downloaded).hexdigest() == evidence.sha256
+    assert len(PdfReader(io.BytesIO(downloaded)).pages) == 1
     assert as_outsider.get(url).status_code == 404
 
 

@@ -13,15 +13,25 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from congvu.accounts.models import Role, User
 from congvu.conftest import make_user
+from congvu.core.tests.media_helpers import pdf_bytes
 from congvu.planning.models import Assignment, Plan, Task
 
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 40
+
+def _image(fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (30, 120, 200)).save(out, format=fmt)
+    return out.getvalue()
+
+
+# Real files: photos are re-encoded and PDFs rewritten when stored, so they must open.
+PDF = pdf_bytes()
+PNG = _image("PNG")
+JPEG = _image("JPEG")
+WEBP = _image("WEBP")
 
 
 def today() -> dt.date:

@@ -1,6 +1,18 @@
+import hashlib
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from PIL import Image
+from pypdf import PdfReader
 
+from congvu.core.tests.media_helpers import (
+    AUTHOR,
+    encrypted_pdf_bytes,
+    jpeg_with_gps,
+    pdf_bytes,
+    signed_pdf_bytes,
+)
 from congvu.planning import uploads
 
 from .test_progress_helpers import JPEG, PDF, PNG, WEBP, docx_bytes, upload, xlsx_bytes, zip_bytes
@@ -56,8 +68,8 @@ def test_anything_else_is_refused_whatever_its_name(name, content):
 
 
 def test_a_file_over_the_size_limit_is_refused(settings):
-    settings.CONGVU_EVIDENCE_MAX_BYTES = 100
-    uploads.check_files([upload("nho.pdf", PDF[:90])])
+    settings.CONGVU_EVIDENCE_MAX_BYTES = len(PDF)
+    uploads.check_files([upload("vua.pdf", PDF)])
     with pytest.raises(ValidationError) as caught:
         uploads.check_files([upload("lon.pdf", PDF + b"x" * 200)])
     assert "quá lớn" in caught.value.messages[0]
@@ -86,12 +98,64 @@ def test_every_refused_file_is_named_in_the_error():
     assert "b.pdf" not in text
 
 
-def test_the_checksum_is_the_sha256_of_the_content():
-    import hashlib
+@pytest.mark.parametrize(
+    ("name", "build"), [("bao-cao.docx", docx_bytes), ("so-lieu.xlsx", xlsx_bytes)]
+)
+def test_an_office_file_is_stored_as_uploaded_with_its_checksum(name, build):
+    original = build()
+    [checked] = uploads.check_files([upload(name, original)])
+    assert checked.content == original
+    assert checked.sha256 == hashlib.sha256(original).hexdigest()
+    assert checked.size == len(original)
 
-    [checked] = uploads.check_files([upload("x.pdf", PDF)])
-    assert checked.sha256 == hashlib.sha256(PDF).hexdigest()
-    assert checked.size == len(PDF)
+
+def test_a_photo_loses_its_gps_position_and_phone_but_keeps_its_pixels():
+    original = jpeg_with_gps("hoi-nghi.jpg").read()
+    assert b"SecretPhone" in original
+    [checked] = uploads.check_files([upload("hoi-nghi.jpg", original)])
+    assert b"SecretPhone" not in checked.content and b"PhoneMaker" not in checked.content
+    photo = Image.open(io.BytesIO(checked.content))
+    assert photo.size == (64, 48)
+    assert not photo.getexif()
+    assert checked.sha256 == hashlib.sha256(checked.content).hexdigest()
+
+
+def test_a_pdf_loses_its_author_and_xmp_but_keeps_its_pages():
+    original = pdf_bytes(pages=2)
+    assert AUTHOR.encode() in original
+    [checked] = uploads.check_files([upload("bien-ban.pdf", original)])
+    assert AUTHOR.encode() not in checked.content and b"Laptop" not in checked.content
+    document = PdfReader(io.BytesIO(checked.content))
+    assert len(document.pages) == 2
+    assert not document.metadata
+
+
+def test_a_digitally_signed_pdf_is_kept_byte_for_byte():
+    signed = signed_pdf_bytes()
+    [checked] = uploads.check_files([upload("quyet-dinh-ky-so.pdf", signed)])
+    assert checked.content == signed
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "hong.pdf",
+            b"%PDF-1.4\n" + b"\x00garbage" * 50,
+            "Tệp PDF hong.pdf bị hỏng hoặc không đọc",
+        ),
+        ("mat-khau.pdf", None, "Tệp PDF mat-khau.pdf có mật khẩu; hãy gửi bản không đặt mật khẩu"),
+        ("hong.png", b"\x89PNG\r\n\x1a\n" + b"garbage" * 10, "Ảnh hong.png bị hỏng hoặc quá lớn"),
+        ("hong.jpg", b"\xff\xd8\xff\xe0" + b"garbage" * 10, "Ảnh hong.jpg bị hỏng hoặc quá lớn"),
+    ],
+)
+def test_a_photo_or_pdf_that_cannot_be_cleaned_is_refused_by_name(name, content, message):
+    content = encrypted_pdf_bytes() if content is None else content
+    with pytest.raises(ValidationError) as caught:
+        uploads.check_files([upload(name, content), upload("tot.pdf", PDF)])
+    [refused] = caught.value.messages
+    assert message in refused
+    assert " / " in refused  # the English after the Vietnamese
 
 
 def test_a_path_in_the_file_name_is_dropped():

@@ -6,7 +6,10 @@ files say who made them and where: a photo's EXIF block (GPS position, phone
 model, time), a PDF's document information and XMP packet (author, the
 account name of the computer, the software, dates), a recording's tags
 (title — a phone names a voice memo after the street it was made in —,
-artist, dates, recorder). Each is rewritten before it is stored:
+artist, dates, recorder). A staff member's photo of a meeting, attached as
+evidence of a task's progress, says as much about them. Each is rewritten
+before it is stored (`cases.uploads` and `planning.uploads`, through
+`core.uploads`):
 
 * photos are re-encoded from their pixels (Pillow; orientation applied first);
 * PDFs are rewritten by pypdf from the pages a reader sees: no document
@@ -14,8 +17,16 @@ artist, dates, recorder). Each is rewritten before it is stored:
   JavaScript or open action; older revisions saved in the file are not
   carried over. A digitally signed PDF is the exception: it is kept as it is
   (rewriting it would break the signature);
-* MP3, M4A and Ogg recordings lose their tags (mutagen: ID3 and APE tags,
-  the MP4 item list, Vorbis/Opus comments);
+* MP3 and Ogg recordings lose their tags (mutagen: ID3 and APE tags,
+  Vorbis/Opus comments);
+* MPEG-4 recordings (M4A, and an MP4 accepted as one) lose every `udta` box
+  (the item list with the title, `©xyz` with the GPS position, `©day`,
+  `©too`, `©mak`/`©mod`, `loci`…), every `meta` box (QuickTime's keys, the
+  location among them) and every `uuid` box (XMP), in the file, the movie or
+  a track, and any top-level box a player does not need: each becomes a
+  `free` box of the same size with nothing in it, as do the `free`/`skip`
+  boxes already there (they may hold what they replaced). Nothing moves, so
+  the chunk offsets (`stco`/`co64`) stay right and the sound is not touched;
 * WAV recordings keep only their `fmt `, `fact` and `data` chunks (no `LIST`
   INFO, `bext` or ID3 chunk).
 
@@ -35,6 +46,7 @@ from typing import Any, Final
 import mutagen
 from mutagen.apev2 import delete as delete_ape_tag
 from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
@@ -180,6 +192,8 @@ def audio(data: bytes) -> bytes:
         recording = mutagen.File(buffer)
         if recording is None:
             raise Unreadable("not a recording mutagen knows")
+        if isinstance(recording, MP4):
+            return mp4(data)  # mutagen would remove the item list only
         buffer.seek(0)
         if recording.tags is not None:
             recording.delete(buffer)
@@ -192,6 +206,83 @@ def audio(data: bytes) -> bytes:
         logger.info("recording refused: %s: %s", type(exc).__name__, exc)
         raise Unreadable(str(exc)) from exc
     return buffer.getvalue()
+
+
+#: Boxes the walk enters: their content is boxes, and a track's `udta`, `meta` or `uuid`
+#: sits three levels down. Nothing else is entered: `stsd`, `mdat` and the like are data.
+_MP4_CONTAINERS: Final = frozenset(
+    {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"mvex", b"moof", b"traf"}
+)
+#: moov › trak › mdia › minf › stbl is as deep as a real file goes.
+_MP4_MAX_DEPTH: Final = 5
+#: Blanked wherever the walk meets them: user data, metadata, vendor boxes (XMP is a
+#: `uuid`), and `free`/`skip` boxes, which an editor may have made from a box it dropped
+#: without clearing it.
+_MP4_BLANKED: Final = frozenset({b"udta", b"meta", b"uuid", b"free", b"skip", b"wide"})
+#: What may stay at the top of the file. A player skips a top-level box it does not
+#: know, so any other (a camera maker's, a misplaced `udta`) is blanked too;
+#: inside the movie an unknown box may matter to some player, and is kept.
+_MP4_TOP_LEVEL: Final = frozenset(
+    {b"ftyp", b"moov", b"mdat", b"moof", b"mfra", b"styp", b"sidx", b"ssix", b"prft", b"pdin"}
+)
+
+
+def _mp4_boxes(data: bytearray, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
+    """(type, start, header length, end) of each box from `start` to exactly `end`.
+
+    Raises Unreadable when a box does not fit: a header cut off, a size smaller than
+    its header or past the end of its parent (a truncated or garbled file).
+    """
+    boxes: list[tuple[bytes, int, int, int]] = []
+    at = start
+    while at < end:
+        if end - at < 8:
+            raise Unreadable(f"a box header is cut off at byte {at}")
+        size, kind = struct.unpack_from(">I4s", data, at)
+        header = 8
+        if size == 1:  # a 64-bit size follows the type
+            if end - at < 16:
+                raise Unreadable(f"a box header is cut off at byte {at}")
+            (size,) = struct.unpack_from(">Q", data, at + 8)
+            header = 16
+        elif size == 0:  # the box runs to the end of the file (so must its parents)
+            size = len(data) - at
+        if size < header or size > end - at:
+            raise Unreadable(f"box {kind!r} at byte {at} does not fit ({size} bytes)")
+        boxes.append((kind, at, header, at + size))
+        at += size
+    return boxes
+
+
+def _mp4_blank(data: bytearray, start: int, end: int, depth: int) -> None:
+    for kind, at, header, stop in _mp4_boxes(data, start, end):
+        if kind in _MP4_BLANKED or (depth == 0 and kind not in _MP4_TOP_LEVEL):
+            # Same size, type `free`, payload zeroed: every byte after it stays where
+            # it was, so the chunk offsets into `mdat` (`stco`/`co64`) stay right.
+            data[at + 4 : at + 8] = b"free"
+            data[at + header : stop] = bytes(stop - at - header)
+        elif kind in _MP4_CONTAINERS:
+            if depth >= _MP4_MAX_DEPTH:
+                raise Unreadable(f"boxes nested deeper than {_MP4_MAX_DEPTH}")
+            _mp4_blank(data, at + header, stop, depth + 1)
+
+
+def mp4(data: bytes) -> bytes:
+    """An MPEG-4 recording (M4A, or an MP4 accepted as one) without metadata boxes.
+
+    Every `udta`, `meta` and `uuid` box (and any top-level box a player does not
+    need) becomes a `free` box of the same size filled with zeros: the sound is not
+    touched and nothing moves. Raises Unreadable when the boxes do not parse or
+    mutagen then finds no MPEG-4 movie in the result.
+    """
+    cleaned = bytearray(data)
+    _mp4_blank(cleaned, 0, len(cleaned), 0)
+    try:
+        MP4(io.BytesIO(cleaned))
+    except Exception as exc:  # as for PDFs: anything mutagen trips on is a refusal
+        logger.info("MP4 recording refused: %s: %s", type(exc).__name__, exc)
+        raise Unreadable(str(exc)) from exc
+    return bytes(cleaned)
 
 
 #: The chunks a WAV player needs; everything else (LIST/INFO, bext, id3, iXML…) goes.

@@ -1,0 +1,231 @@
+"""What the evidence uploads of cases and planning do alike.
+
+A citizen's evidence (`cases.uploads`) and a staff member's evidence of task
+progress (`planning.uploads`) are checked the same way: the type is read from
+the content's first bytes, never from the name or the browser's Content-Type;
+at most the size limit is read; photos, PDFs and recordings are stored as
+`sanitise` leaves them, with the sha256 of the stored bytes; a file that
+cannot be cleaned is refused with a message naming it; every refused file of
+one submission is listed at once. Each app keeps what differs: the types it
+accepts, how ZIP-based Office files are recognised, its size setting, its own
+messages for a wrong type or too many files, and its rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from . import sanitise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+JPEG: Final = "image/jpeg"
+PNG: Final = "image/png"
+WEBP: Final = "image/webp"
+PDF: Final = "application/pdf"
+MP3: Final = "audio/mpeg"
+M4A: Final = "audio/mp4"
+OGG: Final = "audio/ogg"
+WAV: Final = "audio/wav"
+DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+IMAGES: Final = frozenset({JPEG, PNG, WEBP})
+RECORDINGS: Final = frozenset({MP3, M4A, OGG, WAV})
+
+#: The extension a stored file gets: that of the type detected, not the one typed.
+EXTENSION: Final = {
+    JPEG: ".jpg",
+    PNG: ".png",
+    WEBP: ".webp",
+    PDF: ".pdf",
+    MP3: ".mp3",
+    M4A: ".m4a",
+    OGG: ".ogg",
+    WAV: ".wav",
+    DOCX: ".docx",
+    XLSX: ".xlsx",
+}
+
+_M4A_BRANDS: Final = (b"M4A ", b"M4B ", b"mp42", b"isom", b"mp41", b"3gp4", b"3gp5", b"dash")
+_HEAD_BYTES: Final = 16
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the checks: the bytes to store (sanitised) and what they are."""
+
+    content: bytes
+    original_name: str
+    content_type: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def sniff(data: bytes) -> str | None:
+    """The type of `data` when its first bytes say it (photos, PDF, recordings), or None.
+
+    ZIP-based Office files are not recognised here: each app looks inside them
+    its own way.
+    """
+    head = data[:_HEAD_BYTES]
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return WAV
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"OggS"):
+        return OGG
+    if head.startswith(b"ID3") or (
+        len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06 != 0
+    ):
+        return MP3
+    if head[4:8] == b"ftyp" and head[8:12] in _M4A_BRANDS:
+        return M4A
+    return None
+
+
+def display_name(upload: Any, *, max_length: int) -> str:
+    """The name the user's file had, for people: no path a client may add, no NUL."""
+    raw = str(getattr(upload, "name", "") or "").replace("\x00", "").replace("\\", "/")
+    return Path(raw).name[:max_length] or "tep"
+
+
+def error(message: StrOrPromise, name: str, code: str, **params: Any) -> ValidationError:
+    return ValidationError(message, params={"name": name, **params}, code=code)
+
+
+def read(upload: Any, *, name: str, limit: int) -> bytes:
+    """The upload's bytes; ValidationError when it is larger than `limit` or empty.
+
+    Never more than `limit` + 1 bytes are read, whatever size the client declared.
+    """
+    declared = int(getattr(upload, "size", 0) or 0)
+    if declared > limit:
+        raise error(
+            _("Tệp %(name)s quá lớn (%(size)s); tối đa %(limit)s. / The file is too large."),
+            name,
+            "file_too_large",
+            size=filesizeformat(declared),
+            limit=filesizeformat(limit),
+        )
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    if hasattr(upload, "chunks"):
+        parts: list[bytes] = []
+        total = 0
+        for chunk in upload.chunks():
+            parts.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                break
+        data = b"".join(parts)
+    else:
+        data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise error(
+            _("Tệp %(name)s quá lớn; tối đa %(limit)s. / The file is too large."),
+            name,
+            "file_too_large",
+            limit=filesizeformat(limit),
+        )
+    if not data:
+        raise error(_("Tệp %(name)s rỗng. / The file is empty."), name, "empty_file")
+    return data
+
+
+#: What a reader sees when a file of this type cannot be cleaned (`sanitise.Unreadable`).
+_UNREADABLE: Final = {
+    **dict.fromkeys(
+        IMAGES,
+        _lazy(
+            "Ảnh %(name)s bị hỏng hoặc quá lớn để xử lý. / The image is damaged or too large "
+            "to process."
+        ),
+    ),
+    PDF: _lazy("Tệp PDF %(name)s bị hỏng hoặc không đọc được. / The PDF is damaged or unreadable."),
+    **dict.fromkeys(
+        RECORDINGS,
+        _lazy(
+            "Tệp ghi âm %(name)s bị hỏng hoặc không đọc được. / The recording is damaged or "
+            "unreadable."
+        ),
+    ),
+}
+
+
+def _clean(data: bytes, content_type: str) -> bytes:
+    if content_type in IMAGES:
+        return sanitise.image(data, {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}[content_type])
+    if content_type == PDF:
+        return sanitise.pdf(data)
+    if content_type == WAV:
+        return sanitise.wav(data)
+    if content_type == M4A:
+        return sanitise.mp4(data)
+    if content_type in (MP3, OGG):
+        return sanitise.audio(data)
+    return data
+
+
+def sanitised(data: bytes, content_type: str, *, name: str) -> bytes:
+    """`data` without its metadata (`sanitise`); Office files are returned as they are.
+
+    Raises ValidationError naming the file when it cannot be cleaned: a
+    password-protected PDF, or any file `sanitise` cannot read that far.
+    """
+    try:
+        return _clean(data, content_type)
+    except sanitise.Encrypted:
+        raise error(
+            _(
+                "Tệp PDF %(name)s có mật khẩu; hãy gửi bản không đặt mật khẩu. / The PDF is "
+                "password-protected; send a copy without a password."
+            ),
+            name,
+            "encrypted_pdf",
+        ) from None
+    except sanitise.Unreadable:
+        raise error(_UNREADABLE[content_type], name, "unreadable_file") from None
+
+
+def check_each(uploads: Sequence[Any], check: Callable[[Any], CheckedFile]) -> list[CheckedFile]:
+    """`check` every upload; one ValidationError listing every refused file."""
+    checked: list[CheckedFile] = []
+    errors: list[ValidationError] = []
+    for upload in uploads:
+        try:
+            checked.append(check(upload))
+        except ValidationError as refused:
+            errors.append(refused)
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+def discard(rows: Iterable[Any]) -> None:
+    """Remove the stored files of rows that were rolled back (files are not transactional)."""
+    for row in rows:
+        if row.file.name:
+            row.file.storage.delete(row.file.name)
