@@ -149,3 +149,14 @@ def test_in_english_the_rules_page_names_forms_of_discipline_and_counts_days_in_
     assert "<td>30 days</td>" in html
     assert "30 date" not in html
     assert "No extension" in html and "at most 0 ×" not in html
+
+
+def test_the_routing_rule_form_says_what_each_blank_means_and_keeps_a_leader_rule(
+    as_officer: Client,
+) -> None:
+    html = as_officer.get(reverse("cases:rule_new")).content.decode()
+    assert "---------" not in html
+    assert "Mọi loại cơ quan" in html and "Mọi loại đơn" in html and "Mọi người" in html
+    leader_rule = RoutingRule.objects.get(subject_is_leader=True)
+    edit = as_officer.get(reverse("cases:rule_edit", args=[leader_rule.pk])).content.decode()
+    assert '<option value="true" selected>Là lãnh đạo</option>' in edit
