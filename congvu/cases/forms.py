@@ -20,6 +20,8 @@ from .models import Case, DisciplineDecision, DisciplineForm, RoutingRule, Track
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 TEXT_MAX = 10_000
+DASHBOARD_FIRST_YEAR = 2000
+DASHBOARD_LAST_YEAR = 2100
 MAX_FILES = 10
 #: Internal intake records what reached an officer outside the web.
 INTAKE_CHANNELS = (
@@ -183,6 +185,19 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            # The dashboard turns days into aware datetimes: year 1 or 9999 overflowed (a 500).
+            if day is not None and not (DASHBOARD_FIRST_YEAR <= day.year <= DASHBOARD_LAST_YEAR):
+                self.add_error(
+                    name,
+                    _(
+                        "Ngày phải trong khoảng năm %(first)d–%(last)d. / "
+                        "The date must be between %(first)d and %(last)d."
+                    )
+                    % {"first": DASHBOARD_FIRST_YEAR, "last": DASHBOARD_LAST_YEAR},
+                )
+                data.pop(name, None)
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and first > last:
             self.add_error(
