@@ -149,6 +149,8 @@ def test_in_english_the_rules_page_names_forms_of_discipline_and_counts_days_in_
     assert "<td>30 days</td>" in html
     assert "30 date" not in html
     assert "No extension" in html and "at most 0 ×" not in html
+    # "Cán bộ" as a category of staff is an official, not staff in general.
+    assert "<li>Official</li>" in html and "<li>Staff</li>" not in html
 
 
 def test_the_routing_rule_form_says_what_each_blank_means_and_keeps_a_leader_rule(
