@@ -20,6 +20,8 @@ from .models import Case, DisciplineDecision, DisciplineForm, RoutingRule, Track
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 TEXT_MAX = 10_000
+DASHBOARD_FIRST_YEAR = 2000
+DASHBOARD_LAST_YEAR = 2100
 MAX_FILES = 10
 #: Internal intake records what reached an officer outside the web.
 INTAKE_CHANNELS = (
@@ -103,14 +105,22 @@ class CaseFilterForm(forms.Form):
         label=_("Loại đơn"), required=False, choices=[("", _("Tất cả")), *Track.choices]
     )
     organisation = OrganisationChoiceField(
-        label=_("Cơ quan"), required=False, queryset=Organisation.objects.none()
+        label=_("Cơ quan"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("Tất cả"),
     )
     due = forms.ChoiceField(
         label=_("Thời hạn"),
         required=False,
         choices=[("", _("Tất cả")), ("due_soon", _("Sắp đến hạn")), ("overdue", _("Quá hạn"))],
     )
-    clause = ClauseChoiceField(label=_("Chuẩn mực"), required=False, queryset=Clause.objects.none())
+    clause = ClauseChoiceField(
+        label=_("Chuẩn mực"),
+        required=False,
+        queryset=Clause.objects.none(),
+        empty_label=_("Tất cả"),
+    )
     month = forms.CharField(
         label=_("Tháng tiếp nhận"),
         required=False,
@@ -158,7 +168,10 @@ class DashboardFilterForm(forms.Form):
         label=_("Đến ngày"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
     )
     organisation = OrganisationChoiceField(
-        label=_("Cơ quan"), required=False, queryset=Organisation.objects.none()
+        label=_("Cơ quan"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("Tất cả"),
     )
     track = forms.ChoiceField(
         label=_("Loại đơn"), required=False, choices=[("", _("Tất cả")), *Track.choices]
@@ -172,6 +185,19 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for name in ("date_from", "date_to"):
+            day = data.get(name)
+            # The dashboard turns days into aware datetimes: year 1 or 9999 overflowed (a 500).
+            if day is not None and not (DASHBOARD_FIRST_YEAR <= day.year <= DASHBOARD_LAST_YEAR):
+                self.add_error(
+                    name,
+                    _(
+                        "Ngày phải trong khoảng năm %(first)d–%(last)d. / "
+                        "The date must be between %(first)d and %(last)d."
+                    )
+                    % {"first": DASHBOARD_FIRST_YEAR, "last": DASHBOARD_LAST_YEAR},
+                )
+                data.pop(name, None)
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and first > last:
             self.add_error(
@@ -301,7 +327,10 @@ class IntakeForm(forms.Form):
         help_text=_("Để trống nếu không biết; khi đó chọn cơ quan và mô tả người bị phản ánh."),
     )
     organisation = OrganisationChoiceField(
-        label=_("Cơ quan bị phản ánh"), required=False, queryset=Organisation.objects.none()
+        label=_("Cơ quan bị phản ánh"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("— Chọn cơ quan —"),
     )
     subject_description = forms.CharField(
         label=_("Mô tả người bị phản ánh"), required=False, max_length=300
@@ -432,6 +461,25 @@ class RoutingRuleForm(forms.ModelForm[RoutingRule]):
         field = self.fields["fixed_organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations.order_by("path")
+        field.empty_label = _("(không có — chỉ dùng khi chuyển đến một cơ quan cố định)")
+        kind = self.fields["organisation_kind"]
+        assert isinstance(kind, forms.ModelChoiceField)
+        kind.empty_label = _("Mọi loại cơ quan")
+        # A blank reads "every …" here, as the model's help texts say, not Django's
+        # "---------" or "Unknown".
+        leader = forms.NullBooleanSelect()
+        leader.choices = [
+            ("unknown", _("Mọi người")),
+            ("true", _("Là lãnh đạo")),
+            ("false", _("Không là lãnh đạo")),
+        ]
+        self.fields["subject_is_leader"].widget = leader
+        track = self.fields["track"]
+        assert isinstance(track, forms.ChoiceField)
+        track.choices = [("", _("Mọi loại đơn")), *Track.choices]
+        route_to = self.fields["route_to"]
+        assert isinstance(route_to, forms.ChoiceField)
+        route_to.choices = [("", _("— Chọn —")), *RoutingRule.Route.choices]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -28,8 +28,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from congvu.core.crypto import EncryptedTextField
 from congvu.core.models import TimeStampedModel
@@ -155,6 +155,10 @@ class DisciplineForm(models.Model):
         verbose_name_plural = _("hình thức kỷ luật")
 
     def __str__(self) -> str:
+        # The timeline's records are written in Vietnamese (`timeline.in_vietnamese`) and
+        # name the form with `name`; only what is shown to a reader follows their language.
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
         return self.name
 
 

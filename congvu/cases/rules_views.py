@@ -169,7 +169,7 @@ def discipline_form_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     return _save(
         request,
         form,
-        _("Hình thức kỷ luật: %(name)s") % {"name": item.name},
+        _("Hình thức kỷ luật: %(name)s") % {"name": str(item)},
         lambda data: rules.update_discipline_form(item, actor=request.user, **data),
         _("Đã lưu hình thức kỷ luật. / Discipline form saved."),
     )

@@ -63,6 +63,7 @@ class DraftCreateForm(forms.Form):
     scope = OrganisationChoiceField(
         label=_("Phạm vi áp dụng"),
         queryset=Organisation.objects.none(),
+        empty_label=_("— Chọn cơ quan —"),
         help_text=_(
             "Chọn UBND tỉnh cho bộ quy tắc của tỉnh; chọn cơ quan để tạo bộ quy tắc bổ sung "
             "riêng của cơ quan."

@@ -51,10 +51,16 @@ class DossierSearchForm(forms.Form):
 class DossierForm(forms.Form):
     code = forms.CharField(label=_("Mã hồ sơ"), max_length=CODE_MAX)
     staff = StaffChoiceField(
-        label=_("Cán bộ tiếp nhận, xử lý"), queryset=StaffMember.objects.none(), required=False
+        label=_("Cán bộ tiếp nhận, xử lý"),
+        queryset=StaffMember.objects.none(),
+        required=False,
+        empty_label=_("(không ghi)"),
     )
     counter = forms.ModelChoiceField(
-        label=_("Quầy"), queryset=Counter.objects.none(), required=False
+        label=_("Quầy"),
+        queryset=Counter.objects.none(),
+        required=False,
+        empty_label=_("(không ghi)"),
     )
     procedure = forms.CharField(label=_("Thủ tục"), max_length=PROCEDURE_MAX, required=False)
     received_on = forms.DateField(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -42,13 +43,14 @@ OVERDUE_PER_PAGE = 20
 DUE_SOON_WORKING_DAYS = 10
 ORG_ASSIGNMENTS_PER_PAGE = 50
 
-# Short text in every heat-map cell, so the state never rests on colour alone.
+# Short text in every heat-map cell, so the state never rests on colour alone (the
+# initials of the state's name, in the reader's language).
 CELL_LABELS = {
-    Assignment.State.NOT_STARTED: "CTH",
-    Assignment.State.IN_PROGRESS: "ĐTH",
-    Assignment.State.OVERDUE: "QH",
-    Assignment.State.DONE_ON_TIME: "ĐH",
-    Assignment.State.DONE_LATE: "TH",
+    Assignment.State.NOT_STARTED: pgettext_lazy("heat map cell", "CTH"),
+    Assignment.State.IN_PROGRESS: pgettext_lazy("heat map cell", "ĐTH"),
+    Assignment.State.OVERDUE: pgettext_lazy("heat map cell", "QH"),
+    Assignment.State.DONE_ON_TIME: pgettext_lazy("heat map cell", "ĐH"),
+    Assignment.State.DONE_LATE: pgettext_lazy("heat map cell", "TH"),
 }
 
 

@@ -51,7 +51,9 @@ class PlanForm(forms.Form):
         label=_("Trích yếu"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
     issuing_organisation = OrganisationChoiceField(
-        label=_("Cơ quan ban hành"), queryset=Organisation.objects.none()
+        label=_("Cơ quan ban hành"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("— Chọn cơ quan —"),
     )
     issued_on = forms.DateField(
         label=_("Ngày ban hành"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
@@ -63,6 +65,7 @@ class PlanForm(forms.Form):
         label=_("Kế hoạch cấp trên"),
         queryset=Plan.objects.none(),
         required=False,
+        empty_label=_("(không có)"),
         help_text=_("Kế hoạch của cơ quan triển khai từ kế hoạch cấp trên."),
     )
     document = forms.FileField(
@@ -92,7 +95,10 @@ class TaskForm(forms.Form):
     )
     deliverable = forms.CharField(label=_("Sản phẩm"), max_length=500, required=False)
     lead_organisation = OrganisationChoiceField(
-        label=_("Cơ quan chủ trì"), queryset=Organisation.objects.none(), required=False
+        label=_("Cơ quan chủ trì"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("(không có)"),
     )
     coordinating_organisations = OrganisationMultipleChoiceField(
         label=_("Cơ quan phối hợp"), queryset=Organisation.objects.none(), required=False

@@ -56,6 +56,7 @@ class PeriodForm(forms.Form):
     issuing_organisation = OrganisationChoiceField(
         label=_("Cơ quan yêu cầu báo cáo"),
         queryset=Organisation.objects.none(),
+        empty_label=_("— Chọn cơ quan —"),
         error_messages=REQUIRED,
     )
     name = _text(_("Tên kỳ báo cáo"), 255, required=True)
@@ -76,7 +77,10 @@ class PeriodForm(forms.Form):
         error_messages={"required": _("Chọn ít nhất một loại. / Choose at least one kind.")},
     )
     compiling_organisation = OrganisationChoiceField(
-        label=_("Cơ quan tổng hợp"), queryset=Organisation.objects.none(), required=False
+        label=_("Cơ quan tổng hợp"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("(không có)"),
     )
     place = _text(_("Địa danh"), 80)
     number = _text(_("Số, ký hiệu báo cáo tổng hợp"), 60)

@@ -93,6 +93,21 @@ def test_the_period_filter_leaves_out_other_periods(as_head: Client, cases: list
     assert "Ngày kết thúc trước ngày bắt đầu" in bad.content.decode()
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"date_from": "01/01/0001"}, {"date_to": "31/12/9999"}, {"date_to": "9999-12-31"}],
+)
+def test_a_date_outside_the_calendar_is_refused_with_a_message_not_a_server_error(
+    as_head: Client, cases: list[Case], query: dict[str, str]
+) -> None:
+    response = as_head.get(DASHBOARD, query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ngày phải trong khoảng năm 2000–2100" in html
+    assert next(iter(query.values())) in html  # the input is kept for correction
+    assert response.context["board"].total == len(cases)
+
+
 def test_an_outsider_sees_none_of_the_cases(as_outsider: Client, cases: list[Case]) -> None:
     response = as_outsider.get(DASHBOARD)
     assert response.status_code == 200

@@ -135,3 +135,30 @@ def test_editing_a_discipline_form(as_officer: Client) -> None:
     item.refresh_from_db()
     assert item.limitation_years == 6 and not item.is_active and not item.for_leader
     assert AuditEvent.objects.filter(action="cases.discipline_form_update").exists()
+
+
+def test_in_english_the_rules_page_names_forms_of_discipline_and_counts_days_in_english(
+    as_officer: Client,
+) -> None:
+    as_officer.cookies["congvu_lang"] = "en"
+    html = as_officer.get(RULES).content.decode()
+    reprimand = DisciplineForm.objects.get(code="khien-trach")
+    assert f">{reprimand.name_en}</a>" in html
+    assert f">{reprimand.name}</a>" not in html
+    # Complaints are settled in 30 calendar days; feedback has no extension at all.
+    assert "<td>30 days</td>" in html
+    assert "30 date" not in html
+    assert "No extension" in html and "at most 0 ×" not in html
+    # "Cán bộ" as a category of staff is an official, not staff in general.
+    assert "<li>Official</li>" in html and "<li>Staff</li>" not in html
+
+
+def test_the_routing_rule_form_says_what_each_blank_means_and_keeps_a_leader_rule(
+    as_officer: Client,
+) -> None:
+    html = as_officer.get(reverse("cases:rule_new")).content.decode()
+    assert "---------" not in html
+    assert "Mọi loại cơ quan" in html and "Mọi loại đơn" in html and "Mọi người" in html
+    leader_rule = RoutingRule.objects.get(subject_is_leader=True)
+    edit = as_officer.get(reverse("cases:rule_edit", args=[leader_rule.pk])).content.decode()
+    assert '<option value="true" selected>Là lãnh đạo</option>' in edit

@@ -147,6 +147,16 @@ def test_an_anonymous_report_says_so(as_head: Client, staff_member: StaffMember)
     assert "Ẩn danh" in html
 
 
+def test_the_timing_panel_names_the_deadline_that_applies_now_in_both_languages(
+    as_head: Client, case: Case
+) -> None:
+    assert "<dt>Hạn đang áp dụng</dt>" in as_head.get(detail(case)).content.decode()
+    as_head.cookies["congvu_lang"] = "en"
+    html = as_head.get(detail(case)).content.decode()
+    assert "<dt>Current deadline</dt>" in html
+    assert "<dt>Clock</dt>" not in html
+
+
 def test_the_timeline_shows_every_event_with_its_audience_and_time(
     as_head: Client, head: User, case: Case
 ) -> None:

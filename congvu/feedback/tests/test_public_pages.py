@@ -256,6 +256,17 @@ def test_the_kiosk_thanks_and_returns_to_a_blank_form_and_is_exempt_from_device_
     assert "Bí mật của người trước" not in tablet.get(url).content.decode()
 
 
+def test_the_kiosk_names_its_counter_inside_a_header_landmark(
+    province: Province, staff_member: StaffMember
+) -> None:
+    """Screen readers skip content outside landmarks (axe-core: "region")."""
+    load_catalogue(province)
+    counter = make_counter(province["dept_justice"], staff_member)
+    html = citizen().get(reverse("feedback_public:kiosk", args=[counter.kiosk_token]))
+    bar = re.search(r"<header class=\"kiosk-bar\">(.*?)</header>", html.content.decode(), re.S)
+    assert bar is not None and counter.name in bar.group(1)
+
+
 def test_the_badge_page_and_its_assets_weigh_under_60_kb(badge_url: str) -> None:
     html = citizen().get(badge_url).content.decode()
     total = len(html.encode())

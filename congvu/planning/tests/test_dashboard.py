@@ -178,6 +178,17 @@ def test_heat_map_cells_show_each_state_in_colour_and_words(as_officer, plan, ta
     assert '<td class="hm hm-overdue"><abbr title="Quá hạn">QH</abbr></td>' in html
 
 
+def test_in_english_the_heat_map_cells_and_legend_use_english_initials(
+    as_officer, plan, tasks, work
+):
+    as_officer.cookies["congvu_lang"] = "en"
+    response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk, "period": "2026"})
+    html = response.content.decode()
+    assert '<td class="hm hm-overdue"><abbr title="Overdue">OD</abbr></td>' in html
+    assert '<span class="hm hm-done_late">DL</span> Done late' in html
+    assert ">QH<" not in html and ">ĐTH<" not in html
+
+
 def test_the_overdue_list_shows_open_work_past_its_deadline(as_officer, plan, work):
     response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
     overdue = list(response.context["overdue_page"].object_list)

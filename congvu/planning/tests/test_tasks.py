@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import escape
 
 from congvu.audit.models import AuditEvent
 from congvu.conftest import kind
@@ -96,6 +97,17 @@ def test_a_recurring_task_gives_one_assignment_per_organisation_and_period(plan,
         ("H56.30", "2026-Q2", D(2026, 6, 25)),
         ("H56.30", "2026-Q3", D(2026, 9, 25)),
     ]
+
+
+def test_in_english_a_task_for_kinds_names_the_kinds_in_english(as_officer, plan, province):
+    task = by_kinds(plan, "department", "commune_pc")
+    as_officer.cookies["congvu_lang"] = "en"
+    html = as_officer.get(reverse("planning:task_detail", args=[task.pk])).content.decode()
+    assert f"Every organisation of type: {kind('department').name_en};" in html
+    assert escape(kind("commune_pc").name_en) in html
+    assert kind("department").name not in html
+    plan_html = as_officer.get(reverse("planning:plan_detail", args=[plan.pk])).content.decode()
+    assert kind("department").name_en in plan_html
 
 
 def test_fanning_out_again_creates_nothing_new(plan, province):

@@ -70,6 +70,32 @@ def test_a_bad_period_form_keeps_the_input_and_says_why(as_officer: Client, prov
     assert "Ngày không hợp lệ" in html
 
 
+def test_a_period_starting_in_year_one_is_refused_instead_of_breaking_its_page(
+    as_officer: Client, province: Any
+) -> None:
+    kinds = [
+        str(k.pk)
+        for k in ReportPeriod.reporting_kinds.field.related_model.objects.filter(code="department")
+    ]
+    response = as_officer.post(
+        reverse("reporting:period_create"),
+        {
+            "issuing_organisation": province["root"].pk,
+            "name": "Kỳ gõ nhầm năm",
+            "kind": "ad_hoc",
+            "covers_from": "01/01/0001",
+            "covers_to": "2026-06-30",
+            "due_on": "15/07/2026",
+            "reporting_kinds": kinds,
+        },
+    )
+    assert response.status_code == 400
+    html = page(response)
+    assert "Ngày phải trong khoảng năm 2000–2100" in html
+    assert "Kỳ gõ nhầm năm" in html
+    assert not ReportPeriod.objects.filter(name="Kỳ gõ nhầm năm").exists()
+
+
 def test_a_head_cannot_open_a_period(as_head: Client, province: Any) -> None:
     assert as_head.get(reverse("reporting:period_create")).status_code == 403
 

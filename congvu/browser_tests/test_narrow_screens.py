@@ -1,0 +1,89 @@
+"""Nothing pushes the page sideways on a 320 px phone, whatever the length of the data.
+
+The real province has organisations with 70-character names, e-mail addresses of
+50 characters and organisation types like "Ủy ban nhân dân huyện (trước 01/7/2025)":
+a drop-down as wide as its longest option, or a fact list whose second column
+cannot shrink, made these pages scroll sideways.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from congvu.accounts.models import Role
+from congvu.conftest import make_staff, make_user
+from congvu.organisations import services as org_services
+from congvu.organisations.models import Organisation, OrganisationKind
+
+from .helpers import restore_default_kinds, restore_default_scales, share_session
+
+# The live server reads committed data, so every test here runs on a flushed database.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NARROWEST = {"width": 320, "height": 640}
+LONG_NAME = "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên Đông Thái Ninh"
+LONG_EMAIL = "nguyenthithuhuong.phonghanhchinhtuphap@sotuphap.hungyen.gov.vn"
+
+
+@pytest.fixture(autouse=True)
+def default_kinds(transactional_db: Any) -> None:
+    restore_default_kinds()
+    restore_default_scales()
+
+
+@pytest.fixture
+def long_data(province: dict[str, Organisation]) -> dict[str, Any]:
+    centre = org_services.create_organisation(
+        actor=None,
+        code="H56.40",
+        name=LONG_NAME,
+        kind=OrganisationKind.objects.get(code="public_service_unit"),
+        parent=province["root"],
+        valid_from=dt.date(2025, 1, 1),
+    )
+    staff = make_staff(
+        centre, "Nguyễn Thị Thu Hương", "GDNN-001", position_title="Giáo viên", email=LONG_EMAIL
+    )
+    user = make_user("nguyenthithuhuong.gdnn.dongthaininh", Role.FOCAL_POINT, centre)
+    user.email = LONG_EMAIL
+    user.save(update_fields=["email"])
+    return {"staff": staff, "user": user}
+
+
+def sideways(page: Any) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_the_public_satisfaction_page_fits_a_320_px_phone(live_server: Any, page: Any) -> None:
+    page.set_viewport_size(NARROWEST)
+    page.goto(live_server.url + "/transparency/")
+    page.locator("h1").first.wait_for()
+    assert sideways(page) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cases/",
+        "/cases/dashboard/",
+        "/dashboard/",
+        "/assignments/",
+        "/org/",
+        "/org/import/",
+        "/org/staff/{staff}/",
+        "/accounts/users/{user}/",
+    ],
+)
+def test_an_officer_s_page_fits_a_320_px_phone(
+    live_server: Any, page: Any, officer: Any, long_data: dict[str, Any], path: str
+) -> None:
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size(NARROWEST)
+    url = path.format(staff=long_data["staff"].pk, user=long_data["user"].pk)
+    response = page.goto(live_server.url + url)
+    assert response is not None and response.ok, url
+    assert sideways(page) == 0, url
