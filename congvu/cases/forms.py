@@ -424,7 +424,9 @@ def days_field(label: Any, *, low: int = 1, high: int = 365) -> forms.IntegerFie
 class TrackClockForm(forms.ModelForm[TrackClock]):
     acknowledge_days = days_field(_("Thời hạn tiếp nhận, thụ lý (ngày làm việc)"))
     settle_days = days_field(_("Thời hạn giải quyết (ngày)"))
-    extension_days = days_field(_("Mỗi lần gia hạn thêm (ngày)"))
+    # 0 with no extension allowed: the default rules give feedback (phản ánh) none, and
+    # that clock must save as it is shown.
+    extension_days = days_field(_("Mỗi lần gia hạn thêm (ngày)"), low=0)
     max_extensions = days_field(_("Số lần gia hạn tối đa"), low=0, high=5)
     due_soon_days = days_field(_("Nhắc trước hạn (ngày làm việc)"), high=60)
 
@@ -438,6 +440,18 @@ class TrackClockForm(forms.ModelForm[TrackClock]):
             "max_extensions",
             "due_soon_days",
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("max_extensions") and data.get("extension_days") == 0:
+            self.add_error(
+                "extension_days",
+                _(
+                    "Khi cho phép gia hạn, mỗi lần gia hạn phải từ 1 ngày. / "
+                    "When extensions are allowed, each must add at least 1 day."
+                ),
+            )
+        return data
 
 
 class RoutingRuleForm(forms.ModelForm[RoutingRule]):

@@ -73,6 +73,27 @@ def test_a_bad_clock_value_is_refused_and_the_input_kept(as_officer: Client) -> 
     assert as_officer.get(reverse("cases:clock_edit", args=["nope"])).status_code == 404
 
 
+def test_the_feedback_clock_without_extensions_saves_as_it_is_shown(as_officer: Client) -> None:
+    # The default rules give feedback (phản ánh) no extension: 0 extensions of 0 days.
+    clock = TrackClock.objects.get(track="feedback")
+    assert (clock.extension_days, clock.max_extensions) == (0, 0)
+    edit = reverse("cases:clock_edit", args=["feedback"])
+    shown = {
+        "acknowledge_days": clock.acknowledge_days,
+        "settle_days": clock.settle_days,
+        "settle_in_working_days": "on" if clock.settle_in_working_days else "",
+        "extension_days": 0,
+        "max_extensions": 0,
+        "due_soon_days": 4,
+    }
+    assert as_officer.post(edit, shown).status_code == 302
+    assert TrackClock.objects.get(track="feedback").due_soon_days == 4
+    response = as_officer.post(edit, {**shown, "max_extensions": 1})
+    assert response.status_code == 400
+    assert "mỗi lần gia hạn phải từ 1 ngày" in response.content.decode()
+    assert TrackClock.objects.get(track="feedback").max_extensions == 0
+
+
 def test_adding_ordering_and_deactivating_a_routing_rule(
     as_officer: Client, province: dict[str, Organisation]
 ) -> None:
