@@ -10,7 +10,12 @@ links it is shown and checks what a user would notice:
 * every form on those pages, sent with hostile values (empty, far too long,
   control characters, markup, impossible dates and numbers, choices that
   are not offered), is answered without a server error — with the form again
-  and its errors, or a redirect.
+  and its errors, or a redirect;
+* every form the provincial officer is shown, filled in as the user left it
+  (and made valid where it can be), with one date or number at a time set
+  to a value that parses but no one means (year 1, year 9999, a number too
+  big for the database): no server error, neither from the form nor from the
+  page it leads to once saved (each such submission is rolled back).
 
 Each URL pattern is visited a few times per user (not every staff member's
 page), which keeps the module to a few seconds per user.
@@ -73,6 +78,10 @@ class Form:
     fields: dict[str, str] = field(default_factory=dict)  # name -> input type
     hidden: dict[str, str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    #: What a browser sends when the user changes nothing: values shown, the selected
+    #: (or first) option, the checked boxes.
+    shown: dict[str, str] = field(default_factory=dict)
+    lowest: dict[str, str] = field(default_factory=dict)  # a number input's `min`
 
 
 class Page(HTMLParser):
@@ -84,29 +93,55 @@ class Page(HTMLParser):
         self.forms: list[Form] = []
         self._form: Form | None = None
         self._select: str | None = None
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
+        form = self._form
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
             self._form = Form(action=a.get("action", ""), method=a.get("method", "get").lower())
             self.forms.append(self._form)
-        elif self._form is not None and tag in {"input", "textarea", "select", "button"}:
+        elif form is not None and tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            if value and (self._select not in form.shown or "selected" in a):
+                form.shown[self._select] = value
+        elif form is not None and tag in {"input", "textarea", "select", "button"}:
             name = a.get("name")
             kind = a.get("type", "text").lower() if tag == "input" else tag
             if not name or kind in {"submit", "button", "reset", "image"}:
                 return
             if kind == "hidden":
-                self._form.hidden[name] = a.get("value", "")
+                form.hidden[name] = a.get("value", "")
             elif kind == "file":
-                self._form.files.append(name)
+                form.files.append(name)
             else:
-                self._form.fields[name] = kind
+                form.fields[name] = kind
+                if kind in {"checkbox", "radio"}:
+                    if "checked" in a or (kind == "radio" and name not in form.shown):
+                        form.shown[name] = a.get("value", "on")
+                elif kind == "select":
+                    self._select = name
+                elif kind == "textarea":
+                    self._textarea = name
+                    form.shown[name] = ""
+                elif a.get("value"):
+                    form.shown[name] = a["value"]
+                if kind == "number" and a.get("min"):
+                    form.lowest[name] = a["min"]
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea is not None:
+            self._form.shown[self._textarea] += data
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
 def route_of(path: str) -> str | None:
@@ -125,6 +160,12 @@ class Crawl:
     forms_sent: set[tuple[str, str]] = field(default_factory=set)
     broken: list[str] = field(default_factory=list)
     pages: int = 0
+    #: Send well-formed but absurd values one field at a time (`_send_absurd`) instead
+    #: of hostile values in every field.
+    absurd: bool = False
+    variants: int = 0
+    #: Values for text fields that must name something real (an organisation's code…).
+    examples: dict[str, str] = field(default_factory=dict)
 
     def _wanted(self, url: str) -> str | None:
         parts = urlsplit(url)
@@ -175,6 +216,9 @@ class Crawl:
         if key in self.forms_sent:
             return
         self.forms_sent.add(key)
+        if self.absurd:
+            self._send_absurd(form, action, page)
+            return
         data: dict[str, Any] = dict(form.hidden)
         for name, kind in form.fields.items():
             data[name] = HOSTILE_VALUES.get(kind, HOSTILE_TEXT)
@@ -187,6 +231,57 @@ class Crawl:
             response = self.client.get(f"{path}?{urlencode(data)}")
         if response.status_code >= 500:
             self.broken.append(f"{form.method.upper()} form {action} on {page} → 500")
+
+    def _send_absurd(self, form: Form, action: str, page: str) -> None:
+        """The form as the user left it, valid where it can be, with one field at a time
+        set to a value that parses but makes no sense (year 1, year 9999, a number too
+        big for the database). Each submission is rolled back: one form's change must
+        not hide the next form's page."""
+        baseline = {**form.hidden, **form.shown}
+        for name, kind in form.fields.items():
+            if not baseline.get(name, "").strip():
+                baseline[name] = (
+                    self.examples.get(name) or form.lowest.get(name) or PLAUSIBLE.get(kind, "")
+                )
+            if kind == "checkbox" and name not in form.shown:
+                baseline.pop(name, None)
+        for name, kind in form.fields.items():
+            for value in ABSURD.get(kind, ()):
+                self.variants += 1
+                data = {**baseline, name: value}
+                with transaction.atomic():
+                    if form.method == "post":
+                        response = self.client.post(action, data, follow=True)
+                    else:
+                        response = self.client.get(urlsplit(action).path, data, follow=True)
+                    transaction.set_rollback(True)
+                if response.status_code >= 500:
+                    self.broken.append(
+                        f"{form.method.upper()} {action} ({page}) with {name}={value!r} → 500"
+                    )
+
+
+#: What fills an empty field so that the rest of the form can be valid.
+PLAUSIBLE = {
+    "text": "TN-2026-01",
+    "textarea": "Nội dung thử, đủ dài để qua kiểm tra độ dài tối thiểu của biểu mẫu.",
+    "date": "2026-11-27",
+    "datetime-local": "2026-11-27T09:30",
+    "time": "09:30",
+    "number": "1",
+    "email": "thu@example.vn",
+    "url": "https://example.vn/",
+    "tel": "0912345678",
+    "month": "2026-11",
+    "search": "",
+}
+#: Values that parse but no real user means: each 500 they cause is a bug.
+ABSURD = {
+    "date": ("0001-01-01", "9999-12-31"),
+    "datetime-local": ("0001-01-01T00:00", "9999-12-31T23:59"),
+    "month": ("0001-01", "9999-12"),
+    "number": ("99999999999999999999", "-99999999999999999999", "0", "-1", "1e3"),
+}
 
 
 def _hostile_file() -> Any:
@@ -243,4 +338,21 @@ def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(d
     crawl = Crawl(Client())
     crawl.run(citizen_starts())
     assert crawl.pages > 3
+    assert crawl.broken == []
+
+
+def test_absurd_but_well_formed_values_in_any_form_never_cause_a_server_error(demo: None):
+    # The provincial officer sees every form; the citizens' forms have no date or number.
+    client = Client()
+    client.force_login(User.objects.get(username="noivu"))
+    staff = StaffMember.objects.filter(is_active=True).select_related("organisation").first()
+    assert staff is not None
+    examples = {
+        "organisation": staff.organisation.code,
+        "staff_code": staff.staff_code,
+        "reporter_phone": "0912345678",
+    }
+    crawl = Crawl(client, absurd=True, examples=examples)
+    crawl.run(["/"])
+    assert crawl.variants > 50
     assert crawl.broken == []
