@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from unittest import mock
 
 from django.db.models import Q
 from django.utils import timezone
@@ -21,7 +23,7 @@ from congvu.accounts.models import Role, User
 from congvu.conduct.selectors import applicable_clauses
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import clocks, discipline, services, workflow
+from . import discipline, services, workflow
 from .models import Case, CaseEvent, Track
 
 S = Case.Status
@@ -136,26 +138,14 @@ def _handler(root: Organisation) -> User | None:
     )
 
 
-def _backdate(case: Case, days_ago: int) -> None:
-    """Spread the demo over the last months: move the case's own dates back."""
-    shift = dt.timedelta(days=days_ago)
-    updates: dict[str, Any] = {"received_at": case.received_at - shift}
-    updates["acknowledge_due"] = clocks.acknowledge_due(
-        timezone.localtime(updates["received_at"]).date(), case.track
-    )
-    for name in ("first_response_at", "accepted_at", "concluded_at", "rejected_at", "closed_at"):
-        value = getattr(case, name)
-        if value is not None:
-            # Each step a little after the previous one, all before today.
-            updates[name] = value - shift + dt.timedelta(days=min(days_ago // 2, 5))
-    if case.accepted_at is not None:
-        accepted_on = timezone.localtime(updates["accepted_at"]).date()
-        due = clocks.settle_due(accepted_on, case.track)
-        clock = clocks.clock_for(case.track)
-        for _ in range(case.extensions):
-            due = clocks.add_days(due, clock.extension_days, working=clock.settle_in_working_days)
-        updates["settle_due"] = due
-    Case.objects.filter(pk=case.pk).update(**updates)
+@contextmanager
+def _clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Run a step of the demo story as if it happened at `moment`: the case's dates, its
+    deadlines (counted from that day), its history and its audit events all agree, as
+    they would had it really been received then. (Rewriting them afterwards would be
+    tampering: `audit_verify` checks each history row against its audit event.)"""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 def load_demo_cases(root: Organisation, *, seed: int) -> int:
@@ -174,6 +164,7 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
     leaders = [s for s in staff if s.is_leader and s.organisation_id != root.pk]
     others = [s for s in staff if not s.is_leader] or staff
     made = 0
+    now = timezone.now()
     for index, item in enumerate(DEMO):
         subject = rng.choice(leaders if item.leader and leaders else others)
         clause_ids = list(
@@ -182,64 +173,73 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
             .values_list("pk", flat=True)[:40]
         )
         chosen = [rng.choice(clause_ids)] if clause_ids and not item.other_standard else []
-        receipt = services.submit_report(
-            services.ReportInput(
-                track=item.track,
-                channel=Case.Channel.BADGE if index % 2 else Case.Channel.WEB,
-                subject_staff=subject,
-                clause_ids=chosen,
-                other_standard=item.other_standard,
-                occurred_on=timezone.localdate() - dt.timedelta(days=item.days_ago + 1),
-                occurred_place="Bộ phận tiếp nhận và trả kết quả",
-                description=item.description,
-                is_anonymous=not item.named,
-                reporter_name=NAMES[index % len(NAMES)] if item.named else "",
-                reporter_phone=f"09{rng.randrange(10**7, 10**8)}" if item.named else "",
+        received = now - dt.timedelta(days=item.days_ago, hours=rng.randrange(1, 6))
+        with _clock_at(received):
+            receipt = services.submit_report(
+                services.ReportInput(
+                    track=item.track,
+                    channel=Case.Channel.BADGE if index % 2 else Case.Channel.WEB,
+                    subject_staff=subject,
+                    clause_ids=chosen,
+                    other_standard=item.other_standard,
+                    occurred_on=timezone.localdate() - dt.timedelta(days=1),
+                    occurred_place="Bộ phận tiếp nhận và trả kết quả",
+                    description=item.description,
+                    is_anonymous=not item.named,
+                    reporter_name=NAMES[index % len(NAMES)] if item.named else "",
+                    reporter_phone=f"09{rng.randrange(10**7, 10**8)}" if item.named else "",
+                )
             )
-        )
         case = receipt.case
         made += 1
         if handler is None:
-            _backdate(case, item.days_ago)
             continue
+        # The handler's steps: a few days after the receipt, an hour apart, all before now.
+        moment = received + dt.timedelta(days=min(item.days_ago // 2, 5))
+
+        def later() -> dt.datetime:
+            nonlocal moment
+            moment = min(moment + dt.timedelta(hours=1), now - dt.timedelta(minutes=1))
+            return moment
+
         for to in item.path:
-            case = workflow.transition(
-                case,
-                to,
-                actor=handler,
-                reject_reason=Case.RejectReason.INSUFFICIENT if to == S.REJECTED else "",
-                outcome=item.outcome if to == S.CONCLUDED else "",
-                conclusion="Qua xác minh, nội dung phản ánh đã được làm rõ; kết quả như trên."
-                if to == S.CONCLUDED
-                else "",
-            )
-            if to == S.INVESTIGATING:
+            with _clock_at(later()):
+                case = workflow.transition(
+                    case,
+                    to,
+                    actor=handler,
+                    reject_reason=Case.RejectReason.INSUFFICIENT if to == S.REJECTED else "",
+                    outcome=item.outcome if to == S.CONCLUDED else "",
+                    conclusion="Qua xác minh, nội dung phản ánh đã được làm rõ; kết quả như trên."
+                    if to == S.CONCLUDED
+                    else "",
+                )
+            if to == S.INVESTIGATING or (to == S.ACCEPTED and S.INVESTIGATING not in item.path):
                 for kind, body in item.messages:
-                    services.add_event(case, actor=handler, kind=kind, body=body)
-                if item.extend:
+                    with _clock_at(later()):
+                        services.add_event(case, actor=handler, kind=kind, body=body)
+            if to == S.INVESTIGATING and item.extend:
+                with _clock_at(later()):
                     case = services.extend(
                         case, actor=handler, reason="Vụ việc phức tạp, cần xác minh thêm."
                     )
-            elif to == S.ACCEPTED and S.INVESTIGATING not in item.path:
-                for kind, body in item.messages:
-                    services.add_event(case, actor=handler, kind=kind, body=body)
         if item.discipline and case.subject_staff is not None:
             form = discipline.allowed_forms(case.subject_staff).filter(code=item.discipline).first()
             if form is not None:
-                proposal = discipline.propose(
-                    case,
-                    form=form,
-                    conduct_date=timezone.localdate() - dt.timedelta(days=item.days_ago + 1),
-                    note="Đề nghị xử lý kỷ luật theo Nghị định 112/2020/NĐ-CP.",
-                    actor=handler,
-                )
-                discipline.decide(
-                    proposal,
-                    number=f"{10 + index}/QĐ-KL",
-                    decided_on=timezone.localdate(),
-                    file=None,
-                    actor=handler,
-                )
-        case.refresh_from_db()
-        _backdate(case, item.days_ago)
+                with _clock_at(later()):
+                    proposal = discipline.propose(
+                        case,
+                        form=form,
+                        conduct_date=received.date() - dt.timedelta(days=1),
+                        note="Đề nghị xử lý kỷ luật theo Nghị định 112/2020/NĐ-CP.",
+                        actor=handler,
+                    )
+                with _clock_at(later()):
+                    discipline.decide(
+                        proposal,
+                        number=f"{10 + index}/QĐ-KL",
+                        decided_on=timezone.localdate(),
+                        file=None,
+                        actor=handler,
+                    )
     return made
