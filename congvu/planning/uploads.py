@@ -11,8 +11,10 @@ rewritten without document information, XMP or scripts — a digitally signed
 PDF is kept byte for byte (rewriting would break the signature), a
 password-protected one is refused (nobody checking the progress could open
 it). Word and Excel files are stored as they are: they are documents the
-organisation wrote, whose author and company are its own. A file that cannot
-be cleaned is refused with a message naming it.
+organisation wrote, whose author and company are its own; being ZIP
+containers, they are bounded first (`core.uploads.check_zip`: a zip bomb is
+refused by name). A file that cannot be cleaned is refused with a message
+naming it.
 
 Accepted files are stored under a random name (see `models.evidence_path`) with
 the extension of the type we detected and the sha256 of the stored bytes, and
@@ -93,7 +95,7 @@ def _ooxml_type(stream: IO[bytes]) -> str | None:
 
 
 def sniff(data: bytes) -> str | None:
-    """The accepted content type of `data`, or None."""
+    """The accepted content type of `data`, or None. A ZIP is looked into: `check_zip` first."""
     if data.startswith(b"PK\x03\x04"):
         return _ooxml_type(io.BytesIO(data))
     detected = shared.sniff(data)
@@ -104,6 +106,7 @@ def check_one(upload: Any) -> CheckedFile:
     """Check and sanitise one upload; ValidationError with a clear message otherwise."""
     name = shared.display_name(upload, max_length=255)
     data = shared.read(upload, name=name, limit=max_bytes())
+    shared.check_zip(data, name=name)
     content_type = sniff(data)
     if content_type is None:
         raise _not_accepted(name)
