@@ -69,20 +69,9 @@ class EvidenceField(forms.FileField):
         files = [
             f for f in (super(EvidenceField, self).clean(item, initial) for item in items) if f
         ]
-        if len(files) > uploads.MAX_FILES:
-            raise ValidationError(
-                _("Tối đa %(max)d tệp mỗi lần gửi. / At most %(max)d files at a time."),
-                params={"max": uploads.MAX_FILES},
-                code="too_many_files",
-            )
-        limit = uploads.max_bytes()
+        uploads.check_count(files)
         for file in files:
-            if file.size is not None and file.size > limit:
-                raise ValidationError(
-                    _("Tệp %(name)s quá lớn; tối đa %(limit)s. / The file is too large."),
-                    params={"name": file.name, "limit": filesizeformat(limit)},
-                    code="file_too_large",
-                )
+            uploads.check_declared_size(file)
         return files
 
 

@@ -14,7 +14,7 @@ far is refused with a message naming it. Pillow's decompression-bomb guard is
 on (a tiny file that decodes to gigapixels is refused). Office files
 (decisions only) are ZIP containers: their entries' total uncompressed size
 and compression ratio are bounded, so a zip bomb is refused before anything
-reads it.
+reads it (`core.uploads.check_zip`).
 
 Files are stored under a random name (`models.case_file_path`), with the sha256
 of the stored bytes. What planning's evidence does alike is in `core.uploads`.
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -54,10 +54,6 @@ from .models import Case, CaseEvent, CaseFile
 
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 MAX_FILES: Final = 5
-#: A decision (.docx) is a few hundred kilobytes unzipped; these bounds stop zip bombs.
-MAX_UNZIPPED_BYTES: Final = 50 * 1024 * 1024
-MAX_ZIP_RATIO: Final = 100
-MAX_ZIP_ENTRIES: Final = 2000
 
 EVIDENCE_TYPES: Final = frozenset({JPEG, PNG, WEBP, PDF, MP3, M4A, OGG, WAV})
 DECISION_TYPES: Final = frozenset({PDF, DOCX, JPEG, PNG, WEBP})
@@ -86,22 +82,10 @@ def max_bytes() -> int:
     return int(getattr(settings, "CASES_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def _zip_is_safe(archive: zipfile.ZipFile, compressed_size: int) -> bool:
-    infos = archive.infolist()
-    if len(infos) > MAX_ZIP_ENTRIES:
-        return False
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNZIPPED_BYTES:
-        return False
-    return total <= max(compressed_size, 1) * MAX_ZIP_RATIO
-
-
-def _docx(stream: IO[bytes], size: int) -> str | None:
-    """DOCX when the ZIP is a Word document and cannot blow up when read."""
+def _docx(stream: IO[bytes]) -> str | None:
+    """DOCX when the ZIP (already bounded by `check_zip`) is a Word document."""
     try:
         with zipfile.ZipFile(stream) as archive:
-            if not _zip_is_safe(archive, size):
-                raise ValidationError("zip_bomb", code="zip_bomb")
             names = set(archive.namelist())
             if "[Content_Types].xml" not in names or not any(
                 name.startswith("word/") for name in names
@@ -118,10 +102,10 @@ def _docx(stream: IO[bytes], size: int) -> str | None:
 def sniff(data: bytes) -> str | None:
     """The content type of `data` among the types we know, or None.
 
-    Raises ValidationError(code="zip_bomb") for a ZIP that would expand too far.
+    A ZIP is looked into: call `shared.check_zip` first.
     """
     if data.startswith(b"PK\x03\x04"):
-        return _docx(io.BytesIO(data), len(data))
+        return _docx(io.BytesIO(data))
     return shared.sniff(data)
 
 
@@ -129,30 +113,12 @@ def check_one(upload: Any, *, allowed: frozenset[str] = EVIDENCE_TYPES) -> Check
     """Check and sanitise one upload; ValidationError with a clear message otherwise."""
     name = shared.display_name(upload, max_length=200)
     data = shared.read(upload, name=name, limit=max_bytes())
-    try:
-        content_type = sniff(data)
-    except ValidationError:
-        raise shared.error(
-            _(
-                "Tệp %(name)s là tệp nén bất thường (có thể là “bom nén”), không được chấp nhận. "
-                "/ The file is an abnormal archive (a possible zip bomb) and is refused."
-            ),
-            name,
-            "zip_bomb",
-        ) from None
+    shared.check_zip(data, name=name)
+    content_type = sniff(data)
     extension = Path(name).suffix.lower()
     if content_type is None or content_type not in allowed:
         if extension in _KNOWN_EXTENSIONS:
-            raise shared.error(
-                _(
-                    "Nội dung tệp %(name)s không đúng với đuôi %(ext)s (có thể là tệp giả dạng), "
-                    "không được chấp nhận. / The content of the file does not match its "
-                    "extension; it is refused."
-                ),
-                name,
-                "file_mismatch",
-                ext=extension,
-            )
+            raise shared.disguised(name, extension)
         raise shared.error(
             _(
                 "Loại tệp không được chấp nhận: %(name)s. Chỉ nhận %(types)s. / File type not "
@@ -163,17 +129,26 @@ def check_one(upload: Any, *, allowed: frozenset[str] = EVIDENCE_TYPES) -> Check
             types=", ".join(sorted({EXTENSION[t].lstrip(".").upper() for t in allowed})),
         )
     if extension and extension in _KNOWN_EXTENSIONS and extension not in _NAMES[content_type]:
-        raise shared.error(
-            _(
-                "Nội dung tệp %(name)s không đúng với đuôi %(ext)s. / The content of the file "
-                "does not match its extension."
-            ),
-            name,
-            "file_mismatch",
-            ext=extension,
-        )
+        raise shared.mismatched(name, extension)
     data = shared.sanitised(data, content_type, name=name)
     return CheckedFile(content=data, original_name=name, content_type=content_type)
+
+
+def check_count(uploads: Sized) -> None:
+    """At most `MAX_FILES` with one report or one addition (the form says so before upload)."""
+    if len(uploads) > MAX_FILES:
+        raise ValidationError(
+            _("Tối đa %(max)d tệp mỗi lần gửi. / At most %(max)d files at a time."),
+            params={"max": MAX_FILES},
+            code="too_many_files",
+        )
+
+
+def check_declared_size(upload: Any) -> None:
+    """The size the client declared, checked before anything is read (the form's cheap check)."""
+    limit = max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise shared.too_large(shared.display_name(upload, max_length=200), limit)
 
 
 def check_files(
@@ -181,12 +156,7 @@ def check_files(
 ) -> list[CheckedFile]:
     """Check every upload; one ValidationError listing every refused file."""
     uploads = [upload for upload in (uploads or []) if upload is not None]
-    if len(uploads) > MAX_FILES:
-        raise ValidationError(
-            _("Tối đa %(max)d tệp mỗi lần gửi. / At most %(max)d files at a time."),
-            params={"max": MAX_FILES},
-            code="too_many_files",
-        )
+    check_count(uploads)
     return shared.check_each(uploads, lambda upload: check_one(upload, allowed=allowed))
 
 

@@ -9,15 +9,21 @@ cannot be cleaned is refused with a message naming it; every refused file of
 one submission is listed at once. Each app keeps what differs: the types it
 accepts, how ZIP-based Office files are recognised, its size setting, its own
 messages for a wrong type or too many files, and its rows.
+
+Every ZIP-based Office file the site accepts (DOCX, XLSX, ODT: evidence,
+decisions, a plan's document, the import workbooks) passes `check_zip` before
+anything reads it: a zip bomb is refused by name.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -56,6 +62,14 @@ EXTENSION: Final = {
     DOCX: ".docx",
     XLSX: ".xlsx",
 }
+
+#: What a ZIP-based Office file may expand to. A decision, a report or a plan is a few
+#: hundred kilobytes unzipped, a few megabytes with its pictures; import workbooks pass
+#: their own `max_unzipped` (100,000 staff rows are about 60 MB of XML). Real Office
+#: files compress 3 to 30 times; a zip bomb, a thousand times.
+MAX_UNZIPPED_BYTES: Final = 50 * 1024 * 1024
+MAX_ZIP_RATIO: Final = 100
+MAX_ZIP_ENTRIES: Final = 2000
 
 _M4A_BRANDS: Final = (b"M4A ", b"M4B ", b"mp42", b"isom", b"mp41", b"3gp4", b"3gp5", b"dash")
 _HEAD_BYTES: Final = 16
@@ -116,6 +130,84 @@ def error(message: StrOrPromise, name: str, code: str, **params: Any) -> Validat
     return ValidationError(message, params={"name": name, **params}, code=code)
 
 
+def too_large(name: str, limit: int) -> ValidationError:
+    return error(
+        _("Tệp %(name)s quá lớn; tối đa %(limit)s. / The file is too large."),
+        name,
+        "file_too_large",
+        limit=filesizeformat(limit),
+    )
+
+
+def disguised(name: str, extension: str) -> ValidationError:
+    """The content is none of the accepted types, though the name says it is one."""
+    return error(
+        _(
+            "Nội dung tệp %(name)s không đúng với đuôi %(ext)s (có thể là tệp giả dạng), "
+            "không được chấp nhận. / The content of the file does not match its "
+            "extension; it is refused."
+        ),
+        name,
+        "file_mismatch",
+        ext=extension,
+    )
+
+
+def mismatched(name: str, extension: str) -> ValidationError:
+    """The content is an accepted type, but not the one the name says."""
+    return error(
+        _(
+            "Nội dung tệp %(name)s không đúng với đuôi %(ext)s. / The content of the file "
+            "does not match its extension."
+        ),
+        name,
+        "file_mismatch",
+        ext=extension,
+    )
+
+
+def zip_bomb(name: str) -> ValidationError:
+    return error(
+        _(
+            "Tệp %(name)s là tệp nén bất thường (có thể là “bom nén”), không được chấp nhận. "
+            "/ The file is an abnormal archive (a possible zip bomb) and is refused."
+        ),
+        name,
+        "zip_bomb",
+    )
+
+
+def check_zip(
+    content: bytes | IO[bytes], *, name: str, max_unzipped: int = MAX_UNZIPPED_BYTES
+) -> None:
+    """Refuse a ZIP that would expand too far (`zip_bomb`), before anything reads it.
+
+    Only the central directory is read: the entries' count, the sizes they
+    declare, their total against `max_unzipped` and against `MAX_ZIP_RATIO`
+    times the file's own size. Python's zipfile (and so openpyxl and
+    python-docx) never inflates an entry beyond the size it declares (one that
+    lies fails its CRC check), so the declared sizes bound what any reader can
+    be made to unpack. Content that is not a ZIP passes: whether it is an
+    accepted type is the caller's question. A stream is left where it was.
+    """
+    stream = io.BytesIO(content) if isinstance(content, bytes) else content
+    start = stream.tell()
+    try:
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(0)
+        with zipfile.ZipFile(stream) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return
+    except NotImplementedError:  # an unsupported compression method or a split archive
+        return
+    finally:
+        stream.seek(start)
+    total = sum(info.file_size for info in infos)
+    if len(infos) > MAX_ZIP_ENTRIES or total > max_unzipped or total > max(size, 1) * MAX_ZIP_RATIO:
+        raise zip_bomb(name)
+
+
 def read(upload: Any, *, name: str, limit: int) -> bytes:
     """The upload's bytes; ValidationError when it is larger than `limit` or empty.
 
@@ -144,12 +236,7 @@ def read(upload: Any, *, name: str, limit: int) -> bytes:
     else:
         data = upload.read(limit + 1)
     if len(data) > limit:
-        raise error(
-            _("Tệp %(name)s quá lớn; tối đa %(limit)s. / The file is too large."),
-            name,
-            "file_too_large",
-            limit=filesizeformat(limit),
-        )
+        raise too_large(name, limit)
     if not data:
         raise error(_("Tệp %(name)s rỗng. / The file is empty."), name, "empty_file")
     return data

@@ -71,6 +71,10 @@ class PlanForm(forms.Form):
     document = forms.FileField(
         label=_("Tệp văn bản (PDF, DOC, DOCX)"),
         required=False,
+        help_text=_(
+            "Tối đa 20 MB. Tên tác giả và thông tin ẩn trong PDF được xóa trước khi lưu; tệp "
+            "Word, OpenDocument được giữ nguyên."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_SUFFIXES)}),
     )
 

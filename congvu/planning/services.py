@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -31,7 +32,7 @@ from congvu.accounts.access import Perm
 from congvu.audit.services import record
 from congvu.organisations.models import Organisation, OrganisationKind
 
-from . import rollups
+from . import rollups, uploads
 from .models import Assignment, ExtensionRequest, Plan, ProgressUpdate, Schedule, Task
 from .periods import Period, periods
 
@@ -53,8 +54,8 @@ TASK_FIELDS = (
     "order",
 )
 TASK_M2M = ("coordinating_organisations", "assignees", "assignee_kinds")
-DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt")
-DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+DOCUMENT_SUFFIXES = tuple(uploads.DOCUMENT_TYPES)
+DOCUMENT_MAX_BYTES = uploads.DOCUMENT_MAX_BYTES
 
 
 # --- who manages a plan, and where its tasks reach --------------------------------------
@@ -98,9 +99,10 @@ def _invalid(field: str, message: str) -> ValidationError:
 # --- plans ------------------------------------------------------------------------------
 
 
-def _check_document(document: UploadedFile | None) -> None:
+def _check_document(document: UploadedFile | None) -> ContentFile[bytes] | None:
+    """The document to store: its content checked, a PDF cleaned (`uploads.check_document`)."""
     if document is None:
-        return
+        return None
     name = (document.name or "").lower()
     if not name.endswith(DOCUMENT_SUFFIXES):
         raise _invalid(
@@ -112,6 +114,12 @@ def _check_document(document: UploadedFile | None) -> None:
         )
     if document.size is not None and document.size > DOCUMENT_MAX_BYTES:
         raise _invalid("document", _("Tệp văn bản lớn hơn 20 MB. / The file is larger than 20 MB."))
+    extension = name[name.rindex(".") :]
+    try:
+        checked = uploads.check_document(document, extension=extension)
+    except ValidationError as refused:
+        raise ValidationError({"document": refused.error_list}) from None
+    return ContentFile(checked.content, name=checked.original_name)
 
 
 def _check_plan(plan: Plan, actor: Any) -> None:
@@ -184,9 +192,9 @@ def create_plan(
         parent=parent,
     )
     _check_plan(plan, actor)
-    _check_document(document)
-    if document is not None:
-        plan.document = document
+    stored = _check_document(document)
+    if stored is not None:
+        plan.document = stored
     plan.save()
     record(
         "planning.plan_create",
@@ -220,10 +228,10 @@ def update_plan(
             changed[name] = str(value) if isinstance(value, (Plan, Organisation)) else value
             setattr(plan, name, value)
     _check_plan(plan, actor)
-    _check_document(document)
-    if document is not None:
-        plan.document = document
-        changed["document"] = document.name
+    stored = _check_document(document)
+    if stored is not None:
+        plan.document = stored
+        changed["document"] = stored.name
     if changed:
         plan.save()
         record(

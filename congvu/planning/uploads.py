@@ -11,8 +11,14 @@ rewritten without document information, XMP or scripts — a digitally signed
 PDF is kept byte for byte (rewriting would break the signature), a
 password-protected one is refused (nobody checking the progress could open
 it). Word and Excel files are stored as they are: they are documents the
-organisation wrote, whose author and company are its own. A file that cannot
-be cleaned is refused with a message naming it.
+organisation wrote, whose author and company are its own; being ZIP
+containers, they are bounded first (`core.uploads.check_zip`: a zip bomb is
+refused by name). A file that cannot be cleaned is refused with a message
+naming it.
+
+A plan's own document (`Plan.document`: PDF, DOC, DOCX or ODT) is checked the
+same way (`check_document`): its content must be the type its name says, a
+PDF is cleaned, the Word and OpenDocument files are kept as they are.
 
 Accepted files are stored under a random name (see `models.evidence_path`) with
 the extension of the type we detected and the sha256 of the stored bytes, and
@@ -93,7 +99,7 @@ def _ooxml_type(stream: IO[bytes]) -> str | None:
 
 
 def sniff(data: bytes) -> str | None:
-    """The accepted content type of `data`, or None."""
+    """The accepted content type of `data`, or None. A ZIP is looked into: `check_zip` first."""
     if data.startswith(b"PK\x03\x04"):
         return _ooxml_type(io.BytesIO(data))
     detected = shared.sniff(data)
@@ -104,6 +110,7 @@ def check_one(upload: Any) -> CheckedFile:
     """Check and sanitise one upload; ValidationError with a clear message otherwise."""
     name = shared.display_name(upload, max_length=255)
     data = shared.read(upload, name=name, limit=max_bytes())
+    shared.check_zip(data, name=name)
     content_type = sniff(data)
     if content_type is None:
         raise _not_accepted(name)
@@ -150,3 +157,67 @@ def store(
         stored.append(evidence)
         evidence.save()
     return stored
+
+
+# --- a plan's own document -----------------------------------------------------------------
+
+DOC: Final = "application/msword"
+ODT: Final = "application/vnd.oasis.opendocument.text"
+#: The extension a plan's document may have, and the type its content must then be.
+DOCUMENT_TYPES: Final = {".pdf": PDF, ".doc": DOC, ".docx": DOCX, ".odt": ODT}
+DOCUMENT_MAX_BYTES: Final = 20 * 1024 * 1024
+
+_OLE2: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Every Word 97-2003 file has a stream of this name; an Excel or Outlook file, or an
+# encrypted DOCX (also OLE2 containers), does not.
+_WORD_STREAM: Final = "WordDocument".encode("utf-16-le")
+_ODT_MIMETYPE: Final = ODT.encode()
+
+
+def _odt(stream: IO[bytes]) -> str | None:
+    """ODT when the ZIP's `mimetype` entry says so (the OpenDocument rule)."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            info = archive.getinfo("mimetype")
+            if info.file_size > len(_ODT_MIMETYPE) + 2:
+                return None
+            declared = archive.read(info).strip()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, KeyError, ValueError):
+        return None
+    except NotImplementedError:
+        return None
+    return ODT if declared == _ODT_MIMETYPE else None
+
+
+def document_type(data: bytes) -> str | None:
+    """What a plan's document is, from its content: PDF, DOC, DOCX or ODT, or None.
+
+    A ZIP is looked into: call `shared.check_zip` first.
+    """
+    if data.startswith(b"PK\x03\x04"):
+        found = _ooxml_type(io.BytesIO(data))
+        if found == DOCX:
+            return DOCX
+        return _odt(io.BytesIO(data)) if found is None else None
+    if data.startswith(_OLE2):
+        return DOC if _WORD_STREAM in data else None
+    return PDF if shared.sniff(data) == PDF else None
+
+
+def check_document(upload: Any, *, extension: str) -> CheckedFile:
+    """A plan's document whose name ends with `extension` (one of `DOCUMENT_TYPES`).
+
+    Read within `DOCUMENT_MAX_BYTES`; a ZIP is bounded; the content must be the
+    type the extension says (a renamed HTML page is refused, by name); a PDF is
+    cleaned like evidence (`shared.sanitised`). ValidationError otherwise.
+    """
+    name = shared.display_name(upload, max_length=255)
+    data = shared.read(upload, name=name, limit=DOCUMENT_MAX_BYTES)
+    shared.check_zip(data, name=name)
+    content_type = document_type(data)
+    if content_type is None:
+        raise shared.disguised(name, extension)
+    if content_type != DOCUMENT_TYPES[extension]:
+        raise shared.mismatched(name, extension)
+    data = shared.sanitised(data, content_type, name=name)
+    return CheckedFile(content=data, original_name=name, content_type=content_type)

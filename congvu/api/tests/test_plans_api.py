@@ -363,19 +363,30 @@ def test_a_json_body_that_is_not_an_object_is_a_422(api_officer: Client, plan: P
 
 
 def test_the_officer_uploads_the_plans_document_and_a_viewer_cannot(
-    api_officer: Client, api_viewer: Client, plan: Plan
+    api_officer: Client, api_viewer: Client, plan: Plan, settings: Any, tmp_path: Any
 ) -> None:
+    settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    def upload(client: Client, name: str) -> Any:
-        document = SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    from congvu.core.tests.media_helpers import AUTHOR, pdf_bytes
+
+    def upload(client: Client, name: str, content: bytes | None = None) -> Any:
+        document = SimpleUploadedFile(
+            name, pdf_bytes() if content is None else content, content_type="application/pdf"
+        )
         return client.post(f"/api/v1/plans/{plan.pk}/document", {"document": document})
 
     assert upload(api_viewer, "ke-hoach.pdf").status_code in (403, 404)
     refused = upload(api_officer, "ke-hoach.exe")
     assert refused.status_code == 422
+    disguised = upload(api_officer, "ke-hoach.pdf", b"<html><script>alert(1)</script></html>")
+    assert disguised.status_code == 422
+    assert "ke-hoach.pdf" in disguised.json()["detail"][0]["msg"]
     plan.refresh_from_db()
     assert not plan.document
     response = upload(api_officer, "ke-hoach-86.pdf")
     assert response.status_code == 200, response.content
     assert response.json()["has_document"] is True
+    plan.refresh_from_db()
+    with plan.document.open("rb") as stored:
+        assert AUTHOR.encode() not in stored.read()  # cleaned like the form's upload

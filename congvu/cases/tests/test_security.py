@@ -492,7 +492,9 @@ def test_anonymous_reports_and_follow_ups_store_no_ip_address_or_user_agent(
 # --- uploads ----------------------------------------------------------------------------------
 
 
-def _report_with(client: Client, organisation: Organisation, upload: ContentFile) -> Any:
+def _report_with(
+    client: Client, organisation: Organisation, upload: ContentFile | list[ContentFile]
+) -> Any:
     return client.post(
         reverse("cases_public:report"),
         {
@@ -567,6 +569,17 @@ def test_an_oversize_file_is_refused_with_a_message(
     assert response.status_code == 200
     assert "quá lớn" in response.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_more_files_than_allowed_are_refused_on_the_report_form(
+    province: dict[str, Organisation],
+) -> None:
+    files = [_upload(f"anh-{n}.pdf", pdf_bytes()) for n in range(6)]
+    response = _report_with(Client(), province["dept_justice"], files)
+    assert response.status_code == 200
+    assert "Tối đa 5 tệp mỗi lần gửi. / At most 5 files at a time." in response.content.decode()
+    assert Case.objects.count() == 0
+    assert CaseFile.objects.count() == 0
 
 
 def test_a_zip_bomb_renamed_docx_is_recognised_as_one() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import struct
 import wave
+import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from mutagen.id3 import ID3, TIT2, TPE1
@@ -263,3 +264,67 @@ def _le_chunk(kind: bytes, body: bytes) -> bytes:
 def sound_of_wav(data: bytes) -> bytes:
     with wave.open(io.BytesIO(data), "rb") as recording:
         return recording.readframes(recording.getnframes())
+
+
+# --- Office files and zip bombs ---------------------------------------------------------------
+
+
+def docx_bytes(text: str = "Kế hoạch thực hiện văn hóa công vụ") -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def xlsx_bytes(*rows: list[object]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows or (["Đơn vị", "Số người tham dự"],):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def odt_bytes() -> bytes:
+    """The smallest OpenDocument text: `mimetype` first and stored, then the content."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), b"application/vnd.oasis.opendocument.text")
+        archive.writestr(
+            "content.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office='
+            '"urn:oasis:names:tc:opendocument:xmlns:office:1.0"><office:body><office:text/>'
+            "</office:body></office:document-content>",
+        )
+    return out.getvalue()
+
+
+#: What a zip bomb unpacks to in these tests: zeros deflate about a thousand times.
+BOMB_BYTES = 8 * 1024 * 1024
+
+
+def zip_bomb(
+    base: bytes, *, unzipped: int = BOMB_BYTES, entry: str = "docProps/extra.xml"
+) -> bytes:
+    """`base` (a real DOCX, XLSX or ODT) with one more entry of `unzipped` zero bytes.
+
+    A few kilobytes that a reader would inflate to `unzipped`; every other entry is
+    the real file's, so a reader that ignores the extra part would open it, and
+    only the bound on what it expands to can refuse it.
+    """
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for info in source.infolist():
+            bomb.writestr(info, source.read(info))
+        bomb.writestr(entry, b"\0" * unzipped)
+    return out.getvalue()

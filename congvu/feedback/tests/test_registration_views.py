@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role
 from congvu.conftest import client_for, make_user
+from congvu.core.tests.media_helpers import zip_bomb
 from congvu.feedback.models import Counter, Dossier
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -229,6 +230,23 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(
     )
     assert response.status_code == 400
     assert "không phải bảng tính Excel" in response.content.decode()
+
+
+def test_a_zip_bomb_workbook_is_refused_by_name_and_a_normal_one_still_works(
+    as_head: Client, dept: Organisation
+) -> None:
+    url = reverse("feedback_manage:dossier_import", args=[dept.pk])
+    real = xlsx(["HS-A", "", "", "", ""]).read()
+    bomb = SimpleUploadedFile("ho-so-thang-11.xlsx", zip_bomb(real, entry="xl/extra.xml"))
+    response = as_head.post(url, {"file": bomb})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Tệp ho-so-thang-11.xlsx là tệp nén bất thường (có thể là “bom nén”)" in page
+    assert 'name="payload"' not in page
+    fine = as_head.post(url, {"file": SimpleUploadedFile("ho-so-thang-11.xlsx", real)})
+    assert fine.status_code == 200
+    assert "Sẽ đăng ký 1 hồ sơ mới" in fine.content.decode()
+    assert not Dossier.objects.exists()
 
 
 def test_a_preview_for_another_organisation_is_refused(

@@ -1,22 +1,34 @@
-"""Reading an uploaded workbook: whole-file checks, then the data rows as dicts."""
+"""Reading an uploaded workbook: whole-file checks, then the data rows as dicts.
+
+The staff and organisation imports, the planning task table and the dossier
+list all open their workbook here (`_load`), and each upload is checked by
+`check_upload` before anything is stored: a workbook is a ZIP, so a zip bomb is
+refused by name (`core.uploads.check_zip`) before openpyxl opens it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import zipfile
+from pathlib import Path
 from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
+from congvu.core import uploads as shared
 from congvu.core.text import fold
 
 from .columns import COLUMNS
 
 MAX_ROWS = 100_000
+#: What an import workbook may expand to: `MAX_ROWS` staff rows are about 60 MB of XML.
+#: The ratio and entry bounds are `core.uploads`' (real workbooks compress 10 to 30 times).
+MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -39,10 +51,17 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
-def _load(fileobj: IO[bytes]) -> Any:
+def _load(fileobj: IO[bytes], *, name: str | None = None) -> Any:
+    """The workbook, read-only; ImportFileError for a file that is not one or a zip bomb."""
     fileobj.seek(0)
     if not zipfile.is_zipfile(fileobj):
         raise _not_xlsx()
+    if name is None:
+        name = Path(str(getattr(fileobj, "name", "") or "")).name or "tệp"
+    try:
+        shared.check_zip(fileobj, name=name, max_unzipped=MAX_UNZIPPED_BYTES)
+    except ValidationError as refused:
+        raise ImportFileError(refused.messages[0]) from None
     fileobj.seek(0)
     try:
         return openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
@@ -61,7 +80,7 @@ def check_upload(upload: UploadedFile) -> None:
     handle = upload.file
     if handle is None:
         raise _not_xlsx()
-    wb = _load(handle)
+    wb = _load(handle, name=shared.display_name(upload, max_length=255))
     try:
         if not wb.worksheets:
             raise _not_xlsx()

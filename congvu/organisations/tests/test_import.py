@@ -16,6 +16,7 @@ from django.urls import reverse
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import kind
+from congvu.core.tests.media_helpers import zip_bomb
 from congvu.organisations import services as org_services
 from congvu.organisations.import_models import ImportJob
 from congvu.organisations.importing import reading
@@ -344,6 +345,25 @@ def test_an_invalid_file_gets_a_clear_error(
         assert not ImportJob.objects.exists()
     assert expected in page
     assert StaffMember.objects.count() == 0
+
+
+def test_a_zip_bomb_workbook_is_refused_by_name_and_nothing_is_stored(
+    as_head: Client, province: dict[str, Organisation], settings: Any
+) -> None:
+    real = xlsx(STAFF_HEADER, [staff_row("STP-1")])
+    bomb = zip_bomb(real, entry="xl/extra.xml")
+    response = upload(as_head, "staff", bomb, province["dept_justice"], name="can-bo-so.xlsx")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Tệp can-bo-so.xlsx là tệp nén bất thường (có thể là “bom nén”)" in page
+    assert "a possible zip bomb" in page
+    assert not ImportJob.objects.exists()
+    assert not [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()]
+    # The same workbook without the extra part is taken.
+    fine = upload(as_head, "staff", real, province["dept_justice"], name="can-bo-so.xlsx")
+    assert fine.status_code == 302
+    assert last_job().status == ImportJob.Status.PREVIEWED
+    assert last_job().to_create == 1
 
 
 def test_a_file_over_the_size_limit_is_refused(

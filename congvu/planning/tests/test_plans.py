@@ -1,13 +1,25 @@
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pypdf import PdfReader
 
 from congvu.accounts.models import Role
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, kind, make_user
+from congvu.core.tests.media_helpers import (
+    AUTHOR,
+    docx_bytes,
+    encrypted_pdf_bytes,
+    odt_bytes,
+    pdf_bytes,
+    xlsx_bytes,
+    zip_bomb,
+)
 from congvu.organisations import services as org_services
 from congvu.planning import services
 from congvu.planning.models import Plan, Schedule, Task
@@ -195,8 +207,12 @@ def test_an_officer_creates_a_derived_plan_with_its_file(
 ):
     settings.MEDIA_ROOT = tmp_path
     url = reverse("planning:plan_create")
-    assert as_officer.get(url, {"parent": provincial_plan.pk}).status_code == 200
-    document = SimpleUploadedFile("ke-hoach.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    form_page = as_officer.get(url, {"parent": provincial_plan.pk})
+    assert form_page.status_code == 200
+    assert "Tên tác giả và thông tin ẩn trong PDF được xóa trước khi lưu" in (
+        form_page.content.decode()
+    )
+    document = SimpleUploadedFile("ke-hoach.pdf", pdf_bytes(), content_type="application/pdf")
     response = as_officer.post(
         url, plan_post(province, parent=provincial_plan.pk, document=document)
     )
@@ -205,7 +221,11 @@ def test_an_officer_creates_a_derived_plan_with_its_file(
     assert plan.parent == provincial_plan
     download = as_officer.get(reverse("planning:plan_document", args=[plan.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+    assert 'filename="ke-hoach.pdf"' in download["Content-Disposition"]
+    stored = b"".join(download.streaming_content)
+    # Cleaned like evidence: the pages are kept, the author and XMP are not.
+    assert len(PdfReader(io.BytesIO(stored)).pages) == 1
+    assert AUTHOR.encode() not in stored
 
 
 def test_a_bad_plan_form_keeps_the_input_and_says_why(as_officer, justice_plan, province):
@@ -227,6 +247,125 @@ def test_a_wrong_file_type_is_refused_with_a_message(as_officer, province):
     assert response.status_code == 400
     assert "PDF" in response.content.decode()
     assert not Plan.objects.exists()
+
+
+# --- the plan's document: its content checked, a PDF cleaned, a zip bomb refused ----------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _stored(media: Path) -> list[Path]:
+    return [path for path in media.rglob("*") if path.is_file()]
+
+
+def _create_with(as_officer, province, name, content):
+    document = SimpleUploadedFile(name, content, content_type="application/octet-stream")
+    return as_officer.post(
+        reverse("planning:plan_create"),
+        plan_post(province, title="Trích yếu được giữ lại", document=document),
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "ke-hoach.pdf",
+            b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+            "Nội dung tệp ke-hoach.pdf không đúng với đuôi .pdf (có thể là tệp giả dạng)",
+        ),
+        (
+            "ke-hoach.docx",
+            b"<html><body>renamed</body></html>",
+            "Nội dung tệp ke-hoach.docx không đúng với đuôi .docx (có thể là tệp giả dạng)",
+        ),
+        ("ke-hoach.docx", pdf_bytes(), "Nội dung tệp ke-hoach.docx không đúng với đuôi .docx."),
+        ("ke-hoach.docx", xlsx_bytes(), "không đúng với đuôi .docx"),
+        ("ke-hoach.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "đuôi .doc"),
+        ("ke-hoach.pdf", encrypted_pdf_bytes(), "Tệp PDF ke-hoach.pdf có mật khẩu"),
+        ("ke-hoach.pdf", b"%PDF-1.4 not really", "Tệp PDF ke-hoach.pdf bị hỏng"),
+        ("ke-hoach.docx", zip_bomb(docx_bytes()), "Tệp ke-hoach.docx là tệp nén bất thường"),
+        ("ke-hoach.odt", zip_bomb(odt_bytes()), "Tệp ke-hoach.odt là tệp nén bất thường"),
+    ],
+    ids=[
+        "html-as-pdf",
+        "html-as-docx",
+        "pdf-as-docx",
+        "xlsx-as-docx",
+        "other-ole2-as-doc",
+        "encrypted-pdf",
+        "damaged-pdf",
+        "docx-zip-bomb",
+        "odt-zip-bomb",
+    ],
+)
+def test_a_plan_document_that_is_not_what_it_says_is_refused_by_name_and_the_form_kept(
+    as_officer, province, media, name, content, message
+):
+    response = _create_with(as_officer, province, name, content)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page
+    assert "Trích yếu được giữ lại" in page
+    assert not Plan.objects.exists()
+    assert not _stored(media)
+
+
+@pytest.mark.parametrize(
+    ("name", "build"), [("ke-hoach.docx", docx_bytes), ("ke-hoach.odt", odt_bytes)]
+)
+def test_an_officials_word_or_opendocument_file_is_stored_as_uploaded(
+    as_officer, province, media, name, build
+):
+    content = build()
+    response = _create_with(as_officer, province, name, content)
+    assert response.status_code == 302
+    plan = Plan.objects.get()
+    download = as_officer.get(reverse("planning:plan_document", args=[plan.pk]))
+    assert b"".join(download.streaming_content) == content
+    assert f'filename="{name}"' in download["Content-Disposition"]
+
+
+def test_the_document_field_says_in_english_what_is_removed():
+    from django.utils import translation
+
+    from congvu.planning.forms import PlanForm
+
+    with translation.override("en"):
+        help_text = str(PlanForm.base_fields["document"].help_text)
+    assert help_text.startswith("At most 20 MB. The author's name and hidden information")
+
+
+def test_a_word_97_file_is_recognised_by_its_word_stream():
+    from congvu.planning import uploads
+
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    assert uploads.document_type(header + "WordDocument".encode("utf-16-le")) == uploads.DOC
+    assert uploads.document_type(header + "Workbook".encode("utf-16-le")) is None
+
+
+def test_a_zip_bomb_replacing_the_document_of_a_plan_is_refused_and_the_old_one_kept(
+    as_officer, justice_plan, province, media
+):
+    url = reverse("planning:plan_edit", args=[justice_plan.pk])
+    fields = plan_post(province, number="12/KH-STP", issued_on="2019-10-01")
+    first = SimpleUploadedFile("ke-hoach.docx", docx_bytes())
+    assert as_officer.post(url, {**fields, "document": first}).status_code == 302
+    justice_plan.refresh_from_db()
+    kept = justice_plan.document.name
+    bomb = SimpleUploadedFile("ke-hoach-moi.docx", zip_bomb(docx_bytes()))
+    response = as_officer.post(url, {**fields, "title": "Tên mới chưa lưu", "document": bomb})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Tệp ke-hoach-moi.docx là tệp nén bất thường" in page
+    assert "Tên mới chưa lưu" in page
+    justice_plan.refresh_from_db()
+    assert justice_plan.document.name == kept
+    assert len(_stored(media)) == 1
 
 
 def test_an_officer_edits_a_plan(as_officer, justice_plan, province):

@@ -9,7 +9,14 @@ from pypdf import PdfReader
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for
 from congvu.core.models import Notification
-from congvu.core.tests.media_helpers import AUTHOR, jpeg_with_gps, pdf_bytes
+from congvu.core.tests.media_helpers import (
+    AUTHOR,
+    docx_bytes,
+    jpeg_with_gps,
+    pdf_bytes,
+    xlsx_bytes,
+    zip_bomb,
+)
 from congvu.planning import progress, rollups, states
 from congvu.planning.models import Assignment, AssignmentRollup, EvidenceFile, ProgressUpdate
 
@@ -239,6 +246,53 @@ def test_a_damaged_photo_is_refused_by_name_and_the_input_is_kept(assignment, as
     assert 'value="45"' in html
     assert not ProgressUpdate.objects.exists()
     assert not [path for path in media.rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("name", "build"), [("bao-cao.docx", docx_bytes), ("so-lieu.xlsx", xlsx_bytes)]
+)
+def test_a_zip_bomb_as_word_or_excel_evidence_is_refused_by_name_and_the_input_kept(
+    assignment, as_focal, media, name, build
+):
+    response = as_focal.post(
+        update_url(assignment),
+        {
+            "progress": P.IN_PROGRESS,
+            "percent": "35",
+            "note": "Số liệu quán triệt",
+            "evidence": [
+                upload("bien-ban.pdf", PDF),
+                upload(name, zip_bomb(build()), "application/octet-stream"),
+            ],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Tệp {name} là tệp nén bất thường (có thể là “bom nén”)" in html
+    assert "a possible zip bomb" in html
+    assert "Số liệu quán triệt" in html
+    assert 'value="35"' in html
+    assert not ProgressUpdate.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
+
+
+def test_real_word_and_excel_evidence_is_still_stored_as_uploaded(assignment, as_focal):
+    files = {"bao-cao.docx": docx_bytes(), "so-lieu.xlsx": xlsx_bytes()}
+    response = as_focal.post(
+        update_url(assignment),
+        {
+            "progress": P.IN_PROGRESS,
+            "percent": "35",
+            "evidence": [
+                upload(name, data, "application/octet-stream") for name, data in files.items()
+            ],
+        },
+    )
+    assert response.status_code == 302
+    assert EvidenceFile.objects.count() == 2
+    for evidence in EvidenceFile.objects.all():
+        with evidence.file.open("rb") as handle:
+            assert handle.read() == files[evidence.original_name]
 
 
 def test_a_file_over_the_limit_is_refused_on_the_page(assignment, as_focal, settings):

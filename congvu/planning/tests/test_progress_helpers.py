@@ -102,23 +102,3 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
         for name, data in entries.items():
             archive.writestr(name, data)
     return buffer.getvalue()
-
-
-def docx_bytes() -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph("Báo cáo kết quả quán triệt")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def xlsx_bytes() -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.active.append(["Đơn vị", "Số người tham dự"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from congvu.core.tests.media_helpers import zip_bomb
 from congvu.planning.models import Assignment, Plan, Schedule, Task
 from congvu.planning.task_import import TimeFrameError, parse_time_frame
 
@@ -194,6 +195,23 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(as_officer, pla
     )
     assert response.status_code == 400
     assert "xlsx" in response.content.decode()
+
+
+def test_a_zip_bomb_workbook_is_refused_by_name_before_openpyxl_reads_it(as_officer, plan):
+    url = reverse("planning:task_import", args=[plan.pk])
+    real = workbook(GOOD).read()
+    bomb = SimpleUploadedFile("bang-nhiem-vu.xlsx", zip_bomb(real, entry="xl/extra.xml"))
+    response = as_officer.post(url, {"file": bomb})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Tệp bang-nhiem-vu.xlsx là tệp nén bất thường (có thể là “bom nén”)" in text
+    assert "a possible zip bomb" in text
+    assert 'name="payload"' not in text
+    assert not Task.objects.exists()
+    # The same workbook without the extra part is previewed.
+    fine = as_officer.post(url, {"file": SimpleUploadedFile("bang-nhiem-vu.xlsx", real)})
+    assert fine.status_code == 200
+    assert fine.context["preview"].to_create == 3
 
 
 def test_the_template_downloads_with_the_appendix_columns(as_officer, plan):

@@ -8,14 +8,16 @@ from pypdf import PdfReader
 
 from congvu.core.tests.media_helpers import (
     AUTHOR,
+    docx_bytes,
     encrypted_pdf_bytes,
     jpeg_with_gps,
     pdf_bytes,
     signed_pdf_bytes,
+    xlsx_bytes,
 )
 from congvu.planning import uploads
 
-from .test_progress_helpers import JPEG, PDF, PNG, WEBP, docx_bytes, upload, xlsx_bytes, zip_bytes
+from .test_progress_helpers import JPEG, PDF, PNG, WEBP, upload, zip_bytes
 
 DOCX_TYPES = (
     b'<?xml version="1.0"?><Types><Override PartName="/word/document.xml" ContentType="'
