@@ -13,15 +13,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congvu.conduct.models import Clause, CodeVersion
+from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, StaffMember
 
 from .models import Case, DisciplineDecision, DisciplineForm, RoutingRule, Track, TrackClock
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 TEXT_MAX = 10_000
-DASHBOARD_FIRST_YEAR = 2000
-DASHBOARD_LAST_YEAR = 2100
 MAX_FILES = 10
 #: Internal intake records what reached an officer outside the web.
 INTAKE_CHANNELS = (
@@ -161,12 +158,8 @@ class CaseFilterForm(forms.Form):
 
 
 class DashboardFilterForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("Từ ngày"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
-    date_to = forms.DateField(
-        label=_("Đến ngày"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    date_from = DateField(label=_("Từ ngày"), required=False)
+    date_to = DateField(label=_("Đến ngày"), required=False)
     organisation = OrganisationChoiceField(
         label=_("Cơ quan"),
         required=False,
@@ -185,19 +178,6 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name in ("date_from", "date_to"):
-            day = data.get(name)
-            # The dashboard turns days into aware datetimes: year 1 or 9999 overflowed (a 500).
-            if day is not None and not (DASHBOARD_FIRST_YEAR <= day.year <= DASHBOARD_LAST_YEAR):
-                self.add_error(
-                    name,
-                    _(
-                        "Ngày phải trong khoảng năm %(first)d–%(last)d. / "
-                        "The date must be between %(first)d and %(last)d."
-                    )
-                    % {"first": DASHBOARD_FIRST_YEAR, "last": DASHBOARD_LAST_YEAR},
-                )
-                data.pop(name, None)
         first, last = data.get("date_from"), data.get("date_to")
         if first and last and first > last:
             self.add_error(
@@ -277,9 +257,7 @@ class ProposeForm(forms.Form):
     form = forms.ModelChoiceField(
         label=_("Hình thức kỷ luật"), queryset=DisciplineForm.objects.none()
     )
-    conduct_date = forms.DateField(
-        label=_("Ngày có hành vi vi phạm"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    conduct_date = DateField(label=_("Ngày có hành vi vi phạm"))
     note = body_field(_("Nội dung đề xuất"), required=False, rows=3)
 
     def __init__(self, *args: Any, forms_allowed: QuerySet[DisciplineForm], **kwargs: Any) -> None:
@@ -294,9 +272,7 @@ class DecideForm(forms.Form):
         queryset=DisciplineDecision.objects.none(), widget=forms.HiddenInput
     )
     number = forms.CharField(label=_("Số quyết định"), max_length=60)
-    decided_on = forms.DateField(
-        label=_("Ngày quyết định"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    decided_on = DateField(label=_("Ngày quyết định"))
     file = forms.FileField(label=_("Tệp quyết định"), required=False)
 
     def __init__(self, *args: Any, decisions: QuerySet[DisciplineDecision], **kwargs: Any) -> None:
@@ -342,9 +318,7 @@ class IntakeForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     other_standard = forms.CharField(label=_("Hành vi khác"), required=False, max_length=300)
-    occurred_on = forms.DateField(
-        label=_("Ngày xảy ra"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    occurred_on = DateField(label=_("Ngày xảy ra"), required=False)
     occurred_place = forms.CharField(label=_("Nơi xảy ra"), required=False, max_length=300)
     description = body_field(_("Nội dung phản ánh"), rows=6)
     is_anonymous = forms.BooleanField(

@@ -8,13 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, StaffMember
 
 from .models import Counter
 from .registration import CODE_MAX, COUNTER_NAME_MAX, PROCEDURE_MAX, staff_choices
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -63,9 +62,7 @@ class DossierForm(forms.Form):
         empty_label=_("(không ghi)"),
     )
     procedure = forms.CharField(label=_("Thủ tục"), max_length=PROCEDURE_MAX, required=False)
-    received_on = forms.DateField(
-        label=_("Ngày tiếp nhận"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    received_on = DateField(label=_("Ngày tiếp nhận"))
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"received_on": timezone.localdate()})

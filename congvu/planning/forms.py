@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, OrganisationKind
 
 from .models import Assignment, Plan, Schedule, Task
 from .services import DOCUMENT_SUFFIXES, scope_paths
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
@@ -55,9 +53,7 @@ class PlanForm(forms.Form):
         queryset=Organisation.objects.none(),
         empty_label=_("— Chọn cơ quan —"),
     )
-    issued_on = forms.DateField(
-        label=_("Ngày ban hành"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    issued_on = DateField(label=_("Ngày ban hành"))
     basis = forms.CharField(
         label=_("Căn cứ"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -126,12 +122,7 @@ class TaskForm(forms.Form):
         ),
     )
     schedule = forms.ChoiceField(label=_("Thời hạn"), choices=Schedule.choices)
-    due_on = forms.DateField(
-        label=_("Hạn hoàn thành (nhiệm vụ một lần)"),
-        required=False,
-        widget=DATE_WIDGET,
-        input_formats=DATE_FORMATS,
-    )
+    due_on = DateField(label=_("Hạn hoàn thành (nhiệm vụ một lần)"), required=False)
     due_day = forms.IntegerField(label=_("Ngày đến hạn"), required=False, min_value=1, max_value=31)
     due_month = forms.IntegerField(
         label=_("Tháng đến hạn (hằng năm)"), required=False, min_value=1, max_value=12
@@ -143,12 +134,8 @@ class TaskForm(forms.Form):
         max_value=365,
         help_text=_("Nếu có: hạn = số ngày làm việc kể từ đầu kỳ (không tính ngày nghỉ)."),
     )
-    starts_on = forms.DateField(
-        label=_("Bắt đầu từ"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
-    ends_on = forms.DateField(
-        label=_("Kết thúc"), required=False, widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    starts_on = forms.DateField(label=_("Bắt đầu từ"))
+    ends_on = forms.DateField(label=_("Kết thúc"), required=False)
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         choices=[

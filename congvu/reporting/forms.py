@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
 
@@ -23,16 +24,10 @@ DATE_ERRORS = {
     **REQUIRED,
     "invalid": _("Ngày không hợp lệ (dd/mm/yyyy). / Invalid date (dd/mm/yyyy)."),
 }
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 def _date(label: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=DATE_FORMATS,
-        error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    return DateField(label=label, error_messages=DATE_ERRORS)
 
 
 def _text(label: Any, max_length: int, *, required: bool = False) -> forms.CharField:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
+from congvu.core.forms import FIRST_YEAR, LAST_YEAR, out_of_range_message
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
 
@@ -66,19 +67,13 @@ def province_root() -> Organisation | None:
     return Organisation.objects.filter(parent__isnull=True).current().order_by("path").first()
 
 
-#: Periods are counted in aware datetimes: a year-1 or year-9999 date overflowed on every
-#: later view of the period (a 500 that no user could undo).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
-
 def _check_dates(covers_from: dt.date, covers_to: dt.date, due_on: dt.date) -> None:
     errors: dict[str, str] = {}
     for name, day in (("covers_from", covers_from), ("covers_to", covers_to), ("due_on", due_on)):
+        # Periods are counted in aware datetimes: a year-1 or year-9999 date overflowed on
+        # every later view of the period (a 500 no user could undo). The API comes here too.
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            errors[name] = _(
-                "Ngày phải trong khoảng năm %(first)d–%(last)d. / "
-                "The date must be between %(first)d and %(last)d."
-            ) % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            errors[name] = out_of_range_message()
     if errors:
         raise ValidationError(errors)
     if covers_to < covers_from:

@@ -239,6 +239,20 @@ def test_a_bad_plan_form_keeps_the_input_and_says_why(as_officer, justice_plan, 
     assert "already has a plan with that number" in text
 
 
+@pytest.mark.parametrize("typed", ["9999-12-31", "01/01/0001", "31/12/1999"])
+def test_a_plan_dated_outside_2000_2100_is_refused_as_a_typing_mistake(as_officer, province, typed):
+    before = Plan.objects.count()
+    response = as_officer.post(
+        reverse("planning:plan_create"),
+        plan_post(province, number="99/KH-UBND", issued_on=typed, title="Giữ lại tiêu đề"),
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Ngày phải trong khoảng năm 2000–2100" in text
+    assert "Giữ lại tiêu đề" in text
+    assert Plan.objects.count() == before
+
+
 def test_a_wrong_file_type_is_refused_with_a_message(as_officer, province):
     document = SimpleUploadedFile("virus.exe", b"MZ", content_type="application/octet-stream")
     response = as_officer.post(
