@@ -267,6 +267,21 @@ def test_the_kiosk_names_its_counter_inside_a_header_landmark(
     assert bar is not None and counter.name in bar.group(1)
 
 
+def test_in_english_the_vietnamese_names_and_questions_are_marked_as_vietnamese(
+    badge_url: str,
+) -> None:
+    """A screen reader reading the English page must read the staff member's name and the
+    catalogue's questions (data, kept in Vietnamese) with a Vietnamese voice."""
+    client = citizen()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(badge_url).content.decode()
+    assert '<html lang="en"' in html
+    assert re.search(r'<h1[^>]*lang="vi"[^>]*>\s*Nguyễn Văn Đức', html)
+    questions = re.findall(r'<legend lang="vi">([^<]+)</legend>', html)
+    assert len(questions) == 9
+    assert any("đòi hỏi điều gì không đúng quy định" in q for q in questions)
+
+
 def test_the_badge_page_and_its_assets_weigh_under_60_kb(badge_url: str) -> None:
     html = citizen().get(badge_url).content.decode()
     total = len(html.encode())
