@@ -229,9 +229,12 @@ def update_plan(
             setattr(plan, name, value)
     _check_plan(plan, actor)
     stored = _check_document(document)
+    replaced = plan.document.name if stored is not None and plan.document else ""
     if stored is not None:
         plan.document = stored
         changed["document"] = stored.name
+    if replaced:
+        changed["replaced_document"] = replaced
     if changed:
         plan.save()
         record(
@@ -242,6 +245,11 @@ def update_plan(
             summary=str(plan)[:300],
             data=changed,
         )
+    if replaced:
+        # The file it replaces is no longer linked from anywhere but the audit event; it
+        # goes once the change is committed, never before.
+        storage = plan.document.storage
+        transaction.on_commit(lambda: storage.delete(replaced))
     return plan
 
 

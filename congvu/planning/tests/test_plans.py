@@ -382,6 +382,27 @@ def test_a_zip_bomb_replacing_the_document_of_a_plan_is_refused_and_the_old_one_
     assert len(_stored(media)) == 1
 
 
+def test_a_replaced_plan_document_is_removed_once_the_change_is_saved(
+    as_officer, justice_plan, province, media, django_capture_on_commit_callbacks
+):
+    url = reverse("planning:plan_edit", args=[justice_plan.pk])
+    fields = plan_post(province, number="12/KH-STP", issued_on="2019-10-01")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = SimpleUploadedFile("ke-hoach.docx", docx_bytes())
+        assert as_officer.post(url, {**fields, "document": first}).status_code == 302
+    justice_plan.refresh_from_db()
+    old = justice_plan.document.name
+    with django_capture_on_commit_callbacks(execute=True):
+        second = SimpleUploadedFile("ke-hoach-sua.docx", docx_bytes())
+        assert as_officer.post(url, {**fields, "document": second}).status_code == 302
+    justice_plan.refresh_from_db()
+    assert justice_plan.document.name != old
+    assert [p.name for p in _stored(media)] == [Path(justice_plan.document.name).name]
+    event = AuditEvent.objects.filter(action="planning.plan_update").latest("pk")
+    assert event.data["document"] == "ke-hoach-sua.docx"
+    assert event.data["replaced_document"] == old
+
+
 def test_an_officer_edits_a_plan(as_officer, justice_plan, province):
     url = reverse("planning:plan_edit", args=[justice_plan.pk])
     assert as_officer.get(url).status_code == 200
