@@ -104,6 +104,12 @@ def filter_inspections(qs: QuerySet[Inspection], filters: Filters) -> QuerySet[I
 
 
 def list_rows(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
-    return qs.select_related("organisation", "lead").annotate(
-        breaches=Count("observations", filter=Q(observations__result="breached"))
+    return (
+        qs.select_related("organisation", "lead")
+        .annotate(breaches=Count("observations", filter=Q(observations__result="breached")))
+        .order_by("-planned_on", "-pk")
     )
+
+
+def may_plan(user: Any) -> bool:
+    return access.can_anywhere(user, Perm.INSPECTION_RUN)
