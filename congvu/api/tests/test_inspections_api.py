@@ -263,3 +263,34 @@ def test_the_organisation_cannot_answer_before_the_conclusion(
         {"response": "Đã làm"},
     )
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [
+        ("start", {}),
+        ("observations", {"answers": [{"observation": 1, "result": "kept"}]}),
+        ("conclude", {"conclusion": "Đạt"}),
+        ("cancel", {"reason": "Trùng lịch"}),
+        ("observations/{breach}/case", {}),
+        ("observations/{breach}/corrective-actions", {"description": "Đeo thẻ"}),
+    ],
+)
+def test_every_team_operation_is_404_for_an_outsider_and_403_for_a_viewer_and_a_head(
+    province: dict[str, Organisation],
+    inspector: User,
+    api_outsider: Client,
+    api_viewer: Client,
+    api_head: Client,
+    suffix: str,
+    body: dict[str, Any],
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    breach = answer_all(inspection, inspector, breach=1)[0]
+    path = f"{BASE}/{inspection.code}/" + suffix.format(breach=breach.pk)
+    assert post(api_outsider, path, body).status_code == 404
+    assert post(api_viewer, path, body).status_code == 403
+    assert post(api_head, path, body).status_code == 403
+    inspection.refresh_from_db()
+    assert inspection.status == "in_progress"
+    assert not Case.objects.exists()

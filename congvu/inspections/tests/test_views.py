@@ -362,3 +362,34 @@ def test_the_organisation_sees_no_findings_while_the_inspection_runs(
     assert "Cán bộ không đeo thẻ" not in page
     assert "sau khi có kết luận" in page
     assert Observation.objects.filter(result="breached").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "with_finding"),
+    [
+        ("checklist", False),
+        ("start", False),
+        ("conclude", False),
+        ("cancel", False),
+        ("open_case", True),
+        ("add_action", True),
+    ],
+)
+def test_every_team_action_is_hidden_from_an_outsider_and_refused_to_a_viewer_and_a_head(
+    province: dict[str, Organisation],
+    inspector: User,
+    as_outsider: Client,
+    as_viewer: Client,
+    as_head: Client,
+    name: str,
+    with_finding: bool,
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    breach = answer_all(inspection, inspector, breach=1)[0]
+    args = (inspection.code, breach.pk) if with_finding else (inspection.code,)
+    assert as_outsider.post(url(name, *args), {}).status_code == 404
+    assert as_viewer.post(url(name, *args), {}).status_code == 403
+    assert as_head.post(url(name, *args), {}).status_code == 403
+    inspection.refresh_from_db()
+    assert inspection.status == S.IN_PROGRESS
+    assert not Case.objects.exists() and not CorrectiveAction.objects.exists()
