@@ -350,6 +350,7 @@ def test_the_focal_point_answers_a_corrective_action_once_concluded(
     assert response.status_code == 302
     page = as_focal.get(url("detail", inspection.code)).content.decode()
     assert "Đã nhắc toàn cơ quan" in page and "Đã khắc phục" in page
+    assert 'data-testid="observation-table"' in page and "Thực hiện đúng" in page
     assert AuditEvent.objects.filter(action="inspection.respond", actor=focal).exists()
 
 
