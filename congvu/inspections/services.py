@@ -107,6 +107,11 @@ def plan_inspection(
             "Chưa có bộ quy tắc ứng xử đang áp dụng cho cơ quan này. / No code of conduct "
             "is in force for this organisation."
         )
+    elif not selectors.checklist_clauses(version).exists():
+        errors["organisation"] = _(
+            "Bộ quy tắc đang áp dụng không có chuẩn mực nào kiểm tra được khi thanh tra. / The "
+            "code of conduct in force has no clause observable in inspections."
+        )
     if errors:
         raise ValidationError(errors)
     assert version is not None and lead is not None and planned_on is not None

@@ -310,3 +310,13 @@ def test_the_organisation_cannot_answer_before_the_conclusion(
     action = services.add_corrective_action(breach, actor=inspector, description="Đeo thẻ")
     with pytest.raises(ValidationError):
         services.respond(action, actor=focal, response="Đã làm")
+
+
+def test_planning_is_refused_when_no_clause_of_the_code_is_observable(
+    province: dict[str, Organisation], inspector: User, catalogue: CodeVersion
+) -> None:
+    Clause.objects.filter(section__version=catalogue).update(observable=False)
+    with pytest.raises(ValidationError) as exc:
+        plan(province["dept_justice"], inspector)
+    assert "không có chuẩn mực nào kiểm tra được" in exc.value.message_dict["organisation"][0]
+    assert not Inspection.objects.exists()
