@@ -9,14 +9,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from congvu.accounts.models import User
+from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
 from congvu.cases.models import Case
 from congvu.inspections import services
 from congvu.inspections.models import CorrectiveAction, Inspection, Observation
 from congvu.organisations.models import Organisation, StaffMember
 
-from ...conftest import client_for
+from ...conftest import client_for, make_user
 from .conftest import answer_all, concluded_with_breach, plan, start
 
 S = Inspection.Status
@@ -303,6 +303,9 @@ def test_a_breach_opens_a_case_that_appears_in_the_cases_list(
     assert case.code in as_officer.get(reverse("cases:list")).content.decode()
     detail = as_inspector.get(url("detail", inspection.code)).content.decode()
     assert reverse("cases:detail", args=[case.code]) in detail
+    # The case file links back to the inspection, for those who may open it.
+    case_page = as_officer.get(reverse("cases:detail", args=[case.code])).content.decode()
+    assert url("detail", inspection.code) in case_page
 
 
 def test_the_inspector_sets_a_corrective_action_and_bad_days_are_refused(
@@ -352,6 +355,18 @@ def test_the_focal_point_answers_a_corrective_action_once_concluded(
     assert "Đã nhắc toàn cơ quan" in page and "Đã khắc phục" in page
     assert 'data-testid="observation-table"' in page and "Thực hiện đúng" in page
     assert AuditEvent.objects.filter(action="inspection.respond", actor=focal).exists()
+
+
+def test_a_case_handler_without_inspection_rights_gets_no_link_to_the_inspection(
+    province: dict[str, Organisation], inspector: User
+) -> None:
+    handler = client_for(make_user("xuly", Role.CASE_HANDLER, province["root"]))
+    inspection, breach = concluded_with_breach(province["dept_justice"], inspector)
+    case = services.open_case(breach, actor=inspector)
+    page = handler.get(reverse("cases:detail", args=[case.code]))
+    assert page.status_code == 200
+    assert url("detail", inspection.code) not in page.content.decode()
+    assert handler.get(url("detail", inspection.code)).status_code == 403
 
 
 def test_the_organisation_sees_no_findings_while_the_inspection_runs(
