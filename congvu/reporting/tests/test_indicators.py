@@ -65,7 +65,7 @@ def test_inspections_count_those_concluded_in_the_period(
         answer_all(start(inspection, inspector), inspector)
         conclude(inspection, inspector)
     start(unfinished, inspector)
-    last_day = dt.datetime.combine(period.covers_to, dt.time(12), tzinfo=dt.UTC)
+    last_day = dt.datetime.combine(period.covers_to, dt.time(12), tzinfo=dt.timezone.utc)
     Inspection.objects.filter(pk=inside.pk).update(concluded_at=last_day)
     Inspection.objects.filter(pk=outside.pk).update(concluded_at=last_day + dt.timedelta(days=2))
     snapshot = indicators.compute_one(period, province["dept_justice"].pk)
