@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "congvu.reporting",
     "congvu.feedback",
     "congvu.cases",
+    "congvu.inspections",
     "congvu.portal",
     "congvu.api",
 ]
@@ -246,6 +247,9 @@ CONGVU_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CASES_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Reporters' identities are erased this long after a case is finished (congvu/cases/retention.py).
 CASES_RETENTION_DAYS = int(os.environ.get("CONGVU_CASES_RETENTION_DAYS", str(5 * 365 + 1)))
+# Working days an inspected organisation has to fix a breach unless the inspector sets
+# another term on the corrective action (congvu/inspections/services.py).
+INSPECTIONS_CORRECTIVE_DAYS = int(os.environ.get("CONGVU_INSPECTIONS_CORRECTIVE_DAYS", "10"))
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -72,6 +72,8 @@ class Perm(str, enum.Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
     # Routing rules, clocks and discipline forms are provincial data (Home Affairs).
     CASE_RULES_MANAGE = "case.rules_manage"
     INSPECTION_RUN = "inspection.run"
+    # The inspected organisation answers the corrective actions of a concluded inspection.
+    INSPECTION_RESPOND = "inspection.respond"
     ACKNOWLEDGE_RECORD = "acknowledge.record"
 
 
@@ -102,6 +104,7 @@ ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
         P.RATING_REVIEW,
         P.DOSSIER_REGISTER,
         P.COUNTER_MANAGE,
+        P.INSPECTION_RESPOND,
     },
     Role.FOCAL_POINT: _READ
     | {
@@ -117,6 +120,7 @@ ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
         P.CASE_IDENTITY,
         P.DOSSIER_REGISTER,
         P.COUNTER_MANAGE,
+        P.INSPECTION_RESPOND,
     },
     Role.CASE_HANDLER: _READ | {P.STAFF_VIEW_CONTACT, P.CASE_VIEW, P.CASE_HANDLE, P.CASE_IDENTITY},
     Role.INSPECTOR: _READ | {P.INSPECTION_RUN, P.CASE_VIEW},

@@ -56,6 +56,7 @@ __all__ = [
     "extend",
     "follow",
     "link_duplicate",
+    "open_from_inspection",
     "open_from_rating",
     "submit_report",
 ]
@@ -262,13 +263,19 @@ def _free_code() -> str:
 
 @timeline.in_vietnamese
 def submit_report(
-    data: ReportInput, *, files: Sequence[UploadedFile] = (), actor: User | None = None
+    data: ReportInput,
+    *,
+    files: Sequence[UploadedFile] = (),
+    actor: User | None = None,
+    permission: Perm = Perm.CASE_HANDLE,
 ) -> Receipt:
     """File a report (a citizen when `actor` is None; an officer's internal intake otherwise).
 
     Validates everything (ValidationError with every field's message), routes the
     case, starts the acknowledgement clock, sanitises and stores the files and
-    writes the CREATED event, in one transaction.
+    writes the CREATED event, in one transaction. An officer needs `permission` on
+    the organisation: CASE_HANDLE for an intake; an inspector opening a case from a
+    finding needs INSPECTION_RUN (see `open_from_inspection`).
     """
     field_errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
@@ -286,7 +293,7 @@ def submit_report(
         raise ValidationError(field_errors)
     organisation: Organisation = clean["organisation"]
     if actor is not None:
-        access.require(actor, Perm.CASE_HANDLE, organisation)
+        access.require(actor, permission, organisation)
         staff = clean["subject_staff"]
         if staff is not None and staff.user_id is not None and staff.user_id == actor.pk:
             raise PermissionDenied
@@ -382,6 +389,41 @@ def open_from_rating(rating: Rating, *, actor: User, description: str = "") -> C
     )
     receipt = submit_report(data, actor=actor)
     # Nobody received the passphrase: the rating was anonymous, so no one follows this case.
+    Case.objects.filter(pk=receipt.case.pk).update(passphrase_hash="")
+    receipt.case.passphrase_hash = ""
+    return receipt.case
+
+
+@timeline.in_vietnamese
+def open_from_inspection(
+    *,
+    organisation: Organisation,
+    subject_staff: StaffMember | None,
+    clause_ids: Sequence[int],
+    other_standard: str,
+    occurred_on: dt.date,
+    description: str,
+    actor: User,
+) -> Case:
+    """Open a case from an inspection's finding (a breach); the inspector needs
+    INSPECTION_RUN on the organisation, not CASE_HANDLE: the case is then handled
+    where the routing rules send it, like any other."""
+    data = ReportInput(
+        track=Track.FEEDBACK,
+        channel=C.INSPECTION,
+        subject_staff=subject_staff,
+        organisation=organisation,
+        subject_description=""
+        if subject_staff is not None
+        else _("Cán bộ, bộ phận chưa xác định (theo kết quả kiểm tra)"),
+        clause_ids=clause_ids,
+        other_standard=other_standard,
+        occurred_on=occurred_on,
+        description=_text(description)[:DESCRIPTION_MAX],
+        is_anonymous=True,
+    )
+    receipt = submit_report(data, actor=actor, permission=Perm.INSPECTION_RUN)
+    # Nobody follows an inspection's case with a passphrase: the inspectors read it here.
     Case.objects.filter(pk=receipt.case.pk).update(passphrase_hash="")
     receipt.case.passphrase_hash = ""
     return receipt.case

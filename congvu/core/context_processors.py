@@ -71,6 +71,10 @@ def _groups(user: Any) -> list[NavGroup]:
         cases.items.append(
             NavItem(_("Quy định xử lý phản ánh"), reverse("cases:rules"), "case_rules")
         )
+    if can(user, Perm.INSPECTION_RUN) or can(user, Perm.INSPECTION_RESPOND):
+        cases.items.append(
+            NavItem(_("Kiểm tra công vụ"), reverse("inspections:list"), "inspections")
+        )
     organisation = NavGroup(_("Tổ chức"), "organisation")
     if can(user, Perm.ORG_VIEW):
         organisation.items.append(

@@ -38,6 +38,7 @@ from congvu.cases.demo import load_demo_cases
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.text import fold, name_sort_key
 from congvu.feedback.demo import load_demo_ratings
+from congvu.inspections.demo import load_demo_inspections
 from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.organisations.models import (
@@ -639,6 +640,7 @@ def build(
     if activity and catalogue:
         load_demo_ratings(root, seed=seed)
         load_demo_cases(root, seed=seed)
+        load_demo_inspections(root)
     staff_count = sum(len(v) for v in by_employer.values())
     record(
         "demo.load",

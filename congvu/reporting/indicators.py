@@ -6,10 +6,12 @@ a value for each of its indicators. Every source works on many organisations
 at once (one or two grouped queries), so the provincial compilation of 2,000
 organisations costs a handful of queries, not 2,000.
 
-Sources whose data does not exist yet (cases, inspections: other
-parts of the product) are registered with `pending(...)`: their indicators are
-listed in every report and shown as "chưa có dữ liệu". When the data lands,
-replace the `pending(...)` call with a `@source(...)` function.
+Sources whose data does not exist yet (other parts of the product) are
+registered with `pending(...)`: their indicators are listed in every report and
+shown as "chưa có dữ liệu". When the data lands, replace the `pending(...)` call
+with a `@source(...)` function (as cases and inspections did). A snapshot taken
+while a source was pending keeps it in `missing`, so an old report still says
+"chưa có dữ liệu" rather than a zero nobody counted.
 """
 
 from __future__ import annotations
@@ -246,11 +248,32 @@ def case_counts(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, 
     }
 
 
-pending(
-    "inspections",
-    _("Kiểm tra công vụ"),
-    (Indicator("inspections", _("Số cuộc kiểm tra công vụ"), _("Kiểm tra")),),
-)
+INSPECTION_INDICATORS = (Indicator("inspections", _("Số cuộc kiểm tra công vụ"), _("Kiểm tra")),)
+
+
+@source("inspections", _("Kiểm tra công vụ"), INSPECTION_INDICATORS)
+def inspection_counts(
+    period: ReportPeriod, organisation_ids: list[int]
+) -> dict[int, dict[str, Value]]:
+    """Per inspected organisation: the inspections concluded in the period (a cancelled or
+    unfinished one is not an inspection carried out)."""
+    from congvu.cases.selectors import day_bounds
+    from congvu.inspections.models import Inspection
+
+    start, end = day_bounds(period.covers_from, period.covers_to)
+    concluded = dict(
+        Inspection.objects.filter(
+            organisation_id__in=organisation_ids,
+            status=Inspection.Status.CONCLUDED,
+            concluded_at__gte=start,
+            concluded_at__lt=end,
+        )
+        .order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    )
+    return {pk: {"inspections": int(concluded.get(pk, 0))} for pk in organisation_ids}
 
 
 # --- Computing and reading snapshots -----------------------------------------------------------

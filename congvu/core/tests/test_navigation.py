@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from congvu.accounts.models import User
+from congvu.accounts.models import Role, User
 from congvu.conduct.services import load_seed_catalogue
-from congvu.conftest import client_for
+from congvu.conftest import client_for, make_user
 
 
 def menus(client: Client) -> dict[str, list[str]]:
@@ -40,7 +40,7 @@ def test_the_home_affairs_officer_gets_every_menu_and_every_entry_opens(
         "public",
     ]
     assert offered["ratings"] == ["satisfaction", "flagged", "one_stop"]
-    assert offered["cases"] == ["case_list", "case_dashboard", "case_rules"]
+    assert offered["cases"] == ["case_list", "case_dashboard", "case_rules", "inspections"]
     for item in client.get(reverse("core:home")).context["nav_items"]:
         assert client.get(item.url).status_code == 200, item.url
 
@@ -52,6 +52,15 @@ def test_a_staff_member_gets_their_own_pages_and_nothing_of_the_back_office(
     offered = menus(client)
     assert offered["mine"] == ["me", "acknowledge", "my_ratings", "my_cases"]
     assert "ratings" not in offered and "cases" not in offered and "work" not in offered
+    for item in client.get(reverse("core:home")).context["nav_items"]:
+        assert client.get(item.url).status_code == 200, item.url
+
+
+def test_an_inspector_gets_the_inspections_beside_the_cases_and_every_entry_opens(
+    seeded: dict[str, Any],
+) -> None:
+    client = client_for(make_user("thanhtra", Role.INSPECTOR, seeded["root"]))
+    assert menus(client)["cases"] == ["case_list", "case_dashboard", "inspections"]
     for item in client.get(reverse("core:home")).context["nav_items"]:
         assert client.get(item.url).status_code == 200, item.url
 

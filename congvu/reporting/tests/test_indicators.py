@@ -5,7 +5,11 @@ from typing import Any
 
 import pytest
 
+from congvu.accounts.models import Role
 from congvu.conduct import services as conduct_services
+from congvu.conftest import make_user
+from congvu.inspections.models import Inspection
+from congvu.inspections.tests.conftest import answer_all, conclude, plan, start
 from congvu.planning.models import Acknowledgement, Plan
 from congvu.reporting import indicators, services
 from congvu.reporting.models import ReportPeriod
@@ -51,15 +55,30 @@ def test_coverage_counts_staff_who_acknowledged_the_active_catalogue(
     assert indicators.derived(values)["coverage_share"] == 100.0
 
 
-def test_inspections_are_marked_as_having_no_data_yet(period: ReportPeriod, province: Any) -> None:
+def test_inspections_count_those_concluded_in_the_period(
+    period: ReportPeriod, province: Any
+) -> None:
+    conduct_services.load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    inspector = make_user("inspector", Role.INSPECTOR, province["root"])
+    inside, outside, unfinished = (plan(province["dept_justice"], inspector) for _ in range(3))
+    for inspection in (inside, outside):
+        answer_all(start(inspection, inspector), inspector)
+        conclude(inspection, inspector)
+    start(unfinished, inspector)
+    last_day = dt.datetime.combine(period.covers_to, dt.time(12), tzinfo=dt.timezone.utc)
+    Inspection.objects.filter(pk=inside.pk).update(concluded_at=last_day)
+    Inspection.objects.filter(pk=outside.pk).update(concluded_at=last_day + dt.timedelta(days=2))
     snapshot = indicators.compute_one(period, province["dept_justice"].pk)
-    assert "ratings" not in snapshot["missing"]
-    assert "cases" not in snapshot["missing"]
-    assert "inspections" in snapshot["missing"]
-    assert snapshot["values"]["cases_received"] == 0
-    assert snapshot["values"]["inspections"] is None
+    assert snapshot["missing"] == []
+    assert snapshot["values"]["inspections"] == 1
+    assert indicators.compute_one(period, province["commune"].pk)["values"]["inspections"] == 0
+
+
+def test_a_snapshot_taken_before_a_source_existed_still_says_no_data() -> None:
+    snapshot = {"values": {"inspections": None}, "missing": ["inspections"]}
     pending = [g for g in indicators.grouped(snapshot) if not g.available]
-    assert pending and all(line.display == "chưa có dữ liệu" for g in pending for line in g.lines)
+    assert [line.indicator.key for g in pending for line in g.lines] == ["inspections"]
+    assert all(line.display == "chưa có dữ liệu" for g in pending for line in g.lines)
 
 
 def test_a_draft_takes_its_indicators_when_it_is_created(

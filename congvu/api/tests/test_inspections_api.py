@@ -1,0 +1,296 @@
+"""The inspections API: scoped reads, the team's writes, the organisation's answer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from congvu.accounts.models import Role, User
+from congvu.audit.models import AuditEvent
+from congvu.cases.models import Case
+from congvu.conduct.models import CodeVersion
+from congvu.conduct.services import load_seed_catalogue
+from congvu.inspections import services
+from congvu.inspections.models import Inspection
+from congvu.inspections.tests.conftest import answer_all, concluded_with_breach, plan, start
+from congvu.organisations.models import Organisation, StaffMember
+
+from ...conftest import make_user
+from .conftest import bearer
+
+BASE = "/api/v1/inspections"
+
+
+@pytest.fixture
+def seed(province: dict[str, Organisation]) -> CodeVersion:
+    return load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+
+
+@pytest.fixture
+def inspector(province: dict[str, Organisation], seed: CodeVersion) -> User:
+    return make_user("inspector", Role.INSPECTOR, province["root"])
+
+
+@pytest.fixture
+def api_inspector(inspector: User) -> Client:
+    return bearer(inspector)
+
+
+@pytest.fixture
+def focal(province: dict[str, Organisation]) -> User:
+    return make_user("focal", Role.FOCAL_POINT, province["dept_justice"])
+
+
+def post(client: Client, path: str, body: Any) -> Any:
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def test_the_inspector_plans_starts_answers_and_concludes_through_the_api(
+    province: dict[str, Organisation], api_inspector: Client, inspector: User
+) -> None:
+    response = post(
+        api_inspector,
+        BASE,
+        {
+            "organisation": province["dept_justice"].pk,
+            "kind": "unannounced",
+            "planned_on": "2026-12-03",
+            "purpose": "Kiểm tra bộ phận một cửa",
+        },
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    code = created["code"]
+    assert created["lead"]["id"] == inspector.pk and created["status"] == "planned"
+    started = post(api_inspector, f"{BASE}/{code}/start", {}).json()
+    assert started["status"] == "in_progress"
+    observations = started["observations"]
+    assert observations and all(o["result"] == "" for o in observations)
+    refused = post(api_inspector, f"{BASE}/{code}/conclude", {"conclusion": "Đạt"})
+    assert refused.status_code == 422
+    assert "chưa có kết quả" in refused.json()["detail"][0]["msg"]
+    answers = [{"observation": o["id"], "result": "kept"} for o in observations]
+    answers[0] = {
+        "observation": observations[0]["id"],
+        "result": "breached",
+        "note": "Không đeo thẻ",
+    }
+    assert (
+        post(api_inspector, f"{BASE}/{code}/observations", {"answers": answers}).status_code == 200
+    )
+    concluded = post(api_inspector, f"{BASE}/{code}/conclude", {"conclusion": "Đạt"}).json()
+    assert concluded["status"] == "concluded" and concluded["conclusion"] == "Đạt"
+    assert [o["result"] for o in concluded["observations"]].count("breached") == 1
+    assert list(
+        AuditEvent.objects.filter(object_id=str(Inspection.objects.get(code=code).pk))
+        .filter(action__startswith="inspection.")
+        .values_list("action", flat=True)
+        .order_by("pk")
+    ) == [
+        "inspection.plan",
+        "inspection.in_progress",
+        "inspection.observe",
+        "inspection.concluded",
+    ]
+
+
+def test_a_breach_without_a_note_is_a_422_naming_the_field(
+    province: dict[str, Organisation], api_inspector: Client, inspector: User
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    first = inspection.observations.first()
+    assert first is not None
+    response = post(
+        api_inspector,
+        f"{BASE}/{inspection.code}/observations",
+        {"answers": [{"observation": first.pk, "result": "breached"}]},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", f"note-{first.pk}"]
+
+
+def test_the_list_is_scoped_and_searchable_without_accents(
+    province: dict[str, Organisation],
+    api_inspector: Client,
+    inspector: User,
+    api_outsider: Client,
+    api_viewer: Client,
+) -> None:
+    justice = plan(province["dept_justice"], inspector)
+    plan(province["commune"], inspector)
+    found = api_inspector.get(BASE, {"q": "tu phap"}).json()
+    assert [i["code"] for i in found["items"]] == [justice.code]
+    assert found["items"][0]["organisation"]["name"] == "Sở Tư pháp"
+    outsider = api_outsider.get(BASE).json()
+    assert justice.code not in [i["code"] for i in outsider["items"]]
+    assert api_viewer.get(BASE).status_code == 403
+
+
+def test_detail_is_404_for_an_outsider_and_403_for_a_viewer(
+    province: dict[str, Organisation],
+    api_inspector: Client,
+    inspector: User,
+    api_outsider: Client,
+    api_viewer: Client,
+) -> None:
+    inspection = plan(province["dept_justice"], inspector)
+    assert api_inspector.get(f"{BASE}/{inspection.code}").status_code == 200
+    assert api_outsider.get(f"{BASE}/{inspection.code}").status_code == 404
+    assert api_viewer.get(f"{BASE}/{inspection.code}").status_code == 403
+
+
+def test_an_unannounced_inspection_is_hidden_from_the_head_until_it_starts(
+    province: dict[str, Organisation], inspector: User, api_head: Client
+) -> None:
+    inspection = plan(province["dept_justice"], inspector, kind="unannounced")
+    assert api_head.get(f"{BASE}/{inspection.code}").status_code == 404
+    assert api_head.get(BASE).json()["count"] == 0
+    start(inspection, inspector)
+    seen = api_head.get(f"{BASE}/{inspection.code}").json()
+    assert seen["status"] == "in_progress"
+    assert seen["findings_visible"] is False and seen["observations"] == []
+    assert seen["allowed_transitions"] == []
+
+
+def test_writes_are_refused_to_a_head_and_hidden_from_an_outsider(
+    province: dict[str, Organisation], inspector: User, api_head: Client, api_outsider: Client
+) -> None:
+    inspection = plan(province["dept_justice"], inspector)
+    assert post(api_head, f"{BASE}/{inspection.code}/start", {}).status_code == 403
+    assert post(api_outsider, f"{BASE}/{inspection.code}/start", {}).status_code == 404
+    assert (
+        post(
+            api_head,
+            BASE,
+            {
+                "organisation": province["dept_justice"].pk,
+                "kind": "scheduled",
+                "planned_on": "2026-12-03",
+            },
+        ).status_code
+        == 403
+    )
+    assert (
+        post(
+            api_outsider,
+            BASE,
+            {
+                "organisation": province["dept_justice"].pk,
+                "kind": "scheduled",
+                "planned_on": "2026-12-03",
+            },
+        ).status_code
+        == 404
+    )
+    inspection.refresh_from_db()
+    assert inspection.status == "planned"
+
+
+def test_cancel_needs_a_reason_and_is_refused_to_a_head(
+    province: dict[str, Organisation], inspector: User, api_inspector: Client, api_head: Client
+) -> None:
+    inspection = plan(province["dept_justice"], inspector)
+    assert (
+        post(api_inspector, f"{BASE}/{inspection.code}/cancel", {"reason": " "}).status_code == 422
+    )
+    assert post(api_head, f"{BASE}/{inspection.code}/cancel", {"reason": "x"}).status_code == 403
+    done = post(api_inspector, f"{BASE}/{inspection.code}/cancel", {"reason": "Trùng lịch"})
+    assert done.json()["status"] == "cancelled"
+
+
+def test_a_breach_opens_a_case_once_and_the_case_is_listed_for_handlers(
+    province: dict[str, Organisation],
+    inspector: User,
+    api_inspector: Client,
+    api_officer: Client,
+    api_head: Client,
+    api_outsider: Client,
+) -> None:
+    inspection, breach = concluded_with_breach(province["dept_justice"], inspector)
+    path = f"{BASE}/{inspection.code}/observations/{breach.pk}/case"
+    assert post(api_head, path, {}).status_code == 403
+    assert post(api_outsider, path, {}).status_code == 404
+    first = post(api_inspector, path, {})
+    assert first.status_code == 201
+    code = first.json()["code"]
+    assert post(api_inspector, path, {}).status_code == 200
+    assert Case.objects.count() == 1
+    listed = api_officer.get("/api/v1/cases").json()
+    assert code in [c["code"] for c in listed["items"]]
+    detail = api_officer.get(f"/api/v1/cases/{code}").json()
+    assert detail["channel"] == "inspection"
+
+
+def test_a_corrective_action_is_set_and_answered_by_the_focal_point(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    api_inspector: Client,
+    api_viewer: Client,
+    api_outsider: Client,
+) -> None:
+    inspection, breach = concluded_with_breach(province["dept_justice"], inspector)
+    path = f"{BASE}/{inspection.code}/observations/{breach.pk}/corrective-actions"
+    assert post(api_inspector, path, {"description": "Đeo thẻ", "days": 0}).status_code == 422
+    created = post(api_inspector, path, {"description": "Đeo thẻ", "days": 5})
+    assert created.status_code == 201
+    action = created.json()
+    assert action["status"] == "open" and action["is_overdue"] is False
+    answer = f"{BASE}/{inspection.code}/corrective-actions/{action['id']}/response"
+    assert post(api_viewer, answer, {"response": "x"}).status_code == 403
+    assert post(api_outsider, answer, {"response": "x"}).status_code == 404
+    api_focal = bearer(focal)
+    done = post(api_focal, answer, {"response": "Đã nhắc toàn cơ quan", "done": True})
+    assert done.status_code == 200
+    assert done.json()["status"] == "done" and done.json()["done_at"]
+    seen = api_focal.get(f"{BASE}/{inspection.code}").json()
+    breached = [o for o in seen["observations"] if o["result"] == "breached"]
+    assert breached[0]["corrective_actions"][0]["response"] == "Đã nhắc toàn cơ quan"
+
+
+def test_the_organisation_cannot_answer_before_the_conclusion(
+    province: dict[str, Organisation], inspector: User, focal: User, staff_member: StaffMember
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    breach = answer_all(inspection, inspector, breach=1, staff_id=staff_member.pk)[0]
+    action = services.add_corrective_action(breach, actor=inspector, description="Đeo thẻ")
+    response = post(
+        bearer(focal),
+        f"{BASE}/{inspection.code}/corrective-actions/{action.pk}/response",
+        {"response": "Đã làm"},
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [
+        ("start", {}),
+        ("observations", {"answers": [{"observation": 1, "result": "kept"}]}),
+        ("conclude", {"conclusion": "Đạt"}),
+        ("cancel", {"reason": "Trùng lịch"}),
+        ("observations/{breach}/case", {}),
+        ("observations/{breach}/corrective-actions", {"description": "Đeo thẻ"}),
+    ],
+)
+def test_every_team_operation_is_404_for_an_outsider_and_403_for_a_viewer_and_a_head(
+    province: dict[str, Organisation],
+    inspector: User,
+    api_outsider: Client,
+    api_viewer: Client,
+    api_head: Client,
+    suffix: str,
+    body: dict[str, Any],
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    breach = answer_all(inspection, inspector, breach=1)[0]
+    path = f"{BASE}/{inspection.code}/" + suffix.format(breach=breach.pk)
+    assert post(api_outsider, path, body).status_code == 404
+    assert post(api_viewer, path, body).status_code == 403
+    assert post(api_head, path, body).status_code == 403
+    inspection.refresh_from_db()
+    assert inspection.status == "in_progress"
+    assert not Case.objects.exists()

@@ -1,0 +1,128 @@
+"""Demo inspections for the demo province, made through the real services.
+
+* a concluded scheduled inspection of the organisation the demo head runs, with
+  two breaches: one opened as a case, one with a corrective action to answer;
+* an unannounced inspection of the demo focal point's commune, planned and not
+  started, so that commune's users do not see it;
+* a scheduled inspection of the same commune, announced to it.
+
+The team is the demo inspector (or, without one, a Home Affairs user); a demo
+built without users has no inspections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from congvu.accounts.models import Role, RoleGrant, User
+from congvu.core.calendar import add_working_days
+from congvu.organisations.models import Organisation, StaffMember
+
+from . import services, workflow
+from .models import Inspection, Observation
+
+R = Observation.Result
+
+
+def _inspector(root: Organisation) -> User | None:
+    for role in (Role.INSPECTOR, Role.HOME_AFFAIRS):
+        user = (
+            User.objects.filter(grants__role=role, grants__organisation__path__startswith=root.path)
+            .order_by("pk")
+            .first()
+        )
+        if user is not None:
+            return user
+    return User.objects.filter(is_superuser=True).order_by("pk").first()
+
+
+def _organisation_of(role: Role, root: Organisation) -> Organisation | None:
+    grant = (
+        RoleGrant.objects.filter(role=role, organisation__path__startswith=root.path)
+        .select_related("organisation")
+        .order_by("pk")
+        .first()
+    )
+    return grant.organisation if grant is not None else None
+
+
+def load_demo_inspections(root: Organisation) -> int:
+    """Create the demo inspections; returns how many."""
+    inspector = _inspector(root)
+    inspected = _organisation_of(Role.HEAD, root)
+    commune = _organisation_of(Role.FOCAL_POINT, root)
+    if inspector is None or inspected is None or commune is None:
+        return 0
+    today = timezone.localdate()
+
+    done = services.plan_inspection(
+        inspected,
+        actor=inspector,
+        kind=Inspection.Kind.SCHEDULED,
+        planned_on=add_working_days(today, -10),
+        lead=inspector,
+        purpose="Kiểm tra việc thực hiện quy tắc ứng xử tại bộ phận một cửa (Kế hoạch 86/KH-UBND).",
+    )
+    workflow.transition(done, Inspection.Status.IN_PROGRESS, actor=inspector)
+    staff = (
+        StaffMember.objects.filter(organisation=inspected, is_active=True, is_leader=False)
+        .exclude(Q(user=inspector))
+        .order_by("pk")
+        .first()
+    )
+    observations = list(done.observations.order_by("order"))
+    notes = {
+        0: ("Cán bộ tiếp nhận không đeo thẻ công chức khi làm việc với người dân.", staff),
+        1: ("Không niêm yết quy tắc ứng xử tại nơi tiếp dân.", None),
+    }
+    answers = []
+    for index, observation in enumerate(observations):
+        if index in notes:
+            note, who = notes[index]
+            answers.append(
+                services.Answer(observation.pk, R.BREACHED, note, who.pk if who else None)
+            )
+        elif index % 5 == 4:
+            answers.append(services.Answer(observation.pk, R.NOT_OBSERVED))
+        else:
+            answers.append(services.Answer(observation.pk, R.KEPT))
+    services.record_observations(done, answers, actor=inspector)
+    if len(observations) >= 2:
+        services.open_case(observations[0], actor=inspector)
+        services.add_corrective_action(
+            observations[1],
+            actor=inspector,
+            description="Niêm yết bộ quy tắc ứng xử tại bộ phận một cửa và báo cáo kèm ảnh chụp.",
+        )
+    workflow.transition(
+        done,
+        Inspection.Status.CONCLUDED,
+        actor=inspector,
+        conclusion=(
+            "Cơ quan cơ bản thực hiện đúng quy tắc ứng xử; còn 02 vi phạm: cán bộ không đeo "
+            "thẻ khi làm việc (chuyển xử lý theo vụ việc) và chưa niêm yết quy tắc (yêu cầu "
+            "khắc phục)."
+        ),
+    )
+    services.plan_inspection(
+        commune,
+        actor=inspector,
+        kind=Inspection.Kind.UNANNOUNCED,
+        planned_on=add_working_days(today, 7),
+        lead=inspector,
+        purpose="Kiểm tra đột xuất thái độ tiếp dân tại bộ phận một cửa.",
+    )
+    services.plan_inspection(
+        commune,
+        actor=inspector,
+        kind=Inspection.Kind.SCHEDULED,
+        planned_on=add_working_days(today, 20),
+        lead=inspector,
+        purpose="Kiểm tra định kỳ việc thực hiện văn hóa công vụ năm "
+        + str((today + dt.timedelta(days=20)).year)
+        + ".",
+    )
+    return 3

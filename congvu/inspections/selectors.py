@@ -1,0 +1,115 @@
+"""Reads of inspections: scoping, fetching with access, the checklist, filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.conduct.models import ClauseQuerySet, CodeVersion
+from congvu.conduct.selectors import clauses_of
+from congvu.core.text import search_terms
+from congvu.organisations.models import Organisation, StaffMember, StaffQuerySet
+
+from .models import Inspection, Observation
+
+
+def checklist_clauses(version: CodeVersion) -> ClauseQuerySet:
+    """The clauses an inspection of `version` checks: its observable ones, in catalogue order."""
+    return clauses_of([version]).filter(observable=True)
+
+
+def organisation_staff(organisation: Organisation) -> StaffQuerySet:
+    """Whom the team may name on a checklist: the organisation's active staff."""
+    return (
+        StaffMember.objects.filter(organisation=organisation).active().order_by("sort_name", "pk")
+    )
+
+
+def may_use(user: Any) -> bool:
+    """Does the user see inspections at all (menu, list page)?"""
+    return access.can_anywhere(user, Perm.INSPECTION_RUN) or access.can_anywhere(
+        user, Perm.INSPECTION_RESPOND
+    )
+
+
+def require_use(user: Any) -> None:
+    if not may_use(user):
+        raise PermissionDenied
+
+
+def may_run(user: Any, inspection: Inspection) -> bool:
+    return access.can(user, Perm.INSPECTION_RUN, inspection.organisation)
+
+
+def may_see_findings(user: Any, inspection: Inspection) -> bool:
+    """The team sees the checklist as it is filled in; the organisation once it is concluded."""
+    return may_run(user, inspection) or (
+        inspection.findings_released
+        and access.can(user, Perm.INSPECTION_RESPOND, inspection.organisation)
+    )
+
+
+def may_respond(user: Any, inspection: Inspection) -> bool:
+    return inspection.findings_released and access.can(
+        user, Perm.INSPECTION_RESPOND, inspection.organisation
+    )
+
+
+def get_inspection(user: Any, code: str) -> Inspection:
+    """The inspection `code` as `user` may see it: 404 when it is unknown or invisible
+    (an unannounced inspection not yet started, for the inspected organisation), 403
+    when it is announced and its organisation visible but the user holds neither
+    INSPECTION_RUN nor INSPECTION_RESPOND there."""
+    code = str(code or "").strip().upper()
+    base = Inspection.objects.select_related("organisation", "lead", "code_version")
+    found = base.visible_to(user).filter(code=code).first()
+    if found is not None:
+        return found
+    other = base.filter(code=code).first()
+    if other is None or not (other.kind == Inspection.Kind.SCHEDULED or other.started_at):
+        raise Http404
+    access.require(user, Perm.INSPECTION_RUN, other.organisation)
+    raise Http404  # not reached: require raised 404 or 403
+
+
+def get_observation(inspection: Inspection, pk: Any) -> Observation:
+    try:
+        return inspection.observations.select_related("clause", "staff", "case").get(pk=pk)
+    except (Observation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""
+    kind: str = ""
+    q: str = ""
+
+
+def filter_inspections(qs: QuerySet[Inspection], filters: Filters) -> QuerySet[Inspection]:
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    for term in search_terms(filters.q):
+        # The organisation's folded name: "so tu phap" finds "Sở Tư pháp".
+        qs = qs.filter(Q(organisation__search_text__contains=term) | Q(code__icontains=term))
+    return qs
+
+
+def list_rows(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    return (
+        qs.select_related("organisation", "lead")
+        .annotate(breaches=Count("observations", filter=Q(observations__result="breached")))
+        .order_by("-planned_on", "-pk")
+    )
+
+
+def may_plan(user: Any) -> bool:
+    return access.can_anywhere(user, Perm.INSPECTION_RUN)

@@ -1,0 +1,94 @@
+"""Inspection fixtures: the seed catalogue, an inspector on the whole province, the
+inspected organisation's focal point, and helpers that walk an inspection through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from congvu.accounts.models import Role, User
+from congvu.conduct.models import CodeVersion
+from congvu.conduct.services import load_seed_catalogue
+from congvu.inspections import services, workflow
+from congvu.inspections.models import Inspection, Observation
+from congvu.organisations.models import Organisation
+
+from ...conftest import make_user
+
+PLANNED_ON = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def catalogue(province: dict[str, Organisation]) -> CodeVersion:
+    return load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+
+
+@pytest.fixture
+def inspector(province: dict[str, Organisation]) -> User:
+    return make_user("inspector", Role.INSPECTOR, province["root"])
+
+
+@pytest.fixture
+def focal(province: dict[str, Organisation]) -> User:
+    return make_user("focal", Role.FOCAL_POINT, province["dept_justice"])
+
+
+def plan(
+    organisation: Organisation,
+    lead: User,
+    *,
+    kind: str = Inspection.Kind.SCHEDULED,
+    **fields: Any,
+) -> Inspection:
+    return services.plan_inspection(
+        organisation,
+        actor=lead,
+        kind=kind,
+        planned_on=fields.pop("planned_on", PLANNED_ON),
+        lead=lead,
+        **fields,
+    )
+
+
+def start(inspection: Inspection, actor: User) -> Inspection:
+    return workflow.transition(inspection, Inspection.Status.IN_PROGRESS, actor=actor)
+
+
+def answer_all(
+    inspection: Inspection, actor: User, *, breach: int = 0, staff_id: int | None = None
+) -> list[Observation]:
+    """Answer every clause "kept", except the first `breach` ones, which are breached."""
+    answers = []
+    for index, observation in enumerate(inspection.observations.order_by("order")):
+        if index < breach:
+            answers.append(
+                services.Answer(
+                    observation.pk,
+                    Observation.Result.BREACHED,
+                    "Cán bộ không đeo thẻ khi tiếp dân.",
+                    staff_id,
+                )
+            )
+        else:
+            answers.append(services.Answer(observation.pk, Observation.Result.KEPT))
+    services.record_observations(inspection, answers, actor=actor)
+    return list(inspection.observations.order_by("order"))
+
+
+def conclude(inspection: Inspection, actor: User) -> Inspection:
+    return workflow.transition(
+        inspection,
+        Inspection.Status.CONCLUDED,
+        actor=actor,
+        conclusion="Cơ quan thực hiện cơ bản đúng quy tắc ứng xử.",
+    )
+
+
+def concluded_with_breach(
+    organisation: Organisation, inspector: User, **kw: Any
+) -> tuple[Inspection, Observation]:
+    inspection = start(plan(organisation, inspector), inspector)
+    observations = answer_all(inspection, inspector, breach=1, **kw)
+    return conclude(inspection, inspector), observations[0]

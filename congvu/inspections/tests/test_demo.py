@@ -1,0 +1,46 @@
+"""The demo inspections, as the demo users meet them."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from congvu.accounts.models import Role, User
+from congvu.cases.models import Case
+from congvu.conduct.services import load_seed_catalogue
+from congvu.inspections.demo import load_demo_inspections
+from congvu.inspections.models import CorrectiveAction, Inspection
+from congvu.organisations.models import Organisation, StaffMember
+
+from ...conftest import make_user
+
+
+def test_the_demo_has_a_concluded_inspection_with_a_case_and_a_hidden_unannounced_one(
+    province: dict[str, Organisation],
+    head: User,
+    outsider: User,
+    staff_member: StaffMember,
+) -> None:
+    load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    make_user("thanhtra", Role.INSPECTOR, province["root"])
+    focal = make_user("daumoi", Role.FOCAL_POINT, province["commune"])
+    assert load_demo_inspections(province["root"]) == 3
+    concluded = Inspection.objects.get(status="concluded")
+    assert concluded.organisation == province["dept_justice"]
+    assert Case.objects.get(channel="inspection").inspection_finding.inspection == concluded
+    assert CorrectiveAction.objects.filter(observation__inspection=concluded).count() == 1
+    unannounced = Inspection.objects.get(kind="unannounced")
+    assert unannounced.status == "planned"
+    assert unannounced not in Inspection.objects.visible_to(focal)
+    assert Inspection.objects.visible_to(focal).filter(kind="scheduled").count() == 1
+    assert concluded in Inspection.objects.visible_to(head)
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "intact" in out.getvalue()
+
+
+def test_without_users_the_demo_has_no_inspections(province: dict[str, Organisation]) -> None:
+    load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    assert load_demo_inspections(province["root"]) == 0
+    assert not Inspection.objects.exists()
