@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import User
+from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import services
 from .models import Inspection, Observation
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 TEXT_MAX = 10_000
 
 
@@ -89,9 +88,7 @@ class PlanForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Hình thức"), choices=Inspection.Kind.choices, widget=forms.RadioSelect
     )
-    planned_on = forms.DateField(
-        label=_("Ngày dự kiến"), widget=DATE_WIDGET, input_formats=DATE_FORMATS
-    )
+    planned_on = DateField(label=_("Ngày dự kiến"))
     lead = UserChoiceField(label=_("Trưởng đoàn"), queryset=User.objects.none())
     members = UsersChoiceField(
         label=_("Thành viên đoàn"),
