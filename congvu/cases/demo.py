@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.db.models import Q
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.conduct.selectors import applicable_clauses
+from congvu.core.demo_clock import clock_at
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import discipline, services, workflow
@@ -138,16 +136,6 @@ def _handler(root: Organisation) -> User | None:
     )
 
 
-@contextmanager
-def _clock_at(moment: dt.datetime) -> Iterator[None]:
-    """Run a step of the demo story as if it happened at `moment`: the case's dates, its
-    deadlines (counted from that day), its history and its audit events all agree, as
-    they would had it really been received then. (Rewriting them afterwards would be
-    tampering: `audit_verify` checks each history row against its audit event.)"""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def load_demo_cases(root: Organisation, *, seed: int) -> int:
     """Create a handful of cases under `root`; returns how many."""
     rng = random.Random(seed)
@@ -174,7 +162,7 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
         )
         chosen = [rng.choice(clause_ids)] if clause_ids and not item.other_standard else []
         received = now - dt.timedelta(days=item.days_ago, hours=rng.randrange(1, 6))
-        with _clock_at(received):
+        with clock_at(received):
             receipt = services.submit_report(
                 services.ReportInput(
                     track=item.track,
@@ -203,7 +191,7 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
             return moment
 
         for to in item.path:
-            with _clock_at(later()):
+            with clock_at(later()):
                 case = workflow.transition(
                     case,
                     to,
@@ -216,17 +204,17 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
                 )
             if to == S.INVESTIGATING or (to == S.ACCEPTED and S.INVESTIGATING not in item.path):
                 for kind, body in item.messages:
-                    with _clock_at(later()):
+                    with clock_at(later()):
                         services.add_event(case, actor=handler, kind=kind, body=body)
             if to == S.INVESTIGATING and item.extend:
-                with _clock_at(later()):
+                with clock_at(later()):
                     case = services.extend(
                         case, actor=handler, reason="Vụ việc phức tạp, cần xác minh thêm."
                     )
         if item.discipline and case.subject_staff is not None:
             form = discipline.allowed_forms(case.subject_staff).filter(code=item.discipline).first()
             if form is not None:
-                with _clock_at(later()):
+                with clock_at(later()):
                     proposal = discipline.propose(
                         case,
                         form=form,
@@ -234,7 +222,7 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
                         note="Đề nghị xử lý kỷ luật theo Nghị định 112/2020/NĐ-CP.",
                         actor=handler,
                     )
-                with _clock_at(later()):
+                with clock_at(later()):
                     discipline.decide(
                         proposal,
                         number=f"{10 + index}/QĐ-KL",

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.core.calendar import add_working_days
+from congvu.core.demo_clock import clock_at
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import services, workflow
@@ -57,31 +58,48 @@ def load_demo_inspections(root: Organisation) -> int:
     if inspector is None or inspected is None or commune is None:
         return 0
     today = timezone.localdate()
+    # The concluded inspection happened three weeks ago (its dates, deadlines, history and
+    # audit events say so): its corrective action is now overdue, as such actions are.
+    held_on = add_working_days(today, -15)
+    tz = timezone.get_current_timezone()
 
-    done = services.plan_inspection(
-        inspected,
-        actor=inspector,
-        kind=Inspection.Kind.SCHEDULED,
-        planned_on=add_working_days(today, -10),
-        lead=inspector,
-        purpose="Kiểm tra việc thực hiện quy tắc ứng xử tại bộ phận một cửa (Kế hoạch 86/KH-UBND).",
-    )
-    workflow.transition(done, Inspection.Status.IN_PROGRESS, actor=inspector)
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        # In UTC, as `timezone.now()` gives it: the audit hash covers the time as written.
+        local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
+        return local.astimezone(dt.timezone.utc)
+
+    with clock_at(at(add_working_days(held_on, -5), 9)):
+        done = services.plan_inspection(
+            inspected,
+            actor=inspector,
+            kind=Inspection.Kind.SCHEDULED,
+            planned_on=held_on,
+            lead=inspector,
+            purpose="Kiểm tra việc thực hiện quy tắc ứng xử tại bộ phận một cửa "
+            "(Kế hoạch 86/KH-UBND).",
+        )
+    with clock_at(at(held_on, 8, 30)):
+        workflow.transition(done, Inspection.Status.IN_PROGRESS, actor=inspector)
     staff = (
         StaffMember.objects.filter(organisation=inspected, is_active=True, is_leader=False)
         .exclude(Q(user=inspector))
         .order_by("pk")
         .first()
     )
-    observations = list(done.observations.order_by("order"))
+    observations = list(done.observations.select_related("clause").order_by("order"))
+    # Findings a one-stop counter really gives: the badge not worn (discipline, II.1.b),
+    # a citizen not greeted nor guided (“4 xin, 4 luôn”, II.2.a).
     notes = {
-        0: ("Cán bộ tiếp nhận không đeo thẻ công chức khi làm việc với người dân.", staff),
-        1: ("Không niêm yết quy tắc ứng xử tại nơi tiếp dân.", None),
+        "II.1.b": ("Cán bộ tiếp nhận không đeo thẻ công chức khi làm việc với người dân.", staff),
+        "II.2.a": ("Cán bộ không chào hỏi, không hướng dẫn người dân khi nhận hồ sơ.", None),
     }
+    breached: dict[str, Observation] = {}
     answers = []
     for index, observation in enumerate(observations):
-        if index in notes:
-            note, who = notes[index]
+        code = observation.clause.code
+        if code in notes:
+            note, who = notes[code]
+            breached[code] = observation
             answers.append(
                 services.Answer(observation.pk, R.BREACHED, note, who.pk if who else None)
             )
@@ -89,24 +107,29 @@ def load_demo_inspections(root: Organisation) -> int:
             answers.append(services.Answer(observation.pk, R.NOT_OBSERVED))
         else:
             answers.append(services.Answer(observation.pk, R.KEPT))
-    services.record_observations(done, answers, actor=inspector)
-    if len(observations) >= 2:
-        services.open_case(observations[0], actor=inspector)
-        services.add_corrective_action(
-            observations[1],
+    with clock_at(at(held_on, 10)):
+        services.record_observations(done, answers, actor=inspector)
+    with clock_at(at(held_on, 10, 30)):
+        if "II.1.b" in breached:
+            services.open_case(breached["II.1.b"], actor=inspector)
+        if "II.2.a" in breached:
+            services.add_corrective_action(
+                breached["II.2.a"],
+                actor=inspector,
+                description="Phổ biến lại “4 xin, 4 luôn” cho cán bộ bộ phận một cửa; báo cáo "
+                "danh sách cán bộ đã được phổ biến.",
+            )
+    with clock_at(at(add_working_days(held_on, 1), 16)):
+        workflow.transition(
+            done,
+            Inspection.Status.CONCLUDED,
             actor=inspector,
-            description="Niêm yết bộ quy tắc ứng xử tại bộ phận một cửa và báo cáo kèm ảnh chụp.",
+            conclusion=(
+                "Cơ quan cơ bản thực hiện đúng quy tắc ứng xử; còn 02 vi phạm: cán bộ không "
+                "đeo thẻ khi làm việc (chuyển xử lý theo vụ việc) và chưa thực hiện đầy đủ "
+                "“4 xin, 4 luôn” khi tiếp nhận hồ sơ (yêu cầu khắc phục)."
+            ),
         )
-    workflow.transition(
-        done,
-        Inspection.Status.CONCLUDED,
-        actor=inspector,
-        conclusion=(
-            "Cơ quan cơ bản thực hiện đúng quy tắc ứng xử; còn 02 vi phạm: cán bộ không đeo "
-            "thẻ khi làm việc (chuyển xử lý theo vụ việc) và chưa niêm yết quy tắc (yêu cầu "
-            "khắc phục)."
-        ),
-    )
     services.plan_inspection(
         commune,
         actor=inspector,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.cases.models import Case
@@ -44,3 +45,27 @@ def test_without_users_the_demo_has_no_inspections(province: dict[str, Organisat
     load_seed_catalogue(scope=province["root"], actor=None, activate=True)
     assert load_demo_inspections(province["root"]) == 0
     assert not Inspection.objects.exists()
+
+
+def test_the_demo_inspection_happened_weeks_ago_and_its_corrective_action_is_overdue(
+    province: dict[str, Organisation], head: User, staff_member: StaffMember
+) -> None:
+    # Its dates agree with its story: planned, started and concluded on days before
+    # today (not all at the minute the demo was loaded), the action due 10 working days
+    # after it was set, so overdue now; the breaches are those a counter really shows.
+    load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    make_user("thanhtra", Role.INSPECTOR, province["root"])
+    make_user("daumoi", Role.FOCAL_POINT, province["commune"])
+    load_demo_inspections(province["root"])
+    done = Inspection.objects.get(status="concluded")
+    today = timezone.localdate()
+    assert done.started_at is not None and done.concluded_at is not None
+    assert timezone.localdate(done.started_at) == done.planned_on < today
+    assert done.started_at < done.concluded_at < timezone.now()
+    action = CorrectiveAction.objects.get(observation__inspection=done)
+    assert action.observation.clause.code == "II.2.a"
+    assert action.due_on < today
+    breached = set(
+        done.observations.filter(result="breached").values_list("clause__code", flat=True)
+    )
+    assert breached == {"II.1.b", "II.2.a"}
