@@ -34,6 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congvu.core.text import bounded
+
 from . import timeline, uploads
 from .models import CODE_ALPHABET, Case, CaseEvent
 
@@ -188,20 +190,10 @@ def follow(code: str, passphrase: str, *, client_ip: str | None = None) -> Case:
 
 
 def _clean_text(text: str, *, field: str, required: bool, limit: int = TEXT_MAX) -> str:
-    text = str(text or "").replace("\x00", "").strip()
-    if required and not text:
+    checked = bounded(text, limit, field)
+    if required and not checked:
         raise ValidationError({field: _("Vui lòng nhập nội dung. / Please enter some text.")})
-    if len(text) > limit:
-        raise ValidationError(
-            {
-                field: _(
-                    "Nội dung quá dài (tối đa %(max)d ký tự). / The text is too long (at most "
-                    "%(max)d characters)."
-                )
-                % {"max": limit}
-            }
-        )
-    return text
+    return checked
 
 
 @timeline.in_vietnamese

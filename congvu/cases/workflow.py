@@ -24,6 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congvu.core.text import bounded
+
 from . import clocks, timeline
 from .models import Case, CaseEvent
 from .visibility import require_handler
@@ -65,21 +67,6 @@ def allowed_moves(case: Case) -> list[Case.Status]:
     """The moves to offer for `case`, in the table's order of the statuses."""
     targets = ALLOWED.get(S(case.status), frozenset())
     return [status for status in S if status in targets]
-
-
-def _clean(text: str, limit: int, field: str) -> str:
-    text = str(text or "").replace("\x00", "").strip()
-    if len(text) > limit:
-        raise ValidationError(
-            {
-                field: _(
-                    "Nội dung quá dài (tối đa %(max)d ký tự). / The text is too long (at most "
-                    "%(max)d characters)."
-                )
-                % {"max": limit}
-            }
-        )
-    return text
 
 
 def _body(case: Case, to: Case.Status, note: str) -> str:
@@ -132,7 +119,7 @@ def transition(
                 % {"from": source.label, "to": target.label}
             }
         )
-    note = _clean(note, NOTE_MAX, "note")
+    note = bounded(note, NOTE_MAX, "note")
     errors: dict[str, str] = {}
     if (source, target) in REOPENING and not note:
         errors["note"] = _(
@@ -145,7 +132,7 @@ def transition(
     if target == S.CONCLUDED:
         if outcome not in Case.Outcome.values:
             errors["outcome"] = _("Chọn kết luận. / Choose the outcome.")
-        conclusion = _clean(conclusion, CONCLUSION_MAX, "conclusion")
+        conclusion = bounded(conclusion, CONCLUSION_MAX, "conclusion")
         if not conclusion:
             errors["conclusion"] = _(
                 "Cần nội dung kết luận gửi người phản ánh. / The conclusion for the reporter "

@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACE = re.compile(r"\s+")
@@ -112,3 +116,21 @@ def name_sort_key(full_name: str) -> str:
     """Sort key for a Vietnamese personal name: given name, then family name, then middle name."""
     family, middle, given = split_vietnamese_name(full_name)
     return "0".join(collation_key(part) for part in (given, family, middle))
+
+
+def bounded(value: Any, limit: int, field: str) -> str:
+    """A service's free text: NUL bytes dropped (PostgreSQL refuses them; nobody types
+    them on purpose), stripped, at most `limit` characters, else a ValidationError on
+    `field` in both languages."""
+    text = str(value or "").replace("\x00", "").strip()
+    if len(text) > limit:
+        raise ValidationError(
+            {
+                field: _(
+                    "Nội dung quá dài (tối đa %(max)d ký tự). / The text is too long (at most "
+                    "%(max)d characters)."
+                )
+                % {"max": limit}
+            }
+        )
+    return text

@@ -26,11 +26,11 @@ from congvu.cases import services as case_services
 from congvu.cases.models import Case
 from congvu.conduct.selectors import applicable_clauses, provincial_version
 from congvu.core.calendar import add_working_days
+from congvu.core.text import bounded
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import selectors
 from .models import CorrectiveAction, Inspection, Observation, new_inspection_code
-from .workflow import clean_text
 
 S = Inspection.Status
 R = Observation.Result
@@ -98,7 +98,7 @@ def plan_inspection(
             "allowed to inspect this organisation."
         )
     try:
-        purpose = clean_text(purpose, TEXT_MAX, "purpose")
+        purpose = bounded(purpose, TEXT_MAX, "purpose")
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     version = provincial_version(organisation)
@@ -191,7 +191,7 @@ def record_observations(
             errors[f"result-{key}"] = _("Chọn một kết quả. / Choose a result.")
             continue
         try:
-            note = clean_text(answer.note, NOTE_MAX, f"note-{key}")
+            note = bounded(answer.note, NOTE_MAX, f"note-{key}")
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
             continue
@@ -320,7 +320,7 @@ def add_corrective_action(
     inspection, observation = _breach(observation, actor)
     errors: dict[str, str] = {}
     try:
-        description = clean_text(description, TEXT_MAX, "description")
+        description = bounded(description, TEXT_MAX, "description")
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
         description = ""
@@ -380,7 +380,7 @@ def respond(
                 )
             }
         )
-    response = clean_text(response, TEXT_MAX, "response")
+    response = bounded(response, TEXT_MAX, "response")
     if not response:
         raise ValidationError({"response": _("Ghi kết quả khắc phục. / Describe what was done.")})
     now = timezone.now()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
+from congvu.core.text import bounded
 
 from . import selectors
 from .models import Inspection, Observation
@@ -46,22 +47,6 @@ class TransitionNotAllowed(ValidationError):
 def allowed_moves(inspection: Inspection) -> list[Inspection.Status]:
     targets = ALLOWED.get(S(inspection.status), frozenset())
     return [status for status in S if status in targets]
-
-
-def clean_text(value: Any, limit: int, field: str) -> str:
-    # PostgreSQL refuses NUL bytes in text; nobody types them on purpose.
-    text = str(value or "").replace("\x00", "").strip()
-    if len(text) > limit:
-        raise ValidationError(
-            {
-                field: _(
-                    "Nội dung quá dài (tối đa %(max)d ký tự). / The text is too long (at most "
-                    "%(max)d characters)."
-                )
-                % {"max": limit}
-            }
-        )
-    return text
 
 
 def _start(inspection: Inspection) -> None:
@@ -115,7 +100,7 @@ def transition(
         fields.append("started_at")
         _start(inspection)
     elif target == S.CONCLUDED:
-        conclusion = clean_text(conclusion, TEXT_MAX, "conclusion")
+        conclusion = bounded(conclusion, TEXT_MAX, "conclusion")
         errors: dict[str, str] = {}
         unanswered = inspection.observations.filter(result="").count()
         if unanswered:
@@ -132,7 +117,7 @@ def transition(
         inspection.concluded_at = now
         fields += ["conclusion", "concluded_at"]
     elif target == S.CANCELLED:
-        reason = clean_text(reason, TEXT_MAX, "reason")
+        reason = bounded(reason, TEXT_MAX, "reason")
         if not reason:
             raise ValidationError(
                 {"reason": _("Cần ghi lý do hủy. / Say why the inspection is cancelled.")}
