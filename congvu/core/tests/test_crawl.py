@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -38,7 +36,6 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from congvu.accounts.models import User
-from congvu.core.tests.test_demo import run_demo
 from congvu.feedback.models import Counter, Dossier
 from congvu.organisations.models import StaffMember
 
@@ -290,21 +287,6 @@ def _hostile_file() -> Any:
     return SimpleUploadedFile("anh.jpg", b"<html><script>alert(1)</script>", "image/jpeg")
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[None]:
-    """One small demo for the module, rolled back at the end."""
-    folder: Path = tmp_path_factory.mktemp("crawl")
-    with django_db_blocker.unblock(), transaction.atomic():
-        run_demo(folder)
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(built: None, db: Any) -> None:
-    return None
-
-
 def citizen_starts() -> list[str]:
     """The home page and the QR codes a citizen scans: a badge, a counter, its kiosk
     and a dossier receipt not yet rated (the demo makes a few of each)."""
@@ -325,7 +307,9 @@ USERNAMES = ["noivu", "giamdoc.stp", "daumoi.xa", "xuly", "thanhtra", "xem", "ca
 
 
 @pytest.mark.parametrize("username", USERNAMES)
-def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(demo: None, username: str):
+def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(
+    demo: dict[str, str], username: str
+):
     client = Client()
     client.force_login(User.objects.get(username=username))
     crawl = Crawl(client)
@@ -334,14 +318,16 @@ def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(demo: None, u
     assert crawl.broken == []
 
 
-def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(demo: None):
+def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(
+    demo: dict[str, str],
+):
     crawl = Crawl(Client())
     crawl.run(citizen_starts())
     assert crawl.pages > 3
     assert crawl.broken == []
 
 
-def test_absurd_but_well_formed_values_in_any_form_never_cause_a_server_error(demo: None):
+def test_absurd_but_well_formed_values_in_any_form_never_cause_a_server_error(demo: dict[str, str]):
     # The provincial officer sees every form; the citizens' forms have no date or number.
     client = Client()
     client.force_login(User.objects.get(username="noivu"))

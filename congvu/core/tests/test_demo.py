@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import stat
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
@@ -25,35 +21,7 @@ from congvu.organisations.models import Organisation, StaffMember
 from congvu.organisations.selectors import tree_as_of
 from congvu.planning.models import Plan
 
-SMALL = ["--staff", "300", "--communes", "10", "--units", "10"]
-ROW = re.compile(r"^(\S+)\s{2,}.*\s{2,}(\S{12})$")
-
-
-def run_demo(tmp_path: Path, *args: str) -> tuple[str, dict[str, str]]:
-    out = io.StringIO()
-    call_command("demo", *SMALL, "--logins-file", str(tmp_path / "logins.txt"), *args, stdout=out)
-    text = out.getvalue()
-    passwords = {}
-    for line in text.splitlines():
-        match = ROW.match(line)
-        if match and match.group(1) not in {"Tài", "-" * len(match.group(1))}:
-            passwords[match.group(1)] = match.group(2)
-    return text, passwords
-
-
-@pytest.fixture(scope="module")
-def built(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One small demo for the whole module, rolled back at the end (keeps the suite fast)."""
-    folder = tmp_path_factory.mktemp("demo")
-    with django_db_blocker.unblock(), transaction.atomic():
-        _, passwords = run_demo(folder)
-        yield folder, passwords
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def demo(built, db) -> dict[str, str]:
-    return built[1]
+from .conftest import run_demo
 
 
 def kinds_on(day: dt.date) -> set[str]:
