@@ -21,6 +21,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL for Playwright's pages: every test goes to `live_server.url` itself.
+
+    Defined here, it also stands in for pytest-playwright 0.10's fallback fixture,
+    a session fixture written as a method, which pytest 9 warns about."""
+    return None
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {
         **browser_type_launch_args,
