@@ -61,6 +61,17 @@ from .models import Counter, Rating
 if TYPE_CHECKING:
     from .services import RatingTarget
 
+
+def reason_labels(flag_reasons: str) -> list[tuple[str, str]]:
+    """[(code, why in words, in the current language)] of a rating's `flag_reasons`."""
+    labels = {
+        "burst": _("nhiều đánh giá cao nhất liên tiếp từ một thiết bị"),
+        "off_hours": _("ngoài giờ làm việc của quầy"),
+        "jump": _("thay đổi đột ngột so với trước đây"),
+    }
+    return [(code, labels.get(code, code)) for code in flag_reasons.split(",") if code]
+
+
 DEFAULT_LIMITS: Final[dict[str, float]] = {
     "per_target_per_hour": 3,
     "per_device_per_hour": 30,

@@ -30,7 +30,7 @@ import datetime as dt
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final, TypeVar
@@ -650,6 +650,34 @@ def submit_rating(
 
 
 # --- Review ------------------------------------------------------------------------------------
+
+
+#: Flagged ratings one decision may cover (a page of the review list is 20).
+REVIEW_MANY_MAX: Final = 100
+
+
+@transaction.atomic
+def review_ratings(
+    ratings: Sequence[Rating], *, include: bool, reason: str, actor: Any
+) -> list[Rating]:
+    """Include or exclude several flagged ratings (a burst from one phone) with one reason:
+    all of them or none; each is audited as if reviewed alone."""
+    if not ratings:
+        raise _invalid(_("Hãy chọn ít nhất một lượt đánh giá. / Choose at least one rating."))
+    if len(ratings) > REVIEW_MANY_MAX:
+        raise _invalid(
+            _("Mỗi lần xem xét tối đa %(max)d lượt. / At most %(max)d ratings at a time.")
+            % {"max": REVIEW_MANY_MAX}
+        )
+    reviewed = []
+    for rating in ratings:
+        try:
+            reviewed.append(review_rating(rating, include=include, reason=reason, actor=actor))
+        except RatingRejected as exc:
+            raise RatingRejected(
+                exc.code, _("Lượt đánh giá số %(id)d: %(why)s") % {"id": rating.pk, "why": exc}
+            ) from None
+    return reviewed
 
 
 @transaction.atomic

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("me/", views.mine, name="mine"),
     path("flagged/", views.flagged, name="flagged"),
     path("review/<int:pk>/", views.review, name="review"),
+    path("review/", views.review_many, name="review_many"),
 ]

@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
@@ -36,7 +36,7 @@ from congvu.core.text import search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import selectors, services
+from . import detection, selectors, services
 from .models import Rating
 from .review_forms import Period, ReviewForm, period_from
 from .selectors import CriterionRate, Index, OrganisationRow
@@ -172,16 +172,6 @@ def _ratings_page(qs: Any, number: str | None) -> Page[Any]:
     return page
 
 
-def _reasons(rating: Rating) -> list[str]:
-    """Why detection flagged the rating (codes from `detection`), in words."""
-    labels = {
-        "burst": _("nhiều đánh giá cao nhất liên tiếp từ một thiết bị"),
-        "off_hours": _("ngoài giờ làm việc của quầy"),
-        "jump": _("thay đổi đột ngột so với trước đây"),
-    }
-    return [labels.get(code, code) for code in rating.flag_reasons.split(",") if code]
-
-
 def _review_item(
     rating: Rating,
     labels: dict[tuple[int, int], str],
@@ -192,7 +182,7 @@ def _review_item(
     return {
         "rating": rating,
         "level_label": labels.get((rating.scale_id, rating.level), str(rating.level)),
-        "reasons": _reasons(rating),
+        "reasons": [label for _code, label in detection.reason_labels(rating.flag_reasons)],
         "form": form,
         "next": next_url,
         # A low or flagged rating of a named staff member can open a case (issue 5 §1).
@@ -413,6 +403,12 @@ def organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Flagged ratings waiting for review, across the organisations the user reviews."""
+    return _flagged_page(request, ReviewForm(prefix="bulk"), ticked=set())
+
+
+def _flagged_page(
+    request: AuthenticatedHttpRequest, bulk_form: ReviewForm, *, ticked: set[int], status: int = 200
+) -> HttpResponse:
     access.require_anywhere(request.user, Perm.RATING_REVIEW)
     org = None
     if request.GET.get("organisation"):
@@ -436,8 +432,72 @@ def flagged(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "items": _flagged_items(page, request.get_full_path(), request.user),
             "qs_page": querystring(request.GET, "page"),
+            "bulk_form": bulk_form,
+            "ticked": ticked,
+            "bulk_max": services.REVIEW_MANY_MAX,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def review_many(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Include or exclude the flagged ratings ticked on the review list, with one reason.
+
+    All of them or none: if one cannot be reviewed (someone else just did), the
+    list comes back with the error, the boxes still ticked and the reason kept.
+    The list's own query string (organisation, page) rides on the form's action.
+    """
+    access.require_anywhere(request.user, Perm.RATING_REVIEW)
+    form = ReviewForm(request.POST, prefix="bulk")
+    raw = request.POST.getlist("ratings")
+    ids = sorted({int(value) for value in raw if value.isdigit() and len(value) < 12})
+    ratings = [
+        access.get_for(
+            request.user,
+            Perm.RATING_REVIEW,
+            Rating.objects.select_related("organisation", "staff"),
+            pk=pk,
+        )
+        for pk in ids[: services.REVIEW_MANY_MAX + 1]
+    ]
+    if len(ids) != len(raw):
+        form.add_error(None, _("Lựa chọn không hợp lệ. / Invalid choice."))
+    if form.is_valid():
+        try:
+            reviewed = services.review_ratings(
+                ratings,
+                include=form.include,
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except services.RatingRejected as exc:
+            form.add_error(None, exc.message)
+        else:
+            count = len(reviewed)
+            messages.success(
+                request,
+                (
+                    ngettext(
+                        "Đã tính %(count)d lượt đánh giá vào chỉ số.",
+                        "Đã tính %(count)d lượt đánh giá vào chỉ số.",
+                        count,
+                    )
+                    if form.include
+                    else ngettext(
+                        "Đã loại %(count)d lượt đánh giá khỏi chỉ số.",
+                        "Đã loại %(count)d lượt đánh giá khỏi chỉ số.",
+                        count,
+                    )
+                )
+                % {"count": count},
+            )
+            fallback = reverse("feedback:flagged")
+            return HttpResponseRedirect(
+                safe_next(request, request.POST.get("next", "")) or fallback
+            )
+    return _flagged_page(request, form, ticked=set(ids), status=400)
 
 
 @login_required

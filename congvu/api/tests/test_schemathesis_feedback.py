@@ -3,9 +3,9 @@
 The whole-API run (test_schemathesis.py) starts without counters, dossiers or
 ratings, so its requests to these operations mostly meet 404s. Here the
 database holds the default scale, the seed catalogue, counters with staff on
-duty, dossiers (one of them rated), and ratings through every channel with
-their rollups, so that generated ids (small integers) reach real rows and the
-handlers and services run through. The public rating call is sent without the
+duty, dossiers (one of them rated), ratings through every channel with their
+rollups, and two flagged ratings waiting for review, so that generated ids
+(small integers) reach real rows and the handlers and services run through. The public rating call is sent without the
 officer's token too (it takes none), and its refusals (unknown link, already
 rated, rate limited, malformed) must keep to the documented statuses.
 
@@ -27,6 +27,7 @@ from congvu.accounts.models import User
 from congvu.accounts.services import create_api_token
 from congvu.feedback import services
 from congvu.feedback.models import Counter, Dossier
+from congvu.feedback.tests.test_selectors import flagged_rating
 from congvu.organisations.models import Organisation, StaffMember
 
 from .conftest import API_URLCONF, DERANDOMIZE
@@ -62,6 +63,11 @@ def ratings_data(province: dict[str, Organisation], staff: StaffMember) -> None:
             submission_id=uuid.uuid4(),
         )
     assert Dossier.objects.filter(rating__isnull=False).count() == 1
+    # Two held back by detection, for the review queue and the review calls.
+    badge = services.target_for_badge(staff.badge_token)
+    assert badge is not None
+    flagged_rating(badge)
+    flagged_rating(badge)
 
 
 @pytest.fixture

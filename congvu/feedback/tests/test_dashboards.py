@@ -403,6 +403,88 @@ def test_the_flagged_queue_lists_ratings_in_the_reviewers_scope(
     assert as_head.get(url, {"organisation": "abc"}).status_code == 404
 
 
+def _bulk(decision: str, reason: str, *ratings: Rating, **extra: Any) -> dict[str, Any]:
+    return {
+        "bulk-decision": decision,
+        "bulk-reason": reason,
+        "ratings": [str(r.pk) for r in ratings],
+        **extra,
+    }
+
+
+def test_several_flagged_ratings_are_excluded_at_once_each_audited(
+    rated: dict[str, Any], as_head: Any
+) -> None:
+    burst = [flagged_rating(rated["target"]) for _ in range(3)]
+    queue = as_head.get(reverse("feedback:flagged")).content.decode()
+    assert queue.count('form="bulk-review"') == 3  # one box per rating, no JavaScript needed
+    assert 'data-testid="bulk-review"' in queue
+
+    response = as_head.post(
+        reverse("feedback:review_many"),
+        _bulk("exclude", "Một điện thoại bấm liên tục", *burst[:2], next="/ratings/flagged/"),
+    )
+
+    assert response.status_code == 302 and response["Location"] == "/ratings/flagged/"
+    states = [Rating.objects.get(pk=r.pk).state for r in burst]
+    assert states == [Rating.State.EXCLUDED, Rating.State.EXCLUDED, Rating.State.FLAGGED]
+    events = AuditEvent.objects.filter(action="rating.exclude")
+    assert events.count() == 2
+    assert {e.data["reason"] for e in events} == {"Một điện thoại bấm liên tục"}
+    follow = as_head.get("/ratings/flagged/").content.decode()
+    assert "Đã loại 2 lượt đánh giá khỏi chỉ số." in follow
+
+
+def test_a_bulk_review_with_one_rating_already_reviewed_changes_nothing_and_keeps_the_input(
+    rated: dict[str, Any], as_head: Any, head: Any
+) -> None:
+    first, second = flagged_rating(rated["target"]), flagged_rating(rated["target"])
+    services.review_rating(second, include=True, reason="Đã xác minh", actor=head)
+
+    response = as_head.post(
+        reverse("feedback:review_many"), _bulk("exclude", "Lý do chung", first, second)
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"Lượt đánh giá số {second.pk}" in html and "không chờ xem xét" in html
+    assert re.search(rf'value="{first.pk}" form="bulk-review" checked', html)
+    assert "Lý do chung" in html and re.search(r'value="exclude"[^>]*checked', html)
+    first.refresh_from_db()
+    assert first.state == Rating.State.FLAGGED  # all or nothing
+
+
+def test_a_bulk_review_needs_a_choice_a_decision_and_a_reason(
+    rated: dict[str, Any], as_head: Any
+) -> None:
+    flagged = flagged_rating(rated["target"])
+    url = reverse("feedback:review_many")
+
+    nothing_ticked = as_head.post(url, _bulk("include", "Lý do"))
+    no_reason = as_head.post(url, _bulk("include", " ", flagged))
+    garbage = as_head.post(url, {**_bulk("include", "Lý do", flagged), "ratings": ["1x"]})
+
+    assert nothing_ticked.status_code == 400
+    assert "Hãy chọn ít nhất một lượt đánh giá" in nothing_ticked.content.decode()
+    assert no_reason.status_code == 400 and "Hãy ghi lý do" in no_reason.content.decode()
+    assert garbage.status_code == 400 and "Lựa chọn không hợp lệ" in garbage.content.decode()
+    flagged.refresh_from_db()
+    assert flagged.state == Rating.State.FLAGGED
+
+
+def test_a_bulk_review_of_someone_elses_rating_is_404_and_without_the_permission_403(
+    rated: dict[str, Any], as_outsider: Any, as_viewer: Any
+) -> None:
+    flagged = flagged_rating(rated["target"])
+    url = reverse("feedback:review_many")
+    data = _bulk("exclude", "Lý do", flagged)
+
+    assert as_viewer.post(url, data).status_code == 403
+    assert as_outsider.post(url, data).status_code == 404
+    flagged.refresh_from_db()
+    assert flagged.state == Rating.State.FLAGGED
+
+
 # --- Staff -------------------------------------------------------------------------------------
 
 
