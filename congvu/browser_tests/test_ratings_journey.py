@@ -252,6 +252,74 @@ def test_the_kiosk_resets_itself_after_a_rating_and_after_a_minute_idle(
     assert "0912 000 111" not in page.content()
 
 
+def test_a_citizen_switches_the_kiosk_to_english_and_the_next_one_gets_vietnamese(
+    live_server: Any, browser: Any, staff_member: StaffMember, counter: Counter
+) -> None:
+    kiosk_url = f"{live_server.url}/kiosk/{counter.kiosk_token}"
+    # An English-language browser: the kiosk is Vietnamese until a citizen asks.
+    context = browser.new_context(viewport=TABLET, has_touch=True, locale="en-US")
+    context.clock.install()
+    page = context.new_page()
+    page.goto(kiosk_url)
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text("Anh/chị hài lòng với cách phục vụ hôm nay không?")
+
+    # A foreign visitor taps "English" and rates in English.
+    page.get_by_test_id("kiosk-lang-en").tap()
+    page.wait_for_url(f"{kiosk_url}?lang=en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Are you satisfied with the service today?")
+    shot(page, "kiosk-english-tablet")
+    form = page.get_by_test_id("rating-form")
+    form.get_by_label(f"{STAFF_NAME} — Chuyên viên").check()
+    criteria = form.locator("fieldset.criterion")
+    for i in range(criteria.count()):
+        criterion = criteria.nth(i)
+        improper = IMPROPER in criterion.locator("legend").inner_text()
+        criterion.get_by_label("No" if improper else "Yes", exact=True).check()
+    form.locator("fieldset.rate-level").get_by_label("Very satisfied", exact=True).check()
+    form.get_by_label("Further comments (optional)").fill("Very helpful, thank you")
+    form.get_by_role("button", name="Send rating").click()
+
+    # The thank-you screen is the kiosk's own again: Vietnamese, with an English line.
+    expect(page.get_by_test_id("kiosk-thanks")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text("Cảm ơn anh/chị đã đánh giá!")
+    expect(page.get_by_text("Thank you for your rating.")).to_be_visible()
+    rating = Rating.objects.get()
+    assert (rating.channel, rating.level, rating.comment) == (
+        "kiosk",
+        1,
+        "Very helpful, thank you",
+    )
+    # ... and the next citizen's form is Vietnamese.
+    page.wait_for_url(kiosk_url, timeout=15_000)
+    expect(page.locator("h1")).to_have_text("Anh/chị hài lòng với cách phục vụ hôm nay không?")
+
+    # Another visitor switches to English and walks away: a minute later, Vietnamese.
+    page.get_by_test_id("kiosk-lang-en").tap()
+    page.wait_for_url(f"{kiosk_url}?lang=en")
+    page.get_by_test_id("rating-form").get_by_label("Further comments (optional)").fill("Hello")
+    page.clock.fast_forward("01:05")
+    page.wait_for_url(kiosk_url)
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text("Anh/chị hài lòng với cách phục vụ hôm nay không?")
+    assert "Hello" not in page.content()
+    # The language lived in the address only: the tablet keeps no language cookie.
+    assert "congvu_lang" not in {cookie["name"] for cookie in context.cookies()}
+    assert Rating.objects.count() == 1
+    context.close()
+
+    # Without JavaScript the switch is the same link.
+    plain = browser.new_context(viewport=TABLET, java_script_enabled=False, locale="vi-VN")
+    page = plain.new_page()
+    page.goto(kiosk_url)
+    page.get_by_test_id("kiosk-lang-en").click()
+    page.wait_for_url(f"{kiosk_url}?lang=en")
+    expect(page.locator("h1")).to_have_text("Are you satisfied with the service today?")
+    plain.close()
+
+
 @pytest.mark.parametrize("target", ["badge", "dossier", "kiosk"])
 def test_the_public_rating_pages_have_no_critical_or_serious_accessibility_violation(
     live_server: Any,

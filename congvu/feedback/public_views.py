@@ -13,12 +13,16 @@ rate limit → 429, a staff member rating themselves → 403.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -33,6 +37,10 @@ from .services import RatingRejected, RatingTarget
 KIOSK_THANKS_SECONDS = 5
 #: Seconds of idleness after which the kiosk's form is reset.
 KIOSK_IDLE_SECONDS = 60
+#: The kiosk's address carries its language (`/kiosk/<token>?lang=en`); nothing else does.
+KIOSK_LANGUAGE_PARAM = "lang"
+#: The kiosk's language switch: each language named in itself.
+KIOSK_LANGUAGES = (("vi", "Tiếng Việt"), ("en", "English"))
 
 
 def report_url(staff: StaffMember | None, *, submission_id: uuid.UUID | None = None) -> str:
@@ -169,6 +177,50 @@ def rating_page(
     return redirect("feedback_public:thanks", submission_id=rating.submission_id)
 
 
+# --- The kiosk's language ----------------------------------------------------------------------
+
+
+def kiosk_language(request: HttpRequest) -> str:
+    """The language of a kiosk page: from its address alone, Vietnamese unless `?lang=en`.
+
+    The tablet serves one citizen after another, so the language is the citizen's and
+    ends with them: it lives in the page's address, which the thank-you page, the idle
+    reset and every "new form" link drop. The site's `congvu_lang` cookie is neither
+    read (the officer who set up the tablet may have left it on English) nor written.
+    """
+    value = request.GET.get(KIOSK_LANGUAGE_PARAM, "")
+    return value if value in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def kiosk_url(token: str, language: str | None = None) -> str:
+    """The kiosk's form in `language`; the plain address (the reset target) is Vietnamese."""
+    url = reverse("feedback_public:kiosk", args=[token])
+    if language is None or language == settings.LANGUAGE_CODE:
+        return url
+    return f"{url}?{KIOSK_LANGUAGE_PARAM}={language}"
+
+
+KioskView = Callable[[HttpRequest, str], HttpResponse]
+
+
+def _kiosk_page(language_of: Callable[[HttpRequest], str]) -> Callable[[KioskView], KioskView]:
+    """Render a kiosk view in `language_of(request)`, whatever the middleware chose."""
+
+    def decorate(view: KioskView) -> KioskView:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+            language = language_of(request)
+            with translation.override(language):
+                request.LANGUAGE_CODE = language
+                response = view(request, token)
+            response.headers["Content-Language"] = language
+            return response
+
+        return wrapper
+
+    return decorate
+
+
 # --- Pages -------------------------------------------------------------------------------------
 
 
@@ -226,10 +278,12 @@ def counter(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@_kiosk_page(kiosk_language)
 def kiosk(request: HttpRequest, token: str) -> HttpResponse:
     target = services.target_for_kiosk(token)
     if target is None or target.counter is None:
         return not_found(request)
+    language = translation.get_language()
     return rating_page(
         request,
         target,
@@ -238,6 +292,13 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
             "counter": target.counter,
             "token": token,
             "idle_seconds": KIOSK_IDLE_SECONDS,
+            # The form is sent back to the page in the citizen's language (a refused
+            # form is shown again in it); the thank-you page it leads to is Vietnamese.
+            "form_action": kiosk_url(token, language),
+            "languages": [
+                (code, name, kiosk_url(token, code), code == language)
+                for code, name in KIOSK_LANGUAGES
+            ],
         },
         staff_choices=_staff_choices(target.counter),
         retarget=lambda staff_id: services.target_for_kiosk(token, staff_id=staff_id),
@@ -245,7 +306,9 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@_kiosk_page(lambda request: settings.LANGUAGE_CODE)
 def kiosk_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    """The thank-you screen: in Vietnamese (with an English line), the citizen is done."""
     target = services.target_for_kiosk(token)
     if target is None or target.counter is None:
         return not_found(request)
