@@ -28,7 +28,7 @@ from congvu.core.calendar import add_working_days
 from congvu.core.models import Notification
 from congvu.organisations.models import StaffMember
 
-from . import timeline
+from . import history, timeline
 from .models import Case, CaseEvent, Track, TrackClock
 
 S = Case.Status
@@ -164,8 +164,9 @@ def extend(case: Case, *, actor: Any, reason: str) -> Case:
         action="case.extend",
         # The parties are notified in writing of an extension (Law on Denunciation, art. 30).
         audience=CaseEvent.Audience.PARTIES,
-        body=_("Gia hạn giải quyết lần %(n)d đến ngày %(due)s. Lý do: %(reason)s")
-        % {"n": case.extensions, "due": f"{case.settle_due:%d/%m/%Y}", "reason": reason},
+        body=history.EXTENDED.write(
+            n=case.extensions, due=f"{case.settle_due:%d/%m/%Y}", reason=reason
+        ),
         data={"old_due": old_due.isoformat(), "new_due": case.settle_due.isoformat()},
     )
     return case

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts.access import Perm
 from congvu.organisations.models import StaffMember
 
-from . import timeline, uploads
+from . import history, timeline, uploads
 from .models import Case, CaseEvent, DisciplineDecision, DisciplineForm
 from .visibility import require_handler
 
@@ -154,8 +154,7 @@ def propose(
         actor=actor,
         action="case.discipline_propose",
         audience=CaseEvent.Audience.INTERNAL,
-        body=_("Đề xuất hình thức kỷ luật: %(form)s.") % {"form": form.name}
-        + (f"\n{note}" if note else ""),
+        body=history.DISCIPLINE_PROPOSED.write(form=form.name) + (f"\n{note}" if note else ""),
         data={"decision": decision.pk, "form": form.code},
     )
     return decision
@@ -249,8 +248,9 @@ def _decide(
         action="case.discipline_decide",
         # The staff member is told of the decision about them (due process).
         audience=CaseEvent.Audience.SUBJECT,
-        body=_("Quyết định kỷ luật số %(number)s ngày %(date)s: %(form)s.")
-        % {"number": number, "date": f"{decided_on:%d/%m/%Y}", "form": decision.form.name},
+        body=history.DISCIPLINE_DECIDED.write(
+            number=number, date=f"{decided_on:%d/%m/%Y}", form=decision.form.name
+        ),
         data={
             "decision": decision.pk,
             "form": decision.form.code,
@@ -289,8 +289,7 @@ def withdraw(decision: DisciplineDecision, *, reason: str, actor: Any) -> Discip
         actor=actor,
         action="case.discipline_withdraw",
         audience=CaseEvent.Audience.INTERNAL,
-        body=_("Rút đề xuất kỷ luật (%(form)s). Lý do: %(reason)s")
-        % {"form": decision.form.name, "reason": reason[:NOTE_MAX]},
+        body=history.DISCIPLINE_WITHDRAWN.write(form=decision.form.name, reason=reason[:NOTE_MAX]),
         data={"decision": decision.pk},
     )
     return decision

@@ -35,7 +35,7 @@ from congvu.feedback.models import Rating
 from congvu.organisations import selectors as org_selectors
 from congvu.organisations.models import Organisation, OrganisationQuerySet, StaffMember
 
-from . import reporter, services, visibility
+from . import history, reporter, services, visibility
 from .models import Case, CaseEvent, Track
 from .public_forms import (
     DESCRIPTION_MAX,
@@ -435,7 +435,7 @@ def track_link(request: HttpRequest, signed: str) -> HttpResponse:
 class EventRow:
     when: Any
     title: str
-    body: str
+    body: history.Shown
     files: list[Any]
     mine: bool
 
@@ -469,7 +469,7 @@ def _reporter_events(case: Case) -> list[EventRow]:
         EventRow(
             when=timezone.localtime(event.created_at),
             title=_event_title(event),
-            body=event.body,
+            body=history.shown(event),
             files=[f for f in event.files.all() if f.pk in reporter_files],
             mine=event.kind == CaseEvent.Kind.FROM_REPORTER,
         )

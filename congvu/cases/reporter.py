@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from congvu.core.text import bounded
 
-from . import timeline, uploads
+from . import history, timeline, uploads
 from .models import CODE_ALPHABET, Case, CaseEvent
 
 MAX_FAILURES: Final = 5
@@ -264,9 +264,9 @@ def erase_reporter_identity(case: Case, *, actor: Any) -> Case:
         actor=actor,
         action="case.erase_identity",
         audience=CaseEvent.Audience.INTERNAL,
-        body=_("Đã xóa họ tên và thông tin liên hệ của người phản ánh.")
+        body=history.ERASED_BY_HANDLER.write()
         if actor is not None
-        else _("Hết thời hạn lưu trữ: đã xóa họ tên và thông tin liên hệ của người phản ánh."),
+        else history.ERASED_BY_RETENTION.write(),
         data={"by": "retention" if actor is None else "handler"},
     )
     return case

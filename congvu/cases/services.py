@@ -28,7 +28,7 @@ from congvu.accounts.access import Perm
 from congvu.core.models import Notification
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import clocks, routing, timeline, uploads
+from . import clocks, history, routing, timeline, uploads
 from .clocks import extend
 from .models import Case, CaseEvent, CaseFile, Track, new_tracking_code
 from .reporter import (
@@ -326,8 +326,7 @@ def submit_report(
                 actor=actor,
                 action="case.create",
                 audience=A.REPORTER,
-                body=_("Đã tiếp nhận phản ánh. Hạn xem xét, thụ lý: %(due)s.")
-                % {"due": f"{case.acknowledge_due:%d/%m/%Y}"},
+                body=history.RECEIVED.write(due=f"{case.acknowledge_due:%d/%m/%Y}"),
                 data={
                     "track": case.track,
                     "channel": case.channel,
@@ -592,11 +591,7 @@ def link_duplicate(case: Case, *, main: Case, actor: User) -> Case:
         actor=actor,
         action="case.link_duplicate",
         audience=A.REPORTER,
-        body=_(
-            "Phản ánh của bạn trùng nội dung với một phản ánh đã có và được xử lý cùng vụ việc "
-            "%(main)s."
-        )
-        % {"main": main.code},
+        body=history.LINKED_TO_MAIN.write(main=main.code),
         data={"main": main.code},
     )
     timeline.add(
@@ -605,7 +600,7 @@ def link_duplicate(case: Case, *, main: Case, actor: User) -> Case:
         actor=actor,
         action="case.link_duplicate",
         audience=A.REPORTER,
-        body=_("Một phản ánh khác cùng nội dung đã được gộp vào vụ việc này."),
+        body=history.LINKED_FROM_DUPLICATE.write(),
         data={"duplicate": case.code},
     )
     return case

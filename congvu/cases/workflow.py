@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from congvu.core.text import bounded
 
-from . import clocks, timeline
+from . import clocks, history, timeline
 from .models import Case, CaseEvent
 from .visibility import require_handler
 
@@ -71,15 +71,15 @@ def allowed_moves(case: Case) -> list[Case.Status]:
 
 def _body(case: Case, to: Case.Status, note: str) -> str:
     if to == S.REJECTED:
-        head = _("Không thụ lý. Lý do: %(reason)s.") % {"reason": case.get_reject_reason_display()}
+        head = history.REJECTED.write(reason=case.get_reject_reason_display())
     elif to == S.CONCLUDED:
-        head = _("Kết luận: %(outcome)s.") % {"outcome": case.get_outcome_display()}
+        head = history.CONCLUDED.write(outcome=case.get_outcome_display())
         if case.conclusion:
             head += "\n" + case.conclusion
     elif to == S.ACCEPTED and case.settle_due is not None:
-        head = _("Đã thụ lý. Hạn giải quyết: %(due)s.") % {"due": f"{case.settle_due:%d/%m/%Y}"}
+        head = history.ACCEPTED.write(due=f"{case.settle_due:%d/%m/%Y}")
     else:
-        head = _("Chuyển sang trạng thái: %(status)s.") % {"status": S(to).label}
+        head = history.MOVED.write(status=S(to).label)
     return f"{head}\n{note}" if note else head
 
 
