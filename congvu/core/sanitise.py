@@ -894,10 +894,11 @@ def _odf(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
     if not names.get("mimetype", b"").strip().startswith(_ODF_MIMETYPE_PREFIX):
         raise Unreadable("no OpenDocument mimetype")
     manifest_name = "meta-inf/manifest.xml"
-    if manifest_name not in names:
-        raise Unreadable("no META-INF/manifest.xml")
-    manifest = _parse(names[manifest_name], manifest_name)
-    if next(manifest.getroot().iter(f"{{{_ODF_MANIFEST}}}encryption-data"), None) is not None:
+    # Required since ODF 1.2, though a reader does without; without it, an encrypted
+    # part is still found: it does not parse.
+    manifest = _parse(names[manifest_name], manifest_name) if manifest_name in names else None
+    encryption = f"{{{_ODF_MANIFEST}}}encryption-data"
+    if manifest is not None and next(manifest.getroot().iter(encryption), None) is not None:
         raise Encrypted("an OpenDocument file with a password")
     for name in names:
         if name.startswith(("basic/", "scripts/")) or name == "meta-inf/macrosignatures.xml":

@@ -608,3 +608,9 @@ def xlsx_with_traces() -> bytes:
     workbook = workbook[:at] + folder + workbook[at:]
     app = app.replace(b"</Properties>", f"<Company>{COMPANY}</Company></Properties>".encode())
     return _rewrite(data, {"xl/workbook.xml": workbook, "docProps/app.xml": app}, {})
+
+
+def unzipped(data: bytes) -> bytes:
+    """Every entry of the ZIP `data`, decompressed, one after another: what to search."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"\n".join(archive.read(info) for info in archive.infolist())
