@@ -120,7 +120,8 @@ def check_one(upload: Any, *, allowed: frozenset[str] = EVIDENCE_TYPES) -> Check
     content_type = sniff(data)
     extension = Path(name).suffix.lower()
     if content_type is None or content_type not in allowed:
-        if extension in _KNOWN_EXTENSIONS:
+        # A real Word file offered as evidence is not "disguised": only the list helps.
+        if content_type is None and extension in _KNOWN_EXTENSIONS:
             raise shared.disguised(name, extension)
         raise shared.error(
             _(

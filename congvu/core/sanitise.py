@@ -44,7 +44,7 @@ import re
 import struct
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
 
@@ -453,8 +453,8 @@ _ODF_PRINTER_SETTINGS: Final = frozenset({"PrinterName", "PrinterSetup"})
 class _Budget:
     """What is left to unpack and to decode in one document and those embedded in it."""
 
-    unzipped: int = MAX_OFFICE_UNZIPPED
-    pixels: int = MAX_OFFICE_PIXELS
+    unzipped: int = field(default_factory=lambda: MAX_OFFICE_UNZIPPED)
+    pixels: int = field(default_factory=lambda: MAX_OFFICE_PIXELS)
 
 
 Entries = list[tuple[zipfile.ZipInfo, bytes]]

@@ -6,9 +6,9 @@ the content's first bytes, never from the name or the browser's Content-Type;
 at most the size limit is read; photos, PDFs, recordings and Word, Excel and
 OpenDocument files are stored as `sanitise` leaves them, with the sha256 of the
 stored bytes; a file that cannot be cleaned is refused with a message naming
-it; every refused file of one submission is listed at once. Each app keeps what differs: the types it
-accepts, how ZIP-based Office files are recognised, its size setting, its own
-messages for a wrong type or too many files, and its rows.
+it; every refused file of one submission is listed at once. Each app keeps what
+differs: the types it accepts, how ZIP-based Office files are recognised, its
+size setting, its own messages for a wrong type or too many files, and its rows.
 
 Every ZIP-based Office file the site accepts (DOCX, XLSX, ODT: evidence,
 decisions, a plan's document, the import workbooks) passes `check_zip` before

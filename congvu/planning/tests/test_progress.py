@@ -283,9 +283,7 @@ def test_a_zip_bomb_as_word_or_excel_evidence_is_refused_by_name_and_the_input_k
     assert not [path for path in media.rglob("*") if path.is_file()]
 
 
-def test_word_and_excel_evidence_is_stored_without_who_wrote_or_commented_it(
-    assignment, as_focal
-):
+def test_word_and_excel_evidence_is_stored_without_who_wrote_or_commented_it(assignment, as_focal):
     files = {"bao-cao.docx": docx_with_traces(), "so-lieu.xlsx": xlsx_with_traces()}
     response = as_focal.post(
         update_url(assignment),
@@ -310,9 +308,7 @@ def test_word_and_excel_evidence_is_stored_without_who_wrote_or_commented_it(
         assert evidence.sha256 == hashlib.sha256(data).hexdigest()
 
 
-def test_a_word_file_with_macros_is_refused_by_name_and_the_input_kept(
-    assignment, as_focal, media
-):
+def test_a_word_file_with_macros_is_refused_by_name_and_the_input_kept(assignment, as_focal, media):
     with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
