@@ -435,6 +435,11 @@ _OOXML_UNQUALIFIED: Final[dict[tuple[str, str], str | None]] = {
     **{(f"{{{s}}}fileSharing", "userName"): None for s in _SML},
 }
 
+_EXTENDED_ROOTS: Final = frozenset(f"{{{ns}}}Properties" for ns in _EXTENDED_NS)
+_SML_AUTHOR: Final = frozenset(f"{{{s}}}author" for s in _SML)
+_SML_COMMENT: Final = tuple(f"{{{s}}}comment" for s in _SML)
+_SML_TEXT: Final = tuple(f"{{{s}}}t" for s in _SML)
+
 _ODF_OFFICE: Final = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _ODF_META: Final = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 _ODF_CONFIG: Final = "urn:oasis:names:tc:opendocument:xmlns:config:1.0"
@@ -682,7 +687,7 @@ def _ooxml_part(tree: Any) -> bool:
     root = tree.getroot()
     if root.tag in _EMPTIED_ROOTS:
         return _empty(root)
-    if root.tag in {f"{{{ns}}}Properties" for ns in _EXTENDED_NS}:
+    if root.tag in _EXTENDED_ROOTS:
         changed = False
         for child in list(root):
             if not isinstance(child.tag, str) or etree.QName(child).localname not in _EXTENDED_KEPT:
@@ -715,7 +720,7 @@ def _ooxml_part(tree: Any) -> bool:
             else:
                 continue
             changed = True
-        if tag in {f"{{{s}}}author" for s in _SML}:  # a spreadsheet's list of commenters
+        if tag in _SML_AUTHOR:  # a spreadsheet's list of commenters
             authors.append(element.text or "")
             changed |= _set_text(element, AUTHOR_LABEL)
     for element in doomed:
@@ -730,12 +735,12 @@ def _ooxml_part(tree: Any) -> bool:
 def _comment_signatures(root: Any, authors: list[str]) -> bool:
     """Excel starts a note's text with its author's name ("Nguyễn Văn An:"): the label instead."""
     changed = False
-    for comment in root.iter(*(f"{{{s}}}comment" for s in _SML)):
+    for comment in root.iter(*_SML_COMMENT):
         try:
             author = authors[int(comment.get("authorId", ""))]
         except (ValueError, IndexError):
             continue
-        first = next(comment.iter(*(f"{{{s}}}t" for s in _SML)), None)
+        first = next(comment.iter(*_SML_TEXT), None)
         if author and first is not None and (first.text or "").startswith(f"{author}:"):
             first.text = AUTHOR_LABEL + first.text[len(author) :]
             changed = True
@@ -913,7 +918,7 @@ def _odf(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
             continue
         if info.is_dir() or name == "mimetype":
             pass
-        elif name == manifest_name:
+        elif name == manifest_name and manifest is not None:
             changed = False
             for entry in list(manifest.getroot()):
                 if entry.get(f"{{{_ODF_MANIFEST}}}full-path", "").lower() in dropped:
