@@ -108,7 +108,7 @@ def image(data: bytes, fmt: str) -> bytes:
                 if fmt == "TIFF":
                     options["compression"] = "tiff_deflate"  # uncompressed, a scan is huge
                 # Which colour is transparent (a logo on a letterhead) says nothing of anyone.
-                if fmt in ("PNG", "TIFF") and "transparency" in upright.info:
+                if fmt == "PNG" and "transparency" in upright.info:
                     options["transparency"] = upright.info["transparency"]
                 clean.save(out, format=fmt, **options)
                 return out.getvalue()

@@ -187,6 +187,27 @@ def test_a_zip_bomb_hidden_in_an_embedded_document_is_refused() -> None:
         sanitise.docx(document)
 
 
+def test_a_scanned_tiff_loses_its_exif_and_a_logo_keeps_its_transparent_colour() -> None:
+    exif = Image.Exif()
+    exif[0x010F] = PHONE  # the scanner's maker
+    scan = io.BytesIO()
+    Image.new("L", (40, 30), 200).save(scan, format="TIFF", exif=exif.tobytes())
+    logo = io.BytesIO()
+    emblem = Image.new("P", (16, 16))
+    emblem.putpalette([255, 255, 255, 200, 0, 0] * 128)
+    emblem.save(logo, format="PNG", transparency=0)
+    document = with_parts(
+        docx_bytes(),
+        {"word/media/scan.tif": scan.getvalue(), "word/media/logo.png": logo.getvalue()},
+    )
+    entries = parts(sanitise.docx(document))
+    cleaned_scan = Image.open(io.BytesIO(entries["word/media/scan.tif"]))
+    assert (cleaned_scan.format, cleaned_scan.size) == ("TIFF", (40, 30))
+    assert PHONE.encode() not in entries["word/media/scan.tif"]
+    cleaned_logo = Image.open(io.BytesIO(entries["word/media/logo.png"]))
+    assert cleaned_logo.info.get("transparency") == 0
+
+
 def test_pictures_beyond_the_pixel_budget_are_refused(monkeypatch) -> None:
     monkeypatch.setattr(sanitise, "MAX_OFFICE_PIXELS", 64 * 48 * 2)
     photo = jpeg_with_gps().read()
