@@ -28,7 +28,15 @@ before it is stored (`cases.uploads` and `planning.uploads`, through
   boxes already there (they may hold what they replaced). Nothing moves, so
   the chunk offsets (`stco`/`co64`) stay right and the sound is not touched;
 * WAV recordings keep only their `fmt `, `fact` and `data` chunks (no `LIST`
-  INFO, `bext` or ID3 chunk).
+  INFO, `bext` or ID3 chunk);
+* Word, Excel and OpenDocument files (DOCX, XLSX, ODT) are rebuilt: their
+  document properties emptied (author, last editor, company, manager, template,
+  dates), every commenter's and tracked change's name replaced by
+  `AUTHOR_LABEL` and their dates removed, thumbnails and `customXml` dropped,
+  paths on someone's disk cut to the file's name, their photos re-encoded as
+  above; the text is not touched and unchanged parts keep their bytes. One
+  with macros (`Macros`) or a password (`Encrypted`) is refused; a signed one is
+  kept as it is.
 
 A file that cannot be read that far is refused (`Unreadable`), with a message
 saying which file: storing what we cannot clean would store what we promised

@@ -8,6 +8,7 @@ by entry (decompressed), then opened again with python-docx, openpyxl or zipfile
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import shutil
@@ -16,9 +17,11 @@ import zipfile
 from pathlib import Path
 
 import docx
+import hypothesis
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
@@ -339,6 +342,24 @@ def test_a_password_protected_document_is_refused() -> None:
 def test_a_damaged_document_is_refused(data) -> None:
     with pytest.raises(sanitise.Unreadable):
         sanitise.docx(data)
+
+
+_SMALL_DOCX = docx_bytes()
+_SMALL_ODT = odt_with_traces()
+
+
+@hypothesis.settings(max_examples=80, deadline=None)
+@hypothesis.given(
+    kind=st.sampled_from(["docx", "odt"]),
+    at=st.floats(min_value=0, max_value=1, exclude_max=True),
+    garbage=st.binary(min_size=1, max_size=40),
+)
+def test_any_damaged_document_is_cleaned_or_refused_never_a_crash(kind, at, garbage) -> None:
+    original = _SMALL_DOCX if kind == "docx" else _SMALL_ODT
+    where = int(at * len(original))
+    damaged = original[:where] + garbage + original[where + len(garbage) :]
+    with contextlib.suppress(sanitise.Unreadable):
+        (sanitise.docx if kind == "docx" else sanitise.odt)(damaged)
 
 
 def test_two_entries_of_one_name_are_refused() -> None:
