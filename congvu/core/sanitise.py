@@ -523,10 +523,10 @@ def _parse(data: bytes, name: str) -> Any:
 
 
 def _serialise(tree: Any) -> bytes:
+    # `standalone="yes"` as Word writes it; "no" is what a missing declaration means.
+    standalone = True if tree.docinfo.standalone else None
     return bytes(
-        etree.tostring(
-            tree, xml_declaration=True, encoding="UTF-8", standalone=tree.docinfo.standalone
-        )
+        etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=standalone)
     )
 
 
