@@ -11,10 +11,13 @@ photo was taken), PDFs rewritten without author, XMP or scripts, recordings
 without their tags (an M4A, or an MP4 accepted as one, also without its
 position, XMP and every other user-data box). A file that cannot be read that
 far is refused with a message naming it. Pillow's decompression-bomb guard is
-on (a tiny file that decodes to gigapixels is refused). Office files
-(decisions only) are ZIP containers: their entries' total uncompressed size
-and compression ratio are bounded, so a zip bomb is refused before anything
-reads it (`core.uploads.check_zip`).
+on (a tiny file that decodes to gigapixels is refused). Word files
+(decisions only; citizens' evidence takes no Office file) are ZIP containers:
+their entries' total uncompressed size and compression ratio are bounded, so a
+zip bomb is refused before anything reads it (`core.uploads.check_zip`); then
+they are rebuilt without their author, editors, commenters, tracked changes'
+names and dates, and their photos' EXIF (`sanitise.docx`); one with macros or a
+password is refused by name.
 
 Files are stored under a random name (`models.case_file_path`), with the sha256
 of the stored bytes. What planning's evidence does alike is in `core.uploads`.
@@ -117,7 +120,8 @@ def check_one(upload: Any, *, allowed: frozenset[str] = EVIDENCE_TYPES) -> Check
     content_type = sniff(data)
     extension = Path(name).suffix.lower()
     if content_type is None or content_type not in allowed:
-        if extension in _KNOWN_EXTENSIONS:
+        # A real Word file offered as evidence is not "disguised": only the list helps.
+        if content_type is None and extension in _KNOWN_EXTENSIONS:
             raise shared.disguised(name, extension)
         raise shared.error(
             _(

@@ -3,16 +3,20 @@
 A citizen's evidence (`cases.uploads`) and a staff member's evidence of task
 progress (`planning.uploads`) are checked the same way: the type is read from
 the content's first bytes, never from the name or the browser's Content-Type;
-at most the size limit is read; photos, PDFs and recordings are stored as
-`sanitise` leaves them, with the sha256 of the stored bytes; a file that
-cannot be cleaned is refused with a message naming it; every refused file of
-one submission is listed at once. Each app keeps what differs: the types it
-accepts, how ZIP-based Office files are recognised, its size setting, its own
-messages for a wrong type or too many files, and its rows.
+at most the size limit is read; photos, PDFs, recordings and Word, Excel and
+OpenDocument files are stored as `sanitise` leaves them, with the sha256 of the
+stored bytes; a file that cannot be cleaned is refused with a message naming
+it; every refused file of one submission is listed at once. Each app keeps what
+differs: the types it accepts, how ZIP-based Office files are recognised, its
+size setting, its own messages for a wrong type or too many files, and its rows.
 
 Every ZIP-based Office file the site accepts (DOCX, XLSX, ODT: evidence,
 decisions, a plan's document, the import workbooks) passes `check_zip` before
-anything reads it: a zip bomb is refused by name.
+anything reads it: a zip bomb is refused by name. Those that are stored
+(evidence, decisions, a plan's document) are then rebuilt without their
+authors, editors, commenters and photos' EXIF (`sanitised`); one with macros or
+a password is refused by name. The import workbooks are kept only for the
+import's worker to read (never served) and are not rebuilt.
 """
 
 from __future__ import annotations
@@ -45,9 +49,12 @@ OGG: Final = "audio/ogg"
 WAV: Final = "audio/wav"
 DOCX: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ODT: Final = "application/vnd.oasis.opendocument.text"
 
 IMAGES: Final = frozenset({JPEG, PNG, WEBP})
 RECORDINGS: Final = frozenset({MP3, M4A, OGG, WAV})
+#: ZIP-based documents: cleaned by rebuilding the ZIP (`sanitise.docx`, `xlsx`, `odt`).
+OFFICE: Final = frozenset({DOCX, XLSX, ODT})
 
 #: The extension a stored file gets: that of the type detected, not the one typed.
 EXTENSION: Final = {
@@ -61,6 +68,7 @@ EXTENSION: Final = {
     WAV: ".wav",
     DOCX: ".docx",
     XLSX: ".xlsx",
+    ODT: ".odt",
 }
 
 #: What a ZIP-based Office file may expand to. A decision, a report or a plan is a few
@@ -259,6 +267,15 @@ _UNREADABLE: Final = {
             "unreadable."
         ),
     ),
+    **dict.fromkeys(
+        OFFICE,
+        _lazy(
+            "Tệp %(name)s bị hỏng hoặc không đọc được nên không xóa được thông tin ẩn (tên "
+            "tác giả, người sửa); hãy lưu lại rồi gửi lại, hoặc gửi bản PDF. / The document is "
+            "damaged or unreadable, so its hidden information (author, editors) cannot be "
+            "removed; save it again and resend it, or send a PDF."
+        ),
+    ),
 }
 
 
@@ -273,25 +290,52 @@ def _clean(data: bytes, content_type: str) -> bytes:
         return sanitise.mp4(data)
     if content_type in (MP3, OGG):
         return sanitise.audio(data)
+    if content_type == DOCX:
+        return sanitise.docx(data)
+    if content_type == XLSX:
+        return sanitise.xlsx(data)
+    if content_type == ODT:
+        return sanitise.odt(data)
     return data
 
 
 def sanitised(data: bytes, content_type: str, *, name: str) -> bytes:
-    """`data` without its metadata (`sanitise`); Office files are returned as they are.
+    """`data` without its metadata (`sanitise`); a type it does not know is returned as it is.
 
     Raises ValidationError naming the file when it cannot be cleaned: a
-    password-protected PDF, or any file `sanitise` cannot read that far.
+    password-protected PDF or document, a document with macros, or any file
+    `sanitise` cannot read that far. Call `check_zip` first for a ZIP-based file.
     """
     try:
         return _clean(data, content_type)
     except sanitise.Encrypted:
+        if content_type == PDF:
+            raise error(
+                _(
+                    "Tệp PDF %(name)s có mật khẩu; hãy gửi bản không đặt mật khẩu. / The PDF is "
+                    "password-protected; send a copy without a password."
+                ),
+                name,
+                "encrypted_pdf",
+            ) from None
         raise error(
             _(
-                "Tệp PDF %(name)s có mật khẩu; hãy gửi bản không đặt mật khẩu. / The PDF is "
+                "Tệp %(name)s có mật khẩu; hãy gửi bản không đặt mật khẩu. / The document is "
                 "password-protected; send a copy without a password."
             ),
             name,
-            "encrypted_pdf",
+            "encrypted_file",
+        ) from None
+    except sanitise.Macros:
+        raise error(
+            _(
+                "Tệp %(name)s có macro hoặc mã tự chạy, không được chấp nhận; hãy lưu thành "
+                "tệp không có macro (.docx, .xlsx, .odt) hoặc PDF rồi gửi lại. / The document "
+                "contains macros or other code that runs and is refused; save it without "
+                "macros (.docx, .xlsx, .odt) or as a PDF and resend it."
+            ),
+            name,
+            "office_macros",
         ) from None
     except sanitise.Unreadable:
         raise error(_UNREADABLE[content_type], name, "unreadable_file") from None

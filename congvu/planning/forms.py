@@ -68,8 +68,8 @@ class PlanForm(forms.Form):
         label=_("Tệp văn bản (PDF, DOC, DOCX)"),
         required=False,
         help_text=_(
-            "Tối đa 20 MB. Tên tác giả và thông tin ẩn trong PDF được xóa trước khi lưu; tệp "
-            "Word, OpenDocument được giữ nguyên."
+            "Tối đa 20 MB. Tên tác giả, người sửa và thông tin ẩn trong PDF, DOCX, ODT được "
+            "xóa trước khi lưu; tệp DOC được giữ nguyên; tệp có macro không được nhận."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(DOCUMENT_SUFFIXES)}),
     )

@@ -77,8 +77,8 @@ class ProgressForm(forms.Form):
             "mỗi tệp không quá %(size)s."
         ) % {"count": uploads.MAX_FILES, "size": filesizeformat(uploads.max_bytes())}
         removed = gettext(
-            "Vị trí GPS trong ảnh và tên tác giả trong PDF được xóa trước khi lưu; tệp Word, "
-            "Excel được giữ nguyên."
+            "Vị trí GPS trong ảnh, tên tác giả trong PDF, Word, Excel (cả người nhận xét, "
+            "người sửa) được xóa trước khi lưu; tệp có macro không được nhận."
         )
         self.fields["evidence"].help_text = f"{limits} {removed}"
 

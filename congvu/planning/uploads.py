@@ -10,15 +10,16 @@ re-encoded from their pixels (no GPS position, phone model or time), PDFs
 rewritten without document information, XMP or scripts — a digitally signed
 PDF is kept byte for byte (rewriting would break the signature), a
 password-protected one is refused (nobody checking the progress could open
-it). Word and Excel files are stored as they are: they are documents the
-organisation wrote, whose author and company are its own; being ZIP
-containers, they are bounded first (`core.uploads.check_zip`: a zip bomb is
-refused by name). A file that cannot be cleaned is refused with a message
-naming it.
+it). Word and Excel files, being ZIP containers, are bounded first
+(`core.uploads.check_zip`: a zip bomb is refused by name), then rebuilt
+without their author, last editor, company, commenters' and tracked changes'
+names and dates, and their photos' EXIF (`sanitise.docx`, `sanitise.xlsx`); one
+with macros or a password is refused. A file that cannot be cleaned is
+refused with a message naming it.
 
 A plan's own document (`Plan.document`: PDF, DOC, DOCX or ODT) is checked the
 same way (`check_document`): its content must be the type its name says, a
-PDF is cleaned, the Word and OpenDocument files are kept as they are.
+PDF, DOCX or ODT is cleaned; a DOC (Word 97-2003, an OLE2 file) is kept as it is.
 
 Accepted files are stored under a random name (see `models.evidence_path`) with
 the extension of the type we detected and the sha256 of the stored bytes, and
@@ -39,7 +40,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from congvu.core import uploads as shared
-from congvu.core.uploads import DOCX, EXTENSION, JPEG, PDF, PNG, WEBP, XLSX, CheckedFile
+from congvu.core.uploads import DOCX, EXTENSION, JPEG, ODT, PDF, PNG, WEBP, XLSX, CheckedFile
 from congvu.core.uploads import discard as discard
 
 from .models import EvidenceFile, ProgressUpdate
@@ -162,7 +163,6 @@ def store(
 # --- a plan's own document -----------------------------------------------------------------
 
 DOC: Final = "application/msword"
-ODT: Final = "application/vnd.oasis.opendocument.text"
 #: The extension a plan's document may have, and the type its content must then be.
 DOCUMENT_TYPES: Final = {".pdf": PDF, ".doc": DOC, ".docx": DOCX, ".odt": ODT}
 DOCUMENT_MAX_BYTES: Final = 20 * 1024 * 1024
@@ -208,8 +208,9 @@ def check_document(upload: Any, *, extension: str) -> CheckedFile:
     """A plan's document whose name ends with `extension` (one of `DOCUMENT_TYPES`).
 
     Read within `DOCUMENT_MAX_BYTES`; a ZIP is bounded; the content must be the
-    type the extension says (a renamed HTML page is refused, by name); a PDF is
-    cleaned like evidence (`shared.sanitised`). ValidationError otherwise.
+    type the extension says (a renamed HTML page is refused, by name); a PDF,
+    DOCX or ODT is cleaned like evidence (`shared.sanitised`). ValidationError
+    otherwise.
     """
     name = shared.display_name(upload, max_length=255)
     data = shared.read(upload, name=name, limit=DOCUMENT_MAX_BYTES)

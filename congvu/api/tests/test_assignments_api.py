@@ -2,6 +2,8 @@
 
 import datetime as dt
 import hashlib
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -11,7 +13,13 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.conftest import client_for, make_user
-from congvu.core.tests.media_helpers import AUTHOR, pdf_bytes
+from congvu.core.tests.media_helpers import (
+    AUTHOR,
+    docx_bytes,
+    docx_with_traces,
+    pdf_bytes,
+    unzipped,
+)
 from congvu.organisations.models import Organisation
 from congvu.planning.models import (
     Assignment,
@@ -238,6 +246,38 @@ def test_a_file_that_is_not_accepted_is_a_422_and_nothing_is_saved(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "evidence"]
     assert not ProgressUpdate.objects.exists()
+
+
+def test_word_evidence_with_macros_is_a_422_naming_it_and_a_clean_one_loses_its_author(
+    api_head: Client, assignment: Assignment, media: None
+) -> None:
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    macros = SimpleUploadedFile("bao-cao.docx", out.getvalue())
+    response = api_head.post(
+        f"{URL}/{assignment.pk}/updates",
+        {"progress": "in_progress", "percent": "60", "evidence": [macros]},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "evidence"]
+    assert "Tệp bao-cao.docx có macro hoặc mã tự chạy, không được chấp nhận" in error["msg"]
+    assert not ProgressUpdate.objects.exists()
+
+    clean = SimpleUploadedFile("bao-cao.docx", docx_with_traces())
+    response = api_head.post(
+        f"{URL}/{assignment.pk}/updates",
+        {"progress": "in_progress", "percent": "60", "evidence": [clean]},
+    )
+    assert response.status_code == 201, response.content
+    with EvidenceFile.objects.get().file.open("rb") as handle:
+        stored = handle.read()
+    assert AUTHOR.encode() not in unzipped(stored)
 
 
 def test_viewer_gets_403_reporting_progress(api_viewer: Client, assignment: Assignment) -> None:

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import io
+import zipfile
+from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.conftest import client_for, make_user
+from congvu.core.tests.media_helpers import (
+    BODY,
+    NAMES,
+    PHONE,
+    docx_bytes,
+    docx_with_traces,
+    unzipped,
+)
 from congvu.organisations.models import Organisation, StaffMember
 
 from .. import workflow
@@ -196,6 +209,89 @@ def test_discipline_is_proposed_then_decided_with_number_date_and_file(
     file_url = reverse("cases:decision_file", args=[case.code, decision.pk])
     assert file_url in as_head.get(url("detail", case)).content.decode()
     assert as_head.get(file_url).status_code == 200
+
+
+def _propose(as_head: Client, head: User, case: Case) -> DisciplineDecision:
+    case = move(case, "accepted", "investigating", "concluded", actor=head)
+    form = as_head.get(url("detail", case)).context["propose_form"]
+    reprimand: DisciplineForm = min(form.fields["form"].queryset, key=lambda f: f.rank)
+    conduct = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
+    response = as_head.post(
+        url("propose", case), {"disc-form": reprimand.pk, "disc-conduct_date": conduct}
+    )
+    assert response.status_code == 302
+    return DisciplineDecision.objects.get(case=case)
+
+
+def _decide(as_head: Client, decision: DisciplineDecision, file: SimpleUploadedFile) -> Any:
+    prefix = f"dec-{decision.pk}"
+    return as_head.post(
+        url("decide", decision.case, decision.pk),
+        {
+            f"{prefix}-decision": decision.pk,
+            f"{prefix}-number": "12/QĐ-STP",
+            f"{prefix}-decided_on": timezone.localdate().isoformat(),
+            f"{prefix}-file": file,
+        },
+    )
+
+
+def test_a_word_decision_is_stored_without_its_author_editors_or_commenters(
+    as_head: Client, head: User, case: Case
+) -> None:
+    decision = _propose(as_head, head, case)
+    response = _decide(as_head, decision, SimpleUploadedFile("qd.docx", docx_with_traces()))
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.decision_file.name.endswith(".docx")
+    download = as_head.get(reverse("cases:decision_file", args=[case.code, decision.pk]))
+    stored = b"".join(download.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(stored)) as archive:
+        core = archive.read("docProps/core.xml")
+    assert b"creator" not in core and b"lastModifiedBy" not in core
+    text = unzipped(stored)
+    assert BODY.encode() in text
+    for name in (*NAMES, PHONE):
+        assert name.encode() not in text, name
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "english"),
+    [
+        (
+            "macros",
+            "Tệp qd.docx có macro hoặc mã tự chạy, không được chấp nhận",
+            "The document contains macros or other code that runs and is refused",
+        ),
+        (
+            "damaged",
+            "Tệp qd.docx bị hỏng hoặc không đọc được nên không xóa được thông tin ẩn",
+            "The document is damaged or unreadable",
+        ),
+    ],
+)
+def test_a_word_decision_with_macros_or_damaged_is_refused_by_name_and_nothing_decided(
+    as_head: Client, head: User, case: Case, content: str, message: str, english: str
+) -> None:
+    decision = _propose(as_head, head, case)
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    if content == "macros":
+        parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    else:
+        parts["word/document.xml"] = parts["word/document.xml"][:200]  # cut off
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    response = _decide(as_head, decision, SimpleUploadedFile("qd.docx", out.getvalue()))
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert message in page
+    assert english in page
+    decision.refresh_from_db()
+    assert decision.stage == DisciplineDecision.Stage.PROPOSED
+    assert not decision.decision_file
 
 
 def test_a_proposal_past_the_limitation_period_shows_the_error(

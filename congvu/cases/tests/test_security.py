@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -47,7 +48,7 @@ from congvu.cases import reporter
 from congvu.cases.models import CODE_ALPHABET, Case, CaseEvent, CaseFile, new_tracking_code
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import client_for, make_user
-from congvu.core.tests.media_helpers import pdf_bytes
+from congvu.core.tests.media_helpers import docx_with_traces, pdf_bytes
 from congvu.organisations.models import Organisation, StaffMember
 
 IDENTITY = (REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL)
@@ -538,6 +539,24 @@ def test_a_disguised_file_or_a_zip_bomb_is_refused_with_a_message(
     response = _report_with(Client(), province["dept_justice"], _upload(name, content()))
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert Case.objects.count() == 0
+    assert CaseFile.objects.count() == 0
+
+
+def test_a_citizens_word_file_is_not_taken_as_evidence_and_nothing_is_stored(
+    province: dict[str, Organisation],
+) -> None:
+    # Citizens' evidence is photos, PDFs and recordings; only officials' decisions, staff
+    # evidence and plans take Word files (cleaned: core/tests/test_sanitise_office.py). A
+    # report with a Word file is refused as a whole, with the types that are accepted.
+    response = _report_with(
+        Client(), province["dept_justice"], _upload("don-to-cao.docx", docx_with_traces())
+    )
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "Loại tệp không được chấp nhận: don-to-cao.docx. Chỉ nhận" in page
+    assert "giả dạng" not in page
+    assert "Cán bộ đòi tiền bồi dưỡng mới nhận hồ sơ." in page
     assert Case.objects.count() == 0
     assert CaseFile.objects.count() == 0
 

@@ -7,6 +7,7 @@ recordings tagged the way phones tag them (a title naming the place, a position)
 from __future__ import annotations
 
 import io
+import re
 import struct
 import wave
 import zipfile
@@ -328,3 +329,288 @@ def zip_bomb(
             bomb.writestr(info, source.read(info))
         bomb.writestr(entry, b"\0" * unzipped)
     return out.getvalue()
+
+
+# --- Office files that name their makers ------------------------------------------------------
+
+#: Who a test document names, as Word, Excel or LibreOffice record them.
+COMPANY = "CongTyCuaNguoiBaoCao"
+MANAGER = "SepCuaNguoiBaoCao"
+EDITOR = "LeVanSuaLanCuoi"
+COMMENTER = "TranThiGopY"
+REVISER = "PhamVanSuaDoi"
+ACCOUNT = "baocao.nguyen@example.vn"
+#: The Windows account in the template's and the workbook's folder.
+WINDOWS_USER = "nguyenvanbaocao"
+#: When the document was made and edited (each must disappear).
+EDITED_AT = "2026-11-20T08:15:00Z"
+#: What the document says: it must still say it.
+BODY = "Cán bộ quầy số 3 đòi tiền bồi dưỡng mới nhận hồ sơ."
+HEADER_TEXT = "Đơn phản ánh"
+#: Every name a cleaned document must no longer contain, in any entry.
+NAMES = (AUTHOR, COMPANY, MANAGER, EDITOR, COMMENTER, REVISER, ACCOUNT, WINDOWS_USER)
+#: What an embedded photo's EXIF says (`jpeg_with_gps`).
+PHONE = "SecretPhone"
+
+
+def _rewrite(data: bytes, changes: dict[str, bytes | None], added: dict[str, bytes]) -> bytes:
+    """A copy of the ZIP `data` with entries replaced (None: removed) and entries added."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            content = changes.get(info.filename, source.read(info))
+            if content is not None:
+                target.writestr(info, content)
+        for name, content in added.items():
+            target.writestr(name, content)
+    return out.getvalue()
+
+
+def _tracked(xml: bytes, marker: bytes, date: str = EDITED_AT) -> bytes:
+    """`xml` with a tracked insertion by REVISER after the paragraph holding `marker`."""
+    inserted = (
+        f'<w:p><w:ins w:id="901" w:author="{REVISER}" w:date="{date}">'
+        f"<w:r><w:t>Bổ sung: lần thứ hai.</w:t></w:r></w:ins>"
+        f'<w:del w:id="902" w:author="{REVISER}" w:date="{date}">'
+        "<w:r><w:delText>Câu đã xóa.</w:delText></w:r></w:del></w:p>"
+    ).encode()
+    at = xml.index(b"</w:p>", xml.index(marker)) + len(b"</w:p>")
+    return xml[:at] + inserted + xml[at:]
+
+
+def docx_with_traces() -> bytes:
+    """A Word document as a citizen's computer leaves it: every place that names them.
+
+    Author and last editor, company, manager and template path, a custom property,
+    a comment by a named person (and Word's list of commenters with their account),
+    tracked changes in the body and the header, a photo with a GPS position and the
+    phone's name, and python-docx's stale thumbnail and customXml part.
+    """
+    import docx
+
+    document = docx.Document()
+    props = document.core_properties
+    props.author, props.last_modified_by, props.revision = AUTHOR, EDITOR, 7
+    props.title = f"Don cua {AUTHOR}"
+    paragraph = document.add_paragraph(BODY)
+    document.add_comment(paragraph.runs, text="Nên nói rõ giờ.", author=COMMENTER, initials="TTG")
+    document.sections[0].header.paragraphs[0].text = HEADER_TEXT
+    document.add_picture(io.BytesIO(jpeg_with_gps().read()))
+    out = io.BytesIO()
+    document.save(out)
+    data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    header = next(name for name in parts if name.startswith("word/header"))
+    app = parts["docProps/app.xml"].replace(
+        b"<Template>Normal.dotm</Template>",
+        f"<Template>Normal.dotm</Template><Company>{COMPANY}</Company>"
+        f"<Manager>{MANAGER}</Manager>".encode(),
+    )
+    settings = parts["word/settings.xml"].replace(
+        b"<w:zoom", b'<w:attachedTemplate r:id="rId1"/><w:zoom', 1
+    )
+    assert b'xmlns:r="' in settings
+    types = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxml'
+        b'formats-officedocument.custom-properties+xml"/><Override PartName="/word/people.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.people'
+        b'+xml"/></Types>',
+    )
+    package_rels = parts["_rels/.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId90" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/custom-properties" Target="docProps/custom.xml"/></Relationships>',
+    )
+    document_rels = parts["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId91" Type="http://schemas.microsoft.com/office/2011/relationships/'
+        b'people" Target="people.xml"/></Relationships>',
+    )
+    custom = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
+        'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'docPropsVTypes"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" '
+        f'name="NguoiSoan"><vt:lpwstr>{AUTHOR}</vt:lpwstr></property></Properties>'
+    ).encode()
+    people = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+        f'<w15:person w15:author="{COMMENTER}"><w15:presenceInfo w15:providerId="AD" '
+        f'w15:userId="{ACCOUNT}"/></w15:person></w15:people>'
+    ).encode()
+    template = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="'
+        'http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'attachedTemplate" Target="file:///C:\\Users\\{WINDOWS_USER}\\AppData\\Roaming\\'
+        'Microsoft\\Templates\\Normal.dotm" TargetMode="External"/></Relationships>'
+    ).encode()
+    # python-docx writes the comment's author, initials and date as Word does.
+    assert re.search(
+        rb'w:author="%s" w:initials="TTG"' % COMMENTER.encode(), parts["word/comments.xml"]
+    )
+    assert b"w:date=" in parts["word/comments.xml"]
+    return _rewrite(
+        data,
+        {
+            "docProps/app.xml": app,
+            "word/settings.xml": settings,
+            "[Content_Types].xml": types,
+            "_rels/.rels": package_rels,
+            "word/_rels/document.xml.rels": document_rels,
+            "word/document.xml": _tracked(parts["word/document.xml"], BODY.encode()),
+            header: _tracked(parts[header], HEADER_TEXT.encode()),
+        },
+        {
+            "docProps/custom.xml": custom,
+            "word/people.xml": people,
+            "word/_rels/settings.xml.rels": template,
+        },
+    )
+
+
+_ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.3"'
+)
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+
+
+def _change(kind: str, number: int) -> str:
+    return (
+        f'<text:changed-region text:id="ct{number}"><text:{kind}><office:change-info>'
+        f"<dc:creator>{REVISER}</dc:creator><dc:date>{EDITED_AT[:-1]}</dc:date>"
+        f"</office:change-info></text:{kind}></text:changed-region>"
+    )
+
+
+def odt_with_traces(*, extra: dict[str, bytes] | None = None, manifest: str = "") -> bytes:
+    """An OpenDocument text as LibreOffice leaves it: creators, comments, changes, a photo.
+
+    `extra` entries are added (a macro library, a signature); `manifest` is added
+    to the manifest's entries (an encryption entry).
+    """
+    photo = jpeg_with_gps().read()
+    thumbnail = io.BytesIO()
+    Image.new("RGB", (8, 8), (9, 9, 9)).save(thumbnail, format="PNG")
+    meta = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODF_NS}><office:meta>'
+        "<meta:generator>LibreOffice/7.4.7.2$Linux_X86_64</meta:generator>"
+        f"<meta:initial-creator>{AUTHOR}</meta:initial-creator>"
+        f"<dc:creator>{EDITOR}</dc:creator><meta:creation-date>{EDITED_AT[:-1]}"
+        f"</meta:creation-date><dc:date>{EDITED_AT[:-1]}</dc:date>"
+        "<meta:editing-cycles>4</meta:editing-cycles>"
+        "<meta:editing-duration>PT12M</meta:editing-duration>"
+        f'<meta:template xlink:type="simple" xlink:href="file:///home/{WINDOWS_USER}/mau.ott"'
+        ' xlink:title="mau"/>'
+        f"<meta:printed-by>{EDITOR}</meta:printed-by>"
+        f'<meta:user-defined meta:name="Company">{COMPANY}</meta:user-defined>'
+        '<meta:document-statistic meta:paragraph-count="2" meta:word-count="14"/>'
+        "</office:meta></office:document-meta>"
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODF_NS}>'
+        "<office:body><office:text><text:tracked-changes>"
+        f"{_change('insertion', 1)}{_change('deletion', 2)}</text:tracked-changes>"
+        f"<text:p>{BODY}<office:annotation><dc:creator>{COMMENTER}</dc:creator>"
+        f"<dc:date>{EDITED_AT[:-1]}</dc:date><meta:creator-initials>TTG</meta:creator-initials>"
+        "<text:p>Nên nói rõ giờ.</text:p></office:annotation></text:p>"
+        '<text:p><text:change-start text:change-id="ct1"/>Bổ sung: lần thứ hai.'
+        '<text:change-end text:change-id="ct1"/></text:p>'
+        '<text:p><draw:frame draw:name="anh" svg:width="2cm" svg:height="1.5cm">'
+        '<draw:image xlink:href="Pictures/anh.jpg" xlink:type="simple" xlink:show="embed"/>'
+        "</draw:frame></text:p>"
+        f'<text:p><text:a xlink:href="file:///C:/Users/{WINDOWS_USER}/Desktop/bien-ban.pdf">'
+        "biên bản</text:a></text:p>"
+        "</office:text></office:body></office:document-content>"
+    )
+    settings = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-settings {_ODF_NS}>'
+        '<office:settings><config:config-item-set config:name="ooo:configuration-settings">'
+        '<config:config-item config:name="PrinterName" config:type="string">'
+        f"HP-{COMPANY}</config:config-item>"
+        '<config:config-item config:name="PrinterSetup" config:type="base64Binary">'
+        "bm90IGEgcmVhbCBzZXR1cA==</config:config-item>"
+        "</config:config-item-set></office:settings></office:document-settings>"
+    )
+    entries = {
+        "content.xml": "text/xml",
+        "meta.xml": "text/xml",
+        "settings.xml": "text/xml",
+        "Pictures/anh.jpg": "image/jpeg",
+        "Thumbnails/thumbnail.png": "image/png",
+    }
+    manifest_xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+        '<manifest:file-entry manifest:full-path="/" manifest:version="1.3" '
+        'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        + "".join(
+            f'<manifest:file-entry manifest:full-path="{path}" manifest:media-type="{kind}"/>'
+            for path, kind in entries.items()
+        )
+        + manifest
+        + "</manifest:manifest>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype", (2026, 11, 20, 8, 15, 0)), ODT_MIMETYPE)
+        archive.writestr("content.xml", content)
+        archive.writestr("meta.xml", meta)
+        archive.writestr("settings.xml", settings)
+        archive.writestr("Pictures/anh.jpg", photo)
+        archive.writestr("Thumbnails/thumbnail.png", thumbnail.getvalue())
+        for name, body in (extra or {}).items():
+            archive.writestr(name, body)
+        archive.writestr("META-INF/manifest.xml", manifest_xml)
+    return out.getvalue()
+
+
+def xlsx_with_traces() -> bytes:
+    """An Excel workbook naming its maker: creator, last editor, a note, a photo, a folder."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.drawing.image import Image as SheetImage
+
+    book = openpyxl.Workbook()
+    book.properties.creator, book.properties.lastModifiedBy = AUTHOR, EDITOR
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Đơn vị", "Số người tham dự"])
+    sheet.append([BODY, 12])
+    sheet["B2"].comment = Comment(f"{COMMENTER}:\nSố liệu tháng 11.", COMMENTER)
+    sheet.add_image(SheetImage(io.BytesIO(jpeg_with_gps().read())), "D2")
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = archive.read("xl/workbook.xml")
+        app = archive.read("docProps/app.xml")
+    folder = (
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+        '2006"><mc:Choice Requires="x15"><x15ac:absPath xmlns:x15ac="http://schemas.microsoft'
+        f'.com/office/spreadsheetml/2010/11/ac" url="C:\\Users\\{WINDOWS_USER}\\Documents\\"/>'
+        "</mc:Choice></mc:AlternateContent>"
+    ).encode()
+    at = workbook.index(b"<workbookPr")
+    workbook = workbook[:at] + folder + workbook[at:]
+    app = app.replace(b"</Properties>", f"<Company>{COMPANY}</Company></Properties>".encode())
+    return _rewrite(data, {"xl/workbook.xml": workbook, "docProps/app.xml": app}, {})
+
+
+def unzipped(data: bytes) -> bytes:
+    """Every entry of the ZIP `data`, decompressed, one after another: what to search."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return b"\n".join(archive.read(info) for info in archive.infolist())

@@ -13,10 +13,16 @@ from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, kind, make_user
 from congvu.core.tests.media_helpers import (
     AUTHOR,
+    BODY,
+    NAMES,
+    PHONE,
     docx_bytes,
+    docx_with_traces,
     encrypted_pdf_bytes,
     odt_bytes,
+    odt_with_traces,
     pdf_bytes,
+    unzipped,
     xlsx_bytes,
     zip_bomb,
 )
@@ -209,7 +215,7 @@ def test_an_officer_creates_a_derived_plan_with_its_file(
     url = reverse("planning:plan_create")
     form_page = as_officer.get(url, {"parent": provincial_plan.pk})
     assert form_page.status_code == 200
-    assert "Tên tác giả và thông tin ẩn trong PDF được xóa trước khi lưu" in (
+    assert "Tên tác giả, người sửa và thông tin ẩn trong PDF, DOCX, ODT được xóa" in (
         form_page.content.decode()
     )
     document = SimpleUploadedFile("ke-hoach.pdf", pdf_bytes(), content_type="application/pdf")
@@ -330,9 +336,9 @@ def test_a_plan_document_that_is_not_what_it_says_is_refused_by_name_and_the_for
 
 
 @pytest.mark.parametrize(
-    ("name", "build"), [("ke-hoach.docx", docx_bytes), ("ke-hoach.odt", odt_bytes)]
+    ("name", "build"), [("ke-hoach.docx", docx_with_traces), ("ke-hoach.odt", odt_with_traces)]
 )
-def test_an_officials_word_or_opendocument_file_is_stored_as_uploaded(
+def test_an_officials_word_or_opendocument_file_is_stored_without_who_wrote_it(
     as_officer, province, media, name, build
 ):
     content = build()
@@ -340,8 +346,12 @@ def test_an_officials_word_or_opendocument_file_is_stored_as_uploaded(
     assert response.status_code == 302
     plan = Plan.objects.get()
     download = as_officer.get(reverse("planning:plan_document", args=[plan.pk]))
-    assert b"".join(download.streaming_content) == content
+    stored = b"".join(download.streaming_content)
     assert f'filename="{name}"' in download["Content-Disposition"]
+    text = unzipped(stored)
+    assert BODY.encode() in text
+    for name_in_it in (*NAMES, PHONE):
+        assert name_in_it.encode() not in text, name_in_it
 
 
 def test_the_document_field_says_in_english_what_is_removed():
@@ -351,7 +361,9 @@ def test_the_document_field_says_in_english_what_is_removed():
 
     with translation.override("en"):
         help_text = str(PlanForm.base_fields["document"].help_text)
-    assert help_text.startswith("At most 20 MB. The author's name and hidden information")
+    assert help_text.startswith(
+        "At most 20 MB. The author's and editors' names and hidden information in a PDF, DOCX"
+    )
 
 
 def test_a_word_97_file_is_recognised_by_its_word_stream():

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -11,10 +12,15 @@ from congvu.conftest import client_for
 from congvu.core.models import Notification
 from congvu.core.tests.media_helpers import (
     AUTHOR,
+    NAMES,
+    PHONE,
     docx_bytes,
+    docx_with_traces,
     jpeg_with_gps,
     pdf_bytes,
+    unzipped,
     xlsx_bytes,
+    xlsx_with_traces,
     zip_bomb,
 )
 from congvu.planning import progress, rollups, states
@@ -28,6 +34,7 @@ from .test_progress_helpers import (
     make_plan,
     today,
     upload,
+    zip_bytes,
 )
 
 S = Assignment.State
@@ -204,7 +211,7 @@ def test_a_fake_pdf_is_refused_nothing_is_saved_and_the_input_is_kept(assignment
 
 def test_the_focal_points_photo_and_pdf_are_stored_without_gps_or_author(assignment, as_focal):
     page = as_focal.get(detail(assignment)).content.decode()
-    assert "Vị trí GPS trong ảnh và tên tác giả trong PDF được xóa trước khi lưu" in page
+    assert "Vị trí GPS trong ảnh, tên tác giả trong PDF, Word, Excel" in page
     response = as_focal.post(
         update_url(assignment),
         {
@@ -276,8 +283,8 @@ def test_a_zip_bomb_as_word_or_excel_evidence_is_refused_by_name_and_the_input_k
     assert not [path for path in media.rglob("*") if path.is_file()]
 
 
-def test_real_word_and_excel_evidence_is_still_stored_as_uploaded(assignment, as_focal):
-    files = {"bao-cao.docx": docx_bytes(), "so-lieu.xlsx": xlsx_bytes()}
+def test_word_and_excel_evidence_is_stored_without_who_wrote_or_commented_it(assignment, as_focal):
+    files = {"bao-cao.docx": docx_with_traces(), "so-lieu.xlsx": xlsx_with_traces()}
     response = as_focal.post(
         update_url(assignment),
         {
@@ -292,7 +299,34 @@ def test_real_word_and_excel_evidence_is_still_stored_as_uploaded(assignment, as
     assert EvidenceFile.objects.count() == 2
     for evidence in EvidenceFile.objects.all():
         with evidence.file.open("rb") as handle:
-            assert handle.read() == files[evidence.original_name]
+            data = handle.read()
+        assert data != files[evidence.original_name]
+        text = unzipped(data)
+        for name in (*NAMES, PHONE):
+            assert name.encode() not in text, (evidence.original_name, name)
+        assert evidence.size == len(data)
+        assert evidence.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_word_file_with_macros_is_refused_by_name_and_the_input_kept(assignment, as_focal, media):
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    response = as_focal.post(
+        update_url(assignment),
+        {
+            "progress": P.IN_PROGRESS,
+            "percent": "40",
+            "note": "Báo cáo kèm macro",
+            "evidence": [upload("bao-cao.docx", zip_bytes(parts), "application/octet-stream")],
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tệp bao-cao.docx có macro hoặc mã tự chạy, không được chấp nhận" in html
+    assert "Báo cáo kèm macro" in html
+    assert not ProgressUpdate.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
 
 
 def test_a_file_over_the_limit_is_refused_on_the_page(assignment, as_focal, settings):

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,12 +9,18 @@ from pypdf import PdfReader
 
 from congvu.core.tests.media_helpers import (
     AUTHOR,
+    BODY,
+    NAMES,
+    PHONE,
     docx_bytes,
+    docx_with_traces,
     encrypted_pdf_bytes,
     jpeg_with_gps,
     pdf_bytes,
     signed_pdf_bytes,
+    unzipped,
     xlsx_bytes,
+    xlsx_with_traces,
 )
 from congvu.planning import uploads
 
@@ -101,14 +108,37 @@ def test_every_refused_file_is_named_in_the_error():
 
 
 @pytest.mark.parametrize(
-    ("name", "build"), [("bao-cao.docx", docx_bytes), ("so-lieu.xlsx", xlsx_bytes)]
+    ("name", "build"), [("bao-cao.docx", docx_with_traces), ("so-lieu.xlsx", xlsx_with_traces)]
 )
-def test_an_office_file_is_stored_as_uploaded_with_its_checksum(name, build):
+def test_an_office_file_is_stored_without_who_wrote_it_with_the_checksum_of_what_is_stored(
+    name, build
+):
     original = build()
     [checked] = uploads.check_files([upload(name, original)])
-    assert checked.content == original
-    assert checked.sha256 == hashlib.sha256(original).hexdigest()
-    assert checked.size == len(original)
+    assert checked.content != original
+    text = unzipped(checked.content)
+    assert BODY.encode() in text or BODY.encode("ascii", "xmlcharrefreplace") in text
+    for name_in_it in (*NAMES, PHONE):
+        assert name_in_it.encode() not in text, name_in_it
+    assert checked.sha256 == hashlib.sha256(checked.content).hexdigest()
+    assert checked.size == len(checked.content)
+
+
+def test_a_workbook_with_macros_is_refused_by_name():
+    workbook = xlsx_bytes()
+    with_macros = zip_bytes(
+        {**_entries(workbook), "xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 60}
+    )
+    with pytest.raises(ValidationError) as caught:
+        uploads.check_files([upload("so-lieu.xlsx", with_macros)])
+    [message] = caught.value.messages
+    assert message.startswith("Tệp so-lieu.xlsx có macro hoặc mã tự chạy, không được chấp nhận")
+    assert "/ The document contains macros or other code that runs and is refused" in message
+
+
+def _entries(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def test_a_photo_loses_its_gps_position_and_phone_but_keeps_its_pixels():
