@@ -16,7 +16,7 @@ from congvu.conduct.selectors import clauses_of
 from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, StaffMember, StaffQuerySet
 
-from .models import Inspection, Observation
+from .models import Inspection, InspectionFile, Observation
 
 
 def checklist_clauses(version: CodeVersion) -> ClauseQuerySet:
@@ -82,6 +82,28 @@ def get_observation(inspection: Inspection, pk: Any) -> Observation:
     try:
         return inspection.observations.select_related("clause", "staff", "case").get(pk=pk)
     except (Observation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def team_evidence(inspection: Inspection) -> dict[int, list[InspectionFile]]:
+    """The team's evidence files (not the organisation's proof), per observation id."""
+    found: dict[int, list[InspectionFile]] = {}
+    files = InspectionFile.objects.filter(
+        observation__inspection=inspection, corrective_action=None
+    ).order_by("uploaded_at", "pk")
+    for item in files:
+        found.setdefault(item.observation_id, []).append(item)
+    return found
+
+
+def get_file(user: Any, inspection: Inspection, pk: Any) -> InspectionFile:
+    """An evidence file of `inspection` (already fetched with access): 404 unless the user
+    sees its findings (the team; the organisation once concluded)."""
+    if not may_see_findings(user, inspection):
+        raise Http404
+    try:
+        return InspectionFile.objects.get(observation__inspection=inspection, pk=pk)
+    except (InspectionFile.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 

@@ -195,7 +195,7 @@ def test_the_checklist_lists_every_observable_clause_and_saves_the_answers(
         {
             f"result-{first.pk}": "breached",
             f"note-{first.pk}": "Không đeo thẻ công chức",
-            f"staff-{first.pk}": staff_member.pk,
+            f"staff-{first.pk}": "Nguyễn Văn Đức (STP-001)",
             f"result-{second.pk}": "kept",
         },
     )
