@@ -257,6 +257,11 @@ class ChecklistForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.observations = list(observations)
         self.staff = list(staff)
+        # Whoever an answer already names is found again, even after leaving the
+        # organisation (the record keeps them); only the serving staff are suggested.
+        serving = {member.pk for member in self.staff}
+        named = {o.staff_id: o.staff for o in self.observations if o.staff_id not in serving}
+        known = self.staff + [member for member in named.values() if member is not None]
         self.existing = {o.pk: list((files or {}).get(o.pk, ())) for o in self.observations}
         user_id = getattr(user, "pk", None)
         # Said once above the checklist, not under each of its clauses.
@@ -275,7 +280,7 @@ class ChecklistForm(forms.Form):
                 max_length=services.NOTE_MAX,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
-            staff_field = StaffField(label=_("Cán bộ được quan sát"), staff=self.staff)
+            staff_field = StaffField(label=_("Cán bộ được quan sát"), staff=known)
             staff_field.widget.attrs["aria-describedby"] = "staff-help"
             self.fields[f"staff-{o.pk}"] = staff_field
             files_field = evidence_field(_("Ảnh, tài liệu minh chứng"))

@@ -249,7 +249,12 @@ def _record(
         if answer.result == R.BREACHED and not note:
             errors[f"note-{key}"] = _("Ghi rõ vi phạm đã thấy. / Describe the breach you saw.")
             continue
-        if answer.staff_id is not None and answer.staff_id not in staff_ids:
+        # Someone who has left since being observed stays on the record; nobody else new.
+        if (
+            answer.staff_id is not None
+            and answer.staff_id not in staff_ids
+            and answer.staff_id != observation.staff_id
+        ):
             errors[f"staff-{key}"] = _(
                 "Cán bộ không thuộc cơ quan được kiểm tra. / The staff member is not in the "
                 "inspected organisation."

@@ -263,7 +263,9 @@ def checklist(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             _("Chỉ ghi kết quả khi cuộc kiểm tra đang diễn ra."),
         )
         return redirect("inspections:detail", code=inspection.code)
-    observations = list(inspection.observations.select_related("clause", "clause__section"))
+    observations = list(
+        inspection.observations.select_related("clause", "clause__section", "staff")
+    )
     form = ChecklistForm(
         request.POST or None,
         request.FILES or None,

@@ -424,3 +424,31 @@ def test_homonyms_are_told_apart_by_their_code_and_an_unknown_name_is_refused_wi
     assert response.status_code == 302
     first.refresh_from_db()
     assert first.staff == namesake
+
+
+def test_a_staff_member_who_left_after_being_observed_stays_on_the_saved_checklist(
+    province: dict[str, Organisation],
+    inspector: User,
+    as_inspector: Client,
+    staff_member: StaffMember,
+) -> None:
+    inspection, first = running(province["dept_justice"], inspector)
+    services.record_observations(
+        inspection,
+        [services.Answer(first.pk, R.BREACHED, "Không đeo thẻ", staff_member.pk)],
+        actor=inspector,
+    )
+    StaffMember.objects.filter(pk=staff_member.pk).update(is_active=False)
+    page = as_inspector.get(url("checklist", inspection.code)).content.decode()
+    assert page.count("Nguyễn Văn Đức (STP-001)") == 1  # kept in the answer, not suggested
+    response = as_inspector.post(
+        url("checklist", inspection.code),
+        {
+            f"result-{first.pk}": "breached",
+            f"note-{first.pk}": "Không đeo thẻ",
+            f"staff-{first.pk}": "Nguyễn Văn Đức (STP-001)",
+        },
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.staff == staff_member
