@@ -1,4 +1,5 @@
-"""Reads of inspections: scoping, fetching with access, the checklist, filters."""
+"""Reads of inspections: scoping, fetching with access, the checklist, evidence, filters,
+and the inspection a case came from."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.http import Http404
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.cases.models import Case
 from congvu.conduct.models import ClauseQuerySet, CodeVersion
 from congvu.conduct.selectors import clauses_of
 from congvu.core.text import search_terms
@@ -135,3 +137,31 @@ def list_rows(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 def may_plan(user: Any) -> bool:
     return access.can_anywhere(user, Perm.INSPECTION_RUN)
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    """The inspection a case was opened from, and its finding when the user sees findings."""
+
+    inspection: Inspection
+    observation: Observation | None
+
+
+def case_source(user: Any, case: Case) -> CaseSource | None:
+    """Where `case` came from (`services.open_case` links the breach to it), as `user` may
+    follow it: None unless they may open the inspection; the observation only when they
+    see its findings (the team; the inspected organisation once concluded)."""
+    if case.channel != Case.Channel.INSPECTION:
+        return None
+    finding = Observation.objects.select_related("clause").filter(case_id=case.pk).first()
+    if finding is None:  # recorded by hand as "from an inspection", not opened from one
+        return None
+    inspection = (
+        Inspection.objects.visible_to(user)
+        .select_related("organisation")
+        .filter(pk=finding.inspection_id)
+        .first()
+    )
+    if inspection is None:
+        return None
+    return CaseSource(inspection, finding if may_see_findings(user, inspection) else None)

@@ -436,3 +436,62 @@ def test_the_focal_point_uploads_proof_to_an_open_corrective_action(
     assert api_inspector.get(f"{BASE}/{inspection.code}/files/{item.pk}").status_code == 200
     services.respond(action, actor=focal, response="Xong", done=True)
     assert api_focal.post(path, {"files": [pdf()]}).status_code == 422
+
+
+# --- the case names the inspection it came from ---------------------------------------------
+
+
+def test_a_case_opened_from_a_breach_names_its_inspection_to_those_who_may_open_it(
+    province: dict[str, Organisation],
+    inspector: User,
+    api_officer: Client,
+    api_head: Client,
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    breach = answer_all(inspection, inspector, breach=1)[0]
+    case = services.open_case(breach, actor=inspector)
+    source = api_officer.get(f"/api/v1/cases/{case.code}").json()["source_inspection"]
+    assert source == {
+        "code": inspection.code,
+        "url": f"{BASE}/{inspection.code}",
+        "observation": breach.pk,
+        "clause": {
+            "id": breach.clause.pk,
+            "code": breach.clause.code,
+            "short_title": breach.clause.short_title,
+        },
+    }
+    assert api_officer.get(source["url"]).status_code == 200
+    # The inspected organisation's head handles the case and sees the inspection, but its
+    # findings (so which observation) only once it is concluded.
+    seen = api_head.get(f"/api/v1/cases/{case.code}")
+    assert seen.status_code == 200
+    assert seen.json()["source_inspection"]["code"] == inspection.code
+    assert seen.json()["source_inspection"]["observation"] is None
+    answer_all(inspection, inspector, breach=1)
+    workflow.transition(inspection, Inspection.Status.CONCLUDED, actor=inspector, conclusion="Đạt")
+    seen = api_head.get(f"/api/v1/cases/{case.code}").json()
+    assert seen["source_inspection"]["observation"] == breach.pk
+    # A case handler who may not open inspections reads the case without the reference.
+    handler = bearer(make_user("xuly", Role.CASE_HANDLER, province["root"]))
+    detail = handler.get(f"/api/v1/cases/{case.code}")
+    assert detail.status_code == 200 and detail.json()["source_inspection"] is None
+    assert handler.get(f"{BASE}/{inspection.code}").status_code == 403
+
+
+def test_a_case_not_opened_from_an_inspection_names_none(
+    province: dict[str, Organisation], api_officer: Client
+) -> None:
+    created = post(
+        api_officer,
+        "/api/v1/cases",
+        {
+            "channel": "inspection",
+            "organisation": province["dept_justice"].pk,
+            "subject_description": "Cán bộ quầy số 2",
+            "description": "Ghi nhận qua điện thoại sau một cuộc kiểm tra.",
+        },
+    )
+    assert created.status_code == 201, created.content
+    code = created.json()["code"]
+    assert api_officer.get(f"/api/v1/cases/{code}").json()["source_inspection"] is None
