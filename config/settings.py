@@ -250,6 +250,13 @@ CASES_RETENTION_DAYS = int(os.environ.get("CONGVU_CASES_RETENTION_DAYS", str(5 *
 # Working days an inspected organisation has to fix a breach unless the inspector sets
 # another term on the corrective action (congvu/inspections/services.py).
 INSPECTIONS_CORRECTIVE_DAYS = int(os.environ.get("CONGVU_INSPECTIONS_CORRECTIVE_DAYS", "10"))
+# Inspections' evidence (congvu/inspections/uploads.py): the size of each file, and how
+# many files one observation (the team's) or one corrective action (the organisation's
+# proof) may carry.
+INSPECTIONS_UPLOAD_MAX_BYTES = int(
+    os.environ.get("CONGVU_INSPECTIONS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
+)
+INSPECTIONS_UPLOAD_MAX_FILES = int(os.environ.get("CONGVU_INSPECTIONS_UPLOAD_MAX_FILES", "5"))
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -8,7 +8,9 @@ CASE_HANDLE.
 
 The reporter's name and contacts (Decree 13/2023) are returned only to a caller
 for whom `cases.visibility.can_see_identity` holds; for everyone else `reporter`
-is null.
+is null. A case opened from an inspection's finding names that inspection
+(`source_inspection`) only to a caller who may open it, and its observation only
+to one who sees the findings.
 
 Two operations need no account: a citizen files a report (`POST /public/cases`,
 JSON without files; the answer carries the tracking code and the passphrase, shown
@@ -24,6 +26,7 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -37,6 +40,7 @@ from congvu.cases.models import Case, CaseEvent, CaseFile, Track
 from congvu.cases.reporter import FollowDenied, FollowLocked
 from congvu.conduct.models import Clause
 from congvu.core.net import client_ip
+from congvu.inspections.selectors import case_source
 from congvu.organisations.models import Organisation, StaffMember
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination
@@ -152,6 +156,43 @@ def _may_see_identity(case: Case, context: Any) -> bool:
     return user is not None and visibility.can_see_identity(user, case)
 
 
+class SourceInspectionOut(Schema):
+    """The inspection a case was opened from, as the caller may follow it."""
+
+    code: str
+    url: str = Field(..., description="Cuộc kiểm tra trong API / the inspection in this API")
+    observation: int | None = Field(
+        ...,
+        description="Kết quả kiểm tra (vi phạm) đã mở vụ việc, khi người gọi được xem kết quả "
+        "/ the breached observation, when the caller sees the findings",
+    )
+    clause: ClauseRef | None = Field(..., description="Chuẩn mực bị vi phạm / its clause")
+
+
+def _source_inspection(case: Case, context: Any) -> SourceInspectionOut | None:
+    request = context["request"] if context else None
+    user = getattr(request, "auth", None)
+    source = case_source(user, case) if isinstance(user, User) else None
+    if source is None:
+        return None
+    code = source.inspection.code
+    observation = source.observation
+    return SourceInspectionOut(
+        code=code,
+        url=reverse("api:get_inspection_detail", kwargs={"code": code}),
+        observation=observation.pk if observation is not None else None,
+        clause=(
+            ClauseRef(
+                id=observation.clause.pk,
+                code=observation.clause.code,
+                short_title=observation.clause.short_title,
+            )
+            if observation is not None
+            else None
+        ),
+    )
+
+
 class CaseDetailOut(CaseOut):
     clauses: list[ClauseRef]
     other_standard: str
@@ -169,6 +210,15 @@ class CaseDetailOut(CaseOut):
         description="Chỉ người được xem danh tính người phản ánh / "
         "null unless the caller may see the reporter's identity",
     )
+    source_inspection: SourceInspectionOut | None = Field(
+        None,
+        description="Cuộc kiểm tra đã mở vụ việc, chỉ khi người gọi được xem cuộc kiểm tra đó / "
+        "the inspection the case was opened from; null unless the caller may open it",
+    )
+
+    @staticmethod
+    def resolve_source_inspection(obj: Case, context: Any) -> SourceInspectionOut | None:
+        return _source_inspection(obj, context)
 
     @staticmethod
     def resolve_clauses(obj: Case) -> list[Clause]:

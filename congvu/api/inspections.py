@@ -10,6 +10,13 @@ organisation the caller sees without either permission a 403.
 Writes call `inspections.services` / `inspections.workflow`, which check the
 permission (INSPECTION_RUN for the team's operations, INSPECTION_RESPOND for the
 organisation's answer to a corrective action).
+
+Evidence files (the team's photos and documents on an observation, the
+organisation's proof on a corrective action) are listed with their observation or
+action: name, type, size, SHA-256 and a `download_url` served here to the same
+callers as the findings. They are uploaded as multipart/form-data and checked as
+on the pages (`inspections.uploads`: type read from the content, size and count
+limits, metadata removed, zip bombs refused; a refused file stores nothing).
 """
 
 import datetime as dt
@@ -18,15 +25,17 @@ from typing import Annotated, Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from pydantic import StrictBool, StringConstraints, WithJsonSchema
 
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.inspections import selectors, services, workflow
-from congvu.inspections.models import CorrectiveAction, Inspection, Observation
+from congvu.inspections import selectors, services, uploads, workflow
+from congvu.inspections.models import CorrectiveAction, Inspection, InspectionFile, Observation
+from congvu.planning import uploads as evidence_types
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination, SearchText
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation, one_of
@@ -73,6 +82,32 @@ class CaseRef(Schema):
     status: str
 
 
+class InspectionFileOut(Schema):
+    """What an evidence file is; its content is at `download_url`, for the same callers."""
+
+    id: int
+    name: str = Field(..., validation_alias="original_name")
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: UserRef | None
+    uploaded_at: dt.datetime
+    download_url: str = Field(
+        ..., description="Tải tệp (cùng quyền xem kết quả) / the file, for the same callers"
+    )
+
+    @staticmethod
+    def resolve_download_url(obj: InspectionFile) -> str:
+        code = obj.observation.inspection.code
+        return reverse("api:download_inspection_file", kwargs={"code": code, "id": obj.pk})
+
+
+def _files() -> QuerySet[InspectionFile]:
+    return InspectionFile.objects.select_related("observation__inspection", "uploaded_by").order_by(
+        "uploaded_at", "pk"
+    )
+
+
 class CorrectiveActionOut(Schema):
     id: int
     description: str
@@ -82,10 +117,17 @@ class CorrectiveActionOut(Schema):
     response: str
     responded_at: dt.datetime | None
     done_at: dt.datetime | None
+    files: list[InspectionFileOut] = Field(
+        ..., description="Minh chứng khắc phục của cơ quan / the organisation's proof"
+    )
 
     @staticmethod
     def resolve_is_overdue(obj: CorrectiveAction) -> bool:
         return obj.is_overdue(timezone.localdate())
+
+    @staticmethod
+    def resolve_files(obj: CorrectiveAction) -> list[InspectionFile]:
+        return list(obj.files.all())
 
 
 class ObservationOut(Schema):
@@ -97,7 +139,14 @@ class ObservationOut(Schema):
     note: str
     staff: StaffRef | None
     case: CaseRef | None = Field(..., description="Vụ việc mở từ vi phạm / case opened")
+    files: list[InspectionFileOut] = Field(
+        ..., description="Ảnh, tài liệu của đoàn kiểm tra / the team's evidence"
+    )
     corrective_actions: list[CorrectiveActionOut]
+
+    @staticmethod
+    def resolve_files(obj: Observation) -> list[InspectionFile]:
+        return [f for f in obj.files.all() if f.corrective_action_id is None]
 
     @staticmethod
     def resolve_case(obj: Observation) -> CaseRef | None:
@@ -153,11 +202,7 @@ class InspectionDetailOut(InspectionOut):
     def resolve_observations(obj: Inspection, context: Any) -> list[Observation]:
         if not _findings(obj, context):
             return []
-        return list(
-            obj.observations.select_related("clause", "staff", "case").prefetch_related(
-                Prefetch("corrective_actions", queryset=CorrectiveAction.objects.order_by("pk"))
-            )
-        )
+        return list(observations_of(obj))
 
     @staticmethod
     def resolve_allowed_transitions(obj: Inspection, context: Any) -> list[str]:
@@ -165,6 +210,19 @@ class InspectionDetailOut(InspectionOut):
         if user is None or not selectors.may_run(user, obj):
             return []
         return [str(status) for status in workflow.allowed_moves(obj)]
+
+
+def observations_of(inspection: Inspection) -> QuerySet[Observation]:
+    """The observations with what `ObservationOut` shows of them, in a few queries."""
+    return inspection.observations.select_related("clause", "staff", "case").prefetch_related(
+        Prefetch("files", queryset=_files()),
+        Prefetch(
+            "corrective_actions",
+            queryset=CorrectiveAction.objects.order_by("pk").prefetch_related(
+                Prefetch("files", queryset=_files())
+            ),
+        ),
+    )
 
 
 def _caller(context: Any) -> User | None:
@@ -420,3 +478,98 @@ def respond(request: HttpRequest, code: InspectionCode, id: Id, payload: Respons
     if action is None:
         raise Http404
     return services.respond(action, actor=user, response=payload.response, done=payload.done)
+
+
+# --- evidence files -----------------------------------------------------------------------
+
+FILES_DESCRIPTION = (
+    "multipart/form-data; `files`: ảnh JPEG, PNG, WEBP, PDF, Word (.docx), Excel (.xlsx), "
+    "nhận diện theo nội dung; số tệp và dung lượng tối đa theo cấu hình (mặc định 5 tệp cho "
+    "mỗi kết quả hoặc biện pháp, mỗi tệp 10 MB); vị trí GPS, tác giả được xóa. Một tệp bị từ "
+    "chối thì không tệp nào được lưu. / Photos and documents, type read from their content; "
+    "count and size limits configured (5 files for each observation or action, 10 MB each "
+    "by default); GPS positions and authors removed. One refused file stores none."
+)
+
+
+def _uploads(request: HttpRequest, files: list[UploadedFile]) -> list[UploadedFile]:
+    if "files" in request.POST:
+        # A text part where files were expected: the client meant to send files.
+        raise ValidationError({"files": "Minh chứng phải là tệp. / Evidence must be files."})
+    return files
+
+
+@router.post(
+    "/inspections/{code}/observations/{id}/files",
+    response={201: ObservationOut, **WRITE_ERRORS},
+    summary="Đính kèm ảnh, tài liệu cho một kết quả kiểm tra / attach evidence to an "
+    "observation (INSPECTION_RUN, while in progress)",
+    description=FILES_DESCRIPTION,
+)
+def upload_observation_files(
+    request: HttpRequest, code: InspectionCode, id: Id, files: File[list[UploadedFile]]
+) -> Any:
+    user = user_of(request)
+    observation = _observation(user, code, id)
+    services.attach_evidence(observation, actor=user, files=_uploads(request, files))
+    return Status(201, observations_of(observation.inspection).get(pk=observation.pk))
+
+
+@router.post(
+    "/inspections/{code}/corrective-actions/{id}/files",
+    response={201: CorrectiveActionOut, **WRITE_ERRORS},
+    summary="Cơ quan đính kèm minh chứng khắc phục / the organisation attaches proof to a "
+    "corrective action (INSPECTION_RESPOND, after the conclusion, while it is open)",
+    description=FILES_DESCRIPTION,
+)
+def upload_proof(
+    request: HttpRequest, code: InspectionCode, id: Id, files: File[list[UploadedFile]]
+) -> Any:
+    user = user_of(request)
+    inspection = get_inspection(user, code)
+    action = CorrectiveAction.objects.filter(observation__inspection=inspection, pk=id).first()
+    if action is None:
+        raise Http404
+    services.attach_proof(action, actor=user, files=_uploads(request, files))
+    found = CorrectiveAction.objects.prefetch_related(Prefetch("files", queryset=_files()))
+    return Status(201, found.get(pk=action.pk))
+
+
+def _file(user: User, code: str, pk: int) -> InspectionFile:
+    return selectors.get_file(user, get_inspection(user, code), pk)
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/inspections/{code}/files/{id}",
+    response=READ_ERRORS,
+    summary="Tải một tệp minh chứng / download an evidence file",
+    description="Ảnh hiển thị trực tiếp, tệp khác tải về. / Photos inline, other files as "
+    "attachments. Đoàn kiểm tra; cơ quan được kiểm tra sau khi kết luận. / The team; the "
+    "inspected organisation once concluded.",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Nội dung tệp / the file",
+                "content": dict.fromkeys(sorted(evidence_types.ACCEPTED), _BINARY),
+            }
+        }
+    },
+)
+def download_inspection_file(request: HttpRequest, code: InspectionCode, id: Id) -> Any:
+    return uploads.response(_file(user_of(request), code, id))
+
+
+@router.delete(
+    "/inspections/{code}/files/{id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Xóa một tệp minh chứng / remove an evidence file (its uploader, while the "
+    "inspection is in progress; a concluded inspection's files are on record)",
+)
+def delete_inspection_file(request: HttpRequest, code: InspectionCode, id: Id) -> Any:
+    user = user_of(request)
+    item = _file(user, code, id)
+    services.remove_file(item, actor=user)
+    return Status(204, None)

@@ -1,24 +1,27 @@
 """An inspection on a 320 px phone without JavaScript, from the checklist to the answer.
 
 The inspector fills in the checklist on the smallest phone with scripts off: a
-breach without a note is refused with the rest of the answers kept, then saved;
-the inspection is concluded with a corrective action; the head of the inspected
-organisation reads the finding and reports the fix.
+breach without a note is refused with the rest of the answers kept, then saved
+with the staff member typed without accents and a photo; the inspection is
+concluded with a corrective action; the head of the inspected organisation reads
+the finding, sees the photo and reports the fix with a photo of their own.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from congvu.accounts.models import Role, User
 from congvu.conduct import services as conduct_services
 from congvu.conftest import make_user
 from congvu.inspections import services, workflow
-from congvu.inspections.models import CorrectiveAction, Inspection
+from congvu.inspections.models import CorrectiveAction, Inspection, InspectionFile
 from congvu.organisations.models import Organisation, StaffMember
 
 from .helpers import clear_process_caches, restore_default_kinds, share_session
@@ -27,6 +30,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SMALLEST_PHONE = {"width": 320, "height": 640}
 BREACH = "Cán bộ quầy số 2 không đeo thẻ công chức."
+
+
+def photo(name: str) -> dict[str, Any]:
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), (30, 90, 160)).save(out, format="JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": out.getvalue()}
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +85,9 @@ def test_the_checklist_works_on_a_320_px_phone_without_javascript(
     expect(phone.locator(f"#o{observations[1].pk}").get_by_label("Thực hiện đúng")).to_be_checked()
     first = phone.locator(f"#o{observations[0].pk}")
     first.get_by_label("Ghi chú").fill(BREACH)
-    first.get_by_label("Cán bộ được quan sát").select_option(label="Nguyễn Văn Đức, Chuyên viên")
+    # Typed without accents, as on a phone keyboard: the page needs no script to find him.
+    first.get_by_label("Cán bộ được quan sát").fill("nguyen van duc")
+    first.get_by_label("Ảnh, tài liệu minh chứng").set_input_files(photo("khong-deo-the.jpg"))
     for observation in observations[2:]:
         phone.locator(f"#o{observation.pk}").get_by_label("Thực hiện đúng").check()
     phone.get_by_role("button", name="Lưu kết quả").click()
@@ -84,6 +95,9 @@ def test_the_checklist_works_on_a_320_px_phone_without_javascript(
     expect(phone.get_by_test_id("progress")).to_contain_text(
         f"Đã trả lời {len(observations)}/{len(observations)}"
     )
+    first = phone.locator(f"#o{observations[0].pk}")
+    expect(first.get_by_label("Cán bộ được quan sát")).to_have_value("Nguyễn Văn Đức (STP-001)")
+    expect(first.get_by_test_id("evidence")).to_contain_text("khong-deo-the.jpg")
 
     # The inspection file: a corrective action for the breach, then the conclusion.
     phone.goto(f"{base}/inspections/{inspection.code}/")
@@ -101,9 +115,18 @@ def test_the_checklist_works_on_a_320_px_phone_without_javascript(
     share_session(boss, base, head)
     boss.goto(f"{base}/inspections/{inspection.code}/")
     expect(boss.get_by_test_id("finding")).to_contain_text(BREACH)
+    expect(
+        boss.get_by_test_id("finding").get_by_role("link", name="khong-deo-the.jpg")
+    ).to_be_visible()
     boss.get_by_text("Báo cáo kết quả khắc phục").click()
     boss.get_by_label("Kết quả khắc phục").fill("Đã nhắc và kiểm tra lại ngày hôm sau.")
+    boss.get_by_label("Ảnh, tài liệu chứng minh đã khắc phục").set_input_files(photo("da-deo.jpg"))
     boss.get_by_label("Đã khắc phục xong").check()
     boss.get_by_role("button", name="Gửi báo cáo").click()
     expect(boss.get_by_test_id("corrective-action")).to_contain_text("Đã khắc phục")
+    expect(boss.get_by_test_id("corrective-action")).to_contain_text("da-deo.jpg")
     assert CorrectiveAction.objects.get().status == CorrectiveAction.Status.DONE
+    assert sorted(InspectionFile.objects.values_list("original_name", flat=True)) == [
+        "da-deo.jpg",
+        "khong-deo-the.jpg",
+    ]

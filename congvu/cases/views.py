@@ -286,18 +286,18 @@ def _detail(
         ]
         if may_decide
         else [],
-        "inspection": _source_inspection(user, case),
+        "source": _source_inspection(user, case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
 
 def _source_inspection(user: Any, case: Case) -> Any:
-    """The inspection a case came from, when the user may open it (else no link is shown)."""
-    if case.channel != Case.Channel.INSPECTION:
-        return None
-    from congvu.inspections.models import Inspection
+    """The inspection a case came from, when the user may open it (else no link is shown),
+    with its finding when the user sees the findings."""
+    # Imported here: inspections depends on cases (it opens cases from its findings).
+    from congvu.inspections.selectors import case_source
 
-    return Inspection.objects.visible_to(user).filter(observations__case=case).first()
+    return case_source(user, case)
 
 
 @login_required

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import CorrectiveAction, Inspection, Observation
+from .models import CorrectiveAction, Inspection, InspectionFile, Observation
 
 
 class ReadOnly:
@@ -38,3 +38,9 @@ class ObservationAdmin(ReadOnly, admin.ModelAdmin[Observation]):
 class CorrectiveActionAdmin(ReadOnly, admin.ModelAdmin[CorrectiveAction]):
     list_display = ["observation", "due_on", "status", "done_at"]
     list_filter = ["status"]
+
+
+@admin.register(InspectionFile)
+class InspectionFileAdmin(ReadOnly, admin.ModelAdmin[InspectionFile]):
+    list_display = ["original_name", "observation", "corrective_action", "size", "uploaded_at"]
+    exclude = ["file"]  # served only through the access-checked views

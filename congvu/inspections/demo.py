@@ -1,7 +1,8 @@
 """Demo inspections for the demo province, made through the real services.
 
 * a concluded scheduled inspection of the organisation the demo head runs, with
-  two breaches: one opened as a case, one with a corrective action to answer;
+  two breaches: one opened as a case (with the inspector's photo of the counter,
+  made here with Pillow), one with a corrective action to answer;
 * an unannounced inspection of the demo focal point's commune, planned and not
   started, so that commune's users do not see it;
 * a scheduled inspection of the same commune, announced to it.
@@ -13,7 +14,9 @@ built without users has no inspections.
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,6 +51,23 @@ def _organisation_of(role: Role, root: Organisation) -> Organisation | None:
         .first()
     )
     return grant.organisation if grant is not None else None
+
+
+def counter_photo() -> SimpleUploadedFile:
+    """A small drawn picture standing for the inspector's photo of a one-stop counter: a
+    desk, a staff member without a badge, the empty name-plate holder."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (225, 230, 236))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 210, 480, 320), fill=(150, 110, 80))  # the counter
+    draw.rectangle((40, 225, 150, 255), outline=(60, 60, 60), width=3)  # empty plate holder
+    draw.ellipse((270, 60, 330, 120), fill=(230, 190, 160))  # the staff member
+    draw.rectangle((250, 120, 350, 210), fill=(40, 80, 150))  # no badge on the shirt
+    draw.text((12, 12), "Quay so 2 - anh minh hoa (demo)", fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return SimpleUploadedFile("quay-so-2-khong-deo-the.jpg", out.getvalue(), "image/jpeg")
 
 
 def load_demo_inspections(root: Organisation) -> int:
@@ -107,8 +127,9 @@ def load_demo_inspections(root: Organisation) -> int:
             answers.append(services.Answer(observation.pk, R.NOT_OBSERVED))
         else:
             answers.append(services.Answer(observation.pk, R.KEPT))
+    photos = {breached["II.1.b"].pk: [counter_photo()]} if "II.1.b" in breached else {}
     with clock_at(at(held_on, 10)):
-        services.record_observations(done, answers, actor=inspector)
+        services.record_observations(done, answers, actor=inspector, files=photos)
     with clock_at(at(held_on, 10, 30)):
         if "II.1.b" in breached:
             services.open_case(breached["II.1.b"], actor=inspector)

@@ -6,7 +6,8 @@ it) runs planned → in progress → concluded, or is cancelled with a reason
 observable clause of the code version chosen when it was planned. A breached
 observation is a finding: it may open a case (through the cases service, linked
 back here) and carry `CorrectiveAction`s, which the organisation answers once
-the inspection is concluded.
+the inspection is concluded. `InspectionFile`s are the evidence: the team's photos
+and documents on an observation, the organisation's proof on a corrective action.
 
 Who sees what (`InspectionQuerySet.visible_to`): holders of INSPECTION_RUN see
 every inspection of their scope; the inspected organisation's people
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.models import TimeStampedModel
@@ -229,3 +232,50 @@ class CorrectiveAction(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.status == self.Status.OPEN and self.due_on < today
+
+
+def inspection_file_path(instance: Any, filename: str) -> str:
+    # The stored name is random (a user's file name stays in `original_name`); `filename`
+    # is the extension of the type detected from the content (see uploads.store).
+    suffix = filename if filename.startswith(".") and filename[1:].isalnum() else ""
+    return f"inspections/{timezone.now():%Y/%m}/{secrets.token_hex(12)}{suffix[:8]}"
+
+
+class InspectionFile(models.Model):
+    """A photo or document kept as evidence of an inspection.
+
+    Without `corrective_action`, the team's evidence of what it observed (attached while
+    the inspection is in progress); with it, the inspected organisation's proof that it
+    fixed the breach. `observation` is set in both cases, so that every file of an
+    inspection is found, and scoped, through its observations.
+    """
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="files")
+    corrective_action = models.ForeignKey(
+        CorrectiveAction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="files",
+    )
+    file = models.FileField(upload_to=inspection_file_path, max_length=200)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("tệp minh chứng kiểm tra")
+        verbose_name_plural = _("tệp minh chứng kiểm tra")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

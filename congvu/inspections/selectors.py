@@ -1,4 +1,5 @@
-"""Reads of inspections: scoping, fetching with access, the checklist, filters."""
+"""Reads of inspections: scoping, fetching with access, the checklist, evidence, filters,
+and the inspection a case came from."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.http import Http404
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.cases.models import Case
 from congvu.conduct.models import ClauseQuerySet, CodeVersion
 from congvu.conduct.selectors import clauses_of
 from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, StaffMember, StaffQuerySet
 
-from .models import Inspection, Observation
+from .models import Inspection, InspectionFile, Observation
 
 
 def checklist_clauses(version: CodeVersion) -> ClauseQuerySet:
@@ -85,6 +87,28 @@ def get_observation(inspection: Inspection, pk: Any) -> Observation:
         raise Http404 from exc
 
 
+def team_evidence(inspection: Inspection) -> dict[int, list[InspectionFile]]:
+    """The team's evidence files (not the organisation's proof), per observation id."""
+    found: dict[int, list[InspectionFile]] = {}
+    files = InspectionFile.objects.filter(
+        observation__inspection=inspection, corrective_action=None
+    ).order_by("uploaded_at", "pk")
+    for item in files:
+        found.setdefault(item.observation_id, []).append(item)
+    return found
+
+
+def get_file(user: Any, inspection: Inspection, pk: Any) -> InspectionFile:
+    """An evidence file of `inspection` (already fetched with access): 404 unless the user
+    sees its findings (the team; the organisation once concluded)."""
+    if not may_see_findings(user, inspection):
+        raise Http404
+    try:
+        return InspectionFile.objects.get(observation__inspection=inspection, pk=pk)
+    except (InspectionFile.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
 @dataclass(frozen=True)
 class Filters:
     status: str = ""
@@ -113,3 +137,31 @@ def list_rows(qs: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 def may_plan(user: Any) -> bool:
     return access.can_anywhere(user, Perm.INSPECTION_RUN)
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    """The inspection a case was opened from, and its finding when the user sees findings."""
+
+    inspection: Inspection
+    observation: Observation | None
+
+
+def case_source(user: Any, case: Case) -> CaseSource | None:
+    """Where `case` came from (`services.open_case` links the breach to it), as `user` may
+    follow it: None unless they may open the inspection; the observation only when they
+    see its findings (the team; the inspected organisation once concluded)."""
+    if case.channel != Case.Channel.INSPECTION:
+        return None
+    finding = Observation.objects.select_related("clause").filter(case_id=case.pk).first()
+    if finding is None:  # recorded by hand as "from an inspection", not opened from one
+        return None
+    inspection = (
+        Inspection.objects.visible_to(user)
+        .select_related("organisation")
+        .filter(pk=finding.inspection_id)
+        .first()
+    )
+    if inspection is None:
+        return None
+    return CaseSource(inspection, finding if may_see_findings(user, inspection) else None)

@@ -1,5 +1,6 @@
-"""Writes on inspections: planning, the checklist, findings → cases and corrective actions,
-the organisation's answers (the state table is in workflow.py).
+"""Writes on inspections: planning, the checklist and its evidence files, findings → cases
+and corrective actions, the organisation's answers and their proof (the state table is in
+workflow.py).
 
 Each function checks the actor's permission through access.py, runs in one
 transaction and writes one audit event.
@@ -8,12 +9,13 @@ transaction and writes one audit event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,10 +29,17 @@ from congvu.cases.models import Case
 from congvu.conduct.selectors import applicable_clauses, provincial_version
 from congvu.core.calendar import add_working_days
 from congvu.core.text import bounded
+from congvu.core.uploads import CheckedFile
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import selectors
-from .models import CorrectiveAction, Inspection, Observation, new_inspection_code
+from . import selectors, uploads
+from .models import (
+    CorrectiveAction,
+    Inspection,
+    InspectionFile,
+    Observation,
+    new_inspection_code,
+)
 
 S = Inspection.Status
 R = Observation.Result
@@ -153,14 +162,56 @@ class Answer:
     staff_id: int | None = None
 
 
-@transaction.atomic
-def record_observations(
-    inspection: Inspection, answers: Sequence[Answer], *, actor: User
-) -> list[Observation]:
-    """Save the checklist answers, all or none (while the inspection is in progress).
+#: New files per observation id: what a checklist submission attaches.
+Uploads = Mapping[int, Sequence[Any]]
 
-    Errors are keyed by the observation's id: `result-<id>`, `note-<id>`, `staff-<id>`.
+
+def record_observations(
+    inspection: Inspection,
+    answers: Sequence[Answer],
+    *,
+    actor: User,
+    files: Uploads | None = None,
+    remove: Collection[int] = (),
+) -> list[Observation]:
+    """Save the checklist answers and their evidence, all or none (while the inspection is
+    in progress).
+
+    `files` maps an observation's id to new uploads (photos, documents), `remove` lists
+    evidence files to take off again: only files the actor uploaded. A refused file saves
+    nothing of the submission. Errors are keyed by the observation's id: `result-<id>`,
+    `note-<id>`, `staff-<id>`, `files-<id>`; `remove` for a file that cannot be removed.
     """
+    # The permission first: nobody else's uploads are read, let alone cleaned.
+    access.require(actor, Perm.INSPECTION_RUN, inspection.organisation)
+    checked, file_errors = uploads.check_per_observation(files)
+    stored: list[InspectionFile] = []
+    try:
+        with transaction.atomic():
+            return _record(
+                inspection,
+                answers,
+                actor=actor,
+                checked=checked,
+                file_errors=file_errors,
+                remove=remove,
+                stored=stored,
+            )
+    except BaseException:
+        uploads.discard(stored)
+        raise
+
+
+def _record(
+    inspection: Inspection,
+    answers: Sequence[Answer],
+    *,
+    actor: User,
+    checked: Mapping[int, list[CheckedFile]],
+    file_errors: Mapping[str, Any],
+    remove: Collection[int],
+    stored: list[InspectionFile],
+) -> list[Observation]:
     inspection = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
     access.require(actor, Perm.INSPECTION_RUN, inspection.organisation)
     if inspection.status != S.IN_PROGRESS:
@@ -176,7 +227,7 @@ def record_observations(
     staff_ids = set(
         selectors.organisation_staff(inspection.organisation).values_list("pk", flat=True)
     )
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     changed: list[Observation] = []
     now = timezone.now()
     for answer in answers:
@@ -198,7 +249,12 @@ def record_observations(
         if answer.result == R.BREACHED and not note:
             errors[f"note-{key}"] = _("Ghi rõ vi phạm đã thấy. / Describe the breach you saw.")
             continue
-        if answer.staff_id is not None and answer.staff_id not in staff_ids:
+        # Someone who has left since being observed stays on the record; nobody else new.
+        if (
+            answer.staff_id is not None
+            and answer.staff_id not in staff_ids
+            and answer.staff_id != observation.staff_id
+        ):
             errors[f"staff-{key}"] = _(
                 "Cán bộ không thuộc cơ quan được kiểm tra. / The staff member is not in the "
                 "inspected organisation."
@@ -225,26 +281,116 @@ def record_observations(
         observation.recorded_by = actor
         observation.recorded_at = now
         changed.append(observation)
+    team_files = {
+        f.pk: f
+        for f in InspectionFile.objects.filter(
+            observation__inspection=inspection, corrective_action=None
+        )
+    }
+    counts = Counter(f.observation_id for f in team_files.values())
+    removed: list[InspectionFile] = []
+    for pk in dict.fromkeys(remove):
+        item = team_files.get(pk)
+        if item is None or item.uploaded_by_id != actor.pk:
+            errors["remove"] = _(
+                "Chỉ xóa được tệp do chính bạn tải lên cho cuộc kiểm tra này. / You can remove "
+                "only files you uploaded to this inspection."
+            )
+            continue
+        removed.append(item)
+        counts[item.observation_id] -= 1
+    for observation_id, new in checked.items():
+        if observation_id not in by_id:
+            errors["observations"] = _(
+                "Chuẩn mực không thuộc danh mục kiểm tra. / A clause is not on this checklist."
+            )
+            continue
+        try:
+            uploads.check_count(counts[observation_id] + len(new))
+        except ValidationError as exc:
+            errors[f"files-{observation_id}"] = exc.error_list
+    errors.update(file_errors)
     if errors:
         raise ValidationError(errors)
     Observation.objects.bulk_update(
         changed, ["result", "note", "staff", "recorded_by", "recorded_at"]
     )
-    if changed:
+    for observation_id, new in checked.items():
+        uploads.store(by_id[observation_id], new, actor=actor, into=stored)
+    if removed:
+        InspectionFile.objects.filter(pk__in=[f.pk for f in removed]).delete()
+        uploads.delete_after_commit(removed)
+    if changed or stored or removed:
+        data: dict[str, Any] = {
+            "observations": {
+                str(o.pk): {"clause": o.clause_id, "result": o.result, "staff": o.staff_id}
+                for o in changed
+            }
+        }
+        if stored:
+            data["files"] = uploads.described(stored)
+        if removed:
+            data["removed"] = uploads.described(removed)
         record(
             "inspection.observe",
             actor=actor,
             obj=inspection,
             organisation=inspection.organisation,
             summary=f"{inspection.code}: {len(changed)}",
-            data={
-                "observations": {
-                    str(o.pk): {"clause": o.clause_id, "result": o.result, "staff": o.staff_id}
-                    for o in changed
-                }
-            },
+            data=data,
         )
     return changed
+
+
+def attach_evidence(observation: Observation, *, actor: User, files: Sequence[Any]) -> Observation:
+    """Attach photos or documents to one observation of an inspection in progress (the API's
+    upload; the checklist page sends them with its answers). Errors are keyed `files`."""
+    if not [item for item in files if item is not None]:
+        raise ValidationError({"files": _("Chọn ít nhất một tệp. / Choose at least one file.")})
+    inspection = Inspection.objects.select_related("organisation").get(pk=observation.inspection_id)
+    try:
+        record_observations(inspection, [], actor=actor, files={observation.pk: files})
+    except ValidationError as exc:
+        key = f"files-{observation.pk}"
+        raise ValidationError(
+            {("files" if field == key else field): e for field, e in exc.error_dict.items()}
+        ) from None
+    return observation
+
+
+@transaction.atomic
+def remove_file(item: InspectionFile, *, actor: User) -> None:
+    """Take an evidence file off again: only its uploader, only while the inspection is in
+    progress. A concluded inspection's files are its record and stay."""
+    observation = Observation.objects.get(pk=item.observation_id)
+    inspection = (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=observation.inspection_id)
+    )
+    access.require(actor, Perm.INSPECTION_RUN, inspection.organisation)
+    if inspection.status != S.IN_PROGRESS or item.corrective_action_id is not None:
+        raise ValidationError(
+            {
+                "file": _(
+                    "Chỉ xóa được tệp khi cuộc kiểm tra đang diễn ra; tệp của cuộc kiểm tra đã "
+                    "kết luận là hồ sơ, không xóa được. / Files can be removed only while the "
+                    "inspection is in progress; a concluded inspection's files are on record."
+                )
+            }
+        )
+    if item.uploaded_by_id != actor.pk:
+        raise PermissionDenied
+    InspectionFile.objects.filter(pk=item.pk).delete()
+    uploads.delete_after_commit([item])
+    record(
+        "inspection.remove_file",
+        actor=actor,
+        obj=inspection,
+        organisation=inspection.organisation,
+        summary=f"{inspection.code}: {item.original_name}"[:200],
+        data={"removed": uploads.described([item])},
+    )
 
 
 def _breach(observation: Observation, actor: User) -> tuple[Inspection, Observation]:
@@ -351,21 +497,84 @@ def add_corrective_action(
     return action
 
 
-@transaction.atomic
 def respond(
-    action: CorrectiveAction, *, actor: User, response: str, done: bool = False
+    action: CorrectiveAction,
+    *,
+    actor: User,
+    response: str,
+    done: bool = False,
+    files: Sequence[Any] = (),
 ) -> CorrectiveAction:
     """The inspected organisation reports on a corrective action (INSPECTION_RESPOND,
-    after the conclusion); `done` closes it."""
+    after the conclusion), with its proof (`files`, errors keyed `files`); `done` closes it.
+    A refused file saves nothing of the answer."""
+    return _answer(action, actor=actor, response=response, done=done, files=files)
+
+
+def attach_proof(
+    action: CorrectiveAction, *, actor: User, files: Sequence[Any]
+) -> CorrectiveAction:
+    """Add proof files to an open corrective action without changing its answer (the API's
+    upload; the page sends them with the answer)."""
+    if not [item for item in files if item is not None]:
+        raise ValidationError({"files": _("Chọn ít nhất một tệp. / Choose at least one file.")})
+    return _answer(action, actor=actor, response=None, done=False, files=files)
+
+
+def _answer(
+    action: CorrectiveAction,
+    *,
+    actor: User,
+    response: str | None,
+    done: bool,
+    files: Sequence[Any],
+) -> CorrectiveAction:
+    organisation = Organisation.objects.get(inspections__observations__pk=action.observation_id)
+    # The permission first: nobody else's uploads are read, let alone cleaned.
+    access.require(actor, Perm.INSPECTION_RESPOND, organisation)
+    checked: list[CheckedFile] = []
+    file_errors: dict[str, Any] = {}
+    try:
+        checked = uploads.check_files(files)
+    except ValidationError as exc:
+        file_errors["files"] = exc.error_list
+    stored: list[InspectionFile] = []
+    try:
+        with transaction.atomic():
+            return _save_answer(
+                action,
+                actor=actor,
+                response=response,
+                done=done,
+                checked=checked,
+                file_errors=file_errors,
+                stored=stored,
+            )
+    except BaseException:
+        uploads.discard(stored)
+        raise
+
+
+def _save_answer(
+    action: CorrectiveAction,
+    *,
+    actor: User,
+    response: str | None,
+    done: bool,
+    checked: list[CheckedFile],
+    file_errors: dict[str, Any],
+    stored: list[InspectionFile],
+) -> CorrectiveAction:
     action = CorrectiveAction.objects.select_for_update(of=("self",)).get(pk=action.pk)
     inspection = Inspection.objects.select_related("organisation").get(
         observations__pk=action.observation_id
     )
     access.require(actor, Perm.INSPECTION_RESPOND, inspection.organisation)
+    key = "files" if response is None else "response"
     if inspection.status != S.CONCLUDED:
         raise ValidationError(
             {
-                "response": _(
+                key: _(
                     "Chỉ báo cáo khắc phục sau khi có kết luận kiểm tra. / Report on corrective "
                     "actions once the inspection is concluded."
                 )
@@ -374,15 +583,43 @@ def respond(
     if action.status == CorrectiveAction.Status.DONE:
         raise ValidationError(
             {
-                "response": _(
+                key: _(
                     "Biện pháp này đã được báo cáo hoàn thành. / This action is already "
                     "reported done."
                 )
             }
         )
-    response = bounded(response, TEXT_MAX, "response")
-    if not response:
-        raise ValidationError({"response": _("Ghi kết quả khắc phục. / Describe what was done.")})
+    errors: dict[str, Any] = dict(file_errors)
+    if response is not None:
+        try:
+            response = bounded(response, TEXT_MAX, "response")
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+        else:
+            if not response:
+                errors["response"] = _("Ghi kết quả khắc phục. / Describe what was done.")
+    if checked and "files" not in errors:
+        try:
+            uploads.check_count(action.files.count() + len(checked))
+        except ValidationError as exc:
+            errors["files"] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+    observation = Observation.objects.get(pk=action.observation_id)
+    uploads.store(observation, checked, actor=actor, corrective_action=action, into=stored)
+    data: dict[str, Any] = {}
+    if stored:
+        data["files"] = uploads.described(stored)
+    if response is None:
+        record(
+            "inspection.attach_proof",
+            actor=actor,
+            obj=action,
+            organisation=inspection.organisation,
+            summary=f"{inspection.code}: {len(stored)}",
+            data=data,
+        )
+        return action
     now = timezone.now()
     action.response = response
     action.responded_at = now
@@ -399,6 +636,6 @@ def respond(
         obj=action,
         organisation=inspection.organisation,
         summary=f"{inspection.code}: {action.get_status_display()}",
-        data={"done": bool(done), "overdue": action.due_on < timezone.localdate()},
+        data={"done": bool(done), "overdue": action.due_on < timezone.localdate(), **data},
     )
     return action

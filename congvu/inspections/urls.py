@@ -16,4 +16,5 @@ urlpatterns = [
     path("<str:code>/findings/<int:pk>/case/", views.open_case, name="open_case"),
     path("<str:code>/findings/<int:pk>/action/", views.add_action, name="add_action"),
     path("<str:code>/actions/<int:pk>/respond/", views.respond, name="respond"),
+    path("<str:code>/files/<int:pk>/", views.evidence_file, name="file"),
 ]

@@ -1,5 +1,5 @@
 """Inspection pages: the list, planning, the inspection file, the checklist, the moves,
-findings → cases and corrective actions, and the organisation's answers.
+findings → cases and corrective actions, the organisation's answers, the evidence files.
 
 Thin: fetch-and-authorize (`selectors.get_inspection`: 404 when invisible, 403
 when visible without the permission), parse with a form, call one service,
@@ -16,16 +16,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.cases.selectors import handler_cases
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import selectors, services, workflow
+from . import selectors, services, uploads, workflow
 from .forms import (
     CancelForm,
     ChecklistForm,
@@ -39,13 +40,22 @@ from .models import CorrectiveAction, Inspection, Observation
 
 PAGE_SIZE = 50
 S = Inspection.Status
+#: Browsers never fill a file input again: without this, a user would think the files
+#: that passed were kept.
+FILES_NOT_SAVED = _lazy(
+    "Chưa lưu tệp nào; hãy chọn lại các tệp. / No file was saved; select the files again."
+)
 
 
-def _form_errors(form: Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields, or above the form."""
+def _form_errors(
+    form: Form, exc: ValidationError, renamed: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form's fields (`renamed`: the service's key →
+    the form's field), or above the form."""
     if hasattr(exc, "error_dict"):
         for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
+            field = (renamed or {}).get(key, key)
+            form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -130,10 +140,12 @@ def _detail(
     if findings:
         observations = list(
             inspection.observations.select_related("clause", "staff", "case").prefetch_related(
-                "corrective_actions"
+                "corrective_actions__files", "files"
             )
         )
         breaches = [o for o in observations if o.is_breach]
+        for o in observations:
+            o.evidence = [f for f in o.files.all() if f.corrective_action_id is None]  # type: ignore[attr-defined]
     case_ids = {o.case_id for o in breaches if o.case_id}
     visible_cases = set(handler_cases(user).filter(pk__in=case_ids).values_list("pk", flat=True))
     may_respond = selectors.may_respond(user, inspection)
@@ -251,16 +263,29 @@ def checklist(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
             _("Chỉ ghi kết quả khi cuộc kiểm tra đang diễn ra."),
         )
         return redirect("inspections:detail", code=inspection.code)
-    observations = list(inspection.observations.select_related("clause", "clause__section"))
+    observations = list(
+        inspection.observations.select_related("clause", "clause__section", "staff")
+    )
     form = ChecklistForm(
         request.POST or None,
+        request.FILES or None,
         observations=observations,
-        staff=selectors.organisation_staff(inspection.organisation),
+        staff=selectors.organisation_staff(inspection.organisation).only(
+            "pk", "full_name", "staff_code", "position_title"
+        ),
+        files=selectors.team_evidence(inspection),
+        user=request.user,
     )
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.record_observations(inspection, form.answers(), actor=request.user)
+                services.record_observations(
+                    inspection,
+                    form.answers(),
+                    actor=request.user,
+                    files=form.uploads(),
+                    remove=form.removals(),
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -273,6 +298,11 @@ def checklist(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
                     "Chưa lưu: hãy sửa các mục được đánh dấu. / Not saved: correct the marked "
                     "items."
                 ),
+            )
+        if request.FILES:
+            form.add_error(
+                None,
+                FILES_NOT_SAVED,
             )
     answered = sum(1 for o in observations if o.result)
     return render(
@@ -341,7 +371,7 @@ def respond(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpRespon
     action = CorrectiveAction.objects.filter(observation__inspection=inspection, pk=pk).first()
     if action is None:
         raise Http404
-    form = RespondForm(request.POST, prefix=f"r{action.pk}")
+    form = RespondForm(request.POST, request.FILES, prefix=f"r{action.pk}")
     if form.is_valid():
         try:
             services.respond(
@@ -349,10 +379,30 @@ def respond(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpRespon
                 actor=request.user,
                 response=form.cleaned_data["response"],
                 done=form.cleaned_data["done"],
+                files=form.cleaned_data["proof"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            _form_errors(form, exc, {"files": "proof"})
         else:
             messages.success(request, _("Đã gửi báo cáo khắc phục."))
             return redirect("inspections:detail", code=inspection.code)
+    if request.FILES:
+        form.add_error(
+            "proof",
+            FILES_NOT_SAVED,
+        )
     return _detail(request, inspection, {f"respond:{action.pk}": form}, status=400)
+
+
+# --- evidence files -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def evidence_file(request: AuthenticatedHttpRequest, code: str, pk: int) -> FileResponse:
+    """One evidence file, to those who see the findings: the team, and the inspected
+    organisation once the inspection is concluded (before that a 404, as the findings are
+    hidden); a photo is shown in the browser, anything else downloaded."""
+    inspection = selectors.get_inspection(request.user, code)
+    item = selectors.get_file(request.user, inspection, pk)
+    return uploads.response(item)

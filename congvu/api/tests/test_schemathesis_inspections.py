@@ -2,9 +2,10 @@
 
 The whole-API run (test_schemathesis.py) starts without inspections, so its
 requests to /inspections/{code} meet 404s. Here the database holds an inspection
-in each status (one concluded with a breach, a case and a corrective action),
-and generated paths are steered to their codes and ids, so the handlers, the
-workflow and the services run on real rows.
+in each status (one concluded with a breach, a case and a corrective action,
+evidence files on the running and the concluded one), and generated paths are
+steered to their codes and ids, so the handlers, the workflow and the services
+run on real rows.
 
 Run alone: .venv/bin/pytest congvu/api/tests/test_schemathesis_inspections.py -q
 """
@@ -24,8 +25,9 @@ from config.wsgi import application
 from congvu.accounts.models import User
 from congvu.accounts.services import create_api_token
 from congvu.conduct.services import load_seed_catalogue
+from congvu.core.tests.media_helpers import jpeg_with_gps, pdf
 from congvu.inspections import services, workflow
-from congvu.inspections.models import Inspection, Observation
+from congvu.inspections.models import Inspection, InspectionFile, Observation
 from congvu.organisations.models import Organisation
 
 from .conftest import API_URLCONF, DERANDOMIZE
@@ -62,15 +64,24 @@ def inspections_data(province: dict[str, Organisation], officer: User) -> None:
         observations = list(inspection.observations.order_by("order"))
         answers = [services.Answer(o.pk, Observation.Result.KEPT) for o in observations[1:]]
         answers.insert(0, services.Answer(observations[0].pk, "breached", "Không đeo thẻ"))
-        services.record_observations(inspection, answers, actor=officer)
+        services.record_observations(
+            inspection, answers, actor=officer, files={observations[0].pk: [jpeg_with_gps()]}
+        )
         KNOWN_IDS.extend(o.pk for o in observations[:3])
+        KNOWN_IDS.extend(
+            InspectionFile.objects.filter(observation__inspection=inspection).values_list(
+                "pk", flat=True
+            )
+        )
         if status == S.CONCLUDED:
             workflow.transition(inspection, S.CONCLUDED, actor=officer, conclusion="Đạt")
             services.open_case(observations[0], actor=officer)
             action = services.add_corrective_action(
                 observations[0], actor=officer, description="Đeo thẻ"
             )
+            services.respond(action, actor=officer, response="Đang khắc phục", files=[pdf()])
             KNOWN_IDS.append(action.pk)
+            KNOWN_IDS.append(action.files.get().pk)
 
 
 @pytest.fixture
@@ -79,8 +90,10 @@ def officer_headers(
     settings: Any,
     province: dict[str, Organisation],
     officer: User,
+    tmp_path: Any,
 ) -> dict[str, str]:
     settings.ROOT_URLCONF = "config.urls"
+    settings.MEDIA_ROOT = tmp_path
     cache.clear()
     inspections_data(province, officer)
     _, key = create_api_token(officer, name="schemathesis")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 SMALL = ["--staff", "300", "--communes", "10", "--units", "10"]
 ROW = re.compile(r"^(\S+)\s{2,}.*\s{2,}(\S{12})$")
@@ -34,7 +35,12 @@ def built(
 ) -> Iterator[tuple[Path, dict[str, str]]]:
     """One small demo for the whole module, rolled back at the end (keeps the suite fast)."""
     folder = tmp_path_factory.mktemp("demo")
-    with django_db_blocker.unblock(), transaction.atomic():
+    # The demo stores an inspection's evidence photo: under the test's folder, not var/.
+    with (
+        override_settings(MEDIA_ROOT=folder / "media"),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         _, passwords = run_demo(folder)
         yield folder, passwords
         transaction.set_rollback(True)

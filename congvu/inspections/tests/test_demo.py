@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
+from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -11,10 +14,16 @@ from congvu.accounts.models import Role, User
 from congvu.cases.models import Case
 from congvu.conduct.services import load_seed_catalogue
 from congvu.inspections.demo import load_demo_inspections
-from congvu.inspections.models import CorrectiveAction, Inspection
+from congvu.inspections.models import CorrectiveAction, Inspection, InspectionFile
 from congvu.organisations.models import Organisation, StaffMember
 
 from ...conftest import make_user
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
 
 
 def test_the_demo_has_a_concluded_inspection_with_a_case_and_a_hidden_unannounced_one(
@@ -69,3 +78,23 @@ def test_the_demo_inspection_happened_weeks_ago_and_its_corrective_action_is_ove
         done.observations.filter(result="breached").values_list("clause__code", flat=True)
     )
     assert breached == {"II.1.b", "II.2.a"}
+
+
+def test_the_demo_badge_breach_carries_the_inspectors_photo_which_the_head_can_open(
+    province: dict[str, Organisation], head: User, staff_member: StaffMember, media: Path
+) -> None:
+    from django.urls import reverse
+
+    from ...conftest import client_for
+
+    load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    make_user("thanhtra", Role.INSPECTOR, province["root"])
+    make_user("daumoi", Role.FOCAL_POINT, province["commune"])
+    load_demo_inspections(province["root"])
+    photo = InspectionFile.objects.get()
+    assert photo.observation.clause.code == "II.1.b" and photo.content_type == "image/jpeg"
+    inspection = photo.observation.inspection
+    page = client_for(head).get(reverse("inspections:detail", args=[inspection.code]))
+    link = reverse("inspections:file", args=[inspection.code, photo.pk])
+    assert link in page.content.decode()
+    assert client_for(head).get(link).status_code == 200

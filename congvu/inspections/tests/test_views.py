@@ -195,7 +195,7 @@ def test_the_checklist_lists_every_observable_clause_and_saves_the_answers(
         {
             f"result-{first.pk}": "breached",
             f"note-{first.pk}": "Không đeo thẻ công chức",
-            f"staff-{first.pk}": staff_member.pk,
+            f"staff-{first.pk}": "Nguyễn Văn Đức (STP-001)",
             f"result-{second.pk}": "kept",
         },
     )
@@ -303,9 +303,24 @@ def test_a_breach_opens_a_case_that_appears_in_the_cases_list(
     assert case.code in as_officer.get(reverse("cases:list")).content.decode()
     detail = as_inspector.get(url("detail", inspection.code)).content.decode()
     assert reverse("cases:detail", args=[case.code]) in detail
-    # The case file links back to the inspection, for those who may open it.
+    # The case file links back to the inspection, for those who may open it, to the finding.
     case_page = as_officer.get(reverse("cases:detail", args=[case.code])).content.decode()
-    assert url("detail", inspection.code) in case_page
+    assert "Mở từ cuộc kiểm tra" in case_page
+    assert f"{url('detail', inspection.code)}#f{breach.pk}" in case_page
+    assert breach.clause.short_title in case_page
+
+
+def test_the_inspected_head_sees_the_inspection_on_the_case_page_but_not_the_finding_yet(
+    province: dict[str, Organisation], inspector: User, as_head: Client
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    breach = answer_all(inspection, inspector, breach=1)[0]
+    case = services.open_case(breach, actor=inspector)
+    response = as_head.get(reverse("cases:detail", args=[case.code]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'href="{url("detail", inspection.code)}"' in page
+    assert f"#f{breach.pk}" not in page
 
 
 def test_the_inspector_sets_a_corrective_action_and_bad_days_are_refused(
