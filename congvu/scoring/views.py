@@ -195,7 +195,8 @@ def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     context.update(
         {
             "may_manage": may_manage,
-            "own": selectors.own_scores(request.user, scorecard),
+            # Managers read every organisation from the ranking itself.
+            "own": [] if may_manage else selectors.own_scores(request.user, scorecard),
             "S": Scorecard.Status,
         }
     )

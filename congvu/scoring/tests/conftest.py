@@ -130,3 +130,9 @@ def published(computed: Scorecard, officer: User) -> Scorecard:
 def province_viewer(province: dict[str, Organisation]) -> User:
     """Sees the whole province but may not manage scorecards: 403 where it would be 404."""
     return make_user("province_viewer", Role.VIEWER, province["root"])
+
+
+@pytest.fixture
+def make_nobody(db: object) -> User:
+    """An account without any role."""
+    return make_user("nobody")
