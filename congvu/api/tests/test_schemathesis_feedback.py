@@ -5,9 +5,10 @@ ratings, so its requests to these operations mostly meet 404s. Here the
 database holds the default scale, the seed catalogue, counters with staff on
 duty, dossiers (one of them rated), ratings through every channel with their
 rollups, and two flagged ratings waiting for review, so that generated ids
-(small integers) reach real rows and the handlers and services run through. The public rating call is sent without the
-officer's token too (it takes none), and its refusals (unknown link, already
-rated, rate limited, malformed) must keep to the documented statuses.
+(small integers) reach real rows and the handlers and services run through.
+The public rating call is sent without the officer's token too (it takes none),
+and its refusals (unknown link, already rated, rate limited, malformed) must
+keep to the documented statuses.
 
 Run alone: .venv/bin/pytest congvu/api/tests/test_schemathesis_feedback.py -q
 """
