@@ -369,6 +369,25 @@ REGISTRY: Final[Mapping[str, Metric]] = {
     )
 }
 
+#: How the counts behind a value are named on the breakdown page.
+DETAIL_LABELS: Final[Mapping[str, Promise]] = {
+    "due": _("đến hạn"),
+    "on_time": _("đúng hạn"),
+    "late": _("trễ hạn"),
+    "overdue": _("quá hạn"),
+    "counted": _("lượt được tính"),
+    "satisfied": _("lượt hài lòng"),
+    "acknowledged": _("đã xác nhận"),
+    "active": _("cán bộ đang công tác"),
+    "cases": _("vụ việc"),
+    "staff": _("cán bộ"),
+    "per_100_staff": _("trên 100 cán bộ"),
+    "kept": _("thực hiện đúng"),
+    "breached": _("vi phạm"),
+    "done": _("đã khắc phục"),
+    "expected": _("phải nộp"),
+}
+
 #: The criteria of a new scorecard, with their default weights.
 DEFAULT_WEIGHTS: Final[tuple[tuple[str, int], ...]] = (
     ("tasks_on_time", 30),

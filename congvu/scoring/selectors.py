@@ -20,7 +20,7 @@ from congvu.accounts.access import Perm
 from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, OrganisationKind
 
-from .metrics import REGISTRY
+from .metrics import DETAIL_LABELS, REGISTRY
 from .models import Criterion, OrganisationScore, Scorecard
 
 SORTS: Final = ("rank", "-total", "total", "name")
@@ -117,6 +117,10 @@ class Part:
     @property
     def share_pct(self) -> float:
         return 100.0 * self.share
+
+    @property
+    def detail_rows(self) -> list[tuple[str, float]]:
+        return [(str(DETAIL_LABELS.get(key, key)), n) for key, n in self.detail.items()]
 
 
 @dataclass

@@ -148,6 +148,7 @@ def test_a_head_sees_the_breakdown_of_their_organisation(
     assert "75,00" in page  # the total, with the decimal comma
     assert "1 / 2 cơ quan được xếp hạng" in page
     assert "37,50" in page  # the departments' median
+    assert "đến hạn: 2, đúng hạn: 1" in page  # the counts behind the tasks' value
 
 
 def test_the_breakdown_says_which_criteria_had_no_data(
