@@ -200,3 +200,24 @@ def test_the_open_data_downloads_have_the_documented_fields(
     assert [c["metric"] for c in body["scorecard"]["criteria"]] == ["tasks_on_time", "misconduct"]
     home = next(row for row in body["organisations"] if row["organisation_code"] == "H56.01")
     assert home["missing"] == ["tasks_on_time"] and home["tasks_on_time"] is None
+
+
+def test_editing_a_computed_scorecard_warns_then_sends_it_back_to_draft(
+    as_officer: Client, computed: Scorecard, province: dict[str, Organisation]
+) -> None:
+    url = reverse("scoring:edit", args=[computed.pk])
+    page = as_officer.get(url).content.decode()
+    assert "lưu thay đổi sẽ xóa điểm đã tính" in page
+    assert 'value="misconduct" selected' in page
+    data = new_form(province, **{"criteria-0-metric": "satisfaction"})
+    del data["organisation"]
+    assert as_officer.post(url, data).status_code == 302
+    computed.refresh_from_db()
+    assert computed.status == Scorecard.Status.DRAFT
+    assert set(computed.criteria.values_list("metric", flat=True)) == {"satisfaction", "misconduct"}
+
+
+def test_a_published_scorecard_cannot_be_edited(as_officer: Client, published: Scorecard) -> None:
+    response = as_officer.get(reverse("scoring:edit", args=[published.pk]))
+    assert response.status_code == 302
+    assert published.criteria.count() == 2
