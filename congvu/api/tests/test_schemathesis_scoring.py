@@ -28,6 +28,7 @@ from congvu.conftest import kind
 from congvu.organisations.models import Organisation
 from congvu.scoring import services
 
+from ..common import MAX_ID
 from .conftest import API_URLCONF, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
@@ -88,7 +89,8 @@ def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None) ->
         return path_parameters
     for key in ("id", "organisation_id"):
         number = path_parameters.get(key)
-        if isinstance(number, int) and number > 0 and number % 6 and KNOWN_IDS:
+        # Only valid ids are steered: an out-of-range one must stay invalid (a 422).
+        if isinstance(number, int) and 0 < number <= MAX_ID and number % 6 and KNOWN_IDS:
             path_parameters[key] = KNOWN_IDS[number % len(KNOWN_IDS)]
     return path_parameters
 
