@@ -21,6 +21,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from congvu.accounts import access
+from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import selectors, services
@@ -55,22 +57,16 @@ def _form_errors(form: Form, exc: ValidationError) -> list[str]:
 @require_GET
 def scorecard_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     may_create = selectors.may_create(request.user)
-    qs = selectors.scorecards(request.user)
-    if not may_create and not access_any_org(request):
+    # Anyone working in an organisation may read the published rankings from here.
+    if not may_create and not access.can_anywhere(request.user, Perm.ORG_VIEW):
         raise PermissionDenied
+    qs = selectors.scorecards(request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "scoring/scorecard_list.html",
         {"page": page, "may_create": may_create},
     )
-
-
-def access_any_org(request: AuthenticatedHttpRequest) -> bool:
-    from congvu.accounts import access
-    from congvu.accounts.access import Perm
-
-    return access.can_anywhere(request.user, Perm.ORG_VIEW)
 
 
 def _edit(request: AuthenticatedHttpRequest, scorecard: Scorecard | None) -> HttpResponse:
