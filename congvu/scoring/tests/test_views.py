@@ -221,3 +221,15 @@ def test_a_published_scorecard_cannot_be_edited(as_officer: Client, published: S
     response = as_officer.get(reverse("scoring:edit", args=[published.pk]))
     assert response.status_code == 302
     assert published.criteria.count() == 2
+
+
+def test_the_breakdown_reads_in_english(
+    as_head: Client, published: Scorecard, province: dict[str, Organisation]
+) -> None:
+    as_head.cookies["congvu_lang"] = "en"
+    url = reverse("scoring:organisation", args=[published.pk, province["dept_justice"].pk])
+    page = as_head.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Tasks done on time" in page
+    assert "1 of 2 ranked organisations" in page
+    assert "due: 2, on time: 1" in page
+    assert "75.00" in page  # the English decimal point
