@@ -120,7 +120,10 @@ class Part:
 
     @property
     def detail_rows(self) -> list[tuple[str, float]]:
-        return [(str(DETAIL_LABELS.get(key, key)), n) for key, n in self.detail.items()]
+        # In the labels' order: PostgreSQL's jsonb does not keep the keys' order.
+        known = [key for key in DETAIL_LABELS if key in self.detail]
+        others = sorted(key for key in self.detail if key not in DETAIL_LABELS)
+        return [(str(DETAIL_LABELS.get(key, key)), self.detail[key]) for key in known + others]
 
 
 @dataclass
