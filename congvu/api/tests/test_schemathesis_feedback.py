@@ -6,9 +6,9 @@ database holds the default scale, the seed catalogue, counters with staff on
 duty, dossiers (one of them rated), ratings through every channel with their
 rollups, and two flagged ratings waiting for review, so that generated ids
 (small integers) reach real rows and the handlers and services run through.
-The public rating call is sent without the officer's token too (it takes none),
-and its refusals (unknown link, already rated, rate limited, malformed) must
-keep to the documented statuses.
+The public rating call is sent without the officer's token too (it takes
+none), and its refusals (unknown link, already rated, rate limited,
+malformed) must keep to the documented statuses.
 
 Run alone: .venv/bin/pytest congvu/api/tests/test_schemathesis_feedback.py -q
 """
