@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "congvu.feedback",
     "congvu.cases",
     "congvu.inspections",
+    "congvu.scoring",
     "congvu.portal",
     "congvu.api",
 ]

@@ -26,6 +26,8 @@ urlpatterns = [
     path("transparency/", include("congvu.feedback.transparency_urls")),
     path("cases/", include("congvu.cases.urls")),
     path("inspections/", include("congvu.inspections.urls")),
+    path("scoring/", include("congvu.scoring.urls")),
+    path("rankings/", include("congvu.scoring.public_urls")),
     path("", include("congvu.feedback.public_urls")),
     path("", include("congvu.cases.public_urls")),
     path("open311/v2/", include("congvu.cases.open311_urls")),

@@ -75,6 +75,8 @@ class Perm(str, enum.Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
     # The inspected organisation answers the corrective actions of a concluded inspection.
     INSPECTION_RESPOND = "inspection.respond"
     ACKNOWLEDGE_RECORD = "acknowledge.record"
+    # Scorecards, their computation and the published rankings (Home Affairs).
+    SCORE_MANAGE = "score.manage"
 
 
 P = Perm

@@ -46,6 +46,8 @@ def _groups(user: Any) -> list[NavGroup]:
                 NavItem(_("Quán triệt"), reverse("dissemination:list"), "dissemination"),
             ]
         )
+    if can(user, Perm.PLAN_VIEW) or can(user, Perm.SCORE_MANAGE):
+        work.items.append(NavItem(_("Chấm điểm, xếp hạng"), reverse("scoring:list"), "scoring"))
     ratings = NavGroup(_("Đánh giá"), "ratings")
     if can(user, Perm.RATING_VIEW):
         ratings.items.append(
@@ -115,6 +117,7 @@ def _public_group() -> NavGroup:
             NavItem(_("Phản ánh, tố cáo"), reverse("cases_public:report"), "report"),
             NavItem(_("Theo dõi phản ánh"), reverse("cases_public:track"), "track"),
             NavItem(_("Công khai mức độ hài lòng"), reverse("transparency:index"), "transparency"),
+            NavItem(_("Xếp hạng cơ quan"), reverse("rankings:index"), "rankings"),
         ],
     )
 

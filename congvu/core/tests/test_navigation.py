@@ -41,6 +41,7 @@ def test_the_home_affairs_officer_gets_every_menu_and_every_entry_opens(
     ]
     assert offered["ratings"] == ["satisfaction", "flagged", "one_stop"]
     assert offered["cases"] == ["case_list", "case_dashboard", "case_rules", "inspections"]
+    assert offered["work"][-1] == "scoring"
     for item in client.get(reverse("core:home")).context["nav_items"]:
         assert client.get(item.url).status_code == 200, item.url
 
@@ -75,7 +76,7 @@ def test_a_viewer_sees_satisfaction_but_not_the_review_queue_nor_cases(
 
 def test_a_visitor_gets_the_public_pages_in_one_menu(seeded: dict[str, Any]) -> None:
     client = Client()
-    assert menus(client) == {"public": ["standards", "report", "track", "transparency"]}
+    assert menus(client) == {"public": ["standards", "report", "track", "transparency", "rankings"]}
     html = client.get(reverse("core:home")).content.decode()
     assert "<details>" in html  # a menu that opens without JavaScript
     for url in ("/report/", "/track/", "/transparency/", "/standards/"):

@@ -1,0 +1,13 @@
+"""The public rankings (no login)."""
+
+from django.urls import path
+
+from . import public_views
+
+app_name = "rankings"
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("<int:pk>/", public_views.detail, name="detail"),
+    path("<int:pk>.csv", public_views.csv_download, name="csv"),
+    path("<int:pk>.json", public_views.json_download, name="json"),
+]
