@@ -17,15 +17,14 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.core.calendar import add_working_days
-from congvu.core.models import Notification
+from congvu.core.digests import Notice, deliver
 from congvu.organisations.models import StaffMember
 
 from . import history, timeline
@@ -265,33 +264,22 @@ def send_digests(today: dt.date) -> dict[str, int]:
     from congvu.accounts.models import User
 
     clocks = {t: clock_for(t) for t in Track.values}
-    mails: list[EmailMessage] = []
-    notified = 0
+
+    def notice_for(user: Any) -> Notice | None:
+        digest = build_digest(user, today, clocks)
+        if digest.is_empty:
+            return None
+        due = "overdue" if digest.overdue else "soon"
+        return Notice(digest.title, digest.body(), f"/cases/?due={due}")
+
     users = (
         User.objects.filter(is_active=True, grants__role__in=_handler_roles())
         .distinct()
         .order_by("pk")
     )
-    with transaction.atomic(), translation.override("vi"):
-        for user in users:
-            digest = build_digest(user, today, clocks)
-            if digest.is_empty:
-                continue
-            if Notification.objects.filter(
-                user=user, kind=DIGEST_KIND, title__startswith=f"Vụ việc ngày {today:%d/%m/%Y}:"
-            ).exists():
-                continue
-            body = digest.body()
-            Notification.objects.create(
-                user=user,
-                kind=DIGEST_KIND,
-                title=digest.title[:200],
-                body=body,
-                url="/cases/?due=" + ("overdue" if digest.overdue else "soon"),
-            )
-            notified += 1
-            if user.email:
-                mails.append(EmailMessage(f"[Công vụ] {digest.title}", body, to=[user.email]))
-        if mails:
-            transaction.on_commit(lambda: get_connection().send_messages(mails))
-    return {"notifications": notified, "mails": len(mails)}
+    return deliver(
+        kind=DIGEST_KIND,
+        title_start=f"Vụ việc ngày {today:%d/%m/%Y}:",
+        recipients=users,
+        notice_for=notice_for,
+    )

@@ -20,14 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import Role, User
-from congvu.core.models import Notification
+from congvu.core.digests import Notice, deliver
 
 from . import selectors
 
@@ -133,31 +131,16 @@ def recipients() -> Any:
 
 def send(day: dt.date) -> dict[str, int]:
     """One notification (and e-mail) per reviewer with flagged ratings waiting."""
-    mails: list[EmailMessage] = []
-    notified = 0
-    with transaction.atomic(), translation.override("vi"):
-        already = set(
-            Notification.objects.filter(
-                kind=NOTIFICATION_KIND, title__startswith=_title_start(day)
-            ).values_list("user_id", flat=True)
-        )
-        for user in recipients():
-            if user.pk in already:
-                continue
-            digest = build(user, day)
-            if not digest.rows:
-                continue
-            body = digest.body()
-            Notification.objects.create(
-                user=user,
-                kind=NOTIFICATION_KIND,
-                title=digest.title[:200],
-                body=body,
-                url="/ratings/flagged/",
-            )
-            notified += 1
-            if user.email:
-                mails.append(EmailMessage(f"[Công vụ] {digest.title}", body, to=[user.email]))
-        if mails:
-            transaction.on_commit(lambda: get_connection().send_messages(mails))
-    return {"notifications": notified, "mails": len(mails)}
+
+    def notice_for(user: User) -> Notice | None:
+        digest = build(user, day)
+        if not digest.rows:
+            return None
+        return Notice(digest.title, digest.body(), "/ratings/flagged/")
+
+    return deliver(
+        kind=NOTIFICATION_KIND,
+        title_start=_title_start(day),
+        recipients=recipients(),
+        notice_for=notice_for,
+    )

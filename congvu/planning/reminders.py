@@ -15,16 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import Q
-from django.utils import translation
 
 from congvu.accounts.access import grants_of
 from congvu.accounts.models import Role, User
 from congvu.core import daily
 from congvu.core.calendar import add_working_days
-from congvu.core.models import Notification
+from congvu.core.digests import Notice, deliver
 
 from . import rollups
 from .models import Assignment, Task
@@ -51,10 +48,6 @@ class Digest:
             f"Nhắc việc ngày {self.day:%d/%m/%Y}: "
             f"{len(self.due_soon)} sắp đến hạn, {len(self.overdue)} quá hạn"
         )
-
-    @property
-    def subject(self) -> str:
-        return f"[Công vụ] {self.title}"
 
     def body(self) -> str:
         lines = [f"Kính gửi {self.user},", ""]
@@ -128,40 +121,24 @@ def recipients() -> Any:
     )
 
 
-def _already_notified(user: User, digest: Digest) -> bool:
-    title_start = f"Nhắc việc ngày {digest.day:%d/%m/%Y}:"
-    return Notification.objects.filter(
-        user=user, kind=NOTIFICATION_KIND, title__startswith=title_start
-    ).exists()
-
-
 def send_digests(today: dt.date) -> dict[str, int]:
     """One e-mail (when the user has an address) and one notification per user with
     something due or overdue. A user already notified for `today` is skipped, so a
     second call the same day sends nothing."""
-    mails: list[EmailMessage] = []
-    notified = 0
-    with transaction.atomic(), translation.override("vi"):
-        for user in recipients():
-            digest = build_digest(user, today)
-            if digest.is_empty or _already_notified(user, digest):
-                continue
-            body = digest.body()
-            Notification.objects.create(
-                user=user,
-                kind=NOTIFICATION_KIND,
-                title=digest.title[:200],
-                body=body,
-                url="/assignments/?due=" + ("overdue" if digest.overdue else "soon"),
-            )
-            notified += 1
-            if user.email:
-                mails.append(EmailMessage(digest.subject, body, to=[user.email]))
-        if mails:
-            # After commit: no mail for a notification that was rolled back. One
-            # connection for the whole batch (SMTP: one login, many messages).
-            transaction.on_commit(lambda: get_connection().send_messages(mails))
-    return {"notifications": notified, "mails": len(mails)}
+
+    def notice_for(user: User) -> Notice | None:
+        digest = build_digest(user, today)
+        if digest.is_empty:
+            return None
+        due = "overdue" if digest.overdue else "soon"
+        return Notice(digest.title, digest.body(), f"/assignments/?due={due}")
+
+    return deliver(
+        kind=NOTIFICATION_KIND,
+        title_start=f"Nhắc việc ngày {today:%d/%m/%Y}:",
+        recipients=recipients(),
+        notice_for=notice_for,
+    )
 
 
 def _register_assignment_sync() -> None:

@@ -12,7 +12,7 @@ from django.core import mail
 
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.conftest import make_user
-from congvu.core import daily
+from congvu.core import daily, digests
 from congvu.core.models import Notification
 from congvu.organisations.models import Organisation
 from congvu.planning import reminders
@@ -195,14 +195,14 @@ def test_many_digests_go_out_over_one_connection(
         user.save(update_fields=["email"])
     assign(province["dept_justice"], dt.date(2026, 3, 2))
     opened: list[Any] = []
-    real = reminders.get_connection
+    real = digests.get_connection
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         connection = real(*args, **kwargs)
         opened.append(connection)
         return connection
 
-    monkeypatch.setattr(reminders, "get_connection", counting)
+    monkeypatch.setattr(digests, "get_connection", counting)
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders.send_digests(THURSDAY) == {"notifications": 3, "mails": 3}
     assert len(opened) == 1 and len(mail.outbox) == 3
