@@ -33,7 +33,6 @@ from typing import IO, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,18 +177,10 @@ def store(
     its transaction fails, so a rolled-back report leaves no file behind.
     """
     now = timezone.now()
-    for checked in files:
-        row = CaseFile(
-            case=case,
-            event=event,
-            original_name=checked.original_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            audience=audience,
-            uploaded_at=now,
-        )
-        row.file.save(EXTENSION[checked.content_type], ContentFile(checked.content), save=False)
-        into.append(row)
-        row.save()
-    return into
+    return shared.store(
+        files,
+        row=lambda checked: CaseFile(
+            case=case, event=event, audience=audience, uploaded_at=now, **checked.row_fields()
+        ),
+        into=into,
+    )

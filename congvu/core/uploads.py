@@ -27,9 +27,11 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -38,6 +40,8 @@ from . import sanitise
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+R = TypeVar("R", bound=models.Model)
 
 JPEG: Final = "image/jpeg"
 PNG: Final = "image/png"
@@ -90,6 +94,15 @@ class CheckedFile:
     content: bytes
     original_name: str
     content_type: str
+
+    def row_fields(self) -> dict[str, Any]:
+        """What every stored-file row keeps of it: the name given, the type, size and hash."""
+        return {
+            "original_name": self.original_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
 
     @property
     def size(self) -> int:
@@ -353,6 +366,28 @@ def check_each(uploads: Sequence[Any], check: Callable[[Any], CheckedFile]) -> l
     if errors:
         raise ValidationError(errors)
     return checked
+
+
+def store(
+    files: Iterable[CheckedFile], *, row: Callable[[CheckedFile], R], into: list[R], stem: str = ""
+) -> list[R]:
+    """Save checked files, one row each, appending each row to `into` as soon as its file
+    is written. `row(checked)` builds the unsaved row (a model with a `file` field, given
+    `**checked.row_fields()` and its own links); the stored name is `stem` plus the
+    detected type's extension, never the name or extension the user gave.
+
+    Files are not transactional: the caller keeps `into` and calls `discard` when its
+    transaction fails, so a rolled-back submission leaves no file behind.
+    """
+    for checked in files:
+        record = row(checked)
+        stored: Any = record  # the rows' models differ; each has a `file` field
+        stored.file.save(
+            f"{stem}{EXTENSION[checked.content_type]}", ContentFile(checked.content), save=False
+        )
+        into.append(record)
+        record.save()
+    return into
 
 
 def discard(rows: Iterable[Any]) -> None:

@@ -30,7 +30,6 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
@@ -38,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvu.core import uploads as shared
-from congvu.core.uploads import EXTENSION, CheckedFile
+from congvu.core.uploads import CheckedFile
 from congvu.core.uploads import discard as discard
 from congvu.planning import uploads as evidence_types
 
@@ -130,21 +129,17 @@ def store(
     transaction fails, so a rolled-back submission leaves no file behind.
     """
     now = timezone.now()
-    for checked in files:
-        row = InspectionFile(
+    return shared.store(
+        files,
+        row=lambda checked: InspectionFile(
             observation=observation,
             corrective_action=corrective_action,
-            original_name=checked.original_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
             uploaded_by=actor,
             uploaded_at=now,
-        )
-        row.file.save(EXTENSION[checked.content_type], ContentFile(checked.content), save=False)
-        into.append(row)
-        row.save()
-    return into
+            **checked.row_fields(),
+        ),
+        into=into,
+    )
 
 
 def check_per_observation(

@@ -36,11 +36,10 @@ from typing import IO, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from congvu.core import uploads as shared
-from congvu.core.uploads import DOCX, EXTENSION, JPEG, ODT, PDF, PNG, WEBP, XLSX, CheckedFile
+from congvu.core.uploads import DOCX, JPEG, ODT, PDF, PNG, WEBP, XLSX, CheckedFile
 from congvu.core.uploads import discard as discard
 
 from .models import EvidenceFile, ProgressUpdate
@@ -142,22 +141,12 @@ def store(
     Files are not transactional: the caller keeps `into` and calls `discard` when its
     transaction fails, so a rolled-back update leaves no file behind.
     """
-    stored = into
-    for checked in files:
-        evidence = EvidenceFile(
-            update=update,
-            original_name=checked.original_name,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-        )
-        # The stored name takes the detected type's extension, not the one the user typed.
-        evidence.file.save(
-            f"evidence{EXTENSION[checked.content_type]}", ContentFile(checked.content), save=False
-        )
-        stored.append(evidence)
-        evidence.save()
-    return stored
+    return shared.store(
+        files,
+        row=lambda checked: EvidenceFile(update=update, **checked.row_fields()),
+        into=into,
+        stem="evidence",
+    )
 
 
 # --- a plan's own document -----------------------------------------------------------------
