@@ -192,22 +192,18 @@ def _check_fields(
     return errors
 
 
-@transaction.atomic
-def create_scorecard(
-    organisation: Organisation,
+def _checked_rules(
     *,
-    actor: User,
     name: str,
     period_start: dt.date | None,
     period_end: dt.date | None,
     kinds: Sequence[OrganisationKind],
+    min_criteria: int | None,
     criteria: Sequence[CriterionIn],
-    grades: Sequence[GradeIn] | None = None,
-    min_criteria: int | None = None,
-    description: str = "",
-    previous: Scorecard | None = None,
-) -> Scorecard:
-    access.require(actor, Perm.SCORE_MANAGE, organisation)
+    grades: Sequence[GradeIn] | None,
+) -> tuple[list[Criterion], list[dict[str, Any]] | None]:
+    """A scorecard's rules checked all at once: the criteria rows (unsaved) and the grades
+    (None: not given), or one ValidationError naming every wrong field."""
     errors: dict[str, Any] = dict(
         _check_fields(
             name=name,
@@ -231,6 +227,34 @@ def create_scorecard(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    return rows, grade_rows
+
+
+@transaction.atomic
+def create_scorecard(
+    organisation: Organisation,
+    *,
+    actor: User,
+    name: str,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+    kinds: Sequence[OrganisationKind],
+    criteria: Sequence[CriterionIn],
+    grades: Sequence[GradeIn] | None = None,
+    min_criteria: int | None = None,
+    description: str = "",
+    previous: Scorecard | None = None,
+) -> Scorecard:
+    access.require(actor, Perm.SCORE_MANAGE, organisation)
+    rows, grade_rows = _checked_rules(
+        name=name,
+        period_start=period_start,
+        period_end=period_end,
+        kinds=kinds,
+        min_criteria=min_criteria,
+        criteria=criteria,
+        grades=grades,
+    )
     assert period_start is not None and period_end is not None
     scorecard = Scorecard.objects.create(
         name=name.strip(),
@@ -294,29 +318,16 @@ def update_scorecard(
     follow its rules)."""
     scorecard = _locked(scorecard, actor)
     _refuse_published(scorecard)
-    errors: dict[str, Any] = dict(
-        _check_fields(
-            name=name,
-            period_start=period_start,
-            period_end=period_end,
-            kinds=kinds,
-            min_criteria=min_criteria,
-            criteria_count=len(criteria),
-        )
+    rows, grade_rows = _checked_rules(
+        name=name,
+        period_start=period_start,
+        period_end=period_end,
+        kinds=kinds,
+        min_criteria=min_criteria,
+        criteria=criteria,
+        grades=grades,
     )
-    rows: list[Criterion] = []
-    grade_rows: list[dict[str, Any]] = []
-    for check in ("criteria", "grades"):
-        try:
-            if check == "criteria":
-                rows = clean_criteria(criteria)
-            else:
-                grade_rows = clean_grades(grades)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    assert period_start is not None and period_end is not None
+    assert period_start is not None and period_end is not None and grade_rows is not None
     was = scorecard.status
     scorecard.name = name.strip()
     scorecard.period_start = period_start
