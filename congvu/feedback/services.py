@@ -674,6 +674,8 @@ def review_ratings(
         try:
             reviewed.append(review_rating(rating, include=include, reason=reason, actor=actor))
         except RatingRejected as exc:
+            if len(ratings) == 1:
+                raise
             raise RatingRejected(
                 exc.code, _("Lượt đánh giá số %(id)d: %(why)s") % {"id": rating.pk, "why": exc}
             ) from None

@@ -440,6 +440,35 @@ def _flagged_page(
     )
 
 
+def _decided(request: AuthenticatedHttpRequest, form: ReviewForm, ratings: list[Rating]) -> bool:
+    """Apply the form's decision to `ratings`, all of them or none. Done: a message says
+    what was done. Not done: the reason is on the form (kept for the page again)."""
+    if not form.is_valid():
+        return False
+    try:
+        reviewed = services.review_ratings(
+            ratings, include=form.include, reason=form.cleaned_data["reason"], actor=request.user
+        )
+    except services.RatingRejected as exc:
+        form.add_error(None, exc.message)
+        return False
+    count = len(reviewed)
+    if form.include:
+        done = ngettext(
+            "Đã tính %(count)d lượt đánh giá vào chỉ số.",
+            "Đã tính %(count)d lượt đánh giá vào chỉ số.",
+            count,
+        )
+    else:
+        done = ngettext(
+            "Đã loại %(count)d lượt đánh giá khỏi chỉ số.",
+            "Đã loại %(count)d lượt đánh giá khỏi chỉ số.",
+            count,
+        )
+    messages.success(request, done % {"count": count})
+    return True
+
+
 @login_required
 @require_POST
 def review_many(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -464,39 +493,9 @@ def review_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     if len(ids) != len(raw):
         form.add_error(None, _("Lựa chọn không hợp lệ. / Invalid choice."))
-    if form.is_valid():
-        try:
-            reviewed = services.review_ratings(
-                ratings,
-                include=form.include,
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except services.RatingRejected as exc:
-            form.add_error(None, exc.message)
-        else:
-            count = len(reviewed)
-            messages.success(
-                request,
-                (
-                    ngettext(
-                        "Đã tính %(count)d lượt đánh giá vào chỉ số.",
-                        "Đã tính %(count)d lượt đánh giá vào chỉ số.",
-                        count,
-                    )
-                    if form.include
-                    else ngettext(
-                        "Đã loại %(count)d lượt đánh giá khỏi chỉ số.",
-                        "Đã loại %(count)d lượt đánh giá khỏi chỉ số.",
-                        count,
-                    )
-                )
-                % {"count": count},
-            )
-            fallback = reverse("feedback:flagged")
-            return HttpResponseRedirect(
-                safe_next(request, request.POST.get("next", "")) or fallback
-            )
+    if _decided(request, form, ratings):
+        next_url = safe_next(request, request.POST.get("next", ""))
+        return HttpResponseRedirect(next_url or reverse("feedback:flagged"))
     return _flagged_page(request, form, ticked=set(ids), status=400)
 
 
@@ -513,24 +512,8 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST, prefix=f"r{rating.pk}")
     fallback = reverse("feedback:flagged")
     next_url = safe_next(request, request.POST.get("next", "")) or fallback
-    if form.is_valid():
-        try:
-            services.review_rating(
-                rating,
-                include=form.include,
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except services.RatingRejected as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Đã tính lượt đánh giá vào chỉ số.")
-                if form.include
-                else _("Đã loại lượt đánh giá khỏi chỉ số."),
-            )
-            return HttpResponseRedirect(next_url)
+    if _decided(request, form, [rating]):
+        return HttpResponseRedirect(next_url)
     return render(
         request,
         "feedback/review.html",
