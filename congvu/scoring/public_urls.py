@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", public_views.detail, name="detail"),
     path("<int:pk>.csv", public_views.csv_download, name="csv"),
     path("<int:pk>.json", public_views.json_download, name="json"),
+    path("<int:pk>.pdf", public_views.pdf_download, name="pdf"),
 ]

@@ -1,5 +1,6 @@
 """The public rankings (`/rankings/`): published scorecards, their criteria and weights
-explained, and the open data (CSV, JSON) with documented fields. No login."""
+explained, the open data (CSV, JSON) with documented fields, and the ranking as the
+PDF document (docs/decisions.md says why the public gets it). No login."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import documents, selectors
 from .models import OrganisationScore, Scorecard
 from .views import ranking_context
 
@@ -133,3 +134,9 @@ def json_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="xep-hang-{scorecard.pk}.json"'
     return _public(response)
+
+
+@require_GET
+def pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published ranking as a PDF (from the cache after the first request)."""
+    return _public(documents.RankingPdf(selectors.get_public(pk)).response())

@@ -58,6 +58,14 @@ def get_managed(user: Any, pk: int) -> Scorecard:
     )
 
 
+def get_for_documents(user: Any, pk: int) -> Scorecard:
+    """The ranking's files: a published scorecard for whoever may see it, an unpublished one
+    for its managers only (404 when its organisation is invisible, 403 without
+    SCORE_MANAGE there)."""
+    found = scorecards(user).filter(pk=pk, status=Scorecard.Status.PUBLISHED).first()
+    return found if found is not None else get_managed(user, pk)
+
+
 def get_public(pk: int) -> Scorecard:
     found = Scorecard.objects.published().select_related("organisation").filter(pk=pk).first()
     if found is None:

@@ -1,4 +1,4 @@
-"""Writes on scorecards: create, edit, compute, publish, copy as a new version.
+"""Writes on scorecards: create, edit, compute, publish, copy as a new version, delete.
 
 Each function checks SCORE_MANAGE on the scorecard's organisation through
 access.py, runs in one transaction and writes one audit event.
@@ -509,6 +509,31 @@ def publish(scorecard: Scorecard, *, actor: User) -> Scorecard:
         data={"organisations": scorecard.scores.count()},
     )
     return scorecard
+
+
+@transaction.atomic
+def delete_scorecard(scorecard: Scorecard, *, actor: User) -> None:
+    """Delete a draft or computed scorecard with its scores; a published ranking is a
+    record and stays (make a new version instead)."""
+    scorecard = _locked(scorecard, actor)
+    if scorecard.is_published:
+        raise ValidationError(
+            _("Bảng điểm đã công bố không thể xóa. / A published scorecard cannot be deleted.")
+        )
+    record(
+        "scorecard.delete",
+        actor=actor,
+        obj=scorecard,
+        organisation=scorecard.organisation,
+        summary=f"Xóa bảng điểm {scorecard.name}",
+        data={
+            "name": scorecard.name,
+            "status": scorecard.status,
+            "scores": scorecard.scores.count(),
+            "criteria": {c.metric: str(c.weight) for c in scorecard.criteria.all()},
+        },
+    )
+    scorecard.delete()
 
 
 @transaction.atomic

@@ -13,5 +13,9 @@ urlpatterns = [
     path("<int:pk>/compute/", views.scorecard_compute, name="compute"),
     path("<int:pk>/publish/", views.scorecard_publish, name="publish"),
     path("<int:pk>/new-version/", views.scorecard_new_version, name="new_version"),
+    path("<int:pk>/delete/", views.scorecard_delete, name="delete"),
+    path("<int:pk>/ranking.docx", views.scorecard_document, {"fmt": "docx"}, name="docx"),
+    path("<int:pk>/ranking.pdf", views.scorecard_document, {"fmt": "pdf"}, name="pdf"),
+    path("<int:pk>/ranking.xlsx", views.scorecard_document, {"fmt": "xlsx"}, name="xlsx"),
     path("<int:pk>/org/<int:organisation>/", views.organisation_score, name="organisation"),
 ]

@@ -1,5 +1,6 @@
 """Scorecard pages (login required): the list, create/edit with the criteria formset,
-compute, the ranking, publish, a new version, and one organisation's breakdown.
+compute, the ranking, publish, a new version, delete, the ranking's files (DOCX, PDF,
+XLSX) and one organisation's breakdown.
 
 Thin: fetch-and-authorize (`selectors.get_managed`: 404 when the scorecard's
 organisation is invisible, 403 without SCORE_MANAGE; `selectors.get_scorecard`
@@ -25,7 +26,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import (
     CriterionFormSet,
     RankingFilterForm,
@@ -232,6 +233,45 @@ def scorecard_new_version(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     copy = services.new_version(scorecard, actor=request.user)
     messages.success(request, _("Đã tạo phiên bản mới (dự thảo)."))
     return redirect("scoring:edit", pk=copy.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scorecard_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A confirmation page (GET), then the deletion (POST); refused once published."""
+    scorecard = selectors.get_managed(request.user, pk)
+    if scorecard.is_published:
+        messages.error(
+            request,
+            _("Bảng điểm đã công bố không thể xóa. / A published scorecard cannot be deleted."),
+        )
+        return redirect("scoring:detail", pk=scorecard.pk)
+    if request.method == "POST":
+        name = scorecard.name
+        try:
+            services.delete_scorecard(scorecard, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("scoring:detail", pk=scorecard.pk)
+        messages.success(request, _("Đã xóa bảng điểm “%(name)s”.") % {"name": name})
+        return redirect("scoring:list")
+    return render(
+        request,
+        "scoring/scorecard_confirm_delete.html",
+        {"scorecard": scorecard, "scores": scorecard.scores.count()},
+    )
+
+
+@login_required
+@require_GET
+def scorecard_document(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    scorecard = selectors.get_for_documents(request.user, pk)
+    try:
+        exporter = documents.exporter(scorecard, fmt)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("scoring:detail", pk=scorecard.pk)
+    return exporter.response()
 
 
 @login_required

@@ -1,0 +1,455 @@
+"""A scorecard's ranking as an official document for the reward proposal (đề nghị khen
+thưởng): DOCX and PDF in the Vietnamese administrative format (Decree 30/2020/NĐ-CP), and
+an XLSX of the same ranking.
+
+The building blocks are the provincial report's (`reporting.documents` for python-docx,
+`reporting/pdf/_heading.html` and `reporting/pdf.css` for WeasyPrint, the sheet helpers
+of `reporting.spreadsheets`, the `Exporter` base class of `reporting.exporters`); only
+the content is here. Every file is built from one `Ranking` so the three say the same.
+
+The document is dated at publication for a published scorecard (so a published
+ranking's file never changes and may be cached), on the day of the download otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Final
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from docx.document import Document as DocumentObject
+from docx.oxml.ns import qn
+from openpyxl import Workbook
+
+from congvu.organisations.models import Organisation, OrganisationKind
+from congvu.reporting import documents as d
+from congvu.reporting.exporters import (
+    BLANK_NUMBER,
+    PDF,
+    XLSX,
+    DocxExporter,
+    Exporter,
+    governing_body,
+    render_pdf,
+)
+from congvu.reporting.services import place_of
+
+# Private helpers of the provincial workbook, imported rather than copied: the two
+# workbooks share their look (title rows, header row, fonts).
+from congvu.reporting.spreadsheets import _bold_row, _header, _title
+
+from . import selectors
+from .models import Criterion, OrganisationScore, Scorecard
+
+FORMATS: Final = ("docx", "pdf", "xlsx")
+PDF_CACHE_SECONDS: Final = 24 * 3600
+RANKING_HEADERS: Final = ("Hạng", "Cơ quan, đơn vị", "Tổng điểm", "Xếp loại", "Tiêu chí thiếu")
+
+
+def decimal_comma(value: float | None, places: int = 2) -> str:
+    """82,50: the Vietnamese decimal comma; blank for no value."""
+    return "" if value is None else f"{value:.{places}f}".replace(".", ",")
+
+
+def require_scores(scorecard: Scorecard) -> None:
+    if scorecard.status == Scorecard.Status.DRAFT:
+        raise ValidationError(
+            _(
+                "Bảng điểm chưa được tính điểm nên chưa có văn bản xếp hạng. / The scorecard "
+                "has not been computed: there is no ranking to export yet."
+            )
+        )
+
+
+def _place(organisation: Organisation) -> str:
+    """The place the document is dated at, from the issuer or the first body above it."""
+    current: Organisation | None = organisation
+    while current is not None:
+        place = place_of(current)
+        if place:
+            return place
+        current = current.parent
+    return ""
+
+
+@dataclass
+class KindRanking:
+    kind: OrganisationKind
+    ranked: list[OrganisationScore] = field(default_factory=list)
+    not_enough: list[OrganisationScore] = field(default_factory=list)
+
+
+@dataclass
+class Ranking:
+    """Everything the three files show, read once."""
+
+    scorecard: Scorecard
+    criteria: list[Criterion]
+    kinds: list[KindRanking]
+    reward_grade: str
+    needed: int
+
+    @classmethod
+    def of(cls, scorecard: Scorecard) -> Ranking:
+        criteria = selectors.criteria_of(scorecard)
+        by_kind = {k.pk: KindRanking(k) for k in selectors.kinds_of(scorecard)}
+        scores = list(selectors.ranking(scorecard))
+        selectors.missing_labels(scorecard, scores)
+        for score in scores:
+            group = by_kind.get(score.kind_id)
+            if group is None:  # a kind removed from the scorecard after computing
+                group = by_kind[score.kind_id] = KindRanking(score.kind)
+            (group.ranked if score.ranked else group.not_enough).append(score)
+        top = max(scorecard.grades, key=lambda g: float(g["min"]), default=None)
+        return cls(
+            scorecard=scorecard,
+            criteria=criteria,
+            kinds=[k for k in by_kind.values() if k.ranked or k.not_enough],
+            reward_grade=str(top["label"]) if top else "",
+            needed=scorecard.needed_criteria(len(criteria)),
+        )
+
+    @property
+    def proposed(self) -> list[OrganisationScore]:
+        """Organisations of the top grade, kind by kind in rank order."""
+        return [
+            s
+            for k in self.kinds
+            for s in k.ranked
+            if self.reward_grade and s.grade == self.reward_grade
+        ]
+
+    @property
+    def not_enough(self) -> list[OrganisationScore]:
+        return [s for k in self.kinds for s in k.not_enough]
+
+    # --- texts shared by the DOCX and the PDF ---
+
+    def day(self) -> dt.date:
+        published_at = self.scorecard.published_at
+        return timezone.localdate(published_at) if published_at else timezone.localdate()
+
+    def issuer(self) -> tuple[str, str]:
+        organisation = self.scorecard.organisation
+        return governing_body(organisation), d.upper_name(organisation.name)
+
+    def place_and_date(self) -> str:
+        return d.place_and_date(_place(self.scorecard.organisation), self.day())
+
+    def subject(self) -> str:
+        name = self.scorecard.name.strip()
+        if not name.lower().startswith("kết quả"):
+            name = f"Kết quả {name[:1].lower()}{name[1:]}"
+        return f"{name} và đề nghị khen thưởng"
+
+    def introduction(self) -> str:
+        s = self.scorecard
+        as_of = f"; số liệu đến ngày {s.computed_as_of:%d/%m/%Y}" if s.computed_as_of else ""
+        return (
+            f"Căn cứ bảng điểm “{s.name}” (kỳ từ ngày {s.period_start:%d/%m/%Y} đến ngày "
+            f"{s.period_end:%d/%m/%Y}{as_of}), {s.organisation.name} báo cáo kết quả chấm "
+            "điểm, xếp hạng các cơ quan, đơn vị và đề nghị khen thưởng như sau:"
+        )
+
+    def rules(self) -> list[str]:
+        grades = "; ".join(
+            f"{g['label']}: từ {decimal_comma(float(g['min']), 0)} điểm"
+            for g in sorted(self.scorecard.grades, key=lambda g: -float(g["min"]))
+        )
+        return [
+            "Tổng điểm (0–100) = Σ (điểm tiêu chí × trọng số) / Σ trọng số, chỉ tính các tiêu "
+            "chí cơ quan có dữ liệu; tiêu chí không có dữ liệu không tính là 0 điểm.",
+            f"Cơ quan có dữ liệu dưới {self.needed} tiêu chí: chưa đủ dữ liệu, không xếp hạng, "
+            "không xếp loại. Xếp hạng trong từng loại cơ quan.",
+            f"Xếp loại: {grades}.",
+        ]
+
+    def criteria_rows(self) -> list[tuple[str, str, str, str]]:
+        return [
+            (
+                str(n),
+                c.display_label,
+                decimal_comma(c.weight_pct, 1),  # type: ignore[attr-defined]
+                c.formula,  # type: ignore[attr-defined]
+            )
+            for n, c in enumerate(self.criteria, start=1)
+        ]
+
+    @staticmethod
+    def ranked_rows(scores: list[OrganisationScore]) -> list[tuple[str, str, str, str, str]]:
+        return [
+            (
+                str(s.rank or ""),
+                s.organisation_name,
+                decimal_comma(s.total),
+                s.grade,
+                "; ".join(s.missing_labels) or "—",  # type: ignore[attr-defined]
+            )
+            for s in scores
+        ]
+
+    @staticmethod
+    def not_enough_rows(scores: list[OrganisationScore]) -> list[tuple[str, str, str, str]]:
+        return [
+            (
+                str(n),
+                s.organisation_name,
+                str(s.kind),
+                "; ".join(s.missing_labels) or "—",  # type: ignore[attr-defined]
+            )
+            for n, s in enumerate(scores, start=1)
+        ]
+
+    def proposed_rows(self) -> list[tuple[str, str, str, str, str]]:
+        return [
+            (str(n), s.organisation_name, str(s.kind), str(s.rank or ""), decimal_comma(s.total))
+            for n, s in enumerate(self.proposed, start=1)
+        ]
+
+    def proposal_text(self) -> str:
+        if not self.proposed:
+            return f"Không có cơ quan, đơn vị nào đạt xếp loại “{self.reward_grade}”."
+        return (
+            f"Đề nghị khen thưởng {len(self.proposed)} cơ quan, đơn vị đạt xếp loại "
+            f"“{self.reward_grade}”:"
+        )
+
+
+class _RankingMixin:
+    def __init__(self, scorecard: Scorecard) -> None:
+        self.scorecard = scorecard
+
+    @cached_property
+    def ranking(self) -> Ranking:
+        return Ranking.of(self.scorecard)
+
+    def basename(self) -> str:
+        return f"xep-hang-{self.scorecard.pk}-{self.scorecard.name}"
+
+
+def _left_align_from(table: object, column: int) -> None:
+    """Text columns after the total read left-aligned (the shared table right-aligns from
+    its first number on); done on the XML, as `data_table` builds its rows."""
+    tbl = table._tbl  # type: ignore[attr-defined]
+    for tr in tbl.tr_lst[1:]:
+        for tc in tr.tc_lst[column:]:
+            for jc in tc.iter(qn("w:jc")):
+                jc.set(qn("w:val"), "left")
+
+
+class RankingDocx(_RankingMixin, DocxExporter):
+    def build(self, document: DocumentObject) -> None:
+        r = self.ranking
+        governing, issuing = r.issuer()
+        d.heading_block(
+            document,
+            governing_body=governing,
+            issuing_body=issuing,
+            number=BLANK_NUMBER,
+            place=_place(self.scorecard.organisation),
+            day=r.day(),
+        )
+        d.title_block(document, "BÁO CÁO", r.subject())
+        d.body_text(document, r.introduction())
+        d.section_heading(document, "I. TIÊU CHÍ, TRỌNG SỐ VÀ CÁCH TÍNH")
+        d.data_table(
+            document,
+            ["STT", "Tiêu chí", "Trọng số (%)", "Cách tính"],
+            r.criteria_rows(),
+            widths_mm=[12, 50, 23, 80],
+            numeric_from=2,
+        )
+        d.body_text(document, "\n".join(r.rules()))
+        d.section_heading(document, "II. KẾT QUẢ XẾP HẠNG")
+        for n, group in enumerate(r.kinds, start=1):
+            d.section_heading(document, f"{n}. {group.kind}")
+            if group.ranked:
+                table = d.data_table(
+                    document,
+                    list(RANKING_HEADERS),
+                    r.ranked_rows(group.ranked),
+                    widths_mm=[14, 70, 22, 30, 29],
+                )
+                _left_align_from(table, 3)
+            else:
+                d.body_text(document, "Không có cơ quan, đơn vị nào đủ dữ liệu để xếp hạng.")
+        d.section_heading(document, "III. CƠ QUAN, ĐƠN VỊ CHƯA ĐỦ DỮ LIỆU ĐỂ XẾP HẠNG")
+        if r.not_enough:
+            d.data_table(
+                document,
+                ["STT", "Cơ quan, đơn vị", "Loại", "Tiêu chí thiếu"],
+                r.not_enough_rows(r.not_enough),
+                widths_mm=[12, 70, 38, 45],
+                numeric_from=4,
+            )
+        else:
+            d.body_text(document, "Không có.")
+        d.section_heading(document, "IV. ĐỀ NGHỊ KHEN THƯỞNG")
+        d.body_text(document, r.proposal_text())
+        if r.proposed:
+            d.data_table(
+                document,
+                ["STT", "Cơ quan, đơn vị", "Loại", "Hạng", "Tổng điểm"],
+                r.proposed_rows(),
+                widths_mm=[12, 70, 38, 20, 25],
+                numeric_from=3,
+            )
+        d.recipients_and_signer(
+            document,
+            recipients=["Hội đồng Thi đua - Khen thưởng (để xem xét)", "Lưu: VT"],
+            signer_title="Thủ trưởng cơ quan",
+            signer_name="",
+        )
+
+
+class RankingPdf(_RankingMixin, Exporter):
+    extension = "pdf"
+    content_type = PDF
+
+    def render(self) -> bytes:
+        """A published scorecard never changes and its file is dated at publication, so
+        its PDF is kept in the cache: WeasyPrint takes seconds for a large province, and
+        the public may ask for it (anyone, without an account) as often as they like."""
+        published_at = self.scorecard.published_at
+        if not self.scorecard.is_published or published_at is None:
+            return self.render_now()
+        key = f"scoring:ranking-pdf:{self.scorecard.pk}:{published_at.timestamp()}"
+        body = cache.get(key)
+        if body is None:
+            body = self.render_now()
+            cache.set(key, body, timeout=PDF_CACHE_SECONDS)
+        return bytes(body)
+
+    def render_now(self) -> bytes:
+        r = self.ranking
+        governing, issuing = r.issuer()
+        html = render_to_string(
+            "scoring/pdf/ranking.html",
+            {
+                "r": r,
+                "governing_body": governing,
+                "issuing_body": issuing,
+                "number": BLANK_NUMBER,
+                "place_and_date": r.place_and_date(),
+                "subject": r.subject(),
+                "national_name": d.NATIONAL_NAME,
+                "motto": d.MOTTO,
+                "ranking_headers": RANKING_HEADERS,
+                "kinds": [(group.kind, r.ranked_rows(group.ranked)) for group in r.kinds],
+                "not_enough": r.not_enough_rows(r.not_enough),
+                "proposed": r.proposed_rows(),
+            },
+        )
+        return render_pdf(html)
+
+
+RANKING_SHEET: Final = "Xep hang"
+CRITERIA_SHEET: Final = "Tieu chi"
+PROPOSED_SHEET: Final = "De nghi khen thuong"
+
+
+class RankingXlsx(_RankingMixin, Exporter):
+    """Numbers stay numbers (totals and criterion values 0–100); one row per organisation,
+    ranked kind by kind, those without enough data after their kind's ranked ones."""
+
+    extension = "xlsx"
+    content_type = XLSX
+
+    def render(self) -> bytes:
+        r, s = self.ranking, self.scorecard
+        subtitle = (
+            f"Kỳ từ {s.period_start:%d/%m/%Y} đến {s.period_end:%d/%m/%Y}. "
+            f"{s.organisation.name}. {s.get_status_display()}."
+        )
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None  # a new workbook always has its first sheet
+        sheet.title = RANKING_SHEET
+        headers = [
+            "Hạng",
+            "Mã định danh",
+            "Cơ quan, đơn vị",
+            "Loại",
+            "Tổng điểm",
+            "Xếp loại",
+            "Số tiêu chí có dữ liệu",
+            "Tiêu chí thiếu dữ liệu",
+            *(c.display_label for c in r.criteria),
+            "Đề nghị khen thưởng",
+        ]
+        widths = [8, 14, 48, 24, 10, 20, 10, 30, *([14] * len(r.criteria)), 12]
+        _title(sheet, s.name, subtitle, len(headers))
+        _header(sheet, headers, widths)
+        for group in r.kinds:
+            for score in [*group.ranked, *group.not_enough]:
+                sheet.append(
+                    [
+                        score.rank,
+                        score.organisation_code,
+                        score.organisation_name,
+                        str(group.kind),
+                        None if score.total is None else round(score.total, 2),
+                        score.grade or ("Chưa đủ dữ liệu" if score.total is None else ""),
+                        score.with_data,
+                        "; ".join(score.missing_labels),  # type: ignore[attr-defined]
+                        *((score.parts.get(c.metric) or {}).get("value") for c in r.criteria),
+                        "x" if r.reward_grade and score.grade == r.reward_grade else "",
+                    ]
+                )
+
+        criteria = workbook.create_sheet(CRITERIA_SHEET)
+        _title(criteria, f"Tiêu chí: {s.name}", "; ".join(r.rules()), 5)
+        _header(
+            criteria,
+            ["STT", "Mã chỉ số", "Tiêu chí", "Trọng số (%)", "Cách tính"],
+            [6, 20, 40, 12, 80],
+        )
+        criteria.freeze_panes = "A5"
+        for n, c in enumerate(r.criteria, start=1):
+            criteria.append(
+                [n, c.metric, c.display_label, round(c.weight_pct, 2), c.formula]  # type: ignore[attr-defined]
+            )
+
+        proposed = workbook.create_sheet(PROPOSED_SHEET)
+        _title(proposed, r.proposal_text(), subtitle, 5)
+        _header(
+            proposed, ["STT", "Cơ quan, đơn vị", "Loại", "Hạng", "Tổng điểm"], [6, 48, 24, 8, 10]
+        )
+        for n, score in enumerate(r.proposed, start=1):
+            proposed.append(
+                [
+                    n,
+                    score.organisation_name,
+                    str(score.kind),
+                    score.rank,
+                    round(score.total or 0, 2),
+                ]
+            )
+        if r.proposed:
+            proposed.append([None, f"Cộng: {len(r.proposed)} cơ quan, đơn vị", None, None, None])
+            _bold_row(proposed, proposed.max_row, 5)
+
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+
+EXPORTERS: Final[dict[str, type[_RankingMixin]]] = {
+    "docx": RankingDocx,
+    "pdf": RankingPdf,
+    "xlsx": RankingXlsx,
+}
+
+
+def exporter(scorecard: Scorecard, fmt: str) -> Exporter:
+    require_scores(scorecard)
+    made = EXPORTERS[fmt](scorecard)
+    assert isinstance(made, Exporter)
+    return made
