@@ -4,8 +4,12 @@ Reads: published scorecards and their rankings are public (no authentication
 needed; a caller who authenticates also sees the scorecards they manage, in
 every state). One organisation's breakdown needs an account: ORG_VIEW on the
 organisation, or SCORE_MANAGE on the scorecard. Writes (create, compute,
-publish) need SCORE_MANAGE on the scorecard's organisation and call
+publish, delete) need SCORE_MANAGE on the scorecard's organisation and call
 `scoring.services`.
+
+The ranking's files (DOCX, PDF, XLSX; `scoring.documents`): a published scorecard's for
+any account, its PDF without one too (as on /rankings/); an unpublished one's for its
+managers; a draft has none yet (422).
 """
 
 import datetime as dt
@@ -13,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints, WithJsonSchema
@@ -21,7 +25,7 @@ from pydantic import StringConstraints, WithJsonSchema
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.organisations.models import OrganisationKind
-from congvu.scoring import selectors, services
+from congvu.scoring import documents, selectors, services
 from congvu.scoring.models import OrganisationScore, Scorecard
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText, Slug
@@ -283,6 +287,54 @@ def get_breakdown(request: HttpRequest, id: Id, organisation_id: Id) -> Any:
     }
 
 
+# --- the ranking's files -------------------------------------------------------------------
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+def _file_responses(content_type: str) -> dict[str, Any]:
+    return {
+        "responses": {"200": {"description": "Tệp / the file", "content": {content_type: _BINARY}}}
+    }
+
+
+def _document(request: HttpRequest, id: int, fmt: str) -> HttpResponse:
+    scorecard = selectors.get_for_documents(caller(request), id)
+    return documents.exporter(scorecard, fmt).response()
+
+
+@router.get(
+    "/scorecards/{id}/ranking.docx",
+    response=FILE_ERRORS,
+    summary="Văn bản xếp hạng, đề nghị khen thưởng (Word) / the ranking as a Word document",
+    openapi_extra=_file_responses(documents.RankingDocx.content_type),
+)
+def get_ranking_docx(request: HttpRequest, id: Id) -> Any:
+    return _document(request, id, "docx")
+
+
+@router.get(
+    "/scorecards/{id}/ranking.pdf",
+    auth=OPTIONAL_AUTH,
+    response=FILE_ERRORS,
+    summary="Văn bản xếp hạng (PDF) / the ranking as a PDF (published: without authentication)",
+    openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
+)
+def get_ranking_pdf(request: HttpRequest, id: Id) -> Any:
+    return _document(request, id, "pdf")
+
+
+@router.get(
+    "/scorecards/{id}/ranking.xlsx",
+    response=FILE_ERRORS,
+    summary="Xếp hạng (Excel) / the ranking as a workbook",
+    openapi_extra=_file_responses(documents.RankingXlsx.content_type),
+)
+def get_ranking_xlsx(request: HttpRequest, id: Id) -> Any:
+    return _document(request, id, "xlsx")
+
+
 # --- writes -------------------------------------------------------------------------------
 
 
@@ -337,3 +389,14 @@ def publish_scorecard(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
     services.publish(selectors.get_managed(user, id), actor=user)
     return selectors.get_scorecard(user, id)
+
+
+@router.delete(
+    "/scorecards/{id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Xóa bảng điểm / delete a scorecard (SCORE_MANAGE; draft or computed, never published)",
+)
+def delete_scorecard(request: HttpRequest, id: Id) -> Any:
+    user = user_of(request)
+    services.delete_scorecard(selectors.get_managed(user, id), actor=user)
+    return Status(204, None)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
+import pytest
 from django.test import Client
+from docx import Document
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.organisations.models import Organisation
+from congvu.scoring import services
 from congvu.scoring.models import Scorecard
 from congvu.scoring.tests import conftest as scoring
 
@@ -23,6 +29,14 @@ scorecard = scoring.scorecard
 computed = scoring.computed
 published = scoring.published
 province_viewer = scoring.province_viewer
+
+
+@pytest.fixture
+def computed_other(scored: dict[str, Organisation], officer: User) -> Scorecard:
+    """A second, unpublished scorecard beside a published one."""
+    other = scoring.make_scorecard(scored, officer)
+    services.compute(other, actor=officer, today=scoring.TODAY)
+    return other
 
 
 def post(client: Client, url: str, body: Any = None) -> Any:
@@ -133,3 +147,55 @@ def test_writes_are_404_for_an_outsider_and_403_without_permission(
         assert post(viewer, url).status_code == 403
     assert post(viewer, BASE, body(province)).status_code == 403
     assert post(api_outsider, BASE, body(province)).status_code == 404
+
+
+def test_the_ranking_s_files_come_from_the_api(api_officer: Client, computed: Scorecard) -> None:
+    for fmt, opens in (
+        ("docx", lambda b: Document(io.BytesIO(b))),
+        ("xlsx", lambda b: load_workbook(io.BytesIO(b))),
+        ("pdf", lambda b: PdfReader(io.BytesIO(b))),
+    ):
+        response = api_officer.get(f"{BASE}/{computed.pk}/ranking.{fmt}")
+        assert response.status_code == 200, fmt
+        assert f'.{fmt}"' in response["Content-Disposition"]
+        opens(response.content)
+
+
+def test_the_public_gets_a_published_ranking_s_pdf_only(
+    anonymous: Client, published: Scorecard, computed_other: Scorecard
+) -> None:
+    assert anonymous.get(f"{BASE}/{published.pk}/ranking.pdf").status_code == 200
+    assert anonymous.get(f"{BASE}/{published.pk}/ranking.docx").status_code == 401
+    assert anonymous.get(f"{BASE}/{computed_other.pk}/ranking.pdf").status_code == 404
+
+
+def test_a_draft_s_files_are_a_422(api_officer: Client, scorecard: Scorecard) -> None:
+    assert api_officer.get(f"{BASE}/{scorecard.pk}/ranking.pdf").status_code == 422
+
+
+def test_an_unpublished_ranking_s_files_are_404_for_an_outsider_and_403_without_permission(
+    api_outsider: Client, province_viewer: User, computed: Scorecard
+) -> None:
+    viewer = bearer(province_viewer)
+    for fmt in ("docx", "pdf", "xlsx"):
+        url = f"{BASE}/{computed.pk}/ranking.{fmt}"
+        assert api_outsider.get(url).status_code == 404, fmt
+        assert viewer.get(url).status_code == 403, fmt
+
+
+def test_the_officer_deletes_a_computed_scorecard_but_not_a_published_one(
+    api_officer: Client, computed: Scorecard, api_outsider: Client, province_viewer: User
+) -> None:
+    url = f"{BASE}/{computed.pk}"
+    assert api_outsider.delete(url).status_code == 404
+    assert bearer(province_viewer).delete(url).status_code == 403
+    assert api_officer.delete(url).status_code == 204
+    assert not Scorecard.objects.filter(pk=computed.pk).exists()
+    assert AuditEvent.objects.filter(action="scorecard.delete", object_id=str(computed.pk)).exists()
+
+
+def test_a_published_scorecard_cannot_be_deleted(api_officer: Client, published: Scorecard) -> None:
+    response = api_officer.delete(f"{BASE}/{published.pk}")
+    assert response.status_code == 422
+    assert "không thể xóa" in json.dumps(response.json(), ensure_ascii=False)
+    assert Scorecard.objects.filter(pk=published.pk).exists()

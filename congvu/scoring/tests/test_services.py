@@ -15,7 +15,7 @@ from congvu.conftest import kind
 from congvu.organisations.models import Organisation
 from congvu.scoring import services
 from congvu.scoring.metrics import REGISTRY, Period
-from congvu.scoring.models import Scorecard
+from congvu.scoring.models import OrganisationScore, Scorecard
 
 from .conftest import TODAY, YEAR_END, YEAR_START, make_scorecard
 
@@ -197,3 +197,14 @@ def test_only_score_managers_create_compute_and_publish(
         services.compute(scorecard, actor=province_viewer, today=TODAY)
     with pytest.raises(PermissionDenied):
         make_scorecard(province, province_viewer)
+
+
+def test_deleting_a_published_scorecard_is_refused(published: Scorecard, officer: User) -> None:
+    with pytest.raises(ValidationError):
+        services.delete_scorecard(published, actor=officer)
+    assert Scorecard.objects.filter(pk=published.pk).exists()
+
+
+def test_deleting_a_computed_scorecard_takes_its_scores(computed: Scorecard, officer: User) -> None:
+    services.delete_scorecard(computed, actor=officer)
+    assert not OrganisationScore.objects.exists()

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from congvu.accounts.models import User
+from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, kind
 from congvu.organisations.models import Organisation
 from congvu.scoring.models import Scorecard
@@ -233,3 +234,43 @@ def test_the_breakdown_reads_in_english(
     assert "1 of 2 ranked organisations" in page
     assert "due: 2, on time: 1" in page
     assert "75.00" in page  # the English decimal point
+
+
+def test_the_officer_deletes_a_computed_scorecard_after_confirming(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    url = reverse("scoring:delete", args=[computed.pk])
+    assert url in as_officer.get(reverse("scoring:detail", args=[computed.pk])).content.decode()
+    page = as_officer.get(url).content.decode()
+    assert "Xóa bảng điểm “Xếp hạng năm 2025”" in page
+    assert Scorecard.objects.filter(pk=computed.pk).exists()
+    response = as_officer.post(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("scoring:list")
+    assert not Scorecard.objects.filter(pk=computed.pk).exists()
+    assert AuditEvent.objects.filter(action="scorecard.delete", object_id=str(computed.pk)).exists()
+
+
+def test_a_draft_is_deleted_too(as_officer: Client, scorecard: Scorecard) -> None:
+    assert as_officer.post(reverse("scoring:delete", args=[scorecard.pk])).status_code == 302
+    assert not Scorecard.objects.exists()
+
+
+def test_a_published_scorecard_is_not_deleted(as_officer: Client, published: Scorecard) -> None:
+    url = reverse("scoring:delete", args=[published.pk])
+    page = as_officer.get(reverse("scoring:detail", args=[published.pk])).content.decode()
+    assert url not in page
+    response = as_officer.post(url, follow=True)
+    assert "không thể xóa" in response.content.decode()
+    assert Scorecard.objects.filter(pk=published.pk).exists()
+    assert not AuditEvent.objects.filter(action="scorecard.delete").exists()
+
+
+def test_deleting_is_404_for_an_outsider_and_403_without_permission(
+    as_outsider: Client, province_viewer: User, computed: Scorecard
+) -> None:
+    url = reverse("scoring:delete", args=[computed.pk])
+    for method in ("get", "post"):
+        assert getattr(as_outsider, method)(url).status_code == 404
+        assert getattr(client_for(province_viewer), method)(url).status_code == 403
+    assert Scorecard.objects.filter(pk=computed.pk).exists()
