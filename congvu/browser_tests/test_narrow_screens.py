@@ -9,6 +9,7 @@ cannot shrink, made these pages scroll sideways.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from congvu.accounts.models import Role
 from congvu.conftest import make_staff, make_user
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, OrganisationKind
+from congvu.scoring import services as scoring
 
 from .helpers import restore_default_kinds, restore_default_scales, share_session
 
@@ -86,4 +88,56 @@ def test_an_officer_s_page_fits_a_320_px_phone(
     url = path.format(staff=long_data["staff"].pk, user=long_data["user"].pk)
     response = page.goto(live_server.url + url)
     assert response is not None and response.ok, url
+    assert sideways(page) == 0, url
+
+
+@pytest.fixture
+def rankings(
+    province: dict[str, Organisation], officer: Any, long_data: dict[str, Any]
+) -> dict[str, int]:
+    """A computed and a published scorecard over the long-named centre: one criterion with
+    data (misconduct), one without (its label listed as missing in the table)."""
+    made = []
+    for _ in range(2):
+        scorecard = scoring.create_scorecard(
+            province["root"],
+            actor=officer,
+            name="Chấm điểm, xếp hạng văn hóa công vụ các cơ quan, đơn vị năm 2025",
+            period_start=dt.date(2025, 1, 1),
+            period_end=dt.date(2025, 12, 31),
+            kinds=list(
+                OrganisationKind.objects.filter(
+                    code__in=["department", "commune_pc", "public_service_unit"]
+                )
+            ),
+            criteria=[
+                scoring.CriterionIn("misconduct", Decimal(1)),
+                scoring.CriterionIn("tasks_on_time", Decimal(1)),
+            ],
+        )
+        scoring.compute(scorecard, actor=officer, today=dt.date(2026, 1, 15))
+        made.append(scorecard)
+    scoring.publish(made[1], actor=officer)
+    return {"computed": made[0].pk, "published": made[1].pk}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/scoring/",
+        "/scoring/{computed}/",
+        "/scoring/{computed}/delete/",
+        "/scoring/{published}/",
+        "/rankings/{published}/",
+    ],
+)
+def test_a_scoring_page_fits_a_320_px_phone(
+    live_server: Any, page: Any, officer: Any, rankings: dict[str, int], path: str
+) -> None:
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size(NARROWEST)
+    url = path.format(**rankings)
+    response = page.goto(live_server.url + url)
+    assert response is not None and response.ok, url
+    assert LONG_NAME in page.content() or "delete" in url or url == "/scoring/", url
     assert sideways(page) == 0, url
