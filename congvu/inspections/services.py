@@ -89,7 +89,10 @@ def plan_inspection(
     access.require(actor, Perm.INSPECTION_RUN, organisation)
     errors: dict[str, str] = {}
     if item is not None:
-        if item.programme.status != InspectionProgramme.Status.APPROVED:
+        approved = InspectionProgramme.objects.filter(
+            pk=item.programme_id, status=InspectionProgramme.Status.APPROVED
+        )
+        if not approved.exists():
             errors["item"] = _(
                 "Kế hoạch năm chưa được phê duyệt. / The yearly programme is not approved yet."
             )
