@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
-from congvu.conduct.models import CodeVersion
 from congvu.conduct.services import load_seed_catalogue
 from congvu.inspections.models import ProgrammeItem
 from congvu.inspections.tests.conftest import plan, start
