@@ -29,12 +29,25 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
-from pydantic import StrictBool, StringConstraints, WithJsonSchema
+from pydantic import Strict, StrictBool, StringConstraints, WithJsonSchema
 
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.inspections import selectors, services, uploads, workflow
-from congvu.inspections.models import CorrectiveAction, Inspection, InspectionFile, Observation
+from congvu.inspections import (
+    programme_selectors,
+    programme_services,
+    selectors,
+    services,
+    uploads,
+    workflow,
+)
+from congvu.inspections.models import (
+    CorrectiveAction,
+    Inspection,
+    InspectionFile,
+    InspectionProgramme,
+    Observation,
+)
 from congvu.planning import uploads as evidence_types
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination, SearchText
@@ -573,3 +586,241 @@ def delete_inspection_file(request: HttpRequest, code: InspectionCode, id: Id) -
     item = _file(user, code, id)
     services.remove_file(item, actor=user)
     return Status(204, None)
+
+
+# --- the yearly programme -----------------------------------------------------------------
+#
+# Reads start from `InspectionProgramme.objects.visible_to(user)`: the programmes issued in
+# the caller's INSPECTION_RUN scope, and, for the inspected organisation's people, approved
+# programmes with an item of theirs they may see (an unannounced item only once its
+# inspection has started). Managing needs INSPECTION_RUN on the issuing organisation.
+
+ProgrammeStatus = Annotated[
+    InspectionProgramme.Status, WithJsonSchema(one_of(InspectionProgramme.Status))
+]
+CoverageState = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": list(programme_selectors.COVERAGE)})
+]
+Year = Annotated[
+    int,
+    Strict(),
+    Field(ge=programme_services.YEAR_MIN, le=programme_services.YEAR_MAX),
+]
+Title = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=programme_services.TITLE_MAX, pattern=NOT_BLANK),
+]
+Decision = Annotated[
+    str, StringConstraints(max_length=programme_services.DECISION_MAX, pattern=NO_NUL)
+]
+
+
+class ProgrammeOut(Schema):
+    id: int
+    year: int
+    organisation: OrganisationRef = Field(..., description="Cơ quan ban hành / issued by")
+    title: str
+    status: ProgrammeStatus
+    decision_number: str
+    decision_on: dt.date | None
+    approved_at: dt.datetime | None
+
+
+class ProgrammeItemOut(Schema):
+    id: int
+    organisation: OrganisationRef
+    quarter: int
+    month: int | None
+    kind: InspectionKind
+    lead: UserRef | None
+    note: str
+    state: CoverageState = Field(
+        ...,
+        description="planned | inspection_planned | in_progress | concluded | overdue (the "
+        "quarter or month is over and no inspection concluded)",
+    )
+    inspections: list[str] = Field(..., description="Mã cuộc kiểm tra / inspection codes")
+
+
+class ProgrammeDetailOut(ProgrammeOut):
+    items: list[ProgrammeItemOut]
+
+
+class QuarterCoverageOut(Schema):
+    quarter: int
+    items: int
+    counts: dict[str, int] = Field(..., description="Số mục theo tình trạng / items per state")
+
+
+class CoverageOut(Schema):
+    programme: int
+    totals: dict[str, int]
+    quarters: list[QuarterCoverageOut]
+    items: list[ProgrammeItemOut]
+
+
+class ProgrammeIn(BodyIn):
+    organisation: BodyId = Field(..., description="Cơ quan ban hành / issuing organisation id")
+    year: Year
+    title: Title
+
+
+class ProgrammeItemIn(BodyIn):
+    organisation: BodyId = Field(..., description="Cơ quan được kiểm tra / organisation id")
+    quarter: Annotated[int, Strict(), Field(ge=1, le=4)] | None = None
+    month: Annotated[int, Strict(), Field(ge=1, le=12)] | None = Field(
+        None, description="Tháng (quý suy ra từ tháng) / month (gives the quarter)"
+    )
+    kind: InspectionKind
+    lead: BodyId | None = None
+    note: Note = ""
+
+
+class ApproveIn(BodyIn):
+    decision_number: Decision = Field("", description="Ví dụ / e.g. 123/QĐ-SNV")
+    decision_on: IsoDate | None = None
+
+
+def _item_out(row: programme_selectors.CoverageRow) -> dict[str, Any]:
+    item = row.item
+    return {
+        "id": item.pk,
+        "organisation": item.organisation,
+        "quarter": item.quarter,
+        "month": item.month,
+        "kind": item.kind,
+        "lead": item.lead,
+        "note": item.note,
+        "state": row.state,
+        "inspections": [inspection.code for inspection in row.inspections],
+    }
+
+
+def _programme_detail(user: User, programme: InspectionProgramme) -> dict[str, Any]:
+    found = programme_selectors.coverage(user, programme, timezone.localdate())
+    return {
+        **{
+            name: getattr(programme, name)
+            for name in (
+                "id",
+                "year",
+                "organisation",
+                "title",
+                "status",
+                "decision_number",
+                "decision_on",
+                "approved_at",
+            )
+        },
+        "items": [_item_out(row) for row in found.rows],
+    }
+
+
+def _programme_to_manage(user: User, pk: int) -> InspectionProgramme:
+    programme = programme_selectors.get_programme(user, pk)
+    if not programme_selectors.may_manage(user, programme):
+        raise PermissionDenied
+    return programme
+
+
+@router.get(
+    "/inspection-programmes",
+    response={200: list[ProgrammeOut], **READ_ERRORS},
+    summary="Kế hoạch kiểm tra năm / yearly inspection programmes",
+)
+@paginate(Pagination)
+def list_programmes(request: HttpRequest) -> Any:
+    user = user_of(request)
+    selectors.require_use(user)
+    return (
+        InspectionProgramme.objects.visible_to(user)
+        .select_related("organisation")
+        .order_by("-year", "-pk")
+    )
+
+
+@router.get(
+    "/inspection-programmes/{id}",
+    response={200: ProgrammeDetailOut, **READ_ERRORS},
+    summary="Một kế hoạch kiểm tra năm, với các mục người gọi được xem / one programme",
+)
+def get_programme(request: HttpRequest, id: Id) -> Any:
+    user = user_of(request)
+    return _programme_detail(user, programme_selectors.get_programme(user, id))
+
+
+@router.post(
+    "/inspection-programmes",
+    response={201: ProgrammeDetailOut, **WRITE_ERRORS},
+    summary="Lập kế hoạch kiểm tra năm (dự thảo) / create a draft programme",
+)
+def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
+    user = user_of(request)
+    organisation = get_organisation(user, Perm.INSPECTION_RUN, payload.organisation)
+    programme = programme_services.create_programme(
+        organisation, actor=user, year=payload.year, title=payload.title
+    )
+    return Status(201, _programme_detail(user, programme))
+
+
+@router.post(
+    "/inspection-programmes/{id}/items",
+    response={201: ProgrammeDetailOut, **WRITE_ERRORS},
+    summary="Thêm cơ quan vào kế hoạch (dự thảo) / add an item to a draft programme",
+    description="Một cơ quan tối đa một lần mỗi quý. / An organisation at most once a quarter.",
+)
+def add_programme_item(request: HttpRequest, id: Id, payload: ProgrammeItemIn) -> Any:
+    user = user_of(request)
+    programme = _programme_to_manage(user, id)
+    organisation = get_organisation(user, Perm.INSPECTION_RUN, payload.organisation)
+    programme_services.add_item(
+        programme,
+        actor=user,
+        organisation=organisation,
+        quarter=payload.quarter,
+        month=payload.month,
+        kind=payload.kind,
+        lead=_user(payload.lead, "lead"),
+        note=payload.note,
+    )
+    return Status(201, _programme_detail(user, programme))
+
+
+@router.post(
+    "/inspection-programmes/{id}/approve",
+    response={200: ProgrammeDetailOut, **WRITE_ERRORS},
+    summary="Phê duyệt kế hoạch / approve the programme (then frozen)",
+)
+def approve_programme(request: HttpRequest, id: Id, payload: ApproveIn) -> Any:
+    user = user_of(request)
+    programme = programme_services.approve(
+        _programme_to_manage(user, id),
+        actor=user,
+        decision_number=payload.decision_number,
+        decision_on=payload.decision_on,
+    )
+    return _programme_detail(user, programme)
+
+
+@router.get(
+    "/inspection-programmes/{id}/coverage",
+    response={200: CoverageOut, **READ_ERRORS},
+    summary="Tiến độ thực hiện kế hoạch / coverage: each item's state, counts per quarter",
+)
+def programme_coverage(request: HttpRequest, id: Id) -> Any:
+    user = user_of(request)
+    programme = _programme_to_manage(user, id)
+    found = programme_selectors.coverage(user, programme, timezone.localdate())
+    return {
+        "programme": programme.pk,
+        "totals": found.totals,
+        "quarters": [
+            {
+                "quarter": q,
+                "items": counts["all"],
+                "counts": {state: counts[state] for state in programme_selectors.COVERAGE},
+            }
+            for q, counts in found.quarters.items()
+        ],
+        "items": [_item_out(row) for row in found.rows],
+    }

@@ -5,7 +5,10 @@
   made here with Pillow), one with a corrective action to answer;
 * an unannounced inspection of the demo focal point's commune, planned and not
   started, so that commune's users do not see it;
-* a scheduled inspection of the same commune, announced to it.
+* a scheduled inspection of the same commune, announced to it;
+* this year's approved inspection programme: the concluded inspection carries out
+  its item, the unannounced one its commune's item, one organisation's quarter is
+  over with no inspection (overdue), another waits in the current quarter.
 
 The team is the demo inspector (or, without one, a Home Affairs user); a demo
 built without users has no inspections.
@@ -20,13 +23,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
+from congvu.accounts import access
+from congvu.accounts.access import Perm
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.core.calendar import add_working_days
 from congvu.core.demo_clock import clock_at
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import services, workflow
-from .models import Inspection, Observation
+from . import programme_services, services, workflow
+from .models import Inspection, Observation, ProgrammeItem
 
 R = Observation.Result
 
@@ -88,6 +93,9 @@ def load_demo_inspections(root: Organisation) -> int:
         local = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
         return local.astimezone(dt.timezone.utc)
 
+    surprise_on = add_working_days(today, 7)
+    with clock_at(at(add_working_days(held_on, -6), 9)):
+        items = _programme(root, inspector, today, held_on, surprise_on, inspected, commune)
     with clock_at(at(add_working_days(held_on, -5), 9)):
         done = services.plan_inspection(
             inspected,
@@ -97,6 +105,7 @@ def load_demo_inspections(root: Organisation) -> int:
             lead=inspector,
             purpose="Kiểm tra việc thực hiện quy tắc ứng xử tại bộ phận một cửa "
             "(Kế hoạch 86/KH-UBND).",
+            item=items.get("done"),
         )
     with clock_at(at(held_on, 8, 30)):
         workflow.transition(done, Inspection.Status.IN_PROGRESS, actor=inspector)
@@ -155,9 +164,10 @@ def load_demo_inspections(root: Organisation) -> int:
         commune,
         actor=inspector,
         kind=Inspection.Kind.UNANNOUNCED,
-        planned_on=add_working_days(today, 7),
+        planned_on=surprise_on,
         lead=inspector,
         purpose="Kiểm tra đột xuất thái độ tiếp dân tại bộ phận một cửa.",
+        item=items.get("surprise"),
     )
     services.plan_inspection(
         commune,
@@ -170,3 +180,81 @@ def load_demo_inspections(root: Organisation) -> int:
         + ".",
     )
     return 3
+
+
+def _quarter(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _programme(
+    root: Organisation,
+    inspector: User,
+    today: dt.date,
+    held_on: dt.date,
+    surprise_on: dt.date,
+    inspected: Organisation,
+    commune: Organisation,
+) -> dict[str, ProgrammeItem]:
+    """This year's approved programme; returns the items the demo inspections carry out
+    ("done", "surprise"), when their dates fall in this year."""
+    year = today.year
+    if not access.can(inspector, Perm.INSPECTION_RUN, root):
+        return {}
+    programme = programme_services.create_programme(
+        root,
+        actor=inspector,
+        year=year,
+        title=f"Kế hoạch kiểm tra công vụ năm {year}",
+    )
+    found: dict[str, ProgrammeItem] = {}
+    if held_on.year == year:
+        found["done"] = programme_services.add_item(
+            programme,
+            actor=inspector,
+            organisation=inspected,
+            quarter=_quarter(held_on),
+            kind=Inspection.Kind.SCHEDULED,
+            lead=inspector,
+            note="Bộ phận tiếp nhận và trả kết quả (một cửa).",
+        )
+    if surprise_on.year == year:
+        found["surprise"] = programme_services.add_item(
+            programme,
+            actor=inspector,
+            organisation=commune,
+            month=surprise_on.month,
+            kind=Inspection.Kind.UNANNOUNCED,
+            lead=inspector,
+        )
+    others = list(
+        Organisation.objects.subtree_of(root)
+        .current()
+        .filter(kind__is_division=False)
+        .exclude(pk__in=[root.pk, inspected.pk, commune.pk])
+        .order_by("path")[:2]
+    )
+    if others and _quarter(today) > 1:
+        # Its quarter is over and nobody went: the coverage shows it overdue.
+        programme_services.add_item(
+            programme,
+            actor=inspector,
+            organisation=others[0],
+            quarter=_quarter(today) - 1,
+            kind=Inspection.Kind.SCHEDULED,
+        )
+    if len(others) > 1:
+        programme_services.add_item(
+            programme,
+            actor=inspector,
+            organisation=others[1],
+            quarter=_quarter(today),
+            kind=Inspection.Kind.SCHEDULED,
+        )
+    if programme.items.exists():  # early in January, maybe not: it stays a draft
+        programme_services.approve(
+            programme,
+            actor=inspector,
+            decision_number="15/QĐ-SNV",
+            decision_on=min(dt.date(year, 1, 15), timezone.localdate()),
+        )
+    return found

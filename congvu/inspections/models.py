@@ -100,6 +100,14 @@ class Inspection(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    programme_item = models.ForeignKey(
+        "inspections.ProgrammeItem",
+        verbose_name=_("mục trong kế hoạch năm"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+    )
 
     objects = InspectionQuerySet.as_manager()
 
@@ -279,3 +287,171 @@ class InspectionFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class ProgrammeQuerySet(models.QuerySet["InspectionProgramme"]):
+    def visible_to(self, user: object) -> ProgrammeQuerySet:
+        """Programmes issued in the user's INSPECTION_RUN scope, plus approved ones with an
+        item the user sees as the inspected organisation (`ProgrammeItem.visible_to`)."""
+        from congvu.accounts import access
+        from congvu.accounts.access import Perm
+
+        run = access.organisations_for(user, Perm.INSPECTION_RUN).values("pk")
+        seen = ProgrammeItem.objects.respondent_items(user).values("programme_id")
+        return self.filter(Q(organisation__in=run) | Q(pk__in=seen))
+
+
+class InspectionProgramme(TimeStampedModel):
+    """The yearly inspection programme (kế hoạch kiểm tra công vụ hằng năm): which
+    organisations will be inspected in the year, when, by whom, approved by a decision."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan ban hành"),
+        on_delete=models.PROTECT,
+        related_name="inspection_programmes",
+    )
+    title = models.CharField(_("tên kế hoạch"), max_length=300)
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("kế hoạch kiểm tra năm")
+        verbose_name_plural = _("kế hoạch kiểm tra năm")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="programme_year_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="programme_approved_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ProgrammeItemQuerySet(models.QuerySet["ProgrammeItem"]):
+    def respondent_items(self, user: object) -> ProgrammeItemQuerySet:
+        """The items the inspected organisation's people see: only in an approved programme,
+        only their organisations' (INSPECTION_RESPOND), and an unannounced one only once an
+        inspection carrying it out has started — before that it must stay a surprise."""
+        from congvu.accounts import access
+        from congvu.accounts.access import Perm
+
+        respond = access.organisations_for(user, Perm.INSPECTION_RESPOND).values("pk")
+        started = Inspection.objects.filter(started_at__isnull=False).values("programme_item_id")
+        return self.filter(
+            Q(programme__status=InspectionProgramme.Status.APPROVED)
+            & Q(organisation__in=respond)
+            & (Q(kind=Inspection.Kind.SCHEDULED) | Q(pk__in=started))
+        )
+
+    def visible_to(self, user: object) -> ProgrammeItemQuerySet:
+        from congvu.accounts import access
+        from congvu.accounts.access import Perm
+
+        run = access.organisations_for(user, Perm.INSPECTION_RUN).values("pk")
+        mine = self.respondent_items(user).values("pk")
+        return self.filter(Q(programme__organisation__in=run) | Q(pk__in=mine))
+
+
+def period_end(year: int, quarter: int, month: int | None) -> dt.date:
+    """The last day of the planned month, else of the planned quarter."""
+    last_month = month if month else quarter * 3
+    if last_month == 12:
+        return dt.date(year, 12, 31)
+    return dt.date(year, last_month + 1, 1) - dt.timedelta(days=1)
+
+
+class ProgrammeItem(models.Model):
+    """One organisation to inspect in the programme's year, in a quarter (or a month of it)."""
+
+    programme = models.ForeignKey(
+        InspectionProgramme, on_delete=models.CASCADE, related_name="items"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan được kiểm tra"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quarter = models.PositiveSmallIntegerField(_("quý"))
+    month = models.PositiveSmallIntegerField(_("tháng"), null=True, blank=True)
+    kind = models.CharField(_("hình thức"), max_length=12, choices=Inspection.Kind.choices)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trưởng đoàn"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    objects = ProgrammeItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["programme_id", "quarter", "month", "pk"]
+        verbose_name = _("mục kế hoạch kiểm tra")
+        verbose_name_plural = _("mục kế hoạch kiểm tra")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation", "quarter"],
+                name="programme_item_once_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="programme_item_quarter"
+            ),
+            # A month lies in its quarter.
+            models.CheckConstraint(
+                condition=Q(month__isnull=True)
+                | (
+                    Q(month__gte=models.F("quarter") * 3 - 2)
+                    & Q(month__lte=models.F("quarter") * 3)
+                ),
+                name="programme_item_month_in_quarter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.organisation_id} Q{self.quarter}"
+
+    @property
+    def period_start(self) -> dt.date:
+        return dt.date(self.programme.year, self.month or self.quarter * 3 - 2, 1)
+
+    @property
+    def period_end(self) -> dt.date:
+        return period_end(self.programme.year, self.quarter, self.month)
+
+    @property
+    def period_label(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.month:
+            return gettext("Tháng %(m)d") % {"m": self.month}
+        return gettext("Quý %(q)d") % {"q": self.quarter}

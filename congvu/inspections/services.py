@@ -37,7 +37,9 @@ from .models import (
     CorrectiveAction,
     Inspection,
     InspectionFile,
+    InspectionProgramme,
     Observation,
+    ProgrammeItem,
     new_inspection_code,
 )
 
@@ -79,10 +81,31 @@ def plan_inspection(
     lead: User | None,
     members: Sequence[User] = (),
     purpose: str = "",
+    item: ProgrammeItem | None = None,
 ) -> Inspection:
-    """Plan an inspection of `organisation` against its provincial code version in force."""
+    """Plan an inspection of `organisation` against its provincial code version in force;
+    with `item`, the inspection carries out that item of an approved yearly programme (same
+    organisation, same kind)."""
     access.require(actor, Perm.INSPECTION_RUN, organisation)
     errors: dict[str, str] = {}
+    if item is not None:
+        approved = InspectionProgramme.objects.filter(
+            pk=item.programme_id, status=InspectionProgramme.Status.APPROVED
+        )
+        if not approved.exists():
+            errors["item"] = _(
+                "Kế hoạch năm chưa được phê duyệt. / The yearly programme is not approved yet."
+            )
+        elif item.organisation_id != organisation.pk:
+            errors["organisation"] = _(
+                "Cơ quan phải là cơ quan của mục kế hoạch. / The organisation must be the "
+                "programme item's."
+            )
+        elif kind != item.kind:
+            errors["kind"] = _(
+                "Hình thức phải là hình thức của mục kế hoạch. / The kind must be the "
+                "programme item's."
+            )
     if kind not in Inspection.Kind.values:
         errors["kind"] = _("Chọn hình thức kiểm tra. / Choose the kind of inspection.")
     if planned_on is None or not isinstance(planned_on, dt.date):
@@ -133,6 +156,7 @@ def plan_inspection(
         lead=lead,
         code_version=version,
         created_by=actor,
+        programme_item=item,
     )
     inspection.members.set(team)
     record(
@@ -147,6 +171,7 @@ def plan_inspection(
             "lead": lead.pk,
             "members": [m.pk for m in team],
             "code_version": version.pk,
+            "programme_item": item.pk if item is not None else None,
         },
     )
     return inspection

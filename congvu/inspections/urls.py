@@ -2,12 +2,21 @@
 
 from django.urls import path
 
-from . import views
+from . import programme_views, views
 
 app_name = "inspections"
 urlpatterns = [
     path("", views.inspection_list, name="list"),
     path("new/", views.inspection_new, name="new"),
+    path("programmes/", programme_views.programme_list, name="programmes"),
+    path("programmes/new/", programme_views.programme_new, name="programme_new"),
+    path("programmes/<int:pk>/", programme_views.programme_detail, name="programme"),
+    path(
+        "programmes/<int:pk>/approve/", programme_views.programme_approve, name="programme_approve"
+    ),
+    path("programmes/<int:pk>/items/new/", programme_views.item_new, name="item_new"),
+    path("programmes/items/<int:pk>/", programme_views.item_edit, name="item_edit"),
+    path("programmes/items/<int:pk>/delete/", programme_views.item_delete, name="item_delete"),
     path("<str:code>/", views.inspection_detail, name="detail"),
     path("<str:code>/checklist/", views.checklist, name="checklist"),
     path("<str:code>/start/", views.inspection_start, name="start"),

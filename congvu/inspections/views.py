@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.cases.selectors import handler_cases
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import selectors, services, uploads, workflow
+from . import programme_selectors, selectors, services, uploads, workflow
 from .forms import (
     CancelForm,
     ChecklistForm,
@@ -94,7 +94,21 @@ def inspection_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def inspection_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not selectors.may_plan(request.user):
         raise PermissionDenied
-    form = PlanForm(request.POST or None, user=request.user, initial={"lead": request.user.pk})
+    initial: dict[str, Any] = {"lead": request.user.pk}
+    # "Plan the inspection" on a yearly programme's item: the item's organisation, kind
+    # and lead, on the first day of its period (or today, when that is past).
+    item_pk = request.POST.get("item") or request.GET.get("item")
+    item = programme_selectors.get_item_to_plan(request.user, item_pk) if item_pk else None
+    if item is not None:
+        initial.update(
+            {
+                "organisation": item.organisation_id,
+                "kind": item.kind,
+                "lead": item.lead_id or request.user.pk,
+                "planned_on": max(item.period_start, timezone.localdate()),
+            }
+        )
+    form = PlanForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -106,6 +120,7 @@ def inspection_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 lead=d["lead"],
                 members=list(d["members"]),
                 purpose=d["purpose"],
+                item=item,
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -115,7 +130,9 @@ def inspection_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             return redirect("inspections:detail", code=inspection.code)
     status = 400 if request.method == "POST" else 200
-    return render(request, "inspections/inspection_new.html", {"form": form}, status=status)
+    return render(
+        request, "inspections/inspection_new.html", {"form": form, "item": item}, status=status
+    )
 
 
 # --- the inspection file --------------------------------------------------------------------

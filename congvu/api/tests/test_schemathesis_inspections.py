@@ -26,15 +26,16 @@ from congvu.accounts.models import User
 from congvu.accounts.services import create_api_token
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.tests.media_helpers import jpeg_with_gps, pdf
-from congvu.inspections import services, workflow
-from congvu.inspections.models import Inspection, InspectionFile, Observation
+from congvu.inspections import programme_services, services, workflow
+from congvu.inspections.models import Inspection, InspectionFile, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
 from .conftest import API_URLCONF, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/inspections"
+#: The inspections and the yearly programmes (/inspection-programmes).
+OPERATIONS = r"^/api/v1/inspection"
 
 S = Inspection.Status
 #: Fixed codes, so that the generated paths reach rows created by the fixture.
@@ -42,9 +43,34 @@ CODES = {status: f"KT-{letter * 8}" for status, letter in zip(S, "ABCD", strict=
 KNOWN_IDS: list[int] = []
 
 
+def programmes_data(province: dict[str, Organisation], officer: User) -> ProgrammeItem:
+    """A draft programme and an approved one; returns the approved one's first item, which
+    the concluded inspection carries out."""
+    year = province["root"].valid_from.year
+    draft = programme_services.create_programme(
+        province["root"], actor=officer, year=year + 1, title="Dự thảo"
+    )
+    programme_services.add_item(
+        draft, actor=officer, organisation=province["commune"], quarter=2, kind="unannounced"
+    )
+    approved = programme_services.create_programme(
+        province["root"], actor=officer, year=year, title="Kế hoạch kiểm tra"
+    )
+    item = programme_services.add_item(
+        approved, actor=officer, organisation=province["dept_justice"], quarter=1, kind="scheduled"
+    )
+    programme_services.add_item(
+        approved, actor=officer, organisation=province["commune"], month=5, kind="unannounced"
+    )
+    programme_services.approve(approved, actor=officer, decision_number="1/QĐ-SNV")
+    KNOWN_IDS.extend([draft.pk, approved.pk])
+    return item
+
+
 def inspections_data(province: dict[str, Organisation], officer: User) -> None:
     load_seed_catalogue(scope=province["root"], actor=None, activate=True)
     KNOWN_IDS.clear()
+    item = programmes_data(province, officer)
     for status, code in CODES.items():
         inspection = services.plan_inspection(
             province["dept_justice"],
@@ -52,6 +78,7 @@ def inspections_data(province: dict[str, Organisation], officer: User) -> None:
             kind=Inspection.Kind.SCHEDULED,
             planned_on=province["root"].valid_from,
             lead=officer,
+            item=item if status == S.CONCLUDED else None,
         )
         Inspection.objects.filter(pk=inspection.pk).update(code=code)
         inspection.code = code

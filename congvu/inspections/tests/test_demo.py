@@ -98,3 +98,32 @@ def test_the_demo_badge_breach_carries_the_inspectors_photo_which_the_head_can_o
     link = reverse("inspections:file", args=[inspection.code, photo.pk])
     assert link in page.content.decode()
     assert client_for(head).get(link).status_code == 200
+
+
+def test_the_demo_programme_is_approved_carried_out_in_part_and_keeps_its_surprise(
+    province: dict[str, Organisation], head: User
+) -> None:
+    from congvu.inspections import programme_selectors
+    from congvu.inspections.models import InspectionProgramme, ProgrammeItem
+
+    load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    inspector = make_user("thanhtra", Role.INSPECTOR, province["root"])
+    focal = make_user("daumoi", Role.FOCAL_POINT, province["commune"])
+    load_demo_inspections(province["root"])
+    today = timezone.localdate()
+    programme = InspectionProgramme.objects.get()
+    assert programme.status == "approved" and programme.year == today.year
+    states = {
+        row.item.organisation_id: row.state
+        for row in programme_selectors.coverage(inspector, programme, today).rows
+    }
+    if Inspection.objects.get(status="concluded").programme_item is not None:
+        assert states[province["dept_justice"].pk] == "concluded"
+    if today.month > 3:
+        assert "overdue" in states.values()
+    # The commune's unannounced item is not the commune's to see before the visit starts.
+    assert not ProgrammeItem.objects.visible_to(focal).exists()
+    assert not InspectionProgramme.objects.visible_to(focal).exists()
+    assert set(ProgrammeItem.objects.visible_to(head).values_list("organisation", flat=True)) <= {
+        province["dept_justice"].pk
+    }

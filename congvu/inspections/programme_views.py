@@ -1,0 +1,226 @@
+"""The yearly programme pages: the list, a new programme, its detail with the coverage
+and the organisations not inspected for years, adding, changing and removing items,
+approval. "Plan the inspection" on an item opens the inspection planning page pre-filled
+(`views.inspection_new`).
+
+Thin: fetch-and-authorize (`programme_selectors.get_programme`: 404 when invisible, 403
+when visible without the permission), parse with a form, call one service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core.types import AuthenticatedHttpRequest
+
+from . import programme_selectors as ps
+from . import programme_services, selectors
+from .models import InspectionProgramme, ProgrammeItem
+from .programme_forms import ApproveForm, ItemForm, ProgrammeForm, SearchForm
+from .views import _form_errors
+
+PAGE_SIZE = 50
+NEVER_SHOWN = 100
+
+
+@login_required
+@require_GET
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    selectors.require_use(request.user)
+    qs = InspectionProgramme.objects.visible_to(request.user).select_related("organisation")
+    page = Paginator(qs.order_by("-year", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/programme_list.html",
+        {"page": page, "querystring": "", "may_create": ps.may_create(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not ps.may_create(request.user):
+        raise PermissionDenied
+    form = ProgrammeForm(
+        request.POST or None,
+        user=request.user,
+        initial={"year": timezone.localdate().year + 1},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            programme = programme_services.create_programme(
+                d["organisation"], actor=request.user, year=d["year"], title=d["title"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã tạo kế hoạch kiểm tra năm."))
+            return redirect("inspections:programme", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inspections/programme_new.html", {"form": form}, status=status)
+
+
+def _detail(
+    request: AuthenticatedHttpRequest,
+    programme: InspectionProgramme,
+    *,
+    approve_form: ApproveForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    manage = ps.may_manage(user, programme)
+    today = timezone.localdate()
+    found = ps.coverage(user, programme, today)
+    for row in found.rows:
+        row.may_plan = access.can(user, Perm.INSPECTION_RUN, row.item.organisation)
+    context: dict[str, Any] = {
+        "programme": programme,
+        "may_manage": manage,
+        "coverage": found,
+        "states": ps.COVERAGE,
+        "may_plan": selectors.may_plan(user),
+    }
+    if manage:
+        search = SearchForm(request.GET or None)
+        search.is_valid()
+        data = getattr(search, "cleaned_data", {})
+        years = data.get("years") or ps.YEARS_DEFAULT
+        never = ps.never_inspected(
+            user,
+            year=programme.year,
+            years=years,
+            exclude_programme=programme,
+            q=data.get("q") or "",
+        )
+        context.update(
+            {
+                "search": search,
+                "years": years,
+                "never": list(never[:NEVER_SHOWN]),
+                "never_count": never.count(),
+                "approve_form": approve_form or ApproveForm(prefix="a"),
+            }
+        )
+    return render(request, "inspections/programme_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, ps.get_programme(request.user, pk))
+
+
+def _to_manage(request: AuthenticatedHttpRequest, pk: int) -> InspectionProgramme:
+    programme = ps.get_programme(request.user, pk)
+    if not ps.may_manage(request.user, programme):
+        raise PermissionDenied
+    return programme
+
+
+@login_required
+@require_POST
+def programme_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    programme = _to_manage(request, pk)
+    form = ApproveForm(request.POST, prefix="a")
+    if form.is_valid():
+        try:
+            programme_services.approve(
+                programme,
+                actor=request.user,
+                decision_number=form.cleaned_data["decision_number"],
+                decision_on=form.cleaned_data["decision_on"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã phê duyệt kế hoạch kiểm tra năm."))
+            return redirect("inspections:programme", pk=programme.pk)
+    return _detail(request, programme, approve_form=form, status=400)
+
+
+def _item_form(
+    request: AuthenticatedHttpRequest,
+    programme: InspectionProgramme,
+    item: ProgrammeItem | None,
+) -> HttpResponse:
+    q = str(request.GET.get("q") or "")[:200]
+    initial: dict[str, Any] = {"kind": "scheduled"}
+    if item is not None:
+        period = f"m{item.month}" if item.month else f"q{item.quarter}"
+        initial = {
+            "organisation": item.organisation_id,
+            "period": period,
+            "kind": item.kind,
+            "lead": item.lead_id,
+            "note": item.note,
+        }
+    elif request.GET.get("organisation"):
+        initial["organisation"] = request.GET.get("organisation")
+    form = ItemForm(
+        request.POST or None, user=request.user, programme=programme, q=q, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if item is None:
+                programme_services.add_item(programme, actor=request.user, **form.service_kwargs())
+            else:
+                programme_services.update_item(item, actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _form_errors(form, exc, {"quarter": "period", "month": "period"})
+        else:
+            messages.success(request, _("Đã lưu mục kế hoạch."))
+            return redirect("inspections:programme", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "programme": programme,
+        "item": item,
+        "form": form,
+        "search": SearchForm({"q": q}),
+    }
+    return render(request, "inspections/programme_item_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    programme = _to_manage(request, pk)
+    if not programme.is_draft:
+        messages.error(request, _("Kế hoạch đã được phê duyệt, không sửa được nữa."))
+        return redirect("inspections:programme", pk=programme.pk)
+    return _item_form(request, programme, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = ps.get_item_to_manage(request.user, pk)
+    if not item.programme.is_draft:
+        messages.error(request, _("Kế hoạch đã được phê duyệt, không sửa được nữa."))
+        return redirect("inspections:programme", pk=item.programme_id)
+    return _item_form(request, item.programme, item)
+
+
+@login_required
+@require_POST
+def item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = ps.get_item_to_manage(request.user, pk)
+    try:
+        programme_services.remove_item(item, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã xóa mục kế hoạch."))
+    return redirect("inspections:programme", pk=item.programme_id)
