@@ -11,7 +11,8 @@ seven default criteria over every organisation kind that is not a division
 and rewrites every score, as a recompute does); the number of SQL queries of
 one computation is counted, to show it does not grow with the organisations.
 Then the ranking pages are timed over HTTP (gunicorn, production settings,
-one sequential client). Prints a table and merges the numbers into
+one sequential client), and the ranking's PDF, DOCX and XLSX rendered once
+in-process. Prints a table and merges the numbers into
 bench/results/scoring.json under the database vendor.
 """
 
@@ -98,6 +99,20 @@ def main() -> None:
         f"max {compute['max_s']:.3f} s, {queries} queries"
     )
     services.publish(scorecard, actor=officer)
+    # The ranking's documents, rendered in-process (a computed scorecard's PDF is rendered
+    # in the request; a published one's is cached after its first rendering).
+    from congvu.scoring import documents
+
+    rendered: dict[str, Any] = {}
+    for label, exporter in (
+        ("pdf", lambda: documents.RankingPdf(scorecard).render_now()),
+        ("docx", lambda: documents.RankingDocx(scorecard).render()),
+        ("xlsx", lambda: documents.RankingXlsx(scorecard).render()),
+    ):
+        started = time.perf_counter()
+        size = len(exporter())
+        rendered[label] = {"seconds": round(time.perf_counter() - started, 2), "bytes": size}
+        print(f"ranking {label:4}: {rendered[label]['seconds']:.2f} s, {size:,} B")
     cookie = session_cookie(officer)
     pk = scorecard.pk
     some = scorecard.scores.filter(total__isnull=False).order_by("pk").first()
@@ -134,6 +149,7 @@ def main() -> None:
         "staff": args.staff,
         "assignments": not args.no_plan,
         "compute": compute,
+        "documents": rendered,
         "pages": results,
     }
     RESULTS.parent.mkdir(exist_ok=True)
