@@ -314,13 +314,21 @@ class RankingPdf(_RankingMixin, Exporter):
     content_type = PDF
 
     def render(self) -> bytes:
-        """A published scorecard never changes and its file is dated at publication, so
-        its PDF is kept in the cache: WeasyPrint takes seconds for a large province, and
-        the public may ask for it (anyone, without an account) as often as they like."""
-        published_at = self.scorecard.published_at
-        if not self.scorecard.is_published or published_at is None:
+        """The PDF is kept in the cache: WeasyPrint takes ~10 s for a province of 1,700
+        organisations (docs/benchmarks.md), and the public may ask for a published one as
+        often as they like. A published scorecard never changes and its file is dated at
+        publication: one rendering. A computed one is dated the day it is downloaded: one
+        rendering per computation and day (a recompute or an edit changes `computed_at`)."""
+        scorecard = self.scorecard
+        if scorecard.is_published and scorecard.published_at is not None:
+            key = f"scoring:ranking-pdf:{scorecard.pk}:{scorecard.published_at.timestamp()}"
+        elif scorecard.computed_at is not None:
+            key = (
+                f"scoring:ranking-pdf:{scorecard.pk}:{scorecard.computed_at.timestamp()}:"
+                f"{timezone.localdate().isoformat()}"
+            )
+        else:
             return self.render_now()
-        key = f"scoring:ranking-pdf:{self.scorecard.pk}:{published_at.timestamp()}"
         body = cache.get(key)
         if body is None:
             body = self.render_now()

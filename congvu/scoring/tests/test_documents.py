@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +21,7 @@ from congvu.conftest import client_for
 from congvu.organisations.models import Organisation
 from congvu.reporting.documents import MOTTO, NATIONAL_NAME, vn_date
 from congvu.scoring import services
-from congvu.scoring.documents import decimal_comma
+from congvu.scoring.documents import RankingPdf, decimal_comma
 from congvu.scoring.models import Scorecard
 
 from .conftest import TODAY, make_scorecard
@@ -166,3 +167,23 @@ def test_the_scorecard_page_offers_the_three_files(as_officer: Client, computed:
     page = as_officer.get(reverse("scoring:detail", args=[computed.pk])).content.decode()
     for fmt in ("docx", "pdf", "xlsx"):
         assert reverse(f"scoring:{fmt}", args=[computed.pk]) in page
+
+
+def test_a_computed_rankings_pdf_is_rendered_once_per_computation(
+    as_officer: Client, computed: Scorecard, officer: User, monkeypatch: Any
+) -> None:
+    renders: list[int] = []
+    real = RankingPdf.render_now
+
+    def counted(self: RankingPdf) -> bytes:
+        renders.append(self.scorecard.pk)
+        return real(self)
+
+    monkeypatch.setattr(RankingPdf, "render_now", counted)
+    first = download(as_officer, computed, "pdf")
+    again = download(as_officer, computed, "pdf")
+    assert again == first and len(renders) == 1  # ten seconds for a whole province, once
+
+    services.compute(computed, actor=officer, today=TODAY)
+    download(as_officer, computed, "pdf")
+    assert len(renders) == 2  # new scores, a new document
