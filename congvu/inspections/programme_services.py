@@ -118,6 +118,14 @@ def _locked(programme: InspectionProgramme) -> InspectionProgramme:
     )
 
 
+def _editable(programme: InspectionProgramme, actor: User) -> InspectionProgramme:
+    """The programme, locked, if `actor` may change it and it is still a draft."""
+    programme = _locked(programme)
+    access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
+    _require_draft(programme)
+    return programme
+
+
 def _check_item(
     programme: InspectionProgramme,
     *,
@@ -220,9 +228,7 @@ def add_item(
     note: str = "",
 ) -> ProgrammeItem:
     """Add an organisation to a draft programme, in a quarter or a month of it."""
-    programme = _locked(programme)
-    access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
-    _require_draft(programme)
+    programme = _editable(programme, actor)
     quarter, note = _check_item(
         programme,
         actor=actor,
@@ -270,9 +276,7 @@ def update_item(
     lead: User | None = None,
     note: str = "",
 ) -> ProgrammeItem:
-    programme = _locked(item.programme)
-    access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
-    _require_draft(programme)
+    programme = _editable(item.programme, actor)
     quarter, note = _check_item(
         programme,
         actor=actor,
@@ -305,9 +309,7 @@ def update_item(
 
 @transaction.atomic
 def remove_item(item: ProgrammeItem, *, actor: User) -> None:
-    programme = _locked(item.programme)
-    access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
-    _require_draft(programme)
+    programme = _editable(item.programme, actor)
     data = {"item": item.pk, **_item_data(item)}
     item.delete()
     record(
@@ -331,9 +333,7 @@ def approve(
     """Approve a draft programme, with the decision that approved it when there is one
     ("Quyết định số 123/QĐ-SNV ngày 15/01/2026"). Its items become visible to the
     inspected organisations (unannounced ones only once their inspection starts)."""
-    programme = _locked(programme)
-    access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
-    _require_draft(programme)
+    programme = _editable(programme, actor)
     errors: dict[str, str] = {}
     decision_number = _text(decision_number, DECISION_MAX, "decision_number", errors)
     if decision_on is not None and not YEAR_MIN <= decision_on.year <= YEAR_MAX:
