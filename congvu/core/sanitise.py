@@ -34,9 +34,12 @@ before it is stored (`cases.uploads` and `planning.uploads`, through
   dates), every commenter's and tracked change's name replaced by
   `AUTHOR_LABEL` and their dates removed, thumbnails and `customXml` dropped,
   paths on someone's disk cut to the file's name, their photos re-encoded as
-  above; the text is not touched and unchanged parts keep their bytes. One
-  with macros (`Macros`) or a password (`Encrypted`) is refused; a signed one is
-  kept as it is.
+  above (GIF and SVG pictures lose their comments and metadata), Word's
+  editing-session and document ids, document variables and mail-merge source,
+  Excel's printer settings and revision pointer removed, old-style embedded
+  objects (OLE) dropped for the picture that shows them; the text is not
+  touched and unchanged parts keep their bytes. One with macros (`Macros`) or a
+  password (`Encrypted`) is refused; a signed one is kept as it is.
 
 A file that cannot be read that far is refused (`Unreadable`), with a message
 saying which file: storing what we cannot clean would store what we promised
@@ -45,6 +48,7 @@ to remove.
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 import posixpath
@@ -132,6 +136,61 @@ def image(data: bytes, fmt: str) -> bytes:
             MemoryError,
         ) as exc:
             raise Unreadable(str(exc)) from exc
+
+
+#: GIF extensions a picture needs: the frame timing and transparency (graphic control),
+#: text drawn on it (plain text) and, among application extensions, the loop count.
+_GIF_KEPT_EXTENSIONS: Final = frozenset({0xF9, 0x01})
+_GIF_KEPT_APPLICATIONS: Final = frozenset({b"NETSCAPE2.0", b"ANIMEXTS1.0"})
+
+
+def _gif_colour_table(flags: int) -> int:
+    return 3 * 2 ** ((flags & 0x07) + 1) if flags & 0x80 else 0
+
+
+def gif(data: bytes) -> bytes:
+    """A GIF picture without its comments and application data (an XMP packet is one).
+
+    The frames are copied byte for byte (an animation stays one); what follows the
+    trailer goes. Raises Unreadable for a file that is not a whole GIF.
+    """
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        raise Unreadable("not a GIF picture")
+
+    def after_sub_blocks(at: int) -> int:
+        while True:
+            if at >= len(data):
+                raise Unreadable("a GIF picture cut short")
+            size = data[at]
+            at += 1 + size
+            if size == 0:
+                return at
+
+    at = 13 + _gif_colour_table(data[10])
+    kept = [data[:at]]
+    while True:
+        if at >= len(data):
+            raise Unreadable("a GIF picture without its end")
+        kind = data[at]
+        if kind == 0x3B:  # the trailer
+            kept.append(b"\x3b")
+            return b"".join(kept)
+        if kind == 0x2C:  # a frame: descriptor, its own colours, the LZW code size, data
+            if at + 11 > len(data):
+                raise Unreadable("a GIF picture cut short")
+            end = after_sub_blocks(at + 10 + _gif_colour_table(data[at + 9]) + 1)
+            kept.append(data[at:end])
+        elif kind == 0x21 and at + 2 <= len(data):  # an extension
+            label = data[at + 1]
+            end = after_sub_blocks(at + 2)
+            application = data[at + 3 : at + 14] if data[at + 2 : at + 3] == b"\x0b" else b""
+            if label in _GIF_KEPT_EXTENSIONS or (
+                label == 0xFF and application in _GIF_KEPT_APPLICATIONS
+            ):
+                kept.append(data[at:end])
+        else:
+            raise Unreadable(f"a GIF picture with an unknown block {kind:#x}")
+        at = end
 
 
 # --- PDF -------------------------------------------------------------------------------------
@@ -381,7 +440,27 @@ _CUSTOM_NS: Final = (
 _CORE_PROPERTIES: Final = (
     "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}coreProperties"
 )
+_W14: Final = "http://schemas.microsoft.com/office/word/2010/wordml"
 _W15: Final = "http://schemas.microsoft.com/office/word/2012/wordml"
+_W16DU: Final = "http://schemas.microsoft.com/office/word/2023/wordml/word16du"
+_XR: Final = "http://schemas.microsoft.com/office/spreadsheetml/2014/revision"
+_VML_OFFICE: Final = "urn:schemas-microsoft-com:office:office"
+_R_ID: Final = (
+    "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
+    "{http://purl.oclc.org/ooxml/officeDocument/relationships}id",
+)
+_SVG: Final = "http://www.w3.org/2000/svg"
+#: Attributes and elements of drawing programs' own namespaces in an SVG picture: the
+#: file it was saved as and exported to (`sodipodi:docname`, `inkscape:export-filename`,
+#: full paths), window positions. No viewer draws them.
+_SVG_EDITOR_NS: Final = (
+    "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://www.inkscape.org/namespaces/inkscape",
+    "http://ns.adobe.com/AdobeIllustrator/10.0/",
+    "http://ns.adobe.com/Extensibility/1.0/",
+    "http://ns.adobe.com/SaveForWeb/1.0/",
+    "http://www.bohemiancoding.com/sketch/ns",
+)
 _W16CEX: Final = "http://schemas.microsoft.com/office/word/2018/wordml/cex"
 _XTC: Final = "http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments"
 _X15AC_ABS_PATH: Final = "{http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac}absPath"
@@ -422,6 +501,9 @@ _EMPTIED_ROOTS: Final = frozenset(
 #: label data (`docMetadata`: the organisation's tenant), and — found through their
 #: relationship — the thumbnail, a picture of the first page as it once was.
 _OOXML_DROPPED_FOLDERS: Final = ("customxml/", "docmetadata/")
+#: Printer settings (a Windows DEVMODE: the printer's name, often the computer's or
+#: the office server's): dropped, and the `r:id` of the page setup that named them.
+_OOXML_DROPPED_PRINTER_SETTINGS: Final = "/printersettings/"
 
 #: Attributes in a namespace, wherever they are: the new value, or None to remove them.
 _OOXML_QUALIFIED: Final[dict[str, str | None]] = {
@@ -430,7 +512,42 @@ _OOXML_QUALIFIED: Final[dict[str, str | None]] = {
     **{f"{{{w}}}initials": None for w in _W},
     f"{{{_W15}}}author": AUTHOR_LABEL,
     f"{{{_W16CEX}}}dateUtc": None,
+    f"{{{_W16DU}}}dateUtc": None,  # a tracked change's time in UTC (Word 2023 and later)
 }
+#: Elements dropped wherever they are: Word's editing-session ids (`w:rsids`, the list
+#: of every session that saved the file; the same ids mark paragraphs and styles, see
+#: `_is_rsid`) and the document's own ids (`w14:docId`, `w15:docId`), which tie copies
+#: of one document — and of one computer's documents — together; document variables
+#: (`w:docVars`, whatever a template or add-in stored); a mail merge's data source
+#: and its connection string (a path on someone's disk); Excel's revision pointer
+#: (`xr:revisionPtr`, the document's id in its owner's cloud storage).
+_OOXML_DROPPED_ELEMENTS: Final = frozenset(
+    {
+        *(f"{{{w}}}{name}" for w in _W for name in ("rsids", "docVars", "mailMerge")),
+        f"{{{_W14}}}docId",
+        f"{{{_W15}}}docId",
+        f"{{{_XR}}}revisionPtr",
+    }
+)
+_W_RSID_PREFIXES: Final = tuple(f"{{{w}}}rsid" for w in _W)
+_W_RSID_ELEMENTS: Final = frozenset(f"{{{w}}}rsid" for w in _W)
+#: An old-style embedded object (OLE), a compound file of its own: the program that
+#: made it writes its author and last editor there, an embedded worksheet its user
+#: name, a "package" the full path of the file it wraps. It is not cleaned but
+#: dropped; the picture the document shows for it stays (`o:OLEObject`, Excel's
+#: `oleObject`, which pointed at it, go), so the page looks the same.
+_OLE_OBJECT_REFERENCES: Final = frozenset(
+    {f"{{{_VML_OFFICE}}}OLEObject", *(f"{{{s}}}oleObject" for s in _SML)}
+)
+#: Containers that may not be left empty once the object they held is gone.
+_OLE_OBJECT_CONTAINERS: Final = frozenset(
+    {
+        *(f"{{{s}}}oleObjects" for s in _SML),
+        "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent",
+        _MC_CHOICE,
+        "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback",
+    }
+)
 #: Attributes without a namespace, on the elements named.
 _OOXML_UNQUALIFIED: Final[dict[tuple[str, str], str | None]] = {
     (f"{{{_XTC}}}threadedComment", "dT"): None,
@@ -453,8 +570,10 @@ _ODF_META: Final = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
 _ODF_CONFIG: Final = "urn:oasis:names:tc:opendocument:xmlns:config:1.0"
 _ODF_MANIFEST: Final = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 _DC: Final = "http://purl.org/dc/elements/1.1/"
-_XLINK_HREF: Final = "{http://www.w3.org/1999/xlink}href"
+_XLINK: Final = "http://www.w3.org/1999/xlink"
+_XLINK_HREF: Final = f"{{{_XLINK}}}href"
 _ODF_MIMETYPE_PREFIX: Final = b"application/vnd.oasis.opendocument."
+_ODF_OBJECT_OLE: Final = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}object-ole"
 #: What is kept of `meta.xml`: the statistics (no creators, dates, editing time and
 #: cycles, generator, template path, printer, user-defined fields, title or keywords).
 _ODF_META_KEPT: Final = frozenset({f"{{{_ODF_META}}}document-statistic"})
@@ -585,6 +704,8 @@ def _picture(data: bytes) -> str | None:
         return "WEBP"
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return "TIFF"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
     return None
 
 
@@ -598,7 +719,51 @@ def _clean_picture(data: bytes, fmt: str, budget: _Budget) -> bytes:
     budget.pixels -= width * height
     if budget.pixels < 0:
         raise Unreadable("the pictures together are too large to clean")
-    return image(data, fmt)
+    return gif(data) if fmt == "GIF" else image(data, fmt)
+
+
+def _svg_part(tree: Any) -> bool:
+    """An SVG picture without its metadata, comments and drawing programs' own data.
+
+    Dropped: `<metadata>` (the creator, the licence holder, the file's own name),
+    comments (a program's name and version, sometimes the user's), every element and
+    attribute of a drawing program's namespace (`_SVG_EDITOR_NS`: the file it was
+    saved and exported as, with their folders). A link to a picture on someone's disk
+    keeps only the file's name. What is drawn is not touched.
+    """
+    root = tree.getroot()
+    changed = False
+    if root.getprevious() is not None or root.getnext() is not None:
+        # Comments and processing instructions around the root ("Generator: …"): a copy
+        # of the root is a document without them.
+        root = copy.deepcopy(root)
+        tree._setroot(root)
+        changed = True
+    doomed = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):  # a comment or processing instruction
+            doomed.append(element)
+            continue
+        if element.tag == f"{{{_SVG}}}metadata" or (
+            etree.QName(element).namespace in _SVG_EDITOR_NS
+        ):
+            doomed.append(element)
+            continue
+        for key in list(element.attrib):
+            namespace = etree.QName(key).namespace
+            if namespace in _SVG_EDITOR_NS:
+                del element.attrib[key]
+                changed = True
+            elif etree.QName(key).localname == "href" and namespace in (None, _XLINK):
+                name = _local_file_name(element.attrib[key])
+                if name is not None:
+                    element.attrib[key] = name
+                    changed = True
+    for element in doomed:
+        if element.getparent() is not None:
+            _remove(element)
+            changed = True
+    return changed
 
 
 def _rebuild(entries: Entries, *, stored_first: str | None = None) -> bytes:
@@ -690,9 +855,15 @@ def _ooxml_macros(entries: Entries, defaults: dict[str, str], overrides: dict[st
             raise Macros(f"{info.filename}: code that runs")
 
 
-def _ooxml_part(tree: Any) -> bool:
-    """Remove who and when from one XML part; True when it changed."""
+def _ooxml_part(tree: Any, gone: frozenset[str] = frozenset()) -> bool:
+    """Remove who and when from one XML part; True when it changed.
+
+    `gone`: the ids of this part's relationships to parts that were dropped (OLE
+    objects): the elements that name them go too.
+    """
     root = tree.getroot()
+    if root.tag == f"{{{_SVG}}}svg":
+        return _svg_part(tree)
     if root.tag in _EMPTIED_ROOTS:
         return _empty(root)
     if root.tag in _EXTENDED_ROOTS:
@@ -714,7 +885,21 @@ def _ooxml_part(tree: Any) -> bool:
             choice = parent is not None and parent.tag == _MC_CHOICE and len(parent) == 1
             doomed.append(parent.getparent() if choice else element)
             continue
+        if tag in _OOXML_DROPPED_ELEMENTS:
+            doomed.append(element)
+            continue
+        if gone and (names_gone := [r for r in _R_ID if element.get(r) in gone]):
+            if tag in _OLE_OBJECT_REFERENCES:
+                doomed.append(element)
+                continue
+            for key in names_gone:  # a page setup's printer settings: optional there
+                del element.attrib[key]
+            changed = True
         for key in list(element.attrib):
+            if key.startswith(_W_RSID_PREFIXES):  # w:rsidR, w:rsidRPr, w:rsidDel, w:rsidSect…
+                del element.attrib[key]
+                changed = True
+                continue
             if key in _OOXML_QUALIFIED:
                 replacement = _OOXML_QUALIFIED[key]
             elif (tag, key) in _OOXML_UNQUALIFIED:
@@ -731,10 +916,17 @@ def _ooxml_part(tree: Any) -> bool:
         if tag in _SML_AUTHOR:  # a spreadsheet's list of commenters
             authors.append(element.text or "")
             changed |= _set_text(element, AUTHOR_LABEL)
+        elif tag in _W_RSID_ELEMENTS:  # a style's editing session
+            doomed.append(element)
     for element in doomed:
         if element is not None and element.getparent() is not None:
+            parent = element.getparent()
             _remove(element)
             changed = True
+            # An OLE object's container left empty would not be valid any more.
+            while parent.tag in _OLE_OBJECT_CONTAINERS and len(parent) == 0:
+                element, parent = parent, parent.getparent()
+                _remove(element)
     if authors:
         changed |= _comment_signatures(root, authors)
     return changed
@@ -780,8 +972,10 @@ def _ooxml(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
         return data  # digitally signed: kept byte for byte, as a signed PDF is
     dropped = {
         info.filename.lower()
-        for info, _ in entries
+        for info, content in entries
         if info.filename.lower().startswith(_OOXML_DROPPED_FOLDERS)
+        or _OOXML_DROPPED_PRINTER_SETTINGS in f"/{info.filename.lower()}"
+        or content.startswith(_OLE2_MAGIC)  # an old-style embedded object
     }
     trees: dict[str, Any] = {}
     for info, content in entries:
@@ -791,6 +985,18 @@ def _ooxml(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
             for relation in tree.getroot():
                 if str(relation.get("Type", "")).endswith(_THUMBNAIL_REL):
                     dropped.add(_resolve(_rels_source_folder(name), relation.get("Target", "")))
+    # The relationships that go with the dropped parts, by the part they start from.
+    gone: dict[str, frozenset[str]] = {}
+    for name, tree in trees.items():
+        folder = _rels_source_folder(name)
+        ids = frozenset(
+            relation.get("Id", "")
+            for relation in tree.getroot()
+            if relation.get("TargetMode") != "External"
+            and _resolve(folder, relation.get("Target", "")) in dropped
+        )
+        if ids:
+            gone[folder + posixpath.basename(name)[: -len(".rels")]] = ids
     cleaned: Entries = []
     for info, content in entries:
         name = info.filename.lower()
@@ -811,9 +1017,11 @@ def _ooxml(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
             tree = trees[name]
             if _ooxml_relationships(tree, _rels_source_folder(name), dropped):
                 content = _serialise(tree)
-        elif name.endswith(".xml") or content_type.endswith(("+xml", "/xml")):
+        elif name.endswith((".xml", ".svg")) or content_type.endswith(("+xml", "/xml")):
             tree = _parse(content, info.filename)
-            content = _serialise(tree) if _ooxml_part(tree) else content
+            content = (
+                _serialise(tree) if _ooxml_part(tree, gone.get(name, frozenset())) else content
+            )
         elif (fmt := _picture(content)) is not None:
             content = _clean_picture(content, fmt, budget)
         else:
@@ -833,7 +1041,11 @@ def docx(data: bytes) -> bytes:
     `w:initials` go. Dropped with their relationships: `customXml` and `docMetadata`
     parts and the thumbnail. A link to a file on a disk or share (the template's
     path names the account) keeps only the file's name. Photos are re-encoded by
-    `image` (no EXIF, no GPS); an embedded DOCX, XLSX or ODT is cleaned the same way.
+    `image` (no EXIF, no GPS), GIFs lose their comments and XMP (`gif`), SVGs their
+    metadata (`_svg_part`); an embedded DOCX, XLSX or ODT is cleaned the same way,
+    an old-style (OLE) object is dropped and the picture the page shows for it kept.
+    Removed too: `w:rsid*` (editing sessions), `w14:docId`/`w15:docId`, `w:docVars`,
+    `w:mailMerge` (its data source's path) and `w16du:dateUtc`.
     Every other part keeps its bytes; the ZIP keeps its order, its entries lose
     their times.
 
@@ -850,7 +1062,9 @@ def xlsx(data: bytes) -> bytes:
     Also: comment authors (and the "Name:" Excel writes first in a note's text),
     threaded comments' people (name, account) and dates, who refreshed a pivot
     table, the shared-workbook log's user names, the folder Excel saved it in
-    (`x15ac:absPath`), and the file-sharing user.
+    (`x15ac:absPath`), the file-sharing user, the printer settings
+    (`printerSettings*.bin`, the printer's and often the computer's name) and the
+    revision pointer (`xr:revisionPtr`, the file's id in its owner's cloud).
     """
     return _ooxml(data, _Budget())
 
@@ -858,8 +1072,12 @@ def xlsx(data: bytes) -> bytes:
 # OpenDocument (ODT) -----------------------------------------------------------------------
 
 
-def _odf_part(tree: Any) -> bool:
-    """Remove who and when from one XML part of an OpenDocument file; True when it changed."""
+def _odf_part(tree: Any, dropped: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Remove who and when from one XML part of an OpenDocument file; True when it changed.
+
+    An old-style object (`draw:object-ole`) whose file was `dropped` goes; the picture
+    beside it in its frame (`draw:image`) stays, so the page looks the same.
+    """
     root = tree.getroot()
     changed = False
     if root.tag == f"{{{_ODF_OFFICE}}}document-meta":
@@ -892,13 +1110,20 @@ def _odf_part(tree: Any) -> bool:
             element.text = None
             changed = True
         href = element.get(_XLINK_HREF)
-        if href is not None and (name := _local_file_name(href)) is not None:
+        if tag == _ODF_OBJECT_OLE and _odf_path(href or "") in dropped:
+            doomed.append(element)
+        elif href is not None and (name := _local_file_name(href)) is not None:
             element.set(_XLINK_HREF, name)
             changed = True
     for element in doomed:
         _remove(element)
         changed = True
     return changed
+
+
+def _odf_path(href: str) -> str:
+    """`./Object 1` → `object 1`: a link inside the package as its entry's (lower) name."""
+    return posixpath.normpath(unquote(href).removeprefix("./")).lower()
 
 
 def _odf(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
@@ -918,7 +1143,11 @@ def _odf(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
             raise Macros(f"{name}: code that runs")
     if "meta-inf/documentsignatures.xml" in names:
         return data  # digitally signed: kept byte for byte, as a signed PDF is
-    dropped = {name for name in names if name.startswith("thumbnails/")}
+    dropped = {
+        name
+        for name, content in names.items()
+        if name.startswith("thumbnails/") or content.startswith(_OLE2_MAGIC)
+    }
     cleaned: Entries = []
     for info, content in entries:
         name = info.filename.lower()
@@ -935,7 +1164,10 @@ def _odf(data: bytes, budget: _Budget, depth: int = 0) -> bytes:
             content = _serialise(manifest) if changed else content
         elif name.endswith(".xml"):
             tree = _parse(content, info.filename)
-            content = _serialise(tree) if _odf_part(tree) else content
+            content = _serialise(tree) if _odf_part(tree, dropped) else content
+        elif name.endswith(".svg"):
+            tree = _parse(content, info.filename)
+            content = _serialise(tree) if _svg_part(tree) else content
         elif (fmt := _picture(content)) is not None:
             content = _clean_picture(content, fmt, budget)
         else:
@@ -954,8 +1186,10 @@ def odt(data: bytes) -> bytes:
     go. The printer's name and setup are blanked in `settings.xml`; a link to a
     file on a disk or share keeps only the file's name; the thumbnail is dropped
     (and left out of the manifest); photos under `Pictures/` (anywhere) are
-    re-encoded by `image`. `mimetype` stays first and uncompressed, the other
-    entries in their order; untouched parts keep their bytes.
+    re-encoded by `image`, GIF and SVG pictures cleaned as in `docx`; an old-style
+    object (`draw:object-ole`, an OLE file) is dropped, its replacement picture kept.
+    `mimetype` stays first and uncompressed, the other entries in their order;
+    untouched parts keep their bytes.
 
     A signed document (`META-INF/documentsignatures.xml`) is kept byte for byte.
     Raises Macros for Basic or scripts, Encrypted for a password, Unreadable for

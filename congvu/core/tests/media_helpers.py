@@ -496,11 +496,13 @@ def _change(kind: str, number: int) -> str:
     )
 
 
-def odt_with_traces(*, extra: dict[str, bytes] | None = None, manifest: str = "") -> bytes:
+def odt_with_traces(
+    *, extra: dict[str, bytes] | None = None, manifest: str = "", body: str = ""
+) -> bytes:
     """An OpenDocument text as LibreOffice leaves it: creators, comments, changes, a photo.
 
     `extra` entries are added (a macro library, a signature); `manifest` is added
-    to the manifest's entries (an encryption entry).
+    to the manifest's entries (an encryption entry); `body` ends the text.
     """
     photo = jpeg_with_gps().read()
     thumbnail = io.BytesIO()
@@ -534,7 +536,7 @@ def odt_with_traces(*, extra: dict[str, bytes] | None = None, manifest: str = ""
         "</draw:frame></text:p>"
         f'<text:p><text:a xlink:href="file:///C:/Users/{WINDOWS_USER}/Desktop/bien-ban.pdf">'
         "biên bản</text:a></text:p>"
-        "</office:text></office:body></office:document-content>"
+        f"{body}</office:text></office:body></office:document-content>"
     )
     settings = (
         f'<?xml version="1.0" encoding="UTF-8"?><office:document-settings {_ODF_NS}>'

@@ -158,7 +158,7 @@ def test_what_needs_no_change_keeps_its_bytes_and_the_zip_its_order() -> None:
     before, after = parts(original), parts(cleaned)
     dropped = {n for n in before if n.startswith(("customXml/", "docProps/thumbnail"))}
     assert list(after) == [n for n in before if n not in dropped]
-    for name in ("word/styles.xml", "word/numbering.xml", "word/theme/theme1.xml"):
+    for name in ("word/fontTable.xml", "word/numbering.xml", "word/theme/theme1.xml"):
         assert after[name] == before[name], name
     with zipfile.ZipFile(io.BytesIO(cleaned)) as archive:
         assert archive.testzip() is None
@@ -218,6 +218,293 @@ def test_pictures_beyond_the_pixel_budget_are_refused(monkeypatch) -> None:
     with pytest.raises(sanitise.Unreadable):
         sanitise.docx(with_parts(docx_bytes(), photos))
     sanitise.docx(with_parts(docx_bytes(), {"word/media/image1.jpg": photo}))
+
+
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def _settings_with_ids(settings: bytes) -> bytes:
+    """Word's settings as a computer leaves them: its document ids, variables, a merge."""
+    source = f"C:\\Users\\{WINDOWS_USER}\\danh-sach.xlsx"
+    query = '<w:query w:val="SELECT * FROM `Sheet1$`"/>'
+    traces = (
+        '<w:mailMerge><w:mainDocumentType w:val="formLetters"/><w:connectString w:val="'
+        f'Provider=Microsoft.ACE.OLEDB.12.0;Data Source={source}"/>' + query + "</w:mailMerge>"
+        f'<w:docVars><w:docVar w:name="NguoiSoan" w:val="{AUTHOR}"/></w:docVars>'
+        f'<w15:docId xmlns:w15="{W15}" w15:val="{{7A1C2D3E-0000-4F00-8A00-{PHONE}}}"/>'
+    ).encode()
+    return settings.replace(b"</w:settings>", traces + b"</w:settings>")
+
+
+def test_word_loses_its_editing_sessions_document_ids_variables_and_mail_merge_source() -> None:
+    original = docx_bytes(BODY)
+    before = parts(original)
+    original = with_parts(
+        original, {"word/settings.xml": _settings_with_ids(before["word/settings.xml"])}
+    )
+    assert b"rsid" in before["word/styles.xml"] and b"w14:docId" in before["word/settings.xml"]
+    for secret in (AUTHOR, WINDOWS_USER, PHONE):
+        assert secret.encode() in parts(original)["word/settings.xml"], secret
+    cleaned = sanitise.docx(original)
+    after = parts(cleaned)
+    for name, content in after.items():
+        assert b"rsid" not in content and b"docId" not in content, name
+    assert_nobody_in(cleaned)
+    settings = xml(after["word/settings.xml"])
+    assert settings.find(f"{W}docVars") is None and settings.find(f"{W}mailMerge") is None
+    assert settings.find(f"{W}compat") is not None  # the layout settings stay
+    assert len(xml(after["word/styles.xml"]).findall(f"{W}style")) == len(
+        xml(before["word/styles.xml"]).findall(f"{W}style")
+    )
+    document = docx.Document(io.BytesIO(cleaned))
+    assert [p.text for p in document.paragraphs if p.text] == [BODY]
+    assert (
+        document.sections[0].page_width
+        == docx.Document(io.BytesIO(original)).sections[0].page_width
+    )
+
+
+_OLE_OBJECT = (
+    sanitise._OLE2_MAGIC
+    + b"\x00" * 24
+    + f"SummaryInformation {AUTHOR} C:\\Users\\{WINDOWS_USER}".encode("utf-16-le")
+)
+
+
+def _png(colour: tuple[int, int, int] = (200, 0, 0)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (12, 8), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _docx_with_ole_object() -> bytes:
+    """A Word document with an old-style embedded Excel sheet (OLE) and its picture."""
+    original = docx_bytes(BODY)
+    before = parts(original)
+    rels = before["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rId80" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/oleObject" Target="embeddings/oleObject1.bin"/>'
+        b'<Relationship Id="rId81" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/image" Target="media/image80.png"/></Relationships>',
+    )
+    object_run = (
+        b'<w:p><w:r><w:object><v:shape id="_x0000_i1025" type="#_x0000_t75" '
+        b'style="width:60pt;height:40pt"><v:imagedata r:id="rId81" o:title=""/></v:shape>'
+        b'<o:OLEObject Type="Embed" ProgID="Excel.Sheet.8" ShapeID="_x0000_i1025" '
+        b'DrawAspect="Content" ObjectID="_1790000000" r:id="rId80"/></w:object></w:r></w:p>'
+    )
+    body = before["word/document.xml"].replace(b"<w:sectPr", object_run + b"<w:sectPr", 1)
+    types = before["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Default Extension="bin" ContentType="application/vnd.openxmlformats-officedocument.'
+        b'oleObject"/><Default Extension="png" ContentType="image/png"/></Types>',
+    )
+    original = with_parts(
+        original,
+        {
+            "word/_rels/document.xml.rels": rels,
+            "word/document.xml": body,
+            "[Content_Types].xml": types,
+            "word/embeddings/oleObject1.bin": _OLE_OBJECT,
+            "word/media/image80.png": _png(),
+        },
+    )
+    return original
+
+
+def test_an_old_style_embedded_object_is_dropped_and_its_picture_stays_in_the_page() -> None:
+    original = _docx_with_ole_object()
+    cleaned = sanitise.docx(original)
+    after = parts(cleaned)
+    assert "word/embeddings/oleObject1.bin" not in after
+    assert_nobody_in(cleaned)
+    assert_every_relationship_resolves(cleaned)
+    document = xml(after["word/document.xml"])
+    assert not list(document.iter("{urn:schemas-microsoft-com:office:office}OLEObject"))
+    [picture] = document.iter("{urn:schemas-microsoft-com:vml}imagedata")
+    relations = {r.get("Id"): r.get("Target") for r in xml(after["word/_rels/document.xml.rels"])}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    assert relations[picture.get(rid)] == "media/image80.png"
+    assert "rId80" not in relations
+    assert Image.open(io.BytesIO(after["word/media/image80.png"])).size == (12, 8)
+    assert [p.text for p in docx.Document(io.BytesIO(cleaned)).paragraphs if p.text] == [BODY]
+
+
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _xlsx_with_sheet_part(element: str, kind: str, target: str, content: bytes) -> bytes:
+    """A workbook whose sheet ends with `element`, naming (as rId9) a part of that `kind`."""
+    original = xlsx_bytes(["Đơn vị", "Số người"], [BODY, 12])
+    sheet = parts(original)[SHEET].replace(b"</worksheet>", element.encode() + b"</worksheet>")
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://'
+        'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" '
+        f'Type="{_R}/{kind}" Target="../{target}"/></Relationships>'
+    ).encode()
+    return with_parts(
+        original,
+        {SHEET: sheet, "xl/worksheets/_rels/sheet1.xml.rels": rels, f"xl/{target}": content},
+    )
+
+
+def _xlsx_with_ole_object() -> bytes:
+    """A workbook with an embedded Word document (OLE) in Excel's list of objects."""
+    return _xlsx_with_sheet_part(
+        '<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/'
+        '2006"><mc:Choice Requires="x14"><oleObjects><oleObject progId="Word.Document.8" '
+        f'shapeId="1025" r:id="rId9" xmlns:r="{_R}"/></oleObjects></mc:Choice>'
+        "</mc:AlternateContent>",
+        "oleObject",
+        "embeddings/oleObject1.bin",
+        _OLE_OBJECT,
+    )
+
+
+def test_a_workbook_loses_an_embedded_object_and_the_list_that_held_it() -> None:
+    original = _xlsx_with_ole_object()
+    cleaned = sanitise.xlsx(original)
+    after = parts(cleaned)
+    assert "xl/embeddings/oleObject1.bin" not in after
+    assert b"oleObject" not in after[SHEET] and b"AlternateContent" not in after[SHEET]
+    assert_nobody_in(cleaned)
+    assert_every_relationship_resolves(cleaned)
+    book = openpyxl.load_workbook(io.BytesIO(cleaned))
+    assert book.active is not None and book.active["A2"].value == BODY
+
+
+def _gif_with_comment() -> bytes:
+    frames = [Image.new("P", (10, 6), n) for n in (1, 2)]
+    for frame in frames:
+        frame.putpalette([0, 0, 0, 255, 0, 0, 0, 255, 0] + [0] * 759)
+    out = io.BytesIO()
+    frames[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=frames[1:],
+        loop=0,
+        duration=100,
+        comment=f"Chup boi {AUTHOR}".encode(),
+    )
+    data = out.getvalue()
+    xmp = b"\x21\xff\x0bXMP DataXMP" + bytes([len(WINDOWS_USER)]) + WINDOWS_USER.encode() + b"\x00"
+    at = data.index(b"\x2c")  # before the first frame
+    return data[:at] + xmp + data[at:-1] + b"\x3b" + f"sau-{PHONE}".encode()
+
+
+def test_a_gif_loses_its_comments_and_xmp_and_keeps_its_frames_and_loop() -> None:
+    original = _gif_with_comment()
+    for secret in (AUTHOR, WINDOWS_USER, PHONE):
+        assert secret.encode() in original
+    cleaned = sanitise.gif(original)
+    for secret in (AUTHOR, WINDOWS_USER, PHONE):
+        assert secret.encode() not in cleaned
+    picture = Image.open(io.BytesIO(cleaned))
+    assert (picture.size, picture.n_frames, picture.info.get("loop")) == ((10, 6), 2, 0)
+    document = sanitise.docx(with_parts(docx_bytes(), {"word/media/image9.gif": original}))
+    assert parts(document)["word/media/image9.gif"] == cleaned
+
+
+@pytest.mark.parametrize("cut", [7, 14, 30, -2])
+def test_a_gif_cut_short_is_refused(cut) -> None:
+    with pytest.raises(sanitise.Unreadable):
+        sanitise.gif(_gif_with_comment().split(b"\x3bsau-")[0][:cut])
+
+
+_SVG = (
+    f'<?xml version="1.0" encoding="UTF-8"?><!-- Created by {AUTHOR} with Inkscape -->'
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:cc="http://creativecommons.org/ns#" '
+    'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
+    'xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd" '
+    f'width="40" height="20" sodipodi:docname="so-do-{AUTHOR}.svg" '
+    f'inkscape:export-filename="/home/{WINDOWS_USER}/so-do.png">'
+    f"<metadata><rdf:RDF><cc:Work><dc:creator><cc:Agent><dc:title>{COMMENTER}</dc:title>"
+    "</cc:Agent></dc:creator></cc:Work></rdf:RDF></metadata>"
+    '<sodipodi:namedview pagecolor="#ffffff" inkscape:window-width="1920"/>'
+    "<title>Sơ đồ quầy một cửa</title>"
+    '<rect x="1" y="1" width="38" height="18" fill="#c00" inkscape:label="quay"/>'
+    f'<image width="4" height="4" xlink:href="file:///C:/Users/{WINDOWS_USER}/logo.png"/>'
+    "</svg>"
+).encode()
+
+
+def test_an_svg_picture_loses_its_metadata_and_editor_data_and_keeps_its_drawing() -> None:
+    document = sanitise.docx(with_parts(docx_bytes(), {"word/media/image5.svg": _SVG}))
+    cleaned = parts(document)["word/media/image5.svg"]
+    for secret in (AUTHOR, COMMENTER, WINDOWS_USER):
+        assert secret.encode() not in cleaned
+    svg = xml(cleaned)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert [e.tag for e in svg] == [f"{ns}title", f"{ns}rect", f"{ns}image"]
+    assert svg.find(f"{ns}rect").attrib == {
+        "x": "1",
+        "y": "1",
+        "width": "38",
+        "height": "18",
+        "fill": "#c00",
+    }
+    assert svg.find(f"{ns}image").get("{http://www.w3.org/1999/xlink}href") == "logo.png"
+    odt = sanitise.odt(odt_with_traces(extra={"Pictures/so-do.svg": _SVG}))
+    assert parts(odt)["Pictures/so-do.svg"] == cleaned
+
+
+def _odt_with_ole_object() -> bytes:
+    """An OpenDocument text with an old-style object (OLE) and its replacement picture."""
+    return odt_with_traces(
+        extra={"Object 1": _OLE_OBJECT, "ObjectReplacements/Object 1": _png()},
+        manifest='<manifest:file-entry manifest:full-path="Object 1" '
+        'manifest:media-type="application/vnd.sun.star.oleobject"/>'
+        '<manifest:file-entry manifest:full-path="ObjectReplacements/Object 1" '
+        'manifest:media-type="application/octet-stream"/>',
+        body='<text:p><draw:frame draw:name="Object 1" svg:width="2cm" svg:height="1.5cm">'
+        '<draw:object-ole xlink:href="./Object 1" xlink:type="simple" xlink:show="embed"/>'
+        '<draw:image xlink:href="./ObjectReplacements/Object 1" xlink:type="simple" '
+        'xlink:show="embed"/></draw:frame></text:p>',
+    )
+
+
+def test_an_opendocument_file_loses_an_old_style_object_and_keeps_its_picture() -> None:
+    original = _odt_with_ole_object()
+    cleaned = sanitise.odt(original)
+    after = parts(cleaned)
+    assert "Object 1" not in after and "ObjectReplacements/Object 1" in after
+    assert b"object-ole" not in after["content.xml"]
+    assert b"ObjectReplacements/Object 1" in after["content.xml"]
+    assert b'full-path="Object 1"' not in after["META-INF/manifest.xml"]
+    assert_nobody_in(cleaned)
+
+
+def _xlsx_with_printer_settings() -> bytes:
+    """A workbook whose page setup names the printer settings (the office printer)."""
+    devmode = f"\\\\PC-{WINDOWS_USER}\\HP LaserJet".encode("utf-16-le").ljust(220, b"\x00")
+    return _xlsx_with_sheet_part(
+        f'<pageSetup paperSize="9" orientation="landscape" r:id="rId9" xmlns:r="{_R}"/>',
+        "printerSettings",
+        "printerSettings/printerSettings1.bin",
+        devmode,
+    )
+
+
+def test_a_workbook_loses_the_printer_settings_that_name_the_office_printer() -> None:
+    original = _xlsx_with_printer_settings()
+    assert WINDOWS_USER.encode("utf-16-le") in unzipped(original)
+    cleaned = sanitise.xlsx(original)
+    after = parts(cleaned)
+    assert not [name for name in after if "printerSettings" in name]
+    assert WINDOWS_USER.encode("utf-16-le") not in unzipped(cleaned)
+    assert_every_relationship_resolves(cleaned)
+    [setup] = xml(after[SHEET]).iter("{*}pageSetup")
+    assert setup.attrib == {"paperSize": "9", "orientation": "landscape"}
+    book = openpyxl.load_workbook(io.BytesIO(cleaned))
+    assert book.active is not None and book.active.page_setup.orientation == "landscape"
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -485,6 +772,23 @@ def test_libreoffice_opens_every_cleaned_document_and_prints_the_same_text(tmp_p
         "don.docx": (docx_with_traces(), sanitise.docx),
         "bang.xlsx": (xlsx_with_traces(), sanitise.xlsx),
         "don.odt": (odt_with_traces(), sanitise.odt),
+        "doi-tuong.docx": (_docx_with_ole_object(), sanitise.docx),
+        "hinh.docx": (
+            with_parts(
+                docx_bytes(BODY),
+                {
+                    "word/settings.xml": _settings_with_ids(
+                        parts(docx_bytes())["word/settings.xml"]
+                    ),
+                    "word/media/image5.svg": _SVG,
+                    "word/media/image9.gif": _gif_with_comment(),
+                },
+            ),
+            sanitise.docx,
+        ),
+        "doi-tuong-bang.xlsx": (_xlsx_with_ole_object(), sanitise.xlsx),
+        "may-in.xlsx": (_xlsx_with_printer_settings(), sanitise.xlsx),
+        "doi-tuong-van-ban.odt": (_odt_with_ole_object(), sanitise.odt),
     }
     for name, (data, clean) in built.items():
         (tmp_path / f"goc-{name}").write_bytes(data)
