@@ -16,13 +16,15 @@ the digests. What a person typed (a reason, a note) is stored and shown as typed
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.utils import translation
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext
 
@@ -178,3 +180,31 @@ def mail(notification: Notification, user: Any) -> EmailMessage | None:
     with translation.override(language_of(user)):
         title, body = worded(notification)
     return EmailMessage(f"[Công vụ] {title}", body, to=[user.email])
+
+
+# --- The reader's bookkeeping -----------------------------------------------------------------
+# Reading a notice is the user's own bookkeeping, not a business write: no service, no audit.
+
+
+def of(user: Any) -> QuerySet[Notification]:
+    """`user`'s own notices: nobody sees another's."""
+    return Notification.objects.filter(user=user)
+
+
+def unread_count(user: Any) -> int:
+    # One indexed count (notification_unread_idx on user, read_at).
+    return of(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(user: Any, *, ids: Collection[int] | None = None) -> int:
+    """Mark `user`'s notices of `ids` (None: all of them) read; how many were unread.
+
+    Http404 and nothing changed when one of `ids` is not theirs (or does not exist).
+    """
+    notices = of(user)
+    if ids is not None:
+        wanted = set(ids)
+        if set(notices.filter(pk__in=wanted).values_list("pk", flat=True)) != wanted:
+            raise Http404
+        notices = notices.filter(pk__in=wanted)
+    return notices.filter(read_at__isnull=True).update(read_at=timezone.now())
