@@ -4,8 +4,6 @@ Nobody reads another's notices: an id that is not the caller's is a 404, as if i
 did not exist. Marking read is the caller's own bookkeeping (no audit event).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Any
 
@@ -58,7 +56,7 @@ class ReadIn(Schema):
     all: bool = Field(False, description="Đánh dấu tất cả / mark every notice read")
 
     @model_validator(mode="after")
-    def one_of_them(self) -> ReadIn:
+    def one_of_them(self) -> "ReadIn":
         if bool(self.ids) == self.all:
             raise ValueError(
                 "Gửi danh sách ids hoặc all=true (không cả hai). / Send ids or all=true, not both."
