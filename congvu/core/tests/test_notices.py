@@ -113,3 +113,27 @@ def test_one_user_never_sees_another_users_notices(head: User, viewer: User) -> 
     page = notifications_page(head, "en")
     assert "Completion confirmed" not in page
     assert "You have no notifications yet." in page
+
+
+def test_signing_in_on_a_new_browser_brings_back_the_language_the_user_chose(
+    head: User,
+) -> None:
+    User.objects.filter(pk=head.pk).update(language="en")
+    browser = Client()
+    response = browser.post(
+        reverse("accounts:login"), {"username": "head", "password": "pw-for-tests-123"}
+    )
+    assert response.status_code == 302
+    assert browser.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert "Notifications" in browser.get(reverse("notifications:list")).content.decode()
+
+
+def test_signing_in_keeps_the_language_already_chosen_on_this_browser(head: User) -> None:
+    User.objects.filter(pk=head.pk).update(language="en")
+    browser = Client()
+    browser.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    browser.post(reverse("accounts:login"), {"username": "head", "password": "pw-for-tests-123"})
+    assert browser.cookies[settings.LANGUAGE_COOKIE_NAME].value == "vi"
+    assert (
+        "Bạn chưa có thông báo nào." in browser.get(reverse("notifications:list")).content.decode()
+    )
