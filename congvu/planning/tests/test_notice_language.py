@@ -29,6 +29,14 @@ def assignment(province: dict[str, Organisation]) -> Assignment:
 
 
 @pytest.fixture
+def overdue_on_thursday(province: dict[str, Organisation]) -> Assignment:
+    """Sở Tư pháp's assignment due on Monday 02/03/2026, three days before THURSDAY."""
+    return make_assignment(
+        make_plan(province["root"]), province["dept_justice"], due=dt.date(2026, 3, 2)
+    )
+
+
+@pytest.fixture
 def focal(province: dict[str, Organisation]) -> User:
     return focal_point(province["dept_justice"])
 
@@ -60,13 +68,12 @@ def focal(province: dict[str, Organisation]) -> User:
     ],
 )
 def test_the_reminder_digest_reads_in_the_readers_language(
-    province: dict[str, Organisation],
+    overdue_on_thursday: Assignment,
     head: User,
     language: str,
     expected: list[str],
     absent: str,
 ) -> None:
-    make_assignment(make_plan(province["root"]), province["dept_justice"], due=dt.date(2026, 3, 2))
     assert reminders.send_digests(THURSDAY)["notifications"] == 1
     page = notifications_page(head, language)
     assert shows_all(page, expected)
@@ -176,7 +183,7 @@ def test_a_decision_taken_in_english_is_still_recorded_in_vietnamese(
 )
 def test_the_reminder_mail_is_written_in_the_recipients_chosen_language(
     django_capture_on_commit_callbacks: Any,
-    province: dict[str, Organisation],
+    overdue_on_thursday: Assignment,
     head: User,
     language: str,
     subject: str,
@@ -184,7 +191,6 @@ def test_the_reminder_mail_is_written_in_the_recipients_chosen_language(
 ) -> None:
     head.email, head.language = "head@stp.example.vn", language
     head.save(update_fields=["email", "language"])
-    make_assignment(make_plan(province["root"]), province["dept_justice"], due=dt.date(2026, 3, 2))
     # Whatever language the job itself runs in.
     job_language = "vi" if language == "en" else "en"
     with translation.override(job_language), django_capture_on_commit_callbacks(execute=True):
@@ -195,11 +201,10 @@ def test_the_reminder_mail_is_written_in_the_recipients_chosen_language(
 
 
 def test_a_user_who_never_chose_a_language_gets_the_mail_in_vietnamese(
-    django_capture_on_commit_callbacks: Any, province: dict[str, Organisation], head: User
+    django_capture_on_commit_callbacks: Any, overdue_on_thursday: Assignment, head: User
 ) -> None:
     head.email = "head@stp.example.vn"
     head.save(update_fields=["email"])
-    make_assignment(make_plan(province["root"]), province["dept_justice"], due=dt.date(2026, 3, 2))
     with django_capture_on_commit_callbacks(execute=True):
         reminders.send_digests(THURSDAY)
     assert mail.outbox[0].subject.startswith("[Công vụ] Nhắc việc ngày 05/03/2026")
