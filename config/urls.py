@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from congvu.api.feedback import submit_rating_view
 from congvu.api.urls import api
+from congvu.core.views import set_language
 
 urlpatterns = [
     # First: Django tries the patterns in order, and the public rating API is the hot
@@ -32,7 +33,7 @@ urlpatterns = [
     path("", include("congvu.cases.public_urls")),
     path("open311/v2/", include("congvu.cases.open311_urls")),
     path("", include("congvu.portal.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

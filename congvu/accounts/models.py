@@ -21,6 +21,13 @@ class User(AbstractUser):
             "trước khi làm việc khác."
         ),
     )
+    # Set by the language switch while signed in; the e-mails they get follow it.
+    language = models.CharField(
+        _("ngôn ngữ"),
+        max_length=8,
+        choices=[("vi", "Tiếng Việt"), ("en", "English")],
+        default="vi",
+    )
 
     class Meta:
         verbose_name = _("người dùng")

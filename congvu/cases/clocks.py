@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Final
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,7 +26,7 @@ from congvu.core.calendar import add_working_days
 from congvu.core.digests import Notice, deliver
 from congvu.organisations.models import StaffMember
 
-from . import history, timeline
+from . import history, notices, timeline
 from .models import Case, CaseEvent, Track, TrackClock
 
 S = Case.Status
@@ -188,33 +187,24 @@ class Digest:
     def is_empty(self) -> bool:
         return not self.due_soon and not self.overdue
 
-    @property
-    def title(self) -> str:
-        return (
-            f"Vụ việc ngày {self.day:%d/%m/%Y}: "
-            f"{len(self.due_soon)} sắp đến hạn, {len(self.overdue)} quá hạn"
-        )
+    def params(self) -> dict[str, Any]:
+        """The notice's values (`notices.DIGEST` words them in the reader's language)."""
+        return {
+            "name": str(self.user),
+            "day": self.day,
+            "overdue": [_row(case) for case in self.overdue],
+            "due_soon": [_row(case) for case in self.due_soon],
+        }
 
-    def body(self) -> str:
-        lines = [f"Kính gửi {self.user},", ""]
-        for heading, rows in (("QUÁ HẠN", self.overdue), ("SẮP ĐẾN HẠN", self.due_soon)):
-            if not rows:
-                continue
-            lines.append(f"{heading}: {len(rows)} vụ việc")
-            for case in rows:
-                due = current_due(case)
-                kind = "thụ lý" if case.status in ACKNOWLEDGING else "giải quyết"
-                lines.append(
-                    f"- {case.code} ({case.get_track_display()}, {case.get_status_display()}), "
-                    f"hạn {kind}: {due:%d/%m/%Y}"
-                    if due
-                    else f"- {case.code}"
-                )
-                lines.append(f"  {settings.SITE_URL}/cases/{case.code}/")
-            lines.append("")
-        lines.append("Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ.")
-        # No reporter data, no description: a digest can be forwarded or misdelivered.
-        return "\n".join(lines)
+
+def _row(case: Case) -> dict[str, Any]:
+    return {
+        "code": case.code,
+        "track": case.track,
+        "status": case.status,
+        "acknowledging": case.status in ACKNOWLEDGING,
+        "due": current_due(case),
+    }
 
 
 def _handler_scope(user: Any) -> Q | None:
@@ -270,7 +260,7 @@ def send_digests(today: dt.date) -> dict[str, int]:
         if digest.is_empty:
             return None
         due = "overdue" if digest.overdue else "soon"
-        return Notice(digest.title, digest.body(), f"/cases/?due={due}")
+        return Notice(notices.DIGEST.key, digest.params(), f"/cases/?due={due}")
 
     users = (
         User.objects.filter(is_active=True, grants__role__in=_handler_roles())

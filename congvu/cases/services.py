@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core.models import Notification
+from congvu.core.notices import Message, notify
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import clocks, history, routing, timeline, uploads
+from . import clocks, history, notices, routing, timeline, uploads
 from .clocks import extend
 from .models import Case, CaseEvent, CaseFile, Track, new_tracking_code
 from .reporter import (
@@ -428,17 +428,18 @@ def open_from_inspection(
     return receipt.case
 
 
-def _notify_subject(case: Case, title: str) -> None:
+def _notify_subject(case: Case, message: Message) -> None:
     staff = case.subject_staff
     if staff is None or staff.user_id is None:
         return
     user_id = staff.user_id
 
     def send() -> None:
-        Notification.objects.create(
-            user_id=user_id,
+        notify(
+            user_id,
             kind="case_subject",
-            title=title[:200],
+            key=message.key,
+            params={"code": case.code},
             url=f"/cases/mine/{case.code}/",
         )
 
@@ -504,10 +505,7 @@ def add_event(
             )
             uploads.store(case, checked, event=event, audience=audience, into=stored)
             if kind == K.TO_SUBJECT:
-                _notify_subject(
-                    case,
-                    _("Đề nghị giải trình về vụ việc %(code)s") % {"code": case.code},
-                )
+                _notify_subject(case, notices.STATEMENT_REQUESTED)
     except BaseException:
         uploads.discard(stored)
         raise

@@ -13,7 +13,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.cases.rules import may_manage as may_manage_case_rules
 
-from .models import Notification
+from . import notices
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
         )
         groups += _groups(user)
-        # One indexed count per page (notification_unread_idx on user, read_at).
-        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        unread = notices.unread_count(user)
         label = _("Thông báo (%(count)d)") % {"count": unread} if unread else _("Thông báo")
         groups.append(
             NavGroup(

@@ -2,30 +2,34 @@
 
 The reminder digest (planning), the handlers' case digest (cases) and the
 reviewers' notice of flagged ratings (feedback) are built differently and
-delivered alike: in Vietnamese, inside one transaction, at most once a day per
-user (a notification of the kind whose title starts with the day's prefix
-already exists → skipped, so a second run the same day sends nothing), and
-the e-mails after the commit, over one connection (SMTP: one login, many
-messages), so that no mail goes out for a notification that was rolled back.
+delivered alike: as notices (`core.notices`, worded in the reader's language when
+read), inside one transaction, at most once a day per user (a notification of the
+kind whose stored Vietnamese title starts with the day's prefix already exists →
+skipped, so a second run the same day sends nothing), and the e-mails, each in
+its recipient's language, after the commit, over one connection (SMTP: one
+login, many messages), so that no mail goes out for a notification that was
+rolled back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.utils import translation
 
+from . import notices
 from .models import Notification
 
 
 @dataclass(frozen=True)
 class Notice:
-    title: str
-    body: str
+    """What one recipient is told: a message key (`core.notices`), its values, a link."""
+
+    key: str
+    params: Mapping[str, Any]
     url: str
 
 
@@ -40,7 +44,7 @@ def deliver(
     unless they already have today's notification (`kind`, title starting `title_start`)."""
     mails: list[EmailMessage] = []
     notified = 0
-    with transaction.atomic(), translation.override("vi"):
+    with transaction.atomic():
         already = set(
             Notification.objects.filter(kind=kind, title__startswith=title_start).values_list(
                 "user_id", flat=True
@@ -52,13 +56,13 @@ def deliver(
             notice = notice_for(user)
             if notice is None:
                 continue
-            Notification.objects.create(
-                user=user, kind=kind, title=notice.title[:200], body=notice.body, url=notice.url
+            notification = notices.notify(
+                user, kind=kind, key=notice.key, params=notice.params, url=notice.url
             )
             notified += 1
-            if user.email:
-                subject = f"[Công vụ] {notice.title}"
-                mails.append(EmailMessage(subject, notice.body, to=[user.email]))
+            mail = notices.mail(notification, user)
+            if mail is not None:
+                mails.append(mail)
         if mails:
             transaction.on_commit(lambda: get_connection().send_messages(mails))
     return {"notifications": notified, "mails": len(mails)}

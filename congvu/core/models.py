@@ -36,7 +36,13 @@ class WorkingDayOverride(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice for one user (the reminder digest, decisions on requests…)."""
+    """An in-app notice for one user (the reminder digest, decisions on requests…).
+
+    Created by `core.notices.notify`: `key` names the message and `params` holds its
+    values, so that the notice is worded in the reader's language when read; `title`
+    and `body` keep it as worded in Vietnamese when created (and are all that notices
+    from before the keys have).
+    """
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"
@@ -44,6 +50,8 @@ class Notification(models.Model):
     kind = models.CharField(_("loại"), max_length=40)
     title = models.CharField(_("tiêu đề"), max_length=200)
     body = models.TextField(_("nội dung"), blank=True)
+    key = models.CharField(_("mẫu thông báo"), max_length=80, blank=True)
+    params = models.JSONField(_("giá trị"), default=dict, blank=True)
     url = models.CharField(_("liên kết"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("lúc"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
@@ -56,6 +64,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (as stored for a notice without a message)."""
+        from .notices import worded
+
+        return worded(self).title
+
+    @property
+    def shown_body(self) -> str:
+        from .notices import worded
+
+        return worded(self).body
 
 
 class DailyJobRun(models.Model):

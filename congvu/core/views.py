@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 
 from congvu.accounts import access
+from congvu.accounts.models import User
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,6 +26,23 @@ def home(request: HttpRequest) -> HttpResponse:
             "organisation_count": organisations.count(),
         },
     )
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (the `congvu_lang` cookie); a signed-in user's choice is
+    also kept on their account, so that the e-mails they get are in it too."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        request.method == "POST"
+        and user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and getattr(user, "language", language) != language
+    ):
+        # The user's own preference, like marking a notice read: no service, no audit.
+        User.objects.filter(pk=user.pk).update(language=language)
+    return response
 
 
 @never_cache

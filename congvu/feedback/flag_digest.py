@@ -19,7 +19,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -27,11 +26,9 @@ from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import Role, User
 from congvu.core.digests import Notice, deliver
 
-from . import selectors
+from . import notices, selectors
 
 NOTIFICATION_KIND: Final = "ratings_flagged"
-#: Organisations named one by one in a notice; the rest are counted.
-LISTED: Final = 10
 #: Roles whose holders get the notice (the system administrator reviews nothing by office).
 REVIEWER_ROLES: Final = frozenset(
     role for role, perms in ROLE_PERMS.items() if Perm.RATING_REVIEW in perms
@@ -64,38 +61,20 @@ class FlagDigest:
     def new(self) -> int:
         return sum(row.new for row in self.rows)
 
-    @property
-    def title(self) -> str:
-        return (
-            f"{_title_start(self.day)} {self.total} lượt bị gắn cờ, {self.new} lượt mới từ hôm qua"
-        )
-
-    def body(self) -> str:
-        lines = [
-            f"Kính gửi {self.user},",
-            "",
-            "Các lượt đánh giá sau bị gắn cờ nghi bất thường và chưa được tính vào chỉ số "
-            "hài lòng cho đến khi được xem xét (tính vào hoặc loại ra, có ghi lý do).",
-            "",
-        ]
-        for row in self.rows[:LISTED]:
-            lines.append(f"- {row.name}: {row.total} lượt chờ xem xét ({row.new} mới)")
-            lines.append(f"  {settings.SITE_URL}{row.url}")
-        hidden = self.rows[LISTED:]
-        if hidden:
-            lines.append(
-                f"- và {len(hidden)} cơ quan khác: {sum(r.total for r in hidden)} lượt chờ xem xét"
-            )
-        lines += [
-            "",
-            f"Xem tất cả: {settings.SITE_URL}/ratings/flagged/",
-            "",
-            "Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ.",
-        ]
-        return "\n".join(lines)
+    def params(self) -> dict[str, Any]:
+        """The notice's values (`notices.FLAGGED` words them in the reader's language)."""
+        return {
+            "name": str(self.user),
+            "day": self.day,
+            "rows": [
+                {"name": row.name, "total": row.total, "new": row.new, "path": row.url}
+                for row in self.rows
+            ],
+        }
 
 
 def _title_start(day: dt.date) -> str:
+    # The stored (Vietnamese) title's start: one notice per reviewer and day.
     return f"Đánh giá chờ xem xét ngày {day:%d/%m/%Y}:"
 
 
@@ -136,7 +115,7 @@ def send(day: dt.date) -> dict[str, int]:
         digest = build(user, day)
         if not digest.rows:
             return None
-        return Notice(digest.title, digest.body(), "/ratings/flagged/")
+        return Notice(notices.FLAGGED.key, digest.params(), "/ratings/flagged/")
 
     return deliver(
         kind=NOTIFICATION_KIND,

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
-from congvu.core.models import Notification
+from congvu.core.notices import notify
 
-from . import rollups, uploads
+from . import notices, rollups, uploads
 from .models import Assignment, EvidenceFile, ExtensionRequest, ProgressUpdate
 
 S = Assignment.State
@@ -61,10 +61,6 @@ def _refresh_rollup(assignment: Assignment) -> None:
 
 def _detail_url(assignment: Assignment) -> str:
     return reverse("assignments:detail", args=[assignment.pk])
-
-
-def _notify(user_id: int, *, kind: str, title: str, body: str, url: str) -> None:
-    Notification.objects.create(user_id=user_id, kind=kind, title=title[:200], body=body, url=url)
 
 
 def _day(value: dt.date) -> str:
@@ -233,12 +229,11 @@ def confirm_completion(assignment: Assignment, *, actor: Any) -> Assignment:
         .values_list("author_id", flat=True)
     ).first()
     if reporter is not None and reporter != actor.pk:
-        _notify(
+        notify(
             reporter,
             kind="progress_confirmed",
-            title=_("Đã xác nhận hoàn thành: %(task)s") % {"task": current.task},
-            body=_("Người đứng đầu đã xác nhận nhiệm vụ hoàn thành ngày %(day)s.")
-            % {"day": _day(current.completed_on)},
+            key=notices.PROGRESS_CONFIRMED.key,
+            params={"task": str(current.task), "day": current.completed_on},
             url=_detail_url(current),
         )
     assignment.refresh_from_db()
@@ -363,23 +358,16 @@ def decide_extension(
             "reason": reason,
         },
     )
-    if approve:
-        title = _("Đề nghị gia hạn được chấp thuận: %(task)s") % {"task": assignment.task}
-        body = _("Hạn mới: %(due)s (hạn ban đầu: %(original)s).") % {
-            "due": _day(assignment.due_on),
-            "original": _day(assignment.original_due_on),
-        }
-    else:
-        title = _("Đề nghị gia hạn không được chấp thuận: %(task)s") % {"task": assignment.task}
-        body = _("Lý do: %(reason)s. Hạn vẫn là %(due)s.") % {
-            "reason": reason,
-            "due": _day(assignment.due_on),
-        }
-    _notify(
+    notify(
         current.requested_by_id,
         kind="extension_decision",
-        title=title,
-        body=body,
+        key=(notices.EXTENSION_APPROVED if approve else notices.EXTENSION_REFUSED).key,
+        params={
+            "task": str(assignment.task),
+            "due": assignment.due_on,
+            "original": assignment.original_due_on,
+            "reason": reason,
+        },
         url=_detail_url(assignment),
     )
     extension.refresh_from_db()

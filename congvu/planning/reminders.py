@@ -14,7 +14,6 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.conf import settings
 from django.db.models import Q
 
 from congvu.accounts.access import grants_of
@@ -23,7 +22,7 @@ from congvu.core import daily
 from congvu.core.calendar import add_working_days
 from congvu.core.digests import Notice, deliver
 
-from . import rollups
+from . import notices, rollups
 from .models import Assignment, Task
 
 DUE_SOON_WORKING_DAYS: Final = 5
@@ -42,40 +41,27 @@ class Digest:
     def is_empty(self) -> bool:
         return not self.due_soon and not self.overdue
 
-    @property
-    def title(self) -> str:
-        return (
-            f"Nhắc việc ngày {self.day:%d/%m/%Y}: "
-            f"{len(self.due_soon)} sắp đến hạn, {len(self.overdue)} quá hạn"
-        )
-
-    def body(self) -> str:
-        lines = [f"Kính gửi {self.user},", ""]
-        for heading, rows in (
-            ("QUÁ HẠN", self.overdue),
-            (f"SẮP ĐẾN HẠN (trong {DUE_SOON_WORKING_DAYS} ngày làm việc tới)", self.due_soon),
-        ):
-            if not rows:
-                continue
-            lines.append(f"{heading}: {len(rows)} nhiệm vụ")
-            for assignment in rows:
-                lines.extend(_lines(assignment))
-            lines.append("")
-        lines.append(f"Xem tất cả thông báo: {settings.SITE_URL}/notifications/")
-        lines.append("")
-        lines.append("Thư này được gửi tự động mỗi ngày làm việc từ hệ thống Công vụ.")
-        return "\n".join(lines)
+    def params(self) -> dict[str, Any]:
+        """The notice's values (`notices.DIGEST` words them in the reader's language)."""
+        return {
+            "name": str(self.user),
+            "day": self.day,
+            "days": DUE_SOON_WORKING_DAYS,
+            "overdue": [_row(a) for a in self.overdue],
+            "due_soon": [_row(a) for a in self.due_soon],
+        }
 
 
-def _lines(assignment: Assignment) -> list[str]:
+def _row(assignment: Assignment) -> dict[str, Any]:
     task = assignment.task
-    period = f" (kỳ {assignment.period})" if assignment.period else ""
-    return [
-        f"- {task.code}. {_shorten(task.content)}{period}",
-        f"  Cơ quan: {assignment.organisation.name}",
-        f"  Hạn: {assignment.due_on:%d/%m/%Y}",
-        f"  {assignment_url(assignment)}",
-    ]
+    return {
+        "code": task.code,
+        "content": _shorten(task.content),
+        "period": assignment.period,
+        "organisation": assignment.organisation.name,
+        "due": assignment.due_on,
+        "path": assignment_path(assignment),
+    }
 
 
 def _shorten(text: str, limit: int = 160) -> str:
@@ -83,8 +69,8 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def assignment_url(assignment: Assignment) -> str:
-    return f"{settings.SITE_URL}/assignments/{assignment.pk}/"
+def assignment_path(assignment: Assignment) -> str:
+    return f"/assignments/{assignment.pk}/"
 
 
 def _scope_q(user: User) -> Q | None:
@@ -131,7 +117,7 @@ def send_digests(today: dt.date) -> dict[str, int]:
         if digest.is_empty:
             return None
         due = "overdue" if digest.overdue else "soon"
-        return Notice(digest.title, digest.body(), f"/assignments/?due={due}")
+        return Notice(notices.DIGEST.key, digest.params(), f"/assignments/?due={due}")
 
     return deliver(
         kind=NOTIFICATION_KIND,

@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
-from congvu.core.models import Notification
+from congvu.core.notices import Message, notify
 
-from . import indicators
+from . import indicators, notices
 from .models import OrganisationReport
 
 S = OrganisationReport.Status
@@ -81,14 +81,14 @@ def next_states(actor: Any, report: OrganisationReport) -> list[str]:
     return [to for to in sorted(ALLOWED[report.status]) if may(actor, report, to)]
 
 
-def _notify(report: OrganisationReport, title: str, body: str) -> None:
+def _notify(report: OrganisationReport, message: Message, note: str) -> None:
     if report.submitted_by_id is None:
         return
-    Notification.objects.create(
-        user_id=report.submitted_by_id,
+    notify(
+        report.submitted_by_id,
         kind=f"report.{report.status}",
-        title=title[:200],
-        body=body,
+        key=message.key,
+        params={"period": report.period.name, "note": note},
         url=reverse("reporting:report", args=[report.pk]),
     )
 
@@ -154,15 +154,7 @@ def transition(
         data={"from": previous, "to": to, "note": note, "late": report.is_late},
     )
     if to == S.RETURNED:
-        _notify(
-            report,
-            _("Báo cáo “%(period)s” được trả lại để bổ sung") % {"period": report.period.name},
-            note,
-        )
+        _notify(report, notices.RETURNED, note)
     elif to == S.ACCEPTED:
-        _notify(
-            report,
-            _("Báo cáo “%(period)s” đã được tiếp nhận") % {"period": report.period.name},
-            note,
-        )
+        _notify(report, notices.ACCEPTED, note)
     return report

@@ -1,0 +1,63 @@
+"""The cases app's notices (`core.notices`): the handlers' daily digest and the staff
+member's request for a statement.
+
+A digest names cases by code, track, status and deadline only: no reporter data,
+no description (a digest can be forwarded or misdelivered)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from congvu.core.notices import Params, day, message, site_url
+
+from .models import Case, Track
+
+
+def _digest_title(params: Params) -> str:
+    return _("Vụ việc ngày %(day)s: %(soon)d sắp đến hạn, %(overdue)d quá hạn") % {
+        "day": day(params["day"]),
+        "soon": len(params["due_soon"]),
+        "overdue": len(params["overdue"]),
+    }
+
+
+def _case_line(row: Params) -> str:
+    if row["due"] is None:
+        return f"- {row['code']}"
+    values = {
+        "code": row["code"],
+        "track": Track(row["track"]).label,
+        "status": Case.Status(row["status"]).label,
+        "due": day(row["due"]),
+    }
+    if row["acknowledging"]:
+        return _("- %(code)s (%(track)s, %(status)s), hạn thụ lý: %(due)s") % values
+    return _("- %(code)s (%(track)s, %(status)s), hạn giải quyết: %(due)s") % values
+
+
+def _digest_body(params: Params) -> str:
+    lines = [_("Kính gửi %(name)s,") % {"name": params["name"]}, ""]
+    for rows, overdue in ((params["overdue"], True), (params["due_soon"], False)):
+        if not rows:
+            continue
+        count = len(rows)
+        if overdue:
+            heading = ngettext("QUÁ HẠN: %(count)d vụ việc", "QUÁ HẠN: %(count)d vụ việc", count)
+        else:
+            heading = ngettext(
+                "SẮP ĐẾN HẠN: %(count)d vụ việc", "SẮP ĐẾN HẠN: %(count)d vụ việc", count
+            )
+        lines.append(heading % {"count": count})
+        for row in rows:
+            lines.append(_case_line(row))
+            lines.append("  " + site_url(f"/cases/{row['code']}/"))
+        lines.append("")
+    lines.append(_("Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ."))
+    return "\n".join(lines)
+
+
+DIGEST = message("cases.digest", title=_digest_title, body=_digest_body)
+STATEMENT_REQUESTED = message(
+    "cases.statement_requested", title=gettext_noop("Đề nghị giải trình về vụ việc %(code)s")
+)
