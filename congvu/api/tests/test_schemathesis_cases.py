@@ -33,7 +33,7 @@ from .test_cases_api import make_case
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/(cases|public/cases)"
+OPERATIONS = r"^/api/v1/(cases|case-tags|public/cases)"
 
 #: Fixed codes, so that the generated paths reach rows created by the fixture.
 CODES = {
