@@ -181,26 +181,20 @@ def set_tags(case: Case, *, tag_ids: Iterable[int], actor: Any) -> Case:
                 % {"names": _names(inactive)}
             }
         )
-    if added:
-        case.tags.add(*added)
-        timeline.add(
-            case,
-            kind=K.TAGGED,
-            actor=actor,
-            action="case.tag",
-            audience=A.INTERNAL,
-            body=history.TAGS_ADDED.write(tags=_names(added)),
-            data={"added": sorted(t.pk for t in added)},
-        )
-    if removed:
-        case.tags.remove(*removed)
-        timeline.add(
-            case,
-            kind=K.TAGGED,
-            actor=actor,
-            action="case.untag",
-            audience=A.INTERNAL,
-            body=history.TAGS_REMOVED.write(tags=_names(removed)),
-            data={"removed": sorted(t.pk for t in removed)},
-        )
+    case.tags.add(*added)
+    case.tags.remove(*removed)
+    for changed, message, action, key in (
+        (added, history.TAGS_ADDED, "case.tag", "added"),
+        (removed, history.TAGS_REMOVED, "case.untag", "removed"),
+    ):
+        if changed:
+            timeline.add(
+                case,
+                kind=K.TAGGED,
+                actor=actor,
+                action=action,
+                audience=A.INTERNAL,
+                body=message.write(tags=_names(changed)),
+                data={key: sorted(t.pk for t in changed)},
+            )
     return case

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from congvu.accounts.models import Role, RoleGrant, User
+from congvu.accounts.models import RoleGrant, User
 from congvu.cases import assignment, reporter, tags
 from congvu.cases.models import Case, CaseEvent, CaseTag
-from congvu.conftest import make_user
+from congvu.cases.tests.office_helpers import make_case_handler
 from congvu.core.models import Notification
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -32,10 +32,7 @@ def case(province: dict[str, Organisation], staff_member: StaffMember) -> Case:
 
 @pytest.fixture
 def handler(province: dict[str, Organisation]) -> User:
-    user = make_user("handler", Role.CASE_HANDLER, province["dept_justice"])
-    user.full_name = "Lê Thị Lan"
-    user.save(update_fields=["full_name"])
-    return user
+    return make_case_handler(province["dept_justice"])
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from congvu.organisations.models import Organisation, StaffMember
 
 from .. import assignment, history, services, tags
 from ..models import Case, CaseEvent, CaseTag
-from .office_helpers import file_report, media, move  # noqa: F401
+from .office_helpers import file_report, make_case_handler, media, move  # noqa: F401
 
 LIST = reverse("cases:list")
 K = CaseEvent.Kind
@@ -34,10 +34,7 @@ def case(staff_member: StaffMember) -> Case:
 
 @pytest.fixture
 def handler(province: dict[str, Organisation]) -> User:
-    user = make_user("handler", Role.CASE_HANDLER, province["dept_justice"])
-    user.full_name = "Lê Thị Lan"
-    user.save(update_fields=["full_name"])
-    return user
+    return make_case_handler(province["dept_justice"])
 
 
 @pytest.fixture
