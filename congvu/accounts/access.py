@@ -68,6 +68,8 @@ class Perm(str, enum.Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
     CASE_HANDLE = "case.handle"
     # The reporter's name and contact: only for those handling the case (Decree 13/2023).
     CASE_IDENTITY = "case.identity"
+    # Naming the officer who handles a case (the head of the handling organisation).
+    CASE_ASSIGN = "case.assign"
     DISCIPLINE_DECIDE = "discipline.decide"
     # Routing rules, clocks and discipline forms are provincial data (Home Affairs).
     CASE_RULES_MANAGE = "case.rules_manage"
@@ -100,6 +102,7 @@ ROLE_PERMS: Final[Mapping[Role, frozenset[Perm]]] = {
         P.CASE_VIEW,
         P.CASE_HANDLE,
         P.CASE_IDENTITY,
+        P.CASE_ASSIGN,
         P.DISCIPLINE_DECIDE,
         P.ACKNOWLEDGE_RECORD,
         P.CATALOGUE_MANAGE,
@@ -212,6 +215,18 @@ def require(user: Any, perm: Perm, organisation: Organisation) -> None:
         raise Http404
     if perm not in perms:
         raise PermissionDenied
+
+
+def holders(perm: Perm, organisation: Organisation) -> models.QuerySet[User]:
+    """Active users holding `perm` on `organisation` through a grant there or on an
+    organisation above it with its subtree (the users `can` says yes for, superusers
+    aside: a superuser is an administrator's account, not someone to give work to)."""
+    roles = [role for role, perms in ROLE_PERMS.items() if perm in perms]
+    above = organisation.ancestor_ids()
+    granted = RoleGrant.objects.filter(role__in=roles).filter(
+        Q(organisation=organisation) | Q(organisation_id__in=above, include_subtree=True)
+    )
+    return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
 
 
 def require_anywhere(user: Any, perm: Perm) -> None:

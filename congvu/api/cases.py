@@ -35,8 +35,8 @@ from pydantic import StrictBool, StringConstraints, WithJsonSchema
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.cases import clocks, reporter, selectors, services, visibility, workflow
-from congvu.cases.models import Case, CaseEvent, CaseFile, Track
+from congvu.cases import assignment, clocks, reporter, selectors, services, visibility, workflow
+from congvu.cases.models import Case, CaseEvent, CaseFile, CaseTag, Track
 from congvu.cases.reporter import FollowDenied, FollowLocked
 from congvu.conduct.models import Clause
 from congvu.core.net import client_ip
@@ -102,6 +102,14 @@ class ClauseRef(Schema):
     short_title: str
 
 
+class TagRef(Schema):
+    """A handlers' tag: never shown to the reporter, the staff member concerned or the public."""
+
+    id: int
+    name: str
+    colour: Annotated[CaseTag.Colour, WithJsonSchema(one_of(CaseTag.Colour))]
+
+
 class ReporterOut(Schema):
     """The reporter's identity: only for those handling the case (CASE_IDENTITY there)."""
 
@@ -132,6 +140,14 @@ class CaseOut(Schema):
     main_case: str | None = Field(..., description="Mã vụ việc chính / main case's code")
     concluded_at: dt.datetime | None
     closed_at: dt.datetime | None
+    assignee: UserRef | None = Field(
+        ..., description="Cán bộ được giao xử lý / the officer the case is assigned to"
+    )
+    tags: list[TagRef] = Field(..., description="Nhãn của người xử lý / the handlers' tags")
+
+    @staticmethod
+    def resolve_tags(obj: Case) -> list[CaseTag]:
+        return sorted(obj.tags.all(), key=lambda tag: tag.name_folded)
 
     @staticmethod
     def resolve_status_label(obj: Case) -> str:
@@ -215,6 +231,14 @@ class CaseDetailOut(CaseOut):
         description="Cuộc kiểm tra đã mở vụ việc, chỉ khi người gọi được xem cuộc kiểm tra đó / "
         "the inspection the case was opened from; null unless the caller may open it",
     )
+    needs_reassignment: bool = Field(
+        False,
+        description="Người được giao không còn quyền xử lý / the assignee may no longer handle it",
+    )
+
+    @staticmethod
+    def resolve_needs_reassignment(obj: Case) -> bool:
+        return assignment.needs_reassignment(obj)
 
     @staticmethod
     def resolve_source_inspection(obj: Case, context: Any) -> SourceInspectionOut | None:
@@ -288,6 +312,17 @@ class CaseFilters(Schema):
         None, description="Cơ quan bị phản ánh hoặc xử lý, gồm cấp dưới / about or handled by"
     )
     overdue: bool | None = Field(None, description="Quá hạn / past the running deadline")
+    assigned_to: (
+        Annotated[str, StringConstraints(pattern=r"^(me|none|[1-9][0-9]{0,17})$")] | None
+    ) = Field(
+        None,
+        description="me: giao cho tôi; none: chưa giao (hoặc người được giao không còn quyền); "
+        "hoặc mã người dùng / me, none (or given to someone who may no longer handle it), "
+        "or a user id",
+    )
+    tag: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] | None = Field(
+        None, description="Tên nhãn, không cần dấu / a tag's name, accents aside"
+    )
 
 
 class IntakeIn(BodyIn):
@@ -385,9 +420,19 @@ class ReporterViewOut(Schema):
 
 
 def cases_of(user: User) -> QuerySet[Case]:
-    return selectors.handler_cases(user).select_related(
-        "organisation", "handling_organisation", "subject_staff", "main_case"
+    return (
+        selectors.handler_cases(user)
+        .select_related(
+            "organisation", "handling_organisation", "subject_staff", "main_case", "assignee"
+        )
+        .prefetch_related("tags")
     )
+
+
+def _assignee_filter(user: User, value: str | None) -> int | None:
+    if value == "me":
+        return int(user.pk)
+    return int(value) if value and value.isdigit() else None
 
 
 def get_case(user: User, code: str) -> Case:
@@ -428,6 +473,9 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
             track=filters.track or "",
             organisation=organisation,
             due="overdue" if filters.overdue else "",
+            assignee_id=_assignee_filter(user, filters.assigned_to),
+            unassigned=filters.assigned_to == "none",
+            tag=filters.tag or "",
         ),
         today=timezone.localdate(),
     )
@@ -543,7 +591,7 @@ def create_case(request: HttpRequest, payload: IntakeIn) -> Any:
         actor=user,
     )
     case = Case.objects.select_related(
-        "organisation", "handling_organisation", "subject_staff", "main_case"
+        "organisation", "handling_organisation", "subject_staff", "main_case", "assignee"
     ).get(pk=receipt.case.pk)
     case.passphrase = receipt.passphrase  # type: ignore[attr-defined]
     return Status(201, case)

@@ -111,5 +111,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _days(board.to_close.p90),
             ),
             "chart_data": chart,
+            "handler_rows": selectors.workload(cases, today=today),
         },
     )

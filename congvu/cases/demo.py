@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,8 +22,8 @@ from congvu.conduct.selectors import applicable_clauses
 from congvu.core.demo_clock import clock_at
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import discipline, services, workflow
-from .models import Case, CaseEvent, Track
+from . import assignment, discipline, services, tags, workflow
+from .models import Case, CaseEvent, CaseTag, Track
 
 S = Case.Status
 K = CaseEvent.Kind
@@ -136,6 +137,25 @@ def _handler(root: Organisation) -> User | None:
     )
 
 
+#: The demo province's tags (data its Home Affairs keeps): name, colour.
+DEMO_TAGS: tuple[tuple[str, str], ...] = (
+    ("Khẩn", CaseTag.Colour.RED),
+    ("Báo chí quan tâm", CaseTag.Colour.ORANGE),
+    ("Tái diễn", CaseTag.Colour.PURPLE),
+    ("Cần phối hợp liên ngành", CaseTag.Colour.BLUE),
+)
+
+
+def _demo_tags(handler: User) -> list[CaseTag]:
+    made = []
+    for name, colour in DEMO_TAGS:
+        try:
+            made.append(tags.create_tag(actor=handler, name=name, colour=colour))
+        except ValidationError:  # the demo loaded twice: the province has it already
+            continue
+    return made
+
+
 def load_demo_cases(root: Organisation, *, seed: int) -> int:
     """Create a handful of cases under `root`; returns how many."""
     rng = random.Random(seed)
@@ -153,6 +173,7 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
     others = [s for s in staff if not s.is_leader] or staff
     made = 0
     now = timezone.now()
+    demo_tags = _demo_tags(handler) if handler is not None else []
     for index, item in enumerate(DEMO):
         subject = rng.choice(leaders if item.leader and leaders else others)
         clause_ids = list(
@@ -189,6 +210,17 @@ def load_demo_cases(root: Organisation, *, seed: int) -> int:
             nonlocal moment
             moment = min(moment + dt.timedelta(hours=1), now - dt.timedelta(minutes=1))
             return moment
+
+        # Most cases are given to an officer of the handling organisation; a few wait.
+        if index % 3 != 2:
+            people = list(assignment.eligible(case).exclude(pk=handler.pk)[:1]) or [handler]
+            with clock_at(later()):
+                case = assignment.assign(case, assignee=people[0], actor=handler)
+        if demo_tags and index % 2 == 0:
+            with clock_at(later()):
+                case = tags.set_tags(
+                    case, tag_ids=[demo_tags[index % len(demo_tags)].pk], actor=handler
+                )
 
         for to in item.path:
             with clock_at(later()):

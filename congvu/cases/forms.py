@@ -12,11 +12,20 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from congvu.accounts.models import User
 from congvu.conduct.models import Clause, CodeVersion
 from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, StaffMember
 
-from .models import Case, DisciplineDecision, DisciplineForm, RoutingRule, Track, TrackClock
+from .models import (
+    Case,
+    CaseTag,
+    DisciplineDecision,
+    DisciplineForm,
+    RoutingRule,
+    Track,
+    TrackClock,
+)
 
 TEXT_MAX = 10_000
 MAX_FILES = 10
@@ -126,6 +135,17 @@ class CaseFilterForm(forms.Form):
     )
     outcome = forms.ChoiceField(
         label=_("Kết luận"), required=False, choices=[("", _("Tất cả")), *Case.Outcome.choices]
+    )
+    assigned = forms.ChoiceField(
+        label=_("Người xử lý"),
+        required=False,
+        choices=[("", _("Tất cả")), ("me", _("Giao cho tôi")), ("none", _("Chưa giao"))],
+    )
+    tag = forms.CharField(
+        label=_("Nhãn"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search"}),
     )
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
@@ -244,6 +264,50 @@ class StatementRequestForm(forms.Form):
 
 class ExtendForm(forms.Form):
     reason = body_field(_("Lý do gia hạn (bằng văn bản, thông báo cho các bên)"), rows=3)
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.username})"
+
+
+class AssignForm(forms.Form):
+    assignee = UserChoiceField(
+        label=_("Cán bộ được giao xử lý"), queryset=User.objects.none(), empty_label=None
+    )
+    reason = body_field(_("Lý do (bắt buộc khi giao lại cho người khác)"), required=False, rows=2)
+
+    def __init__(self, *args: Any, eligible: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = eligible
+        field.error_messages["invalid_choice"] = _(
+            "Người này không được xử lý vụ việc của cơ quan xử lý. / This person may not handle "
+            "the cases of the handling organisation."
+        )
+
+
+class UnassignForm(forms.Form):
+    reason = body_field(_("Lý do"), required=False, rows=2)
+
+
+class CaseTagsForm(forms.Form):
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Nhãn"),
+        required=False,
+        queryset=CaseTag.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, offered: QuerySet[CaseTag], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["tags"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = offered
+        field.error_messages["invalid_choice"] = _(
+            "Không tìm thấy nhãn: %(value)s. / Unknown tag: %(value)s."
+        )
 
 
 class LinkDuplicateForm(forms.Form):
@@ -497,3 +561,9 @@ class DisciplineFormForm(forms.ModelForm[DisciplineForm]):
             "for_public_employee_manager",
             "is_active",
         ]
+
+
+class CaseTagForm(forms.ModelForm[CaseTag]):
+    class Meta:
+        model = CaseTag
+        fields = ["name", "colour", "is_active"]

@@ -91,6 +91,8 @@ TYPED: Final = Slot(lambda: r".*", _typed)
 #: A discipline decision's number, as the official typed it ("15/QĐ-UBND").
 DECISION_NUMBER: Final = Slot(lambda: r"[^\n]+?", _typed)
 DISCIPLINE_FORM: Final = Slot(lambda: r"[^\n]+?", _discipline_form)
+#: A person's name, or tags' names (data typed in Vietnamese), shown as written.
+NAMES: Final = Slot(lambda: r"[^\n]+?", _typed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,6 +192,19 @@ ERASED_BY_RETENTION: Final = Message(
     gettext_noop("Hết thời hạn lưu trữ: đã xóa họ tên và thông tin liên hệ của người phản ánh.")
 )
 
+ASSIGNED: Final = Message(
+    gettext_noop("Giao cho %(handler)s xử lý."), {"handler": NAMES}, typed_after=True
+)
+REASSIGNED: Final = Message(
+    gettext_noop("Giao lại cho %(handler)s xử lý (thay %(previous)s). Lý do: %(reason)s"),
+    {"handler": NAMES, "previous": NAMES, "reason": TYPED},
+)
+UNASSIGNED: Final = Message(
+    gettext_noop("Thôi giao %(handler)s xử lý."), {"handler": NAMES}, typed_after=True
+)
+TAGS_ADDED: Final = Message(gettext_noop("Gắn nhãn: %(tags)s."), {"tags": NAMES})
+TAGS_REMOVED: Final = Message(gettext_noop("Bỏ nhãn: %(tags)s."), {"tags": NAMES})
+
 K = CaseEvent.Kind
 #: The messages that write each kind's body. Kinds not here (notes, replies, requests,
 #: statements, the reporter's additions, files) are typed by a person as a whole.
@@ -200,6 +215,8 @@ WRITTEN: Final[Mapping[str, tuple[Message, ...]]] = {
     K.DISCIPLINE: (DISCIPLINE_PROPOSED, DISCIPLINE_DECIDED, DISCIPLINE_WITHDRAWN),
     K.LINKED: (LINKED_TO_MAIN, LINKED_FROM_DUPLICATE),
     K.ERASED: (ERASED_BY_HANDLER, ERASED_BY_RETENTION),
+    K.ASSIGNED: (ASSIGNED, REASSIGNED, UNASSIGNED),
+    K.TAGGED: (TAGS_ADDED, TAGS_REMOVED),
 }
 
 

@@ -162,6 +162,47 @@ class DisciplineForm(models.Model):
         return self.name
 
 
+class CaseTag(models.Model):
+    """A label handlers put on cases ("khẩn", "báo chí quan tâm"…): provincial data kept by
+    those who manage the case rules. Only handlers see them, never the reporter, the staff
+    member concerned or the public (Open311, the tracking page)."""
+
+    class Colour(models.TextChoices):
+        # A small fixed palette: each colour has a readable text colour in cases.css.
+        GREY = "grey", _("Xám")
+        BLUE = "blue", _("Xanh dương")
+        GREEN = "green", _("Xanh lá")
+        YELLOW = "yellow", _("Vàng")
+        ORANGE = "orange", _("Cam")
+        RED = "red", _("Đỏ")
+        PURPLE = "purple", _("Tím")
+
+    province = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("tỉnh"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("tên nhãn"), max_length=60)
+    #: The name folded (no accents, đ→d, lower case): search and uniqueness ignore accents.
+    name_folded = models.CharField(max_length=60, editable=False)
+    colour = models.CharField(_("màu"), max_length=10, choices=Colour.choices, default=Colour.GREY)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["name_folded", "pk"]
+        verbose_name = _("nhãn vụ việc")
+        verbose_name_plural = _("nhãn vụ việc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["province", "name_folded"], name="case_tag_unique_name_in_province"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def visible_to(self, user: object) -> CaseQuerySet:
         """Cases handled in the user's CASE_VIEW scope (Home Affairs: all).
@@ -296,6 +337,18 @@ class Case(TimeStampedModel):
     closed_at = models.DateTimeField(_("đóng lúc"), null=True, blank=True)
     conclusion = models.TextField(_("nội dung kết luận"), blank=True)
 
+    # Who handles it inside the handling organisation, and the handlers' labels.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cán bộ được giao xử lý"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    assigned_at = models.DateTimeField(_("giao xử lý lúc"), null=True, blank=True)
+    tags = models.ManyToManyField(CaseTag, verbose_name=_("nhãn"), blank=True, related_name="cases")
+
     objects = CaseQuerySet.as_manager()
 
     class Meta:
@@ -308,6 +361,7 @@ class Case(TimeStampedModel):
             ),
             models.Index(fields=["organisation", "received_at"], name="case_org_received_idx"),
             models.Index(fields=["status", "settle_due"], name="case_status_due_idx"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -341,6 +395,8 @@ class CaseEvent(models.Model):
         EXTENDED = "extended", _("Gia hạn")
         DISCIPLINE = "discipline", _("Kỷ luật")
         ERASED = "erased", _("Xóa thông tin người phản ánh")
+        ASSIGNED = "assigned", _("Giao xử lý")
+        TAGGED = "tagged", _("Nhãn")
 
     class Audience(models.TextChoices):
         INTERNAL = "internal", _("Chỉ người xử lý")

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation
 
-from . import rules
-from .forms import DisciplineFormForm, RoutingRuleForm, TrackClockForm
-from .models import DisciplineForm, RoutingRule, Track, TrackClock
+from . import rules, tags
+from .forms import CaseTagForm, DisciplineFormForm, RoutingRuleForm, TrackClockForm
+from .models import CaseTag, DisciplineForm, RoutingRule, Track, TrackClock
 
 
 def _form_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -34,7 +34,7 @@ def _form_errors(form: BaseForm, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def rules_index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rules.require_manage(request.user)
+    root = rules.require_manage(request.user)
     clocks = {clock.track: clock for clock in TrackClock.objects.all()}
     return render(
         request,
@@ -45,6 +45,7 @@ def rules_index(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "organisation_kind", "fixed_organisation"
             ).order_by("order", "pk"),
             "discipline_forms": DisciplineForm.objects.order_by("rank", "code"),
+            "case_tags": tags.of_province(root.pk),
         },
     )
 
@@ -172,4 +173,36 @@ def discipline_form_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         _("Hình thức kỷ luật: %(name)s") % {"name": str(item)},
         lambda data: rules.update_discipline_form(item, actor=request.user, **data),
         _("Đã lưu hình thức kỷ luật. / Discipline form saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tag_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rules.require_manage(request.user)
+    form = CaseTagForm(request.POST or None, instance=CaseTag())
+    return _save(
+        request,
+        form,
+        _("Thêm nhãn vụ việc"),
+        lambda data: tags.create_tag(actor=request.user, **data),
+        _("Đã thêm nhãn. / Tag added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tag_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    root = rules.require_manage(request.user)
+    tag = tags.of_province(root.pk).filter(pk=pk).first()
+    if tag is None:
+        raise Http404
+    # A copy for the form: a ModelForm writes into its instance while validating.
+    form = CaseTagForm(request.POST or None, instance=tags.of_province(root.pk).get(pk=pk))
+    return _save(
+        request,
+        form,
+        _("Nhãn vụ việc: %(name)s") % {"name": tag.name},
+        lambda data: tags.update_tag(tag, actor=request.user, **data),
+        _("Đã lưu nhãn. / Tag saved."),
     )

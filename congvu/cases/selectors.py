@@ -34,8 +34,8 @@ from congvu.core.calendar import add_working_days
 from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import clocks, discipline, visibility
-from .models import Case, CaseEvent, CaseFile, DisciplineDecision, Track, TrackClock
+from . import assignment, clocks, discipline, visibility
+from .models import Case, CaseEvent, CaseFile, CaseTag, DisciplineDecision, Track, TrackClock
 
 S = Case.Status
 #: Statuses on the acknowledgement clock and on the settlement clock.
@@ -126,6 +126,12 @@ class CaseFilters:
     month: dt.date | None = None  # first day of the month received
     outcome: str = ""
     q: str = ""
+    #: Cases given to this user (and that they still may handle).
+    assignee_id: int | None = None
+    #: Cases given to nobody, or to someone who may no longer handle them.
+    unassigned: bool = False
+    #: Words of a tag's name, accents aside.
+    tag: str = ""
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -176,6 +182,19 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters, *, today: dt.date) ->
     for term in search_terms(filters.q):
         # Codes are upper case ASCII; a folded search term is lower case.
         qs = qs.filter(code__icontains=term)
+    if filters.assignee_id is not None:
+        mine = qs.filter(assignee_id=filters.assignee_id)
+        qs = mine.exclude(assignment.stale_q(assignment.stale_pairs(mine)))
+    elif filters.unassigned:
+        qs = qs.filter(Q(assignee__isnull=True) | assignment.stale_q(assignment.stale_pairs(qs)))
+    terms = search_terms(filters.tag)
+    if terms:
+        tagged = CaseTag.objects.all()
+        for term in terms:
+            tagged = tagged.filter(name_folded__contains=term)
+        qs = qs.filter(
+            pk__in=Case.tags.through.objects.filter(casetag__in=tagged).values("case_id")
+        )
     return qs
 
 
@@ -188,8 +207,10 @@ def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
 
 
 def list_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related("organisation", "handling_organisation", "subject_staff").order_by(
-        "-received_at", "-pk"
+    return (
+        qs.select_related("organisation", "handling_organisation", "subject_staff", "assignee")
+        .prefetch_related(Prefetch("tags", queryset=CaseTag.objects.order_by("name_folded")))
+        .order_by("-received_at", "-pk")
     )
 
 
@@ -414,3 +435,40 @@ def dashboard(
         overdue=overdue_list,
         overdue_count=overdue_qs.count(),
     )
+
+
+@dataclass
+class HandlerRow:
+    """One handler's open cases on the dashboard (`user_id` None: given to nobody)."""
+
+    user_id: int | None
+    name: str
+    open: int = 0
+    overdue: int = 0
+    #: Open cases given to this person although they may no longer handle them.
+    to_reassign: int = 0
+
+
+def workload(qs: QuerySet[Case], *, today: dt.date) -> list[HandlerRow]:
+    """Open cases of `qs` (already scoped) per assignee, and the ones given to nobody:
+    one GROUP BY over (assignee, handling organisation), whatever the period."""
+    open_cases = qs.filter(status__in=OPEN_STATUSES)
+    stale = assignment.stale_pairs(open_cases)
+    rows: dict[int | None, HandlerRow] = {}
+    for row in (
+        open_cases.order_by()
+        .values(
+            "assignee_id", "assignee__full_name", "assignee__username", "handling_organisation_id"
+        )
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
+    ):
+        user_id = row["assignee_id"]
+        name = row["assignee__full_name"] or row["assignee__username"] or ""
+        item = rows.setdefault(user_id, HandlerRow(user_id, name))
+        item.open += row["n"]
+        item.overdue += row["overdue"]
+        if (user_id, row["handling_organisation_id"]) in stale:
+            item.to_reassign += row["n"]
+    unassigned = rows.pop(None, None)
+    ordered = sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.name))
+    return ([unassigned] if unassigned is not None else []) + ordered

@@ -29,9 +29,11 @@ from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import discipline, exports, selectors, services, visibility, workflow
+from . import assignment, discipline, exports, selectors, services, tags, visibility, workflow
 from .forms import (
+    AssignForm,
     CaseFilterForm,
+    CaseTagsForm,
     DecideForm,
     ExtendForm,
     IntakeForm,
@@ -42,6 +44,7 @@ from .forms import (
     StatementForm,
     StatementRequestForm,
     TransitionForm,
+    UnassignForm,
 )
 from .models import Case, CaseEvent, CaseFile, DisciplineDecision
 
@@ -130,6 +133,9 @@ def _filters(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, selecto
         month=data.get("month"),
         outcome=data.get("outcome") or "",
         q=data.get("q") or "",
+        assignee_id=request.user.pk if data.get("assigned") == "me" else None,
+        unassigned=data.get("assigned") == "none",
+        tag=data.get("tag") or "",
     )
     return form, filters
 
@@ -153,6 +159,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     by_track = selectors.track_clocks()
     rows = [(case, selectors.deadline_of(case, today, by_track)) for case in page]
+    stale = assignment.stale_pairs(Case.objects.filter(pk__in=[case.pk for case in page]))
     params = request.GET.copy()
     params.pop("page", None)
     status_params = params.copy()
@@ -171,6 +178,11 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status_total": sum(counts.values()),
             "current_status": form.cleaned_data.get("status", "") if form.is_bound else "",
             "may_create": access.can_anywhere(request.user, Perm.CASE_HANDLE),
+            "to_reassign": {
+                case.pk
+                for case in page
+                if (case.assignee_id, case.handling_organisation_id) in stale
+            },
         },
     )
 
@@ -287,8 +299,33 @@ def _detail(
         if may_decide
         else [],
         "source": _source_inspection(user, case),
+        **_handling_context(user, case, bound, may_handle=may_handle),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _handling_context(user: Any, case: Case, bound: Forms, *, may_handle: bool) -> dict[str, Any]:
+    """Who handles the case and its tags (handlers only), with the forms to change them."""
+    may_assign = may_handle and visibility.can_assign(user, case)
+    return {
+        "tags": list(case.tags.order_by("name_folded")),
+        "needs_reassignment": assignment.needs_reassignment(case),
+        "may_assign": may_assign,
+        "assign_form": (
+            bound.get("assign") or AssignForm(prefix="asg", eligible=assignment.eligible(case))
+        )
+        if may_assign
+        else None,
+        "unassign_form": bound.get("unassign") or UnassignForm(prefix="unasg"),
+        "tags_form": (
+            bound.get("tags")
+            or CaseTagsForm(
+                prefix="tags", offered=tags.offered(case), initial={"tags": list(case.tags.all())}
+            )
+        )
+        if may_handle
+        else None,
+    }
 
 
 def _source_inspection(user: Any, case: Case) -> Any:
@@ -313,9 +350,12 @@ def _act(
     make_form: Callable[[Case], Form],
     call: Callable[[Case, Form], Any],
     done: str,
+    *,
+    perm: Perm = Perm.CASE_HANDLE,
 ) -> HttpResponse:
     """One action on a case: parse, call one service, redirect or show the errors."""
     case = _case_to_handle(request, code)
+    visibility.require_handler(request.user, case, perm)
     form = make_form(case)
     if form.is_valid():
         try:
@@ -360,6 +400,59 @@ def case_transition(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
         call,
         _("Đã chuyển trạng thái vụ việc. / The case's status was changed."),
     )
+
+
+@login_required
+@require_POST
+def case_assign(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def make(case: Case) -> Form:
+        return AssignForm(request.POST, prefix="asg", eligible=assignment.eligible(case))
+
+    def call(case: Case, form: Form) -> Any:
+        d = form.cleaned_data
+        return assignment.assign(
+            case, assignee=d["assignee"], actor=request.user, reason=d["reason"]
+        )
+
+    return _act(
+        request,
+        code,
+        "assign",
+        make,
+        call,
+        _("Đã giao xử lý vụ việc. / The case was assigned."),
+        perm=Perm.CASE_ASSIGN,
+    )
+
+
+@login_required
+@require_POST
+def case_unassign(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def call(case: Case, form: Form) -> Any:
+        return assignment.unassign(case, actor=request.user, reason=form.cleaned_data["reason"])
+
+    return _act(
+        request,
+        code,
+        "unassign",
+        lambda case: UnassignForm(request.POST, prefix="unasg"),
+        call,
+        _("Đã thôi giao xử lý. / The case is no longer assigned."),
+        perm=Perm.CASE_ASSIGN,
+    )
+
+
+@login_required
+@require_POST
+def case_tags(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    def make(case: Case) -> Form:
+        return CaseTagsForm(request.POST, prefix="tags", offered=tags.offered(case))
+
+    def call(case: Case, form: Form) -> Any:
+        chosen = form.cleaned_data["tags"]
+        return tags.set_tags(case, tag_ids=[tag.pk for tag in chosen], actor=request.user)
+
+    return _act(request, code, "tags", make, call, _("Đã lưu nhãn. / Tags saved."))
 
 
 def _event_action(

@@ -64,6 +64,13 @@ def can_handle(user: Any, case: Case) -> bool:
     )
 
 
+def can_assign(user: Any, case: Case) -> bool:
+    """May `user` name (or change) the officer who handles `case`?"""
+    return not is_subject(user, case) and access.can(
+        user, Perm.CASE_ASSIGN, case.handling_organisation
+    )
+
+
 def require_handler(user: Any, case: Case, perm: Perm = Perm.CASE_HANDLE) -> None:
     """404/403 as `access.require` on the handling organisation; 403 for the subject."""
     access.require(user, perm, case.handling_organisation)

@@ -24,7 +24,7 @@ from schemathesis.checks import positive_data_acceptance
 from config.wsgi import application
 from congvu.accounts.models import User
 from congvu.accounts.services import create_api_token
-from congvu.cases.models import Case, CaseEvent
+from congvu.cases.models import Case, CaseEvent, CaseTag
 from congvu.conduct.services import load_seed_catalogue
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -33,7 +33,7 @@ from .test_cases_api import make_case
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/(cases|public/cases)"
+OPERATIONS = r"^/api/v1/(cases|case-tags|public/cases)"
 
 #: Fixed codes, so that the generated paths reach rows created by the fixture.
 CODES = {
@@ -47,6 +47,11 @@ def cases_data(province: dict[str, Organisation], staff: StaffMember, officer: U
         make_case(province["dept_justice"], staff=staff, status=status, code=code, named=True)
     main = Case.objects.get(code=CODES[Case.Status.ACCEPTED])
     duplicate = make_case(province["commune"], code="PA-HHHHHHHHHH", main_case=main)
+    # Tags and an assignee, so that the handlers' operations meet real rows.
+    urgent = CaseTag.objects.create(province=province["root"], name="Khẩn", name_folded="khan")
+    main.tags.add(urgent)
+    main.assignee = officer
+    main.save(update_fields=["assignee"])
     CaseEvent.objects.create(
         case=duplicate,
         kind=CaseEvent.Kind.NOTE,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from congvu.accounts.models import User
+from congvu.accounts.models import Role, User
+from congvu.conftest import make_user
 from congvu.core.tests.media_helpers import pdf_bytes
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -65,3 +66,11 @@ def move(case: Case, *targets: str, actor: User, **kwargs: Any) -> Case:
             extra.setdefault("reject_reason", Case.RejectReason.INSUFFICIENT)
         case = workflow.transition(case, S(target), actor=actor, **extra)
     return case
+
+
+def make_case_handler(organisation: Organisation, full_name: str = "Lê Thị Lan") -> User:
+    """A CASE_HANDLER of `organisation` with a name to find on the pages."""
+    user = make_user("handler", Role.CASE_HANDLER, organisation)
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
+    return user

@@ -23,6 +23,9 @@ def test_the_demo_cases_cover_every_state_quietly_and_keep_the_chain_intact(
     assert Case.objects.filter(is_anonymous=True).exists()
     assert Case.objects.filter(is_anonymous=False).exclude(reporter_name="").exists()
     assert DisciplineDecision.objects.filter(stage="decided").count() == 1
+    assert Case.objects.filter(assignee__isnull=False).count() == 7
+    assert Case.objects.filter(assignee__isnull=True).exists()
+    assert Case.objects.filter(tags__isnull=False).distinct().count() == 5
     out = StringIO()
     call_command("audit_verify", stdout=out)
     assert "intact" in out.getvalue()

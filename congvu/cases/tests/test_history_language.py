@@ -18,12 +18,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from congvu.accounts.models import User
-from congvu.conftest import client_for
+from congvu.accounts.models import Role, User
+from congvu.conftest import client_for, make_user
 from congvu.organisations.models import StaffMember
 
-from .. import clocks, discipline, history, reporter, services, timeline, workflow
-from ..models import Case, CaseEvent, DisciplineForm, Track
+from .. import assignment, clocks, discipline, history, reporter, services, tags, timeline, workflow
+from ..models import Case, CaseEvent, CaseTag, DisciplineForm, Track
 from .office_helpers import REPORTER_NAME, file_report, media  # noqa: F401
 
 S = Case.Status
@@ -56,6 +56,15 @@ def full_case(head: User, staff_member: StaffMember) -> Case:
     """A case that went through every step a service words: from intake to discipline."""
     # A denunciation: its clock allows an extension (Law on Denunciation, art. 30).
     case = file_report(staff=staff_member, track=Track.DENUNCIATION)
+    handler = make_user("handler", Role.CASE_HANDLER, staff_member.organisation)
+    case = assignment.assign(case, assignee=head, actor=head, reason="Theo phân công.")
+    case = assignment.assign(case, assignee=handler, actor=head, reason="Anh Đức nghỉ phép.")
+    case = assignment.unassign(case, actor=head)
+    urgent = CaseTag.objects.create(
+        province_id=staff_member.organisation.ancestor_ids()[0], name="Khẩn", name_folded="khan"
+    )
+    case = tags.set_tags(case, tag_ids=[urgent.pk], actor=head)
+    case = tags.set_tags(case, tag_ids=[], actor=head)
     case = workflow.transition(case, S.ACCEPTED, actor=head)
     case = workflow.transition(case, S.INVESTIGATING, actor=head, note=NOTE)
     case = clocks.extend(case, actor=head, reason=REASON)

@@ -1,0 +1,209 @@
+"""The officer a case is given to (cán bộ được giao xử lý): assign, reassign, unassign.
+
+The head of the handling organisation (CASE_ASSIGN there, `accounts.access`) gives a
+case to one user who may handle cases there (CASE_HANDLE through a grant on the
+handling organisation or above it), never to the staff member the case is about.
+Replacing someone needs a reason. Every change is a timeline entry for the handlers
+only (the reporter and the staff member concerned never learn who handles the case)
+and the new assignee gets an in-app notification once the change is committed.
+
+Eligibility is read at the moment it matters, not copied: a handler who loses their
+role (grant revoked, account deactivated) keeps the assignment on record, but no
+longer sees the case (their scope is gone with the role), and the case shows as
+needing reassignment (`stale_pairs`) and counts as unassigned in the filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.accounts.models import User
+from congvu.core.models import Notification
+from congvu.core.text import bounded
+from congvu.organisations.models import Organisation
+
+from . import history, timeline
+from .models import Case, CaseEvent
+from .visibility import require_handler
+
+K = CaseEvent.Kind
+A = CaseEvent.Audience
+REASON_MAX: Final = 2000
+
+
+def eligible(case: Case) -> QuerySet[User]:
+    """The users `case` may be given to: CASE_HANDLE on its handling organisation, not
+    the staff member it is about (nobody handles a case about themselves)."""
+    users = access.holders(Perm.CASE_HANDLE, case.handling_organisation)
+    if case.subject_staff_id is not None:
+        users = users.exclude(staff_member__pk=case.subject_staff_id)
+    return users.order_by("full_name", "username")
+
+
+def _name(user: User) -> str:
+    return str(user)
+
+
+def _notify_assignee(case: Case, user_id: int) -> None:
+    """The one place a case's assignee is notified (as `services._notify_subject` does for
+    the staff member concerned), after the commit: a rolled-back assignment tells nobody."""
+    title = _("Bạn được giao xử lý vụ việc %(code)s") % {"code": case.code}
+
+    def send() -> None:
+        Notification.objects.create(
+            user_id=user_id,
+            kind="case_assigned",
+            title=title[:200],
+            url=f"/cases/{case.code}/",
+        )
+
+    transaction.on_commit(send)
+
+
+def _locked(case: Case, actor: Any) -> Case:
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("handling_organisation", "assignee")
+        .get(pk=case.pk)
+    )
+    require_handler(actor, case, Perm.CASE_ASSIGN)
+    return case
+
+
+@timeline.in_vietnamese
+@transaction.atomic
+def assign(case: Case, *, assignee: User | None, actor: Any, reason: str = "") -> Case:
+    """Give `case` to `assignee`; replacing someone else needs `reason`."""
+    case = _locked(case, actor)
+    reason = bounded(reason, REASON_MAX, "reason")
+    if assignee is None or not eligible(case).filter(pk=assignee.pk).exists():
+        raise ValidationError(
+            {
+                "assignee": _(
+                    "Người này không được xử lý vụ việc của cơ quan %(org)s. / This person may "
+                    "not handle the cases of %(org)s."
+                )
+                % {"org": case.handling_organisation.name}
+            }
+        )
+    previous = case.assignee
+    if previous is not None and previous.pk == assignee.pk:
+        raise ValidationError(
+            {
+                "assignee": _(
+                    "Vụ việc đã được giao cho người này. / The case is already assigned to "
+                    "this person."
+                )
+            }
+        )
+    if previous is not None and not reason:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "Nêu lý do giao lại cho người khác. / Give the reason for the reassignment."
+                )
+            }
+        )
+    case.assignee = assignee
+    case.assigned_at = timezone.now()
+    case.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    if previous is None:
+        body = history.ASSIGNED.write(handler=_name(assignee))
+        body = f"{body}\n{reason}" if reason else body
+    else:
+        body = history.REASSIGNED.write(
+            handler=_name(assignee), previous=_name(previous), reason=reason
+        )
+    timeline.add(
+        case,
+        kind=K.ASSIGNED,
+        actor=actor,
+        action="case.reassign" if previous is not None else "case.assign",
+        audience=A.INTERNAL,
+        body=body,
+        data={"assignee": assignee.pk, "previous": previous.pk if previous else None},
+    )
+    _notify_assignee(case, assignee.pk)
+    return case
+
+
+@timeline.in_vietnamese
+@transaction.atomic
+def unassign(case: Case, *, actor: Any, reason: str = "") -> Case:
+    """Take `case` back from its assignee (it then waits for someone to be named)."""
+    case = _locked(case, actor)
+    reason = bounded(reason, REASON_MAX, "reason")
+    previous = case.assignee
+    if previous is None:
+        raise ValidationError(
+            {"assignee": _("Vụ việc chưa giao cho ai. / The case is not assigned to anyone.")}
+        )
+    case.assignee = None
+    case.assigned_at = None
+    case.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    body = history.UNASSIGNED.write(handler=_name(previous))
+    timeline.add(
+        case,
+        kind=K.ASSIGNED,
+        actor=actor,
+        action="case.unassign",
+        audience=A.INTERNAL,
+        body=f"{body}\n{reason}" if reason else body,
+        data={"previous": previous.pk},
+    )
+    return case
+
+
+# --- who still may handle what they were given ------------------------------------------------
+
+
+def stale_pairs(cases: QuerySet[Case]) -> set[tuple[int, int]]:
+    """(assignee, handling organisation) pairs among `cases` where the assignee may no
+    longer handle that organisation's cases. One query for the pairs, one per assignee."""
+    pairs = set(
+        cases.filter(assignee__isnull=False)
+        .order_by()
+        .values_list("assignee_id", "handling_organisation_id")
+        .distinct()
+    )
+    if not pairs:
+        return set()
+    users = {u.pk: u for u in User.objects.filter(pk__in={a for a, _o in pairs})}
+    organisations = Organisation.objects.in_bulk({o for _a, o in pairs})
+    return {
+        (user_id, org_id)
+        for user_id, org_id in pairs
+        if not _still_handles(users.get(user_id), organisations.get(org_id))
+    }
+
+
+def _still_handles(user: User | None, organisation: Organisation | None) -> bool:
+    return (
+        user is not None
+        and organisation is not None
+        and user.is_active
+        and access.can(user, Perm.CASE_HANDLE, organisation)
+    )
+
+
+def stale_q(pairs: Iterable[tuple[int, int]]) -> Q:
+    q = Q(pk__in=[])
+    for user_id, org_id in pairs:
+        q |= Q(assignee_id=user_id, handling_organisation_id=org_id)
+    return q
+
+
+def needs_reassignment(case: Case) -> bool:
+    """Is `case` given to someone who may no longer handle it?"""
+    return case.assignee_id is not None and not _still_handles(
+        case.assignee, case.handling_organisation
+    )
