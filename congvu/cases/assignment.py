@@ -27,11 +27,10 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.core.models import Notification
 from congvu.core.text import bounded
 from congvu.organisations.models import Organisation
 
-from . import history, timeline
+from . import history, notices, timeline
 from .models import Case, CaseEvent
 from .visibility import require_handler
 
@@ -54,19 +53,10 @@ def _name(user: User) -> str:
 
 
 def _notify_assignee(case: Case, user_id: int) -> None:
-    """The one place a case's assignee is notified (as `services._notify_subject` does for
-    the staff member concerned), after the commit: a rolled-back assignment tells nobody."""
-    title = _("Bạn được giao xử lý vụ việc %(code)s") % {"code": case.code}
-
-    def send() -> None:
-        Notification.objects.create(
-            user_id=user_id,
-            kind="case_assigned",
-            title=title[:200],
-            url=f"/cases/{case.code}/",
-        )
-
-    transaction.on_commit(send)
+    """The one place a case's assignee is notified, after the commit."""
+    notices.after_commit(
+        user_id, notices.ASSIGNED, case, kind="case_assigned", url=f"/cases/{case.code}/"
+    )
 
 
 def _locked(case: Case, actor: Any) -> Case:

@@ -6,10 +6,11 @@ no description (a digest can be forwarded or misdelivered)."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from congvu.core.notices import Params, day, message, site_url
+from congvu.core.notices import Message, Params, day, message, notify, site_url
 
 from .models import Case, Track
 
@@ -61,3 +62,13 @@ DIGEST = message("cases.digest", title=_digest_title, body=_digest_body)
 STATEMENT_REQUESTED = message(
     "cases.statement_requested", title=gettext_noop("Đề nghị giải trình về vụ việc %(code)s")
 )
+ASSIGNED = message("cases.assigned", title=gettext_noop("Bạn được giao xử lý vụ việc %(code)s"))
+
+
+def after_commit(user_id: int, notice: Message, case: Case, *, kind: str, url: str) -> None:
+    """Tell one user about `case` once the transaction commits: a change rolled back
+    tells nobody. The notice names the case by its code only."""
+    code = case.code
+    transaction.on_commit(
+        lambda: notify(user_id, kind=kind, key=notice.key, params={"code": code}, url=url)
+    )

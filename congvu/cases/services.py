@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core.notices import Message, notify
+from congvu.core.notices import Message
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import clocks, history, notices, routing, timeline, uploads
@@ -432,18 +432,9 @@ def _notify_subject(case: Case, message: Message) -> None:
     staff = case.subject_staff
     if staff is None or staff.user_id is None:
         return
-    user_id = staff.user_id
-
-    def send() -> None:
-        notify(
-            user_id,
-            kind="case_subject",
-            key=message.key,
-            params={"code": case.code},
-            url=f"/cases/mine/{case.code}/",
-        )
-
-    transaction.on_commit(send)
+    notices.after_commit(
+        staff.user_id, message, case, kind="case_subject", url=f"/cases/mine/{case.code}/"
+    )
 
 
 @timeline.in_vietnamese

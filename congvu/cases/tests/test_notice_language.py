@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from congvu.accounts.models import Role
-from congvu.cases import clocks, services
+from congvu.cases import assignment, clocks, services
 from congvu.cases.models import Case, CaseEvent, Track
 from congvu.conftest import make_user
 from congvu.core.tests.notice_helpers import notifications_page, shows_all
@@ -79,4 +79,23 @@ def test_the_staff_member_reads_a_request_for_a_statement_in_their_language(
             case, actor=head, kind=CaseEvent.Kind.TO_SUBJECT, body="Đề nghị anh giải trình."
         )
     page = notifications_page(staff_user, language)
+    assert shows_all(page, [title.format(code=case.code)])
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "You have been assigned case {code}"), ("vi", "Bạn được giao xử lý vụ việc {code}")],
+)
+def test_the_assignee_reads_the_notice_of_a_case_given_to_them_in_their_language(
+    django_capture_on_commit_callbacks: Any,
+    head: Any,
+    staff_member: Any,
+    language: str,
+    title: str,
+) -> None:
+    handler = make_user("lan", Role.CASE_HANDLER, staff_member.organisation)
+    case = report(staff_member).case
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment.assign(case, assignee=handler, actor=head)
+    page = notifications_page(handler, language)
     assert shows_all(page, [title.format(code=case.code)])
