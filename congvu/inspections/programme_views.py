@@ -100,7 +100,8 @@ def _detail(
         row.may_plan = access.can(user, Perm.INSPECTION_RUN, row.item.organisation)
         row.history = history.get(row.item.pk, [])
     amendments = list(ps.amendments_of(programme))
-    draft = next((a for a in amendments if a.is_draft), None)
+    # A draft amendment is its editors' alone; the others see the approved version.
+    draft = next((a for a in amendments if a.is_draft), None) if manage else None
     pending = {c.item_id: c for c in draft.changes.all()} if draft is not None else {}
     for row in found.rows:
         row.pending = pending.get(row.item.pk)
@@ -114,7 +115,7 @@ def _detail(
         # The inspected organisations see which decisions amended the programme, not the
         # reasons or the drafts (a reason may name another organisation's surprise visit).
         "amendments": amendments if manage else [a for a in amendments if not a.is_draft],
-        "draft": draft if manage else None,
+        "draft": draft,
     }
     if manage:
         search = SearchForm(request.GET or None)
@@ -351,11 +352,13 @@ def _change_form(request: AuthenticatedHttpRequest, pk: int, *, reschedule: bool
         messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
         return redirect("inspections:programme", pk=programme.pk)
     form: ReasonForm | RescheduleForm
+    # Bound on every POST, even an empty one: it must come back with its errors.
+    data = request.POST if request.method == "POST" else None
     if reschedule:
         initial = {"period": f"m{item.month}" if item.month else f"q{item.quarter}"}
-        form = RescheduleForm(request.POST or None, initial=initial)
+        form = RescheduleForm(data, initial=initial)
     else:
-        form = ReasonForm(request.POST or None)
+        form = ReasonForm(data)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
