@@ -490,3 +490,15 @@ def test_the_programme_downloads_as_a_decree_30_document_and_a_workbook(
         client_for(stranger).get(url("programme_document", approved.pk, "xlsx")).status_code == 404
     )
     assert as_inspector.get(url("programme_document", approved.pk, "pdf")).status_code == 404
+
+
+def test_in_english_the_amendment_pages_speak_english(
+    settings: Any, inspector: User, approved: InspectionProgramme
+) -> None:
+    client = client_for(inspector)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    refused = client.post(url("amendment_new", approved.pk), {"m-reason": ""})
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Enter the reason for the amendment." in body and "Nhập lý do" not in body
+    assert "Open an amendment" in body and "Download the programme (Word)" in body
