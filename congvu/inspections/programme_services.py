@@ -1,9 +1,11 @@
 """Writes on the yearly inspection programme (kế hoạch kiểm tra công vụ hằng năm):
-create it, add, change and remove its items while it is a draft, approve it.
+create it, add (one or many at once), change and remove its items while it is a draft,
+approve it.
 
 Managing a programme needs INSPECTION_RUN on the organisation that issues it, and every
-item's organisation must be in the actor's INSPECTION_RUN scope too. An approved
-programme is frozen: it is what the decision approved (an amendment is a new decision).
+item's organisation must be in the actor's INSPECTION_RUN scope too; approving it needs
+INSPECTION_PROGRAMME_APPROVE (Home Affairs leadership). An approved programme is what the
+decision approved: it changes only through an amendment (`programme_amendments.py`).
 Each function checks through access.py, runs in one transaction and writes one audit event.
 """
 
