@@ -295,7 +295,8 @@ def test_an_inspector_builds_a_programme_and_home_affairs_approves_it_through_th
     # Inspectors draft the programme; Home Affairs leadership approves it.
     refused = as_inspector.post(url("programme_approve", prog.pk), {"a-decision_number": "1"})
     assert refused.status_code == 403
-    assert "Phê duyệt kế hoạch" not in as_inspector.get(url("programme", prog.pk)).content.decode()
+    page = as_inspector.get(url("programme", prog.pk)).content.decode()
+    assert "Phê duyệt kế hoạch" not in page and "Lãnh đạo Sở Nội vụ phê duyệt kế hoạch" in page
     as_officer = client_for(officer)
     bad = as_officer.post(url("programme_approve", prog.pk), {"a-decision_on": "31/02/2027"})
     assert bad.status_code == 400 and InspectionProgramme.objects.get().is_draft
