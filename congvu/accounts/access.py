@@ -76,6 +76,9 @@ class Perm(str, enum.Enum):  # enum.StrEnum needs Python 3.11; we support 3.10
     INSPECTION_RUN = "inspection.run"
     # The inspected organisation answers the corrective actions of a concluded inspection.
     INSPECTION_RESPOND = "inspection.respond"
+    # Approving the yearly inspection programme and its amendments: the leadership of Home
+    # Affairs (ADMIN and HOME_AFFAIRS hold every permission); inspectors draft, not approve.
+    INSPECTION_PROGRAMME_APPROVE = "inspection.programme_approve"
     ACKNOWLEDGE_RECORD = "acknowledge.record"
     # Scorecards, their computation and the published rankings (Home Affairs).
     SCORE_MANAGE = "score.manage"

@@ -6,9 +6,11 @@
 * an unannounced inspection of the demo focal point's commune, planned and not
   started, so that commune's users do not see it;
 * a scheduled inspection of the same commune, announced to it;
-* this year's approved inspection programme: the concluded inspection carries out
-  its item, the unannounced one its commune's item, one organisation's quarter is
-  over with no inspection (overdue), another waits in the current quarter.
+* this year's approved inspection programme (approved by Home Affairs): the concluded
+  inspection carries out its item, the unannounced one its commune's item, one
+  organisation's quarter is over with no inspection (overdue), another waits in the
+  current quarter; then amended once (one organisation added, one moved to a later
+  period, one cancelled with its reason).
 
 The team is the demo inspector (or, without one, a Home Affairs user); a demo
 built without users has no inspections.
@@ -30,8 +32,8 @@ from congvu.core.calendar import add_working_days
 from congvu.core.demo_clock import clock_at
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import programme_services, services, workflow
-from .models import Inspection, Observation, ProgrammeItem
+from . import programme_amendments, programme_services, services, workflow
+from .models import Inspection, InspectionProgramme, Observation, ProgrammeItem
 
 R = Observation.Result
 
@@ -231,7 +233,7 @@ def _programme(
         .current()
         .filter(kind__is_division=False)
         .exclude(pk__in=[root.pk, inspected.pk, commune.pk])
-        .order_by("path")[:2]
+        .order_by("path")[:4]
     )
     if others and _quarter(today) > 1:
         # Its quarter is over and nobody went: the coverage shows it overdue.
@@ -250,11 +252,76 @@ def _programme(
             quarter=_quarter(today),
             kind=Inspection.Kind.SCHEDULED,
         )
-    if programme.items.exists():  # early in January, maybe not: it stays a draft
-        programme_services.approve(
+    if len(others) > 3:
+        programme_services.add_item(
             programme,
             actor=inspector,
+            organisation=others[3],
+            quarter=_quarter(today),
+            kind=Inspection.Kind.SCHEDULED,
+        )
+    approver = _approver(root)
+    # Early in January there may be no item; without a Home Affairs user nobody may approve.
+    if programme.items.exists() and approver is not None:
+        programme_services.approve(
+            programme,
+            actor=approver,
             decision_number="15/QĐ-SNV",
             decision_on=min(dt.date(year, 1, 15), timezone.localdate()),
         )
-    return found
+        if len(others) > 3:
+            _amend(programme, inspector, approver, today, others)
+    # Only an approved programme's items may be carried out by inspections.
+    return found if not programme.is_draft else {}
+
+
+def _approver(root: Organisation) -> User | None:
+    """Who approves the programme: Home Affairs leadership (else a superuser)."""
+    for user in User.objects.filter(
+        Q(grants__role=Role.HOME_AFFAIRS, grants__organisation__path__startswith=root.path)
+        | Q(is_superuser=True)
+    ).order_by("-is_superuser", "pk"):
+        if access.can(user, Perm.INSPECTION_PROGRAMME_APPROVE, root):
+            return user
+    return None
+
+
+def _amend(
+    programme: InspectionProgramme,
+    inspector: User,
+    approver: User,
+    today: dt.date,
+    others: list[Organisation],
+) -> None:
+    # Dated on the demo clock's day (the programme is made in the past), like its events.
+    """The programme's first amendment: one organisation added this quarter, one moved to
+    a later period, one cancelled (its unit merged into another)."""
+    amendment = programme_amendments.open_amendment(
+        programme,
+        actor=inspector,
+        reason="Bổ sung, điều chỉnh thời gian kiểm tra theo tình hình thực tế.",
+    )
+    quarter = _quarter(today)
+    programme_amendments.propose_addition(
+        programme,
+        actor=inspector,
+        organisation=others[2],
+        quarter=quarter,
+        kind=Inspection.Kind.SCHEDULED,
+        note="Bổ sung theo phản ánh của người dân.",
+    )
+    moved = programme.items.get(organisation=others[1], quarter=quarter)
+    later = {"quarter": quarter + 1} if quarter < 4 else {"month": 12}
+    programme_amendments.propose_reschedule(
+        moved, actor=inspector, reason="Trùng lịch tiếp công dân.", **later
+    )
+    cancelled = programme.items.get(organisation=others[3])
+    programme_amendments.propose_cancellation(
+        cancelled, actor=inspector, reason="Cơ quan đã được kiểm tra chuyên đề trong năm."
+    )
+    programme_amendments.approve_amendment(
+        amendment,
+        actor=approver,
+        decision_number="102/QĐ-SNV",
+        decision_on=timezone.localdate(),
+    )

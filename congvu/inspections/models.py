@@ -411,6 +411,9 @@ class ProgrammeItem(models.Model):
         related_name="+",
     )
     note = models.TextField(_("ghi chú"), blank=True)
+    #: Set when an approved amendment cancels the item: it is kept, with the reason.
+    cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancel_reason = models.TextField(_("lý do hủy"), blank=True)
 
     objects = ProgrammeItemQuerySet.as_manager()
 
@@ -450,8 +453,157 @@ class ProgrammeItem(models.Model):
 
     @property
     def period_label(self) -> str:
-        from django.utils.translation import gettext
+        return _period_label(self.quarter, self.month)
 
-        if self.month:
-            return gettext("Tháng %(m)d") % {"m": self.month}
-        return gettext("Quý %(q)d") % {"q": self.quarter}
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+class ProgrammeAmendment(TimeStampedModel):
+    """An amendment of an approved programme (quyết định điều chỉnh kế hoạch): a reason, its
+    proposed changes while a draft, and the decision that approved it. The changes reach the
+    programme's items only when it is approved; until then the inspected organisations see
+    the approved version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        APPROVED = "approved", _("Đã phê duyệt")
+
+    programme = models.ForeignKey(
+        InspectionProgramme, on_delete=models.CASCADE, related_name="amendments"
+    )
+    #: 1, 2, … in the programme: "Điều chỉnh lần 2".
+    number = models.PositiveSmallIntegerField(_("lần điều chỉnh"))
+    reason = models.TextField(_("lý do điều chỉnh"))
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=100, blank=True)
+    decision_on = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("phê duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["programme_id", "number"]
+        verbose_name = _("điều chỉnh kế hoạch kiểm tra")
+        verbose_name_plural = _("điều chỉnh kế hoạch kiểm tra")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "number"], name="programme_amendment_number_once"
+            ),
+            # One amendment in preparation at a time: two drafts could contradict each other.
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=Q(status="draft"),
+                name="programme_one_draft_amendment",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(approved_at__isnull=False) & Q(decision_on__isnull=False)),
+                name="programme_amendment_approved_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} #{self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ProgrammeChange(models.Model):
+    """One change an amendment makes: an organisation added (the item is created on
+    approval), an item cancelled (kept, with its reason) or rescheduled (old and new
+    period kept). The item's history is its changes."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("Bổ sung")
+        CANCEL = "cancel", _("Hủy")
+        RESCHEDULE = "reschedule", _("Đổi thời gian")
+
+    amendment = models.ForeignKey(
+        ProgrammeAmendment, on_delete=models.CASCADE, related_name="changes"
+    )
+    action = models.CharField(_("thay đổi"), max_length=12, choices=Action.choices)
+    #: The item cancelled or rescheduled; for an addition, the item created on approval.
+    item = models.ForeignKey(
+        ProgrammeItem,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan được kiểm tra"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    #: The new period (addition, rescheduling); the item's period before it for rescheduling.
+    quarter = models.PositiveSmallIntegerField(_("quý"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(_("tháng"), null=True, blank=True)
+    old_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
+    old_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind = models.CharField(
+        _("hình thức"), max_length=12, choices=Inspection.Kind.choices, blank=True
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    reason = models.TextField(_("lý do"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["amendment_id", "pk"]
+        verbose_name = _("thay đổi kế hoạch kiểm tra")
+        verbose_name_plural = _("thay đổi kế hoạch kiểm tra")
+        constraints = [
+            # An item is cancelled or rescheduled at most once per amendment.
+            models.UniqueConstraint(
+                fields=["amendment", "item"], name="programme_change_item_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(action="add") | Q(item__isnull=False),
+                name="programme_change_names_its_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | (Q(quarter__gte=1) & Q(quarter__lte=4)),
+                name="programme_change_quarter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amendment_id} {self.action} {self.organisation_id}"
+
+    @property
+    def period_label(self) -> str:
+        return _period_label(self.quarter, self.month)
+
+    @property
+    def old_period_label(self) -> str:
+        return _period_label(self.old_quarter, self.old_month)
+
+
+def _period_label(quarter: int | None, month: int | None) -> str:
+    from django.utils.translation import gettext
+
+    if month:
+        return gettext("Tháng %(m)d") % {"m": month}
+    if quarter:
+        return gettext("Quý %(q)d") % {"q": quarter}
+    return ""

@@ -10,10 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.forms import DateField
+from congvu.organisations.models import OrganisationKind
 
 from . import programme_selectors, programme_services
 from .forms import OrganisationChoiceField, UserChoiceField, inspectors
 from .models import Inspection, InspectionProgramme
+
+#: Organisations listed with a box to tick on the bulk page (search to narrow).
+LISTED = 300
 
 
 def period_choices() -> list[tuple[str, Any]]:
@@ -111,3 +115,84 @@ class SearchForm(forms.Form):
         min_value=1,
         max_value=programme_selectors.YEARS_MAX,
     )
+
+
+class ReasonForm(forms.Form):
+    """Opening an amendment, cancelling an item: a reason (required by the service)."""
+
+    reason = forms.CharField(
+        label=_("Lý do"),
+        required=False,
+        max_length=programme_services.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RescheduleForm(forms.Form):
+    period = forms.ChoiceField(label=_("Thời gian mới (quý hoặc tháng)"), choices=period_choices)
+    reason = forms.CharField(
+        label=_("Lý do"),
+        required=False,
+        max_length=programme_services.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class BulkForm(forms.Form):
+    """Several organisations at once: ticked from the (searchable) list, every one of a
+    kind, or every one not inspected in the last N years; one period, one kind."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Chọn cơ quan"),
+        queryset=InspectionProgramme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    organisation_kind = forms.ModelChoiceField(
+        label=_("Mọi cơ quan thuộc loại"),
+        queryset=OrganisationKind.objects.filter(is_division=False).order_by("name"),
+        required=False,
+    )
+    never_years = forms.IntegerField(
+        label=_("Mọi cơ quan chưa được kiểm tra trong số năm qua"),
+        required=False,
+        min_value=1,
+        max_value=programme_selectors.YEARS_MAX,
+    )
+    period = forms.ChoiceField(label=_("Thời gian (quý hoặc tháng)"), choices=period_choices)
+    kind = forms.ChoiceField(
+        label=_("Hình thức"), choices=Inspection.Kind.choices, widget=forms.RadioSelect
+    )
+    lead = UserChoiceField(
+        label=_("Trưởng đoàn"), queryset=InspectionProgramme.objects.none(), required=False
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        required=False,
+        max_length=programme_services.NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self, *args: Any, user: Any, programme: InspectionProgramme, q: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        scope = programme_selectors.item_organisations(user, programme.year)
+        self.fields["organisations"].queryset = scope  # type: ignore[attr-defined]
+        # The page shows the list narrowed by the search (without accents); the ticked boxes
+        # are kept when the form comes back with an error.
+        self.listed = list(programme_selectors.item_organisations(user, programme.year, q)[:LISTED])
+        picked = self.data.getlist("organisations") if hasattr(self.data, "getlist") else []
+        self.ticked = {str(pk) for pk in picked}
+        self.fields["lead"].queryset = inspectors()  # type: ignore[attr-defined]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        quarter, month = parse_period(d["period"])
+        return {
+            "quarter": quarter,
+            "month": month,
+            "kind": d["kind"],
+            "lead": d["lead"],
+            "note": d["note"],
+        }

@@ -13,21 +13,29 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.organisations.models import Organisation, OrganisationQuerySet
+from congvu.organisations.models import Organisation, OrganisationKind, OrganisationQuerySet
 
-from .models import Inspection, InspectionProgramme, ProgrammeItem
+from .models import (
+    Inspection,
+    InspectionProgramme,
+    ProgrammeAmendment,
+    ProgrammeChange,
+    ProgrammeItem,
+)
 
 S = Inspection.Status
 
 #: What became of an item, from the worst to the best news, with its label.
 COVERAGE: Final = {
     "overdue": _("Quá hạn"),
+    # Cancelled by an approved amendment: counted apart, never as overdue.
+    "cancelled": _("Đã hủy"),
     "planned": _("Chưa lên kế hoạch kiểm tra"),
     "inspection_planned": _("Đã lên kế hoạch kiểm tra"),
     "in_progress": _("Đang kiểm tra"),
@@ -40,6 +48,11 @@ YEARS_MAX: Final = 20
 
 def may_manage(user: Any, programme: InspectionProgramme) -> bool:
     return access.can(user, Perm.INSPECTION_RUN, programme.organisation)
+
+
+def may_approve(user: Any, programme: InspectionProgramme) -> bool:
+    """Approving the programme or an amendment: Home Affairs leadership."""
+    return access.can(user, Perm.INSPECTION_PROGRAMME_APPROVE, programme.organisation)
 
 
 def get_programme(user: Any, pk: Any) -> InspectionProgramme:
@@ -99,6 +112,10 @@ class CoverageRow:
     inspections: list[Inspection] = field(default_factory=list)
     #: Set by the page: may the user plan this item's inspection?
     may_plan: bool = False
+    #: Set by the page: the approved amendments' changes of the item, and its change in
+    #: the amendment being prepared.
+    history: list[ProgrammeChange] = field(default_factory=list)
+    pending: ProgrammeChange | None = None
 
     @property
     def label(self) -> Any:
@@ -137,7 +154,10 @@ def with_states(
 
 
 def item_state(item: Any, today: dt.date) -> str:
-    """Concluded; else overdue once its month or quarter is over; else how far it got."""
+    """Cancelled; concluded; else overdue once its month or quarter is over; else how far it
+    got."""
+    if item.cancelled_at is not None:
+        return "cancelled"
     if item.has_concluded:
         return "concluded"
     if item.period_end < today:
@@ -230,3 +250,84 @@ def get_item_to_plan(user: Any, pk: Any) -> ProgrammeItem:
 
 def may_create(user: Any) -> bool:
     return access.can_anywhere(user, Perm.INSPECTION_RUN)
+
+
+def amendments_of(programme: InspectionProgramme) -> QuerySet[ProgrammeAmendment]:
+    """The programme's amendments with their changes (for its managers)."""
+    return programme.amendments.select_related("approved_by").prefetch_related(
+        Prefetch(
+            "changes",
+            queryset=ProgrammeChange.objects.select_related("organisation", "item", "lead"),
+        )
+    )
+
+
+def histories(items: list[ProgrammeItem]) -> dict[int, list[ProgrammeChange]]:
+    """Per item, the changes approved amendments made to it, oldest first (one query)."""
+    found: dict[int, list[ProgrammeChange]] = {}
+    for change in (
+        ProgrammeChange.objects.filter(
+            item__in=[i.pk for i in items],
+            amendment__status=ProgrammeAmendment.Status.APPROVED,
+        )
+        .select_related("amendment")
+        .order_by("amendment__number", "pk")
+    ):
+        assert change.item_id is not None
+        found.setdefault(change.item_id, []).append(change)
+    return found
+
+
+def get_amendment_to_manage(user: Any, pk: Any) -> ProgrammeAmendment:
+    """An amendment of a programme the user manages: 404 when invisible, 403 without
+    INSPECTION_RUN on the issuing organisation."""
+    try:
+        amendment = (
+            ProgrammeAmendment.objects.select_related("programme__organisation")
+            .filter(pk=pk)
+            .first()
+        )
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if amendment is None:
+        raise Http404
+    programme = get_programme(user, amendment.programme_id)
+    if not may_manage(user, programme):
+        raise PermissionDenied
+    amendment.programme = programme
+    return amendment
+
+
+def get_change_to_manage(user: Any, pk: Any) -> ProgrammeChange:
+    """A change of an amendment of a programme the user manages (404 / 403 as above)."""
+    try:
+        change = ProgrammeChange.objects.select_related("organisation").filter(pk=pk).first()
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if change is None:
+        raise Http404
+    change.amendment = get_amendment_to_manage(user, change.amendment_id)
+    return change
+
+
+def bulk_organisations(
+    user: Any,
+    programme: InspectionProgramme,
+    *,
+    picked: list[int] | tuple[int, ...] = (),
+    kind: OrganisationKind | None = None,
+    never_years: int | None = None,
+) -> OrganisationQuerySet:
+    """The organisations a bulk addition names: those ticked, those of a kind, and those not
+    inspected in the last `never_years` years (and not in the programme yet) — each within
+    the user's INSPECTION_RUN scope and existing in the programme's year. One query."""
+    scope = item_organisations(user, programme.year)
+    wanted = Q(pk__in=list(picked))
+    if kind is not None:
+        wanted |= Q(kind=kind)
+    if never_years:
+        never = never_inspected(
+            user, year=programme.year, years=never_years, exclude_programme=programme
+        )
+        wanted |= Q(pk__in=never.values("pk"))
+    return scope.filter(wanted)

@@ -1,15 +1,18 @@
 """Writes on the yearly inspection programme (kế hoạch kiểm tra công vụ hằng năm):
-create it, add, change and remove its items while it is a draft, approve it.
+create it, add (one or many at once), change and remove its items while it is a draft,
+approve it.
 
 Managing a programme needs INSPECTION_RUN on the organisation that issues it, and every
-item's organisation must be in the actor's INSPECTION_RUN scope too. An approved
-programme is frozen: it is what the decision approved (an amendment is a new decision).
+item's organisation must be in the actor's INSPECTION_RUN scope too; approving it needs
+INSPECTION_PROGRAMME_APPROVE (Home Affairs leadership). An approved programme is what the
+decision approved: it changes only through an amendment (`programme_amendments.py`).
 Each function checks through access.py, runs in one transaction and writes one audit event.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
@@ -32,6 +35,9 @@ YEAR_MAX: Final = 2100
 TITLE_MAX: Final = 300
 DECISION_MAX: Final = 100
 NOTE_MAX: Final = 5_000
+REASON_MAX: Final = 5_000
+#: Organisations added at once, at most (a province has about 1,300 besides divisions).
+BULK_MAX: Final = 2_000
 
 
 def _valid_in_year(organisation: Organisation, year: int) -> bool:
@@ -53,7 +59,7 @@ def _year_error(year: Any) -> str | None:
     return None
 
 
-def _text(value: Any, limit: int, key: str, errors: dict[str, str]) -> str:
+def checked_text(value: Any, limit: int, key: str, errors: dict[str, str]) -> str:
     try:
         return bounded(str(value or ""), limit, key)
     except ValidationError as exc:
@@ -90,7 +96,7 @@ def create_programme(
             "Cơ quan ban hành không tồn tại trong năm %(year)d. / The issuing organisation "
             "does not exist in %(year)d."
         ) % {"year": year}
-    title = _text(title, TITLE_MAX, "title", errors)
+    title = checked_text(title, TITLE_MAX, "title", errors)
     if not title and "title" not in errors:
         errors["title"] = _("Nhập tên kế hoạch. / Enter the programme's title.")
     if errors:
@@ -110,7 +116,7 @@ def create_programme(
     return programme
 
 
-def _locked(programme: InspectionProgramme) -> InspectionProgramme:
+def locked(programme: InspectionProgramme) -> InspectionProgramme:
     return (
         InspectionProgramme.objects.select_for_update(of=("self",))
         .select_related("organisation")
@@ -118,39 +124,36 @@ def _locked(programme: InspectionProgramme) -> InspectionProgramme:
     )
 
 
-def _editable(programme: InspectionProgramme, actor: User) -> InspectionProgramme:
-    """The programme, locked, if `actor` may change it and it is still a draft."""
-    programme = _locked(programme)
-    access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
+def _editable(
+    programme: InspectionProgramme, actor: User, perm: Perm = Perm.INSPECTION_RUN
+) -> InspectionProgramme:
+    """The programme, locked, if `actor` may change it (`perm`) and it is still a draft."""
+    programme = locked(programme)
+    access.require(actor, perm, programme.organisation)
     _require_draft(programme)
     return programme
 
 
-def _check_item(
-    programme: InspectionProgramme,
-    *,
-    actor: User,
-    organisation: Organisation | None,
-    quarter: int | None,
-    month: int | None,
-    kind: str,
-    lead: User | None,
-    note: str,
-    exclude_pk: int | None = None,
-) -> tuple[int, str]:
-    """Validate an item's fields; returns (quarter, note) or raises every error at once."""
-    errors: dict[str, str] = {}
-    if organisation is None:
-        errors["organisation"] = _("Chọn cơ quan được kiểm tra. / Choose the organisation.")
-    elif not access.can(actor, Perm.INSPECTION_RUN, organisation):
-        errors["organisation"] = _(
+def organisation_error(
+    programme: InspectionProgramme, actor: User, organisation: Organisation
+) -> str | None:
+    """Why `organisation` cannot be in the programme (outside the actor's scope, or not
+    existing in the programme's year), or None."""
+    if not access.can(actor, Perm.INSPECTION_RUN, organisation):
+        return _(
             "Bạn không có quyền kiểm tra cơ quan này. / You may not inspect this organisation."
         )
-    elif not _valid_in_year(organisation, programme.year):
-        errors["organisation"] = _(
+    if not _valid_in_year(organisation, programme.year):
+        return _(
             "Cơ quan không tồn tại trong năm %(year)d. / The organisation does not exist in "
             "%(year)d."
         ) % {"year": programme.year}
+    return None
+
+
+def check_period(quarter: Any, month: Any, errors: dict[str, str]) -> int | None:
+    """The quarter of a quarter or a month (which must lie in the quarter when both are
+    given); records the errors under "quarter" / "month"."""
     if month is not None and (not isinstance(month, int) or not 1 <= month <= 12):
         errors["month"] = _("Tháng phải từ 1 đến 12. / The month must be between 1 and 12.")
         month = None
@@ -166,34 +169,65 @@ def _check_item(
         quarter = of_month
     elif quarter is None and "quarter" not in errors:
         errors["quarter"] = _("Chọn quý hoặc tháng. / Choose a quarter or a month.")
-    if kind not in Inspection.Kind.values:
-        errors["kind"] = _("Chọn hình thức kiểm tra. / Choose the kind of inspection.")
-    if (
-        lead is not None
-        and organisation is not None
-        and not access.can(lead, Perm.INSPECTION_RUN, organisation)
-    ):
-        errors["lead"] = _(
+    return quarter
+
+
+def _lead_error(lead: User | None, organisation: Organisation) -> str | None:
+    if lead is not None and not access.can(lead, Perm.INSPECTION_RUN, organisation):
+        return _(
             "Trưởng đoàn phải có quyền kiểm tra cơ quan này. / The lead inspector must be "
             "allowed to inspect this organisation."
         )
-    note = _text(note, NOTE_MAX, "note", errors)
+    return None
+
+
+def already_in(quarter: int) -> str:
+    return _(
+        "Cơ quan này đã có trong kế hoạch ở quý %(q)d. / This organisation is already "
+        "in the programme for quarter %(q)d."
+    ) % {"q": quarter}
+
+
+def check_item(
+    programme: InspectionProgramme,
+    *,
+    actor: User,
+    organisation: Organisation | None,
+    quarter: int | None,
+    month: int | None,
+    kind: str,
+    lead: User | None,
+    note: str,
+    exclude_pk: int | None = None,
+) -> tuple[int, str]:
+    """Validate an item's fields; returns (quarter, note) or raises every error at once."""
+    errors: dict[str, str] = {}
+    if organisation is None:
+        errors["organisation"] = _("Chọn cơ quan được kiểm tra. / Choose the organisation.")
+    else:
+        error = organisation_error(programme, actor, organisation)
+        if error:
+            errors["organisation"] = error
+    quarter = check_period(quarter, month, errors)
+    if kind not in Inspection.Kind.values:
+        errors["kind"] = _("Chọn hình thức kiểm tra. / Choose the kind of inspection.")
+    lead_error = _lead_error(lead, organisation) if organisation is not None else None
+    if lead_error:
+        errors["lead"] = lead_error
+    note = checked_text(note, NOTE_MAX, "note", errors)
     if organisation is not None and quarter is not None and "organisation" not in errors:
         twice = programme.items.filter(organisation=organisation, quarter=quarter)
         if exclude_pk is not None:
             twice = twice.exclude(pk=exclude_pk)
         if twice.exists():
-            errors["organisation"] = _(
-                "Cơ quan này đã có trong kế hoạch ở quý %(q)d. / This organisation is already "
-                "in the programme for quarter %(q)d."
-            ) % {"q": quarter}
+            errors["organisation"] = already_in(quarter)
     if errors:
         raise ValidationError(errors)
     assert quarter is not None
     return quarter, note
 
 
-def _duplicate() -> ValidationError:
+def duplicate() -> ValidationError:
     # Two people adding the same organisation at once: the constraint decides.
     return ValidationError(
         {
@@ -229,7 +263,7 @@ def add_item(
 ) -> ProgrammeItem:
     """Add an organisation to a draft programme, in a quarter or a month of it."""
     programme = _editable(programme, actor)
-    quarter, note = _check_item(
+    quarter, note = check_item(
         programme,
         actor=actor,
         organisation=organisation,
@@ -252,7 +286,7 @@ def add_item(
                 note=note,
             )
     except IntegrityError:
-        raise _duplicate() from None
+        raise duplicate() from None
     record(
         "inspection_programme.item_add",
         actor=actor,
@@ -262,6 +296,89 @@ def add_item(
         data=_item_data(item),
     )
     return item
+
+
+@transaction.atomic
+def add_items(
+    programme: InspectionProgramme,
+    *,
+    actor: User,
+    organisations: Sequence[Organisation],
+    quarter: int | None = None,
+    month: int | None = None,
+    kind: str,
+    lead: User | None = None,
+    note: str = "",
+) -> list[ProgrammeItem]:
+    """Add several organisations to a draft programme at once, in one quarter or month and
+    one kind: all or nothing. Each refused organisation is named with its reason (already in
+    the programme that quarter, outside the actor's scope, …); nothing is saved then."""
+    programme = _editable(programme, actor)
+    errors: dict[str, Any] = {}
+    chosen = list({o.pk: o for o in organisations}.values())
+    if not chosen:
+        errors["organisations"] = _("Chọn ít nhất một cơ quan. / Choose at least one organisation.")
+    elif len(chosen) > BULK_MAX:
+        errors["organisations"] = _(
+            "Tối đa %(n)d cơ quan một lần. / At most %(n)d organisations at once."
+        ) % {"n": BULK_MAX}
+    quarter = check_period(quarter, month, errors)
+    if kind not in Inspection.Kind.values:
+        errors["kind"] = _("Chọn hình thức kiểm tra. / Choose the kind of inspection.")
+    note = checked_text(note, NOTE_MAX, "note", errors)
+    if "organisations" not in errors:
+        taken = set(
+            programme.items.filter(quarter=quarter or 0, organisation__in=chosen).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        refused = []
+        for organisation in chosen:
+            error = (
+                organisation_error(programme, actor, organisation)
+                or (already_in(quarter) if quarter and organisation.pk in taken else None)
+                or _lead_error(lead, organisation)
+            )
+            if error:
+                refused.append(f"{organisation.name}: {error}")
+        if refused:
+            errors["organisations"] = refused
+    if errors:
+        raise ValidationError(errors)
+    assert quarter is not None
+    try:
+        with transaction.atomic():
+            items = ProgrammeItem.objects.bulk_create(
+                [
+                    ProgrammeItem(
+                        programme=programme,
+                        organisation=organisation,
+                        quarter=quarter,
+                        month=month,
+                        kind=kind,
+                        lead=lead,
+                        note=note,
+                    )
+                    for organisation in chosen
+                ]
+            )
+    except IntegrityError:
+        raise duplicate() from None
+    record(
+        "inspection_programme.items_add",
+        actor=actor,
+        obj=programme,
+        organisation=programme.organisation,
+        summary=f"{programme.title}: + {len(items)} Q{quarter}",
+        data={
+            "organisations": [o.pk for o in chosen],
+            "quarter": quarter,
+            "month": month,
+            "kind": kind,
+            "lead": lead.pk if lead else None,
+        },
+    )
+    return items
 
 
 @transaction.atomic
@@ -277,7 +394,7 @@ def update_item(
     note: str = "",
 ) -> ProgrammeItem:
     programme = _editable(item.programme, actor)
-    quarter, note = _check_item(
+    quarter, note = check_item(
         programme,
         actor=actor,
         organisation=organisation,
@@ -295,7 +412,7 @@ def update_item(
         with transaction.atomic():
             item.save()
     except IntegrityError:
-        raise _duplicate() from None
+        raise duplicate() from None
     record(
         "inspection_programme.item_change",
         actor=actor,
@@ -332,10 +449,11 @@ def approve(
 ) -> InspectionProgramme:
     """Approve a draft programme, with the decision that approved it when there is one
     ("Quyết định số 123/QĐ-SNV ngày 15/01/2026"). Its items become visible to the
-    inspected organisations (unannounced ones only once their inspection starts)."""
-    programme = _editable(programme, actor)
+    inspected organisations (unannounced ones only once their inspection starts). Needs
+    INSPECTION_PROGRAMME_APPROVE on the issuing organisation (Home Affairs leadership)."""
+    programme = _editable(programme, actor, Perm.INSPECTION_PROGRAMME_APPROVE)
     errors: dict[str, str] = {}
-    decision_number = _text(decision_number, DECISION_MAX, "decision_number", errors)
+    decision_number = checked_text(decision_number, DECISION_MAX, "decision_number", errors)
     if decision_on is not None and not YEAR_MIN <= decision_on.year <= YEAR_MAX:
         errors["decision_on"] = _("Ngày không hợp lệ. / Invalid date.")
     if not programme.items.exists():

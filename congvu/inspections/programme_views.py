@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,10 +25,19 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 
+from . import programme_amendments, programme_documents, programme_services, selectors
 from . import programme_selectors as ps
-from . import programme_services, selectors
 from .models import InspectionProgramme, ProgrammeItem
-from .programme_forms import ApproveForm, ItemForm, ProgrammeForm, SearchForm
+from .programme_forms import (
+    ApproveForm,
+    BulkForm,
+    ItemForm,
+    ProgrammeForm,
+    ReasonForm,
+    RescheduleForm,
+    SearchForm,
+    parse_period,
+)
 from .views import _form_errors
 
 PAGE_SIZE = 50
@@ -78,20 +87,35 @@ def _detail(
     programme: InspectionProgramme,
     *,
     approve_form: ApproveForm | None = None,
+    amendment_form: ReasonForm | None = None,
+    amendment_approve_form: ApproveForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
     manage = ps.may_manage(user, programme)
     today = timezone.localdate()
     found = ps.coverage(user, programme, today)
+    history = ps.histories([row.item for row in found.rows])
     for row in found.rows:
         row.may_plan = access.can(user, Perm.INSPECTION_RUN, row.item.organisation)
+        row.history = history.get(row.item.pk, [])
+    amendments = list(ps.amendments_of(programme))
+    # A draft amendment is its editors' alone; the others see the approved version.
+    draft = next((a for a in amendments if a.is_draft), None) if manage else None
+    pending = {c.item_id: c for c in draft.changes.all()} if draft is not None else {}
+    for row in found.rows:
+        row.pending = pending.get(row.item.pk)
     context: dict[str, Any] = {
         "programme": programme,
         "may_manage": manage,
+        "may_approve": ps.may_approve(user, programme),
         "coverage": found,
         "states": ps.COVERAGE,
         "may_plan": selectors.may_plan(user),
+        # The inspected organisations see which decisions amended the programme, not the
+        # reasons or the drafts (a reason may name another organisation's surprise visit).
+        "amendments": amendments if manage else [a for a in amendments if not a.is_draft],
+        "draft": draft,
     }
     if manage:
         search = SearchForm(request.GET or None)
@@ -112,6 +136,8 @@ def _detail(
                 "never": list(never[:NEVER_SHOWN]),
                 "never_count": never.count(),
                 "approve_form": approve_form or ApproveForm(prefix="a"),
+                "amendment_form": amendment_form or ReasonForm(prefix="m"),
+                "amendment_approve_form": amendment_approve_form or ApproveForm(prefix="d"),
             }
         )
     return render(request, "inspections/programme_detail.html", context, status=status)
@@ -134,6 +160,8 @@ def _to_manage(request: AuthenticatedHttpRequest, pk: int) -> InspectionProgramm
 @require_POST
 def programme_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = _to_manage(request, pk)
+    if not ps.may_approve(request.user, programme):
+        raise PermissionDenied
     form = ApproveForm(request.POST, prefix="a")
     if form.is_valid():
         try:
@@ -155,6 +183,8 @@ def _item_form(
     request: AuthenticatedHttpRequest,
     programme: InspectionProgramme,
     item: ProgrammeItem | None,
+    *,
+    amending: bool = False,
 ) -> HttpResponse:
     q = str(request.GET.get("q") or "")[:200]
     initial: dict[str, Any] = {"kind": "scheduled"}
@@ -174,7 +204,11 @@ def _item_form(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            if item is None:
+            if amending:
+                programme_amendments.propose_addition(
+                    programme, actor=request.user, **form.service_kwargs()
+                )
+            elif item is None:
                 programme_services.add_item(programme, actor=request.user, **form.service_kwargs())
             else:
                 programme_services.update_item(item, actor=request.user, **form.service_kwargs())
@@ -187,6 +221,7 @@ def _item_form(
     context = {
         "programme": programme,
         "item": item,
+        "amending": amending,
         "form": form,
         "search": SearchForm({"q": q}),
     }
@@ -224,3 +259,172 @@ def item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Đã xóa mục kế hoạch."))
     return redirect("inspections:programme", pk=item.programme_id)
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def programme_document(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The whole programme (every organisation, unannounced visits included): its managers'."""
+    if fmt not in programme_documents.FORMATS:
+        raise Http404
+    return programme_documents.exporter(_to_manage(request, pk), fmt).response()
+
+
+# --- many items at once -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def items_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    programme = _to_manage(request, pk)
+    if not programme.is_draft:
+        messages.error(request, _("Kế hoạch đã được phê duyệt, không sửa được nữa."))
+        return redirect("inspections:programme", pk=programme.pk)
+    q = str(request.GET.get("q") or "")[:200]
+    form = BulkForm(
+        request.POST or None,
+        user=request.user,
+        programme=programme,
+        q=q,
+        initial={"kind": "scheduled"},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        chosen = ps.bulk_organisations(
+            request.user,
+            programme,
+            picked=[o.pk for o in d["organisations"]],
+            kind=d["organisation_kind"],
+            never_years=d["never_years"],
+        )
+        try:
+            items = programme_services.add_items(
+                programme, actor=request.user, organisations=list(chosen), **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc, {"quarter": "period", "month": "period"})
+        else:
+            messages.success(request, _("Đã thêm %(n)d cơ quan vào kế hoạch.") % {"n": len(items)})
+            return redirect("inspections:programme", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"programme": programme, "form": form, "search": SearchForm({"q": q}), "q": q}
+    return render(request, "inspections/programme_bulk.html", context, status=status)
+
+
+# --- amendments ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def amendment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    programme = _to_manage(request, pk)
+    form = ReasonForm(request.POST, prefix="m")
+    if form.is_valid():
+        try:
+            programme_amendments.open_amendment(
+                programme, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã mở điều chỉnh kế hoạch."))
+            return redirect("inspections:programme", pk=programme.pk)
+    return _detail(request, programme, amendment_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amendment_item_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    programme = _to_manage(request, pk)
+    if programme_amendments.draft_amendment(programme) is None:
+        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
+        return redirect("inspections:programme", pk=programme.pk)
+    return _item_form(request, programme, None, amending=True)
+
+
+def _change_form(request: AuthenticatedHttpRequest, pk: int, *, reschedule: bool) -> HttpResponse:
+    item = ps.get_item_to_manage(request.user, pk)
+    programme = item.programme
+    if programme_amendments.draft_amendment(programme) is None:
+        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
+        return redirect("inspections:programme", pk=programme.pk)
+    form: ReasonForm | RescheduleForm
+    # Bound on every POST, even an empty one: it must come back with its errors.
+    data = request.POST if request.method == "POST" else None
+    if reschedule:
+        initial = {"period": f"m{item.month}" if item.month else f"q{item.quarter}"}
+        form = RescheduleForm(data, initial=initial)
+    else:
+        form = ReasonForm(data)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if isinstance(form, RescheduleForm):
+                quarter, month = parse_period(d["period"])
+                programme_amendments.propose_reschedule(
+                    item, actor=request.user, quarter=quarter, month=month, reason=d["reason"]
+                )
+            else:
+                programme_amendments.propose_cancellation(
+                    item, actor=request.user, reason=d["reason"]
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc, {"quarter": "period", "month": "period"})
+        else:
+            messages.success(request, _("Đã ghi thay đổi vào điều chỉnh đang soạn."))
+            return redirect("inspections:programme", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"programme": programme, "item": item, "form": form, "reschedule": reschedule}
+    return render(request, "inspections/programme_change_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _change_form(request, pk, reschedule=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _change_form(request, pk, reschedule=True)
+
+
+@login_required
+@require_POST
+def change_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    change = ps.get_change_to_manage(request.user, pk)
+    try:
+        programme_amendments.withdraw_change(change, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã bỏ thay đổi khỏi điều chỉnh."))
+    return redirect("inspections:programme", pk=change.amendment.programme_id)
+
+
+@login_required
+@require_POST
+def amendment_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    amendment = ps.get_amendment_to_manage(request.user, pk)
+    programme = amendment.programme
+    if not ps.may_approve(request.user, programme):
+        raise PermissionDenied
+    form = ApproveForm(request.POST, prefix="d")
+    if form.is_valid():
+        try:
+            programme_amendments.approve_amendment(
+                amendment,
+                actor=request.user,
+                decision_number=form.cleaned_data["decision_number"],
+                decision_on=form.cleaned_data["decision_on"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã phê duyệt điều chỉnh kế hoạch."))
+            return redirect("inspections:programme", pk=programme.pk)
+    return _detail(request, programme, amendment_approve_form=form, status=400)

@@ -96,6 +96,8 @@ def plan_inspection(
             errors["item"] = _(
                 "Kế hoạch năm chưa được phê duyệt. / The yearly programme is not approved yet."
             )
+        elif item.cancelled_at is not None:
+            errors["item"] = _("Mục kế hoạch đã bị hủy. / The programme item is cancelled.")
         elif item.organisation_id != organisation.pk:
             errors["organisation"] = _(
                 "Cơ quan phải là cơ quan của mục kế hoạch. / The organisation must be the "

@@ -15,6 +15,36 @@ urlpatterns = [
         "programmes/<int:pk>/approve/", programme_views.programme_approve, name="programme_approve"
     ),
     path("programmes/<int:pk>/items/new/", programme_views.item_new, name="item_new"),
+    path("programmes/<int:pk>/items/bulk/", programme_views.items_bulk, name="items_bulk"),
+    path(
+        "programmes/<int:pk>/programme.<str:fmt>",
+        programme_views.programme_document,
+        name="programme_document",
+    ),
+    path(
+        "programmes/<int:pk>/amendments/new/", programme_views.amendment_new, name="amendment_new"
+    ),
+    path(
+        "programmes/<int:pk>/amendment/items/new/",
+        programme_views.amendment_item_new,
+        name="amendment_item_new",
+    ),
+    path(
+        "programmes/amendments/<int:pk>/approve/",
+        programme_views.amendment_approve,
+        name="amendment_approve",
+    ),
+    path(
+        "programmes/changes/<int:pk>/withdraw/",
+        programme_views.change_withdraw,
+        name="change_withdraw",
+    ),
+    path("programmes/items/<int:pk>/cancel/", programme_views.item_cancel, name="item_cancel"),
+    path(
+        "programmes/items/<int:pk>/reschedule/",
+        programme_views.item_reschedule,
+        name="item_reschedule",
+    ),
     path("programmes/items/<int:pk>/", programme_views.item_edit, name="item_edit"),
     path("programmes/items/<int:pk>/delete/", programme_views.item_delete, name="item_delete"),
     path("<str:code>/", views.inspection_detail, name="detail"),

@@ -10,6 +10,7 @@ run on real rows.
 Run alone: .venv/bin/pytest congvu/api/tests/test_schemathesis_inspections.py -q
 """
 
+import datetime as dt
 import os
 import re
 from typing import Any
@@ -26,7 +27,7 @@ from congvu.accounts.models import User
 from congvu.accounts.services import create_api_token
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.tests.media_helpers import jpeg_with_gps, pdf
-from congvu.inspections import programme_services, services, workflow
+from congvu.inspections import programme_amendments, programme_services, services, workflow
 from congvu.inspections.models import Inspection, InspectionFile, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
@@ -63,7 +64,18 @@ def programmes_data(province: dict[str, Organisation], officer: User) -> Program
         approved, actor=officer, organisation=province["commune"], month=5, kind="unannounced"
     )
     programme_services.approve(approved, actor=officer, decision_number="1/QĐ-SNV")
-    KNOWN_IDS.extend([draft.pk, approved.pk])
+    # An approved amendment (the commune's item moved) and one in preparation (the justice
+    # department's item proposed for cancellation), so the amendment operations meet both.
+    first = programme_amendments.open_amendment(approved, actor=officer, reason="Lần 1")
+    commune = approved.items.get(organisation=province["commune"])
+    programme_amendments.propose_reschedule(commune, actor=officer, month=6)
+    programme_amendments.approve_amendment(
+        first, actor=officer, decision_number="2/QĐ-SNV", decision_on=dt.date(year, 6, 1)
+    )
+    second = programme_amendments.open_amendment(approved, actor=officer, reason="Lần 2")
+    change = programme_amendments.propose_cancellation(item, actor=officer, reason="Trùng")
+    KNOWN_IDS.extend([draft.pk, approved.pk, first.pk, second.pk, change.pk, commune.pk])
+    KNOWN_IDS.extend(draft.items.values_list("pk", flat=True))
     return item
 
 

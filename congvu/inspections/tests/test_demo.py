@@ -108,6 +108,7 @@ def test_the_demo_programme_is_approved_carried_out_in_part_and_keeps_its_surpri
 
     load_seed_catalogue(scope=province["root"], actor=None, activate=True)
     inspector = make_user("thanhtra", Role.INSPECTOR, province["root"])
+    make_user("noivu", Role.HOME_AFFAIRS, province["root"])
     focal = make_user("daumoi", Role.FOCAL_POINT, province["commune"])
     load_demo_inspections(province["root"])
     today = timezone.localdate()

@@ -54,7 +54,9 @@ def item(
 
 
 @pytest.fixture
-def approved(province: dict[str, Organisation], inspector: User) -> InspectionProgramme:
+def approved(
+    province: dict[str, Organisation], inspector: User, officer: User
+) -> InspectionProgramme:
     """This year's approved programme: the justice department scheduled in Q4 and
     unannounced in Q3... both are hers to see only as the rules say."""
     prog = programme(province, inspector, THIS_YEAR)
@@ -62,7 +64,7 @@ def approved(province: dict[str, Organisation], inspector: User) -> InspectionPr
     item(prog, inspector, province["dept_justice"], quarter=3, kind=K.UNANNOUNCED)
     item(prog, inspector, province["commune"], quarter=4, kind=K.SCHEDULED)
     return services.approve(
-        prog, actor=inspector, decision_number="123/QĐ-SNV", decision_on=dt.date(THIS_YEAR, 1, 15)
+        prog, actor=officer, decision_number="123/QĐ-SNV", decision_on=dt.date(THIS_YEAR, 1, 15)
     )
 
 
@@ -118,22 +120,25 @@ def test_an_organisation_that_does_not_exist_in_the_year_is_refused(
 
 
 def test_approving_is_audited_and_freezes_the_programme(
-    province: dict[str, Organisation], inspector: User, approved: InspectionProgramme
+    province: dict[str, Organisation],
+    inspector: User,
+    officer: User,
+    approved: InspectionProgramme,
 ) -> None:
     event = AuditEvent.objects.get(action="inspection_programme.approve")
     assert event.object_id == str(approved.pk) and "123/QĐ-SNV" in event.summary
     with pytest.raises(ValidationError):
         item(approved, inspector, province["dept_home"], quarter=1)
     with pytest.raises(ValidationError):
-        services.approve(approved, actor=inspector)
+        services.approve(approved, actor=officer)
 
 
 def test_an_empty_programme_cannot_be_approved(
-    province: dict[str, Organisation], inspector: User
+    province: dict[str, Organisation], inspector: User, officer: User
 ) -> None:
     prog = programme(province, inspector)
     with pytest.raises(ValidationError):
-        services.approve(prog, actor=inspector)
+        services.approve(prog, actor=officer)
     prog.refresh_from_db()
     assert prog.is_draft
 
@@ -171,12 +176,12 @@ def test_an_unannounced_item_stays_hidden_from_the_organisation_until_its_inspec
 
 
 def test_an_organisation_with_only_an_unannounced_item_does_not_see_the_programme(
-    province: dict[str, Organisation], inspector: User
+    province: dict[str, Organisation], inspector: User, officer: User
 ) -> None:
     commune_head = make_user("commune_head", Role.HEAD, province["commune"])
     prog = programme(province, inspector, THIS_YEAR)
     item(prog, inspector, province["commune"], kind=K.UNANNOUNCED)
-    services.approve(prog, actor=inspector)
+    services.approve(prog, actor=officer)
     assert not InspectionProgramme.objects.visible_to(commune_head).exists()
     as_head = client_for(commune_head)
     assert as_head.get(url("programme", prog.pk)).status_code == 404
@@ -187,13 +192,13 @@ def test_an_organisation_with_only_an_unannounced_item_does_not_see_the_programm
 
 
 def test_coverage_tells_concluded_overdue_and_planned_items_apart(
-    province: dict[str, Organisation], inspector: User
+    province: dict[str, Organisation], inspector: User, officer: User
 ) -> None:
     last_year = programme(province, inspector, THIS_YEAR - 1)
     done = item(last_year, inspector, province["dept_justice"], quarter=1)
     late = item(last_year, inspector, province["commune"], quarter=2)
     planned = item(last_year, inspector, province["dept_home"], quarter=2)
-    services.approve(last_year, actor=inspector)
+    services.approve(last_year, actor=officer)
     inspection = start(plan(province["dept_justice"], inspector, item=done), inspector)
     answer_all(inspection, inspector)
     conclude(inspection, inspector)
@@ -270,8 +275,8 @@ def test_the_organisation_head_cannot_manage_its_programme_items(
     assert as_head.get(url("new"), {"item": mine.pk}).status_code == 403
 
 
-def test_an_inspector_builds_and_approves_a_programme_through_the_pages(
-    province: dict[str, Organisation], inspector: User
+def test_an_inspector_builds_a_programme_and_home_affairs_approves_it_through_the_pages(
+    province: dict[str, Organisation], inspector: User, officer: User
 ) -> None:
     as_inspector = client_for(inspector)
     response = as_inspector.post(
@@ -287,9 +292,15 @@ def test_an_inspector_builds_and_approves_a_programme_through_the_pages(
     again = as_inspector.post(url("item_new", prog.pk), {**data, "period": "q2"})
     assert again.status_code == 400
     assert "đã có trong kế hoạch" in again.content.decode()
-    bad = as_inspector.post(url("programme_approve", prog.pk), {"a-decision_on": "31/02/2027"})
+    # Inspectors draft the programme; Home Affairs leadership approves it.
+    refused = as_inspector.post(url("programme_approve", prog.pk), {"a-decision_number": "1"})
+    assert refused.status_code == 403
+    page = as_inspector.get(url("programme", prog.pk)).content.decode()
+    assert "Phê duyệt kế hoạch" not in page and "Lãnh đạo Sở Nội vụ phê duyệt kế hoạch" in page
+    as_officer = client_for(officer)
+    bad = as_officer.post(url("programme_approve", prog.pk), {"a-decision_on": "31/02/2027"})
     assert bad.status_code == 400 and InspectionProgramme.objects.get().is_draft
-    ok = as_inspector.post(
+    ok = as_officer.post(
         url("programme_approve", prog.pk),
         {"a-decision_number": "12/QĐ-SNV", "a-decision_on": "15/01/2027"},
     )
