@@ -9,7 +9,8 @@ publish, delete) need SCORE_MANAGE on the scorecard's organisation and call
 
 The ranking's files (DOCX, PDF, XLSX; `scoring.documents`): a published scorecard's for
 any account, its PDF without one too (as on /rankings/); an unpublished one's for its
-managers; a draft has none yet (422).
+managers; a draft has none yet (422). A large ranking's PDF is made on the background
+worker (`scoring.pdf_exports`): 202 with a status URL until it is ready.
 """
 
 import datetime as dt
@@ -17,16 +18,17 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints, WithJsonSchema
 
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
+from congvu.core import pdf_exports as jobs
 from congvu.organisations.models import OrganisationKind
-from congvu.scoring import documents, selectors, services
-from congvu.scoring.models import OrganisationScore, Scorecard
+from congvu.scoring import documents, pdf_exports, selectors, services
+from congvu.scoring.models import OrganisationScore, RankingPdfExport, Scorecard
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText, Slug
 from .errors import ErrorOut, ValidationErrorOut
@@ -314,15 +316,94 @@ def get_ranking_docx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "docx")
 
 
+ExportStatus = Annotated[RankingPdfExport.Status, WithJsonSchema(one_of(RankingPdfExport.Status))]
+
+
+class PdfExportOut(Schema):
+    """A large ranking's PDF being made on the background worker."""
+
+    id: int
+    status: ExportStatus = Field(..., description="queued, running, done, failed")
+    rows: int = Field(..., description="Số cơ quan trong văn bản / organisations in it")
+    requested_at: dt.datetime
+    finished_at: dt.datetime | None
+    message: str = Field(..., description="Lỗi khi thất bại / why it failed")
+    status_url: str = Field(..., description="Hỏi lại tình trạng tại đây / poll here")
+    file_url: str | None = Field(..., description="Tải tệp khi xong / the file, once done")
+
+
+def _export_out(scorecard: Scorecard, export: RankingPdfExport) -> dict[str, Any]:
+    base = f"/api/v1/scorecards/{scorecard.pk}/ranking-pdf/{export.pk}"
+    return {
+        "id": export.pk,
+        "status": export.status,
+        "rows": export.rows,
+        "requested_at": export.requested_at,
+        "finished_at": export.finished_at,
+        "message": export.message,
+        "status_url": base,
+        "file_url": f"{base}/file" if jobs.is_ready(export) else None,
+    }
+
+
+def _pdf_export(request: HttpRequest, id: int, export_id: int) -> tuple[Scorecard, Any]:
+    scorecard = selectors.get_for_documents(caller(request), id)
+    export = RankingPdfExport.objects.filter(pk=export_id, scorecard=scorecard).first()
+    if export is None:
+        raise Http404
+    return scorecard, export
+
+
 @router.get(
     "/scorecards/{id}/ranking.pdf",
     auth=OPTIONAL_AUTH,
-    response=FILE_ERRORS,
+    response={202: PdfExportOut, **FILE_ERRORS},
     summary="Văn bản xếp hạng (PDF) / the ranking as a PDF (published: without authentication)",
+    description=(
+        "Xếp hạng lớn: tệp được tạo nền; trả 202 kèm địa chỉ hỏi tình trạng (Location) cho "
+        "tới khi xong. / A large ranking's PDF is made in the background: 202 with the "
+        "status URL (also in `Location`) until it is ready, then 200 with the file here "
+        "and at `file_url`."
+    ),
     openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
 )
-def get_ranking_pdf(request: HttpRequest, id: Id) -> Any:
-    return _document(request, id, "pdf")
+def get_ranking_pdf(request: HttpRequest, id: Id, response: HttpResponse) -> Any:
+    user = caller(request)
+    scorecard = selectors.get_for_documents(user, id)
+    export = pdf_exports.request_pdf(scorecard, actor=user)
+    if export is None:
+        return documents.exporter(scorecard, "pdf").response()
+    if jobs.is_ready(export):
+        return pdf_exports.file_response(export)
+    out = _export_out(scorecard, export)
+    response["Location"] = out["status_url"]
+    response["Retry-After"] = "5"
+    return Status(202, out)
+
+
+@router.get(
+    "/scorecards/{id}/ranking-pdf/{export_id}",
+    auth=OPTIONAL_AUTH,
+    openapi_extra=OPTIONAL_SECURITY,
+    response={200: PdfExportOut, **FILE_ERRORS},
+    summary="Tình trạng tạo PDF xếp hạng / a ranking PDF's progress",
+)
+def get_ranking_pdf_export(request: HttpRequest, id: Id, export_id: Id) -> Any:
+    return _export_out(*_pdf_export(request, id, export_id))
+
+
+@router.get(
+    "/scorecards/{id}/ranking-pdf/{export_id}/file",
+    auth=OPTIONAL_AUTH,
+    response=FILE_ERRORS,
+    summary="Tệp PDF xếp hạng đã tạo / a finished ranking PDF (404 until it is done)",
+    openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
+)
+def get_ranking_pdf_file(request: HttpRequest, id: Id, export_id: Id) -> Any:
+    _scorecard, export = _pdf_export(request, id, export_id)
+    if not jobs.is_ready(export):
+        raise Http404
+    return pdf_exports.file_response(export)
 
 
 @router.get(

@@ -314,11 +314,11 @@ class RankingPdf(_RankingMixin, Exporter):
     content_type = PDF
 
     def render(self) -> bytes:
-        """The PDF is kept in the cache: WeasyPrint takes ~10 s for a province of 1,700
-        organisations (docs/benchmarks.md), and the public may ask for a published one as
-        often as they like. A published scorecard never changes and its file is dated at
-        publication: one rendering. A computed one is dated the day it is downloaded: one
-        rendering per computation and day (a recompute or an edit changes `computed_at`)."""
+        """A small ranking's PDF, made in the request and kept in the cache (a large one is
+        made on the worker: `scoring.pdf_exports`). A published scorecard never changes and
+        its file is dated at publication: one rendering. A computed one is dated the day it
+        is downloaded: one rendering per computation and day (a recompute or an edit changes
+        `computed_at`)."""
         scorecard = self.scorecard
         if scorecard.is_published and scorecard.published_at is not None:
             key = f"scoring:ranking-pdf:{scorecard.pk}:{scorecard.published_at.timestamp()}"
@@ -336,9 +336,13 @@ class RankingPdf(_RankingMixin, Exporter):
         return bytes(body)
 
     def render_now(self) -> bytes:
+        return render_pdf(self.html())
+
+    def html(self) -> str:
+        """The document WeasyPrint lays out (its hash tells whether a stored PDF is current)."""
         r = self.ranking
         governing, issuing = r.issuer()
-        html = render_to_string(
+        return render_to_string(
             "scoring/pdf/ranking.html",
             {
                 "r": r,
@@ -355,7 +359,6 @@ class RankingPdf(_RankingMixin, Exporter):
                 "proposed": r.proposed_rows(),
             },
         )
-        return render_pdf(html)
 
 
 RANKING_SHEET: Final = "Xep hang"

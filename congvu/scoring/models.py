@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from congvu.core.models import TimeStampedModel
+from congvu.core.models import PdfExportBase, TimeStampedModel
 
 
 def default_grades() -> list[dict[str, Any]]:
@@ -213,3 +213,25 @@ class OrganisationScore(models.Model):
     @property
     def ranked(self) -> bool:
         return self.total is not None
+
+
+class RankingPdfExport(PdfExportBase):
+    """A large ranking's PDF rendered by the background worker (`scoring.pdf_exports`):
+    WeasyPrint takes ~10 s for a province of 1,700 organisations. Kept while the
+    document's HTML (`fingerprint`) is the same; deleted with its scorecard."""
+
+    scorecard = models.ForeignKey(
+        Scorecard,
+        on_delete=models.CASCADE,
+        related_name="pdf_exports",
+        verbose_name=_("bảng điểm"),
+    )
+    file = models.FileField(upload_to="rankings/pdf/", blank=True)
+
+    class Meta:
+        verbose_name = _("bản PDF xếp hạng")
+        verbose_name_plural = _("bản PDF xếp hạng")
+        indexes = [models.Index(fields=["scorecard", "fingerprint"], name="rankingpdf_card_fp_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} PDF #{self.pk} ({self.status})"

@@ -33,6 +33,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.audit.services import record
+from congvu.core import pdf_exports
 from congvu.core.text import fold
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -533,6 +534,8 @@ def delete_scorecard(scorecard: Scorecard, *, actor: User) -> None:
             "criteria": {c.metric: str(c.weight) for c in scorecard.criteria.all()},
         },
     )
+    # The rows of its PDFs go with it (cascade); their files once that is committed.
+    pdf_exports.forget_files(list(scorecard.pdf_exports.all()))
     scorecard.delete()
 
 
