@@ -3,6 +3,7 @@ and the API wait for it, then get the file; a finished one is reused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from congvu.accounts.models import User
@@ -107,6 +109,21 @@ def test_a_second_request_while_it_is_made_joins_the_same_export(
         == (first["Location"])
     )
     assert RankingPdfExport.objects.count() == 1
+
+
+def test_an_export_whose_worker_stopped_is_replaced_on_the_next_request(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    first = as_officer.get(reverse("scoring:pdf", args=[computed.pk]))
+    status_url = first["Location"]
+    assert "lâu hơn bình thường" not in as_officer.get(status_url).content.decode()
+    RankingPdfExport.objects.update(requested_at=timezone.now() - dt.timedelta(minutes=5))
+    late = as_officer.get(status_url).content.decode()
+    assert "có thể tiến trình chạy nền đang dừng" in late
+    RankingPdfExport.objects.update(requested_at=timezone.now() - dt.timedelta(minutes=11))
+    second = as_officer.get(reverse("scoring:pdf", args=[computed.pk]))
+    assert second["Location"] != status_url
+    assert RankingPdfExport.objects.filter(status=S.QUEUED).count() == 2
 
 
 def test_a_failed_pdf_says_so_and_offers_a_retry_and_the_docx(
