@@ -69,9 +69,29 @@ class CriterionOut(Schema):
     formula: str = Field(..., description="Cách tính 0–100 / how the 0–100 value is computed")
 
 
+class ConditionOut(Schema):
+    metric: str = Field(..., description="Mã chỉ số / metric code")
+    min: float = Field(..., description="Giá trị tối thiểu 0–100 / lowest value")
+
+
 class GradeOut(Schema):
     min: float = Field(..., description="Ngưỡng tổng điểm / lowest total of the grade")
     label: str
+    label_en: str = Field("", description="Tên tiếng Anh / English label")
+    conditions: list[ConditionOut] = Field(
+        [],
+        description=(
+            "Điều kiện; không đạt thì xếp mức thấp hơn / conditions; an organisation that "
+            "misses one gets the next lower grade"
+        ),
+    )
+
+
+class GradeNoteOut(Schema):
+    grade: str = Field(..., description="Mức không được xếp / the grade not given")
+    metric: str
+    value: float
+    min: float
 
 
 class ScorecardOut(Schema):
@@ -126,6 +146,9 @@ class ScoreOut(Schema):
     total: float | None = Field(..., description="0–100; null: chưa đủ dữ liệu / not enough data")
     rank: int | None = Field(..., description="Thứ hạng trong loại / rank within the kind")
     grade: str
+    grade_notes: list[GradeNoteOut] = Field(
+        ..., description="Điều kiện xếp loại không đạt / grade conditions missed"
+    )
     criteria_with_data: int
     missing: list[str] = Field(..., description="Tiêu chí không có dữ liệu / criteria without data")
     values: dict[str, float | None] = Field(..., description="Điểm 0–100 theo chỉ số / per metric")
@@ -180,9 +203,16 @@ class CriterionIn(BodyIn):
     label: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
 
 
+class ConditionIn(BodyIn):
+    metric: Slug
+    min: float = Field(..., ge=0, le=100, allow_inf_nan=False)
+
+
 class GradeIn(BodyIn):
     min: float = Field(..., ge=0, le=100, allow_inf_nan=False)
     label: Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NOT_BLANK)]
+    label_en: Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL)] = ""
+    conditions: list[ConditionIn] = Field([], max_length=services.MAX_CONDITIONS)
 
 
 class ScorecardIn(BodyIn):
@@ -192,7 +222,11 @@ class ScorecardIn(BodyIn):
     period_end: Day
     kinds: list[Slug] = Field(..., min_length=1, max_length=50)
     criteria: list[CriterionIn] = Field(..., min_length=1, max_length=services.MAX_CRITERIA)
-    grades: list[GradeIn] | None = Field(None, max_length=20, description="Mặc định: Nghị định 90")
+    grades: list[GradeIn] | None = Field(
+        None,
+        max_length=20,
+        description="Mặc định: Nghị định 90 (≥ 80 % nhiệm vụ đúng hạn cho mức tốt trở lên)",
+    )
     min_criteria: int | None = Field(None, ge=1, le=services.MAX_CRITERIA)
     description: Annotated[str, StringConstraints(max_length=5_000, pattern=NO_NUL)] = ""
 
@@ -440,7 +474,15 @@ def create_scorecard(request: HttpRequest, payload: ScorecardIn) -> Any:
         kinds=list(found.values()),
         criteria=[services.CriterionIn(c.metric, c.weight, c.label) for c in payload.criteria],
         grades=(
-            [services.GradeIn(g.min, g.label) for g in payload.grades]
+            [
+                services.GradeIn(
+                    g.min,
+                    g.label,
+                    g.label_en,
+                    [services.ConditionIn(c.metric, c.min) for c in g.conditions],
+                )
+                for g in payload.grades
+            ]
             if payload.grades is not None
             else None
         ),
