@@ -434,10 +434,7 @@ def get_ranking_pdf_export(request: HttpRequest, id: Id, export_id: Id) -> Any:
     openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
 )
 def get_ranking_pdf_file(request: HttpRequest, id: Id, export_id: Id) -> Any:
-    _scorecard, export = _pdf_export(request, id, export_id)
-    if not jobs.is_ready(export):
-        raise Http404
-    return pdf_exports.file_response(export)
+    return pdf_exports.file_response(_pdf_export(request, id, export_id)[1])
 
 
 @router.get(

@@ -36,7 +36,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -180,6 +180,13 @@ def file_response(export: PdfExportBase, filename: str) -> FileResponse:
         filename=filename,
         content_type="application/pdf",
     )
+
+
+def finished_file(export: PdfExportBase, filename: str) -> FileResponse:
+    """The export's file; 404 while it is being made, after a failure or once removed."""
+    if not is_ready(export):
+        raise Http404
+    return file_response(export, filename)
 
 
 @dataclass(frozen=True)

@@ -377,6 +377,4 @@ def pdf_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def pdf_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     export = _export_for(request.user, pk)
-    if not jobs.is_ready(export):
-        raise Http404
-    return _pdf_file(export)
+    return jobs.finished_file(export, pdf_exports.download_name(export.period))

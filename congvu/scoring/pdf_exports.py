@@ -75,4 +75,5 @@ def make(export_id: int) -> str:
 
 
 def file_response(export: RankingPdfExport) -> Any:
-    return jobs.file_response(export, download_name(export.scorecard))
+    """The finished export's file (404 while it is being made)."""
+    return jobs.finished_file(export, download_name(export.scorecard))

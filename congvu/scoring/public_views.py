@@ -179,7 +179,4 @@ def pdf_export(request: HttpRequest, pk: int, export: int) -> HttpResponse:
 
 @require_GET
 def pdf_export_file(request: HttpRequest, pk: int, export: int) -> HttpResponseBase:
-    found = _export_for(pk, export)
-    if not jobs.is_ready(found):
-        raise Http404
-    return _public(pdf_exports.file_response(found))
+    return _public(pdf_exports.file_response(_export_for(pk, export)))

@@ -315,10 +315,7 @@ def pdf_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def pdf_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
-    export = _export_for(request.user, pk)
-    if not jobs.is_ready(export):
-        raise Http404
-    return pdf_exports.file_response(export)
+    return pdf_exports.file_response(_export_for(request.user, pk))
 
 
 @login_required
