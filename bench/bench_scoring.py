@@ -12,7 +12,9 @@ and rewrites every score, as a recompute does); the number of SQL queries of
 one computation is counted, to show it does not grow with the organisations.
 Then the ranking pages are timed over HTTP (gunicorn, production settings,
 one sequential client), and the ranking's PDF, DOCX and XLSX rendered once
-in-process. Prints a table and merges the numbers into
+in-process; the PDF's request is timed while it is being made (no worker runs:
+a redirect to its status page), the worker's task is run once, and the
+finished file's download timed. Prints a table and merges the numbers into
 bench/results/scoring.json under the database vendor.
 """
 
@@ -128,14 +130,43 @@ def main() -> None:
         "public CSV (all organisations)": f"/rankings/{pk}.csv",
         "API ranking, 200 rows": f"/api/v1/scorecards/{pk}/ranking?limit=200",
     }
+    # The ranking's PDF over HTTP: no worker runs beside this server, so the first
+    # requests find it being made (hash of the HTML, a redirect, the status page); then
+    # the worker's task is run here and the finished file is downloaded.
+    being_made = {
+        "ranking PDF asked, being made (officer)": f"/scoring/{pk}/ranking.pdf",
+        "ranking PDF asked, being made (public)": f"/rankings/{pk}.pdf",
+    }
+    finished = {
+        "ranking PDF, finished (officer)": f"/scoring/{pk}/ranking.pdf",
+        "ranking PDF, finished (public)": f"/rankings/{pk}.pdf",
+    }
     results: dict[str, Any] = {}
+
+    def timed(base: str, name: str, path: str) -> None:
+        results[name] = time_page(base, path, cookie, args.repeat)
+        print(
+            f"{name:40} median {results[name]['median_ms']:7.1f} ms   "
+            f"p95 {results[name]['p95_ms']:7.1f} ms   {results[name]['bytes']:>9,} B"
+        )
+
+    from congvu.scoring import pdf_exports
+    from congvu.scoring.models import RankingPdfExport
+
     with gunicorn(cookie) as base:
-        for name, path in pages.items():
-            results[name] = time_page(base, path, cookie, args.repeat)
-            print(
-                f"{name:36} median {results[name]['median_ms']:7.1f} ms   "
-                f"p95 {results[name]['p95_ms']:7.1f} ms   {results[name]['bytes']:>9,} B"
-            )
+        for name, path in {**pages, **being_made}.items():
+            timed(base, name, path)
+        export = RankingPdfExport.objects.get(scorecard=scorecard)
+        started = time.perf_counter()
+        outcome = pdf_exports.make(export.pk)
+        rendered["pdf on the worker"] = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "outcome": outcome,
+        }
+        print(f"ranking pdf on the worker (task): {rendered['pdf on the worker']['seconds']} s")
+        connection.close()
+        for name, path in finished.items():
+            timed(base, name, path)
 
     vendor = database.split(" ")[0]
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

@@ -9,7 +9,8 @@ publish, delete) need SCORE_MANAGE on the scorecard's organisation and call
 
 The ranking's files (DOCX, PDF, XLSX; `scoring.documents`): a published scorecard's for
 any account, its PDF without one too (as on /rankings/); an unpublished one's for its
-managers; a draft has none yet (422).
+managers; a draft has none yet (422). A large ranking's PDF is made on the background
+worker (`scoring.pdf_exports`): 202 with a status URL until it is ready.
 """
 
 import datetime as dt
@@ -17,16 +18,17 @@ from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints, WithJsonSchema
 
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
+from congvu.core import pdf_exports as jobs
 from congvu.organisations.models import OrganisationKind
-from congvu.scoring import documents, selectors, services
-from congvu.scoring.models import OrganisationScore, Scorecard
+from congvu.scoring import documents, pdf_exports, selectors, services
+from congvu.scoring.models import OrganisationScore, RankingPdfExport, Scorecard
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText, Slug
 from .errors import ErrorOut, ValidationErrorOut
@@ -67,9 +69,29 @@ class CriterionOut(Schema):
     formula: str = Field(..., description="Cách tính 0–100 / how the 0–100 value is computed")
 
 
+class ConditionOut(Schema):
+    metric: str = Field(..., description="Mã chỉ số / metric code")
+    min: float = Field(..., description="Giá trị tối thiểu 0–100 / lowest value")
+
+
 class GradeOut(Schema):
     min: float = Field(..., description="Ngưỡng tổng điểm / lowest total of the grade")
     label: str
+    label_en: str = Field("", description="Tên tiếng Anh / English label")
+    conditions: list[ConditionOut] = Field(
+        [],
+        description=(
+            "Điều kiện; không đạt thì xếp mức thấp hơn / conditions; an organisation that "
+            "misses one gets the next lower grade"
+        ),
+    )
+
+
+class GradeNoteOut(Schema):
+    grade: str = Field(..., description="Mức không được xếp / the grade not given")
+    metric: str
+    value: float
+    min: float
 
 
 class ScorecardOut(Schema):
@@ -124,6 +146,9 @@ class ScoreOut(Schema):
     total: float | None = Field(..., description="0–100; null: chưa đủ dữ liệu / not enough data")
     rank: int | None = Field(..., description="Thứ hạng trong loại / rank within the kind")
     grade: str
+    grade_notes: list[GradeNoteOut] = Field(
+        ..., description="Điều kiện xếp loại không đạt / grade conditions missed"
+    )
     criteria_with_data: int
     missing: list[str] = Field(..., description="Tiêu chí không có dữ liệu / criteria without data")
     values: dict[str, float | None] = Field(..., description="Điểm 0–100 theo chỉ số / per metric")
@@ -178,9 +203,16 @@ class CriterionIn(BodyIn):
     label: Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL)] = ""
 
 
+class ConditionIn(BodyIn):
+    metric: Slug
+    min: float = Field(..., ge=0, le=100, allow_inf_nan=False)
+
+
 class GradeIn(BodyIn):
     min: float = Field(..., ge=0, le=100, allow_inf_nan=False)
     label: Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=NOT_BLANK)]
+    label_en: Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL)] = ""
+    conditions: list[ConditionIn] = Field([], max_length=services.MAX_CONDITIONS)
 
 
 class ScorecardIn(BodyIn):
@@ -190,7 +222,11 @@ class ScorecardIn(BodyIn):
     period_end: Day
     kinds: list[Slug] = Field(..., min_length=1, max_length=50)
     criteria: list[CriterionIn] = Field(..., min_length=1, max_length=services.MAX_CRITERIA)
-    grades: list[GradeIn] | None = Field(None, max_length=20, description="Mặc định: Nghị định 90")
+    grades: list[GradeIn] | None = Field(
+        None,
+        max_length=20,
+        description="Mặc định: Nghị định 90 (≥ 80 % nhiệm vụ đúng hạn cho mức tốt trở lên)",
+    )
     min_criteria: int | None = Field(None, ge=1, le=services.MAX_CRITERIA)
     description: Annotated[str, StringConstraints(max_length=5_000, pattern=NO_NUL)] = ""
 
@@ -314,15 +350,91 @@ def get_ranking_docx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "docx")
 
 
+ExportStatus = Annotated[RankingPdfExport.Status, WithJsonSchema(one_of(RankingPdfExport.Status))]
+
+
+class PdfExportOut(Schema):
+    """A large ranking's PDF being made on the background worker."""
+
+    id: int
+    status: ExportStatus = Field(..., description="queued, running, done, failed")
+    rows: int = Field(..., description="Số cơ quan trong văn bản / organisations in it")
+    requested_at: dt.datetime
+    finished_at: dt.datetime | None
+    message: str = Field(..., description="Lỗi khi thất bại / why it failed")
+    status_url: str = Field(..., description="Hỏi lại tình trạng tại đây / poll here")
+    file_url: str | None = Field(..., description="Tải tệp khi xong / the file, once done")
+
+
+def _export_out(scorecard: Scorecard, export: RankingPdfExport) -> dict[str, Any]:
+    base = f"/api/v1/scorecards/{scorecard.pk}/ranking-pdf/{export.pk}"
+    return {
+        "id": export.pk,
+        "status": export.status,
+        "rows": export.rows,
+        "requested_at": export.requested_at,
+        "finished_at": export.finished_at,
+        "message": export.message,
+        "status_url": base,
+        "file_url": f"{base}/file" if jobs.is_ready(export) else None,
+    }
+
+
+def _pdf_export(request: HttpRequest, id: int, export_id: int) -> tuple[Scorecard, Any]:
+    scorecard = selectors.get_for_documents(caller(request), id)
+    export = RankingPdfExport.objects.filter(pk=export_id, scorecard=scorecard).first()
+    if export is None:
+        raise Http404
+    return scorecard, export
+
+
 @router.get(
     "/scorecards/{id}/ranking.pdf",
     auth=OPTIONAL_AUTH,
-    response=FILE_ERRORS,
+    response={202: PdfExportOut, **FILE_ERRORS},
     summary="Văn bản xếp hạng (PDF) / the ranking as a PDF (published: without authentication)",
+    description=(
+        "Xếp hạng lớn: tệp được tạo nền; trả 202 kèm địa chỉ hỏi tình trạng (Location) cho "
+        "tới khi xong. / A large ranking's PDF is made in the background: 202 with the "
+        "status URL (also in `Location`) until it is ready, then 200 with the file here "
+        "and at `file_url`."
+    ),
     openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
 )
-def get_ranking_pdf(request: HttpRequest, id: Id) -> Any:
-    return _document(request, id, "pdf")
+def get_ranking_pdf(request: HttpRequest, id: Id, response: HttpResponse) -> Any:
+    user = caller(request)
+    scorecard = selectors.get_for_documents(user, id)
+    export = pdf_exports.request_pdf(scorecard, actor=user)
+    if export is None:
+        return documents.exporter(scorecard, "pdf").response()
+    if jobs.is_ready(export):
+        return pdf_exports.file_response(export)
+    out = _export_out(scorecard, export)
+    response["Location"] = out["status_url"]
+    response["Retry-After"] = "5"
+    return Status(202, out)
+
+
+@router.get(
+    "/scorecards/{id}/ranking-pdf/{export_id}",
+    auth=OPTIONAL_AUTH,
+    openapi_extra=OPTIONAL_SECURITY,
+    response={200: PdfExportOut, **FILE_ERRORS},
+    summary="Tình trạng tạo PDF xếp hạng / a ranking PDF's progress",
+)
+def get_ranking_pdf_export(request: HttpRequest, id: Id, export_id: Id) -> Any:
+    return _export_out(*_pdf_export(request, id, export_id))
+
+
+@router.get(
+    "/scorecards/{id}/ranking-pdf/{export_id}/file",
+    auth=OPTIONAL_AUTH,
+    response=FILE_ERRORS,
+    summary="Tệp PDF xếp hạng đã tạo / a finished ranking PDF (404 until it is done)",
+    openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
+)
+def get_ranking_pdf_file(request: HttpRequest, id: Id, export_id: Id) -> Any:
+    return pdf_exports.file_response(_pdf_export(request, id, export_id)[1])
 
 
 @router.get(
@@ -359,7 +471,15 @@ def create_scorecard(request: HttpRequest, payload: ScorecardIn) -> Any:
         kinds=list(found.values()),
         criteria=[services.CriterionIn(c.metric, c.weight, c.label) for c in payload.criteria],
         grades=(
-            [services.GradeIn(g.min, g.label) for g in payload.grades]
+            [
+                services.GradeIn(
+                    g.min,
+                    g.label,
+                    g.label_en,
+                    [services.ConditionIn(c.metric, c.min) for c in g.conditions],
+                )
+                for g in payload.grades
+            ]
             if payload.grades is not None
             else None
         ),

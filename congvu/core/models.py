@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -103,3 +107,47 @@ class DailyJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day:%d/%m/%Y}"
+
+
+class PdfExportBase(models.Model):
+    """A long document's PDF rendered by the background worker (`core.pdf_exports`).
+
+    Each app that has such a document subclasses this with a foreign key to what the
+    document is about (a reporting period, a scorecard), so the rows go when it goes and
+    are scoped like it. `fingerprint` is the hash of the HTML WeasyPrint laid out: a
+    finished PDF is served again while the HTML it would make is the same.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang tạo")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Thất bại")
+
+    status = models.CharField(
+        _("tình trạng"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the rendered HTML")
+    file = models.FileField(upload_to="pdf/", blank=True)
+    rows = models.PositiveIntegerField(_("số cơ quan"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    message = models.CharField(_("thông báo"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"PDF #{self.pk} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_late(self) -> bool:
+        """Still waiting after a few minutes: the background worker may be stopped."""
+        return self.is_running and self.requested_at < timezone.now() - dt.timedelta(minutes=3)

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from congvu.core.models import TimeStampedModel
+from congvu.core.models import PdfExportBase, TimeStampedModel
 
 
 class ReportPeriodQuerySet(models.QuerySet["ReportPeriod"]):
@@ -219,37 +219,20 @@ class OrganisationReport(TimeStampedModel):
         return self.submitted_at.date() if self.submitted_at else None
 
 
-class PdfExport(models.Model):
+class PdfExport(PdfExportBase):
     """A provincial report's PDF rendered by the background worker.
 
     WeasyPrint lays out ~100 appendix rows a second: a province of 1,700
     organisations takes ~20 s, too long for a request. Above
     `REPORTING_PDF_INLINE_MAX_ROWS` rows the PDF is made here
-    (`reporting.pdf_exports`) and kept while the compiled document (its HTML,
-    `fingerprint`) does not change.
+    (`reporting.pdf_exports`, on `core.pdf_exports`) and kept while the compiled
+    document (its HTML, `fingerprint`) does not change.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Đang chờ")
-        RUNNING = "running", _("Đang tạo")
-        DONE = "done", _("Đã xong")
-        FAILED = "failed", _("Thất bại")
 
     period = models.ForeignKey(
         ReportPeriod, on_delete=models.CASCADE, related_name="pdf_exports", verbose_name=_("kỳ")
     )
-    status = models.CharField(
-        _("tình trạng"), max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
-    fingerprint = models.CharField(max_length=64, help_text="sha256 of the rendered HTML")
     file = models.FileField(upload_to="reports/pdf/", blank=True)
-    rows = models.PositiveIntegerField(_("số cơ quan"), default=0)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
-    message = models.CharField(_("thông báo"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("bản PDF báo cáo tổng hợp")
@@ -258,14 +241,3 @@ class PdfExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} PDF #{self.pk} ({self.status})"
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def is_late(self) -> bool:
-        """Still waiting after a few minutes: the background worker may be stopped."""
-        from django.utils import timezone
-
-        return self.is_running and self.requested_at < timezone.now() - dt.timedelta(minutes=3)

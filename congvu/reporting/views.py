@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import exporters, indicators, pdf_exports, selectors, services, workflow
@@ -346,12 +348,7 @@ def _export_for(user: Any, pk: int) -> PdfExport:
 
 
 def _pdf_file(export: PdfExport) -> FileResponse:
-    return FileResponse(
-        export.file.open("rb"),
-        as_attachment=True,
-        filename=pdf_exports.download_name(export.period),
-        content_type="application/pdf",
-    )
+    return jobs.file_response(export, pdf_exports.download_name(export.period))
 
 
 @login_required
@@ -359,18 +356,25 @@ def _pdf_file(export: PdfExport) -> FileResponse:
 def pdf_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A provincial PDF being made: its progress, then the download link."""
     export = _export_for(request.user, pk)
-    if request.headers.get("HX-Request"):
-        response = render(request, "reporting/pdf_export.html#state", {"export": export})
-        if not export.is_running:
-            response["HX-Refresh"] = "true"
-        return response
-    return render(request, "reporting/pdf_export.html", {"export": export})
+    period = export.period
+    links = jobs.Links(
+        title=_("Báo cáo tổng hợp (.pdf)"),
+        back=(reverse("reporting:period", args=[period.pk]), str(period)),
+        poll=reverse("reporting:pdf_export", args=[export.pk]),
+        file=reverse("reporting:pdf_export_file", args=[export.pk]),
+        retry=reverse("reporting:period_export", args=[period.pk, "pdf"]),
+        alternatives=[
+            (
+                reverse("reporting:period_export", args=[period.pk, "docx"]),
+                _("Báo cáo tổng hợp (.docx)"),
+            )
+        ],
+    )
+    return jobs.status_page(request, export, links)
 
 
 @login_required
 @require_GET
 def pdf_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     export = _export_for(request.user, pk)
-    if export.status != PdfExport.Status.DONE or not pdf_exports.file_is_there(export):
-        raise Http404
-    return _pdf_file(export)
+    return jobs.finished_file(export, pdf_exports.download_name(export.period))

@@ -46,7 +46,7 @@ from congvu.reporting.services import place_of
 from congvu.reporting.spreadsheets import _bold_row, _header, _title
 
 from . import selectors
-from .models import Criterion, OrganisationScore, Scorecard
+from .models import Criterion, OrganisationScore, Scorecard, metric_label
 
 FORMATS: Final = ("docx", "pdf", "xlsx")
 PDF_CACHE_SECONDS: Final = 24 * 3600
@@ -66,6 +66,16 @@ def require_scores(scorecard: Scorecard) -> None:
                 "has not been computed: there is no ranking to export yet."
             )
         )
+
+
+def grade_with_reason(score: OrganisationScore) -> str:
+    """The grade, and the conditions that kept a higher one from the organisation."""
+    missed = "; ".join(
+        f"{metric_label(n['metric'])} {decimal_comma(n['value'])} < "
+        f"{decimal_comma(n['min'], 0)} (điều kiện mức “{n['grade']}”)"
+        for n in score.grade_notes
+    )
+    return f"{score.grade} ({missed})" if missed else score.grade
 
 
 def _place(organisation: Organisation) -> str:
@@ -161,8 +171,17 @@ class Ranking:
     def rules(self) -> list[str]:
         grades = "; ".join(
             f"{g['label']}: từ {decimal_comma(float(g['min']), 0)} điểm"
+            + "".join(
+                f" và {metric_label(c['metric'])} từ {decimal_comma(float(c['min']), 0)}"
+                for c in g.get("conditions") or []
+            )
             for g in sorted(self.scorecard.grades, key=lambda g: -float(g["min"]))
         )
+        if self.scorecard.condition_metrics():
+            grades += (
+                ". Cơ quan đạt ngưỡng điểm của một mức nhưng không đạt điều kiện của mức đó "
+                "được xếp mức thấp hơn liền kề"
+            )
         return [
             "Tổng điểm (0–100) = Σ (điểm tiêu chí × trọng số) / Σ trọng số, chỉ tính các tiêu "
             "chí cơ quan có dữ liệu; tiêu chí không có dữ liệu không tính là 0 điểm.",
@@ -189,7 +208,7 @@ class Ranking:
                 str(s.rank or ""),
                 s.organisation_name,
                 decimal_comma(s.total),
-                s.grade,
+                grade_with_reason(s),
                 "; ".join(s.missing_labels) or "—",  # type: ignore[attr-defined]
             )
             for s in scores
@@ -314,11 +333,11 @@ class RankingPdf(_RankingMixin, Exporter):
     content_type = PDF
 
     def render(self) -> bytes:
-        """The PDF is kept in the cache: WeasyPrint takes ~10 s for a province of 1,700
-        organisations (docs/benchmarks.md), and the public may ask for a published one as
-        often as they like. A published scorecard never changes and its file is dated at
-        publication: one rendering. A computed one is dated the day it is downloaded: one
-        rendering per computation and day (a recompute or an edit changes `computed_at`)."""
+        """A small ranking's PDF, made in the request and kept in the cache (a large one is
+        made on the worker: `scoring.pdf_exports`). A published scorecard never changes and
+        its file is dated at publication: one rendering. A computed one is dated the day it
+        is downloaded: one rendering per computation and day (a recompute or an edit changes
+        `computed_at`)."""
         scorecard = self.scorecard
         if scorecard.is_published and scorecard.published_at is not None:
             key = f"scoring:ranking-pdf:{scorecard.pk}:{scorecard.published_at.timestamp()}"
@@ -336,9 +355,13 @@ class RankingPdf(_RankingMixin, Exporter):
         return bytes(body)
 
     def render_now(self) -> bytes:
+        return render_pdf(self.html())
+
+    def html(self) -> str:
+        """The document WeasyPrint lays out (its hash tells whether a stored PDF is current)."""
         r = self.ranking
         governing, issuing = r.issuer()
-        html = render_to_string(
+        return render_to_string(
             "scoring/pdf/ranking.html",
             {
                 "r": r,
@@ -355,7 +378,6 @@ class RankingPdf(_RankingMixin, Exporter):
                 "proposed": r.proposed_rows(),
             },
         )
-        return render_pdf(html)
 
 
 RANKING_SHEET: Final = "Xep hang"

@@ -22,12 +22,56 @@ class OrganisationChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-def grades_text(grades: list[dict[str, Any]]) -> str:
-    def threshold(value: Any) -> str:
-        number = float(value)
-        return str(int(number)) if number.is_integer() else str(number).replace(".", ",")
+def _number(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(number).replace(".", ",")
 
-    return "\n".join(f"{threshold(g['min'])}: {g['label']}" for g in grades)
+
+def grades_text(grades: list[dict[str, Any]]) -> str:
+    """One grade a line: “threshold: label”, then “| en: English label” and one
+    “| metric >= threshold” per condition."""
+    lines = []
+    for g in grades:
+        parts = [f"{_number(g['min'])}: {g['label']}"]
+        if g.get("label_en"):
+            parts.append(f"en: {g['label_en']}")
+        parts.extend(f"{c['metric']} >= {_number(c['min'])}" for c in g.get("conditions") or [])
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+def _grade_line(line: str) -> services.GradeIn:
+    head, *rest = line.split("|")
+    threshold, sep, label = head.partition(":")
+    if not sep:
+        raise forms.ValidationError(
+            gettext(
+                "Mỗi dòng có dạng “ngưỡng: tên”, ví dụ “90: Hoàn thành xuất sắc”. / "
+                "Write each line as “threshold: name”, e.g. “90: Excellent”."
+            )
+        )
+    label_en = ""
+    conditions: list[services.ConditionIn] = []
+    for part in (p.strip() for p in rest):
+        if not part:
+            continue
+        key, colon, value = part.partition(":")
+        if colon and key.strip().lower() == "en":
+            label_en = value.strip()
+            continue
+        metric, ge, minimum = part.replace("≥", ">=").partition(">=")
+        if not ge or not metric.strip() or not minimum.strip():
+            raise forms.ValidationError(
+                gettext(
+                    "Điều kiện có dạng “chỉ số >= ngưỡng”, ví dụ “tasks_on_time >= 80”; tên "
+                    "tiếng Anh có dạng “en: tên”. / Write a condition as “metric >= threshold”, "
+                    "e.g. “tasks_on_time >= 80”, and an English label as “en: label”."
+                )
+            )
+        conditions.append(services.ConditionIn(metric.strip(), minimum.strip().replace(",", ".")))
+    return services.GradeIn(
+        threshold.strip().replace(",", "."), label.strip(), label_en, conditions
+    )
 
 
 class ScorecardForm(forms.Form):
@@ -53,6 +97,10 @@ class ScorecardForm(forms.Form):
     )
     grades = forms.CharField(
         label=_("Xếp loại (mỗi dòng “ngưỡng: tên”, ngưỡng thấp nhất là 0)"),
+        help_text=_(
+            "Thêm sau dấu “|”: tên tiếng Anh (“en: Completed well”) và điều kiện của mức "
+            "(“tasks_on_time >= 80”: cơ quan không đạt được xếp mức thấp hơn liền kề)."
+        ),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=2_000,
     )
@@ -73,20 +121,9 @@ class ScorecardForm(forms.Form):
             del self.fields["organisation"]
 
     def clean_grades(self) -> list[services.GradeIn]:
-        rows = []
-        for line in self.cleaned_data["grades"].splitlines():
-            if not line.strip():
-                continue
-            threshold, sep, label = line.partition(":")
-            if not sep:
-                raise forms.ValidationError(
-                    gettext(
-                        "Mỗi dòng có dạng “ngưỡng: tên”, ví dụ “90: Hoàn thành xuất sắc”. / "
-                        "Write each line as “threshold: name”, e.g. “90: Excellent”."
-                    )
-                )
-            rows.append(services.GradeIn(threshold.strip().replace(",", "."), label.strip()))
-        return rows
+        return [
+            _grade_line(line) for line in self.cleaned_data["grades"].splitlines() if line.strip()
+        ]
 
 
 class CriterionForm(forms.Form):

@@ -14,25 +14,58 @@ are data with defaults, because the law that sets them changes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from congvu.core.models import TimeStampedModel
+from congvu.core.models import PdfExportBase, TimeStampedModel
+
+#: Decree 90/2020/NĐ-CP, art. 2 (as amended by Decree 48/2023): a head is rated "good"
+#: or better only if at least 80 % of the unit's tasks are done on time.
+HEAD_TASKS_ON_TIME: dict[str, Any] = {"metric": "tasks_on_time", "min": 80}
 
 
 def default_grades() -> list[dict[str, Any]]:
-    """The annual rating's wording (Decree 90/2020, art. 2): the lowest threshold is 0."""
+    """The annual rating's wording (Decree 90/2020, art. 2): the lowest threshold is 0.
+
+    A grade may carry `conditions` (a metric's value must reach `min`): an organisation
+    whose total reaches the grade but misses one of them gets the next lower grade.
+    `label_en` is the label shown in English."""
     return [
-        {"min": 90, "label": "Hoàn thành xuất sắc"},
-        {"min": 75, "label": "Hoàn thành tốt"},
-        {"min": 50, "label": "Hoàn thành"},
-        {"min": 0, "label": "Không hoàn thành"},
+        {
+            "min": 90,
+            "label": "Hoàn thành xuất sắc",
+            "label_en": "Completed excellently",
+            "conditions": [dict(HEAD_TASKS_ON_TIME)],
+        },
+        {
+            "min": 75,
+            "label": "Hoàn thành tốt",
+            "label_en": "Completed well",
+            "conditions": [dict(HEAD_TASKS_ON_TIME)],
+        },
+        {"min": 50, "label": "Hoàn thành", "label_en": "Completed"},
+        {"min": 0, "label": "Không hoàn thành", "label_en": "Not completed"},
     ]
+
+
+def metric_label(code: str) -> str:
+    from .metrics import REGISTRY
+
+    metric = REGISTRY.get(code)
+    return str(metric.label) if metric else code
+
+
+def grade_label(grade: dict[str, Any]) -> str:
+    """The grade's label in the user's language (the Vietnamese one when it has no other)."""
+    english = (get_language() or "").startswith("en")
+    return str(grade.get("label_en") or grade["label"]) if english else str(grade["label"])
 
 
 class ScorecardQuerySet(models.QuerySet["Scorecard"]):
@@ -130,11 +163,63 @@ class Scorecard(TimeStampedModel):
             return min(max(self.min_criteria, 1), max(count, 1))
         return max(1, (count + 1) // 2)
 
-    def grade_for(self, total: float) -> str:
+    def grading(
+        self, total: float, values: Mapping[str, float | None] | None = None
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The grade of `total`, and the conditions missed on the way down.
+
+        Grades are tried from the highest: a grade whose threshold the total reaches but
+        one of whose conditions the organisation misses is skipped for the next lower one.
+        A condition on a metric without data for the organisation is not applied (missing
+        data is never 0)."""
+        values = values or {}
+        missed: list[dict[str, Any]] = []
         for grade in sorted(self.grades, key=lambda g: -float(g["min"])):
-            if total >= float(grade["min"]):
-                return str(grade["label"])
-        return ""
+            if total < float(grade["min"]):
+                continue
+            misses = [
+                {
+                    "grade": grade["label"],
+                    "metric": c["metric"],
+                    "value": values[c["metric"]],
+                    "min": float(c["min"]),
+                }
+                for c in grade.get("conditions") or []
+                if values.get(c["metric"]) is not None
+                and float(values[c["metric"]] or 0) < float(c["min"])
+            ]
+            if not misses:
+                return str(grade["label"]), missed
+            missed.extend(misses)
+        return "", missed
+
+    def grade_for(self, total: float, values: Mapping[str, float | None] | None = None) -> str:
+        return self.grading(total, values)[0]
+
+    def condition_metrics(self) -> set[str]:
+        return {c["metric"] for g in self.grades for c in g.get("conditions") or []}
+
+    def grade_display(self, label: str) -> str:
+        """A stored grade (its Vietnamese label) in the user's language."""
+        for grade in self.grades:
+            if grade["label"] == label:
+                return grade_label(grade)
+        return label
+
+    @property
+    def display_grades(self) -> list[dict[str, Any]]:
+        """The grades from the highest, each with its label and conditions as shown."""
+        return [
+            {
+                "min": float(g["min"]),
+                "label": grade_label(g),
+                "conditions": [
+                    {"label": metric_label(c["metric"]), "min": float(c["min"])}
+                    for c in g.get("conditions") or []
+                ],
+            }
+            for g in sorted(self.grades, key=lambda g: -float(g["min"]))
+        ]
 
 
 class Criterion(models.Model):
@@ -162,12 +247,7 @@ class Criterion(models.Model):
 
     @property
     def display_label(self) -> str:
-        from .metrics import REGISTRY
-
-        if self.label:
-            return self.label
-        metric = REGISTRY.get(self.metric)
-        return str(metric.label) if metric else self.metric
+        return self.label or metric_label(self.metric)
 
 
 class OrganisationScore(models.Model):
@@ -192,6 +272,10 @@ class OrganisationScore(models.Model):
     #: {metric: {"value": float | None, "weight": float, "share": float, "detail": {...}}}
     parts = models.JSONField(default=dict)
     missing = models.JSONField(default=list)
+    #: The grade conditions missed (Decree 90: tasks on time for "good" and above), each
+    #: {"grade": label, "metric": code, "value": float, "min": float}: why the grade is
+    #: lower than the total alone would give.
+    grade_notes = models.JSONField(_("điều kiện xếp loại không đạt"), default=list, blank=True)
 
     class Meta:
         ordering = ["scorecard_id", "kind_id", "rank", "organisation_name"]
@@ -213,3 +297,25 @@ class OrganisationScore(models.Model):
     @property
     def ranked(self) -> bool:
         return self.total is not None
+
+
+class RankingPdfExport(PdfExportBase):
+    """A large ranking's PDF rendered by the background worker (`scoring.pdf_exports`):
+    WeasyPrint takes ~10 s for a province of 1,700 organisations. Kept while the
+    document's HTML (`fingerprint`) is the same; deleted with its scorecard."""
+
+    scorecard = models.ForeignKey(
+        Scorecard,
+        on_delete=models.CASCADE,
+        related_name="pdf_exports",
+        verbose_name=_("bảng điểm"),
+    )
+    file = models.FileField(upload_to="rankings/pdf/", blank=True)
+
+    class Meta:
+        verbose_name = _("bản PDF xếp hạng")
+        verbose_name_plural = _("bản PDF xếp hạng")
+        indexes = [models.Index(fields=["scorecard", "fingerprint"], name="rankingpdf_card_fp_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} PDF #{self.pk} ({self.status})"

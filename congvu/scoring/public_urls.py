@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:pk>.csv", public_views.csv_download, name="csv"),
     path("<int:pk>.json", public_views.json_download, name="json"),
     path("<int:pk>.pdf", public_views.pdf_download, name="pdf"),
+    path("<int:pk>/pdf/<int:export>/", public_views.pdf_export, name="pdf_export"),
+    path("<int:pk>/pdf/<int:export>/file", public_views.pdf_export_file, name="pdf_export_file"),
 ]

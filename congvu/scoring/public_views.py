@@ -8,19 +8,24 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from . import documents, selectors
-from .models import OrganisationScore, Scorecard
+from congvu.core import pdf_exports as jobs
+
+from . import documents, pdf_exports, selectors
+from .models import OrganisationScore, RankingPdfExport, Scorecard
 from .views import ranking_context
 
 CACHE_SECONDS: Final = 300
+_R = TypeVar("_R", bound=HttpResponseBase)
 
 #: The open data's fields, documented on the page (name, meaning).
 FIELDS: Final = (
@@ -37,7 +42,7 @@ FIELDS: Final = (
 )
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def _public(response: _R) -> _R:
     patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
     return response
 
@@ -137,6 +142,41 @@ def json_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The published ranking as a PDF (from the cache after the first request)."""
-    return _public(documents.RankingPdf(selectors.get_public(pk)).response())
+def pdf_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The published ranking as a PDF: made in the request (then cached) when small, on the
+    worker when large — then this sends the reader to the page that waits for it."""
+    scorecard = selectors.get_public(pk)
+    export = pdf_exports.request_pdf(scorecard, actor=request.user)
+    if export is None:
+        return _public(documents.RankingPdf(scorecard).response())
+    if jobs.is_ready(export):
+        return _public(pdf_exports.file_response(export))
+    return redirect("rankings:pdf_export", pk=scorecard.pk, export=export.pk)
+
+
+def _export_for(pk: int, export: int) -> RankingPdfExport:
+    """Only an export of a published scorecard, through that scorecard's address."""
+    found = RankingPdfExport.objects.filter(pk=export, scorecard=selectors.get_public(pk)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_GET
+def pdf_export(request: HttpRequest, pk: int, export: int) -> HttpResponse:
+    """A large published ranking's PDF being made: its progress, then the download link."""
+    found = _export_for(pk, export)
+    scorecard = found.scorecard
+    links = jobs.Links(
+        title=str(_("Văn bản xếp hạng (PDF)")),
+        back=(reverse("rankings:detail", args=[scorecard.pk]), scorecard.name),
+        poll=reverse("rankings:pdf_export", args=[scorecard.pk, found.pk]),
+        file=reverse("rankings:pdf_export_file", args=[scorecard.pk, found.pk]),
+        retry=reverse("rankings:pdf", args=[scorecard.pk]),
+    )
+    return jobs.status_page(request, found, links)
+
+
+@require_GET
+def pdf_export_file(request: HttpRequest, pk: int, export: int) -> HttpResponseBase:
+    return _public(pdf_exports.file_response(_export_for(pk, export)))

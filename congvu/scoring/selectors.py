@@ -14,6 +14,8 @@ from typing import Any, Final
 
 from django.db.models import F, QuerySet
 from django.http import Http404
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -21,7 +23,7 @@ from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, OrganisationKind
 
 from .metrics import DETAIL_LABELS, REGISTRY
-from .models import Criterion, OrganisationScore, Scorecard
+from .models import Criterion, OrganisationScore, Scorecard, metric_label
 
 SORTS: Final = ("rank", "-total", "total", "name")
 
@@ -141,6 +143,8 @@ class Breakdown:
     kind_count: int
     ranked_count: int
     median_total: float | None
+    grade: str
+    grade_reasons: list[str]
 
     @property
     def missing_labels(self) -> list[str]:
@@ -187,6 +191,8 @@ def breakdown(scorecard: Scorecard, score: OrganisationScore) -> Breakdown:
         kind_count=same_kind.count(),
         ranked_count=same_kind.filter(total__isnull=False).count(),
         median_total=medians.get("total"),
+        grade=scorecard.grade_display(score.grade),
+        grade_reasons=grade_reasons(scorecard, score),
     )
 
 
@@ -196,8 +202,28 @@ def own_scores(user: Any, scorecard: Scorecard) -> list[OrganisationScore]:
     return list(scorecard.scores.filter(organisation__in=visible).order_by("search_name")[:20])
 
 
+def grade_reasons(scorecard: Scorecard, score: OrganisationScore) -> list[str]:
+    """Why the grade is lower than the total alone gives: each condition missed."""
+    return [
+        _(
+            "Không xếp loại “%(grade)s” vì %(metric)s đạt %(value)s, dưới ngưỡng %(min)s "
+            "của mức này."
+        )
+        % {
+            "grade": scorecard.grade_display(note["grade"]),
+            "metric": metric_label(note["metric"]),
+            "value": number_format(note["value"], 2),
+            "min": number_format(note["min"], 0),
+        }
+        for note in score.grade_notes
+    ]
+
+
 def missing_labels(scorecard: Scorecard, scores: Iterable[OrganisationScore]) -> None:
-    """Attach `missing_labels` (criteria without data) to each score of a page."""
+    """Attach to each score of a page `missing_labels` (criteria without data), and its
+    grade as shown (`grade_display`, in the user's language) with `grade_reasons`."""
     labels = {c.metric: c.display_label for c in scorecard.criteria.all()}
     for score in scores:
         score.missing_labels = [labels.get(m, m) for m in score.missing]  # type: ignore[attr-defined]
+        score.grade_display = scorecard.grade_display(score.grade)  # type: ignore[attr-defined]
+        score.grade_reasons = grade_reasons(scorecard, score)  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.audit.services import record
+from congvu.core import pdf_exports
 from congvu.core.text import fold
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -44,6 +45,7 @@ S = Scorecard.Status
 NAME_MAX: Final = 255
 LABEL_MAX: Final = 200
 MAX_CRITERIA: Final = 20
+MAX_CONDITIONS: Final = 5
 WEIGHT_MAX: Final = Decimal("1000")
 YEAR_MIN: Final = 2000
 YEAR_MAX: Final = 2100
@@ -58,9 +60,19 @@ class CriterionIn:
 
 
 @dataclass(frozen=True)
+class ConditionIn:
+    """A grade's condition: the metric's value (0–100) must reach `min`."""
+
+    metric: str
+    min: Decimal | int | float | str
+
+
+@dataclass(frozen=True)
 class GradeIn:
     min: Decimal | int | float | str
     label: str
+    label_en: str = ""
+    conditions: Sequence[ConditionIn] = ()
 
 
 def _weight(value: Any) -> Decimal | None:
@@ -126,13 +138,43 @@ def clean_criteria(criteria: Sequence[CriterionIn]) -> list[Criterion]:
     return rows
 
 
+def _clean_conditions(grade: GradeIn, errors: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    if len(grade.conditions) > MAX_CONDITIONS:
+        errors.append(
+            _("Mỗi mức xếp loại có nhiều nhất %(n)d điều kiện. / At most %(n)d conditions a grade.")
+            % {"n": MAX_CONDITIONS}
+        )
+        return rows
+    for condition in grade.conditions:
+        if condition.metric not in REGISTRY:
+            errors.append(
+                _("Chỉ số không có: %(code)s. / Unknown metric: %(code)s.")
+                % {"code": str(condition.metric)[:40]}
+            )
+            continue
+        threshold = _weight(condition.min)
+        if threshold is None or threshold < 0 or threshold > 100:
+            errors.append(
+                _(
+                    "Ngưỡng của điều kiện phải từ 0 đến 100. / A condition's threshold must be "
+                    "0 to 100."
+                )
+            )
+            continue
+        rows.append({"metric": condition.metric, "min": float(threshold)})
+    return rows
+
+
 def clean_grades(grades: Sequence[GradeIn]) -> list[dict[str, Any]]:
-    """Grades from the highest threshold down; the lowest must start at 0."""
+    """Grades from the highest threshold down; the lowest must start at 0 and have no
+    condition (an organisation that misses every condition still gets a grade)."""
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     for grade in grades:
         threshold = _weight(grade.min)
         label = (grade.label or "").strip()
+        label_en = (grade.label_en or "").strip()
         if threshold is None or threshold < 0 or threshold > 100:
             errors.append(
                 _("Ngưỡng xếp loại phải từ 0 đến 100. / A grade's threshold must be 0 to 100.")
@@ -141,7 +183,16 @@ def clean_grades(grades: Sequence[GradeIn]) -> list[dict[str, Any]]:
         if not label or len(label) > GRADE_LABEL_MAX or "\x00" in label:
             errors.append(_("Nhập tên xếp loại. / Enter the grade's name."))
             continue
-        rows.append({"min": float(threshold), "label": label})
+        if len(label_en) > GRADE_LABEL_MAX or "\x00" in label_en:
+            errors.append(_("Tên tiếng Anh của xếp loại quá dài. / The English label is too long."))
+            continue
+        row: dict[str, Any] = {"min": float(threshold), "label": label}
+        if label_en:
+            row["label_en"] = label_en
+        conditions = _clean_conditions(grade, errors)
+        if conditions:
+            row["conditions"] = conditions
+        rows.append(row)
     rows.sort(key=lambda row: -row["min"])
     if not errors:
         if not rows:
@@ -150,9 +201,29 @@ def clean_grades(grades: Sequence[GradeIn]) -> list[dict[str, Any]]:
             errors.append(_("Mức thấp nhất phải có ngưỡng 0. / The lowest grade must start at 0."))
         elif len({row["min"] for row in rows}) != len(rows):
             errors.append(_("Hai mức xếp loại trùng ngưỡng. / Two grades have the same threshold."))
+        elif rows[-1].get("conditions"):
+            errors.append(
+                _(
+                    "Mức thấp nhất không có điều kiện (không còn mức nào thấp hơn). / The "
+                    "lowest grade takes no condition (there is no lower grade)."
+                )
+            )
     if errors:
         raise ValidationError({"grades": errors})
     return rows
+
+
+def grades_in(grades: Sequence[dict[str, Any]]) -> list[GradeIn]:
+    """Stored grades as input again (a new version copies them)."""
+    return [
+        GradeIn(
+            g["min"],
+            g["label"],
+            g.get("label_en", ""),
+            [ConditionIn(c["metric"], c["min"]) for c in g.get("conditions") or []],
+        )
+        for g in grades
+    ]
 
 
 def _check_fields(
@@ -423,11 +494,11 @@ def compute(scorecard: Scorecard, *, actor: User, today: dt.date | None = None) 
     period = Period(scorecard.period_start, scorecard.period_end, as_of)
     orgs_qs = scored_organisations(scorecard)
     orgs = list(orgs_qs.values_list("pk", "name", "code", "kind_id"))
-    found = {
-        c.metric: REGISTRY[c.metric].compute(period, orgs_qs)
-        for c in criteria
-        if c.metric in REGISTRY
-    }
+    # The grades' conditions may name a metric that is not a weighted criterion.
+    metrics = [c.metric for c in criteria] + sorted(
+        scorecard.condition_metrics() - {c.metric for c in criteria}
+    )
+    found = {m: REGISTRY[m].compute(period, orgs_qs) for m in metrics if m in REGISTRY}
     needed = scorecard.needed_criteria(len(criteria))
     scores: list[OrganisationScore] = []
     for pk, name, code, kind_id in orgs:
@@ -451,6 +522,11 @@ def compute(scorecard: Scorecard, *, actor: User, today: dt.date | None = None) 
             }
         with_data = len(criteria) - len(missing)
         total = round(weighted, 2) if with_data >= needed and used else None
+        grade: str = ""
+        notes: list[dict[str, Any]] = []
+        if total is not None:
+            values = {m: (v.value if (v := found[m].get(pk)) else None) for m in found}
+            grade, notes = scorecard.grading(total, values)
         scores.append(
             OrganisationScore(
                 scorecard=scorecard,
@@ -460,7 +536,8 @@ def compute(scorecard: Scorecard, *, actor: User, today: dt.date | None = None) 
                 search_name=fold(f"{name} {code}")[:400],
                 kind_id=kind_id,
                 total=total,
-                grade=scorecard.grade_for(total) if total is not None else "",
+                grade=grade,
+                grade_notes=notes,
                 with_data=with_data,
                 parts=parts,
                 missing=missing,
@@ -533,6 +610,8 @@ def delete_scorecard(scorecard: Scorecard, *, actor: User) -> None:
             "criteria": {c.metric: str(c.weight) for c in scorecard.criteria.all()},
         },
     )
+    # The rows of its PDFs go with it (cascade); their files once that is committed.
+    pdf_exports.forget_files(list(scorecard.pdf_exports.all()))
     scorecard.delete()
 
 
@@ -549,7 +628,7 @@ def new_version(scorecard: Scorecard, *, actor: User) -> Scorecard:
         period_end=scorecard.period_end,
         kinds=list(scorecard.kinds.all()),
         criteria=[CriterionIn(c.metric, c.weight, c.label) for c in scorecard.criteria.all()],
-        grades=[GradeIn(g["min"], g["label"]) for g in scorecard.grades],
+        grades=grades_in(scorecard.grades),
         min_criteria=scorecard.min_criteria,
         description=scorecard.description,
         previous=scorecard,

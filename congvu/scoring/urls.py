@@ -17,5 +17,7 @@ urlpatterns = [
     path("<int:pk>/ranking.docx", views.scorecard_document, {"fmt": "docx"}, name="docx"),
     path("<int:pk>/ranking.pdf", views.scorecard_document, {"fmt": "pdf"}, name="pdf"),
     path("<int:pk>/ranking.xlsx", views.scorecard_document, {"fmt": "xlsx"}, name="xlsx"),
+    path("pdf/<int:pk>/", views.pdf_export, name="pdf_export"),
+    path("pdf/<int:pk>/file", views.pdf_export_file, name="pdf_export_file"),
     path("<int:pk>/org/<int:organisation>/", views.organisation_score, name="organisation"),
 ]

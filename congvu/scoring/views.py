@@ -17,16 +17,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import documents, selectors, services
+from . import documents, pdf_exports, selectors, services
 from .forms import (
     CriterionFormSet,
     RankingFilterForm,
@@ -35,7 +38,7 @@ from .forms import (
     grades_text,
     initial_for_new,
 )
-from .models import Scorecard
+from .models import RankingPdfExport, Scorecard
 
 PAGE_SIZE = 100
 
@@ -264,14 +267,55 @@ def scorecard_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_GET
-def scorecard_document(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+def scorecard_document(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     scorecard = selectors.get_for_documents(request.user, pk)
     try:
+        export = pdf_exports.request_pdf(scorecard, actor=request.user) if fmt == "pdf" else None
+        if export is not None:
+            # Too long to lay out in the request: made on the worker, kept while current.
+            if jobs.is_ready(export):
+                return pdf_exports.file_response(export)
+            return redirect("scoring:pdf_export", pk=export.pk)
         exporter = documents.exporter(scorecard, fmt)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("scoring:detail", pk=scorecard.pk)
     return exporter.response()
+
+
+def _export_for(user: Any, pk: int) -> RankingPdfExport:
+    """404 when there is no such export or its scorecard is invisible, 403 when an
+    unpublished one is visible without SCORE_MANAGE (as for the ranking's files)."""
+    export = RankingPdfExport.objects.filter(pk=pk).first()
+    if export is None:
+        raise Http404
+    export.scorecard = selectors.get_for_documents(user, export.scorecard_id)
+    return export
+
+
+@login_required
+@require_GET
+def pdf_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A large ranking's PDF being made: its progress, then the download link."""
+    export = _export_for(request.user, pk)
+    scorecard = export.scorecard
+    links = jobs.Links(
+        title=_("Văn bản xếp hạng (PDF)"),
+        back=(reverse("scoring:detail", args=[scorecard.pk]), scorecard.name),
+        poll=reverse("scoring:pdf_export", args=[export.pk]),
+        file=reverse("scoring:pdf_export_file", args=[export.pk]),
+        retry=reverse("scoring:pdf", args=[scorecard.pk]),
+        alternatives=[
+            (reverse("scoring:docx", args=[scorecard.pk]), _("Tải Word (.docx)")),
+        ],
+    )
+    return jobs.status_page(request, export, links)
+
+
+@login_required
+@require_GET
+def pdf_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    return pdf_exports.file_response(_export_for(request.user, pk))
 
 
 @login_required

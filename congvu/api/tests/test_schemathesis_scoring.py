@@ -12,11 +12,13 @@ Run alone: .venv/bin/pytest congvu/api/tests/test_schemathesis_scoring.py -q
 import datetime as dt
 import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
@@ -27,6 +29,7 @@ from congvu.accounts.services import create_api_token
 from congvu.conftest import kind
 from congvu.organisations.models import Organisation
 from congvu.scoring import services
+from congvu.scoring.models import RankingPdfExport
 
 from ..common import MAX_ID
 from .conftest import API_URLCONF, DERANDOMIZE
@@ -58,6 +61,14 @@ def scoring_data(province: dict[str, Organisation], officer: User) -> None:
             services.compute(scorecard, actor=officer, today=dt.date(2026, 1, 15))
         if state == "published":
             services.publish(scorecard, actor=officer)
+        if state != "draft":
+            # A ranking PDF being made and a finished one, for the export operations.
+            scorecard.pdf_exports.create(fingerprint="queued", rows=3)
+            done = scorecard.pdf_exports.create(
+                fingerprint="done", rows=3, status=RankingPdfExport.Status.DONE
+            )
+            done.file.save("xep-hang.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+            KNOWN_IDS.extend(scorecard.pdf_exports.values_list("pk", flat=True))
     KNOWN_IDS.extend(o.pk for o in province.values())
 
 
@@ -65,10 +76,14 @@ def scoring_data(province: dict[str, Organisation], officer: User) -> None:
 def officer_headers(
     same_connection: None,  # noqa: F811 - the imported fixture
     settings: Any,
+    tmp_path: Path,
     province: dict[str, Organisation],
     officer: User,
 ) -> dict[str, str]:
     settings.ROOT_URLCONF = "config.urls"
+    settings.MEDIA_ROOT = tmp_path
+    # Every ranking counts as large: its PDF answers 202 and is made in the background.
+    settings.SCORING_PDF_INLINE_MAX_ROWS = 0
     cache.clear()
     scoring_data(province, officer)
     _, key = create_api_token(officer, name="schemathesis")
@@ -87,7 +102,7 @@ def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None) ->
     # generated value, so that hypothesis can still replay and shrink).
     if not path_parameters:
         return path_parameters
-    for key in ("id", "organisation_id"):
+    for key in ("id", "organisation_id", "export_id"):
         number = path_parameters.get(key)
         # Only valid ids are steered: an out-of-range one must stay invalid (a 422).
         if isinstance(number, int) and 0 < number <= MAX_ID and number % 6 and KNOWN_IDS:

@@ -73,7 +73,11 @@ def test_the_docx_is_in_the_administrative_format_with_the_ranking_and_the_propo
     assert "BÁO CÁO" in text and "Kết quả xếp hạng năm 2025 và đề nghị khen thưởng" in text
     assert "Nhiệm vụ hoàn thành đúng hạn" in text  # a criterion, with its weight
     # Departments ranked with each other: Sở Tư pháp 75,00 before Sở Nội vụ 0,00.
-    assert "1 | Sở Tư pháp | 75,00 | Hoàn thành tốt" in text
+    assert (
+        "1 | Sở Tư pháp | 75,00 | Hoàn thành (Nhiệm vụ hoàn thành đúng hạn 50,00 < 80 "
+        "(điều kiện mức “Hoàn thành tốt”))" in text
+    )
+    assert "Hoàn thành tốt: từ 75 điểm và Nhiệm vụ hoàn thành đúng hạn từ 80" in text
     assert "2 | Sở Nội vụ | 0,00 | Không hoàn thành" in text
     assert in_order(text, "Sở Tư pháp | 75,00", "Sở Nội vụ | 0,00")
     proposal = text[text.index("IV. ĐỀ NGHỊ KHEN THƯỞNG") :]
@@ -109,7 +113,7 @@ def test_the_xlsx_holds_the_ranking_as_numbers_and_the_proposal(
     workbook = load_workbook(io.BytesIO(download(as_officer, computed, "xlsx")))
     rows = [r for r in workbook["Xep hang"].iter_rows(min_row=5, values_only=True) if r[0]]
     assert [(r[0], r[2], r[4], r[5]) for r in rows] == [
-        (1, "Sở Tư pháp", 75.0, "Hoàn thành tốt"),
+        (1, "Sở Tư pháp", 75.0, "Hoàn thành"),
         (2, "Sở Nội vụ", 0.0, "Không hoàn thành"),
         (1, "Ủy ban nhân dân xã An Bình", 100.0, "Hoàn thành xuất sắc"),
     ]
