@@ -113,3 +113,18 @@ class AnyTextConverter:
 
 
 register_converter(AnyTextConverter, "anytext")
+
+
+# --- files ------------------------------------------------------------------------------------
+
+#: A file in a response body, as OpenAPI describes it.
+BINARY: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
+
+
+def file_responses(*content_types: str, description: str = "Tệp / the file") -> dict[str, Any]:
+    """`openapi_extra` for an endpoint answering 200 with a file of one of `content_types`."""
+    return {
+        "responses": {
+            "200": {"description": description, "content": dict.fromkeys(content_types, BINARY)}
+        }
+    }

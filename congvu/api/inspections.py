@@ -47,7 +47,17 @@ from congvu.inspections.models import (
 )
 from congvu.planning import uploads as evidence_types
 
-from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination, SearchText
+from .common import (
+    NO_NUL,
+    NOT_BLANK,
+    BodyId,
+    Id,
+    IsoDate,
+    OrganisationRef,
+    Pagination,
+    SearchText,
+    file_responses,
+)
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation, one_of
 from .security import AUTH, user_of
 
@@ -549,9 +559,6 @@ def _file(user: User, code: str, pk: int) -> InspectionFile:
     return selectors.get_file(user, get_inspection(user, code), pk)
 
 
-_BINARY = {"schema": {"type": "string", "format": "binary"}}
-
-
 @router.get(
     "/inspections/{code}/files/{id}",
     response=READ_ERRORS,
@@ -559,14 +566,9 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
     description="Ảnh hiển thị trực tiếp, tệp khác tải về. / Photos inline, other files as "
     "attachments. Đoàn kiểm tra; cơ quan được kiểm tra sau khi kết luận. / The team; the "
     "inspected organisation once concluded.",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "Nội dung tệp / the file",
-                "content": dict.fromkeys(sorted(evidence_types.ACCEPTED), _BINARY),
-            }
-        }
-    },
+    openapi_extra=file_responses(
+        *sorted(evidence_types.ACCEPTED), description="Nội dung tệp / the file"
+    ),
 )
 def download_inspection_file(request: HttpRequest, code: InspectionCode, id: Id) -> Any:
     return uploads.response(_file(user_of(request), code, id))

@@ -37,10 +37,19 @@ from congvu.inspections.models import (
 )
 from congvu.organisations.models import OrganisationKind
 
-from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination
+from .common import (
+    NO_NUL,
+    NOT_BLANK,
+    BodyId,
+    Id,
+    IsoDate,
+    OrganisationRef,
+    Pagination,
+    file_responses,
+)
 from .inspections import InspectionKind, Note, _user
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation, one_of, pick
-from .scoring import FILE_ERRORS, _file_responses
+from .scoring import FILE_ERRORS
 from .security import AUTH, user_of
 
 router = Router(tags=["Kế hoạch kiểm tra năm / Inspection programmes"], auth=AUTH)
@@ -625,7 +634,7 @@ def _document(request: HttpRequest, id: int, fmt: str) -> HttpResponse:
     "/inspection-programmes/{id}/programme.docx",
     response=FILE_ERRORS,
     summary="Kế hoạch kiểm tra (Word, Nghị định 30) / the programme as a Word document",
-    openapi_extra=_file_responses(programme_documents.ProgrammeDocx.content_type),
+    openapi_extra=file_responses(programme_documents.ProgrammeDocx.content_type),
 )
 def get_programme_docx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "docx")
@@ -635,7 +644,7 @@ def get_programme_docx(request: HttpRequest, id: Id) -> Any:
     "/inspection-programmes/{id}/programme.xlsx",
     response=FILE_ERRORS,
     summary="Danh sách mục kế hoạch (Excel) / the programme's items as a workbook",
-    openapi_extra=_file_responses(programme_documents.ProgrammeXlsx.content_type),
+    openapi_extra=file_responses(programme_documents.ProgrammeXlsx.content_type),
 )
 def get_programme_xlsx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "xlsx")

@@ -30,7 +30,17 @@ from congvu.organisations.models import OrganisationKind
 from congvu.scoring import documents, pdf_exports, selectors, services
 from congvu.scoring.models import OrganisationScore, RankingPdfExport, Scorecard
 
-from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText, Slug
+from .common import (
+    NO_NUL,
+    NOT_BLANK,
+    BodyId,
+    Id,
+    OrganisationRef,
+    Pagination,
+    SearchText,
+    Slug,
+    file_responses,
+)
 from .errors import ErrorOut, ValidationErrorOut
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, Day, get_organisation, one_of
 from .security import AUTH, user_of
@@ -325,14 +335,7 @@ def get_breakdown(request: HttpRequest, id: Id, organisation_id: Id) -> Any:
 
 # --- the ranking's files -------------------------------------------------------------------
 
-_BINARY = {"schema": {"type": "string", "format": "binary"}}
 FILE_ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-
-
-def _file_responses(content_type: str) -> dict[str, Any]:
-    return {
-        "responses": {"200": {"description": "Tệp / the file", "content": {content_type: _BINARY}}}
-    }
 
 
 def _document(request: HttpRequest, id: int, fmt: str) -> HttpResponse:
@@ -344,7 +347,7 @@ def _document(request: HttpRequest, id: int, fmt: str) -> HttpResponse:
     "/scorecards/{id}/ranking.docx",
     response=FILE_ERRORS,
     summary="Văn bản xếp hạng, đề nghị khen thưởng (Word) / the ranking as a Word document",
-    openapi_extra=_file_responses(documents.RankingDocx.content_type),
+    openapi_extra=file_responses(documents.RankingDocx.content_type),
 )
 def get_ranking_docx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "docx")
@@ -399,7 +402,7 @@ def _pdf_export(request: HttpRequest, id: int, export_id: int) -> tuple[Scorecar
         "status URL (also in `Location`) until it is ready, then 200 with the file here "
         "and at `file_url`."
     ),
-    openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
+    openapi_extra={**file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
 )
 def get_ranking_pdf(request: HttpRequest, id: Id, response: HttpResponse) -> Any:
     user = caller(request)
@@ -431,7 +434,7 @@ def get_ranking_pdf_export(request: HttpRequest, id: Id, export_id: Id) -> Any:
     auth=OPTIONAL_AUTH,
     response=FILE_ERRORS,
     summary="Tệp PDF xếp hạng đã tạo / a finished ranking PDF (404 until it is done)",
-    openapi_extra={**_file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
+    openapi_extra={**file_responses(documents.RankingPdf.content_type), **OPTIONAL_SECURITY},
 )
 def get_ranking_pdf_file(request: HttpRequest, id: Id, export_id: Id) -> Any:
     return pdf_exports.file_response(_pdf_export(request, id, export_id)[1])
@@ -441,7 +444,7 @@ def get_ranking_pdf_file(request: HttpRequest, id: Id, export_id: Id) -> Any:
     "/scorecards/{id}/ranking.xlsx",
     response=FILE_ERRORS,
     summary="Xếp hạng (Excel) / the ranking as a workbook",
-    openapi_extra=_file_responses(documents.RankingXlsx.content_type),
+    openapi_extra=file_responses(documents.RankingXlsx.content_type),
 )
 def get_ranking_xlsx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "xlsx")

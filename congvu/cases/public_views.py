@@ -386,7 +386,7 @@ def _granted_case(request: HttpRequest, code: str) -> Case | None:
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """Enter the tracking code and passphrase to open the reporter's view of a case."""
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST if request.method == "POST" else None)
     locked = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -492,7 +492,9 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("cases_public:track")
     closed = case.status == Case.Status.CLOSED
-    form = InformationForm(request.POST or None, request.FILES or None)
+    form = InformationForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST" and closed:
         form.add_error(
             None,

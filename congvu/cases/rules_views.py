@@ -79,7 +79,7 @@ def clock_edit(request: AuthenticatedHttpRequest, track: str) -> HttpResponse:
     clock = TrackClock.objects.filter(track=track).first()
     if clock is None:
         raise Http404
-    form = TrackClockForm(request.POST or None, instance=clock)
+    form = TrackClockForm(request.POST if request.method == "POST" else None, instance=clock)
     return _save(
         request,
         form,
@@ -91,7 +91,7 @@ def clock_edit(request: AuthenticatedHttpRequest, track: str) -> HttpResponse:
 
 def _rule_form(request: AuthenticatedHttpRequest, rule: RoutingRule | None) -> RoutingRuleForm:
     return RoutingRuleForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=rule,
         organisations=Organisation.objects.current().filter(kind__is_division=False),
     )
@@ -166,7 +166,10 @@ def discipline_form_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     item = DisciplineForm.objects.filter(pk=pk).first()
     if item is None:
         raise Http404
-    form = DisciplineFormForm(request.POST or None, instance=DisciplineForm.objects.get(pk=pk))
+    form = DisciplineFormForm(
+        request.POST if request.method == "POST" else None,
+        instance=DisciplineForm.objects.get(pk=pk),
+    )
     return _save(
         request,
         form,
@@ -180,7 +183,7 @@ def discipline_form_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def tag_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     rules.require_manage(request.user)
-    form = CaseTagForm(request.POST or None, instance=CaseTag())
+    form = CaseTagForm(request.POST if request.method == "POST" else None, instance=CaseTag())
     return _save(
         request,
         form,
@@ -198,7 +201,10 @@ def tag_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if tag is None:
         raise Http404
     # A copy for the form: a ModelForm writes into its instance while validating.
-    form = CaseTagForm(request.POST or None, instance=tags.of_province(root.pk).get(pk=pk))
+    form = CaseTagForm(
+        request.POST if request.method == "POST" else None,
+        instance=tags.of_province(root.pk).get(pk=pk),
+    )
     return _save(
         request,
         form,

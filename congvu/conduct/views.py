@@ -152,7 +152,7 @@ def _message_error(request: HttpRequest, error: ValidationError) -> None:
 def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Versions in the user's catalogue scope, and the form that starts a new draft."""
     access.require_anywhere(request.user, Perm.CATALOGUE_MANAGE)
-    form = DraftCreateForm(request.POST or None, user=request.user)
+    form = DraftCreateForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             version = services.create_draft(
@@ -187,7 +187,9 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
         return refused
-    form = VersionForm(request.POST or None, initial=VersionForm.initial_for(version))
+    form = VersionForm(
+        request.POST if request.method == "POST" else None, initial=VersionForm.initial_for(version)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_version(version, actor=request.user, **form.cleaned_data)
@@ -253,7 +255,7 @@ def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
         return refused
-    form = SectionForm(request.POST or None)
+    form = SectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_section(version, actor=request.user, **form.cleaned_data)
@@ -277,7 +279,9 @@ def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
         return refused
-    form = SectionForm(request.POST or None, initial=SectionForm.initial_for(section))
+    form = SectionForm(
+        request.POST if request.method == "POST" else None, initial=SectionForm.initial_for(section)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_section(section, actor=request.user, **form.cleaned_data)
@@ -315,7 +319,7 @@ def clause_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     form = ClauseForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         section=section,
         initial={"applies_to": Clause.AppliesTo.ALL, "default_severity": Clause.Severity.MINOR},
     )
@@ -344,7 +348,7 @@ def clause_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     form = ClauseForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         section=section,
         exclude_pk=clause.pk,
         initial=ClauseForm.initial_for(clause),

@@ -151,7 +151,9 @@ def dossier_list(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dossier_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk, Perm.DOSSIER_REGISTER)
-    form = DossierForm(request.POST or None, organisation=organisation)
+    form = DossierForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,7 +224,9 @@ def _preview_page(
 @require_http_methods(["GET", "POST"])
 def dossier_import_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk, Perm.DOSSIER_REGISTER)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -324,7 +328,7 @@ def _counter_values(form: CounterForm) -> dict[str, Any]:
 def counter_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request, pk, Perm.COUNTER_MANAGE)
     form = CounterForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organisation=organisation,
         initial={"opens_at": "07:00", "closes_at": "17:30", "is_active": True},
     )
@@ -355,7 +359,7 @@ def counter_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     counter = _counter(request, pk)
     organisation = counter.organisation
     form = CounterForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organisation=organisation,
         initial={
             "name": counter.name,

@@ -22,11 +22,11 @@ from openpyxl import Workbook
 
 from congvu.reporting import documents as d
 from congvu.reporting.exporters import XLSX, DocxExporter, Exporter, governing_body
+from congvu.reporting.services import place_from
 
 # Private helpers of the provincial workbook, imported rather than copied (as the ranking's
 # workbook does): the workbooks share their look.
-from congvu.reporting.spreadsheets import _header, _title
-from congvu.scoring.documents import _place
+from congvu.reporting.spreadsheets import header_row, title_rows
 
 from .models import InspectionProgramme, ProgrammeAmendment, ProgrammeItem
 
@@ -125,7 +125,7 @@ class ProgrammeDocx(_ProgrammeMixin, DocxExporter):
             governing_body=governing_body(organisation),
             issuing_body=d.upper_name(organisation.name),
             number=BLANK_NUMBER,
-            place=_place(organisation),
+            place=place_from(organisation),
             day=timezone.localdate(p.approved_at) if p.approved_at else timezone.localdate(),
         )
         d.title_block(document, "KẾ HOẠCH", t.subject())
@@ -191,8 +191,8 @@ class ProgrammeXlsx(_ProgrammeMixin, Exporter):
         sheet = workbook.active
         assert sheet is not None  # a new workbook always has its first sheet
         sheet.title = f"Ke hoach {p.year}"
-        _title(sheet, f"{p.title} ({p.year})", "; ".join(t.basis()), len(headers))
-        _header(sheet, headers, [6, 14, 48, 8, 8, 14, 24, 30, 8, 30])
+        title_rows(sheet, f"{p.title} ({p.year})", "; ".join(t.basis()), len(headers))
+        header_row(sheet, headers, [6, 14, 48, 8, 8, 14, 24, 30, 8, 30])
         for n, item in enumerate(t.items, start=1):
             lead = item.lead.full_name or item.lead.username if item.lead else ""
             sheet.append(

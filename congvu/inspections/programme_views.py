@@ -63,7 +63,7 @@ def programme_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not ps.may_create(request.user):
         raise PermissionDenied
     form = ProgrammeForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         user=request.user,
         initial={"year": timezone.localdate().year + 1},
     )
@@ -200,7 +200,11 @@ def _item_form(
     elif request.GET.get("organisation"):
         initial["organisation"] = request.GET.get("organisation")
     form = ItemForm(
-        request.POST or None, user=request.user, programme=programme, q=q, initial=initial
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        programme=programme,
+        q=q,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -285,7 +289,7 @@ def items_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("inspections:programme", pk=programme.pk)
     q = str(request.GET.get("q") or "")[:200]
     form = BulkForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         user=request.user,
         programme=programme,
         q=q,

@@ -108,7 +108,9 @@ def inspection_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "planned_on": max(item.period_start, timezone.localdate()),
             }
         )
-    form = PlanForm(request.POST or None, user=request.user, initial=initial)
+    form = PlanForm(
+        request.POST if request.method == "POST" else None, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -284,7 +286,7 @@ def checklist(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         inspection.observations.select_related("clause", "clause__section", "staff")
     )
     form = ChecklistForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         request.FILES or None,
         observations=observations,
         staff=selectors.organisation_staff(inspection.organisation).only(

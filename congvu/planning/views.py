@@ -135,7 +135,12 @@ def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     parent_pk = request.GET.get("parent", "")
     if parent_pk.isdigit():
         initial["parent"] = Plan.objects.visible_to(request.user).filter(pk=parent_pk).first()
-    form = PlanForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    form = PlanForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        user=request.user,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -222,7 +227,11 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "parent": plan.parent,
     }
     form = PlanForm(
-        request.POST or None, request.FILES or None, user=request.user, plan=plan, initial=initial
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        user=request.user,
+        plan=plan,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -258,7 +267,7 @@ def task_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "starts_on": max(plan.issued_on, timezone.localdate()),
         "status": Task.Status.ACTIVE,
     }
-    form = TaskForm(request.POST or None, plan=plan, initial=initial)
+    form = TaskForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
     if request.method == "POST" and form.is_valid():
         values = _task_values(form)
         try:
@@ -282,7 +291,11 @@ def task_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     services.require_manage_visible(request.user, task.plan)
-    form = TaskForm(request.POST or None, plan=task.plan, initial=TaskForm.initial_for(task))
+    form = TaskForm(
+        request.POST if request.method == "POST" else None,
+        plan=task.plan,
+        initial=TaskForm.initial_for(task),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_task(task, actor=request.user, **_task_values(form))
@@ -373,7 +386,9 @@ def _preview_page(
 def task_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     plan = _visible_plan(request, pk)
     services.require_manage_visible(request.user, plan)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

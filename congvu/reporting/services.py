@@ -161,6 +161,17 @@ def place_of(organisation: Organisation) -> str:
     return ""
 
 
+def place_from(organisation: Organisation) -> str:
+    """The place a document is dated at: the issuer's, or that of the first body above it."""
+    current: Organisation | None = organisation
+    while current is not None:
+        place = place_of(current)
+        if place:
+            return place
+        current = current.parent
+    return ""
+
+
 @transaction.atomic
 def create_period(
     *,

@@ -42,7 +42,7 @@ FIXED_HEADERS = (
 FIXED_WIDTHS = (6, 14, 48, 24, 20, 12, 10)
 
 
-def _title(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
+def title_rows(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
     sheet["A1"] = title
     sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=14)
     sheet["A2"] = subtitle
@@ -51,7 +51,7 @@ def _title(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
-def _header(sheet: Worksheet, headers: Sequence[str], widths: Sequence[float]) -> None:
+def header_row(sheet: Worksheet, headers: Sequence[str], widths: Sequence[float]) -> None:
     for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = sheet.cell(row=HEADER_ROW, column=column, value=text)
         cell.font = Font(name=FONT_NAME, bold=True)
@@ -64,7 +64,7 @@ def _header(sheet: Worksheet, headers: Sequence[str], widths: Sequence[float]) -
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{HEADER_ROW}"
 
 
-def _bold_row(sheet: Worksheet, row: int, width: int) -> None:
+def bold_row(sheet: Worksheet, row: int, width: int) -> None:
     for column in range(1, width + 1):
         cell = sheet.cell(row=row, column=column)
         cell.font = Font(name=FONT_NAME, bold=True)
@@ -91,8 +91,8 @@ def provincial_workbook(compilation: Compilation) -> bytes:
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = MAIN_SHEET
-    _title(sheet, f"Phụ lục: {period.name}", subtitle, len(headers))
-    _header(sheet, headers, widths)
+    title_rows(sheet, f"Phụ lục: {period.name}", subtitle, len(headers))
+    header_row(sheet, headers, widths)
     keys = [i.key for i in all_indicators]
     for row in compilation.rows:
         values = row.values
@@ -124,7 +124,7 @@ def provincial_workbook(compilation: Compilation) -> bytes:
             compilation.derived["coverage_share"],
         ]
     )
-    _bold_row(sheet, sheet.max_row, len(headers))
+    bold_row(sheet, sheet.max_row, len(headers))
     date_column = FIXED_HEADERS.index("Ngày nộp") + 1
     for (cell,) in sheet.iter_rows(
         min_row=HEADER_ROW + 1, min_col=date_column, max_col=date_column, max_row=sheet.max_row
@@ -133,8 +133,8 @@ def provincial_workbook(compilation: Compilation) -> bytes:
 
     missing = workbook.create_sheet(MISSING_SHEET)
     missing_headers = ["STT", "Mã định danh", "Cơ quan, đơn vị", "Loại", "Tình trạng"]
-    _title(missing, "Cơ quan, đơn vị chưa nộp báo cáo", subtitle, len(missing_headers))
-    _header(missing, missing_headers, [6, 14, 48, 24, 22])
+    title_rows(missing, "Cơ quan, đơn vị chưa nộp báo cáo", subtitle, len(missing_headers))
+    header_row(missing, missing_headers, [6, 14, 48, 24, 22])
     for number, row in enumerate(compilation.not_submitted, start=1):
         missing.append(
             [
@@ -147,8 +147,8 @@ def provincial_workbook(compilation: Compilation) -> bytes:
         )
 
     listing = workbook.create_sheet(TOTALS_SHEET)
-    _title(listing, f"Tổng hợp chỉ tiêu: {period.name}", subtitle, 3)
-    _header(listing, ["Nhóm", "Chỉ tiêu", "Tổng"], [36, 52, 16])
+    title_rows(listing, f"Tổng hợp chỉ tiêu: {period.name}", subtitle, 3)
+    header_row(listing, ["Nhóm", "Chỉ tiêu", "Tổng"], [36, 52, 16])
     listing.freeze_panes = f"A{HEADER_ROW + 1}"
     for src in indicators.REGISTRY:
         for indicator in src.indicators:

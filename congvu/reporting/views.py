@@ -104,7 +104,7 @@ def period_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def period_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_anywhere(request.user, Perm.PLAN_MANAGE)
-    form = PeriodForm(request.POST or None, user=request.user)
+    form = PeriodForm(request.POST if request.method == "POST" else None, user=request.user)
     if not form.fields["issuing_organisation"].queryset.exists():  # type: ignore[attr-defined]
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():

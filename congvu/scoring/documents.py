@@ -28,7 +28,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from openpyxl import Workbook
 
-from congvu.organisations.models import Organisation, OrganisationKind
+from congvu.organisations.models import OrganisationKind
 from congvu.reporting import documents as d
 from congvu.reporting.exporters import (
     BLANK_NUMBER,
@@ -39,11 +39,11 @@ from congvu.reporting.exporters import (
     governing_body,
     render_pdf,
 )
-from congvu.reporting.services import place_of
+from congvu.reporting.services import place_from
 
 # Private helpers of the provincial workbook, imported rather than copied: the two
 # workbooks share their look (title rows, header row, fonts).
-from congvu.reporting.spreadsheets import _bold_row, _header, _title
+from congvu.reporting.spreadsheets import bold_row, header_row, title_rows
 
 from . import selectors
 from .models import Criterion, OrganisationScore, Scorecard, metric_label
@@ -76,17 +76,6 @@ def grade_with_reason(score: OrganisationScore) -> str:
         for n in score.grade_notes
     )
     return f"{score.grade} ({missed})" if missed else score.grade
-
-
-def _place(organisation: Organisation) -> str:
-    """The place the document is dated at, from the issuer or the first body above it."""
-    current: Organisation | None = organisation
-    while current is not None:
-        place = place_of(current)
-        if place:
-            return place
-        current = current.parent
-    return ""
 
 
 @dataclass
@@ -151,7 +140,7 @@ class Ranking:
         return governing_body(organisation), d.upper_name(organisation.name)
 
     def place_and_date(self) -> str:
-        return d.place_and_date(_place(self.scorecard.organisation), self.day())
+        return d.place_and_date(place_from(self.scorecard.organisation), self.day())
 
     def subject(self) -> str:
         name = self.scorecard.name.strip()
@@ -272,7 +261,7 @@ class RankingDocx(_RankingMixin, DocxExporter):
             governing_body=governing,
             issuing_body=issuing,
             number=BLANK_NUMBER,
-            place=_place(self.scorecard.organisation),
+            place=place_from(self.scorecard.organisation),
             day=r.day(),
         )
         d.title_block(document, "BÁO CÁO", r.subject())
@@ -415,8 +404,8 @@ class RankingXlsx(_RankingMixin, Exporter):
             "Đề nghị khen thưởng",
         ]
         widths = [8, 14, 48, 24, 10, 20, 10, 30, *([14] * len(r.criteria)), 12]
-        _title(sheet, s.name, subtitle, len(headers))
-        _header(sheet, headers, widths)
+        title_rows(sheet, s.name, subtitle, len(headers))
+        header_row(sheet, headers, widths)
         for group in r.kinds:
             for score in [*group.ranked, *group.not_enough]:
                 sheet.append(
@@ -435,8 +424,8 @@ class RankingXlsx(_RankingMixin, Exporter):
                 )
 
         criteria = workbook.create_sheet(CRITERIA_SHEET)
-        _title(criteria, f"Tiêu chí: {s.name}", "; ".join(r.rules()), 5)
-        _header(
+        title_rows(criteria, f"Tiêu chí: {s.name}", "; ".join(r.rules()), 5)
+        header_row(
             criteria,
             ["STT", "Mã chỉ số", "Tiêu chí", "Trọng số (%)", "Cách tính"],
             [6, 20, 40, 12, 80],
@@ -448,8 +437,8 @@ class RankingXlsx(_RankingMixin, Exporter):
             )
 
         proposed = workbook.create_sheet(PROPOSED_SHEET)
-        _title(proposed, r.proposal_text(), subtitle, 5)
-        _header(
+        title_rows(proposed, r.proposal_text(), subtitle, 5)
+        header_row(
             proposed, ["STT", "Cơ quan, đơn vị", "Loại", "Hạng", "Tổng điểm"], [6, 48, 24, 8, 10]
         )
         for n, score in enumerate(r.proposed, start=1):
@@ -464,7 +453,7 @@ class RankingXlsx(_RankingMixin, Exporter):
             )
         if r.proposed:
             proposed.append([None, f"Cộng: {len(r.proposed)} cơ quan, đơn vị", None, None, None])
-            _bold_row(proposed, proposed.max_row, 5)
+            bold_row(proposed, proposed.max_row, 5)
 
         buffer = io.BytesIO()
         workbook.save(buffer)

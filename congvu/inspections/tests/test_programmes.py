@@ -341,3 +341,17 @@ def test_plan_the_inspection_from_an_item_prefills_and_links_it(
         },
     )
     assert wrong.status_code == 400 and Inspection.objects.count() == 1
+
+
+def test_an_empty_item_form_comes_back_with_what_is_missing(
+    province: dict[str, Organisation], inspector: User
+) -> None:
+    """A post with no fields at all (a script, a browser that lost the form) is answered
+    like any other bad input: the page again, saying which fields are needed."""
+    prog = programme(province, inspector)
+    response = client_for(inspector).post(url("item_new", prog.pk), {})
+    assert response.status_code == 400
+    assert response.context["form"].is_bound
+    assert "organisation" in response.context["form"].errors
+    assert "Trường này là bắt buộc" in response.content.decode()
+    assert not prog.items.exists()
