@@ -1,8 +1,29 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def visible_to(self, user: Any) -> AuditEventQuerySet:
+        """Events of the organisations where `user` holds AUDIT_VIEW (with their subtrees);
+        events of no organisation (accounts, the demo) only for province-wide holders."""
+        from congvu.accounts import access
+        from congvu.accounts.access import Perm
+
+        if access.is_superuser(user):
+            return self
+        if not access.can_anywhere(user, Perm.AUDIT_VIEW):
+            return self.none()
+        scope = access.organisations_for(user, Perm.AUDIT_VIEW).values("pk")
+        q = Q(organisation_id__in=scope)
+        if access.holds_province_wide(user, Perm.AUDIT_VIEW):
+            q |= Q(organisation_id__isnull=True)
+        return self.filter(q)
 
 
 class AuditEvent(models.Model):
@@ -31,9 +52,18 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # The log page of one organisation's holders: newest first, keyset on id.
+            models.Index(fields=["organisation_id", "id"], name="audit_org_id_idx"),
+            # Filters by actor or action, newest first.
+            models.Index(fields=["actor", "id"], name="audit_actor_id_idx"),
+            models.Index(fields=["action", "id"], name="audit_action_id_idx"),
+        ]
         verbose_name = _("sự kiện nhật ký")
         verbose_name_plural = _("nhật ký kiểm toán")
 
@@ -51,3 +81,47 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class ChainVerification(models.Model):
+    """One run of the chain's verification (`services.run_verification`): daily, or asked
+    for from the audit log's page and run by the background worker."""
+
+    class Trigger(models.TextChoices):
+        DAILY = "daily", _("Hằng ngày")
+        MANUAL = "manual", _("Theo yêu cầu")
+        COMMAND = "command", _("Lệnh quản trị")
+
+    trigger = models.CharField(_("lý do chạy"), max_length=10, choices=Trigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("yêu cầu lúc"))
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    checked = models.PositiveBigIntegerField(_("số sự kiện đã kiểm tra"), default=0)
+    last_event_id = models.BigIntegerField(_("đến sự kiện"), null=True, blank=True)
+    first_bad_id = models.BigIntegerField(_("sự kiện hỏng đầu tiên"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=300, blank=True)
+    #: The apps' verifiers' findings (the first `services.PROBLEMS_KEPT`) and their count.
+    problems = models.JSONField(_("bản ghi không khớp"), default=list, blank=True)
+    problem_count = models.PositiveIntegerField(_("số bản ghi không khớp"), default=0)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("lần kiểm tra chuỗi nhật ký")
+
+    def __str__(self) -> str:
+        return f"{self.trigger} {self.requested_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def ok(self) -> bool:
+        return self.finished_at is not None and self.first_bad_id is None and not self.problem_count
