@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 if TYPE_CHECKING:
     from .models import AuditEvent
@@ -57,9 +57,12 @@ def urls_for(events: Iterable[AuditEvent]) -> dict[int, str]:
     for event in events:
         if event.object_type in _registry and event.object_id:
             wanted.setdefault(event.object_type, set()).add(event.object_id)
-    found = {
-        object_type: _registry[object_type](sorted(ids)) for object_type, ids in wanted.items()
-    }
+    found: dict[str, dict[str, str]] = {}
+    for object_type, ids in wanted.items():
+        try:
+            found[object_type] = _registry[object_type](sorted(ids))
+        except NoReverseMatch:  # a URLconf without that app's pages (the API's alone)
+            continue
     urls: dict[int, str] = {}
     for event in events:
         url = found.get(event.object_type, {}).get(event.object_id)

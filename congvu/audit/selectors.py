@@ -56,7 +56,13 @@ class Filters:
     object_type: str = ""
 
 
+#: Days outside these bounds would overflow once made aware and moved to UTC.
+_FIRST_DAY: Final = dt.date(2, 1, 1)
+_LAST_DAY: Final = dt.date(9998, 12, 30)
+
+
 def _day_start(day: dt.date) -> dt.datetime:
+    day = min(max(day, _FIRST_DAY), _LAST_DAY)
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
