@@ -208,30 +208,44 @@ CSV_HEADER: Final = [
 ]
 
 
-def csv_rows(qs: AuditEventQuerySet) -> Iterator[list[str]]:
-    """Every row of `qs` for the CSV, read in keyset chunks (no OFFSET, no long cursor)."""
-    organisations = {o.pk: o for o in Organisation.objects.only("pk", "code", "name")}
+def csv_chunks(qs: AuditEventQuerySet, size: int = 5000) -> Iterator[list[list[str]]]:
+    """Every row of `qs` for the CSV, in chunks read by keyset (no OFFSET, no cursor held
+    open between chunks), as plain values rather than model instances."""
+    organisations = {
+        pk: (code, name)
+        for pk, code, name in Organisation.objects.values_list("pk", "code", "name")
+    }
     users: dict[int, str] = {}
+    action_labels: dict[str, str] = {}
+    tz = timezone.get_current_timezone()
+    fields = ("id", "at", "actor_id", "action", "object_type", "object_id", "organisation_id")
+    rows_of = qs.values_list(*fields, "summary")
     after: int | None = None
     while True:
-        chunk = list((qs if after is None else qs.filter(id__lt=after))[:2000])
+        chunk = list((rows_of if after is None else rows_of.filter(id__lt=after))[:size])
         if not chunk:
             return
-        missing = {e.actor_id for e in chunk if e.actor_id is not None} - users.keys()
+        missing = {row[2] for row in chunk if row[2] is not None} - users.keys()
         if missing:
             users.update(User.objects.filter(pk__in=missing).values_list("pk", "username"))
-        for event in chunk:
-            organisation = organisations.get(event.organisation_id or 0)
-            yield [
-                str(event.pk),
-                timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S"),
-                users.get(event.actor_id or 0, ""),
-                event.action,
-                labels.action_label(event.action),
-                event.object_type,
-                event.object_id,
-                organisation.code if organisation else "",
-                organisation.name if organisation else "",
-                event.summary,
-            ]
-        after = chunk[-1].pk
+        lines: list[list[str]] = []
+        for pk, at, actor_id, action, object_type, object_id, org_id, summary in chunk:
+            if action not in action_labels:
+                action_labels[action] = labels.action_label(action)
+            code, name = organisations.get(org_id, ("", "")) if org_id else ("", "")
+            lines.append(
+                [
+                    str(pk),
+                    at.astimezone(tz).strftime("%d/%m/%Y %H:%M:%S"),
+                    users.get(actor_id, "") if actor_id else "",
+                    action,
+                    action_labels[action],
+                    object_type,
+                    object_id,
+                    code,
+                    name,
+                    summary,
+                ]
+            )
+        yield lines
+        after = chunk[-1][0]

@@ -7,8 +7,8 @@ Thin: `selectors` scope and read, `services` write; AUDIT_VIEW is decided by
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -102,11 +102,6 @@ def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _cell(value: str) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection):
     # summaries quote what users typed.
@@ -122,13 +117,18 @@ def event_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         # The list page shows the error with the user's other filters kept.
         return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
     qs = selectors.filter_events(request.user, form.filters())
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
 
-    def lines() -> Iterator[Any]:
-        yield "\ufeff"  # the BOM tells spreadsheets the file is UTF-8 (Vietnamese names)
-        yield writer.writerow(selectors.CSV_HEADER)
-        for row in selectors.csv_rows(qs):
-            yield writer.writerow([_cell(value) for value in row])
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        buffer.write("\ufeff")  # the BOM tells spreadsheets the file is UTF-8 (Vietnamese)
+        writer.writerow(selectors.CSV_HEADER)
+        for chunk in selectors.csv_chunks(qs):
+            writer.writerows([[_cell(value) for value in row] for row in chunk])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     name = f"nhat-ky-kiem-toan-{timezone.localdate():%Y%m%d}.csv"
