@@ -1,8 +1,9 @@
 """Reads of the audit log: scoping, filters, keyset pages, one event, the CSV rows.
 
-The log may hold millions of rows, so pages are keyset pages over the chain order
-(`id`, newest first: `?after=<id>` for older, `?before=<id>` for newer), never
-OFFSET and never COUNT(*). Every read starts from `AuditEvent.objects.visible_to`.
+The log may hold millions of rows, so pages are keyset pages over (at, id), newest
+first (`?after=<id>` for older than that event, `?before=<id>` for newer), never
+OFFSET and never COUNT(*); every filter has an index that ends with (at, id).
+Every read starts from `AuditEvent.objects.visible_to`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from .models import AuditEvent, AuditEventQuerySet, ChainVerification
 from .services import hash_holds
 
 PAGE_SIZE: Final = 50
+Q_ = TypeVar("Q_", bound=QuerySet[Any])
 #: Keys of `data` that would name a misconduct reporter (Decree 13/2023). No service
 #: records them today (`cases.timeline` keeps personal data out of the log); should one
 #: ever do, they are masked for whoever lacks CASE_IDENTITY on the event's organisation.
@@ -84,7 +86,16 @@ def filter_events(user: Any, filters: Filters) -> AuditEventQuerySet:
         qs = qs.filter(action=filters.action)
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
-    return qs.order_by("-id")
+    return qs.order_by("-at", "-id")
+
+
+def older_than(qs: Q_, at: dt.datetime, pk: int) -> Q_:
+    """The rows after (at, pk) in the newest-first order: a range of the (…, at, id) index."""
+    return qs.filter(at__lte=at).exclude(at=at, id__gte=pk)
+
+
+def newer_than(qs: Q_, at: dt.datetime, pk: int) -> Q_:
+    return qs.filter(at__gte=at).exclude(at=at, id__lte=pk)
 
 
 @dataclass
@@ -103,15 +114,23 @@ def keyset_page(
     before: int | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
-    """One page of `qs` (ordered newest first): older than `after`, or newer than `before`."""
-    if before is not None:
-        rows = list(qs.filter(id__gt=before).order_by("id").select_related("actor")[: size + 1])
+    """One page of `qs` (newest first): older than the event `after`, or newer than the
+    event `before`. A cursor naming no event gives an empty page (never the first page
+    again: a client following cursors must not loop)."""
+    cursor = after if after is not None else before
+    anchor = None
+    if cursor is not None:
+        anchor = AuditEvent.objects.filter(pk=cursor).values_list("at", flat=True).first()
+        if anchor is None:
+            return Page([], None, None)
+    if before is not None and anchor is not None:
+        newer = newer_than(qs, anchor, before).order_by("at", "id").select_related("actor")
+        rows = list(newer[: size + 1])
         more_newer = len(rows) > size
         rows = list(reversed(rows[:size]))
-        older = rows[-1].pk if rows else None
-        return Page(rows, older, rows[0].pk if rows and more_newer else None)
-    if after is not None:
-        qs = qs.filter(id__lt=after)
+        return Page(rows, rows[-1].pk if rows else None, rows[0].pk if more_newer else None)
+    if after is not None and anchor is not None:
+        qs = older_than(qs, anchor, after)
     rows = list(qs.select_related("actor")[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
@@ -220,9 +239,10 @@ def csv_chunks(qs: AuditEventQuerySet, size: int = 5000) -> Iterator[list[list[s
     tz = timezone.get_current_timezone()
     fields = ("id", "at", "actor_id", "action", "object_type", "object_id", "organisation_id")
     rows_of = qs.values_list(*fields, "summary")
-    after: int | None = None
+    after: tuple[int, dt.datetime] | None = None
     while True:
-        chunk = list((rows_of if after is None else rows_of.filter(id__lt=after))[:size])
+        page = rows_of if after is None else older_than(rows_of, after[1], after[0])
+        chunk = list(page[:size])
         if not chunk:
             return
         missing = {row[2] for row in chunk if row[2] is not None} - users.keys()
@@ -248,4 +268,4 @@ def csv_chunks(qs: AuditEventQuerySet, size: int = 5000) -> Iterator[list[list[s
                 ]
             )
         yield lines
-        after = chunk[-1][0]
+        after = (chunk[-1][0], chunk[-1][1])
