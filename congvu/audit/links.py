@@ -10,7 +10,7 @@ the product's known types are registered below.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from django.urls import NoReverseMatch, reverse
 
@@ -27,17 +27,9 @@ def register(object_type: str, resolver: Resolver) -> None:
     _registry[object_type] = resolver
 
 
-def by_pk(url_name: str) -> Resolver:
-    """A resolver for pages addressed by the object's primary key."""
-
-    def resolve(ids: list[str]) -> dict[str, str]:
-        return {pk: reverse(url_name, args=[int(pk)]) for pk in ids if pk.isdigit()}
-
-    return resolve
-
-
 def by_field(model_label: str, field: str, url_name: str) -> Resolver:
-    """A resolver for pages addressed by another field (a code): one query per page."""
+    """A resolver for pages addressed by a field (the key, a code): one query per page;
+    objects since deleted (a scorecard, say) get no link."""
 
     def resolve(ids: list[str]) -> dict[str, str]:
         from django.apps import apps
@@ -71,17 +63,22 @@ def urls_for(events: Iterable[AuditEvent]) -> dict[int, str]:
     return urls
 
 
-register("organisations.organisation", by_pk("organisations:detail"))
-register("organisations.staffmember", by_pk("organisations:staff_detail"))
-register("accounts.user", by_pk("accounts:user_detail"))
-register("planning.plan", by_pk("planning:plan_detail"))
-register("planning.task", by_pk("planning:task_detail"))
-register("planning.assignment", by_pk("assignments:detail"))
-register("reporting.reportperiod", by_pk("reporting:period"))
-register("reporting.organisationreport", by_pk("reporting:report"))
-register("scoring.scorecard", by_pk("scoring:detail"))
-register("conduct.codeversion", by_pk("conduct:version"))
-register("inspections.inspection", by_field("inspections.inspection", "code", "inspections:detail"))
-register("inspections.inspectionprogramme", by_pk("inspections:programme"))
-register("cases.case", by_field("cases.case", "code", "cases:detail"))
-register("cases.caseevent", by_field("cases.caseevent", "case__code", "cases:detail"))
+#: The product's pages: object type, the page's URL name, the field the URL takes.
+KNOWN: Final = (
+    ("organisations.organisation", "organisations:detail", "pk"),
+    ("organisations.staffmember", "organisations:staff_detail", "pk"),
+    ("accounts.user", "accounts:user_detail", "pk"),
+    ("planning.plan", "planning:plan_detail", "pk"),
+    ("planning.task", "planning:task_detail", "pk"),
+    ("planning.assignment", "assignments:detail", "pk"),
+    ("reporting.reportperiod", "reporting:period", "pk"),
+    ("reporting.organisationreport", "reporting:report", "pk"),
+    ("scoring.scorecard", "scoring:detail", "pk"),
+    ("conduct.codeversion", "conduct:version", "pk"),
+    ("inspections.inspection", "inspections:detail", "code"),
+    ("inspections.inspectionprogramme", "inspections:programme", "pk"),
+    ("cases.case", "cases:detail", "code"),
+    ("cases.caseevent", "cases:detail", "case__code"),
+)
+for _type, _url_name, _field in KNOWN:
+    register(_type, by_field(_type, _field, _url_name))

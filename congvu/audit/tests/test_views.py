@@ -66,7 +66,7 @@ def ids_on(response: Any) -> set[int]:
 
 
 def test_a_home_affairs_officer_sees_every_event_newest_first(
-    as_officer: Client, events: dict[str, AuditEvent]
+    as_officer: Client, events: dict[str, AuditEvent], province: dict[str, Organisation]
 ) -> None:
     response = as_officer.get(LIST)
     assert response.status_code == 200
@@ -75,7 +75,9 @@ def test_a_home_affairs_officer_sees_every_event_newest_first(
     body = response.content.decode()
     assert "Tạo nhiệm vụ" in body  # the action's label, not "planning.task_create"
     assert "Sở Tư pháp" in body
-    assert reverse("planning:task_detail", args=[7]) in body
+    # The organisation's creation links to its page; the task #7 that does not exist, not.
+    assert reverse("organisations:detail", args=[province["dept_justice"].pk]) in body
+    assert reverse("planning:task_detail", args=[7]) not in body
 
 
 def test_the_navigation_offers_the_log_to_its_holders_only(
