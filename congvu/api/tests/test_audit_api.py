@@ -7,7 +7,7 @@ from django.test import Client
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
-from congvu.audit.services import record
+from congvu.audit.tests.events import sample_events
 from congvu.conftest import make_user
 from congvu.organisations.models import Organisation
 
@@ -18,25 +18,7 @@ URL = "/api/v1/audit-events"
 
 @pytest.fixture
 def events(province: dict[str, Organisation], officer: User) -> dict[str, AuditEvent]:
-    return {
-        "justice": record(
-            "planning.task_create",
-            actor=officer,
-            object_type="planning.task",
-            object_id="7",
-            organisation=province["dept_justice"],
-            summary="Nhiệm vụ",
-            data={"deadline": "2026-12-31"},
-        ),
-        "commune": record(
-            "inspection.plan",
-            actor=officer,
-            object_type="inspections.inspection",
-            object_id="9",
-            organisation=province["commune"],
-        ),
-        "account": record("accounts.create_user", actor=officer, object_type="accounts.user"),
-    }
+    return sample_events(province, officer)
 
 
 def ours(body: dict[str, Any]) -> list[int]:
@@ -52,6 +34,7 @@ def test_the_list_is_newest_first_with_readable_actions(
     assert ours(body)[:3] == [events["account"].pk, events["commune"].pk, events["justice"].pk]
     item = next(i for i in body["items"] if i["id"] == events["justice"].pk)
     assert item["action_label"] == "Tạo nhiệm vụ"
+    assert item["summary"] == "Nhiệm vụ tuyên truyền"
     assert item["organisation"]["name"] == "Sở Tư pháp"
     assert item["actor"]["username"] == "officer"
 
@@ -109,7 +92,7 @@ def test_one_event_has_its_data_and_hash_check(
 ) -> None:
     event = events["justice"]
     body = api_officer.get(f"{URL}/{event.pk}").json()
-    assert body["data"] == {"deadline": "2026-12-31"}
+    assert body["data"] == {"deadline": "2026-12-31", "organisations": [1, 2]}
     assert body["hash"] == event.hash and body["prev_hash"] == event.prev_hash
     assert body["hash_holds"] is True and body["prev_hash_links"] is True
     AuditEvent.objects.filter(pk=event.pk).update(summary="sửa")

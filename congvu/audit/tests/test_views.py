@@ -16,37 +16,14 @@ from congvu.audit.services import record, run_verification
 from congvu.conftest import client_for, make_user
 from congvu.organisations.models import Organisation
 
+from .events import sample_events
+
 LIST = reverse("audit:list")
 
 
 @pytest.fixture
 def events(province: dict[str, Organisation], officer: User) -> dict[str, AuditEvent]:
-    """One event for Sở Tư pháp, one for the commune, one of no organisation."""
-    justice = record(
-        "planning.task_create",
-        actor=officer,
-        object_type="planning.task",
-        object_id="7",
-        organisation=province["dept_justice"],
-        summary="Nhiệm vụ tuyên truyền",
-        data={"deadline": "2026-12-31", "organisations": [1, 2]},
-    )
-    commune = record(
-        "inspection.plan",
-        actor=officer,
-        object_type="inspections.inspection",
-        object_id="99",
-        organisation=province["commune"],
-        summary='=HYPERLINK("x") Kiểm tra xã An Bình',
-    )
-    account = record(
-        "accounts.create_user",
-        actor=officer,
-        object_type="accounts.user",
-        object_id=str(officer.pk),
-        summary="tài khoản mới",
-    )
-    return {"justice": justice, "commune": commune, "account": account}
+    return sample_events(province, officer)
 
 
 @pytest.fixture
