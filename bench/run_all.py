@@ -31,6 +31,8 @@ BENCHMARKS = [
     "bench_ratings_pages.py --ratings 100000",
     "bench_ratings_pages.py --ratings 10000000",
     "kill_ratings.py",
+    # The audit log's page, API and CSV over 1 million events (about 10 minutes).
+    "bench_audit.py",
 ]
 SQLITE_ONLY = {
     "bench_badges.py",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("inspections/", include("congvu.inspections.urls")),
     path("scoring/", include("congvu.scoring.urls")),
     path("rankings/", include("congvu.scoring.public_urls")),
+    path("audit/", include("congvu.audit.urls")),
     path("", include("congvu.feedback.public_urls")),
     path("", include("congvu.cases.public_urls")),
     path("open311/v2/", include("congvu.cases.open311_urls")),

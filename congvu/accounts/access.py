@@ -163,6 +163,9 @@ def _is_superuser(user: Any) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
 
 
+is_superuser = _is_superuser
+
+
 def grants_of(user: Any) -> tuple[Grant, ...]:
     """The user's grants, read once and cached on the user object."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -209,6 +212,22 @@ def can_anywhere(user: Any, perm: Perm) -> bool:
     if _is_superuser(user):
         return True
     return any(perm in ROLE_PERMS[grant.role] for grant in grants_of(user))
+
+
+def holds_province_wide(user: Any, perm: Perm) -> bool:
+    """Does the user hold `perm` on a whole tree (a root organisation with its subtree)?
+
+    Records that belong to no organisation (account events in the audit log, say) are
+    for them alone.
+    """
+    if _is_superuser(user):
+        return True
+    from congvu.organisations.models import PATH_SEGMENT
+
+    return any(
+        perm in ROLE_PERMS[grant.role] and grant.include_subtree and len(grant.path) == PATH_SEGMENT
+        for grant in grants_of(user)
+    )
 
 
 def require(user: Any, perm: Perm, organisation: Organisation) -> None:

@@ -38,6 +38,7 @@ DAILY_JOB_MODULES: Final = (
     "congvu.feedback.daily",
     "congvu.cases.daily",
     "congvu.organisations.importing.jobs",
+    "congvu.audit.daily",
 )
 
 # Local time (Asia/Ho_Chi_Minh) after which `run_daily --loop` starts the day's jobs:

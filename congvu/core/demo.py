@@ -33,7 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from congvu.accounts.models import Role, RoleGrant, User
-from congvu.audit.services import record
+from congvu.audit.services import record, run_verification
 from congvu.cases.demo import load_demo_cases
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.text import fold, name_sort_key
@@ -659,6 +659,8 @@ def build(
             "plan": plan_obj.number if plan_obj else None,
         },
     )
+    # The audit log's page (/audit/) opens on a verified chain, as after a day's jobs.
+    run_verification()
     return DemoResult(
         root=root,
         organisations=len(gen.specs),

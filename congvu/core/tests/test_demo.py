@@ -140,3 +140,13 @@ def test_the_same_seed_gives_the_same_people():
 
     assert people(7) == people(7)
     assert people(7) != people(8)
+
+
+def test_the_audit_log_opens_on_a_verified_chain_for_home_affairs(demo):
+    officer = User.objects.filter(grants__role=Role.HOME_AFFAIRS).first()
+    client = Client()
+    client.force_login(officer)
+    body = client.get("/audit/").content.decode()
+    last = AuditEvent.objects.order_by("-id").first()
+    assert f"nguyên vẹn đến sự kiện #{last.pk}" in body
+    assert "Nạp dữ liệu mẫu" in body

@@ -4,35 +4,32 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from congvu.audit import verifiers
-from congvu.audit.services import verify_chain
+from congvu.audit.models import AuditEvent, ChainVerification
+from congvu.audit.services import run_verification
 
 
 class Command(BaseCommand):
     help = (
         "Verify the hash chain of the audit log, report the first tampered event, and run "
-        "the apps' verifiers (rows that must still match their audit events)."
+        "the apps' verifiers (rows that must still match their audit events). The outcome "
+        "is stored and shown at the top of /audit/."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = verify_chain()
-        if result.first_bad is not None:
-            event = result.first_bad
+        run = run_verification(trigger=ChainVerification.Trigger.COMMAND)
+        if run.first_bad_id is not None:
+            event = AuditEvent.objects.get(pk=run.first_bad_id)
             raise CommandError(
                 f"Audit chain broken at event #{event.pk} ({event.action}, "
-                f"{event.at:%d/%m/%Y %H:%M:%S}): {result.reason}. "
-                f"{result.checked} earlier events are intact."
+                f"{event.at:%d/%m/%Y %H:%M:%S}): {run.reason}. "
+                f"{run.checked} earlier events are intact."
             )
-        problems = [
-            f"[{name}] {problem}"
-            for name, found in verifiers.run_all().items()
-            for problem in found
-        ]
-        if problems:
+        problems: list[str] = list(run.problems)
+        if run.problem_count:
             shown = "\n".join(problems[:50])
-            more = f"\n… and {len(problems) - 50} more." if len(problems) > 50 else ""
+            more = f"\n… and {run.problem_count - 50} more." if run.problem_count > 50 else ""
             raise CommandError(
-                f"Audit chain intact ({result.checked} events), but {len(problems)} recorded "
+                f"Audit chain intact ({run.checked} events), but {run.problem_count} recorded "
                 f"row(s) no longer match their audit events:\n{shown}{more}"
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {result.checked} events."))
+        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {run.checked} events."))
