@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 class VietnameseFirstLocaleMiddleware:
@@ -14,7 +15,14 @@ class VietnameseFirstLocaleMiddleware:
     Django's LocaleMiddleware would follow the browser's Accept-Language, so an
     officer on an English-language browser would get the English interface; the
     product is Vietnamese first, and the choice is the user's, kept in a cookie.
+
+    The API is the exception: another system sets `Accept-Language` on purpose
+    (a browser sets it for everyone), and it has no switch to click. Under
+    `API_PREFIX`, without the cookie, the header's first language the product
+    speaks is used; without either, Vietnamese.
     """
+
+    API_PREFIX = "/api/"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -22,14 +30,24 @@ class VietnameseFirstLocaleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        api = request.path.startswith(self.API_PREFIX)
         if language not in self.languages:
-            language = settings.LANGUAGE_CODE
+            language = (api and self._asked(request)) or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if api else ("Cookie",))
         return response
+
+    def _asked(self, request: HttpRequest) -> str:
+        """The first language of the request's Accept-Language that the product speaks."""
+        header = request.headers.get("Accept-Language", "")[:200]
+        for code, _quality in parse_accept_lang_header(header):
+            primary = code.split("-")[0].lower()
+            if primary in self.languages:
+                return primary
+        return ""
 
 
 class RejectNullCharactersMiddleware:

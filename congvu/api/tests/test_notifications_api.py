@@ -59,6 +59,37 @@ def test_the_list_is_in_english_when_the_request_is(api_head: Client, head: User
     assert "The head confirmed the task as done on 02/03/2026." in [i["body"] for i in items]
 
 
+@pytest.mark.parametrize(
+    ("header", "title"),
+    [
+        ("en-GB,en;q=0.9", "Completion confirmed: 2. Quán triệt bộ quy tắc"),
+        ("fr-FR, en;q=0.5", "Completion confirmed: 2. Quán triệt bộ quy tắc"),
+        ("vi-VN,vi;q=0.9,en;q=0.8", "Đã xác nhận hoàn thành: 2. Quán triệt bộ quy tắc"),
+        ("fr-FR, de", "Đã xác nhận hoàn thành: 2. Quán triệt bộ quy tắc"),
+        ("", "Đã xác nhận hoàn thành: 2. Quán triệt bộ quy tắc"),
+    ],
+)
+def test_another_system_chooses_the_language_with_accept_language(
+    api_head: Client, head: User, header: str, title: str
+) -> None:
+    confirmed(head)
+    response = api_head.get(LIST, headers={"Accept-Language": header})
+    assert [item["title"] for item in response.json()["items"]] == [title]
+    assert "Accept-Language" in response["Vary"]
+
+
+def test_the_language_switch_outweighs_accept_language_and_pages_ignore_it(
+    api_head: Client, head: User
+) -> None:
+    confirmed(head)
+    api_head.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    items = api_head.get(LIST, headers={"Accept-Language": "en"}).json()["items"]
+    assert items[0]["title"].startswith("Đã xác nhận hoàn thành")
+    # A browser's Accept-Language never turns the pages English: only the switch does.
+    page = Client().get("/", headers={"Accept-Language": "en"})
+    assert page["Content-Language"] == "vi"
+
+
 def test_marking_some_read_leaves_the_others_unread(api_head: Client, head: User) -> None:
     first, second = confirmed(head), confirmed(head)
     response = read(api_head, {"ids": [first.pk]})
