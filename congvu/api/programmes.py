@@ -286,6 +286,18 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
     return Status(201, _programme_detail(user, programme))
 
 
+def _new_item(user: User, payload: ProgrammeItemIn) -> dict[str, Any]:
+    """A new item's fields for `add_item` and `propose_addition`, references resolved."""
+    return {
+        "organisation": get_organisation(user, Perm.INSPECTION_RUN, payload.organisation),
+        "quarter": payload.quarter,
+        "month": payload.month,
+        "kind": payload.kind,
+        "lead": _user(payload.lead, "lead"),
+        "note": payload.note,
+    }
+
+
 @router.post(
     "/inspection-programmes/{id}/items",
     response={201: ProgrammeDetailOut, **WRITE_ERRORS},
@@ -295,17 +307,7 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
 def add_programme_item(request: HttpRequest, id: Id, payload: ProgrammeItemIn) -> Any:
     user = user_of(request)
     programme = _programme_to_manage(user, id)
-    organisation = get_organisation(user, Perm.INSPECTION_RUN, payload.organisation)
-    programme_services.add_item(
-        programme,
-        actor=user,
-        organisation=organisation,
-        quarter=payload.quarter,
-        month=payload.month,
-        kind=payload.kind,
-        lead=_user(payload.lead, "lead"),
-        note=payload.note,
-    )
+    programme_services.add_item(programme, actor=user, **_new_item(user, payload))
     return Status(201, _programme_detail(user, programme))
 
 
@@ -545,17 +547,7 @@ def open_amendment(request: HttpRequest, id: Id, payload: AmendmentIn) -> Any:
 def propose_addition(request: HttpRequest, id: Id, payload: ProgrammeItemIn) -> Any:
     user = user_of(request)
     programme = _programme_to_manage(user, id)
-    organisation = get_organisation(user, Perm.INSPECTION_RUN, payload.organisation)
-    programme_amendments.propose_addition(
-        programme,
-        actor=user,
-        organisation=organisation,
-        quarter=payload.quarter,
-        month=payload.month,
-        kind=payload.kind,
-        lead=_user(payload.lead, "lead"),
-        note=payload.note,
-    )
+    programme_amendments.propose_addition(programme, actor=user, **_new_item(user, payload))
     return _draft_out(programme)
 
 

@@ -9,6 +9,7 @@ when visible without the permission), parse with a form, call one service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -160,13 +161,31 @@ def _to_manage(request: AuthenticatedHttpRequest, pk: int) -> InspectionProgramm
 @require_POST
 def programme_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = _to_manage(request, pk)
+    return _approve(
+        request,
+        programme,
+        lambda **decision: programme_services.approve(programme, **decision),
+        amendment=False,
+        done=_("Đã phê duyệt kế hoạch kiểm tra năm."),
+    )
+
+
+def _approve(
+    request: AuthenticatedHttpRequest,
+    programme: InspectionProgramme,
+    approve: Callable[..., object],
+    *,
+    amendment: bool,
+    done: str,
+) -> HttpResponse:
+    """Approve the programme or its amendment with the decision's number and date, or
+    show the programme again with the form's errors."""
     if not ps.may_approve(request.user, programme):
         raise PermissionDenied
-    form = ApproveForm(request.POST, prefix="a")
+    form = ApproveForm(request.POST, prefix="d" if amendment else "a")
     if form.is_valid():
         try:
-            programme_services.approve(
-                programme,
+            approve(
                 actor=request.user,
                 decision_number=form.cleaned_data["decision_number"],
                 decision_on=form.cleaned_data["decision_on"],
@@ -174,8 +193,10 @@ def programme_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("Đã phê duyệt kế hoạch kiểm tra năm."))
+            messages.success(request, done)
             return redirect("inspections:programme", pk=programme.pk)
+    if amendment:
+        return _detail(request, programme, amendment_approve_form=form, status=400)
     return _detail(request, programme, approve_form=form, status=400)
 
 
@@ -414,21 +435,10 @@ def change_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def amendment_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     amendment = ps.get_amendment_to_manage(request.user, pk)
-    programme = amendment.programme
-    if not ps.may_approve(request.user, programme):
-        raise PermissionDenied
-    form = ApproveForm(request.POST, prefix="d")
-    if form.is_valid():
-        try:
-            programme_amendments.approve_amendment(
-                amendment,
-                actor=request.user,
-                decision_number=form.cleaned_data["decision_number"],
-                decision_on=form.cleaned_data["decision_on"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã phê duyệt điều chỉnh kế hoạch."))
-            return redirect("inspections:programme", pk=programme.pk)
-    return _detail(request, programme, amendment_approve_form=form, status=400)
+    return _approve(
+        request,
+        amendment.programme,
+        lambda **decision: programme_amendments.approve_amendment(amendment, **decision),
+        amendment=True,
+        done=_("Đã phê duyệt điều chỉnh kế hoạch."),
+    )
