@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import programme_amendments, programme_documents, programme_services, selectors
@@ -277,12 +278,11 @@ def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item = ps.get_item_to_manage(request.user, pk)
-    try:
-        programme_services.remove_item(item, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã xóa mục kế hoạch."))
+    flash_outcome(
+        request,
+        lambda: programme_services.remove_item(item, actor=request.user),
+        lambda _removed: _("Đã xóa mục kế hoạch."),
+    )
     return redirect("inspections:programme", pk=item.programme_id)
 
 
@@ -422,12 +422,11 @@ def item_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     change = ps.get_change_to_manage(request.user, pk)
-    try:
-        programme_amendments.withdraw_change(change, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã bỏ thay đổi khỏi điều chỉnh."))
+    flash_outcome(
+        request,
+        lambda: programme_amendments.withdraw_change(change, actor=request.user),
+        lambda _withdrawn: _("Đã bỏ thay đổi khỏi điều chỉnh."),
+    )
     return redirect("inspections:programme", pk=change.amendment.programme_id)
 
 

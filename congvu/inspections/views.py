@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.cases.selectors import handler_cases
+from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import programme_selectors, selectors, services, uploads, workflow
@@ -351,12 +352,11 @@ def _breach(
 @require_POST
 def open_case(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     inspection, observation = _breach(request, code, pk)
-    try:
-        case = services.open_case(observation, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã mở vụ việc %(code)s.") % {"code": case.code})
+    flash_outcome(
+        request,
+        lambda: services.open_case(observation, actor=request.user),
+        lambda case: _("Đã mở vụ việc %(code)s.") % {"code": case.code},
+    )
     return redirect("inspections:detail", code=inspection.code)
 
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import pdf_exports as jobs
+from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import documents, pdf_exports, selectors, services
@@ -207,12 +208,11 @@ def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def scorecard_compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scorecard = selectors.get_managed(request.user, pk)
-    try:
-        count = services.compute(scorecard, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã tính điểm %(n)d cơ quan.") % {"n": count})
+    flash_outcome(
+        request,
+        lambda: services.compute(scorecard, actor=request.user),
+        lambda count: _("Đã tính điểm %(n)d cơ quan.") % {"n": count},
+    )
     return redirect("scoring:detail", pk=scorecard.pk)
 
 
@@ -220,12 +220,11 @@ def scorecard_compute(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_POST
 def scorecard_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scorecard = selectors.get_managed(request.user, pk)
-    try:
-        services.publish(scorecard, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã công bố xếp hạng."))
+    flash_outcome(
+        request,
+        lambda: services.publish(scorecard, actor=request.user),
+        lambda _published: _("Đã công bố xếp hạng."),
+    )
     return redirect("scoring:detail", pk=scorecard.pk)
 
 
