@@ -25,7 +25,8 @@ from typing import Any, Final
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ from congvu.accounts.models import User
 from congvu.audit.services import record
 from congvu.core import pdf_exports
 from congvu.core.text import fold
-from congvu.organisations.models import Organisation, OrganisationKind
+from congvu.organisations.models import Organisation, OrganisationKind, OrganisationVersion
 
 from .metrics import REGISTRY, Period
 from .models import Criterion, OrganisationScore, Scorecard
@@ -428,14 +429,34 @@ def update_scorecard(
     return scorecard
 
 
-def scored_organisations(scorecard: Scorecard) -> Any:
-    """The organisations a scorecard scores: in its organisation's subtree, of its kinds,
-    and in existence at some time during the period (the tree is dated)."""
+def scored_organisations(scorecard: Scorecard, day: dt.date | None = None) -> Any:
+    """The organisations a scorecard scores: in its organisation's subtree, in existence at
+    some time during the period, and of its kinds as they were on `day` (the period's end,
+    or today while the period runs).
+
+    The tree is dated: an organisation's kind, and its name, are read from the
+    `OrganisationVersion` in force on `day` (for one dissolved before it, its last
+    version), so a town that became a commune in July 2025 is ranked with the towns
+    for 2024. They are annotated as `period_kind` and `period_name`; an organisation
+    without versions falls back to its current kind and name.
+    """
+    day = day or min(scorecard.period_end, timezone.localdate())
+    then = OrganisationVersion.objects.filter(
+        organisation=OuterRef("pk"), valid_from__lte=day
+    ).order_by("-valid_from")
     return (
         Organisation.objects.subtree_of(scorecard.organisation)
-        .filter(kind__in=scorecard.kinds.all(), kind__is_division=False)
         .filter(valid_from__lte=scorecard.period_end)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=scorecard.period_start))
+        .annotate(
+            period_kind=Coalesce(
+                Subquery(then.values("kind_id")[:1]), F("kind_id"), output_field=BigIntegerField()
+            ),
+            period_name=Coalesce(Subquery(then.values("name")[:1]), F("name")),
+        )
+        .filter(
+            period_kind__in=scorecard.kinds.filter(is_division=False).values("pk"),
+        )
     )
 
 
@@ -492,8 +513,8 @@ def compute(scorecard: Scorecard, *, actor: User, today: dt.date | None = None) 
             _("Kỳ chấm điểm chưa bắt đầu. / The scorecard's period has not started yet.")
         )
     period = Period(scorecard.period_start, scorecard.period_end, as_of)
-    orgs_qs = scored_organisations(scorecard)
-    orgs = list(orgs_qs.values_list("pk", "name", "code", "kind_id"))
+    orgs_qs = scored_organisations(scorecard, as_of)
+    orgs = list(orgs_qs.values_list("pk", "period_name", "code", "period_kind", "name"))
     # The grades' conditions may name a metric that is not a weighted criterion.
     metrics = [c.metric for c in criteria] + sorted(
         scorecard.condition_metrics() - {c.metric for c in criteria}
@@ -501,7 +522,7 @@ def compute(scorecard: Scorecard, *, actor: User, today: dt.date | None = None) 
     found = {m: REGISTRY[m].compute(period, orgs_qs) for m in metrics if m in REGISTRY}
     needed = scorecard.needed_criteria(len(criteria))
     scores: list[OrganisationScore] = []
-    for pk, name, code, kind_id in orgs:
+    for pk, name, code, kind_id, current_name in orgs:
         parts: dict[str, Any] = {}
         missing: list[str] = []
         used = sum((c.weight for c in criteria if pk in found.get(c.metric, {})), Decimal(0))
@@ -533,7 +554,10 @@ def compute(scorecard: Scorecard, *, actor: User, today: dt.date | None = None) 
                 organisation_id=pk,
                 organisation_name=name,
                 organisation_code=code,
-                search_name=fold(f"{name} {code}")[:400],
+                # Found by the name it had then and by the one it has now.
+                search_name=fold(
+                    f"{name} {code}" if name == current_name else f"{name} {current_name} {code}"
+                )[:400],
                 kind_id=kind_id,
                 total=total,
                 grade=grade,

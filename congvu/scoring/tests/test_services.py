@@ -12,6 +12,7 @@ from django.http import Http404
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import kind
+from congvu.organisations import restructuring
 from congvu.organisations.models import Organisation
 from congvu.scoring import services
 from congvu.scoring.metrics import REGISTRY, Period
@@ -110,6 +111,47 @@ def test_organisations_closed_before_the_period_are_not_scored(
     services.compute(scorecard, actor=officer, today=TODAY)
     codes = set(scorecard.scores.values_list("organisation__code", flat=True))
     assert codes == {"H56.02", "H56.30"}  # divisions and the province are never scored
+
+
+def test_an_organisation_renamed_after_the_period_keeps_the_name_it_had_then(
+    scored: dict[str, Organisation], officer: User
+) -> None:
+    # Renamed from 01/01/2026; the 2025 ranking is computed on 15/01/2026.
+    restructuring.rename_organisation(
+        scored["dept_justice"],
+        actor=None,
+        name="Sở Tư pháp và Hộ tịch",
+        effective=dt.date(2026, 1, 1),
+    )
+    scorecard = make_scorecard(scored, officer)
+    services.compute(scorecard, actor=officer, today=TODAY)
+    score = score_of(scorecard, scored["dept_justice"])
+    assert score.organisation_name == "Sở Tư pháp"
+    # Found by either name, without accents.
+    for typed in ("so tu phap va ho tich", "so tu phap"):
+        assert scorecard.scores.filter(search_name__contains=typed).filter(pk=score.pk).exists()
+
+
+def test_the_kind_an_organisation_had_in_the_period_decides_its_group(
+    scored: dict[str, Organisation], officer: User
+) -> None:
+    # The commune was recorded as a department until the end of 2025 (say, imported
+    # history); from 2026 it is a commune. The 2025 ranking of departments includes it,
+    # that of communes does not, whatever its kind is today.
+    commune = scored["commune"]
+    first = commune.versions.get()
+    first.valid_to = YEAR_END
+    first.kind = kind("department")
+    first.save()
+    commune.versions.create(
+        name=commune.name, kind=kind("commune_pc"), parent=commune.parent, valid_from=TODAY
+    )
+    departments = make_scorecard(scored, officer, kinds=("department",))
+    services.compute(departments, actor=officer, today=TODAY)
+    assert score_of(departments, commune).kind == kind("department")
+    communes = make_scorecard(scored, officer, kinds=("commune_pc",))
+    services.compute(communes, actor=officer, today=TODAY)
+    assert not communes.scores.filter(organisation=commune).exists()
 
 
 def test_publishing_freezes_the_scores_and_is_audited(published: Scorecard, officer: User) -> None:
