@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "congvu.core",
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "congvu.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "congvu.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,6 +186,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+
+# Two-step sign-in (TOTP, django-otp; congvu/accounts/two_factor.py). Anyone may turn it
+# on. Holders of these roles (and superusers) must: production defaults to the roles that
+# manage accounts or see reporters' identities; development and the demo to none.
+TWO_FACTOR_ROLES = env_list(
+    "CONGVU_TWO_FACTOR_ROLES", "" if DEBUG else "admin,home_affairs,case_handler"
+)
+TWO_FACTOR_SUPERUSERS = env_bool("CONGVU_TWO_FACTOR_SUPERUSERS", not DEBUG)
+OTP_TOTP_ISSUER = "Công vụ"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -142,3 +142,38 @@ def apply_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _code_field(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=24,
+        strip=True,
+        error_messages={
+            "required": _("Hãy nhập mã. / Enter the code."),
+            "max_length": _("Mã quá dài. / The code is too long."),
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class LoginCodeForm(forms.Form):
+    """The second sign-in step: the app's six digits, or a recovery code."""
+
+    code = _code_field(_("Mã xác thực"))
+
+
+class TwoFactorConfirmForm(forms.Form):
+    code = _code_field(_("Mã 6 chữ số trong ứng dụng"))
+
+
+class TwoFactorOffForm(forms.Form):
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": REQUIRED},
+    )
+    code = _code_field(_("Mã xác thực hoặc mã dự phòng"))

@@ -11,13 +11,19 @@ ratings, API tokens) are not looked at: they cannot carry such a session.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 def required_message() -> str:
@@ -47,15 +53,84 @@ def _exempt(path: str) -> bool:
 
 
 def _to_password_page(request: HttpRequest) -> HttpResponse:
+    return _elsewhere(
+        request,
+        reverse("accounts:password_change"),
+        required_message(),
+        "password_change_required",
+        status=403,
+    )
+
+
+class TwoFactorMiddleware:
+    """Two-step sign-in where it is on or required (`two_factor.py`).
+
+    A signed-in session that did not pass the second step (`VERIFIED` unset) is
+    looked at: if the user has two-step sign-in on, the session skipped it (a
+    sign-in by another door, such as Django's admin login) and is signed out; if
+    their role requires it and they have not turned it on, every page leads to the
+    page that turns it on. Otherwise the session is left alone and looked at again
+    after `RECHECK_SECONDS` (a role given meanwhile then counts).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+            response = self._check(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> HttpResponse | None:
+        from . import two_factor
+
+        session = request.session
+        if session.get(two_factor.VERIFIED):
+            return None
+        now = time.time()
+        if now - float(session.get(two_factor.CHECKED, 0)) < two_factor.RECHECK_SECONDS:
+            return None
+        user = cast("User", request.user)
+        if two_factor.is_on(user):
+            logout(request)
+            return _elsewhere(
+                request,
+                reverse("accounts:login"),
+                _("Hãy đăng nhập lại, với mã xác thực. / Sign in again, with your code."),
+                "two_factor_needed",
+                status=401,
+            )
+        if two_factor.required_for(user):
+            if _exempt(request.path_info) or request.path_info.startswith(
+                reverse("accounts:two_factor")
+            ):
+                return None
+            return _elsewhere(
+                request,
+                reverse("accounts:two_factor"),
+                _(
+                    "Vai trò của bạn bắt buộc đăng nhập hai bước: hãy bật trước. / "
+                    "Your role requires two-step sign-in: turn it on first."
+                ),
+                "two_factor_required",
+                status=403,
+            )
+        session[two_factor.CHECKED] = now
+        return None
+
+
+def _elsewhere(
+    request: HttpRequest, page: str, message: str, code: str, *, status: int
+) -> HttpResponse:
+    """The API's JSON refusal, or the page to go to (htmx would swap the page into a
+    fragment: the whole tab is sent there)."""
     if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"detail": required_message(), "code": "password_change_required"}, status=403
-        )
-    page = reverse("accounts:password_change")
+        return JsonResponse({"detail": message, "code": code}, status=status)
     if request.method in ("GET", "HEAD"):
         page += "?next=" + quote(request.get_full_path(), safe="/")
     if request.headers.get("HX-Request") == "true":
-        # htmx would swap the password page into a fragment: send the whole tab there.
         response = HttpResponse(status=204)
         response["HX-Redirect"] = page
         return response

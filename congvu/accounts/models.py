@@ -104,3 +104,25 @@ class ApiToken(models.Model):
     @classmethod
     def generate_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for the second sign-in step when the phone is not at hand.
+
+    Only a hash is kept (the codes carry ~50 random bits and are shown once, when made);
+    a new set replaces the old one; a used code keeps its `used_at`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mã dự phòng đăng nhập")
+        verbose_name_plural = _("mã dự phòng đăng nhập")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

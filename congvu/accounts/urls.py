@@ -6,9 +6,15 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/", views.settings_page, name="settings"),
+    path("two-factor/", views.two_factor_page, name="two_factor"),
+    path("two-factor/start/", views.two_factor_start, name="two_factor_start"),
+    path("two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
+    path("two-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_codes"),
+    path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
@@ -16,6 +22,11 @@ urlpatterns = [
     path("users/<int:pk>/grants/", views.user_grant, name="user_grant"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path(
+        "users/<int:pk>/two-factor/reset/",
+        views.user_reset_two_factor,
+        name="user_reset_two_factor",
+    ),
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

@@ -1,18 +1,21 @@
 from __future__ import annotations
 
+import time
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,13 +23,41 @@ from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
-from . import access, services
+from . import access, services, two_factor
 from .access import Perm
-from .forms import ApiTokenForm, GrantForm, UserCreateForm, UserSearchForm, apply_service_error
+from .forms import (
+    ApiTokenForm,
+    GrantForm,
+    LoginCodeForm,
+    TwoFactorConfirmForm,
+    TwoFactorOffForm,
+    UserCreateForm,
+    UserSearchForm,
+    apply_service_error,
+)
 from .models import ApiToken, Role, RoleGrant, User
 from .selectors import search_users
 
 PER_PAGE = 50
+
+
+def _remember_language(request: HttpRequest, response: HttpResponse, user: User) -> None:
+    """A browser that never chose a language takes the user's last choice (the one
+    their mail is in); a choice made on this browser stays."""
+    language = user.language
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and (
+        language != settings.LANGUAGE_CODE and language in dict(settings.LANGUAGES)
+    ):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
 
 
 class LoginView(auth_views.LoginView):
@@ -34,24 +65,73 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
+        user = form.get_user()
+        if two_factor.is_on(user):
+            # Right password: nobody is signed in until the code (two_factor.py).
+            self.request.session[two_factor.PENDING] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "since": time.time(),
+                "failures": 0,
+            }
+            url = reverse("accounts:login_code")
+            target = self.get_redirect_url()
+            return redirect(f"{url}?{urlencode({'next': target})}" if target else url)
         response = super().form_valid(form)
-        # A browser that never chose a language takes the user's last choice (the one
-        # their mail is in); a choice made on this browser stays.
-        language = form.get_user().language
-        if settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES and (
-            language != settings.LANGUAGE_CODE and language in dict(settings.LANGUAGES)
-        ):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+        _remember_language(self.request, response, user)
         return response
+
+
+def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+    pending = request.session.get(two_factor.PENDING)
+    if not isinstance(pending, dict):
+        return None
+    fresh = time.time() - float(pending.get("since", 0)) < two_factor.PENDING_SECONDS
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
+    if user is None or not fresh or pending.get("failures", 0) >= two_factor.PENDING_FAILURES:
+        del request.session[two_factor.PENDING]
+        return None
+    return user, pending
+
+
+def _back_to_login(request: HttpRequest, target: str) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "Phiên đăng nhập đã hết hạn hoặc nhập sai mã quá nhiều lần: hãy đăng nhập lại. / "
+            "The sign-in expired or the code was wrong too many times: sign in again."
+        ),
+    )
+    url = reverse("accounts:login")
+    return redirect(f"{url}?{urlencode({'next': target})}" if target else url)
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second sign-in step, for a user whose password was right a moment ago."""
+    target = safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+    if request.user.is_authenticated:
+        return redirect(target or settings.LOGIN_REDIRECT_URL)
+    found = _pending_user(request)
+    if found is None:
+        return _back_to_login(request, target)
+    user, pending = found
+    form = LoginCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        problem = two_factor.verify(user, form.cleaned_data["code"])
+        if problem is None:
+            del request.session[two_factor.PENDING]
+            auth_login(request, user, backend=pending["backend"])
+            request.session[two_factor.VERIFIED] = True
+            response = redirect(target or settings.LOGIN_REDIRECT_URL)
+            _remember_language(request, response, user)
+            return response
+        pending["failures"] = int(pending.get("failures", 0)) + 1
+        request.session[two_factor.PENDING] = pending
+        if pending["failures"] >= two_factor.PENDING_FAILURES:
+            del request.session[two_factor.PENDING]
+            return _back_to_login(request, target)
+        form.add_error("code", problem)
+    return render(request, "accounts/login_code.html", {"form": form, "next": target})
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -101,6 +181,7 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.filter(user=request.user),
             "grants": grants,
             "roles": access.roles_of(request.user),
+            "two_factor_on": two_factor.is_on(request.user),
         },
     )
 
@@ -114,6 +195,102 @@ def revoke_token(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.revoke_api_token(token, actor=request.user)
     messages.success(request, _("Đã thu hồi mã truy cập."))
     return redirect("accounts:settings")
+
+
+# --- Two-step sign-in (two_factor.py) -------------------------------------------------
+
+
+def _two_factor_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    confirm_form: TwoFactorConfirmForm | None = None,
+    off_form: TwoFactorOffForm | None = None,
+    codes: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    device = two_factor.device_of(user)
+    new = None if device is not None else two_factor.unconfirmed_device(user)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "device": device,
+            "new": new,
+            "qr": two_factor.qr_svg(new) if new is not None else "",
+            "secret": two_factor.secret_text(new) if new is not None else "",
+            "confirm_form": confirm_form or TwoFactorConfirmForm(),
+            "off_form": off_form or TwoFactorOffForm(),
+            "codes": codes,
+            "codes_left": two_factor.recovery_codes_left(user) if device else 0,
+            "required": two_factor.required_for(user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def two_factor_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Turn two-step sign-in on (scan, type a code back), renew the recovery codes, turn off."""
+    return _two_factor_page(request)
+
+
+@login_required
+@require_POST
+def two_factor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if two_factor.is_on(request.user):
+        return redirect("accounts:two_factor")
+    two_factor.start(request.user)
+    return redirect("accounts:two_factor")
+
+
+@login_required
+@require_POST
+def two_factor_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = TwoFactorConfirmForm(request.POST)
+    if not form.is_valid():
+        return _two_factor_page(request, confirm_form=form, status=400)
+    try:
+        codes = two_factor.confirm(request.user, form.cleaned_data["code"])
+    except ValidationError as error:
+        apply_service_error(form, error)
+        return _two_factor_page(request, confirm_form=form, status=400)
+    # Whoever typed the code holds the phone: this session has passed the second step.
+    request.session[two_factor.VERIFIED] = True
+    messages.success(request, _("Đã bật đăng nhập hai bước."))
+    return _two_factor_page(request, codes=codes)
+
+
+@login_required
+@require_POST
+def two_factor_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        codes = two_factor.renew_recovery_codes(request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("accounts:two_factor")
+    return _two_factor_page(request, codes=codes)
+
+
+@login_required
+@require_POST
+def two_factor_off(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = TwoFactorOffForm(request.POST)
+    if form.is_valid():
+        try:
+            two_factor.turn_off(
+                request.user,
+                password=form.cleaned_data["password"],
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            request.session.pop(two_factor.VERIFIED, None)
+            messages.success(request, _("Đã tắt đăng nhập hai bước."))
+            return redirect("accounts:two_factor")
+    return _two_factor_page(request, off_form=form, status=400)
 
 
 # --- Managing other people's accounts (GRANT_MANAGE) ---------------------------------
@@ -250,6 +427,7 @@ def _render_user(
             "can_grant": bool(roles) and actor.pk != subject.pk,
             "can_manage": access.may_manage_user(actor, subject) and actor.pk != subject.pk,
             "staff_member": getattr(subject, "staff_member", None),
+            "two_factor_on": two_factor.is_on(subject),
             "codes": _codes(request),
         },
     )
@@ -337,6 +515,28 @@ def user_deactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reactivate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _account_action(request, pk, services.reactivate_user, _("Đã mở khóa tài khoản."))
+
+
+@login_required
+@require_POST
+def user_reset_two_factor(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A lost phone: the account manager removes the user's authenticator."""
+    subject = _user(request, pk)
+    try:
+        two_factor.reset(subject, actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Đã đặt lại đăng nhập hai bước của %(user)s: lần đăng nhập tới chỉ cần mật khẩu"
+                " (và phải bật lại nếu vai trò bắt buộc)."
+            )
+            % {"user": subject},
+        )
+    return redirect("accounts:user_detail", pk=subject.pk)
 
 
 @login_required

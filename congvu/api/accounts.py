@@ -3,9 +3,9 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
-from congvu.accounts import access
+from congvu.accounts import access, two_factor
 from congvu.accounts.models import Role
 
 from .errors import ErrorOut
@@ -29,6 +29,10 @@ class MeOut(Schema):
     staff_member_id: int | None
     roles: list[RoleOut]
     grants: list[GrantOut]
+    two_factor: bool = Field(..., description="Đăng nhập hai bước đã bật / two-step sign-in on")
+    two_factor_required: bool = Field(
+        ..., description="Vai trò bắt buộc đăng nhập hai bước / a role requires it"
+    )
 
 
 @router.get("", response={200: MeOut, 401: ErrorOut}, summary="Người dùng hiện tại / current user")
@@ -48,4 +52,6 @@ def me(request: HttpRequest) -> Any:
             for role in sorted(access.roles_of(user), key=lambda r: r.value)
         ],
         "grants": list(grants),
+        "two_factor": two_factor.is_on(user),
+        "two_factor_required": two_factor.required_for(user),
     }

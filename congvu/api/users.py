@@ -10,13 +10,14 @@ Mounted at the API root: the paths are /users… and /grants/{id}.
 
 from typing import Annotated, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StrictBool, StringConstraints
 
-from congvu.accounts import access, services
+from congvu.accounts import access, services, two_factor
 from congvu.accounts.access import Perm
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.accounts.selectors import search_users
@@ -75,6 +76,7 @@ class UserOut(Schema):
         "before anything else on the site",
     )
     staff_member_id: int | None = Field(None, description="Hồ sơ cán bộ / linked staff member")
+    two_factor: bool = Field(..., description="Đã bật đăng nhập hai bước / has two-step sign-in on")
     grants: list[GrantOut] = Field(
         ..., description="Quyền tại các cơ quan bạn thấy / grants on organisations you can see"
     )
@@ -83,6 +85,10 @@ class UserOut(Schema):
     def resolve_staff_member_id(obj: User) -> int | None:
         staff = getattr(obj, "staff_member", None)
         return staff.pk if staff is not None else None
+
+    @staticmethod
+    def resolve_two_factor(obj: User) -> bool:
+        return bool(getattr(obj, "two_factor_on", False))
 
     @staticmethod
     def resolve_grants(obj: User) -> list[RoleGrant]:
@@ -131,6 +137,9 @@ def _users(request: HttpRequest) -> QuerySet[User]:
     )
     return (
         access.visible_users(user)
+        .annotate(
+            two_factor_on=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
         .select_related("staff_member")
         .prefetch_related(Prefetch("grants", queryset=visible_grants, to_attr="visible_grants"))
     )
@@ -218,6 +227,19 @@ def create_grant(request: HttpRequest, id: Id, payload: GrantIn) -> Any:
         actor=user_of(request),
     )
     return Status(201, grant)
+
+
+@router.post(
+    "/users/{id}/two-factor/reset",
+    response={204: None, **_ERRORS},
+    summary="Đặt lại đăng nhập hai bước (mất điện thoại) / reset two-step sign-in (lost phone)",
+    description="Xóa ứng dụng xác thực và mã dự phòng của người dùng; người đó được báo. "
+    "422 khi người đó chưa bật. / Removes the user's authenticator and recovery codes; "
+    "they are told. 422 when they have not turned it on.",
+)
+def reset_two_factor(request: HttpRequest, id: Id) -> Any:
+    two_factor.reset(_user(request, id), actor=user_of(request))
+    return Status(204, None)
 
 
 @router.delete(
