@@ -63,9 +63,11 @@ def help_text() -> str:
         "PDF, Word (.docx), Excel (.xlsx), ảnh PNG, JPEG, WEBP; tối đa %(count)d tệp, "
         "mỗi tệp không quá %(size)s."
     ) % {"count": max_files(), "size": filesizeformat(max_bytes())}
+    # Word and Excel files are cleaned too (core.uploads.sanitised): the same words as
+    # the progress evidence's.
     removed = _(
-        "Vị trí GPS trong ảnh và tên tác giả trong PDF được xóa trước khi lưu; tệp Word, "
-        "Excel được giữ nguyên."
+        "Vị trí GPS trong ảnh, tên tác giả trong PDF, Word, Excel (cả người nhận xét, "
+        "người sửa) được xóa trước khi lưu; tệp có macro không được nhận."
     )
     return f"{limits} {removed}"
 
