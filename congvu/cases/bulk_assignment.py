@@ -55,19 +55,20 @@ class Refused(Exception):
         ) % {"count": len(self.refusals)}
 
 
-def _check_count(cases: Sequence[Case]) -> None:
-    if not cases:
+def check_count(count: int) -> None:
+    """Refuse an empty choice or one over `MANY_MAX` (before the cases are even read)."""
+    if not count:
         raise ValidationError(
             {"cases": _("Hãy chọn ít nhất một vụ việc. / Choose at least one case.")}
         )
-    if len(cases) > MANY_MAX:
+    if count > MANY_MAX:
         raise ValidationError(
             {
                 "cases": _(
                     "Mỗi lần tối đa %(max)d vụ việc; bạn đã chọn %(count)d. / At most %(max)d "
                     "cases at a time; you chose %(count)d."
                 )
-                % {"max": MANY_MAX, "count": len(cases)}
+                % {"max": MANY_MAX, "count": count}
             }
         )
 
@@ -92,7 +93,7 @@ def assign_many(
     cases: Sequence[Case], *, assignee: User | None, actor: Any, reason: str = ""
 ) -> list[Case]:
     """Give every case of `cases` to `assignee`, or none of them (`Refused`)."""
-    _check_count(cases)
+    check_count(len(cases))
     reason = bounded(reason, assignment.REASON_MAX, "reason")
     if assignee is None:
         raise ValidationError(
@@ -132,7 +133,7 @@ def assign_many(
 @transaction.atomic
 def unassign_many(cases: Sequence[Case], *, actor: Any, reason: str = "") -> list[Case]:
     """Take every case of `cases` back from its assignee, or none of them (`Refused`)."""
-    _check_count(cases)
+    check_count(len(cases))
     reason = bounded(reason, assignment.REASON_MAX, "reason")
     rows = _locked(cases, actor)
     refusals = [
