@@ -217,6 +217,7 @@ def list_page(
             },
             "assignable": assignable,
             "bulk_form": bulk_form if assignable else None,
+            "bulk_posted": bulk_form if bulk_form is not None and bulk_form.is_bound else None,
             "bulk_max": bulk_assignment.MANY_MAX,
             "ticked": ticked,
             "refusals": refusals or [],
