@@ -15,6 +15,7 @@ needing reassignment (`stale_pairs`) and counts as unassigned in the filters.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -108,27 +109,20 @@ def give(
     case.assignee = assignee
     case.assigned_at = timezone.now()
     case.save(update_fields=["assignee", "assigned_at", "updated_at"])
+    data = {"assignee": assignee.pk, "previous": previous.pk if previous else None}
+    entry = functools.partial(
+        timeline.add, case, kind=K.ASSIGNED, actor=actor, audience=A.INTERNAL, data=data
+    )
     if automatic:
-        body = history.AUTO_ASSIGNED.write(handler=_name(assignee))
-        action = "case.auto_assign"
+        entry(action="case.auto_assign", body=history.AUTO_ASSIGNED.write(handler=_name(assignee)))
     elif previous is None:
         body = history.ASSIGNED.write(handler=_name(assignee))
-        body = f"{body}\n{reason}" if reason else body
-        action = "case.assign"
+        entry(action="case.assign", body=f"{body}\n{reason}" if reason else body)
     else:
         body = history.REASSIGNED.write(
             handler=_name(assignee), previous=_name(previous), reason=reason
         )
-        action = "case.reassign"
-    timeline.add(
-        case,
-        kind=K.ASSIGNED,
-        actor=actor,
-        action=action,
-        audience=A.INTERNAL,
-        body=body,
-        data={"assignee": assignee.pk, "previous": previous.pk if previous else None},
-    )
+        entry(action="case.reassign", body=body)
 
 
 def take_back(case: Case, *, actor: Any, reason: str = "") -> None:
