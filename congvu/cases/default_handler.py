@@ -125,7 +125,7 @@ def auto_assign(case: Case) -> bool:
     """Give a new `case` to its handling organisation's default handler, if there is one
     who may still handle it (inside the creating transaction). Whether it was given."""
     row = (
-        DefaultHandler.objects.select_for_update()
+        DefaultHandler.objects.select_for_update(of=("self",))
         .select_related("handler", "organisation")
         .filter(organisation_id=case.handling_organisation_id, handler__isnull=False)
         .first()
@@ -152,7 +152,7 @@ def sweep(today: dt.date | None = None) -> dict[str, int]:
     for pk in list(rows):
         with transaction.atomic():
             row = (
-                DefaultHandler.objects.select_for_update()
+                DefaultHandler.objects.select_for_update(of=("self",))
                 .select_related("handler", "organisation")
                 .get(pk=pk)
             )
