@@ -15,6 +15,7 @@ needing reassignment (`stale_pairs`) and counts as unassigned in the filters.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -69,74 +70,65 @@ def _locked(case: Case, actor: Any) -> Case:
     return case
 
 
-@timeline.in_vietnamese
-@transaction.atomic
-def assign(case: Case, *, assignee: User | None, actor: Any, reason: str = "") -> Case:
-    """Give `case` to `assignee`; replacing someone else needs `reason`."""
-    case = _locked(case, actor)
-    reason = bounded(reason, REASON_MAX, "reason")
-    if assignee is None or not eligible(case).filter(pk=assignee.pk).exists():
-        raise ValidationError(
-            {
-                "assignee": _(
-                    "Người này không được xử lý vụ việc của cơ quan %(org)s. / This person may "
-                    "not handle the cases of %(org)s."
-                )
-                % {"org": case.handling_organisation.name}
-            }
-        )
+def not_eligible_message(case: Case) -> str:
+    return _(
+        "Người này không được xử lý vụ việc của cơ quan %(org)s. / This person may "
+        "not handle the cases of %(org)s."
+    ) % {"org": case.handling_organisation.name}
+
+
+def assign_refusal(case: Case, assignee: User, reason: str, *, may_handle: bool) -> dict[str, str]:
+    """Why `case` may not be given to `assignee` ({field: message}); empty when it may.
+
+    `may_handle`: whether `assignee` is among `eligible(case)` (the caller asks once per
+    handling organisation when it has many cases)."""
+    if not may_handle:
+        return {"assignee": not_eligible_message(case)}
     previous = case.assignee
     if previous is not None and previous.pk == assignee.pk:
-        raise ValidationError(
-            {
-                "assignee": _(
-                    "Vụ việc đã được giao cho người này. / The case is already assigned to "
-                    "this person."
-                )
-            }
-        )
+        return {
+            "assignee": _(
+                "Vụ việc đã được giao cho người này. / The case is already assigned to this person."
+            )
+        }
     if previous is not None and not reason:
-        raise ValidationError(
-            {
-                "reason": _(
-                    "Nêu lý do giao lại cho người khác. / Give the reason for the reassignment."
-                )
-            }
-        )
+        return {
+            "reason": _(
+                "Nêu lý do giao lại cho người khác. / Give the reason for the reassignment."
+            )
+        }
+    return {}
+
+
+def give(
+    case: Case, assignee: User, *, actor: Any, reason: str = "", automatic: bool = False
+) -> None:
+    """Write the assignment of a locked, checked `case` and its timeline entry (no notice:
+    the caller tells the assignee, once however many cases)."""
+    previous = case.assignee
     case.assignee = assignee
     case.assigned_at = timezone.now()
     case.save(update_fields=["assignee", "assigned_at", "updated_at"])
-    if previous is None:
+    data = {"assignee": assignee.pk, "previous": previous.pk if previous else None}
+    entry = functools.partial(
+        timeline.add, case, kind=K.ASSIGNED, actor=actor, audience=A.INTERNAL, data=data
+    )
+    if automatic:
+        entry(action="case.auto_assign", body=history.AUTO_ASSIGNED.write(handler=_name(assignee)))
+    elif previous is None:
         body = history.ASSIGNED.write(handler=_name(assignee))
-        body = f"{body}\n{reason}" if reason else body
+        entry(action="case.assign", body=f"{body}\n{reason}" if reason else body)
     else:
         body = history.REASSIGNED.write(
             handler=_name(assignee), previous=_name(previous), reason=reason
         )
-    timeline.add(
-        case,
-        kind=K.ASSIGNED,
-        actor=actor,
-        action="case.reassign" if previous is not None else "case.assign",
-        audience=A.INTERNAL,
-        body=body,
-        data={"assignee": assignee.pk, "previous": previous.pk if previous else None},
-    )
-    _notify_assignee(case, assignee.pk)
-    return case
+        entry(action="case.reassign", body=body)
 
 
-@timeline.in_vietnamese
-@transaction.atomic
-def unassign(case: Case, *, actor: Any, reason: str = "") -> Case:
-    """Take `case` back from its assignee (it then waits for someone to be named)."""
-    case = _locked(case, actor)
-    reason = bounded(reason, REASON_MAX, "reason")
+def take_back(case: Case, *, actor: Any, reason: str = "") -> None:
+    """Write the unassignment of a locked, assigned `case` and its timeline entry."""
     previous = case.assignee
-    if previous is None:
-        raise ValidationError(
-            {"assignee": _("Vụ việc chưa giao cho ai. / The case is not assigned to anyone.")}
-        )
+    assert previous is not None
     case.assignee = None
     case.assigned_at = None
     case.save(update_fields=["assignee", "assigned_at", "updated_at"])
@@ -150,6 +142,38 @@ def unassign(case: Case, *, actor: Any, reason: str = "") -> Case:
         body=f"{body}\n{reason}" if reason else body,
         data={"previous": previous.pk},
     )
+
+
+def not_assigned_message() -> str:
+    return _("Vụ việc chưa giao cho ai. / The case is not assigned to anyone.")
+
+
+@timeline.in_vietnamese
+@transaction.atomic
+def assign(case: Case, *, assignee: User | None, actor: Any, reason: str = "") -> Case:
+    """Give `case` to `assignee`; replacing someone else needs `reason`."""
+    case = _locked(case, actor)
+    reason = bounded(reason, REASON_MAX, "reason")
+    if assignee is None:
+        raise ValidationError({"assignee": not_eligible_message(case)})
+    may_handle = eligible(case).filter(pk=assignee.pk).exists()
+    refusal = assign_refusal(case, assignee, reason, may_handle=may_handle)
+    if refusal:
+        raise ValidationError(refusal)
+    give(case, assignee, actor=actor, reason=reason)
+    _notify_assignee(case, assignee.pk)
+    return case
+
+
+@timeline.in_vietnamese
+@transaction.atomic
+def unassign(case: Case, *, actor: Any, reason: str = "") -> Case:
+    """Take `case` back from its assignee (it then waits for someone to be named)."""
+    case = _locked(case, actor)
+    reason = bounded(reason, REASON_MAX, "reason")
+    if case.assignee is None:
+        raise ValidationError({"assignee": not_assigned_message()})
+    take_back(case, actor=actor, reason=reason)
     return case
 
 

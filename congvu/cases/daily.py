@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from congvu.core import daily
 
-from . import clocks, retention
+from . import clocks, default_handler, retention
 
 daily.register("cases.deadline_digest", clocks.send_digests)
 daily.register("cases.retention", retention.daily_job)
+daily.register("cases.default_handler_sweep", default_handler.sweep)

@@ -199,6 +199,10 @@ REASSIGNED: Final = Message(
     gettext_noop("Giao lại cho %(handler)s xử lý (thay %(previous)s). Lý do: %(reason)s"),
     {"handler": NAMES, "previous": NAMES, "reason": TYPED},
 )
+AUTO_ASSIGNED: Final = Message(
+    gettext_noop("Tự động giao cho %(handler)s xử lý (người nhận vụ việc mặc định của cơ quan)."),
+    {"handler": NAMES},
+)
 UNASSIGNED: Final = Message(
     gettext_noop("Thôi giao %(handler)s xử lý."), {"handler": NAMES}, typed_after=True
 )
@@ -215,7 +219,7 @@ WRITTEN: Final[Mapping[str, tuple[Message, ...]]] = {
     K.DISCIPLINE: (DISCIPLINE_PROPOSED, DISCIPLINE_DECIDED, DISCIPLINE_WITHDRAWN),
     K.LINKED: (LINKED_TO_MAIN, LINKED_FROM_DUPLICATE),
     K.ERASED: (ERASED_BY_HANDLER, ERASED_BY_RETENTION),
-    K.ASSIGNED: (ASSIGNED, REASSIGNED, UNASSIGNED),
+    K.ASSIGNED: (ASSIGNED, REASSIGNED, AUTO_ASSIGNED, UNASSIGNED),
     K.TAGGED: (TAGS_ADDED, TAGS_REMOVED),
 }
 

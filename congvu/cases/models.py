@@ -512,3 +512,48 @@ class DisciplineDecision(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.form} — {self.staff}"
+
+
+class DefaultHandler(models.Model):
+    """Who receives an organisation's new cases automatically (người nhận vụ việc mặc
+    định), set by the head (CASE_ASSIGN there). It applies to cases handled by that
+    organisation itself, not by the organisations under it.
+
+    When the person may no longer handle the organisation's cases, the default is cleared
+    (`handler` empty) and the person kept in `lost_handler`, so the page can say who must
+    be replaced (`cases.default_handler`)."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        verbose_name=_("cơ quan"),
+        on_delete=models.CASCADE,
+        related_name="case_default_handler",
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận vụ việc mặc định"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("đặt lúc"))
+    lost_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận mặc định đã mất quyền"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lost_at = models.DateTimeField(_("mất quyền lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("người nhận vụ việc mặc định")
+        verbose_name_plural = _("người nhận vụ việc mặc định")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.handler_id or '-'}"

@@ -6,6 +6,8 @@ no description (a digest can be forwarded or misdelivered)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -65,10 +67,42 @@ STATEMENT_REQUESTED = message(
 ASSIGNED = message("cases.assigned", title=gettext_noop("Bạn được giao xử lý vụ việc %(code)s"))
 
 
+def _many_title(params: Params) -> str:
+    count = len(params["codes"])
+    return ngettext(
+        "Bạn được giao xử lý %(count)d vụ việc", "Bạn được giao xử lý %(count)d vụ việc", count
+    ) % {"count": count}
+
+
+def _many_body(params: Params) -> str:
+    lines = [_("Các vụ việc được giao cho bạn:")]
+    for code in params["codes"]:
+        lines.append(f"- {code}: {site_url(f'/cases/{code}/')}")
+    return "\n".join(lines)
+
+
+#: One notice for the cases given to one person in one action (by their codes only).
+ASSIGNED_MANY = message("cases.assigned_many", title=_many_title, body=_many_body)
+
+
 def after_commit(user_id: int, notice: Message, case: Case, *, kind: str, url: str) -> None:
     """Tell one user about `case` once the transaction commits: a change rolled back
     tells nobody. The notice names the case by its code only."""
     code = case.code
     transaction.on_commit(
         lambda: notify(user_id, kind=kind, key=notice.key, params={"code": code}, url=url)
+    )
+
+
+def many_after_commit(user_id: int, codes: list[str]) -> None:
+    """Tell `user_id` once, after the commit, of every case in `codes` given to them."""
+    params: dict[str, Any]
+    if len(codes) == 1:
+        url = f"/cases/{codes[0]}/"
+        key, params = ASSIGNED.key, {"code": codes[0]}
+    else:
+        url = "/cases/?assigned=me"
+        key, params = ASSIGNED_MANY.key, {"codes": list(codes)}
+    transaction.on_commit(
+        lambda: notify(user_id, kind="case_assigned", key=key, params=params, url=url)
     )

@@ -28,7 +28,7 @@ from congvu.accounts.access import Perm
 from congvu.core.notices import Message
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import clocks, history, notices, routing, timeline, uploads
+from . import clocks, default_handler, history, notices, routing, timeline, uploads
 from .clocks import extend
 from .models import Case, CaseEvent, CaseFile, Track, new_tracking_code
 from .reporter import (
@@ -336,6 +336,9 @@ def submit_report(
             )
             # The reporter's own evidence: never shown to the subject (it may identify them).
             uploads.store(case, checked, event=event, audience=A.REPORTER, into=stored)
+            # The organisation's default handler, if it named one (after the CREATED event:
+            # the timeline reads in order).
+            default_handler.auto_assign(case)
     except BaseException:
         uploads.discard(stored)
         raise

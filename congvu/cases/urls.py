@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard_views, rating_views, rules_views, views
+from . import assignment_views, dashboard_views, rating_views, rules_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     path("export/", views.case_export, name="export"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("mine/", views.my_cases, name="mine"),
+    path("bulk/", assignment_views.case_bulk, name="bulk"),
+    path("default-handlers/", assignment_views.default_handlers, name="default_handlers"),
+    path(
+        "default-handlers/<int:pk>/",
+        assignment_views.default_handler_edit,
+        name="default_handler_edit",
+    ),
     path("mine/<str:code>/", views.subject_view, name="subject_view"),
     path("rules/", rules_views.rules_index, name="rules"),
     path("rules/clocks/<str:track>/", rules_views.clock_edit, name="clock_edit"),

@@ -26,10 +26,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.accounts.models import User
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import assignment, discipline, exports, selectors, services, tags, visibility, workflow
+from . import (
+    assignment,
+    bulk_assignment,
+    discipline,
+    exports,
+    selectors,
+    services,
+    tags,
+    visibility,
+    workflow,
+)
+from .assignment_forms import BulkAssignForm
 from .forms import (
     AssignForm,
     CaseFilterForm,
@@ -153,6 +165,19 @@ def _filtered(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, Any, A
 @login_required
 @require_GET
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return list_page(request)
+
+
+def list_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    bulk_form: Form | None = None,
+    ticked: frozenset[str] = frozenset(),
+    refusals: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The case list (its filters and page from the query string), with the bulk
+    assignment form when the user may assign some of the cases shown."""
     access.require_anywhere(request.user, Perm.CASE_VIEW)
     form, base, cases = _filtered(request)
     page = Paginator(selectors.list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -165,6 +190,12 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status_params = params.copy()
     status_params.pop("status", None)
     counts = selectors.status_counts(base)
+    assignable = {case.code for case in page if visibility.can_assign(request.user, case)}
+    if assignable and bulk_form is None:
+        bulk_form = make_bulk_form(
+            None,
+            {case.handling_organisation for case in page if case.code in assignable},
+        )
     return render(
         request,
         "cases/case_list.html",
@@ -178,13 +209,34 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status_total": sum(counts.values()),
             "current_status": form.cleaned_data.get("status", "") if form.is_bound else "",
             "may_create": access.can_anywhere(request.user, Perm.CASE_HANDLE),
+            "may_set_defaults": access.can_anywhere(request.user, Perm.CASE_ASSIGN),
             "to_reassign": {
                 case.pk
                 for case in page
                 if (case.assignee_id, case.handling_organisation_id) in stale
             },
+            "assignable": assignable,
+            "bulk_form": bulk_form if assignable else None,
+            "bulk_posted": bulk_form if bulk_form is not None and bulk_form.is_bound else None,
+            "bulk_max": bulk_assignment.MANY_MAX,
+            "ticked": ticked,
+            "refusals": refusals or [],
         },
+        status=status,
     )
+
+
+def make_bulk_form(data: Any, organisations: set[Organisation]) -> BulkAssignForm:
+    """The bulk form offering whoever may handle cases in `organisations` (those of the
+    page's cases the user may assign); posted, any active user (the service decides)."""
+    if data is not None:
+        offered = User.objects.filter(is_active=True)
+    else:
+        offered = User.objects.none()
+        for organisation in organisations:
+            offered = offered | access.holders(Perm.CASE_HANDLE, organisation)
+        offered = offered.distinct().order_by("full_name", "username")
+    return BulkAssignForm(data, prefix="bulk", offered=offered)
 
 
 @login_required

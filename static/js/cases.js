@@ -59,3 +59,21 @@
     options: base
   });
 })();
+
+/* The case list: "select all on this page" also ticks each row's box (without JavaScript
+   the server reads the same checkbox and takes every case shown). */
+(function () {
+  "use strict";
+  var all = document.querySelector("[data-bulk-all]");
+  if (!all) { return; }
+  all.addEventListener("change", function () {
+    document.querySelectorAll("#bulk-assign input[name='cases']").forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+  document.querySelectorAll("#bulk-assign input[name='cases']").forEach(function (box) {
+    box.addEventListener("change", function () {
+      if (!box.checked) { all.checked = false; }
+    });
+  });
+})();

@@ -1,0 +1,169 @@
+"""Assigning many cases from the list, and the organisations' default handlers.
+
+The bulk form wraps the list (it works without JavaScript); its action carries the
+list's query string, so a refusal shows the same page again with the boxes still
+ticked, the person and the reason kept, and each refused case named with its reason.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core.types import AuthenticatedHttpRequest
+from congvu.organisations.models import Organisation
+
+from . import bulk_assignment, default_handler, selectors
+from .assignment_forms import DefaultHandlerForm, OrganisationSearchForm
+from .bulk_assignment import Refusal
+from .models import DefaultHandler
+from .views import _form_errors, list_page, make_bulk_form
+
+CODE_MAX = 20
+ORGS_PER_PAGE = 50
+
+
+def _ticked(request: AuthenticatedHttpRequest) -> list[str]:
+    raw = request.POST.getlist("cases")
+    if request.POST.get("all_on_page"):
+        raw += request.POST.getlist("shown")
+    return sorted({code.strip().upper() for code in raw if code.strip()})
+
+
+@login_required
+@require_POST
+def case_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Assign (or unassign) the cases ticked on the list, all of them or none."""
+    access.require_anywhere(request.user, Perm.CASE_ASSIGN)
+    form = make_bulk_form(request.POST, set())
+    codes = _ticked(request)
+    refusals: list[Refusal] = []
+    if any(len(code) > CODE_MAX for code in codes):
+        raise Http404
+    if form.is_valid():
+        try:
+            bulk_assignment.check_count(len(codes))
+            found = selectors.handler_cases(request.user).filter(code__in=codes)
+            cases = list(found.select_related("handling_organisation"))
+            if len(cases) != len(codes):
+                # A code the user may not see (or that does not exist): as for one case.
+                raise Http404
+            data = form.cleaned_data
+            if data["action"] == "assign":
+                done = bulk_assignment.assign_many(
+                    cases, assignee=data["assignee"], actor=request.user, reason=data["reason"]
+                )
+                text = ngettext(
+                    "Đã giao %(count)d vụ việc cho %(name)s. / %(count)d case assigned to "
+                    "%(name)s.",
+                    "Đã giao %(count)d vụ việc cho %(name)s. / %(count)d cases assigned to "
+                    "%(name)s.",
+                    len(done),
+                ) % {"count": len(done), "name": data["assignee"]}
+            else:
+                done = bulk_assignment.unassign_many(
+                    cases, actor=request.user, reason=data["reason"]
+                )
+                text = ngettext(
+                    "Đã thôi giao %(count)d vụ việc. / %(count)d case unassigned.",
+                    "Đã thôi giao %(count)d vụ việc. / %(count)d cases unassigned.",
+                    len(done),
+                ) % {"count": len(done)}
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except bulk_assignment.Refused as refused:
+            form.add_error(None, refused.message)
+            refusals = refused.refusals
+        else:
+            messages.success(request, text)
+            query = request.GET.urlencode()
+            return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
+    return list_page(
+        request, bulk_form=form, ticked=frozenset(codes), refusals=refusals, status=400
+    )
+
+
+# --- default handlers -------------------------------------------------------------------------
+
+
+@login_required
+def default_handlers(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The organisations where the user names the default handler, searchable without
+    accents, with the one named (or flagged to replace)."""
+    access.require_anywhere(request.user, Perm.CASE_ASSIGN)
+    search = OrganisationSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    organisations = access.organisations_for(
+        request.user, Perm.CASE_ASSIGN, Organisation.objects.current()
+    ).filter(kind__is_division=False)
+    if query:
+        organisations = organisations.search(query)
+    page = Paginator(organisations.order_by("path"), ORGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = {
+        row.organisation_id: row
+        for row in DefaultHandler.objects.select_related("handler", "lost_handler").filter(
+            organisation__in=list(page)
+        )
+    }
+    items = [
+        (org, rows.get(org.pk), default_handler.needs_replacement(rows.get(org.pk))) for org in page
+    ]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "cases/default_handlers.html",
+        {"search": search, "page": page, "items": items, "querystring": params.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def default_handler_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = Organisation.objects.filter(pk=pk).first()
+    if organisation is None:
+        raise Http404
+    access.require(request.user, Perm.CASE_ASSIGN, organisation)
+    current = default_handler.of(organisation)
+    eligible = default_handler.eligible(organisation)
+    if request.method == "POST":
+        form = DefaultHandlerForm(request.POST, eligible=eligible)
+        if form.is_valid():
+            try:
+                default_handler.set_default(
+                    organisation, handler=form.cleaned_data["handler"], actor=request.user
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu người nhận vụ việc mặc định. / The default handler was saved."),
+                )
+                return redirect("cases:default_handlers")
+    else:
+        initial = {"handler": current.handler if current is not None else None}
+        form = DefaultHandlerForm(initial=initial, eligible=eligible)
+    return render(
+        request,
+        "cases/default_handler_form.html",
+        {
+            "organisation": organisation,
+            "current": current,
+            "needs_replacement": default_handler.needs_replacement(current),
+            "form": form,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
