@@ -48,6 +48,17 @@ def make_user(
     return user
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_of_this_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files a test stores without a folder of its own go under this process's temporary
+    folder, never var/media: `make test` runs two pytest-xdist workers at once (each has
+    its own temporary folders), and a developer's `make run` uses var/media."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Each test starts with empty caches: the shared cache (rate limits, passphrase
