@@ -485,6 +485,11 @@ def amendment_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def amendment_abandon(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Give up the amendment in preparation, with the reason (kept, shown in the history)."""
     amendment = ps.get_amendment_to_abandon(request.user, pk)
+    back = (
+        redirect("inspections:programme", pk=amendment.programme_id)
+        if ps.may_manage(request.user, amendment.programme)
+        else redirect("inspections:programmes")  # its drafter, without the programme now
+    )
     form = ReasonForm(request.POST, prefix="x")
     if form.is_valid():
         try:
@@ -492,16 +497,17 @@ def amendment_abandon(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 amendment, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict") or not amendment.is_draft:
+                # Approved or abandoned already: there is no form to show it on.
+                messages.error(request, " ".join(exc.messages))
+                return back
             _form_errors(form, exc)
         else:
             messages.success(request, _("Đã hủy bỏ dự thảo điều chỉnh kế hoạch."))
-            if ps.may_manage(request.user, amendment.programme):
-                return redirect("inspections:programme", pk=amendment.programme_id)
-            return redirect("inspections:programmes")
+            return back
     if not ps.may_manage(request.user, amendment.programme):
-        # Its drafter without the programme any more: the refusal, then back to the list.
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-        return redirect("inspections:programmes")
+        return back
     return _detail(request, amendment.programme, abandon_form=form, status=400)
 
 
