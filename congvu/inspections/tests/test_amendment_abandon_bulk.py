@@ -160,6 +160,14 @@ def test_only_its_drafter_or_someone_who_may_edit_the_programme_abandons_a_draft
     amend.abandon_amendment(amendment, actor=colleague, reason="Không cần")
     amendment.refresh_from_db()
     assert amendment.is_abandoned and amendment.abandoned_by == colleague
+    # Its drafter, moved to another post since, may still give up their own draft.
+    drafter = make_user("drafter", Role.INSPECTOR, province["root"])
+    mine = amend.open_amendment(approved, actor=drafter, reason="Của tôi")
+    drafter.grants.all().delete()
+    response = client_for(drafter).post(url("amendment_abandon", mine.pk), {"x-reason": "Thôi"})
+    assert response.status_code == 302 and response["Location"] == url("programmes")
+    mine.refresh_from_db()
+    assert mine.is_abandoned and mine.abandoned_by == drafter
 
 
 def test_the_abandon_page_keeps_the_reason_asks_for_one_and_shows_the_history(
