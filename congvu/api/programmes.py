@@ -6,8 +6,9 @@ the caller's INSPECTION_RUN scope, and, for the inspected organisation's people,
 programmes with an item of theirs they may see (an unannounced item only once its
 inspection has started). Drafting, amending and the files need INSPECTION_RUN on the
 issuing organisation; approving a programme or an amendment needs
-INSPECTION_PROGRAMME_APPROVE there (Home Affairs leadership). Writes call
-`inspections.programme_services` and `inspections.programme_amendments`.
+INSPECTION_PROGRAMME_APPROVE there (Home Affairs leadership); abandoning a draft amendment,
+its drafter or INSPECTION_RUN there. Writes call `inspections.programme_services`,
+`inspections.programme_amendments` and `inspections.programme_amendment_bulk`.
 """
 
 import datetime as dt
