@@ -6,15 +6,16 @@ the caller's INSPECTION_RUN scope, and, for the inspected organisation's people,
 programmes with an item of theirs they may see (an unannounced item only once its
 inspection has started). Drafting, amending and the files need INSPECTION_RUN on the
 issuing organisation; approving a programme or an amendment needs
-INSPECTION_PROGRAMME_APPROVE there (Home Affairs leadership). Writes call
-`inspections.programme_services` and `inspections.programme_amendments`.
+INSPECTION_PROGRAMME_APPROVE there (Home Affairs leadership); abandoning a draft amendment,
+its drafter or INSPECTION_RUN there. Writes call `inspections.programme_services`,
+`inspections.programme_amendments` and `inspections.programme_amendment_bulk`.
 """
 
 import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -23,6 +24,7 @@ from pydantic import Strict, StringConstraints, WithJsonSchema
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.inspections import (
+    programme_amendment_bulk,
     programme_amendments,
     programme_documents,
     programme_selectors,
@@ -132,12 +134,19 @@ class ChangeOut(Schema):
 class AmendmentOut(Schema):
     id: int
     programme: int
-    number: int = Field(..., description="Lần điều chỉnh / 1, 2, …")
+    number: int = Field(
+        ...,
+        description="Lần điều chỉnh / 1, 2, … (một dự thảo bị hủy bỏ nhường số của nó / an "
+        "abandoned draft gives its number up)",
+    )
     reason: str
     status: AmendmentStatus
     decision_number: str
     decision_on: dt.date | None
     approved_at: dt.datetime | None
+    abandoned_at: dt.datetime | None
+    abandoned_by: UserRef | None = Field(..., description="Người hủy bỏ / who abandoned it")
+    abandon_reason: str
     changes: list[ChangeOut]
 
     @staticmethod
@@ -235,7 +244,11 @@ def _programme_detail(user: User, programme: InspectionProgramme) -> dict[str, A
             )
         },
         "items": [_item_out(row) for row in found.rows],
-        "amendments": [a for a in programme.amendments.all() if not a.is_draft or manages],
+        "amendments": [
+            a
+            for a in programme.amendments.all()
+            if manages or a.status == ProgrammeAmendment.Status.APPROVED
+        ],
     }
 
 
@@ -448,6 +461,13 @@ class BulkIn(BodyIn):
 def add_programme_items(request: HttpRequest, id: Id, payload: BulkIn) -> Any:
     user = user_of(request)
     programme = _programme_to_manage(user, id)
+    programme_services.add_items(programme, actor=user, **_bulk_fields(user, programme, payload))
+    return Status(201, _programme_detail(user, programme))
+
+
+def _bulk_fields(user: User, programme: InspectionProgramme, payload: BulkIn) -> dict[str, Any]:
+    """The organisations a bulk entry names (ticked, of a kind, not inspected for N years)
+    and its period, kind, lead and note: for a draft programme or an amendment."""
     scope = programme_selectors.item_organisations(user, programme.year)
     picked = pick(scope, payload.organisations, field="organisations", what="cơ quan")
     kind = None
@@ -464,17 +484,14 @@ def add_programme_items(request: HttpRequest, id: Id, payload: BulkIn) -> Any:
         kind=kind,
         never_years=payload.never_years,
     )
-    programme_services.add_items(
-        programme,
-        actor=user,
-        organisations=list(chosen),
-        quarter=payload.quarter,
-        month=payload.month,
-        kind=payload.kind,
-        lead=_user(payload.lead, "lead"),
-        note=payload.note,
-    )
-    return Status(201, _programme_detail(user, programme))
+    return {
+        "organisations": list(chosen),
+        "quarter": payload.quarter,
+        "month": payload.month,
+        "kind": payload.kind,
+        "lead": _user(payload.lead, "lead"),
+        "note": payload.note,
+    }
 
 
 # --- amendments ---------------------------------------------------------------------------
@@ -501,6 +518,7 @@ class RescheduleIn(BodyIn):
 
 
 def _amendment_out(amendment: ProgrammeAmendment) -> ProgrammeAmendment:
+    """The amendment with its changes, read again (as the list reads them)."""
     return (
         programme_selectors.amendments_of(amendment.programme)
         .select_related("programme")
@@ -614,12 +632,134 @@ def approve_amendment(request: HttpRequest, id: Id, payload: ApproveIn) -> Any:
     return _amendment_out(amendment)
 
 
+class AbandonIn(BodyIn):
+    reason: RequiredReason = Field(..., description="Lý do hủy bỏ / why it is abandoned")
+
+
+@router.post(
+    "/inspection-programme-amendments/{id}/abandon",
+    response={200: AmendmentOut, **WRITE_ERRORS},
+    summary="Hủy bỏ dự thảo điều chỉnh / abandon the amendment in preparation",
+    description="Người soạn hoặc người được sửa kế hoạch; dự thảo được giữ lại (trạng thái "
+    "abandoned), không có hiệu lực; sau đó mở được điều chỉnh mới. Điều chỉnh đã phê duyệt "
+    "không hủy bỏ được (422). / Its drafter or anyone who may edit the programme; the draft is "
+    "kept (status abandoned) and counts nowhere; a new amendment can then be opened. An "
+    "approved amendment cannot be abandoned (422).",
+)
+def abandon_amendment(request: HttpRequest, id: Id, payload: AbandonIn) -> Any:
+    user = user_of(request)
+    amendment = programme_selectors.get_amendment_to_abandon(user, id)
+    programme_amendments.abandon_amendment(amendment, actor=user, reason=payload.reason)
+    return _amendment_out(amendment)
+
+
+@router.post(
+    "/inspection-programmes/{id}/amendment/items/bulk",
+    response={201: AmendmentOut, **WRITE_ERRORS},
+    summary="Bổ sung nhiều cơ quan qua điều chỉnh đang soạn / propose many additions at once",
+    description="Như thêm nhiều cơ quan vào dự thảo: cả ba cách chọn cộng lại; tất cả hoặc "
+    "không, cơ quan bị từ chối được nêu tên và lý do. / As a draft programme's bulk entry: "
+    "the three ways add up; all or nothing, each refused organisation named with its reason.",
+)
+def propose_additions(request: HttpRequest, id: Id, payload: BulkIn) -> Any:
+    user = user_of(request)
+    programme = _programme_to_manage(user, id)
+    programme_amendment_bulk.propose_additions(
+        programme, actor=user, **_bulk_fields(user, programme, payload)
+    )
+    return _draft_out(programme)
+
+
+class BulkItemsIn(BodyIn):
+    items: list[BodyId] = Field(
+        ...,
+        min_length=1,
+        max_length=programme_services.BULK_MAX,
+        description="Các mục của kế hoạch đã phê duyệt / ids of the approved programme's items",
+    )
+
+
+class BulkCancelIn(BulkItemsIn):
+    reason: RequiredReason = Field(..., description="Lý do hủy, chung / one reason for all")
+
+
+class BulkRescheduleIn(BulkItemsIn):
+    quarter: Annotated[int, Strict(), Field(ge=1, le=4)] | None = None
+    month: Annotated[int, Strict(), Field(ge=1, le=12)] | None = None
+    reason: Reason = ""
+
+
+def _ticked_items(programme: InspectionProgramme, ids: list[int]) -> list[ProgrammeItem]:
+    return pick(
+        programme.items.select_related("organisation", "programme"),
+        ids,
+        field="items",
+        what="mục",
+    )
+
+
+@router.post(
+    "/inspection-programmes/{id}/amendment/cancellations",
+    response={201: AmendmentOut, **WRITE_ERRORS},
+    summary="Hủy nhiều mục qua điều chỉnh đang soạn / cancel many items by the amendment",
+    description="Một lý do cho mọi mục; tất cả hoặc không. / One reason for every item; all "
+    "or nothing.",
+)
+def propose_cancellations(request: HttpRequest, id: Id, payload: BulkCancelIn) -> Any:
+    user = user_of(request)
+    programme = _programme_to_manage(user, id)
+    programme_amendment_bulk.propose_cancellations(
+        programme,
+        actor=user,
+        items=_ticked_items(programme, payload.items),
+        reason=payload.reason,
+    )
+    return _draft_out(programme)
+
+
+@router.post(
+    "/inspection-programmes/{id}/amendment/reschedules",
+    response={201: AmendmentOut, **WRITE_ERRORS},
+    summary="Đổi thời gian nhiều mục qua điều chỉnh đang soạn / reschedule many items",
+    description="Một thời gian mới và một lý do cho mọi mục; tất cả hoặc không. / One new "
+    "period and one reason for every item; all or nothing.",
+)
+def propose_reschedules(request: HttpRequest, id: Id, payload: BulkRescheduleIn) -> Any:
+    user = user_of(request)
+    programme = _programme_to_manage(user, id)
+    programme_amendment_bulk.propose_reschedules(
+        programme,
+        actor=user,
+        items=_ticked_items(programme, payload.items),
+        quarter=payload.quarter,
+        month=payload.month,
+        reason=payload.reason,
+    )
+    return _draft_out(programme)
+
+
+@router.get(
+    "/inspection-programme-amendments/{id}/decision.docx",
+    response=FILE_ERRORS,
+    summary="Quyết định điều chỉnh (Word, Nghị định 30) / the amending decision as Word",
+    description="Dự thảo: ghi DỰ THẢO, số để trống; dự thảo đã hủy bỏ: 404. / A draft's is "
+    "marked DỰ THẢO with a blank number; an abandoned one: 404.",
+    openapi_extra=file_responses(programme_documents.AmendmentDocx.content_type),
+)
+def get_amendment_docx(request: HttpRequest, id: Id) -> Any:
+    amendment = programme_selectors.get_amendment_to_manage(user_of(request), id)
+    if amendment.is_abandoned:
+        raise Http404
+    return programme_documents.AmendmentDocx(amendment).response()
+
+
 # --- the programme's files ----------------------------------------------------------------
 
 
 def _document(request: HttpRequest, id: int, fmt: str) -> HttpResponse:
-    programme = _programme_to_manage(user_of(request), id)
-    return programme_documents.exporter(programme, fmt).response()
+    user = user_of(request)
+    programme = _programme_to_manage(user, id)
+    return programme_documents.exporter(programme, fmt, user).response()
 
 
 @router.get(

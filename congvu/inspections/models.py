@@ -469,11 +469,14 @@ class ProgrammeAmendment(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Dự thảo")
         APPROVED = "approved", _("Đã phê duyệt")
+        #: Given up before approval: kept with who, when and why, counted nowhere.
+        ABANDONED = "abandoned", _("Đã hủy bỏ")
 
     programme = models.ForeignKey(
         InspectionProgramme, on_delete=models.CASCADE, related_name="amendments"
     )
-    #: 1, 2, … in the programme: "Điều chỉnh lần 2".
+    #: 1, 2, … in the programme: "Điều chỉnh lần 2". An abandoned draft keeps its number
+    #: but frees it: the next amendment takes it again, so the decisions stay 1, 2, 3.
     number = models.PositiveSmallIntegerField(_("lần điều chỉnh"))
     reason = models.TextField(_("lý do điều chỉnh"))
     status = models.CharField(
@@ -488,14 +491,21 @@ class ProgrammeAmendment(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    abandoned_at = models.DateTimeField(_("hủy bỏ lúc"), null=True, blank=True)
+    abandoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    abandon_reason = models.TextField(_("lý do hủy bỏ"), blank=True)
 
     class Meta:
-        ordering = ["programme_id", "number"]
+        ordering = ["programme_id", "number", "pk"]
         verbose_name = _("điều chỉnh kế hoạch kiểm tra")
         verbose_name_plural = _("điều chỉnh kế hoạch kiểm tra")
         constraints = [
             models.UniqueConstraint(
-                fields=["programme", "number"], name="programme_amendment_number_once"
+                fields=["programme", "number"],
+                condition=~Q(status="abandoned"),
+                name="programme_amendment_number_once_live",
             ),
             # One amendment in preparation at a time: two drafts could contradict each other.
             models.UniqueConstraint(
@@ -508,6 +518,11 @@ class ProgrammeAmendment(TimeStampedModel):
                 | (Q(approved_at__isnull=False) & Q(decision_on__isnull=False)),
                 name="programme_amendment_approved_has_decision",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="abandoned")
+                | (Q(abandoned_at__isnull=False) & ~Q(abandon_reason="")),
+                name="programme_amendment_abandoned_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -516,6 +531,10 @@ class ProgrammeAmendment(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_abandoned(self) -> bool:
+        return self.status == self.Status.ABANDONED
 
 
 class ProgrammeChange(models.Model):

@@ -85,7 +85,9 @@ def open_amendment(
             )
         if errors:
             raise ValidationError(errors)
-        number = (programme.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
+        # An abandoned draft frees its number: the decisions are numbered 1, 2, 3 in order.
+        live = programme.amendments.exclude(status=ProgrammeAmendment.Status.ABANDONED)
+        number = (live.aggregate(n=Max("number"))["n"] or 0) + 1
         try:
             with transaction.atomic():
                 amendment = ProgrammeAmendment.objects.create(
@@ -115,7 +117,7 @@ def draft_amendment(programme: InspectionProgramme) -> ProgrammeAmendment | None
     return programme.amendments.filter(status=ProgrammeAmendment.Status.DRAFT).first()
 
 
-def _open_for(programme: InspectionProgramme, actor: User) -> ProgrammeAmendment:
+def open_for(programme: InspectionProgramme, actor: User) -> ProgrammeAmendment:
     """The programme's amendment in preparation, locked; a clear error when there is none."""
     programme = _approved_programme(programme, actor)
     amendment = (
@@ -134,7 +136,7 @@ def _open_for(programme: InspectionProgramme, actor: User) -> ProgrammeAmendment
     return amendment
 
 
-def _taken(amendment: ProgrammeAmendment, organisation_id: int, quarter: int) -> bool:
+def taken(amendment: ProgrammeAmendment, organisation_id: int, quarter: int) -> bool:
     """Does a pending addition or rescheduling already put the organisation in `quarter`?"""
     return amendment.changes.filter(
         Q(action=A.ADD) | Q(action=A.RESCHEDULE),
@@ -143,33 +145,38 @@ def _taken(amendment: ProgrammeAmendment, organisation_id: int, quarter: int) ->
     ).exists()
 
 
+def change_refusal(item: ProgrammeItem, *, started: bool, pending: bool) -> str | None:
+    """Why `item` may be neither cancelled nor rescheduled now, or None: it is cancelled, its
+    inspection has started, or the amendment in preparation changes it already."""
+    if item.is_cancelled:
+        return _("Mục này đã bị hủy. / This item is cancelled.") + f" ({item.organisation.name})"
+    if started:
+        return _(
+            "%(name)s: cuộc kiểm tra của mục này đã bắt đầu, không hủy hay đổi thời gian "
+            "được. / %(name)s: this item's inspection has started; it can be neither "
+            "cancelled nor rescheduled."
+        ) % {"name": item.organisation.name}
+    if pending:
+        return _(
+            "Mục này đã có thay đổi trong điều chỉnh đang soạn; hãy bỏ thay đổi đó trước. / "
+            "This item already has a change in the amendment; withdraw it first."
+        )
+    return None
+
+
 def _changeable(item: ProgrammeItem, amendment: ProgrammeAmendment) -> None:
     """An item may be cancelled or rescheduled: not cancelled, no started inspection, not
     changed already by this amendment."""
-    if item.is_cancelled:
-        raise ValidationError(
-            _("Mục này đã bị hủy. / This item is cancelled.") + f" ({item.organisation.name})"
-        )
-    if Inspection.objects.filter(programme_item=item, status__in=STARTED).exists():
-        raise ValidationError(
-            _(
-                "%(name)s: cuộc kiểm tra của mục này đã bắt đầu, không hủy hay đổi thời gian "
-                "được. / %(name)s: this item's inspection has started; it can be neither "
-                "cancelled nor rescheduled."
-            )
-            % {"name": item.organisation.name}
-        )
-    pending = [c for c in amendment.changes.all() if c.item_id == item.pk]
-    if pending:
-        raise ValidationError(
-            _(
-                "Mục này đã có thay đổi trong điều chỉnh đang soạn; hãy bỏ thay đổi đó trước. / "
-                "This item already has a change in the amendment; withdraw it first."
-            )
-        )
+    refusal = change_refusal(
+        item,
+        started=Inspection.objects.filter(programme_item=item, status__in=STARTED).exists(),
+        pending=amendment.changes.filter(item=item).exists(),
+    )
+    if refusal:
+        raise ValidationError(refusal)
 
 
-def _record_change(change: ProgrammeChange, actor: User, verb: str) -> None:
+def record_change(change: ProgrammeChange, actor: User, verb: str) -> None:
     programme = change.amendment.programme
     record(
         f"inspection_programme.change_{verb}",
@@ -208,7 +215,7 @@ def propose_addition(
     note: str = "",
 ) -> ProgrammeChange:
     """Add an organisation through the open amendment; the item exists once approved."""
-    amendment = _open_for(programme, actor)
+    amendment = open_for(programme, actor)
     quarter, note = check_item(
         amendment.programme,
         actor=actor,
@@ -220,7 +227,7 @@ def propose_addition(
         note=note,
     )
     assert organisation is not None
-    if _taken(amendment, organisation.pk, quarter):
+    if taken(amendment, organisation.pk, quarter):
         raise ValidationError({"organisation": already_in(quarter)})
     change = ProgrammeChange.objects.create(
         amendment=amendment,
@@ -233,11 +240,11 @@ def propose_addition(
         note=note,
         created_by=actor,
     )
-    _record_change(change, actor, "add")
+    record_change(change, actor, "add")
     return change
 
 
-def _reason(reason: str, *, required: bool) -> str:
+def checked_reason(reason: str, *, required: bool) -> str:
     errors: dict[str, str] = {}
     reason = checked_text(reason, REASON_MAX, "reason", errors).strip()
     if required and not reason and "reason" not in errors:
@@ -250,8 +257,8 @@ def _reason(reason: str, *, required: bool) -> str:
 @transaction.atomic
 def propose_cancellation(item: ProgrammeItem, *, actor: User, reason: str) -> ProgrammeChange:
     """Cancel an item through the open amendment (the reason is required and kept)."""
-    amendment = _open_for(item.programme, actor)
-    reason = _reason(reason, required=True)
+    amendment = open_for(item.programme, actor)
+    reason = checked_reason(reason, required=True)
     _changeable(item, amendment)
     change = ProgrammeChange.objects.create(
         amendment=amendment,
@@ -263,7 +270,7 @@ def propose_cancellation(item: ProgrammeItem, *, actor: User, reason: str) -> Pr
         reason=reason,
         created_by=actor,
     )
-    _record_change(change, actor, "cancel")
+    record_change(change, actor, "cancel")
     return change
 
 
@@ -277,12 +284,12 @@ def propose_reschedule(
     reason: str = "",
 ) -> ProgrammeChange:
     """Move an item to another quarter or month through the open amendment."""
-    amendment = _open_for(item.programme, actor)
+    amendment = open_for(item.programme, actor)
     errors: dict[str, str] = {}
     new_quarter = check_period(quarter, month, errors)
     if errors:
         raise ValidationError(errors)
-    reason = _reason(reason, required=False)
+    reason = checked_reason(reason, required=False)
     _changeable(item, amendment)
     assert new_quarter is not None
     if (new_quarter, month) == (item.quarter, item.month):
@@ -298,7 +305,7 @@ def propose_reschedule(
         .exclude(pk=item.pk)
         .exists()
     )
-    if clash or _taken(amendment, item.organisation_id, new_quarter):
+    if clash or taken(amendment, item.organisation_id, new_quarter):
         raise ValidationError({"quarter": already_in(new_quarter)})
     change = ProgrammeChange.objects.create(
         amendment=amendment,
@@ -312,23 +319,23 @@ def propose_reschedule(
         reason=reason,
         created_by=actor,
     )
-    _record_change(change, actor, "reschedule")
+    record_change(change, actor, "reschedule")
     return change
 
 
 @transaction.atomic
 def withdraw_change(change: ProgrammeChange, *, actor: User) -> None:
     """Take a proposed change out of the amendment in preparation."""
-    amendment = _open_for(change.amendment.programme, actor)
+    amendment = open_for(change.amendment.programme, actor)
     if change.amendment_id != amendment.pk:
         raise ValidationError(
             _(
-                "Thay đổi này thuộc một điều chỉnh đã phê duyệt. / This change belongs to an "
-                "approved amendment."
+                "Thay đổi này thuộc một điều chỉnh đã phê duyệt hoặc đã hủy bỏ. / This change "
+                "belongs to an approved or abandoned amendment."
             )
         )
     change.amendment = amendment
-    _record_change(change, actor, "withdraw")
+    record_change(change, actor, "withdraw")
     change.delete()
 
 
@@ -389,6 +396,8 @@ def approve_amendment(
         access.require(actor, Perm.INSPECTION_PROGRAMME_APPROVE, programme.organisation)
         amendment = ProgrammeAmendment.objects.select_for_update().get(pk=amendment.pk)
         amendment.programme = programme
+        if amendment.is_abandoned:
+            raise ValidationError(_abandoned_refusal())
         if not amendment.is_draft:
             raise ValidationError(
                 _("Điều chỉnh này đã được phê duyệt. / This amendment is already approved.")
@@ -457,6 +466,80 @@ def approve_amendment(
                 "decision_number": amendment.decision_number,
                 "decision_on": decision_on.isoformat() if decision_on else None,
                 **counts,
+            },
+        )
+    return amendment
+
+
+def _abandoned_refusal() -> str:
+    return _(
+        "Điều chỉnh này đã bị hủy bỏ; hãy mở một điều chỉnh mới. / This amendment was "
+        "abandoned; open a new one."
+    )
+
+
+def may_abandon(user: Any, amendment: ProgrammeAmendment) -> bool:
+    """Its drafter, or anyone who may edit the programme (INSPECTION_RUN on its issuer)."""
+    drafter = amendment.created_by_id is not None and amendment.created_by_id == user.pk
+    return drafter or access.can(user, Perm.INSPECTION_RUN, amendment.programme.organisation)
+
+
+def abandon_amendment(
+    amendment: ProgrammeAmendment, *, actor: User, reason: str
+) -> ProgrammeAmendment:
+    """Give up an amendment in preparation, with the reason: it is kept (never deleted) with
+    its proposals, shown as abandoned with who, when and why, and counts nowhere; a new
+    amendment can then be opened. An approved amendment is a signed decision: only another
+    amendment changes what it did."""
+    with transaction.atomic():
+        programme = locked(amendment.programme)
+        amendment = ProgrammeAmendment.objects.select_for_update().get(pk=amendment.pk)
+        amendment.programme = programme
+        if not may_abandon(actor, amendment):
+            access.require(actor, Perm.INSPECTION_RUN, programme.organisation)
+        if amendment.status == ProgrammeAmendment.Status.APPROVED:
+            raise ValidationError(
+                _(
+                    "Điều chỉnh đã được phê duyệt, không hủy bỏ được; hãy ban hành một điều "
+                    "chỉnh mới. / The amendment is approved and cannot be abandoned; issue a new "
+                    "amendment instead."
+                )
+            )
+        if amendment.is_abandoned:
+            raise ValidationError(
+                _("Điều chỉnh này đã bị hủy bỏ. / This amendment is already abandoned.")
+            )
+        errors: dict[str, str] = {}
+        reason = checked_text(reason, REASON_MAX, "reason", errors).strip()
+        if not reason and "reason" not in errors:
+            errors["reason"] = _(
+                "Nhập lý do hủy bỏ điều chỉnh. / Enter the reason for abandoning the amendment."
+            )
+        if errors:
+            raise ValidationError(errors)
+        amendment.status = ProgrammeAmendment.Status.ABANDONED
+        amendment.abandoned_at, amendment.abandoned_by = timezone.now(), actor
+        amendment.abandon_reason = reason
+        amendment.save(
+            update_fields=[
+                "status",
+                "abandoned_at",
+                "abandoned_by",
+                "abandon_reason",
+                "updated_at",
+            ]
+        )
+        record(
+            "inspection_programme.amendment_abandon",
+            actor=actor,
+            obj=programme,
+            organisation=programme.organisation,
+            summary=f"{programme.title}: hủy bỏ dự thảo điều chỉnh lần {amendment.number}"[:200],
+            data={
+                "amendment": amendment.pk,
+                "number": amendment.number,
+                "changes": amendment.changes.count(),
+                "reason": reason[:500],
             },
         )
     return amendment

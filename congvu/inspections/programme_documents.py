@@ -6,7 +6,12 @@ helpers of `reporting.spreadsheets`, the `Exporter` base class of `reporting.exp
 the place the document is dated at from `scoring.documents`); only the content is here.
 The document shows the programme in force: the approved items with the approved
 amendments applied, cancelled items in their own section (kept, with their reason), the
-amending decisions listed. Drafts of amendments are not in it.
+amending decisions listed. Drafts of amendments are not in it. The workbook also gives each
+item's state (coverage) and what the approved amendments changed of it.
+
+An amendment has its own document: the amending decision (Quyết định điều chỉnh), DOCX in the
+same format, with its changes in a table (addition, cancellation, rescheduling, the reason);
+a draft's carries "DỰ THẢO" and a blank number, for signing.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Final
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from docx.document import Document as DocumentObject
 from openpyxl import Workbook
 
@@ -28,11 +34,21 @@ from congvu.reporting.services import place_from
 # workbook does): the workbooks share their look.
 from congvu.reporting.spreadsheets import header_row, title_rows
 
-from .models import InspectionProgramme, ProgrammeAmendment, ProgrammeItem
+from . import programme_selectors as ps
+from .models import (
+    Inspection,
+    InspectionProgramme,
+    ProgrammeAmendment,
+    ProgrammeChange,
+    ProgrammeItem,
+)
 
 FORMATS: Final = ("docx", "xlsx")
 ROMAN: Final = {1: "I", 2: "II", 3: "III", 4: "IV"}
 BLANK_NUMBER: Final = "        /KH"
+BLANK_DECISION: Final = "        /QĐ"
+#: The official text is Vietnamese whatever the reader's language.
+ACTION_VI: Final = {"add": "Bổ sung", "cancel": "Hủy", "reschedule": "Đổi thời gian"}
 ITEM_HEADERS: Final = ("STT", "Cơ quan được kiểm tra", "Thời gian", "Hình thức", "Trưởng đoàn")
 
 
@@ -96,7 +112,40 @@ def decision_text(number: str, day: object) -> str:
 
 
 def period_vi(item: ProgrammeItem) -> str:
-    return f"Tháng {item.month}" if item.month else f"Quý {ROMAN[item.quarter]}"
+    return period_text(item.quarter, item.month)
+
+
+def period_text(quarter: int | None, month: int | None) -> str:
+    if month:
+        return f"Tháng {month}"
+    return f"Quý {ROMAN[quarter]}" if quarter else ""
+
+
+def change_period(change: ProgrammeChange) -> str:
+    """Where the change puts the organisation: the new period of an addition, the period
+    cancelled, or "Quý IV → Tháng 5"."""
+    old = period_text(change.old_quarter, change.old_month)
+    new = period_text(change.quarter, change.month)
+    if change.action == ProgrammeChange.Action.ADD:
+        return new
+    if change.action == ProgrammeChange.Action.CANCEL:
+        return old
+    return f"{old} → {new}"
+
+
+def history_text(changes: list[ProgrammeChange]) -> str:
+    """An item's approved changes, oldest first, on one line each."""
+    lines = []
+    for change in changes:
+        a = change.amendment
+        text = (
+            f"Điều chỉnh lần {a.number} ({decision_text(a.decision_number, a.decision_on)}): "
+            f"{ACTION_VI[change.action]} {change_period(change)}"
+        )
+        if change.reason:
+            text += f" — {change.reason}"
+        lines.append(text)
+    return "\n".join(lines)
 
 
 def kind_vi(item: ProgrammeItem) -> str:
@@ -105,8 +154,10 @@ def kind_vi(item: ProgrammeItem) -> str:
 
 
 class _ProgrammeMixin:
-    def __init__(self, programme: InspectionProgramme) -> None:
+    def __init__(self, programme: InspectionProgramme, user: object = None) -> None:
         self.programme = programme
+        #: Whose inspections give the items' states (the workbook's "Tình trạng").
+        self.user = user
 
     @cached_property
     def text(self) -> ProgrammeText:
@@ -186,13 +237,17 @@ class ProgrammeXlsx(_ProgrammeMixin, Exporter):
             "Ghi chú",
             "Đã hủy",
             "Lý do hủy",
+            "Tình trạng",
+            "Thay đổi theo quyết định điều chỉnh",
         ]
+        states = self.states()
+        histories = ps.histories(t.items)
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None  # a new workbook always has its first sheet
         sheet.title = f"Ke hoach {p.year}"
         title_rows(sheet, f"{p.title} ({p.year})", "; ".join(t.basis()), len(headers))
-        header_row(sheet, headers, [6, 14, 48, 8, 8, 14, 24, 30, 8, 30])
+        header_row(sheet, headers, [6, 14, 48, 8, 8, 14, 24, 30, 8, 30, 24, 60])
         for n, item in enumerate(t.items, start=1):
             lead = item.lead.full_name or item.lead.username if item.lead else ""
             sheet.append(
@@ -207,11 +262,126 @@ class ProgrammeXlsx(_ProgrammeMixin, Exporter):
                     item.note,
                     "x" if item.is_cancelled else "",
                     item.cancel_reason,
+                    states.get(item.pk, ""),
+                    history_text(histories.get(item.pk, [])),
                 ]
             )
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
+
+    def states(self) -> dict[int, str]:
+        """Each item's state as the coverage gives it (in Vietnamese), counting the
+        inspections the downloading user sees."""
+        seen = Inspection.objects.visible_to(self.user) if self.user is not None else None
+        items = ps.with_states(
+            self.programme.items.select_related("programme"),
+            seen if seen is not None else Inspection.objects.all(),
+        )
+        today = timezone.localdate()
+        with translation.override(settings.LANGUAGE_CODE):
+            return {item.pk: str(ps.COVERAGE[ps.item_state(item, today)]) for item in items}
+
+
+class AmendmentDocx(DocxExporter):
+    """The amending decision (Decree 30/2020, Appendix I: a decision): heading, "QUYẾT ĐỊNH
+    Điều chỉnh Kế hoạch kiểm tra công vụ năm …", its articles with the changes' table,
+    "Nơi nhận" and signer."""
+
+    def __init__(self, amendment: ProgrammeAmendment) -> None:
+        self.amendment = amendment
+
+    def basename(self) -> str:
+        a = self.amendment
+        return f"quyet-dinh-dieu-chinh-{a.programme.year}-lan-{a.number}"
+
+    def changes(self) -> list[ProgrammeChange]:
+        order = {"add": 0, "cancel": 1, "reschedule": 2}
+        changes = list(
+            self.amendment.changes.select_related("organisation").order_by(
+                "organisation__path", "pk"
+            )
+        )
+        return sorted(changes, key=lambda c: order[c.action])
+
+    def build(self, document: DocumentObject) -> None:
+        a, p = self.amendment, self.amendment.programme
+        organisation = p.organisation
+        approved = a.status == ProgrammeAmendment.Status.APPROVED
+        if not approved:
+            d.paragraph(document, "DỰ THẢO", bold=True, align=d.RIGHT, after=6)
+        d.heading_block(
+            document,
+            governing_body=governing_body(organisation),
+            issuing_body=d.upper_name(organisation.name),
+            number=a.decision_number if approved and a.decision_number else BLANK_DECISION,
+            place=place_from(organisation),
+            day=a.decision_on if approved and a.decision_on else timezone.localdate(),
+        )
+        d.title_block(
+            document,
+            "QUYẾT ĐỊNH",
+            f"Điều chỉnh Kế hoạch kiểm tra công vụ năm {p.year} (lần {a.number})",
+        )
+        d.paragraph(
+            document,
+            f"THỦ TRƯỞNG {d.upper_name(organisation.name)}",
+            bold=True,
+            align=d.CENTER,
+            after=6,
+        )
+        basis = f"Căn cứ {p.title} năm {p.year}"
+        if p.decision_number or p.decision_on:
+            basis += f" được phê duyệt tại {decision_text(p.decision_number, p.decision_on)}"
+        earlier = p.amendments.filter(
+            status=ProgrammeAmendment.Status.APPROVED, number__lt=a.number
+        ).order_by("number")
+        lines = [basis + ";"]
+        lines += [
+            f"Căn cứ {decision_text(e.decision_number, e.decision_on)} điều chỉnh kế hoạch "
+            f"lần {e.number};"
+            for e in earlier
+        ]
+        lines.append(f"Xét đề nghị điều chỉnh kế hoạch với lý do: {a.reason}.")
+        d.body_text(document, "\n".join(lines))
+        d.paragraph(document, "QUYẾT ĐỊNH:", bold=True, align=d.CENTER, before=6, after=6)
+        d.body_text(
+            document,
+            f"Điều 1. Điều chỉnh Kế hoạch kiểm tra công vụ năm {p.year} như sau:",
+        )
+        changes = self.changes()
+        if changes:
+            d.data_table(
+                document,
+                ["STT", "Nội dung điều chỉnh", "Cơ quan được kiểm tra", "Thời gian", "Lý do"],
+                [
+                    (
+                        str(n),
+                        ACTION_VI[c.action],
+                        c.organisation.name,
+                        change_period(c),
+                        c.reason or c.note,
+                    )
+                    for n, c in enumerate(changes, start=1)
+                ],
+                widths_mm=[12, 28, 55, 30, 40],
+                numeric_from=5,
+            )
+        else:
+            d.body_text(document, "Không có.")
+        d.body_text(
+            document,
+            "Điều 2. Quyết định này có hiệu lực kể từ ngày ký. Các nội dung khác của Kế hoạch "
+            "giữ nguyên.\n"
+            "Điều 3. Đoàn kiểm tra và các cơ quan, đơn vị có tên tại Điều 1 chịu trách nhiệm "
+            "thi hành Quyết định này.",
+        )
+        d.recipients_and_signer(
+            document,
+            recipients=["Như Điều 3", "Lưu: VT"],
+            signer_title="Thủ trưởng cơ quan",
+            signer_name="",
+        )
 
 
 EXPORTERS: Final[dict[str, type[_ProgrammeMixin]]] = {
@@ -220,7 +390,7 @@ EXPORTERS: Final[dict[str, type[_ProgrammeMixin]]] = {
 }
 
 
-def exporter(programme: InspectionProgramme, fmt: str) -> Exporter:
-    made = EXPORTERS[fmt](programme)
+def exporter(programme: InspectionProgramme, fmt: str, user: object = None) -> Exporter:
+    made = EXPORTERS[fmt](programme, user)
     assert isinstance(made, Exporter)
     return made

@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.forms import DateField
-from congvu.organisations.models import OrganisationKind
+from congvu.organisations.models import Organisation, OrganisationKind
 
 from . import programme_selectors, programme_services
 from .forms import OrganisationChoiceField, UserChoiceField, inspectors
-from .models import Inspection, InspectionProgramme
+from .models import Inspection, InspectionProgramme, ProgrammeItem
 
 #: Organisations listed with a box to tick on the bulk page (search to narrow).
 LISTED = 300
@@ -196,3 +196,44 @@ class BulkForm(forms.Form):
             "lead": d["lead"],
             "note": d["note"],
         }
+
+
+class BulkChangeForm(forms.Form):
+    """Ticked items of an approved programme cancelled or rescheduled through the amendment
+    in preparation, with one reason (and one new period)."""
+
+    ACTIONS = (("cancel", _("Hủy các mục đã chọn")), ("reschedule", _("Đổi thời gian các mục")))
+
+    items = forms.ModelMultipleChoiceField(
+        label=_("Chọn mục kế hoạch"),
+        queryset=ProgrammeItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    action = forms.ChoiceField(label=_("Thay đổi"), choices=ACTIONS, widget=forms.RadioSelect)
+    period = forms.ChoiceField(
+        label=_("Thời gian mới (khi đổi thời gian)"), choices=period_choices, required=False
+    )
+    reason = forms.CharField(
+        label=_("Lý do (chung cho các mục)"),
+        required=False,
+        max_length=programme_services.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, *args: Any, programme: InspectionProgramme, q: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        live = programme.items.filter(cancelled_at__isnull=True).select_related(
+            "organisation", "programme"
+        )
+        self.fields["items"].queryset = live  # type: ignore[attr-defined]
+        # The list shown is narrowed by the search (without accents); what was ticked stays
+        # ticked when the form comes back with an error.
+        shown = live.order_by("quarter", "month", "organisation__path")
+        if q:
+            shown = shown.filter(organisation__in=Organisation.objects.search(q))
+        self.listed = list(shown[:LISTED])
+        picked = self.data.getlist("items") if hasattr(self.data, "getlist") else []
+        self.ticked = {str(pk) for pk in picked}

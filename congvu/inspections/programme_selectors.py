@@ -214,6 +214,13 @@ def never_inspected(
     qs = item_organisations(user, year, q).exclude(pk__in=inspected)
     if exclude_programme is not None:
         qs = qs.exclude(pk__in=exclude_programme.items.values("organisation_id"))
+        # Nor those its amendment in preparation adds already.
+        proposed = ProgrammeChange.objects.filter(
+            amendment__programme=exclude_programme,
+            amendment__status=ProgrammeAmendment.Status.DRAFT,
+            action=ProgrammeChange.Action.ADD,
+        )
+        qs = qs.exclude(pk__in=proposed.values("organisation_id"))
     return qs
 
 
@@ -253,8 +260,11 @@ def may_create(user: Any) -> bool:
 
 
 def amendments_of(programme: InspectionProgramme) -> QuerySet[ProgrammeAmendment]:
-    """The programme's amendments with their changes (for its managers)."""
-    return programme.amendments.select_related("approved_by").prefetch_related(
+    """The programme's amendments with their changes (for its managers), abandoned drafts
+    included: they are kept with who gave them up, when and why."""
+    return programme.amendments.select_related(
+        "approved_by", "abandoned_by", "created_by"
+    ).prefetch_related(
         Prefetch(
             "changes",
             queryset=ProgrammeChange.objects.select_related("organisation", "item", "lead"),
@@ -296,6 +306,22 @@ def get_amendment_to_manage(user: Any, pk: Any) -> ProgrammeAmendment:
         raise PermissionDenied
     amendment.programme = programme
     return amendment
+
+
+def get_amendment_to_abandon(user: Any, pk: Any) -> ProgrammeAmendment:
+    """An amendment its drafter, or anyone who may edit its programme, may abandon (404 /
+    403 as `get_amendment_to_manage` for the others)."""
+    try:
+        amendment = (
+            ProgrammeAmendment.objects.select_related("programme__organisation")
+            .filter(pk=pk)
+            .first()
+        )
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if amendment is not None and amendment.created_by_id == getattr(user, "pk", None):
+        return amendment
+    return get_amendment_to_manage(user, pk)
 
 
 def get_change_to_manage(user: Any, pk: Any) -> ProgrammeChange:

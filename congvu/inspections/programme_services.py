@@ -12,7 +12,7 @@ Each function checks through access.py, runs in one transaction and writes one a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 
 from django.core.exceptions import ValidationError
@@ -298,22 +298,23 @@ def add_item(
     return item
 
 
-@transaction.atomic
-def add_items(
+def check_many(
     programme: InspectionProgramme,
     *,
     actor: User,
     organisations: Sequence[Organisation],
-    quarter: int | None = None,
-    month: int | None = None,
+    quarter: int | None,
+    month: int | None,
     kind: str,
-    lead: User | None = None,
-    note: str = "",
-) -> list[ProgrammeItem]:
-    """Add several organisations to a draft programme at once, in one quarter or month and
-    one kind: all or nothing. Each refused organisation is named with its reason (already in
-    the programme that quarter, outside the actor's scope, …); nothing is saved then."""
-    programme = _editable(programme, actor)
+    lead: User | None,
+    note: str,
+    pending: Collection[tuple[int, int]] = (),
+) -> tuple[list[Organisation], int, str]:
+    """Validate many organisations for one period, kind and lead (a draft programme's bulk
+    entry, or an amendment's bulk additions): returns (organisations without repeats,
+    quarter, note), or raises every error at once, each refused organisation named with
+    its reason. `pending` holds (organisation, quarter) pairs an amendment in preparation
+    already puts in the programme."""
     errors: dict[str, Any] = {}
     chosen = list({o.pk: o for o in organisations}.values())
     if not chosen:
@@ -332,6 +333,7 @@ def add_items(
                 "organisation_id", flat=True
             )
         )
+        taken |= {organisation for organisation, q in pending if q == quarter}
         refused = []
         for organisation in chosen:
             error = (
@@ -346,6 +348,35 @@ def add_items(
     if errors:
         raise ValidationError(errors)
     assert quarter is not None
+    return chosen, quarter, note
+
+
+@transaction.atomic
+def add_items(
+    programme: InspectionProgramme,
+    *,
+    actor: User,
+    organisations: Sequence[Organisation],
+    quarter: int | None = None,
+    month: int | None = None,
+    kind: str,
+    lead: User | None = None,
+    note: str = "",
+) -> list[ProgrammeItem]:
+    """Add several organisations to a draft programme at once, in one quarter or month and
+    one kind: all or nothing. Each refused organisation is named with its reason (already in
+    the programme that quarter, outside the actor's scope, …); nothing is saved then."""
+    programme = _editable(programme, actor)
+    chosen, quarter, note = check_many(
+        programme,
+        actor=actor,
+        organisations=organisations,
+        quarter=quarter,
+        month=month,
+        kind=kind,
+        lead=lead,
+        note=note,
+    )
     try:
         with transaction.atomic():
             items = ProgrammeItem.objects.bulk_create(

@@ -27,11 +27,18 @@ from congvu.accounts.access import Perm
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import programme_amendments, programme_documents, programme_services, selectors
+from . import (
+    programme_amendment_bulk,
+    programme_amendments,
+    programme_documents,
+    programme_services,
+    selectors,
+)
 from . import programme_selectors as ps
 from .models import InspectionProgramme, ProgrammeItem
 from .programme_forms import (
     ApproveForm,
+    BulkChangeForm,
     BulkForm,
     ItemForm,
     ProgrammeForm,
@@ -91,6 +98,7 @@ def _detail(
     approve_form: ApproveForm | None = None,
     amendment_form: ReasonForm | None = None,
     amendment_approve_form: ApproveForm | None = None,
+    abandon_form: ReasonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -115,8 +123,11 @@ def _detail(
         "states": ps.COVERAGE,
         "may_plan": selectors.may_plan(user),
         # The inspected organisations see which decisions amended the programme, not the
-        # reasons or the drafts (a reason may name another organisation's surprise visit).
-        "amendments": amendments if manage else [a for a in amendments if not a.is_draft],
+        # reasons, the drafts or the abandoned drafts (a reason may name another
+        # organisation's surprise visit).
+        "amendments": amendments
+        if manage
+        else [a for a in amendments if a.status == a.Status.APPROVED],
         "draft": draft,
     }
     if manage:
@@ -140,6 +151,7 @@ def _detail(
                 "approve_form": approve_form or ApproveForm(prefix="a"),
                 "amendment_form": amendment_form or ReasonForm(prefix="m"),
                 "amendment_approve_form": amendment_approve_form or ApproveForm(prefix="d"),
+                "abandon_form": abandon_form or ReasonForm(prefix="x"),
             }
         )
     return render(request, "inspections/programme_detail.html", context, status=status)
@@ -295,7 +307,8 @@ def programme_document(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> 
     """The whole programme (every organisation, unannounced visits included): its managers'."""
     if fmt not in programme_documents.FORMATS:
         raise Http404
-    return programme_documents.exporter(_to_manage(request, pk), fmt).response()
+    programme = _to_manage(request, pk)
+    return programme_documents.exporter(programme, fmt, request.user).response()
 
 
 # --- many items at once -------------------------------------------------------------------
@@ -308,6 +321,14 @@ def items_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not programme.is_draft:
         messages.error(request, _("Kế hoạch đã được phê duyệt, không sửa được nữa."))
         return redirect("inspections:programme", pk=programme.pk)
+    return _bulk(request, programme, amending=False)
+
+
+def _bulk(
+    request: AuthenticatedHttpRequest, programme: InspectionProgramme, *, amending: bool
+) -> HttpResponse:
+    """Many organisations at once: into a draft programme, or proposed as additions in the
+    amendment in preparation of an approved one. The same form, choice and checks."""
     q = str(request.GET.get("q") or "")[:200]
     form = BulkForm(
         request.POST if request.method == "POST" else None,
@@ -318,24 +339,40 @@ def items_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        chosen = ps.bulk_organisations(
-            request.user,
-            programme,
-            picked=[o.pk for o in d["organisations"]],
-            kind=d["organisation_kind"],
-            never_years=d["never_years"],
+        chosen = list(
+            ps.bulk_organisations(
+                request.user,
+                programme,
+                picked=[o.pk for o in d["organisations"]],
+                kind=d["organisation_kind"],
+                never_years=d["never_years"],
+            )
+        )
+        add = (
+            programme_amendment_bulk.propose_additions if amending else programme_services.add_items
         )
         try:
-            items = programme_services.add_items(
-                programme, actor=request.user, organisations=list(chosen), **form.service_kwargs()
+            added = add(
+                programme, actor=request.user, organisations=chosen, **form.service_kwargs()
             )
         except ValidationError as exc:
             _form_errors(form, exc, {"quarter": "period", "month": "period"})
         else:
-            messages.success(request, _("Đã thêm %(n)d cơ quan vào kế hoạch.") % {"n": len(items)})
+            done = (
+                _("Đã đề xuất bổ sung %(n)d cơ quan vào điều chỉnh.")
+                if amending
+                else _("Đã thêm %(n)d cơ quan vào kế hoạch.")
+            )
+            messages.success(request, done % {"n": len(added)})
             return redirect("inspections:programme", pk=programme.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"programme": programme, "form": form, "search": SearchForm({"q": q}), "q": q}
+    context = {
+        "programme": programme,
+        "form": form,
+        "search": SearchForm({"q": q}),
+        "q": q,
+        "amending": amending,
+    }
     return render(request, "inspections/programme_bulk.html", context, status=status)
 
 
@@ -441,3 +478,101 @@ def amendment_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         amendment=True,
         done=_("Đã phê duyệt điều chỉnh kế hoạch."),
     )
+
+
+@login_required
+@require_POST
+def amendment_abandon(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Give up the amendment in preparation, with the reason (kept, shown in the history)."""
+    amendment = ps.get_amendment_to_abandon(request.user, pk)
+    back = (
+        redirect("inspections:programme", pk=amendment.programme_id)
+        if ps.may_manage(request.user, amendment.programme)
+        else redirect("inspections:programmes")  # its drafter, without the programme now
+    )
+    form = ReasonForm(request.POST, prefix="x")
+    if form.is_valid():
+        try:
+            programme_amendments.abandon_amendment(
+                amendment, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict") or not amendment.is_draft:
+                # Approved or abandoned already: there is no form to show it on.
+                messages.error(request, " ".join(exc.messages))
+                return back
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã hủy bỏ dự thảo điều chỉnh kế hoạch."))
+            return back
+    if not ps.may_manage(request.user, amendment.programme):
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back
+    return _detail(request, amendment.programme, abandon_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amendment_items_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    programme = _to_manage(request, pk)
+    if programme_amendments.draft_amendment(programme) is None:
+        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
+        return redirect("inspections:programme", pk=programme.pk)
+    return _bulk(request, programme, amending=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amendment_changes_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Ticked items of the approved programme cancelled or rescheduled at once through the
+    amendment in preparation, with one reason: all or nothing."""
+    programme = _to_manage(request, pk)
+    if programme_amendments.draft_amendment(programme) is None:
+        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
+        return redirect("inspections:programme", pk=programme.pk)
+    q = str(request.GET.get("q") or "")[:200]
+    form = BulkChangeForm(
+        request.POST if request.method == "POST" else None,
+        programme=programme,
+        q=q,
+        initial={"action": "cancel"},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        items = list(d["items"])
+        try:
+            if d["action"] == "reschedule":
+                quarter, month = parse_period(d["period"])
+                changes = programme_amendment_bulk.propose_reschedules(
+                    programme,
+                    actor=request.user,
+                    items=items,
+                    quarter=quarter,
+                    month=month,
+                    reason=d["reason"],
+                )
+            else:
+                changes = programme_amendment_bulk.propose_cancellations(
+                    programme, actor=request.user, items=items, reason=d["reason"]
+                )
+        except ValidationError as exc:
+            _form_errors(form, exc, {"quarter": "period", "month": "period"})
+        else:
+            messages.success(
+                request,
+                _("Đã ghi %(n)d thay đổi vào điều chỉnh đang soạn.") % {"n": len(changes)},
+            )
+            return redirect("inspections:programme", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"programme": programme, "form": form, "search": SearchForm({"q": q}), "q": q}
+    return render(request, "inspections/programme_changes_bulk.html", context, status=status)
+
+
+@login_required
+@require_GET
+def amendment_document(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The amending decision (DOCX, Decree 30): a draft's for signing, or an approved one's."""
+    amendment = ps.get_amendment_to_manage(request.user, pk)
+    if amendment.is_abandoned:
+        raise Http404
+    return programme_documents.AmendmentDocx(amendment).response()

@@ -30,6 +30,26 @@ urlpatterns = [
         name="amendment_item_new",
     ),
     path(
+        "programmes/<int:pk>/amendment/items/bulk/",
+        programme_views.amendment_items_bulk,
+        name="amendment_items_bulk",
+    ),
+    path(
+        "programmes/<int:pk>/amendment/changes/bulk/",
+        programme_views.amendment_changes_bulk,
+        name="amendment_changes_bulk",
+    ),
+    path(
+        "programmes/amendments/<int:pk>/abandon/",
+        programme_views.amendment_abandon,
+        name="amendment_abandon",
+    ),
+    path(
+        "programmes/amendments/<int:pk>/decision.docx",
+        programme_views.amendment_document,
+        name="amendment_document",
+    ),
+    path(
         "programmes/amendments/<int:pk>/approve/",
         programme_views.amendment_approve,
         name="amendment_approve",

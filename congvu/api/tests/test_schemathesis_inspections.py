@@ -72,9 +72,15 @@ def programmes_data(province: dict[str, Organisation], officer: User) -> Program
     programme_amendments.approve_amendment(
         first, actor=officer, decision_number="2/QĐ-SNV", decision_on=dt.date(year, 6, 1)
     )
+    # An abandoned draft, kept with its proposal (the abandon and document operations meet
+    # it), before the amendment in preparation.
+    given_up = programme_amendments.open_amendment(approved, actor=officer, reason="Bỏ")
+    programme_amendments.propose_reschedule(item, actor=officer, quarter=2)
+    programme_amendments.abandon_amendment(given_up, actor=officer, reason="Không cần")
     second = programme_amendments.open_amendment(approved, actor=officer, reason="Lần 2")
     change = programme_amendments.propose_cancellation(item, actor=officer, reason="Trùng")
     KNOWN_IDS.extend([draft.pk, approved.pk, first.pk, second.pk, change.pk, commune.pk])
+    KNOWN_IDS.append(given_up.pk)
     KNOWN_IDS.extend(draft.items.values_list("pk", flat=True))
     return item
 
