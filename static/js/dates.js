@@ -147,11 +147,11 @@
     button.addEventListener("click", function () {
       if (popup.hidden) open(); else close(true);
     });
-    popup.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") close(true);
-    });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") close(false);
+    wrap.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !popup.hidden) {
+        event.preventDefault();
+        close(true);
+      }
     });
     document.addEventListener("click", function (event) {
       // The path as dispatched: a calendar cell clicked may be re-rendered away by then.
