@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.forms import DATE_FORMATS, DateInput, invalid_date_message
+
 from .models import (
     Organisation,
     OrganisationKind,
@@ -37,7 +38,7 @@ class DayField(forms.DateField):
     member's post may well date from before 2000.
     """
 
-    widget = DateInput
+    widget: type[forms.Widget] | forms.Widget = DateInput
     default_error_messages = {
         "invalid": invalid_date_message(),
         "required": _("Hãy nhập ngày. / Enter a date."),

@@ -25,9 +25,7 @@ from congvu.core.forms import DateField, DateInput
 from congvu.planning import services as planning
 from congvu.planning.models import Plan
 
-BILINGUAL_INVALID = (
-    "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy. / Invalid date (dd/mm/yyyy)."
-)
+BILINGUAL_INVALID = "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy. / Invalid date (dd/mm/yyyy)."
 
 
 class OneDate(forms.Form):
@@ -125,7 +123,7 @@ def test_the_pattern_accepts_what_the_server_reads_and_refuses_what_it_never_doe
 
 def _form_classes() -> list[type[forms.BaseForm]]:
     for module in pkgutil.walk_packages(congvu.__path__, "congvu."):
-        if ".tests" in module.name or ".migrations" in module.name or "browser_tests" in module.name:
+        if any(part in module.name for part in (".tests", ".migrations", "browser_tests")):
             continue
         if module.name.rsplit(".", 1)[-1].endswith("forms"):
             importlib.import_module(module.name)
