@@ -130,6 +130,13 @@ def test_the_calendar_shows_a_typed_iso_date_without_rewriting_it_and_escape_clo
     assert popup.is_hidden()
     assert toggle.get_attribute("aria-expanded") == "false"
 
+    # The browser compiles the box's pattern (with the `v` flag) and applies it.
+    mismatch = "el => el.validity.patternMismatch"
+    box.fill("2026/05/07")
+    assert box.evaluate(mismatch) is True
+    box.fill("7/5/2026")
+    assert box.evaluate(mismatch) is False
+
     # A date that does not exist stays as typed for the server to explain.
     box.fill("31/02/2026")
     toggle.click()

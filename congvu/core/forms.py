@@ -70,6 +70,8 @@ class DateInput(forms.DateInput):
             "placeholder": "dd/mm/yyyy",
             "autocomplete": "off",
             "pattern": DATE_PATTERN,
+            # A browser that refuses the pattern shows this after its own words.
+            "title": gettext_lazy("Ngày theo dạng dd/mm/yyyy, ví dụ 27/11/2026"),
             "size": 10,
             "data-date-input": "",
         }
