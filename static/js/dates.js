@@ -39,6 +39,8 @@
       };
       add(urls.js, function () { add(urls.vi, resolve); });
     });
+    // A failed fetch (offline) leaves the text box as it is; the next click tries again.
+    loading.catch(function () { loading = null; });
     return loading;
   }
 
@@ -141,7 +143,7 @@
         syncing = false;
         popup.hidden = false;
         button.setAttribute("aria-expanded", "true");
-      });
+      }, function () { /* not fetched: the text box still works */ });
     }
 
     button.addEventListener("click", function () {
