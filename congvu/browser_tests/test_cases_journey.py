@@ -257,7 +257,9 @@ def test_an_anonymous_report_with_a_photo_ends_in_a_reprimand_the_reporter_can_r
     propose = focal.locator("details.action", has=focal.locator("summary", has_text="Đề xuất"))
     propose.locator("summary").click()
     propose.get_by_label("Hình thức kỷ luật").select_option(label="Khiển trách")
-    expect(propose.get_by_label("Ngày có hành vi vi phạm")).to_have_value(yesterday.isoformat())
+    expect(propose.get_by_label("Ngày có hành vi vi phạm")).to_have_value(
+        yesterday.strftime("%d/%m/%Y")
+    )
     propose.get_by_role("button", name="Đề xuất", exact=True).click()
     table = focal.get_by_test_id("discipline-table")
     expect(table).to_contain_text("Khiển trách")
@@ -273,7 +275,7 @@ def test_an_anonymous_report_with_a_photo_ends_in_a_reprimand_the_reporter_can_r
     )
     decide.locator("summary").click()
     decide.get_by_label("Số quyết định").fill(DECISION_NUMBER)
-    decide.get_by_label("Ngày quyết định").fill(today.isoformat())
+    decide.get_by_label("Ngày quyết định").fill(today.strftime("%d/%m/%Y"))
     decide.get_by_role("button", name="Ghi nhận quyết định").click()
     expect(boss.get_by_test_id("discipline-table")).to_contain_text(
         f"Số {DECISION_NUMBER}, {today:%d/%m/%Y}"

@@ -17,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core.forms import DateInput
 from congvu.organisations.forms import DayField
 from congvu.organisations.models import Organisation
 
@@ -84,10 +85,8 @@ def evidence_help() -> str:
 
 
 class ReportDayField(DayField):
-    # Not inputmode=numeric: many phone keypads then offer no "/".
-    widget = forms.DateInput(
-        format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off"}
-    )
+    # The citizen's form stays light: the text box, no calendar.
+    widget = DateInput(picker=False)
 
 
 def _text(label: Any, max_length: int, **kwargs: Any) -> forms.CharField:

@@ -1,10 +1,18 @@
 """What the forms of every app share: the date field of the Vietnamese interface.
 
-A date comes from the browser's date picker (ISO, `type="date"`) or is typed by
-hand as dd/mm/yyyy. It must fall in 2000–2100: a plan, a task, a case, a
-dossier or a report period outside those years is a typing mistake, and year 1
-or 9999 overflow where a day becomes an aware datetime (the report period's
-page, the cases dashboard were 500s before this bound).
+Every date a user types or sees in a form reads dd/mm/yyyy, whatever the
+browser's language: `<input type="date">` shows the *browser's* locale (an
+officer with an English Chrome saw mm/dd/yyyy, and the site's language switch
+could not change it). So a date is a text box (`DateInput`) showing
+dd/mm/yyyy; the calendar (`static/js/dates.js`) is an enhancement that fills
+it, and without JavaScript the text box alone works. dd/mm/yyyy is read
+first; ISO yyyy-mm-dd is still accepted (old bookmarks of filtered lists,
+other systems, tests).
+
+`DateField` must fall in 2000–2100: a plan, a task, a case, a dossier or a
+report period outside those years is a typing mistake, and year 1 or 9999
+overflow where a day becomes an aware datetime (the report period's page,
+the cases dashboard were 500s before this bound).
 """
 
 from __future__ import annotations
@@ -15,10 +23,23 @@ from typing import Any, Final
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
-DATE_FORMATS: Final = ["%Y-%m-%d", "%d/%m/%Y"]
+#: dd/mm/yyyy first (what the page shows and asks for), then ISO, then dd-mm-yyyy.
+DATE_FORMATS: Final = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
+SHOWN_FORMAT: Final = "%d/%m/%Y"
+#: What the box accepts, for the browser's own check: dd/mm/yyyy (one or two digits
+#: for day and month), ISO, or dd-mm-yyyy; the server decides whether the day exists.
+#: Written for the `v` flag browsers compile `pattern` with ("/" and "-" escaped in a class).
+DATE_PATTERN: Final = r"\s*(\d{1,2}[\/\-]\d{1,2}[\/\-]\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*"
+
+
+def invalid_date_message() -> Any:
+    return gettext_lazy(
+        "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy. / Invalid date (dd/mm/yyyy)."
+    )
 
 
 def out_of_range_message() -> str:
@@ -33,9 +54,36 @@ def plausible_date(day: dt.date) -> None:
         raise ValidationError(out_of_range_message(), code="out_of_range")
 
 
+class DateInput(forms.DateInput):
+    """The one date box of the product: text, dd/mm/yyyy, and (`picker`) a calendar.
+
+    No `inputmode="numeric"`: many phone keypads then offer no "/". The marker
+    `data-date-input` tells the calendar script (and the tests) that the box holds
+    a date; `data-picker` asks for the calendar, which only the pages that load
+    `dates.js` give (not the citizens' pages, kept light).
+    """
+
+    input_type = "text"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, picker: bool = True) -> None:
+        base: dict[str, Any] = {
+            "placeholder": "dd/mm/yyyy",
+            "autocomplete": "off",
+            "pattern": DATE_PATTERN,
+            # A browser that refuses the pattern shows this after its own words.
+            "title": gettext_lazy("Ngày theo dạng dd/mm/yyyy, ví dụ 27/11/2026"),
+            "size": 10,
+            "data-date-input": "",
+        }
+        if picker:
+            base["data-picker"] = ""
+        super().__init__(attrs={**base, **(attrs or {})}, format=SHOWN_FORMAT)
+
+
 class DateField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = DateInput
     default_validators = [plausible_date]
+    default_error_messages = {"invalid": invalid_date_message()}
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATE_FORMATS)

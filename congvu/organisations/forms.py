@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core.forms import DATE_FORMATS, DateInput, invalid_date_message
+
 from .models import (
     Organisation,
     OrganisationKind,
@@ -30,21 +32,20 @@ SPLIT_PARTS = 4
 
 
 class DayField(forms.DateField):
-    """A dd/mm/yyyy date (ISO accepted) in a sane range, so date arithmetic never overflows."""
+    """A dd/mm/yyyy date (ISO accepted) in a sane range, so date arithmetic never overflows.
 
-    widget = forms.DateInput(
-        format="%d/%m/%Y",
-        attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-    )
+    Wider than `core.forms.DateField` (2000–2100): an organisation or a staff
+    member's post may well date from before 2000.
+    """
+
+    widget: type[forms.Widget] | forms.Widget = DateInput
     default_error_messages = {
-        "invalid": _(
-            "Ngày không hợp lệ; hãy nhập theo dạng dd/mm/yyyy. / Invalid date (dd/mm/yyyy)."
-        ),
+        "invalid": invalid_date_message(),
         "required": _("Hãy nhập ngày. / Enter a date."),
     }
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"], **kwargs)
+        super().__init__(input_formats=DATE_FORMATS, **kwargs)
 
     def to_python(self, value: Any) -> dt.date | None:
         day = super().to_python(value)

@@ -134,8 +134,8 @@ class TaskForm(forms.Form):
         max_value=365,
         help_text=_("Nếu có: hạn = số ngày làm việc kể từ đầu kỳ (không tính ngày nghỉ)."),
     )
-    starts_on = forms.DateField(label=_("Bắt đầu từ"))
-    ends_on = forms.DateField(label=_("Kết thúc"), required=False)
+    starts_on = DateField(label=_("Bắt đầu từ"))
+    ends_on = DateField(label=_("Kết thúc"), required=False)
     status = forms.ChoiceField(
         label=_("Trạng thái"),
         choices=[

@@ -107,6 +107,8 @@ class Page(HTMLParser):
         elif form is not None and tag in {"input", "textarea", "select", "button"}:
             name = a.get("name")
             kind = a.get("type", "text").lower() if tag == "input" else tag
+            if "data-date-input" in a:
+                kind = "date"  # core.forms.DateInput: a text box that holds a date
             if not name or kind in {"submit", "button", "reset", "image"}:
                 return
             if kind == "hidden":
