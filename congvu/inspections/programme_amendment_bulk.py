@@ -170,6 +170,42 @@ def _reason(reason: str, *, required: bool, errors: dict[str, Any]) -> str:
         return ""
 
 
+def _propose_for_items(
+    amendment: ProgrammeAmendment,
+    actor: User,
+    action: ProgrammeChange.Action,
+    chosen: Sequence[ProgrammeItem],
+    *,
+    reason: str,
+    quarter: int | None = None,
+    month: int | None = None,
+) -> list[ProgrammeChange]:
+    """One change per ticked item (a cancellation, or a rescheduling to `quarter`/`month`),
+    with one audit event for the batch."""
+    changes = ProgrammeChange.objects.bulk_create(
+        [
+            ProgrammeChange(
+                amendment=amendment,
+                action=action,
+                item=item,
+                organisation=item.organisation,
+                quarter=quarter,
+                month=month,
+                old_quarter=item.quarter,
+                old_month=item.month,
+                reason=reason,
+                created_by=actor,
+            )
+            for item in chosen
+        ]
+    )
+    data: dict[str, Any] = {"changes": [c.pk for c in changes], "items": [i.pk for i in chosen]}
+    if action == A.RESCHEDULE:
+        data |= {"quarter": quarter, "month": month}
+    _record(amendment, actor, action, data | {"reason": reason[:500]})
+    return changes
+
+
 @transaction.atomic
 def propose_cancellations(
     programme: InspectionProgramme,
@@ -185,32 +221,7 @@ def propose_cancellations(
     chosen = _ticked(amendment, items, errors)
     if errors:
         raise ValidationError(errors)
-    changes = ProgrammeChange.objects.bulk_create(
-        [
-            ProgrammeChange(
-                amendment=amendment,
-                action=A.CANCEL,
-                item=item,
-                organisation=item.organisation,
-                old_quarter=item.quarter,
-                old_month=item.month,
-                reason=reason,
-                created_by=actor,
-            )
-            for item in chosen
-        ]
-    )
-    _record(
-        amendment,
-        actor,
-        A.CANCEL,
-        {
-            "changes": [c.pk for c in changes],
-            "items": [i.pk for i in chosen],
-            "reason": reason[:500],
-        },
-    )
-    return changes
+    return _propose_for_items(amendment, actor, A.CANCEL, chosen, reason=reason)
 
 
 @transaction.atomic
@@ -257,33 +268,6 @@ def propose_reschedules(
     if errors:
         raise ValidationError(errors)
     assert new_quarter is not None
-    changes = ProgrammeChange.objects.bulk_create(
-        [
-            ProgrammeChange(
-                amendment=amendment,
-                action=A.RESCHEDULE,
-                item=item,
-                organisation=item.organisation,
-                quarter=new_quarter,
-                month=month,
-                old_quarter=item.quarter,
-                old_month=item.month,
-                reason=reason,
-                created_by=actor,
-            )
-            for item in chosen
-        ]
+    return _propose_for_items(
+        amendment, actor, A.RESCHEDULE, chosen, reason=reason, quarter=new_quarter, month=month
     )
-    _record(
-        amendment,
-        actor,
-        A.RESCHEDULE,
-        {
-            "changes": [c.pk for c in changes],
-            "items": [i.pk for i in chosen],
-            "quarter": new_quarter,
-            "month": month,
-            "reason": reason[:500],
-        },
-    )
-    return changes
