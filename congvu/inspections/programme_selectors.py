@@ -288,17 +288,21 @@ def histories(items: list[ProgrammeItem]) -> dict[int, list[ProgrammeChange]]:
     return found
 
 
-def get_amendment_to_manage(user: Any, pk: Any) -> ProgrammeAmendment:
-    """An amendment of a programme the user manages: 404 when invisible, 403 without
-    INSPECTION_RUN on the issuing organisation."""
+def _amendment(pk: Any) -> ProgrammeAmendment | None:
     try:
-        amendment = (
+        return (
             ProgrammeAmendment.objects.select_related("programme__organisation")
             .filter(pk=pk)
             .first()
         )
     except (ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def get_amendment_to_manage(user: Any, pk: Any) -> ProgrammeAmendment:
+    """An amendment of a programme the user manages: 404 when invisible, 403 without
+    INSPECTION_RUN on the issuing organisation."""
+    amendment = _amendment(pk)
     if amendment is None:
         raise Http404
     programme = get_programme(user, amendment.programme_id)
@@ -311,14 +315,7 @@ def get_amendment_to_manage(user: Any, pk: Any) -> ProgrammeAmendment:
 def get_amendment_to_abandon(user: Any, pk: Any) -> ProgrammeAmendment:
     """An amendment its drafter, or anyone who may edit its programme, may abandon (404 /
     403 as `get_amendment_to_manage` for the others)."""
-    try:
-        amendment = (
-            ProgrammeAmendment.objects.select_related("programme__organisation")
-            .filter(pk=pk)
-            .first()
-        )
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
+    amendment = _amendment(pk)
     if amendment is not None and amendment.created_by_id == getattr(user, "pk", None):
         return amendment
     return get_amendment_to_manage(user, pk)
