@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from base64 import b32encode
 from typing import Any, Final
 
@@ -70,6 +71,15 @@ def required_for(user: User) -> bool:
         return True
     roles = settings.TWO_FACTOR_ROLES
     return bool(roles) and RoleGrant.objects.filter(user=user, role__in=roles).exists()
+
+
+def checked_at_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    """At sign-in, the middleware's look at the session is done once, then (`CHECKED`):
+    a user without it and not required to have it is left alone for `RECHECK_SECONDS`."""
+    session = getattr(request, "session", None)
+    if session is None or is_on(user) or required_for(user):
+        return
+    session[CHECKED] = time.time()
 
 
 # --- turning it on ------------------------------------------------------------------------
