@@ -194,8 +194,9 @@ def verify(user: User, code: str) -> str | None:
     if device is None:
         return _wrong_code()
     typed = normalise(code)
-    if typed.isdigit():
+    if typed.isdigit() and len(typed) == device.digits:
         return _check_totp(device, typed)
+    # Anything else is a recovery code (one may, rarely, be digits only).
     allowed, info = device.verify_is_allowed()
     if not allowed:
         return _wait_message((info or {}).get("locked_until") or timezone.now())

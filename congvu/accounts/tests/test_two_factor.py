@@ -180,6 +180,17 @@ def test_a_recovery_code_signs_in_once(officer: User, on: list[str]) -> None:
     assert two_factor.recovery_codes_left(officer) == 9
 
 
+def test_a_recovery_code_of_digits_only_is_still_a_recovery_code(
+    officer: User, on: list[str]
+) -> None:
+    # One code in ~800,000 draws only digits from the alphabet: it must not be taken
+    # for the app's six digits.
+    RecoveryCode.objects.create(user=officer, digest=two_factor._digest(officer, "23456-78923"))
+    client, _ = password_step("officer")
+    assert client.post(reverse("accounts:login_code"), {"code": "23456 78923"}).status_code == 302
+    assert signed_in(client)
+
+
 def test_the_half_way_sign_in_expires(officer: User, on: list[str]) -> None:
     client, _ = password_step("officer")
     session = client.session
