@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.conduct.models import CodeVersion
 from congvu.conduct.services import load_seed_catalogue
-from congvu.inspections import services, workflow
-from congvu.inspections.models import Inspection, Observation
+from congvu.inspections import programme_services, services, workflow
+from congvu.inspections.models import Inspection, InspectionProgramme, Observation
 from congvu.organisations.models import Organisation
 
 from ...conftest import make_user
@@ -92,3 +93,26 @@ def concluded_with_breach(
     inspection = start(plan(organisation, inspector), inspector)
     observations = answer_all(inspection, inspector, breach=1, **kw)
     return conclude(inspection, inspector), observations[0]
+
+
+@pytest.fixture
+def approved(
+    province: dict[str, Organisation], inspector: User, officer: User
+) -> InspectionProgramme:
+    """Next year's approved programme: the justice department in Q4 (scheduled), the
+    commune in Q3 (scheduled). For the amendment tests."""
+    prog = programme_services.create_programme(
+        province["root"],
+        actor=inspector,
+        year=timezone.localdate().year + 1,
+        title="Kế hoạch kiểm tra",
+    )
+    for organisation, quarter in ((province["dept_justice"], 4), (province["commune"], 3)):
+        programme_services.add_item(
+            prog,
+            actor=inspector,
+            organisation=organisation,
+            quarter=quarter,
+            kind=Inspection.Kind.SCHEDULED,
+        )
+    return programme_services.approve(prog, actor=officer, decision_number="1/QĐ-SNV")

@@ -20,7 +20,6 @@ from congvu.audit.models import AuditEvent
 from congvu.inspections import programme_amendment_bulk as bulk
 from congvu.inspections import programme_amendments as amend
 from congvu.inspections import programme_selectors as ps
-from congvu.inspections import programme_services as services
 from congvu.inspections.models import (
     Inspection,
     InspectionProgramme,
@@ -41,21 +40,6 @@ DECIDED = dt.date(THIS_YEAR, 6, 10)
 
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
-
-
-@pytest.fixture
-def approved(
-    province: dict[str, Organisation], inspector: User, officer: User
-) -> InspectionProgramme:
-    """Next year's approved programme: the justice department in Q4, the commune in Q3."""
-    prog = services.create_programme(
-        province["root"], actor=inspector, year=THIS_YEAR + 1, title="Kế hoạch kiểm tra"
-    )
-    for organisation, quarter in ((province["dept_justice"], 4), (province["commune"], 3)):
-        services.add_item(
-            prog, actor=inspector, organisation=organisation, quarter=quarter, kind=K.SCHEDULED
-        )
-    return services.approve(prog, actor=officer, decision_number="1/QĐ-SNV")
 
 
 @pytest.fixture

@@ -45,22 +45,6 @@ def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
 
 
-@pytest.fixture
-def approved(
-    province: dict[str, Organisation], inspector: User, officer: User
-) -> InspectionProgramme:
-    """Next year's approved programme: the justice department in Q4 (scheduled), the
-    commune in Q3 (scheduled)."""
-    prog = services.create_programme(
-        province["root"], actor=inspector, year=THIS_YEAR + 1, title="Kế hoạch kiểm tra"
-    )
-    for organisation, quarter in ((province["dept_justice"], 4), (province["commune"], 3)):
-        services.add_item(
-            prog, actor=inspector, organisation=organisation, quarter=quarter, kind=K.SCHEDULED
-        )
-    return services.approve(prog, actor=officer, decision_number="1/QĐ-SNV")
-
-
 def item_of(prog: InspectionProgramme, organisation: Organisation) -> ProgrammeItem:
     return ProgrammeItem.objects.select_related("organisation", "programme").get(
         programme=prog, organisation=organisation
