@@ -8,7 +8,8 @@ answer is 409 with every refused case and its reason, and nothing changed. More 
 200 codes, or none, is a 422.
 
 `GET/PUT /organisations/{id}/case-default-handler`: who receives the organisation's
-new cases automatically (`cases.default_handler`), CASE_ASSIGN on it.
+new cases automatically (`cases.default_handler`), CASE_ASSIGN on it; the GET also
+lists the default of each track, and `…/case-default-handler/{track}` reads or sets one.
 
 This router is mounted before the cases router: `/cases/assign` must not be read as
 the case whose code is "assign".
@@ -24,10 +25,10 @@ from ninja import Field, Router, Schema, Status
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.cases import bulk_assignment, default_handler, selectors
-from congvu.cases.models import Case
+from congvu.cases.models import Case, DefaultHandler, Track
 from congvu.organisations.models import Organisation
 
-from .cases import CaseCode
+from .cases import CaseCode, CaseTrack
 from .common import NO_NUL, BodyId, Id, OrganisationRef
 from .errors import ErrorOut
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation
@@ -150,9 +151,13 @@ def unassign_cases(request: HttpRequest, payload: BulkUnassignIn) -> Any:
 # --- default handlers -------------------------------------------------------------------------
 
 
-class DefaultHandlerOut(Schema):
-    organisation: OrganisationRef
-    handler: UserRef | None
+class TrackDefaultOut(Schema):
+    track: CaseTrack
+    handler: UserRef | None = Field(
+        None,
+        description="null: theo người nhận chung của cơ quan (trừ khi cần thay) / null: the "
+        "organisation-wide default applies (unless needs_replacement)",
+    )
     set_at: dt.datetime | None
     lost_handler: UserRef | None = Field(
         None, description="Người đã mất quyền, cần thay / who lost the role and must be replaced"
@@ -161,22 +166,60 @@ class DefaultHandlerOut(Schema):
     needs_replacement: bool
 
 
+class DefaultHandlerOut(Schema):
+    organisation: OrganisationRef
+    handler: UserRef | None = Field(
+        None, description="Người nhận chung của cơ quan / the organisation-wide default"
+    )
+    set_at: dt.datetime | None
+    lost_handler: UserRef | None = Field(
+        None, description="Người đã mất quyền, cần thay / who lost the role and must be replaced"
+    )
+    lost_at: dt.datetime | None
+    needs_replacement: bool
+    tracks: list[TrackDefaultOut] = Field(
+        ...,
+        description="Người nhận riêng theo loại đơn, được ưu tiên hơn người nhận chung / the "
+        "default per track, which takes precedence over the organisation-wide one",
+    )
+
+
 class DefaultHandlerIn(BodyIn):
     handler: BodyId | None = Field(
         ..., description="Mã người dùng, hoặc null để bỏ / the user's id, or null for nobody"
     )
 
 
-def _out(organisation: Organisation) -> dict[str, Any]:
-    row = default_handler.of(organisation)
+def _row_out(row: DefaultHandler | None) -> dict[str, Any]:
     return {
-        "organisation": organisation,
         "handler": row.handler if row is not None else None,
         "set_at": row.set_at if row is not None else None,
         "lost_handler": row.lost_handler if row is not None else None,
         "lost_at": row.lost_at if row is not None else None,
         "needs_replacement": default_handler.needs_replacement(row),
     }
+
+
+def _track_out(track: str, row: DefaultHandler | None) -> dict[str, Any]:
+    return {"track": track, **_row_out(row)}
+
+
+def _out(organisation: Organisation) -> dict[str, Any]:
+    rows = default_handler.all_of(organisation)
+    return {
+        "organisation": organisation,
+        **_row_out(rows.get("")),
+        "tracks": [_track_out(track, rows.get(track)) for track in Track.values],
+    }
+
+
+def _handler(payload: DefaultHandlerIn) -> User | None:
+    if payload.handler is None:
+        return None
+    handler = User.objects.filter(pk=payload.handler).first()
+    if handler is None:
+        raise ValidationError({"handler": "Không tìm thấy người dùng. / No such user."})
+    return handler
 
 
 @router.get(
@@ -201,10 +244,40 @@ def get_default_handler(request: HttpRequest, id: Id) -> Any:
 def put_default_handler(request: HttpRequest, id: Id, payload: DefaultHandlerIn) -> Any:
     user = user_of(request)
     organisation = get_organisation(user, Perm.CASE_ASSIGN, id)
-    handler = None
-    if payload.handler is not None:
-        handler = User.objects.filter(pk=payload.handler).first()
-        if handler is None:
-            raise ValidationError({"handler": "Không tìm thấy người dùng. / No such user."})
-    default_handler.set_default(organisation, handler=handler, actor=user)
+    default_handler.set_default(organisation, handler=_handler(payload), actor=user)
     return _out(organisation)
+
+
+@router.get(
+    "/organisations/{id}/case-default-handler/{track}",
+    response={200: TrackDefaultOut, **READ_ERRORS},
+    summary="Người nhận vụ việc mặc định của một loại đơn / an organisation's default case "
+    "handler for one track (CASE_ASSIGN)",
+)
+def get_track_default_handler(request: HttpRequest, id: Id, track: CaseTrack) -> Any:
+    user = user_of(request)
+    organisation = get_organisation(user, Perm.CASE_ASSIGN, id)
+    return _track_out(track, default_handler.of(organisation, track))
+
+
+@router.put(
+    "/organisations/{id}/case-default-handler/{track}",
+    response={200: TrackDefaultOut, **WRITE_ERRORS},
+    summary="Đặt người nhận vụ việc mặc định của một loại đơn / set an organisation's default "
+    "case handler for one track (CASE_ASSIGN)",
+    description="Vụ việc mới thuộc loại đơn này được giao cho người này thay cho người nhận chung "
+    "của cơ quan; null: bỏ, áp dụng người nhận chung. Nếu người này mất quyền, vụ việc mới của "
+    "loại đơn không được giao tự động cho đến khi đặt lại. / New cases of this track go to this "
+    "person instead of the organisation-wide default; null: none, the organisation-wide default "
+    "applies. When the person loses the role, the track's new cases are assigned to nobody "
+    "until it is set again.",
+)
+def put_track_default_handler(
+    request: HttpRequest, id: Id, track: CaseTrack, payload: DefaultHandlerIn
+) -> Any:
+    user = user_of(request)
+    organisation = get_organisation(user, Perm.CASE_ASSIGN, id)
+    row = default_handler.set_default(
+        organisation, handler=_handler(payload), actor=user, track=track
+    )
+    return _track_out(track, default_handler.of(organisation, row.track))

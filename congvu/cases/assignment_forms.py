@@ -40,18 +40,27 @@ class BulkAssignForm(forms.Form):
 
 
 class DefaultHandlerForm(forms.Form):
+    """The default of one row: the organisation-wide one (`track` empty) or a track's."""
+
     handler = UserChoiceField(
         label=_("Người nhận vụ việc mặc định"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("— Không đặt (giao tay từng vụ việc) —"),
     )
+    track = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, eligible: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, eligible: QuerySet[User], track: str = "", **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", f"id_{track or 'all'}_%s")
         super().__init__(*args, **kwargs)
+        self.track = track
         field = self.fields["handler"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = eligible
+        if track:
+            field.empty_label = _("— Không đặt (theo người nhận chung của cơ quan) —")
         field.error_messages["invalid_choice"] = _(
             "Người này không được xử lý vụ việc của cơ quan. / This person may not handle "
             "the organisation's cases."

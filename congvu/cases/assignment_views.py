@@ -111,15 +111,21 @@ def default_handlers(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(organisations.order_by("path"), ORGS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = {
-        row.organisation_id: row
-        for row in DefaultHandler.objects.select_related("handler", "lost_handler").filter(
-            organisation__in=list(page)
-        )
-    }
-    items = [
-        (org, rows.get(org.pk), default_handler.needs_replacement(rows.get(org.pk))) for org in page
-    ]
+    rows: dict[int, dict[str, DefaultHandler]] = {}
+    for row in DefaultHandler.objects.select_related("handler", "lost_handler").filter(
+        organisation__in=list(page)
+    ):
+        rows.setdefault(row.organisation_id, {})[row.track] = row
+    items = []
+    for org in page:
+        mine = rows.get(org.pk, {})
+        wide = mine.get("")
+        tracks = [
+            (default_handler.track_label(track), row, default_handler.needs_replacement(row))
+            for track in default_handler.TRACKS[1:]
+            if default_handler.is_set(row := mine.get(track))
+        ]
+        items.append((org, wide, default_handler.needs_replacement(wide), tracks))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -132,38 +138,60 @@ def default_handlers(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def default_handler_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """One form per row: the organisation-wide default and one per track. A post sets
+    the row its `track` names (none: the organisation-wide one, as before tracks)."""
     organisation = Organisation.objects.filter(pk=pk).first()
     if organisation is None:
         raise Http404
     access.require(request.user, Perm.CASE_ASSIGN, organisation)
-    current = default_handler.of(organisation)
+    current = default_handler.all_of(organisation)
     eligible = default_handler.eligible(organisation)
+    posted: DefaultHandlerForm | None = None
     if request.method == "POST":
-        form = DefaultHandlerForm(request.POST, eligible=eligible)
-        if form.is_valid():
+        track = request.POST.get("track", "")
+        if track not in default_handler.TRACKS:
+            raise Http404
+        posted = DefaultHandlerForm(request.POST, eligible=eligible, track=track)
+        if posted.is_valid():
             try:
                 default_handler.set_default(
-                    organisation, handler=form.cleaned_data["handler"], actor=request.user
+                    organisation,
+                    handler=posted.cleaned_data["handler"],
+                    actor=request.user,
+                    track=track,
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                _form_errors(posted, exc)
             else:
                 messages.success(
                     request,
                     _("Đã lưu người nhận vụ việc mặc định. / The default handler was saved."),
                 )
-                return redirect("cases:default_handlers")
-    else:
-        initial = {"handler": current.handler if current is not None else None}
-        form = DefaultHandlerForm(initial=initial, eligible=eligible)
+                return redirect("cases:default_handler_edit", pk=organisation.pk)
+    sections = []
+    for track in default_handler.TRACKS:
+        row = current.get(track)
+        form = (
+            posted
+            if posted is not None and posted.track == track
+            else DefaultHandlerForm(
+                initial={"handler": row.handler if row is not None else None, "track": track},
+                eligible=eligible,
+                track=track,
+            )
+        )
+        sections.append(
+            {
+                "track": track,
+                "label": default_handler.track_label(track),
+                "row": row,
+                "needs_replacement": default_handler.needs_replacement(row),
+                "form": form,
+            }
+        )
     return render(
         request,
         "cases/default_handler_form.html",
-        {
-            "organisation": organisation,
-            "current": current,
-            "needs_replacement": default_handler.needs_replacement(current),
-            "form": form,
-        },
-        status=400 if form.is_bound and form.errors else 200,
+        {"organisation": organisation, "sections": sections},
+        status=400 if posted is not None and posted.errors else 200,
     )

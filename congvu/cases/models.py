@@ -517,17 +517,24 @@ class DisciplineDecision(TimeStampedModel):
 class DefaultHandler(models.Model):
     """Who receives an organisation's new cases automatically (người nhận vụ việc mặc
     định), set by the head (CASE_ASSIGN there). It applies to cases handled by that
-    organisation itself, not by the organisations under it.
+    organisation itself, not by the organisations under it. A row per track may name
+    someone else for that track's new cases (a denunciation often goes to a different
+    person than a feedback); without one, the organisation-wide row applies.
 
     When the person may no longer handle the organisation's cases, the default is cleared
     (`handler` empty) and the person kept in `lost_handler`, so the page can say who must
     be replaced (`cases.default_handler`)."""
 
-    organisation = models.OneToOneField(
+    organisation = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("cơ quan"),
         on_delete=models.CASCADE,
-        related_name="case_default_handler",
+        related_name="case_default_handlers",
+    )
+    #: Empty: the organisation-wide default; a track: the default for that track's new
+    #: cases, which takes precedence over the organisation-wide one.
+    track = models.CharField(
+        _("loại đơn"), max_length=20, choices=Track.choices, blank=True, default=""
     )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -554,6 +561,11 @@ class DefaultHandler(models.Model):
     class Meta:
         verbose_name = _("người nhận vụ việc mặc định")
         verbose_name_plural = _("người nhận vụ việc mặc định")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "track"], name="cases_default_handler_one_per_track"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.organisation_id}: {self.handler_id or '-'}"
+        return f"{self.organisation_id}/{self.track or '*'}: {self.handler_id or '-'}"

@@ -152,3 +152,44 @@ def test_the_default_handler_calls_refuse_outsiders_roles_and_ineligible_people(
     assert response.status_code == 422
     assert "This person may not handle the cases of" in response.json()["detail"][0]["msg"]
     assert not DefaultHandler.objects.exists()
+
+
+def test_a_default_per_track_is_set_read_and_used_before_the_organisation_wide_one(
+    api_head: Client, head: User, province: dict[str, Organisation], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    protector = make_user("protector", Role.CASE_HANDLER, dept)
+    send(api_head, "put", default_url(dept), {"handler": handler.pk})
+    url = default_url(dept) + "/denunciation"
+    response = send(api_head, "put", url, {"handler": protector.pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["track"] == "denunciation"
+    assert response.json()["handler"]["id"] == protector.pk
+    body = api_head.get(default_url(dept)).json()
+    assert body["handler"]["id"] == handler.pk
+    assert [(t["track"], (t["handler"] or {}).get("id")) for t in body["tracks"]] == [
+        ("feedback", None),
+        ("complaint", None),
+        ("denunciation", protector.pk),
+    ]
+    assert file_report(organisation=dept, track="denunciation").assignee == protector
+    assert file_report(organisation=dept, track="complaint").assignee == handler
+    RoleGrant.objects.filter(user=protector).delete()
+    assert api_head.get(url).json()["needs_replacement"] is True
+    assert file_report(organisation=dept, track="denunciation").assignee is None
+    response = send(api_head, "put", url, {"handler": None})
+    assert response.json()["needs_replacement"] is False
+    assert file_report(organisation=dept, track="denunciation").assignee == handler
+
+
+def test_the_track_default_calls_refuse_outsiders_roles_and_unknown_tracks(
+    api_outsider: Client, api_head: Client, province: dict[str, Organisation], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    url = default_url(dept) + "/complaint"
+    assert api_outsider.get(url).status_code == 404
+    assert send(api_outsider, "put", url, {"handler": handler.pk}).status_code == 404
+    focal = bearer(make_user("focal", Role.FOCAL_POINT, dept))
+    assert send(focal, "put", url, {"handler": handler.pk}).status_code == 403
+    assert api_head.get(default_url(dept) + "/other").status_code == 422
+    assert not DefaultHandler.objects.exists()

@@ -312,3 +312,106 @@ def test_naming_someone_who_may_not_handle_the_cases_is_refused_and_nothing_save
     assert response.status_code == 400
     assert "This person may not handle the organisation" in response.content.decode()
     assert not DefaultHandler.objects.exists()
+
+
+# --- default handler per track ----------------------------------------------------------------
+
+
+def protector_of(organisation: Organisation) -> User:
+    """A second case handler there, for the denunciations."""
+    user = make_user("protector", Role.CASE_HANDLER, organisation)
+    user.full_name = "Đỗ Thị Kín"
+    user.save(update_fields=["full_name"])
+    return user
+
+
+def test_a_denunciation_goes_to_the_tracks_default_and_a_feedback_to_the_organisation_wide_one(
+    as_head: Client,
+    head: User,
+    province: dict[str, Organisation],
+    handler: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    dept = province["dept_justice"]
+    protector = protector_of(dept)
+    default_handler.set_default(dept, handler=handler, actor=head)
+    page = as_head.get(edit_url(dept)).content.decode()
+    assert 'data-testid="default-handler-denunciation"' in page
+    response = as_head.post(edit_url(dept), {"handler": protector.pk, "track": "denunciation"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="case.default_handler_set", data__track="denunciation")
+    assert "Tố cáo" in event.summary
+    with django_capture_on_commit_callbacks(execute=True):
+        denunciation = file_report(organisation=dept, track="denunciation")
+        feedback = file_report(organisation=dept)
+    denunciation.refresh_from_db()
+    feedback.refresh_from_db()
+    assert denunciation.assignee == protector
+    assert feedback.assignee == handler
+    assert Notification.objects.filter(user=protector, kind="case_assigned").count() == 1
+    listing = as_head.get(DEFAULTS + "?q=tu phap").content.decode()
+    assert "Tố cáo: Đỗ Thị Kín" in listing
+
+
+def test_a_track_without_its_own_default_falls_back_to_the_organisation_wide_one(
+    as_head: Client, head: User, province: dict[str, Organisation], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    protector = protector_of(dept)
+    default_handler.set_default(dept, handler=handler, actor=head)
+    default_handler.set_default(dept, handler=protector, actor=head, track="complaint")
+    as_head.post(edit_url(dept), {"handler": "", "track": "complaint"})
+    assert DefaultHandler.objects.get(organisation=dept, track="complaint").handler is None
+    assert file_report(organisation=dept, track="complaint").assignee == handler
+    assert file_report(organisation=dept, track="denunciation").assignee == handler
+
+
+def test_a_track_default_who_lost_the_role_is_cleared_flagged_and_nobody_gets_the_case(
+    as_head: Client, head: User, province: dict[str, Organisation], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    protector = protector_of(dept)
+    default_handler.set_default(dept, handler=handler, actor=head)
+    default_handler.set_default(dept, handler=protector, actor=head, track="denunciation")
+    account_services.revoke_grant(RoleGrant.objects.get(user=protector), actor=head)
+    case = file_report(organisation=dept, track="denunciation")
+    # The head chose someone else than the organisation-wide default for denunciations:
+    # until they decide again, nobody receives them automatically.
+    assert case.assignee is None
+    row = DefaultHandler.objects.get(organisation=dept, track="denunciation")
+    assert row.handler is None
+    assert row.lost_handler == protector
+    lost = AuditEvent.objects.get(action="case.default_handler_lost")
+    assert lost.data["track"] == "denunciation"
+    assert DefaultHandler.objects.get(organisation=dept, track="").handler == handler
+    assert file_report(organisation=dept).assignee == handler
+    listing = as_head.get(DEFAULTS).content.decode()
+    assert "Cần chọn người khác: Đỗ Thị Kín đã mất quyền xử lý" in listing
+    page = as_head.get(edit_url(dept)).content.decode()
+    assert page.count('data-testid="needs-replacement"') == 1
+
+
+def test_the_daily_sweep_clears_a_track_default_who_lost_the_role(
+    head: User, province: dict[str, Organisation], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    default_handler.set_default(dept, handler=handler, actor=head, track="complaint")
+    handler.is_active = False
+    handler.save(update_fields=["is_active"])
+    assert default_handler.sweep() == {"cleared": 1}
+    assert DefaultHandler.objects.get(organisation=dept, track="complaint").lost_handler == handler
+
+
+def test_a_track_default_is_refused_for_someone_who_may_not_handle_the_cases_or_a_bad_track(
+    as_head: Client, province: dict[str, Organisation]
+) -> None:
+    elsewhere = make_case_handler(province["commune"], full_name="Phạm Văn Xã")
+    response = as_head.post(
+        edit_url(province["dept_justice"]),
+        {"handler": elsewhere.pk, "track": "denunciation"},
+    )
+    assert response.status_code == 400
+    assert "This person may not handle the organisation" in response.content.decode()
+    assert not DefaultHandler.objects.exists()
+    response = as_head.post(edit_url(province["dept_justice"]), {"handler": "", "track": "x"})
+    assert response.status_code == 404
