@@ -3,10 +3,15 @@
 The bulk form wraps the list (it works without JavaScript); its action carries the
 list's query string, so a refusal shows the same page again with the boxes still
 ticked, the person and the reason kept, and each refused case named with its reason.
+`case_bulk_filtered` does the same for every case matching the list's filters, after a
+confirmation page that states how many and which filters.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,11 +28,12 @@ from congvu.accounts.access import Perm
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation
 
-from . import bulk_assignment, default_handler, selectors
-from .assignment_forms import DefaultHandlerForm, OrganisationSearchForm
+from . import bulk_assignment, default_handler, selectors, visibility
+from .assignment_forms import BulkAssignForm, DefaultHandlerForm, OrganisationSearchForm
 from .bulk_assignment import Refusal
-from .models import DefaultHandler
-from .views import _form_errors, list_page, make_bulk_form
+from .forms import CaseFilterForm
+from .models import Case, DefaultHandler
+from .views import _form_errors, filtered_cases, list_page, make_bulk_form
 
 CODE_MAX = 20
 ORGS_PER_PAGE = 50
@@ -58,27 +64,7 @@ def case_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
             if len(cases) != len(codes):
                 # A code the user may not see (or that does not exist): as for one case.
                 raise Http404
-            data = form.cleaned_data
-            if data["action"] == "assign":
-                done = bulk_assignment.assign_many(
-                    cases, assignee=data["assignee"], actor=request.user, reason=data["reason"]
-                )
-                text = ngettext(
-                    "Đã giao %(count)d vụ việc cho %(name)s. / %(count)d case assigned to "
-                    "%(name)s.",
-                    "Đã giao %(count)d vụ việc cho %(name)s. / %(count)d cases assigned to "
-                    "%(name)s.",
-                    len(done),
-                ) % {"count": len(done), "name": data["assignee"]}
-            else:
-                done = bulk_assignment.unassign_many(
-                    cases, actor=request.user, reason=data["reason"]
-                )
-                text = ngettext(
-                    "Đã thôi giao %(count)d vụ việc. / %(count)d case unassigned.",
-                    "Đã thôi giao %(count)d vụ việc. / %(count)d cases unassigned.",
-                    len(done),
-                ) % {"count": len(done)}
+            text = _bulk_apply(request, form, cases)
         except ValidationError as exc:
             _form_errors(form, exc)
         except bulk_assignment.Refused as refused:
@@ -91,6 +77,137 @@ def case_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     return list_page(
         request, bulk_form=form, ticked=frozenset(codes), refusals=refusals, status=400
     )
+
+
+# --- every case matching the list's filters -----------------------------------------------
+
+
+def _filter_summary(form: CaseFilterForm) -> list[tuple[str, str]]:
+    """The list's filters in use, as the user chose them: (label, value)."""
+    shown = []
+    for name, value in getattr(form, "cleaned_data", {}).items():
+        if value in (None, ""):
+            continue
+        field = form.fields[name]
+        if isinstance(value, dt.date):
+            text = value.strftime("%m/%Y")
+        elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            text = str(dict(field.choices).get(value, value))
+        else:
+            text = str(value)
+        shown.append((str(field.label), text))
+    return shown
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_bulk_filtered(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Assign (or unassign) every case matching the list's filters, all or none, after a
+    confirmation that states how many and which filters. The filters come from the query
+    string through the list's own filter form and scope, never from posted codes; the
+    count confirmed is posted back and must still hold."""
+    access.require_anywhere(request.user, Perm.CASE_ASSIGN)
+    filters, _base, matched = filtered_cases(request)
+    if "organisation" in filters.errors:
+        # An organisation the user does not see: as for one case.
+        raise Http404
+    count = matched.count()
+    query = request.GET.urlencode()
+    posted = request.method == "POST"
+    form = make_bulk_form(request.POST if posted else None, set())
+    refusals: list[Refusal] = []
+    problem = ""
+    if filters.errors:
+        problem = _(
+            "Bộ lọc không hợp lệ: hãy sửa bộ lọc trên danh sách trước. / The filters are not "
+            "valid: correct them on the list first."
+        )
+    else:
+        try:
+            bulk_assignment.check_matching_count(count)
+        except ValidationError as exc:
+            problem = " ".join(exc.messages)
+    cases = [] if problem else list(matched.select_related("handling_organisation"))
+    if posted and not problem and form.is_valid():
+        if request.POST.get("expected") != str(count):
+            form.add_error(
+                None,
+                _(
+                    "Số vụ việc khớp bộ lọc đã thay đổi (nay là %(count)d): hãy xem lại rồi "
+                    "xác nhận. / The number of matching cases has changed (now %(count)d): "
+                    "check again, then confirm."
+                )
+                % {"count": count},
+            )
+        else:
+            try:
+                text = _bulk_apply(request, form, cases, whole_list=True)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            except bulk_assignment.Refused as refused:
+                form.add_error(None, refused.message)
+                refusals = refused.refusals
+            else:
+                messages.success(request, text)
+                return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
+    if not posted:
+        form = make_bulk_form(
+            None,
+            {
+                case.handling_organisation
+                for case in cases
+                if visibility.can_assign(request.user, case)
+            },
+        )
+    return render(
+        request,
+        "cases/case_bulk_filtered.html",
+        {
+            "filters": _filter_summary(filters) if not filters.errors else [],
+            "filter_form": filters,
+            "count": count,
+            "codes": sorted(case.code for case in cases),
+            "problem": problem,
+            "bulk_form": form,
+            "bulk_posted": form if form.is_bound else None,
+            "refusals": refusals,
+            "querystring": query,
+            "bulk_max": bulk_assignment.MANY_MAX,
+        },
+        status=400 if posted or problem else 200,
+    )
+
+
+def _bulk_apply(
+    request: AuthenticatedHttpRequest,
+    form: BulkAssignForm,
+    cases: list[Case],
+    *,
+    whole_list: bool = False,
+) -> str:
+    """Call the bulk service the form asks for; the message to show when done."""
+    data = form.cleaned_data
+    if data["action"] == "assign":
+        done = bulk_assignment.assign_many(
+            cases,
+            assignee=data["assignee"],
+            actor=request.user,
+            reason=data["reason"],
+            whole_list=whole_list,
+        )
+        return ngettext(
+            "Đã giao %(count)d vụ việc cho %(name)s. / %(count)d case assigned to %(name)s.",
+            "Đã giao %(count)d vụ việc cho %(name)s. / %(count)d cases assigned to %(name)s.",
+            len(done),
+        ) % {"count": len(done), "name": data["assignee"]}
+    done = bulk_assignment.unassign_many(
+        cases, actor=request.user, reason=data["reason"], whole_list=whole_list
+    )
+    return ngettext(
+        "Đã thôi giao %(count)d vụ việc. / %(count)d case unassigned.",
+        "Đã thôi giao %(count)d vụ việc. / %(count)d cases unassigned.",
+        len(done),
+    ) % {"count": len(done)}
 
 
 # --- default handlers -------------------------------------------------------------------------

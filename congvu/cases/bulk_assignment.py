@@ -7,6 +7,11 @@ the staff member it is about, replacing someone needs a reason, a case already g
 to that person (or, to unassign, given to nobody) is refused. If one case is refused,
 nothing is written and every refused case is named with its reason (`Refused`).
 
+The same works on every case matching the list's filters (`whole_list=True`): the
+caller resolves the filters on the server, scoped by `visible_to`; the count refused
+over `MANY_MAX` says to narrow the filters, and a matched case the actor may not assign
+is a refusal named like the others (not a 403: the actor did not pick it by hand).
+
 Each case gets its own timeline entry and audit event, as if done alone; the assignee
 gets one notice naming all the cases (`notices.many_after_commit`).
 """
@@ -28,7 +33,7 @@ from congvu.core.text import bounded
 
 from . import assignment, notices, timeline
 from .models import Case
-from .visibility import is_subject, require_handler
+from .visibility import can_assign, is_subject, require_handler
 
 #: Cases one action may change: a page of the list is 50; more is a mistake or a script.
 MANY_MAX: Final = 200
@@ -73,37 +78,80 @@ def check_count(count: int) -> None:
         )
 
 
-def _locked(cases: Sequence[Case], actor: Any) -> list[Case]:
+def check_matching_count(count: int) -> None:
+    """Refuse a filtered list that matches no case, or more than `MANY_MAX`."""
+    if not count:
+        raise ValidationError(
+            {"cases": _("Không có vụ việc nào khớp bộ lọc. / No case matches these filters.")}
+        )
+    if count > MANY_MAX:
+        raise ValidationError(
+            {
+                "cases": _(
+                    "%(count)d vụ việc khớp bộ lọc, mỗi lần tối đa %(max)d: hãy thu hẹp bộ lọc "
+                    "(ví dụ theo cơ quan, loại đơn, trạng thái hoặc tháng tiếp nhận). / "
+                    "%(count)d cases match these filters; at most %(max)d at a time: narrow "
+                    "the filters (e.g. by organisation, track, status or month received)."
+                )
+                % {"max": MANY_MAX, "count": count}
+            }
+        )
+
+
+def _locked(
+    cases: Sequence[Case], actor: Any, *, whole_list: bool
+) -> tuple[list[Case], list[Refusal]]:
     """The cases locked in a stable order (no deadlock between two bulk actions), each
-    checked for the actor's CASE_ASSIGN: 404 / 403 as for one case."""
+    checked for the actor's CASE_ASSIGN: 404 / 403 as for one case, or for a filtered
+    list a refusal naming the case."""
     rows = list(
         Case.objects.select_for_update(of=("self",))
         .select_related("handling_organisation", "assignee")
         .filter(pk__in={case.pk for case in cases})
         .order_by("pk")
     )
+    refusals = []
     for case in rows:
-        require_handler(actor, case, Perm.CASE_ASSIGN)
-    return rows
+        if whole_list and not can_assign(actor, case):
+            refusals.append(
+                Refusal(
+                    case.code,
+                    _("Bạn không có quyền giao vụ việc này. / You may not assign this case."),
+                )
+            )
+        else:
+            require_handler(actor, case, Perm.CASE_ASSIGN)
+    return rows, refusals
+
+
+def _check_count(count: int, *, whole_list: bool) -> None:
+    (check_matching_count if whole_list else check_count)(count)
 
 
 @timeline.in_vietnamese
 @transaction.atomic
 def assign_many(
-    cases: Sequence[Case], *, assignee: User | None, actor: Any, reason: str = ""
+    cases: Sequence[Case],
+    *,
+    assignee: User | None,
+    actor: Any,
+    reason: str = "",
+    whole_list: bool = False,
 ) -> list[Case]:
     """Give every case of `cases` to `assignee`, or none of them (`Refused`)."""
-    check_count(len(cases))
+    _check_count(len(cases), whole_list=whole_list)
     reason = bounded(reason, assignment.REASON_MAX, "reason")
     if assignee is None:
         raise ValidationError(
             {"assignee": _("Hãy chọn cán bộ được giao. / Choose the officer to assign.")}
         )
-    rows = _locked(cases, actor)
+    rows, refusals = _locked(cases, actor, whole_list=whole_list)
+    refused = {refusal.code for refusal in refusals}
     # Who may handle is a question per handling organisation, not per case.
     handles: dict[int, bool] = {}
-    refusals: list[Refusal] = []
     for case in rows:
+        if case.code in refused:
+            continue
         org = case.handling_organisation
         if org.pk not in handles:
             handles[org.pk] = access.holders(Perm.CASE_HANDLE, org).filter(pk=assignee.pk).exists()
@@ -131,15 +179,18 @@ def assign_many(
 
 @timeline.in_vietnamese
 @transaction.atomic
-def unassign_many(cases: Sequence[Case], *, actor: Any, reason: str = "") -> list[Case]:
+def unassign_many(
+    cases: Sequence[Case], *, actor: Any, reason: str = "", whole_list: bool = False
+) -> list[Case]:
     """Take every case of `cases` back from its assignee, or none of them (`Refused`)."""
-    check_count(len(cases))
+    _check_count(len(cases), whole_list=whole_list)
     reason = bounded(reason, assignment.REASON_MAX, "reason")
-    rows = _locked(cases, actor)
-    refusals = [
+    rows, refusals = _locked(cases, actor, whole_list=whole_list)
+    refused = {refusal.code for refusal in refusals}
+    refusals += [
         Refusal(case.code, assignment.not_assigned_message())
         for case in rows
-        if case.assignee is None
+        if case.assignee is None and case.code not in refused
     ]
     if refusals:
         raise Refused(refusals)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("mine/", views.my_cases, name="mine"),
     path("bulk/", assignment_views.case_bulk, name="bulk"),
+    path("bulk/filtered/", assignment_views.case_bulk_filtered, name="bulk_filtered"),
     path("default-handlers/", assignment_views.default_handlers, name="default_handlers"),
     path(
         "default-handlers/<int:pk>/",

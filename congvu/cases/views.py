@@ -152,7 +152,7 @@ def _filters(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, selecto
     return form, filters
 
 
-def _filtered(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, Any, Any]:
+def filtered_cases(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, Any, Any]:
     """The filter form, the cases matching every filter but the status, and all of them."""
     form, filters = _filters(request)
     base = selectors.filter_cases(
@@ -179,7 +179,7 @@ def list_page(
     """The case list (its filters and page from the query string), with the bulk
     assignment form when the user may assign some of the cases shown."""
     access.require_anywhere(request.user, Perm.CASE_VIEW)
-    form, base, cases = _filtered(request)
+    form, base, cases = filtered_cases(request)
     page = Paginator(selectors.list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     by_track = selectors.track_clocks()
@@ -243,7 +243,7 @@ def make_bulk_form(data: Any, organisations: set[Organisation]) -> BulkAssignFor
 @require_GET
 def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_anywhere(request.user, Perm.CASE_VIEW)
-    _form, _base, cases = _filtered(request)
+    _form, _base, cases = filtered_cases(request)
     content = exports.cases_xlsx(request.user, cases)
     response = HttpResponse(content, content_type=exports.XLSX)
     stamp = timezone.localdate().strftime("%Y%m%d")

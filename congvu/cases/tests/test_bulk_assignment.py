@@ -415,3 +415,128 @@ def test_a_track_default_is_refused_for_someone_who_may_not_handle_the_cases_or_
     assert not DefaultHandler.objects.exists()
     response = as_head.post(edit_url(province["dept_justice"]), {"handler": "", "track": "x"})
     assert response.status_code == 404
+
+
+# --- every case matching the list's filters ---------------------------------------------------
+
+FILTERED = reverse("cases:bulk_filtered")
+
+
+def test_the_head_confirms_then_assigns_every_case_matching_the_filters(
+    as_head: Client,
+    province: dict[str, Organisation],
+    cases: list[Case],
+    handler: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    denunciation = file_report(organisation=province["dept_justice"], track="denunciation")
+    listing = as_head.get(LIST + "?track=feedback").content.decode()
+    assert f"{FILTERED}?track=feedback" in listing
+    page = as_head.get(FILTERED + "?track=feedback")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "3 vụ việc khớp bộ lọc" in text
+    assert "<dt>Loại đơn</dt><dd>Phản ánh, kiến nghị</dd>" in text
+    assert all(case.code in text for case in cases)
+    assert denunciation.code not in text
+    data = {"expected": "3", "bulk-action": "assign", "bulk-assignee": handler.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_head.post(FILTERED + "?track=feedback", data)
+    assert response.status_code == 302
+    assert response["Location"] == LIST + "?track=feedback"
+    assert set(Case.objects.filter(assignee=handler)) == set(cases)
+    denunciation.refresh_from_db()
+    assert denunciation.assignee is None
+    assert AuditEvent.objects.filter(action="case.assign").count() == 3
+    assert Notification.objects.filter(user=handler, kind="case_assigned").count() == 1
+
+
+def test_posted_codes_are_ignored_the_filters_decide(
+    as_head: Client, province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    denunciation = file_report(organisation=province["dept_justice"], track="denunciation")
+    data = {
+        "expected": "1",
+        "bulk-action": "assign",
+        "bulk-assignee": handler.pk,
+        "cases": [c.code for c in cases],
+    }
+    response = as_head.post(FILTERED + "?track=denunciation", data)
+    assert response.status_code == 302
+    assert list(Case.objects.filter(assignee=handler)) == [denunciation]
+
+
+def test_more_matching_cases_than_the_cap_are_refused_and_nothing_is_written(
+    as_head: Client, cases: list[Case], handler: User, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(bulk_assignment, "MANY_MAX", 2)
+    page = as_head.get(FILTERED)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "3 cases match these filters; at most 2 at a time: narrow the filters" in text
+    assert 'data-testid="bulk-filtered"' not in text
+    data = {"expected": "3", "bulk-action": "assign", "bulk-assignee": handler.pk}
+    response = as_head.post(FILTERED, data)
+    assert response.status_code == 400
+    assert "narrow the filters" in response.content.decode()
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_a_count_that_changed_since_the_confirmation_is_refused_with_the_choice_kept(
+    as_head: Client, province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    file_report(organisation=province["dept_justice"])
+    data = {
+        "expected": "3",
+        "bulk-action": "assign",
+        "bulk-assignee": handler.pk,
+        "bulk-reason": "Phân công đợt 2",
+    }
+    response = as_head.post(FILTERED, data)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The number of matching cases has changed (now 4)" in text
+    assert 'name="expected" value="4"' in text
+    assert "Phân công đợt 2" in text
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_one_refused_matching_case_is_named_and_nothing_is_assigned(
+    as_head: Client, province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    own: StaffMember = make_staff(province["dept_justice"], "Lê Thị Lan", "STP-078")
+    own.user = handler
+    own.save(update_fields=["user"])
+    about_them = file_report(staff=own)
+    data = {"expected": "4", "bulk-action": "assign", "bulk-assignee": handler.pk}
+    response = as_head.post(FILTERED, data)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f"<strong>{about_them.code}</strong>" in text
+    assert "no case was changed" in text
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_invalid_filters_are_refused_rather_than_widened(
+    as_head: Client, cases: list[Case], handler: User
+) -> None:
+    page = as_head.get(FILTERED + "?month=13/2026")
+    assert page.status_code == 400
+    assert "The filters are not valid" in page.content.decode()
+    data = {"expected": "3", "bulk-action": "assign", "bulk-assignee": handler.pk}
+    assert as_head.post(FILTERED + "?month=13/2026", data).status_code == 400
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_the_filtered_bulk_is_404_for_an_outsider_and_403_without_case_assign(
+    as_outsider: Client, province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    data = {"expected": "3", "bulk-action": "assign", "bulk-assignee": handler.pk}
+    url = f"{FILTERED}?organisation={dept.pk}"
+    assert as_outsider.get(url).status_code == 404
+    assert as_outsider.post(url, data).status_code == 404
+    focal = client_for(make_user("focal", Role.FOCAL_POINT, dept))
+    assert focal.get(FILTERED).status_code == 403
+    assert focal.post(FILTERED, data).status_code == 403
+    assert not Case.objects.filter(assignee__isnull=False).exists()
