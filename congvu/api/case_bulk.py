@@ -5,7 +5,10 @@
 404 and one they see without CASE_ASSIGN a 403, as for one case; when the person may
 not be given one of the cases (or a rule of the single assignment refuses it), the
 answer is 409 with every refused case and its reason, and nothing changed. More than
-200 codes, or none, is a 422.
+200 codes, or none, is a 422. Instead of `codes`, a call may send a `filter` (the
+filters of `GET /cases`): every case matching it in the caller's scope, at most 200
+(more is a 422 asking to narrow the filters); a matched case the caller may not assign
+is then named in the 409 rather than answered with a 403.
 
 `GET/PUT /organisations/{id}/case-default-handler`: who receives the organisation's
 new cases automatically (`cases.default_handler`), CASE_ASSIGN on it; the GET also
@@ -21,14 +24,16 @@ from typing import Annotated, Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict, model_validator
 
+from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.cases import bulk_assignment, default_handler, selectors
 from congvu.cases.models import Case, DefaultHandler, Track
 from congvu.organisations.models import Organisation
 
-from .cases import CaseCode, CaseTrack
+from .cases import CaseCode, CaseFilters, CaseTrack, filtered_cases
 from .common import NO_NUL, BodyId, Id, OrganisationRef
 from .errors import ErrorOut
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation
@@ -42,16 +47,45 @@ Reason = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
 Codes = Annotated[list[CaseCode], Field(min_length=1, max_length=1000)]
 
 
-class BulkAssignIn(BodyIn):
-    codes: Codes = Field(..., description="Mã theo dõi các vụ việc / the cases' codes")
+class BulkFilterIn(CaseFilters):
+    """The filters of `GET /cases`. An unknown key is refused: a misspelt filter ignored
+    would widen the list the action applies to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Which(BodyIn):
+    """Either the cases' codes or a filter (exactly one of the two)."""
+
+    codes: Codes | None = Field(
+        None, description="Mã theo dõi các vụ việc / the cases' codes (or `filter`)"
+    )
+    filter: BulkFilterIn | None = Field(
+        None,
+        description="Mọi vụ việc khớp bộ lọc (như GET /cases) thay cho `codes`; tối đa 200, "
+        "vụ việc không có quyền giao được nêu trong 409 / every case matching these filters "
+        "(as GET /cases) instead of `codes`; at most 200, a case the caller may not assign "
+        "is named in the 409",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "_Which":
+        if (self.codes is None) == (self.filter is None):
+            raise ValueError(
+                "Cần đúng một trong hai: codes hoặc filter. / Exactly one of codes and filter "
+                "is required."
+            )
+        return self
+
+
+class BulkAssignIn(_Which):
     assignee: BodyId = Field(..., description="Mã người dùng được giao / the user's id")
     reason: Reason = Field(
         "", description="Bắt buộc khi giao lại / required when replacing an assignee"
     )
 
 
-class BulkUnassignIn(BodyIn):
-    codes: Codes
+class BulkUnassignIn(_Which):
     reason: Reason = ""
 
 
@@ -75,6 +109,16 @@ class RefusedOut(ErrorOut):
 
 
 BULK_ERRORS: dict[int, Any] = {409: RefusedOut, **WRITE_ERRORS}
+
+
+def _which(user: User, payload: _Which) -> tuple[list[Case], bool]:
+    """The cases the call names, and whether they are a filtered list (`whole_list`)."""
+    if payload.filter is None:
+        return _cases(user, payload.codes or []), False
+    access.require_anywhere(user, Perm.CASE_ASSIGN)
+    matched = filtered_cases(user, payload.filter)
+    bulk_assignment.check_matching_count(matched.count())
+    return list(matched.select_related("handling_organisation")), True
 
 
 def _cases(user: User, codes: list[str]) -> list[Case]:
@@ -112,19 +156,19 @@ def _done(cases: list[Case]) -> dict[str, Any]:
     summary="Giao nhiều vụ việc / assign several cases at once (CASE_ASSIGN)",
     description="Tất cả hoặc không: nếu một vụ việc không giao được cho người này, không vụ "
     "việc nào thay đổi và câu trả lời 409 nêu từng vụ việc với lý do. Tối đa 200. Người được "
-    "giao nhận một thông báo. / All or nothing: when one case cannot be given to this person, "
-    "none changes and the 409 names each case with its reason. At most 200. The assignee gets "
-    "one notice.",
+    "giao nhận một thông báo. Gửi `codes` hoặc `filter` (đúng một). / All or nothing: when one "
+    "case cannot be given to this person, none changes and the 409 names each case with its "
+    "reason. At most 200. The assignee gets one notice. Send `codes` or `filter` (exactly one).",
 )
 def assign_cases(request: HttpRequest, payload: BulkAssignIn) -> Any:
     user = user_of(request)
-    cases = _cases(user, payload.codes)
+    cases, whole_list = _which(user, payload)
     assignee = User.objects.filter(pk=payload.assignee).first()
     if assignee is None:
         raise ValidationError({"assignee": "Không tìm thấy người dùng. / No such user."})
     try:
         done = bulk_assignment.assign_many(
-            cases, assignee=assignee, actor=user, reason=payload.reason
+            cases, assignee=assignee, actor=user, reason=payload.reason, whole_list=whole_list
         )
     except bulk_assignment.Refused as refused:
         return _refused(refused)
@@ -135,14 +179,17 @@ def assign_cases(request: HttpRequest, payload: BulkAssignIn) -> Any:
     "/cases/unassign",
     response={200: BulkOut, **BULK_ERRORS},
     summary="Thôi giao nhiều vụ việc / unassign several cases at once (CASE_ASSIGN)",
-    description="Tất cả hoặc không (409 nêu các vụ việc chưa giao cho ai). / All or nothing "
-    "(the 409 names the cases assigned to nobody).",
+    description="Tất cả hoặc không (409 nêu các vụ việc chưa giao cho ai). Gửi `codes` hoặc "
+    "`filter` (đúng một). / All or nothing (the 409 names the cases assigned to nobody). Send "
+    "`codes` or `filter` (exactly one).",
 )
 def unassign_cases(request: HttpRequest, payload: BulkUnassignIn) -> Any:
     user = user_of(request)
-    cases = _cases(user, payload.codes)
+    cases, whole_list = _which(user, payload)
     try:
-        done = bulk_assignment.unassign_many(cases, actor=user, reason=payload.reason)
+        done = bulk_assignment.unassign_many(
+            cases, actor=user, reason=payload.reason, whole_list=whole_list
+        )
     except bulk_assignment.Refused as refused:
         return _refused(refused)
     return _done(done)

@@ -193,3 +193,79 @@ def test_the_track_default_calls_refuse_outsiders_roles_and_unknown_tracks(
     assert send(focal, "put", url, {"handler": handler.pk}).status_code == 403
     assert api_head.get(default_url(dept) + "/other").status_code == 422
     assert not DefaultHandler.objects.exists()
+
+
+def test_the_head_assigns_every_case_matching_a_filter_in_one_call(
+    api_head: Client,
+    province: dict[str, Organisation],
+    cases: list[Case],
+    handler: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    denunciation = file_report(organisation=province["dept_justice"], track="denunciation")
+    body = {"filter": {"track": "feedback", "assigned_to": "none"}, "assignee": handler.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = send(api_head, "post", ASSIGN, body)
+    assert response.status_code == 200, response.content
+    assert sorted(row["code"] for row in response.json()["cases"]) == sorted(c.code for c in cases)
+    denunciation.refresh_from_db()
+    assert denunciation.assignee is None
+    assert Notification.objects.filter(user=handler).count() == 1
+    response = send(api_head, "post", UNASSIGN, {"filter": {"track": "feedback"}})
+    assert response.status_code == 200
+    assert response.json()["count"] == 3
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_a_filter_call_needs_exactly_one_of_codes_and_filter_and_no_unknown_key(
+    api_head: Client, cases: list[Case], handler: User
+) -> None:
+    both = {"codes": [cases[0].code], "filter": {}, "assignee": handler.pk}
+    response = send(api_head, "post", ASSIGN, both)
+    assert response.status_code == 422
+    assert "Exactly one of codes and filter" in json.dumps(response.json())
+    assert send(api_head, "post", ASSIGN, {"assignee": handler.pk}).status_code == 422
+    typo = {"filter": {"tracks": "denunciation"}, "assignee": handler.pk}
+    assert send(api_head, "post", ASSIGN, typo).status_code == 422
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_a_filter_matching_more_than_the_cap_is_refused_and_nothing_changes(
+    api_head: Client, cases: list[Case], handler: User, monkeypatch: Any
+) -> None:
+    from congvu.cases import bulk_assignment
+
+    monkeypatch.setattr(bulk_assignment, "MANY_MAX", 2)
+    response = send(api_head, "post", ASSIGN, {"filter": {}, "assignee": handler.pk})
+    assert response.status_code == 422
+    assert "narrow the filters" in response.json()["detail"][0]["msg"]
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_a_filter_call_is_404_outside_the_scope_and_403_without_case_assign(
+    api_outsider: Client, province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    dept = province["dept_justice"]
+    body = {"filter": {"organisation": dept.pk}, "assignee": handler.pk}
+    assert send(api_outsider, "post", ASSIGN, body).status_code == 404
+    focal = bearer(make_user("focal", Role.FOCAL_POINT, dept))
+    assert send(focal, "post", ASSIGN, body).status_code == 403
+    assert send(focal, "post", UNASSIGN, {"filter": {}}).status_code == 403
+    assert not Case.objects.filter(assignee__isnull=False).exists()
+
+
+def test_a_matched_case_the_caller_may_not_assign_is_named_in_the_409(
+    province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    both = make_user("both", Role.HEAD, province["dept_justice"])
+    RoleGrant.objects.create(user=both, role=Role.CASE_HANDLER, organisation=province["commune"])
+    elsewhere = file_report(organisation=province["commune"])
+    response = send(bearer(both), "post", ASSIGN, {"filter": {}, "assignee": handler.pk})
+    assert response.status_code == 409
+    assert response.json()["refused"] == [
+        {
+            "code": elsewhere.code,
+            "reason": "Bạn không có quyền giao vụ việc này. / You may not assign this case.",
+        }
+    ]
+    assert not Case.objects.filter(assignee__isnull=False).exists()
