@@ -55,7 +55,7 @@ class DefaultHandlerForm(forms.Form):
     ) -> None:
         kwargs.setdefault("auto_id", f"id_{track or 'all'}_%s")
         super().__init__(*args, **kwargs)
-        self.track = track
+        self.for_track = track
         field = self.fields["handler"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = eligible

@@ -10,6 +10,7 @@ confirmation page that states how many and which filters.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -92,7 +93,7 @@ def _filter_summary(form: CaseFilterForm) -> list[tuple[str, str]]:
         if isinstance(value, dt.date):
             text = value.strftime("%m/%Y")
         elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-            text = str(dict(field.choices).get(value, value))
+            text = str(dict(cast(Any, field.choices)).get(value, value))
         else:
             text = str(value)
         shown.append((str(field.label), text))
@@ -238,9 +239,9 @@ def default_handlers(request: AuthenticatedHttpRequest) -> HttpResponse:
         mine = rows.get(org.pk, {})
         wide = mine.get("")
         tracks = [
-            (default_handler.track_label(track), row, default_handler.needs_replacement(row))
+            (default_handler.track_label(track), one, default_handler.needs_replacement(one))
             for track in default_handler.TRACKS[1:]
-            if default_handler.is_set(row := mine.get(track))
+            if default_handler.is_set(one := mine.get(track))
         ]
         items.append((org, wide, default_handler.needs_replacement(wide), tracks))
     params = request.GET.copy()
@@ -290,7 +291,7 @@ def default_handler_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         row = current.get(track)
         form = (
             posted
-            if posted is not None and posted.track == track
+            if posted is not None and posted.for_track == track
             else DefaultHandlerForm(
                 initial={"handler": row.handler if row is not None else None, "track": track},
                 eligible=eligible,
