@@ -22,6 +22,7 @@ from pydantic import Strict, StringConstraints, WithJsonSchema
 
 from congvu.inspections import (
     programme_amendment_bulk,
+    programme_amendment_restore,
     programme_amendments,
     programme_documents,
     programme_selectors,
@@ -273,6 +274,28 @@ def abandon_amendment(request: HttpRequest, id: Id, payload: AbandonIn) -> Any:
     return _amendment_out(amendment)
 
 
+class RestoreIn(BodyIn):
+    reason: RequiredReason = Field(..., description="Lý do khôi phục / why it is restored")
+
+
+@router.post(
+    "/inspection-programme-amendments/{id}/restore",
+    response={200: AmendmentOut, **WRITE_ERRORS},
+    summary="Khôi phục dự thảo điều chỉnh đã hủy bỏ / restore an abandoned draft amendment",
+    description="Như hủy bỏ: người soạn hoặc người được sửa kế hoạch. Dự thảo trở lại đang soạn "
+    "với các đề xuất như cũ và nhận số tiếp theo còn trống (số cũ nếu chưa bị dùng lại). Bị "
+    "từ chối (422) khi kế hoạch đang có dự thảo khác, nêu số của dự thảo đó. / As abandoning: "
+    "its drafter or anyone who may edit the programme. The draft is in preparation again with "
+    "its proposals as they were and takes the next free number (its old one unless reused "
+    "meanwhile). Refused (422) while the programme has another draft, named by its number.",
+)
+def restore_amendment(request: HttpRequest, id: Id, payload: RestoreIn) -> Any:
+    user = user_of(request)
+    amendment = programme_selectors.get_amendment_to_abandon(user, id)
+    programme_amendment_restore.restore_amendment(amendment, actor=user, reason=payload.reason)
+    return _amendment_out(amendment)
+
+
 @router.post(
     "/inspection-programmes/{id}/amendment/items/bulk",
     operation_id=_was("propose_additions"),
@@ -375,3 +398,20 @@ def get_amendment_docx(request: HttpRequest, id: Id) -> Any:
     if amendment.is_abandoned:
         raise Http404
     return programme_documents.AmendmentDocx(amendment).response()
+
+
+@router.get(
+    "/inspection-programme-amendments/{id}/preview.xlsx",
+    response=FILE_ERRORS,
+    summary="Xem trước kế hoạch sau dự thảo điều chỉnh (Excel) / a draft's effect as a workbook",
+    description="Mọi mục với thời gian trước và sau điều chỉnh (giữ nguyên, bổ sung, hủy, đổi "
+    "thời gian, ngày dd/mm/yyyy), ghi DỰ THẢO. Chỉ dự thảo đang soạn; khác: 404. / Every item "
+    "with its period before and after (kept, added, cancelled, rescheduled; dates dd/mm/yyyy), "
+    "headed DỰ THẢO. A draft in preparation only; otherwise 404.",
+    openapi_extra=file_responses(programme_documents.AmendmentPreviewXlsx.content_type),
+)
+def get_amendment_preview(request: HttpRequest, id: Id) -> Any:
+    amendment = programme_selectors.get_amendment_to_manage(user_of(request), id)
+    if not amendment.is_draft:
+        raise Http404
+    return programme_documents.AmendmentPreviewXlsx(amendment).response()
