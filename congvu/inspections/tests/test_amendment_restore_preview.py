@@ -222,3 +222,15 @@ def test_the_preview_workbook_shows_every_item_before_and_after_the_draft(
     assert client_for(stranger).get(url("amendment_preview", amendment.pk)).status_code == 404
     amend.approve_amendment(amendment, actor=officer, decision_number="7", decision_on=DECIDED)
     assert as_inspector.get(url("amendment_preview", amendment.pk)).status_code == 404
+
+
+def test_in_english_the_restore_page_and_its_refusal_speak_english(
+    settings: Any, province: dict[str, Organisation], inspector: User, approved: InspectionProgramme
+) -> None:
+    abandoned = abandoned_with_changes(approved, province, inspector)
+    amend.open_amendment(approved, actor=inspector, reason="Điều chỉnh khác")
+    client = client_for(inspector)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(url("amendment_restore", abandoned.pk)).content.decode()
+    assert "Restore the draft" in body and "draft amendment 1 open" in body
+    assert "Kế hoạch đang có dự thảo" not in body
