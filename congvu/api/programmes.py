@@ -1,21 +1,21 @@
-"""The yearly inspection programme (kế hoạch kiểm tra công vụ hằng năm), its amendments
-(quyết định điều chỉnh), many items at once, and the programme as a Word or Excel file.
+"""The yearly inspection programme (kế hoạch kiểm tra công vụ hằng năm): drafting it, its
+items one at a time or many at once, approval, coverage, and the programme as a Word or
+Excel file. Its amendments (quyết định điều chỉnh) are in `programme_amendments`, which
+shares this module's helpers and schemas.
 
 Reads start from `InspectionProgramme.objects.visible_to(user)`: the programmes issued in
 the caller's INSPECTION_RUN scope, and, for the inspected organisation's people, approved
 programmes with an item of theirs they may see (an unannounced item only once its
-inspection has started). Drafting, amending and the files need INSPECTION_RUN on the
-issuing organisation; approving a programme or an amendment needs
-INSPECTION_PROGRAMME_APPROVE there (Home Affairs leadership); abandoning a draft amendment,
-its drafter or INSPECTION_RUN there. Writes call `inspections.programme_services`,
-`inspections.programme_amendments` and `inspections.programme_amendment_bulk`.
+inspection has started). Drafting and the files need INSPECTION_RUN on the issuing
+organisation; approving needs INSPECTION_PROGRAMME_APPROVE there (Home Affairs
+leadership). Writes call `inspections.programme_services`.
 """
 
 import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -24,8 +24,6 @@ from pydantic import Strict, StringConstraints, WithJsonSchema
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.inspections import (
-    programme_amendment_bulk,
-    programme_amendments,
     programme_documents,
     programme_selectors,
     programme_services,
@@ -34,7 +32,6 @@ from congvu.inspections import (
 from congvu.inspections.models import (
     InspectionProgramme,
     ProgrammeAmendment,
-    ProgrammeChange,
     ProgrammeItem,
 )
 from congvu.organisations.models import OrganisationKind
@@ -54,7 +51,9 @@ from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation,
 from .scoring import FILE_ERRORS
 from .security import AUTH, user_of
 
-router = Router(tags=["Kế hoạch kiểm tra năm / Inspection programmes"], auth=AUTH)
+#: Shared with `programme_amendments`: one section of the API documentation.
+TAGS = ["Kế hoạch kiểm tra năm / Inspection programmes"]
+router = Router(tags=TAGS, auth=AUTH)
 
 ProgrammeStatus = Annotated[
     InspectionProgramme.Status, WithJsonSchema(one_of(InspectionProgramme.Status))
@@ -106,56 +105,9 @@ class ProgrammeItemOut(Schema):
     cancel_reason: str
 
 
-ChangeAction = Annotated[ProgrammeChange.Action, WithJsonSchema(one_of(ProgrammeChange.Action))]
 AmendmentStatus = Annotated[
     ProgrammeAmendment.Status, WithJsonSchema(one_of(ProgrammeAmendment.Status))
 ]
-
-
-class ChangeOut(Schema):
-    id: int
-    action: ChangeAction
-    item: int | None = Field(
-        ..., description="Mục bị hủy/đổi; mục được tạo khi phê duyệt / the item changed or created"
-    )
-    organisation: OrganisationRef
-    quarter: int | None = Field(..., description="Quý mới / new quarter (add, reschedule)")
-    month: int | None
-    old_quarter: int | None
-    old_month: int | None
-    kind: str
-    reason: str
-
-    @staticmethod
-    def resolve_item(obj: ProgrammeChange) -> int | None:
-        return obj.item_id
-
-
-class AmendmentOut(Schema):
-    id: int
-    programme: int
-    number: int = Field(
-        ...,
-        description="Lần điều chỉnh / 1, 2, … (một dự thảo bị hủy bỏ nhường số của nó / an "
-        "abandoned draft gives its number up)",
-    )
-    reason: str
-    status: AmendmentStatus
-    decision_number: str
-    decision_on: dt.date | None
-    approved_at: dt.datetime | None
-    abandoned_at: dt.datetime | None
-    abandoned_by: UserRef | None = Field(..., description="Người hủy bỏ / who abandoned it")
-    abandon_reason: str
-    changes: list[ChangeOut]
-
-    @staticmethod
-    def resolve_programme(obj: ProgrammeAmendment) -> int:
-        return obj.programme_id
-
-    @staticmethod
-    def resolve_changes(obj: ProgrammeAmendment) -> list[ProgrammeChange]:
-        return list(obj.changes.all())
 
 
 class AmendmentRef(Schema):
@@ -252,7 +204,7 @@ def _programme_detail(user: User, programme: InspectionProgramme) -> dict[str, A
     }
 
 
-def _programme_to_manage(user: User, pk: int) -> InspectionProgramme:
+def programme_to_manage(user: User, pk: int) -> InspectionProgramme:
     programme = programme_selectors.get_programme(user, pk)
     if not programme_selectors.may_manage(user, programme):
         raise PermissionDenied
@@ -299,7 +251,7 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
     return Status(201, _programme_detail(user, programme))
 
 
-def _new_item(user: User, payload: ProgrammeItemIn) -> dict[str, Any]:
+def new_item(user: User, payload: ProgrammeItemIn) -> dict[str, Any]:
     """A new item's fields for `add_item` and `propose_addition`, references resolved."""
     return {
         "organisation": get_organisation(user, Perm.INSPECTION_RUN, payload.organisation),
@@ -319,8 +271,8 @@ def _new_item(user: User, payload: ProgrammeItemIn) -> dict[str, Any]:
 )
 def add_programme_item(request: HttpRequest, id: Id, payload: ProgrammeItemIn) -> Any:
     user = user_of(request)
-    programme = _programme_to_manage(user, id)
-    programme_services.add_item(programme, actor=user, **_new_item(user, payload))
+    programme = programme_to_manage(user, id)
+    programme_services.add_item(programme, actor=user, **new_item(user, payload))
     return Status(201, _programme_detail(user, programme))
 
 
@@ -333,7 +285,7 @@ def add_programme_item(request: HttpRequest, id: Id, payload: ProgrammeItemIn) -
 def approve_programme(request: HttpRequest, id: Id, payload: ApproveIn) -> Any:
     user = user_of(request)
     programme = programme_services.approve(
-        _programme_to_manage(user, id),
+        programme_to_manage(user, id),
         actor=user,
         decision_number=payload.decision_number,
         decision_on=payload.decision_on,
@@ -348,7 +300,7 @@ def approve_programme(request: HttpRequest, id: Id, payload: ApproveIn) -> Any:
 )
 def programme_coverage(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
-    programme = _programme_to_manage(user, id)
+    programme = programme_to_manage(user, id)
     found = programme_selectors.coverage(user, programme, timezone.localdate())
     return {
         "programme": programme.pk,
@@ -379,7 +331,7 @@ class ProgrammeItemPatchIn(BodyIn):
     note: Note | None = None
 
 
-def _item_to_manage(user: User, pk: int) -> ProgrammeItem:
+def item_to_manage(user: User, pk: int) -> ProgrammeItem:
     return programme_selectors.get_item_to_manage(user, pk)
 
 
@@ -392,7 +344,7 @@ def _item_to_manage(user: User, pk: int) -> ProgrammeItem:
 )
 def update_programme_item(request: HttpRequest, id: Id, payload: ProgrammeItemPatchIn) -> Any:
     user = user_of(request)
-    item = _item_to_manage(user, id)
+    item = item_to_manage(user, id)
     sent = payload.model_fields_set
     organisation = (
         get_organisation(user, Perm.INSPECTION_RUN, payload.organisation)
@@ -425,7 +377,7 @@ def update_programme_item(request: HttpRequest, id: Id, payload: ProgrammeItemPa
 )
 def delete_programme_item(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
-    programme_services.remove_item(_item_to_manage(user, id), actor=user)
+    programme_services.remove_item(item_to_manage(user, id), actor=user)
     return Status(204, None)
 
 
@@ -460,12 +412,12 @@ class BulkIn(BodyIn):
 )
 def add_programme_items(request: HttpRequest, id: Id, payload: BulkIn) -> Any:
     user = user_of(request)
-    programme = _programme_to_manage(user, id)
-    programme_services.add_items(programme, actor=user, **_bulk_fields(user, programme, payload))
+    programme = programme_to_manage(user, id)
+    programme_services.add_items(programme, actor=user, **bulk_fields(user, programme, payload))
     return Status(201, _programme_detail(user, programme))
 
 
-def _bulk_fields(user: User, programme: InspectionProgramme, payload: BulkIn) -> dict[str, Any]:
+def bulk_fields(user: User, programme: InspectionProgramme, payload: BulkIn) -> dict[str, Any]:
     """The organisations a bulk entry names (ticked, of a kind, not inspected for N years)
     and its period, kind, lead and note: for a draft programme or an amendment."""
     scope = programme_selectors.item_organisations(user, programme.year)
@@ -494,271 +446,12 @@ def _bulk_fields(user: User, programme: InspectionProgramme, payload: BulkIn) ->
     }
 
 
-# --- amendments ---------------------------------------------------------------------------
-
-Reason = Annotated[str, StringConstraints(max_length=programme_services.REASON_MAX, pattern=NO_NUL)]
-RequiredReason = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=programme_services.REASON_MAX, pattern=NOT_BLANK),
-]
-
-
-class AmendmentIn(BodyIn):
-    reason: RequiredReason = Field(..., description="Lý do điều chỉnh / why")
-
-
-class CancelIn(BodyIn):
-    reason: RequiredReason = Field(..., description="Lý do hủy (được giữ) / kept with the item")
-
-
-class RescheduleIn(BodyIn):
-    quarter: Annotated[int, Strict(), Field(ge=1, le=4)] | None = None
-    month: Annotated[int, Strict(), Field(ge=1, le=12)] | None = None
-    reason: Reason = ""
-
-
-def _amendment_out(amendment: ProgrammeAmendment) -> ProgrammeAmendment:
-    """The amendment with its changes, read again (as the list reads them)."""
-    return (
-        programme_selectors.amendments_of(amendment.programme)
-        .select_related("programme")
-        .get(pk=amendment.pk)
-    )
-
-
-def _draft_out(programme: InspectionProgramme) -> Any:
-    draft = programme_amendments.draft_amendment(programme)
-    assert draft is not None
-    return Status(201, _amendment_out(draft))
-
-
-@router.get(
-    "/inspection-programmes/{id}/amendments",
-    response={200: list[AmendmentOut], **READ_ERRORS},
-    summary="Các lần điều chỉnh kế hoạch, với thay đổi / the amendments and their changes",
-)
-def list_amendments(request: HttpRequest, id: Id) -> Any:
-    user = user_of(request)
-    return list(programme_selectors.amendments_of(_programme_to_manage(user, id)))
-
-
-@router.post(
-    "/inspection-programmes/{id}/amendments",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Mở điều chỉnh kế hoạch đã phê duyệt / open an amendment of an approved programme",
-    description="Một điều chỉnh đang soạn mỗi lúc. / One amendment in preparation at a time.",
-)
-def open_amendment(request: HttpRequest, id: Id, payload: AmendmentIn) -> Any:
-    user = user_of(request)
-    amendment = programme_amendments.open_amendment(
-        _programme_to_manage(user, id), actor=user, reason=payload.reason
-    )
-    return Status(201, _amendment_out(amendment))
-
-
-@router.post(
-    "/inspection-programmes/{id}/amendment/items",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Bổ sung cơ quan qua điều chỉnh đang soạn / add an organisation by the amendment",
-    description="Mục được tạo khi điều chỉnh được phê duyệt. / The item exists once approved.",
-)
-def propose_addition(request: HttpRequest, id: Id, payload: ProgrammeItemIn) -> Any:
-    user = user_of(request)
-    programme = _programme_to_manage(user, id)
-    programme_amendments.propose_addition(programme, actor=user, **_new_item(user, payload))
-    return _draft_out(programme)
-
-
-@router.post(
-    "/inspection-programme-items/{id}/cancel",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Hủy một mục qua điều chỉnh đang soạn / cancel an item by the amendment",
-    description="Không hủy được mục đã có cuộc kiểm tra bắt đầu. / Not an item whose "
-    "inspection has started.",
-)
-def propose_cancellation(request: HttpRequest, id: Id, payload: CancelIn) -> Any:
-    user = user_of(request)
-    item = _item_to_manage(user, id)
-    programme_amendments.propose_cancellation(item, actor=user, reason=payload.reason)
-    return _draft_out(item.programme)
-
-
-@router.post(
-    "/inspection-programme-items/{id}/reschedule",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Đổi thời gian một mục qua điều chỉnh đang soạn / reschedule an item",
-    description="Không đổi được mục đã có cuộc kiểm tra bắt đầu. / Not an item whose "
-    "inspection has started.",
-)
-def propose_reschedule(request: HttpRequest, id: Id, payload: RescheduleIn) -> Any:
-    user = user_of(request)
-    item = _item_to_manage(user, id)
-    programme_amendments.propose_reschedule(
-        item, actor=user, quarter=payload.quarter, month=payload.month, reason=payload.reason
-    )
-    return _draft_out(item.programme)
-
-
-@router.delete(
-    "/inspection-programme-changes/{id}",
-    response={204: None, **WRITE_ERRORS},
-    summary="Bỏ một thay đổi khỏi điều chỉnh đang soạn / withdraw a proposed change",
-)
-def withdraw_change(request: HttpRequest, id: Id) -> Any:
-    user = user_of(request)
-    change = programme_selectors.get_change_to_manage(user, id)
-    programme_amendments.withdraw_change(change, actor=user)
-    return Status(204, None)
-
-
-@router.post(
-    "/inspection-programme-amendments/{id}/approve",
-    response={200: AmendmentOut, **WRITE_ERRORS},
-    summary="Phê duyệt điều chỉnh với quyết định / approve the amendment with its decision",
-    description="Lãnh đạo Sở Nội vụ (INSPECTION_PROGRAMME_APPROVE); số và ngày quyết định "
-    "bắt buộc. / Home Affairs leadership; the decision's number and date are required.",
-)
-def approve_amendment(request: HttpRequest, id: Id, payload: ApproveIn) -> Any:
-    user = user_of(request)
-    amendment = programme_selectors.get_amendment_to_manage(user, id)
-    if not programme_selectors.may_approve(user, amendment.programme):
-        raise PermissionDenied
-    programme_amendments.approve_amendment(
-        amendment,
-        actor=user,
-        decision_number=payload.decision_number,
-        decision_on=payload.decision_on,
-    )
-    return _amendment_out(amendment)
-
-
-class AbandonIn(BodyIn):
-    reason: RequiredReason = Field(..., description="Lý do hủy bỏ / why it is abandoned")
-
-
-@router.post(
-    "/inspection-programme-amendments/{id}/abandon",
-    response={200: AmendmentOut, **WRITE_ERRORS},
-    summary="Hủy bỏ dự thảo điều chỉnh / abandon the amendment in preparation",
-    description="Người soạn hoặc người được sửa kế hoạch; dự thảo được giữ lại (trạng thái "
-    "abandoned), không có hiệu lực; sau đó mở được điều chỉnh mới. Điều chỉnh đã phê duyệt "
-    "không hủy bỏ được (422). / Its drafter or anyone who may edit the programme; the draft is "
-    "kept (status abandoned) and counts nowhere; a new amendment can then be opened. An "
-    "approved amendment cannot be abandoned (422).",
-)
-def abandon_amendment(request: HttpRequest, id: Id, payload: AbandonIn) -> Any:
-    user = user_of(request)
-    amendment = programme_selectors.get_amendment_to_abandon(user, id)
-    programme_amendments.abandon_amendment(amendment, actor=user, reason=payload.reason)
-    return _amendment_out(amendment)
-
-
-@router.post(
-    "/inspection-programmes/{id}/amendment/items/bulk",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Bổ sung nhiều cơ quan qua điều chỉnh đang soạn / propose many additions at once",
-    description="Như thêm nhiều cơ quan vào dự thảo: cả ba cách chọn cộng lại; tất cả hoặc "
-    "không, cơ quan bị từ chối được nêu tên và lý do. / As a draft programme's bulk entry: "
-    "the three ways add up; all or nothing, each refused organisation named with its reason.",
-)
-def propose_additions(request: HttpRequest, id: Id, payload: BulkIn) -> Any:
-    user = user_of(request)
-    programme = _programme_to_manage(user, id)
-    programme_amendment_bulk.propose_additions(
-        programme, actor=user, **_bulk_fields(user, programme, payload)
-    )
-    return _draft_out(programme)
-
-
-class BulkItemsIn(BodyIn):
-    items: list[BodyId] = Field(
-        ...,
-        min_length=1,
-        max_length=programme_services.BULK_MAX,
-        description="Các mục của kế hoạch đã phê duyệt / ids of the approved programme's items",
-    )
-
-
-class BulkCancelIn(BulkItemsIn):
-    reason: RequiredReason = Field(..., description="Lý do hủy, chung / one reason for all")
-
-
-class BulkRescheduleIn(BulkItemsIn):
-    quarter: Annotated[int, Strict(), Field(ge=1, le=4)] | None = None
-    month: Annotated[int, Strict(), Field(ge=1, le=12)] | None = None
-    reason: Reason = ""
-
-
-def _ticked_items(programme: InspectionProgramme, ids: list[int]) -> list[ProgrammeItem]:
-    return pick(
-        programme.items.select_related("organisation", "programme"),
-        ids,
-        field="items",
-        what="mục",
-    )
-
-
-@router.post(
-    "/inspection-programmes/{id}/amendment/cancellations",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Hủy nhiều mục qua điều chỉnh đang soạn / cancel many items by the amendment",
-    description="Một lý do cho mọi mục; tất cả hoặc không. / One reason for every item; all "
-    "or nothing.",
-)
-def propose_cancellations(request: HttpRequest, id: Id, payload: BulkCancelIn) -> Any:
-    user = user_of(request)
-    programme = _programme_to_manage(user, id)
-    programme_amendment_bulk.propose_cancellations(
-        programme,
-        actor=user,
-        items=_ticked_items(programme, payload.items),
-        reason=payload.reason,
-    )
-    return _draft_out(programme)
-
-
-@router.post(
-    "/inspection-programmes/{id}/amendment/reschedules",
-    response={201: AmendmentOut, **WRITE_ERRORS},
-    summary="Đổi thời gian nhiều mục qua điều chỉnh đang soạn / reschedule many items",
-    description="Một thời gian mới và một lý do cho mọi mục; tất cả hoặc không. / One new "
-    "period and one reason for every item; all or nothing.",
-)
-def propose_reschedules(request: HttpRequest, id: Id, payload: BulkRescheduleIn) -> Any:
-    user = user_of(request)
-    programme = _programme_to_manage(user, id)
-    programme_amendment_bulk.propose_reschedules(
-        programme,
-        actor=user,
-        items=_ticked_items(programme, payload.items),
-        quarter=payload.quarter,
-        month=payload.month,
-        reason=payload.reason,
-    )
-    return _draft_out(programme)
-
-
-@router.get(
-    "/inspection-programme-amendments/{id}/decision.docx",
-    response=FILE_ERRORS,
-    summary="Quyết định điều chỉnh (Word, Nghị định 30) / the amending decision as Word",
-    description="Dự thảo: ghi DỰ THẢO, số để trống; dự thảo đã hủy bỏ: 404. / A draft's is "
-    "marked DỰ THẢO with a blank number; an abandoned one: 404.",
-    openapi_extra=file_responses(programme_documents.AmendmentDocx.content_type),
-)
-def get_amendment_docx(request: HttpRequest, id: Id) -> Any:
-    amendment = programme_selectors.get_amendment_to_manage(user_of(request), id)
-    if amendment.is_abandoned:
-        raise Http404
-    return programme_documents.AmendmentDocx(amendment).response()
-
-
 # --- the programme's files ----------------------------------------------------------------
 
 
 def _document(request: HttpRequest, id: int, fmt: str) -> HttpResponse:
     user = user_of(request)
-    programme = _programme_to_manage(user, id)
+    programme = programme_to_manage(user, id)
     return programme_documents.exporter(programme, fmt, user).response()
 
 

@@ -154,6 +154,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "inspection_programme.change_withdraw": _("Bỏ đề xuất điều chỉnh"),
     "inspection_programme.amendment_approve": _("Phê duyệt điều chỉnh kế hoạch kiểm tra"),
     "inspection_programme.amendment_abandon": _("Hủy bỏ dự thảo điều chỉnh kế hoạch kiểm tra"),
+    "inspection_programme.amendment_restore": _("Khôi phục dự thảo điều chỉnh kế hoạch kiểm tra"),
     "inspection_programme.changes_add": _("Đề xuất thêm nhiều cơ quan (điều chỉnh)"),
     "inspection_programme.changes_cancel": _("Đề xuất hủy nhiều mục kế hoạch (điều chỉnh)"),
     "inspection_programme.changes_reschedule": _("Đề xuất đổi thời gian nhiều mục (điều chỉnh)"),

@@ -418,13 +418,19 @@ def approve_amendment(
                 status__in=STARTED,
             ).values_list("programme_item_id", flat=True)
         )
-        late = [c.organisation.name for c in changes if c.item_id in started]
+        # A restored draft may change an item another amendment has cancelled since.
+        late = [
+            c.organisation.name
+            for c in changes
+            if c.item_id in started or (c.item is not None and c.item.is_cancelled)
+        ]
         if late:
             raise ValidationError(
                 {
                     "changes": _(
-                        "Cuộc kiểm tra đã bắt đầu ở: %(names)s; hãy bỏ các thay đổi đó. / "
-                        "The inspection has started at: %(names)s; withdraw those changes."
+                        "Cuộc kiểm tra đã bắt đầu hoặc mục đã bị hủy ở: %(names)s; hãy bỏ các "
+                        "thay đổi đó. / The inspection has started, or the item is cancelled, "
+                        "at: %(names)s; withdraw those changes."
                     )
                     % {"names": ", ".join(late)}
                 }

@@ -11,11 +11,13 @@ item's state (coverage) and what the approved amendments changed of it.
 
 An amendment has its own document: the amending decision (Quyết định điều chỉnh), DOCX in the
 same format, with its changes in a table (addition, cancellation, rescheduling, the reason);
-a draft's carries "DỰ THẢO" and a blank number, for signing.
+a draft's carries "DỰ THẢO" and a blank number, for signing. Before signing, a draft's effect
+is previewed as a workbook: every item with its period before and after the draft.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from functools import cached_property
@@ -41,6 +43,7 @@ from .models import (
     ProgrammeAmendment,
     ProgrammeChange,
     ProgrammeItem,
+    period_end,
 )
 
 FORMATS: Final = ("docx", "xlsx")
@@ -148,7 +151,7 @@ def history_text(changes: list[ProgrammeChange]) -> str:
     return "\n".join(lines)
 
 
-def kind_vi(item: ProgrammeItem) -> str:
+def kind_vi(item: ProgrammeItem | ProgrammeChange) -> str:
     # The document is Vietnamese whatever the reader's language (it is the official text).
     return "Đột xuất" if item.kind == "unannounced" else "Định kỳ"
 
@@ -382,6 +385,95 @@ class AmendmentDocx(DocxExporter):
             signer_title="Thủ trưởng cơ quan",
             signer_name="",
         )
+
+
+def period_dates(year: int, quarter: int | None, month: int | None) -> str:
+    """ "Quý IV (01/10/2026 – 31/12/2026)": the period with its first and last day."""
+    if not quarter:
+        return ""
+    first = dt.date(year, month or quarter * 3 - 2, 1)
+    last = period_end(year, quarter, month)
+    return f"{period_text(quarter, month)} ({first:%d/%m/%Y} – {last:%d/%m/%Y})"
+
+
+class AmendmentPreviewXlsx(Exporter):
+    """A draft amendment's effect, for the head before signing: every item of the programme
+    with its period before and after the draft (kept, cancelled, rescheduled), the
+    organisations it adds, headed "DỰ THẢO". Nothing is changed by producing it."""
+
+    extension = "xlsx"
+    content_type = XLSX
+    HEADERS: Final = (
+        "STT",
+        "Mã định danh",
+        "Cơ quan được kiểm tra",
+        "Hình thức",
+        "Trước điều chỉnh",
+        "Thay đổi",
+        "Sau điều chỉnh",
+        "Lý do / ghi chú",
+    )
+
+    def __init__(self, amendment: ProgrammeAmendment) -> None:
+        self.amendment = amendment
+
+    def basename(self) -> str:
+        a = self.amendment
+        return f"du-thao-dieu-chinh-{a.programme.year}-lan-{a.number}"
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Per item (in the programme's order) then per addition: the columns after STT."""
+        year = self.amendment.programme.year
+        changes = list(self.amendment.changes.select_related("organisation"))
+        by_item = {c.item_id: c for c in changes if c.item_id is not None}
+        rows: list[tuple[str, ...]] = []
+        for item in ProgrammeText.of(self.amendment.programme).items:
+            before = period_dates(year, item.quarter, item.month)
+            change = by_item.get(item.pk)
+            if item.is_cancelled:
+                action, after, why = "Đã hủy trước đó", "Đã hủy", item.cancel_reason
+                before = f"{before} — đã hủy"
+                if change is not None:  # a restored draft's proposal, overtaken since
+                    action += f"; không áp dụng được: {ACTION_VI[change.action]}"
+            elif change is None:
+                action, after, why = "Giữ nguyên", before, item.note
+            elif change.action == ProgrammeChange.Action.CANCEL:
+                action, after, why = ACTION_VI[change.action], "Hủy", change.reason
+            else:
+                action, why = ACTION_VI[change.action], change.reason
+                after = period_dates(year, change.quarter, change.month)
+            organisation = item.organisation
+            rows.append(
+                (organisation.code, organisation.name, kind_vi(item), before, action, after, why)
+            )
+        for change in changes:
+            if change.action == ProgrammeChange.Action.ADD:
+                after = period_dates(year, change.quarter, change.month)
+                organisation = change.organisation
+                added, note = ACTION_VI[change.action], change.note
+                rows.append(
+                    (organisation.code, organisation.name, kind_vi(change), "", added, after, note)
+                )
+        return rows
+
+    def render(self) -> bytes:
+        a, p = self.amendment, self.amendment.programme
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None  # a new workbook always has its first sheet
+        sheet.title = f"Du thao dieu chinh {a.number}"
+        title_rows(
+            sheet,
+            f"DỰ THẢO — {p.title} ({p.year}) sau điều chỉnh lần {a.number}",
+            f"Lý do điều chỉnh: {a.reason}",
+            len(self.HEADERS),
+        )
+        header_row(sheet, self.HEADERS, [6, 14, 44, 12, 34, 18, 34, 40])
+        for n, row in enumerate(self.rows(), start=1):
+            sheet.append([n, *row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
 
 
 EXPORTERS: Final[dict[str, type[_ProgrammeMixin]]] = {

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import programme_views, views
+from . import programme_amendment_views, programme_views, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -43,6 +43,16 @@ urlpatterns = [
         "programmes/amendments/<int:pk>/abandon/",
         programme_views.amendment_abandon,
         name="amendment_abandon",
+    ),
+    path(
+        "programmes/amendments/<int:pk>/restore/",
+        programme_amendment_views.amendment_restore,
+        name="amendment_restore",
+    ),
+    path(
+        "programmes/amendments/<int:pk>/preview.xlsx",
+        programme_amendment_views.amendment_preview,
+        name="amendment_preview",
     ),
     path(
         "programmes/amendments/<int:pk>/decision.docx",

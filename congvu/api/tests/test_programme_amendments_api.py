@@ -1,5 +1,6 @@
-"""Amendments through the API: abandoning a draft, proposing many changes at once, and the
-amending decision as a Word document; a viewer gets 403 and an outsider 404."""
+"""Amendments through the API: abandoning and restoring a draft, proposing many changes at
+once, the amending decision as a Word document and a draft's preview workbook; a viewer gets
+403 and an outsider 404."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from docx import Document
+from openpyxl import load_workbook
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
@@ -163,3 +165,73 @@ def test_the_new_amendment_endpoints_refuse_a_viewer_and_hide_from_an_outsider(
             assert response.status_code == expected, (path, response.status_code)
     assert ProgrammeAmendment.objects.get(pk=amendment).is_draft
     assert not ProgrammeChange.objects.exists()
+
+
+# --- restoring an abandoned draft, previewing a draft ---------------------------------------
+
+
+def abandoned(client: Client, pk: int, province: dict[str, Organisation]) -> int:
+    """The draft of `pk`, with the commune's cancellation proposed, abandoned."""
+    amendment = draft_id(pk)
+    commune = ProgrammeItem.objects.get(programme_id=pk, organisation=province["commune"]).pk
+    post(client, f"/api/v1/inspection-programme-items/{commune}/cancel", {"reason": "Sáp nhập"})
+    assert post(client, f"{AMENDMENTS}/{amendment}/abandon", {"reason": "Nhầm"}).status_code == 200
+    return amendment
+
+
+def test_an_abandoned_draft_is_restored_with_its_proposals_unless_another_draft_is_open(
+    province: dict[str, Organisation], inspector: User, officer: User, approved: int
+) -> None:
+    client = bearer(inspector)
+    amendment = abandoned(client, approved, province)
+    other = post(client, f"{BASE}/{approved}/amendments", {"reason": "Khác"}).json()
+    refused = post(client, f"{AMENDMENTS}/{amendment}/restore", {"reason": "Nhầm"})
+    assert "draft amendment 1 open" in refusal(refused)
+    justice = ProgrammeItem.objects.filter(
+        programme_id=approved, organisation=province["dept_justice"]
+    ).first()
+    assert justice is not None
+    post(client, f"/api/v1/inspection-programme-items/{justice.pk}/reschedule", {"quarter": 2})
+    decision = {"decision_number": "7/QĐ", "decision_on": f"{YEAR}-06-10"}
+    assert post(bearer(officer), f"{AMENDMENTS}/{other['id']}/approve", decision).status_code == 200
+    assert post(client, f"{AMENDMENTS}/{amendment}/restore", {"reason": " "}).status_code == 422
+    done = post(client, f"{AMENDMENTS}/{amendment}/restore", {"reason": "Hủy bỏ nhầm"})
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["status"] == "draft" and body["number"] == 2  # 1 is signed meanwhile
+    assert body["abandoned_at"] is None and [c["action"] for c in body["changes"]] == ["cancel"]
+    event = AuditEvent.objects.get(action="inspection_programme.amendment_restore")
+    assert event.data["reason"] == "Hủy bỏ nhầm"
+
+
+def test_a_drafts_preview_workbook_is_downloaded(
+    province: dict[str, Organisation], inspector: User, approved: int
+) -> None:
+    client = bearer(inspector)
+    commune = ProgrammeItem.objects.get(programme_id=approved, organisation=province["commune"])
+    post(client, f"/api/v1/inspection-programme-items/{commune.pk}/cancel", {"reason": "Giải thể"})
+    response = client.get(f"{AMENDMENTS}/{draft_id(approved)}/preview.xlsx")
+    assert response.status_code == 200, response.content
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None and str(sheet["A1"].value).startswith("DỰ THẢO")
+    rows = [row for row in sheet.iter_rows(min_row=5, values_only=True) if row[0]]
+    cancelled = [row for row in rows if row[2] == "Ủy ban nhân dân xã An Bình"]
+    assert [(row[5], row[6], row[7]) for row in cancelled] == [("Hủy", "Hủy", "Giải thể")]
+    assert len(rows) == 3 and sum(row[5] == "Giữ nguyên" for row in rows) == 2
+
+
+def test_restore_and_preview_refuse_a_viewer_and_hide_from_an_outsider(
+    province: dict[str, Organisation], inspector: User, approved: int
+) -> None:
+    client = bearer(inspector)
+    draft = draft_id(approved)
+    viewer = bearer(make_user("root_viewer", Role.VIEWER, province["root"]))
+    outsider = bearer(make_user("stranger", Role.HEAD, province["dept_home"]))
+    for who, expected in ((viewer, 403), (outsider, 404)):
+        assert who.get(f"{AMENDMENTS}/{draft}/preview.xlsx").status_code == expected
+    gone = abandoned(client, approved, province)
+    assert client.get(f"{AMENDMENTS}/{gone}/preview.xlsx").status_code == 404  # not a draft
+    for who, expected in ((viewer, 403), (outsider, 404)):
+        response = post(who, f"{AMENDMENTS}/{gone}/restore", {"reason": "X"})
+        assert response.status_code == expected
+    assert ProgrammeAmendment.objects.get(pk=gone).is_abandoned
