@@ -176,3 +176,73 @@ def test_a_page_without_a_date_box_does_not_fetch_the_calendar(
     page.wait_for_load_state("networkidle")
     assert any("/static/js/dates.js" in url for url in fetched)
     assert not any("vanillajs-datepicker" in url for url in fetched)
+
+
+def test_the_calendar_opens_moves_and_fills_the_box_from_the_keyboard_alone(
+    live_server: Any, us_page: Any, officer: Any, plan: Plan
+) -> None:
+    page = us_page
+    share_session(page, live_server.url, officer)
+    page.goto(_edit_url(live_server, plan))
+    box = page.locator("#id_issued_on")
+    popup = page.locator(".date-picker-popup")
+    status = page.locator(".date-field [role=status]")
+    box.focus()
+    # A screen reader hears the label, then the format and the calendar's keys.
+    assert page.get_by_label("Ngày ban hành").get_attribute("id") == "id_issued_on"
+    hint_ids = (box.get_attribute("aria-describedby") or "").split()
+    hint = " ".join(page.locator(f"[id='{i}']").inner_text() for i in hint_ids)
+    assert "dd/mm/yyyy" in hint and "Alt+Mũi tên xuống mở lịch" in hint
+
+    page.keyboard.press("Alt+ArrowDown")
+    popup.locator(".datepicker-picker").wait_for()
+    assert popup.is_visible()
+    assert page.evaluate("document.activeElement.id") == "id_issued_on"
+    assert status.inner_text() == "Thứ hai, 02/03/2026"
+    page.keyboard.press("ArrowRight")  # Tuesday 3
+    page.keyboard.press("ArrowDown")  # a week later
+    assert popup.locator(".datepicker-cell.focused").inner_text() == "10"
+    assert status.inner_text() == "Thứ ba, 10/03/2026"
+    assert box.input_value() == "02/03/2026"  # moving is not choosing
+    page.keyboard.press("Enter")
+    assert box.input_value() == "10/03/2026"
+    assert popup.is_hidden()
+    assert page.url == _edit_url(live_server, plan)  # Enter picked; it did not submit
+
+    # Escape closes without changing the box, wherever the arrows went.
+    page.keyboard.press("ArrowDown")
+    popup.locator(".datepicker-picker").wait_for()
+    page.keyboard.press("PageDown")
+    page.keyboard.press("ArrowLeft")
+    assert status.inner_text() == "Thứ năm, 09/04/2026"
+    page.keyboard.press("Escape")
+    assert popup.is_hidden()
+    assert box.input_value() == "10/03/2026"
+    assert page.evaluate("document.activeElement.id") == "id_issued_on"
+
+    # Typing while it is open closes it and goes on in the box.
+    box.fill("")
+    page.keyboard.press("ArrowDown")
+    popup.locator(".datepicker-picker").wait_for()
+    page.keyboard.type("2026-05-07")
+    assert popup.is_hidden()
+    assert box.input_value() == "2026-05-07"
+
+    # From the button: Enter opens, the arrows move, Enter fills the box.
+    page.keyboard.press("Tab")
+    toggle = page.get_by_role("button", name="Chọn ngày trên lịch")
+    assert page.evaluate("document.activeElement.dataset.testid") == "date-picker-toggle"
+    page.keyboard.press("Enter")
+    popup.locator(".datepicker-picker").wait_for()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert popup.locator(".datepicker-cell.selected").inner_text() == "7"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    assert box.input_value() == "30/04/2026"
+    assert toggle.get_attribute("aria-expanded") == "false"
+
+    page.locator("main").get_by_role("button", name="Lưu").click()
+    page.wait_for_url(f"**/plans/{plan.pk}/")
+    plan.refresh_from_db()
+    assert plan.issued_on == dt.date(2026, 4, 30)
+    assert page.csp_errors == []

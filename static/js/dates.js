@@ -9,6 +9,13 @@
 // The picker is inline, in a popup opened by a button, rather than bound to the text
 // box: bound, the library rewrites the box on blur and erases a date it cannot parse
 // (an ISO date, 31/02/2026), where the server should say what is wrong instead.
+//
+// The keyboard works as in the library's dropdown mode, but here, so the box is never
+// rewritten behind the user's back: from the box or the button, Alt+Down (or Down)
+// opens the calendar and the focus stays where it was; the arrows move the day
+// (Ctrl+arrows or Page Up/Down a month, Shift+Page Up/Down a year), Enter writes the
+// day into the box, Escape or Tab closes without changing anything, and typing closes
+// the calendar and goes on in the box. A status line reads out the day reached.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -18,7 +25,11 @@
     css: script.dataset.css,
     vi: script.dataset.localeVi
   };
-  var texts = { open: script.dataset.labelOpen || "", dialog: script.dataset.labelDialog || "" };
+  var texts = {
+    open: script.dataset.labelOpen || "",
+    dialog: script.dataset.labelDialog || "",
+    keys: script.dataset.labelKeys || ""
+  };
   var loading = null;
   var counter = 0;
 
@@ -69,6 +80,17 @@
     return pad(date.getDate()) + "/" + pad(date.getMonth() + 1) + "/" + date.getFullYear();
   }
 
+  function addDays(date, days) {
+    return new Date(date.getFullYear(), date.getMonth(), date.getDate() + days);
+  }
+
+  // A month later or earlier, on the same day or the month's last (31/01 → 28/02).
+  function addMonths(date, months) {
+    var first = new Date(date.getFullYear(), date.getMonth() + months, 1);
+    var last = new Date(first.getFullYear(), first.getMonth() + 1, 0).getDate();
+    return new Date(first.getFullYear(), first.getMonth(), Math.min(date.getDate(), last));
+  }
+
   function language() {
     return (document.documentElement.lang || "vi").slice(0, 2) === "en" ? "en" : "vi";
   }
@@ -101,6 +123,22 @@
     popup.setAttribute("aria-label", texts.dialog);
     wrap.appendChild(popup);
 
+    // How to use the calendar from the keyboard, read after the box's label and help
+    // text (Django's `aria-describedby`, kept), and the day reached, read as it moves.
+    var hint = document.createElement("span");
+    hint.id = id + "-keys";
+    hint.className = "visually-hidden";
+    // The box's format hint (its title) first: a description replaces the title as one.
+    hint.textContent = (input.title ? input.title + ". " : "") + texts.keys;
+    wrap.appendChild(hint);
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + hint.id);
+    input.setAttribute("aria-keyshortcuts", "Alt+ArrowDown");
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    wrap.appendChild(status);
+
     var picker = null;
     var syncing = false;
 
@@ -108,7 +146,20 @@
       if (popup.hidden) return;
       popup.hidden = true;
       button.setAttribute("aria-expanded", "false");
+      status.textContent = "";
       if (refocus) input.focus();
+    }
+
+    function announce() {
+      var date = picker.getFocusedDate();
+      var days = window.Datepicker.locales[language()].days;
+      status.textContent = days[date.getDay()] + ", " + format(date);
+    }
+
+    function fill(date) {
+      input.value = format(date);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
     function open() {
@@ -125,9 +176,7 @@
             if (syncing) return;
             var date = event.detail.date;
             if (!date) return;
-            input.value = format(date);
-            input.dispatchEvent(new Event("input", { bubbles: true }));
-            input.dispatchEvent(new Event("change", { bubbles: true }));
+            fill(date);
             close(true);
           });
         }
@@ -143,17 +192,86 @@
         syncing = false;
         popup.hidden = false;
         button.setAttribute("aria-expanded", "true");
+        announce();
       }, function () { /* not fetched: the text box still works */ });
+    }
+
+    // The day view moves by days and weeks; the month, year and decade views (reached
+    // through the title) by their own cells, four to a row, as the library lays them out.
+    function move(event) {
+      var key = event.key;
+      var view = picker.picker.currentView.id;
+      var date = picker.getFocusedDate();
+      var steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -1, ArrowDown: 1 };
+      if (key === "PageUp" || key === "PageDown") {
+        var sign = key === "PageUp" ? -1 : 1;
+        return addMonths(date, sign * (event.shiftKey ? 12 : 1));
+      }
+      if (!(key in steps)) return null;
+      var step = steps[key];
+      var vertical = key === "ArrowUp" || key === "ArrowDown";
+      if (event.ctrlKey || event.metaKey) {
+        return vertical ? null : addMonths(date, step);
+      }
+      if (view === 0) return addDays(date, vertical ? 7 * step : step);
+      var cells = vertical ? 4 * step : step;
+      if (view === 1) return addMonths(date, cells);
+      return addMonths(date, 12 * cells * (view === 2 ? 1 : 10));
+    }
+
+    function onOpenKey(event) {
+      var key = event.key;
+      if (key === "Escape" || key === "Tab") {
+        if (key === "Escape") event.preventDefault();
+        close(key === "Escape");
+        return;
+      }
+      if (key === "Enter") {
+        event.preventDefault();  // not the form's submission, not the button's click
+        var view = picker.picker.currentView;
+        if (view.id > 0) {
+          picker.picker.changeView(view.id - 1).render();
+          announce();
+          return;
+        }
+        var date = picker.getFocusedDate();
+        syncing = true;
+        picker.setDate(date);
+        syncing = false;
+        fill(date);
+        close(true);
+        return;
+      }
+      var next = move(event);
+      if (next) {
+        event.preventDefault();
+        picker.setFocusedDate(next);
+        announce();
+        return;
+      }
+      // A character, Backspace or Delete: the user types in the box again (Space on
+      // the button is the button's own: it closes the calendar).
+      if (key === " " && event.target !== input) return;
+      if (key === "Backspace" || key === "Delete" || (key.length === 1 && !event.ctrlKey)) {
+        close(false);
+        if (document.activeElement !== input) input.focus();
+      }
     }
 
     button.addEventListener("click", function () {
       if (popup.hidden) open(); else close(true);
     });
     wrap.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !popup.hidden) {
-        event.preventDefault();
-        close(true);
+      if (event.isComposing) return;  // a Vietnamese input method is building a letter
+      if (popup.hidden || !picker) {
+        var opens = event.key === "ArrowDown" && !event.ctrlKey && !event.metaKey;
+        if (opens && (event.target === input || event.target === button)) {
+          event.preventDefault();
+          open();
+        }
+        return;
       }
+      onOpenKey(event);
     });
     document.addEventListener("click", function (event) {
       // The path as dispatched: a calendar cell clicked may be re-rendered away by then.
