@@ -34,7 +34,7 @@ from .assignment_forms import BulkAssignForm, DefaultHandlerForm, OrganisationSe
 from .bulk_assignment import Refusal
 from .forms import CaseFilterForm
 from .models import Case, DefaultHandler
-from .views import _form_errors, filtered_cases, list_page, make_bulk_form
+from .views import _form_errors, filtered_cases, list_page, make_bulk_form, offer_again
 
 CODE_MAX = 20
 ORGS_PER_PAGE = 50
@@ -151,15 +151,13 @@ def case_bulk_filtered(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, text)
                 return redirect(reverse("cases:list") + (f"?{query}" if query else ""))
-    if not posted:
-        form = make_bulk_form(
-            None,
-            {
-                case.handling_organisation
-                for case in cases
-                if visibility.can_assign(request.user, case)
-            },
-        )
+    assignable_at = {
+        case.handling_organisation for case in cases if visibility.can_assign(request.user, case)
+    }
+    if posted:
+        offer_again(form, assignable_at)
+    else:
+        form = make_bulk_form(None, assignable_at)
     return render(
         request,
         "cases/case_bulk_filtered.html",

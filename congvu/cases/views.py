@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -191,11 +193,11 @@ def list_page(
     status_params.pop("status", None)
     counts = selectors.status_counts(base)
     assignable = {case.code for case in page if visibility.can_assign(request.user, case)}
+    assignable_at = {case.handling_organisation for case in page if case.code in assignable}
     if assignable and bulk_form is None:
-        bulk_form = make_bulk_form(
-            None,
-            {case.handling_organisation for case in page if case.code in assignable},
-        )
+        bulk_form = make_bulk_form(None, assignable_at)
+    elif isinstance(bulk_form, BulkAssignForm):
+        offer_again(bulk_form, assignable_at)
     return render(
         request,
         "cases/case_list.html",
@@ -226,17 +228,33 @@ def list_page(
     )
 
 
+def _handlers_of(organisations: set[Organisation], *, also: User | None = None) -> QuerySet[User]:
+    offered = User.objects.none()
+    for organisation in organisations:
+        offered = offered | access.holders(Perm.CASE_HANDLE, organisation)
+    if also is not None:
+        offered = offered | User.objects.filter(pk=also.pk)
+    return offered.distinct().order_by("full_name", "username")
+
+
 def make_bulk_form(data: Any, organisations: set[Organisation]) -> BulkAssignForm:
     """The bulk form offering whoever may handle cases in `organisations` (those of the
     page's cases the user may assign); posted, any active user (the service decides)."""
     if data is not None:
         offered = User.objects.filter(is_active=True)
     else:
-        offered = User.objects.none()
-        for organisation in organisations:
-            offered = offered | access.holders(Perm.CASE_HANDLE, organisation)
-        offered = offered.distinct().order_by("full_name", "username")
+        offered = _handlers_of(organisations)
     return BulkAssignForm(data, prefix="bulk", offered=offered)
+
+
+def offer_again(form: BulkAssignForm, organisations: set[Organisation]) -> None:
+    """A refused bulk form is shown again: its list offers whoever may handle the cases
+    shown, and the person chosen — not every active user of the province, whom the
+    posted form accepted only so that the service could name each refusal."""
+    chosen = getattr(form, "cleaned_data", {}).get("assignee")
+    field = form.fields["assignee"]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = _handlers_of(organisations, also=chosen)
 
 
 @login_required

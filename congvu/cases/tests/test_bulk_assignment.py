@@ -146,6 +146,19 @@ def test_someone_who_may_not_handle_the_organisation_is_refused_for_every_case(
     assert Case.objects.filter(assignee__isnull=False).count() == 0
 
 
+def test_a_refused_bulk_form_offers_the_cases_handlers_and_the_choice_not_every_user(
+    as_head: Client, province: dict[str, Organisation], cases: list[Case], handler: User
+) -> None:
+    elsewhere = make_user("pham.van.xa", Role.CASE_HANDLER, province["commune"])
+    make_user("tran.van.ngoai", Role.VIEWER, province["commune"])
+    response = bulk(as_head, [c.code for c in cases], assignee=elsewhere.pk)
+    assert response.status_code == 400
+    form = response.content.decode().split('data-testid="bulk-assign"')[1].split("</form>")[0]
+    assert f'value="{elsewhere.pk}" selected' in form
+    assert "Lê Thị Lan (handler)" in form
+    assert "tran.van.ngoai" not in form
+
+
 def test_replacing_assignees_in_bulk_needs_a_reason(
     as_head: Client, head: User, province: dict[str, Organisation], cases: list[Case]
 ) -> None:
