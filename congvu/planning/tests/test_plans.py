@@ -159,6 +159,16 @@ def test_the_plan_list_nests_derived_plans_under_their_parent(
     assert response.context["rows"] == [(provincial_plan, 0), (justice_plan, 1)]
 
 
+def test_in_english_the_list_is_titled_plans_and_one_plan_is_a_plan(as_officer, provincial_plan):
+    as_officer.cookies["congvu_lang"] = "en"
+    listing = as_officer.get(reverse("planning:plan_list")).content.decode()
+    assert "<h1>Plans</h1>" in listing
+    page = as_officer.get(reverse("planning:plan_detail", args=[provincial_plan.pk]))
+    html = page.content.decode()
+    assert "<h1>Plan 86/KH-UBND</h1>" in html
+    assert '">Plans</a>' in html
+
+
 def test_the_plan_search_ignores_accents(as_officer, provincial_plan, justice_plan):
     response = as_officer.get(reverse("planning:plan_list"), {"q": "tu phap"})
     assert response.context["rows"] == [(justice_plan, 0)]
