@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts.models import User
 from congvu.conduct.models import Clause, CodeVersion
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, MonthInput
 from congvu.organisations.models import Organisation, StaffMember
 
 from .models import (
@@ -131,7 +131,7 @@ class CaseFilterForm(forms.Form):
         label=_("Tháng tiếp nhận"),
         required=False,
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-05"}),
+        widget=MonthInput,
     )
     outcome = forms.ChoiceField(
         label=_("Kết luận"), required=False, choices=[("", _("Tất cả")), *Case.Outcome.choices]
@@ -166,13 +166,13 @@ class CaseFilterForm(forms.Form):
         )
         if match is None:
             raise forms.ValidationError(
-                _("Tháng không hợp lệ (ví dụ 2026-05). / Invalid month (e.g. 2026-05).")
+                _("Tháng không hợp lệ (ví dụ 05/2026). / Invalid month (e.g. 05/2026).")
             )
         a, b = match.groups()
         year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
         if not (1 <= month <= 12 and 2000 <= year <= 2100):
             raise forms.ValidationError(
-                _("Tháng không hợp lệ (ví dụ 2026-05). / Invalid month (e.g. 2026-05).")
+                _("Tháng không hợp lệ (ví dụ 05/2026). / Invalid month (e.g. 05/2026).")
             )
         return dt.date(year, month, 1)
 

@@ -18,6 +18,7 @@ the cases dashboard were 500s before this bound).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Final
 
 from django import forms
@@ -78,6 +79,34 @@ class DateInput(forms.DateInput):
         if picker:
             base["data-picker"] = ""
         super().__init__(attrs={**base, **(attrs or {})}, format=SHOWN_FORMAT)
+
+
+#: mm/yyyy (what the box shows) or yyyy-mm (links, bookmarks, other systems).
+MONTH_PATTERN: Final = r"\s*((0?[1-9]|1[0-2])/\d{4}|\d{4}-(0?[1-9]|1[0-2]))\s*"
+
+
+class MonthInput(forms.TextInput):
+    """The month box: text showing mm/yyyy, as dates show dd/mm/yyyy. A native
+    `type=month` box shows the browser's own format (a month name in an English Chrome)
+    and is a bare text box in some browsers. A yyyy-mm value (a dashboard's link) is
+    shown as mm/yyyy; anything else is shown as typed, so that a mistake can be mended."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base: dict[str, Any] = {
+            "placeholder": "mm/yyyy",
+            "autocomplete": "off",
+            "pattern": MONTH_PATTERN,
+            "title": gettext_lazy("Tháng theo dạng mm/yyyy, ví dụ 11/2026"),
+            "size": 7,
+        }
+        super().__init__(attrs={**base, **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        text = super().format_value(value)
+        match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+        if match is not None and 1 <= int(match[2]) <= 12:
+            return f"{int(match[2]):02d}/{match[1]}"
+        return text
 
 
 class DateField(forms.DateField):

@@ -102,6 +102,20 @@ def test_bad_filters_are_reported_not_a_500(as_head: Client, case: Case) -> None
     assert "Tháng không hợp lệ" in response.content.decode()
 
 
+def test_the_month_filter_reads_and_shows_mm_yyyy_as_dates_do(
+    as_head: Client, staff_member: StaffMember
+) -> None:
+    case = file_report(staff=staff_member)
+    month = timezone.localdate().strftime("%m/%Y")
+    html = as_head.get(LIST, {"month": month}).content.decode()
+    assert case.code in html
+    # A dashboard's link carries yyyy-mm: the box shows it the Vietnamese way.
+    html = as_head.get(LIST, {"month": timezone.localdate().strftime("%Y-%m")}).content.decode()
+    assert case.code in html
+    assert f'name="month" value="{month}"' in html
+    assert 'placeholder="mm/yyyy"' in html and 'type="month"' not in html
+
+
 def test_overdue_and_due_soon_cases_are_marked_and_filtered(
     as_head: Client, staff_member: StaffMember
 ) -> None:

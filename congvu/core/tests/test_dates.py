@@ -21,7 +21,7 @@ from django.urls import reverse
 import congvu
 from congvu.accounts.models import Role
 from congvu.conftest import client_for, make_user
-from congvu.core.forms import DateField, DateInput
+from congvu.core.forms import MONTH_PATTERN, DateField, DateInput, MonthInput
 from congvu.planning import services as planning
 from congvu.planning.models import Plan
 
@@ -238,3 +238,27 @@ def test_the_citizens_report_form_keeps_a_plain_date_box_without_the_calendar(
     assert 'placeholder="dd/mm/yyyy"' in box and 'type="text"' in box
     assert "data-picker" not in box
     assert "dates.js" not in html and "datepicker" not in html
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("2026-05", "05/2026"), ("2026-5", "05/2026"), ("05/2026", "05/2026"), ("13/20x", "13/20x")],
+)
+def test_the_month_box_shows_mm_yyyy_and_keeps_a_mistake_as_typed(value: str, shown: str) -> None:
+    html = MonthInput().render("month", value)
+    assert f'value="{shown}"' in html
+    assert 'type="text"' in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted"),
+    [
+        ("11/2026", True),
+        ("1/2026", True),
+        ("2026-11", True),
+        ("13/2026", False),
+        ("11.2026", False),
+    ],
+)
+def test_the_month_box_pattern_accepts_what_the_filter_reads(typed: str, accepted: bool) -> None:
+    assert (re.fullmatch(MONTH_PATTERN, typed) is not None) is accepted
