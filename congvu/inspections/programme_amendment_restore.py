@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from congvu.accounts import access
@@ -17,9 +16,9 @@ from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.audit.services import record
 
-from .models import InspectionProgramme, ProgrammeAmendment
-from .programme_amendments import draft_amendment, may_abandon
-from .programme_services import REASON_MAX, checked_text, locked
+from .models import ProgrammeAmendment
+from .programme_amendments import draft_amendment, may_abandon, next_number
+from .programme_services import locked, required_reason
 
 
 def open_draft_refusal(draft: ProgrammeAmendment) -> str:
@@ -28,13 +27,6 @@ def open_draft_refusal(draft: ProgrammeAmendment) -> str:
         "đó trước khi khôi phục. / The programme has draft amendment %(number)d open; approve "
         "or abandon it before restoring this one."
     ) % {"number": draft.number}
-
-
-def next_number(programme: InspectionProgramme) -> int:
-    """The number a restored draft takes: one more than the highest amendment not
-    abandoned (as `open_amendment` numbers a new one)."""
-    live = programme.amendments.exclude(status=ProgrammeAmendment.Status.ABANDONED)
-    return (live.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 def restore_amendment(
@@ -64,11 +56,11 @@ def restore_amendment(
         if draft is not None:
             raise ValidationError(open_draft_refusal(draft))
         errors: dict[str, str] = {}
-        reason = checked_text(reason, REASON_MAX, "reason", errors).strip()
-        if not reason and "reason" not in errors:
-            errors["reason"] = _(
-                "Nhập lý do khôi phục dự thảo. / Enter the reason for restoring the draft."
-            )
+        reason = required_reason(
+            reason,
+            _("Nhập lý do khôi phục dự thảo. / Enter the reason for restoring the draft."),
+            errors,
+        )
         if errors:
             raise ValidationError(errors)
         number = next_number(programme)

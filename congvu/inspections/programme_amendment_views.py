@@ -69,7 +69,7 @@ def amendment_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         "may_manage": manage,
         "open_draft": draft,
         "refusal": programme_amendment_restore.open_draft_refusal(draft) if draft else "",
-        "number": programme_amendment_restore.next_number(programme),
+        "number": programme_amendments.next_number(programme),
         "form": form,
     }
     status = 400 if request.method == "POST" else 200

@@ -49,6 +49,7 @@ from .programme_services import (
     checked_text,
     duplicate,
     locked,
+    required_reason,
 )
 
 A = ProgrammeChange.Action
@@ -68,6 +69,13 @@ def _approved_programme(programme: InspectionProgramme, actor: User) -> Inspecti
     return programme
 
 
+def next_number(programme: InspectionProgramme) -> int:
+    """The number of a new (or restored) draft: one more than the highest amendment not
+    abandoned. An abandoned draft frees its number: the decisions are numbered 1, 2, 3."""
+    live = programme.amendments.exclude(status=ProgrammeAmendment.Status.ABANDONED)
+    return (live.aggregate(n=Max("number"))["n"] or 0) + 1
+
+
 def open_amendment(
     programme: InspectionProgramme, *, actor: User, reason: str
 ) -> ProgrammeAmendment:
@@ -75,9 +83,9 @@ def open_amendment(
     with transaction.atomic():
         programme = _approved_programme(programme, actor)
         errors: dict[str, str] = {}
-        reason = checked_text(reason, REASON_MAX, "reason", errors).strip()
-        if not reason and "reason" not in errors:
-            errors["reason"] = _("Nhập lý do điều chỉnh. / Enter the reason for the amendment.")
+        reason = required_reason(
+            reason, _("Nhập lý do điều chỉnh. / Enter the reason for the amendment."), errors
+        )
         if programme.amendments.filter(status=ProgrammeAmendment.Status.DRAFT).exists():
             errors["reason"] = _(
                 "Kế hoạch đang có một điều chỉnh chưa phê duyệt. / The programme already has "
@@ -85,9 +93,7 @@ def open_amendment(
             )
         if errors:
             raise ValidationError(errors)
-        # An abandoned draft frees its number: the decisions are numbered 1, 2, 3 in order.
-        live = programme.amendments.exclude(status=ProgrammeAmendment.Status.ABANDONED)
-        number = (live.aggregate(n=Max("number"))["n"] or 0) + 1
+        number = next_number(programme)
         try:
             with transaction.atomic():
                 amendment = ProgrammeAmendment.objects.create(
@@ -516,11 +522,11 @@ def abandon_amendment(
                 _("Điều chỉnh này đã bị hủy bỏ. / This amendment is already abandoned.")
             )
         errors: dict[str, str] = {}
-        reason = checked_text(reason, REASON_MAX, "reason", errors).strip()
-        if not reason and "reason" not in errors:
-            errors["reason"] = _(
-                "Nhập lý do hủy bỏ điều chỉnh. / Enter the reason for abandoning the amendment."
-            )
+        reason = required_reason(
+            reason,
+            _("Nhập lý do hủy bỏ điều chỉnh. / Enter the reason for abandoning the amendment."),
+            errors,
+        )
         if errors:
             raise ValidationError(errors)
         amendment.status = ProgrammeAmendment.Status.ABANDONED

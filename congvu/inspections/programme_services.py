@@ -67,6 +67,14 @@ def checked_text(value: Any, limit: int, key: str, errors: dict[str, str]) -> st
         return ""
 
 
+def required_reason(value: Any, missing: str, errors: dict[str, str]) -> str:
+    """The reason, trimmed; `missing` (or the length error) in `errors["reason"]` if none."""
+    reason = checked_text(value, REASON_MAX, "reason", errors).strip()
+    if not reason and "reason" not in errors:
+        errors["reason"] = missing
+    return reason
+
+
 def _require_draft(programme: InspectionProgramme) -> None:
     if programme.status != P.DRAFT:
         raise ValidationError(
