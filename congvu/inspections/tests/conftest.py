@@ -13,7 +13,7 @@ from congvu.accounts.models import Role, User
 from congvu.conduct.models import CodeVersion
 from congvu.conduct.services import load_seed_catalogue
 from congvu.inspections import programme_services, services, workflow
-from congvu.inspections.models import Inspection, InspectionProgramme, Observation
+from congvu.inspections.models import Inspection, InspectionProgramme, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
 from ...conftest import make_user
@@ -116,3 +116,23 @@ def approved(
             kind=Inspection.Kind.SCHEDULED,
         )
     return programme_services.approve(prog, actor=officer, decision_number="1/QĐ-SNV")
+
+
+# --- the programme's people and items (amendment tests) ----------------------------------------
+
+
+@pytest.fixture
+def root_viewer(province: dict[str, Organisation]) -> User:
+    return make_user("root_viewer", Role.VIEWER, province["root"])
+
+
+@pytest.fixture
+def stranger(province: dict[str, Organisation]) -> User:
+    """The head of an organisation the programme does not name."""
+    return make_user("stranger", Role.HEAD, province["dept_home"])
+
+
+def item_of(prog: InspectionProgramme, organisation: Organisation) -> ProgrammeItem:
+    return ProgrammeItem.objects.select_related("organisation", "programme").get(
+        programme=prog, organisation=organisation
+    )

@@ -25,12 +25,11 @@ from congvu.inspections.models import (
     InspectionProgramme,
     ProgrammeAmendment,
     ProgrammeChange,
-    ProgrammeItem,
 )
 from congvu.organisations.models import Organisation
 
 from ...conftest import client_for, kind, make_user
-from .conftest import plan, start
+from .conftest import item_of, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
 K = Inspection.Kind
@@ -40,23 +39,6 @@ DECIDED = dt.date(THIS_YEAR, 6, 10)
 
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
-
-
-@pytest.fixture
-def root_viewer(province: dict[str, Organisation]) -> User:
-    return make_user("root_viewer", Role.VIEWER, province["root"])
-
-
-@pytest.fixture
-def stranger(province: dict[str, Organisation]) -> User:
-    """The head of an organisation the programme does not name."""
-    return make_user("stranger", Role.HEAD, province["dept_home"])
-
-
-def item_of(prog: InspectionProgramme, organisation: Organisation) -> ProgrammeItem:
-    return ProgrammeItem.objects.select_related("organisation", "programme").get(
-        programme=prog, organisation=organisation
-    )
 
 
 # --- abandoning -------------------------------------------------------------------------------

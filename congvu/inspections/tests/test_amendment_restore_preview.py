@@ -19,10 +19,11 @@ from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
 from congvu.inspections import programme_amendment_restore as restore
 from congvu.inspections import programme_amendments as amend
-from congvu.inspections.models import Inspection, InspectionProgramme, ProgrammeItem
+from congvu.inspections.models import Inspection, InspectionProgramme
 from congvu.organisations.models import Organisation
 
 from ...conftest import client_for, make_user
+from .conftest import item_of
 
 pytestmark = pytest.mark.usefixtures("catalogue")
 DECIDED = dt.date(timezone.localdate().year, 6, 10)
@@ -30,23 +31,6 @@ DECIDED = dt.date(timezone.localdate().year, 6, 10)
 
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
-
-
-@pytest.fixture
-def root_viewer(province: dict[str, Organisation]) -> User:
-    return make_user("root_viewer", Role.VIEWER, province["root"])
-
-
-@pytest.fixture
-def stranger(province: dict[str, Organisation]) -> User:
-    """The head of an organisation the programme does not name."""
-    return make_user("stranger", Role.HEAD, province["dept_home"])
-
-
-def item_of(prog: InspectionProgramme, organisation: Organisation) -> ProgrammeItem:
-    return ProgrammeItem.objects.select_related("organisation", "programme").get(
-        programme=prog, organisation=organisation
-    )
 
 
 def abandoned_with_changes(

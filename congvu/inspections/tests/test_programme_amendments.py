@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.accounts.models import Role, User
+from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.inspections import programme_amendments as amend
 from congvu.inspections import programme_selectors as ps
@@ -28,12 +28,11 @@ from congvu.inspections.models import (
     InspectionProgramme,
     ProgrammeAmendment,
     ProgrammeChange,
-    ProgrammeItem,
 )
 from congvu.organisations.models import Organisation
 
-from ...conftest import client_for, kind, make_user
-from .conftest import plan, start
+from ...conftest import client_for, kind
+from .conftest import item_of, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
 K = Inspection.Kind
@@ -43,12 +42,6 @@ DECIDED = dt.date(THIS_YEAR, 6, 10)
 
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
-
-
-def item_of(prog: InspectionProgramme, organisation: Organisation) -> ProgrammeItem:
-    return ProgrammeItem.objects.select_related("organisation", "programme").get(
-        programme=prog, organisation=organisation
-    )
 
 
 # --- the permission ---------------------------------------------------------------------------
@@ -299,17 +292,6 @@ def test_bulk_can_take_every_organisation_not_inspected_for_years(
 
 
 # --- pages ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def root_viewer(province: dict[str, Organisation]) -> User:
-    return make_user("root_viewer", Role.VIEWER, province["root"])
-
-
-@pytest.fixture
-def stranger(province: dict[str, Organisation]) -> User:
-    """The head of an organisation the programme does not name."""
-    return make_user("stranger", Role.HEAD, province["dept_home"])
 
 
 def test_an_inspector_amends_through_the_pages_and_home_affairs_approves(
