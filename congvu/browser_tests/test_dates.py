@@ -178,6 +178,23 @@ def test_a_page_without_a_date_box_does_not_fetch_the_calendar(
     assert not any("vanillajs-datepicker" in url for url in fetched)
 
 
+def test_clicking_the_day_already_chosen_fills_the_box_and_closes_the_calendar(
+    live_server: Any, us_page: Any, officer: Any, plan: Plan
+) -> None:
+    page = us_page
+    share_session(page, live_server.url, officer)
+    page.goto(_edit_url(live_server, plan))
+    box = page.locator("#id_issued_on")
+    box.fill("2026-05-07")
+    page.get_by_role("button", name="Chọn ngày trên lịch").click()
+    popup = page.locator(".date-picker-popup")
+    popup.locator(".datepicker-picker").wait_for()
+    popup.locator(".datepicker-cell.selected").click()
+    assert box.input_value() == "07/05/2026"
+    assert popup.is_hidden()
+    assert page.csp_errors == []
+
+
 def test_the_calendar_opens_moves_and_fills_the_box_from_the_keyboard_alone(
     live_server: Any, us_page: Any, officer: Any, plan: Plan
 ) -> None:

@@ -179,6 +179,15 @@
             fill(date);
             close(true);
           });
+          // The library sends no changeDate for the day already chosen: a click on it
+          // still means "this day" (and writes it as dd/mm/yyyy if the box held ISO).
+          popup.addEventListener("click", function (event) {
+            if (popup.hidden || picker.picker.currentView.id !== 0) return;
+            var cell = event.target.closest(".datepicker-cell.day.selected");
+            if (!cell || !cell.dataset.date) return;
+            fill(new Date(+cell.dataset.date));
+            close(true);
+          });
         }
         // Show the box's date (if it is one), without rewriting what the user typed.
         syncing = true;
