@@ -75,7 +75,7 @@ def all_of(organisation: Organisation) -> dict[str, DefaultHandler]:
 
 
 def track_label(track: str) -> str:
-    return str(Track(track).label) if track else _("Mọi loại đơn")
+    return str(Track(track).label) if track else _("Người nhận chung của cơ quan (mọi loại đơn)")
 
 
 def is_set(row: DefaultHandler | None) -> bool:
