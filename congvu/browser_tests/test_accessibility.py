@@ -45,6 +45,8 @@ PAGES = [
     pytest.param("/dashboard/", "head", id="head-dashboard"),
     pytest.param("/cases/", "head", id="head-case-list"),
     pytest.param("/cases/dashboard/", "head", id="head-cases-dashboard"),
+    pytest.param("/cases/bulk/filtered/", "head", id="head-cases-bulk-confirmation"),
+    pytest.param("/cases/default-handlers/", "head", id="head-default-handlers"),
 ]
 
 
