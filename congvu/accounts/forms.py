@@ -163,6 +163,7 @@ class LoginCodeForm(forms.Form):
     """The second sign-in step: the app's six digits, or a recovery code."""
 
     code = _code_field(_("Mã xác thực"))
+    remember = forms.BooleanField(label=_("Ghi nhớ trình duyệt này"), required=False)
 
 
 class TwoFactorConfirmForm(forms.Form):

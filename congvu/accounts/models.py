@@ -126,3 +126,39 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'used' if self.used_at else 'unused'})"
+
+
+class TrustedBrowser(models.Model):
+    """A browser where `user` passed the second sign-in step and asked to be remembered.
+
+    The browser holds a random token in a cookie; only its SHA-256 is kept here. Of the
+    browser itself only coarse names are kept (`browser`, `platform`: "Chrome", "Windows"),
+    never the user agent or the IP address (accounts/trusted_browsers.py)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trusted_browsers")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    browser = models.CharField(_("trình duyệt"), max_length=40, blank=True)
+    platform = models.CharField(_("hệ điều hành"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("ghi nhớ lúc"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("quên lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("trình duyệt được ghi nhớ")
+        verbose_name_plural = _("trình duyệt được ghi nhớ")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.label}"
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.browser and self.platform:
+            return gettext("%(browser)s trên %(platform)s") % {
+                "browser": self.browser,
+                "platform": self.platform,
+            }
+        return self.browser or self.platform or gettext("Trình duyệt không rõ")

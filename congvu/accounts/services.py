@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.audit.services import record
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import access
+from . import access, trusted_browsers
 from .access import Perm
 from .models import ApiToken, Role, RoleGrant, User
 
@@ -264,6 +264,7 @@ def deactivate_user(user: User, *, actor: Any) -> User:
         user.is_active = False
         user.save(update_fields=["is_active"])
         record("accounts.deactivate_user", actor=actor, obj=user, summary=user.username)
+        trusted_browsers.forget_all(user, actor=actor, reason="deactivated")
     return user
 
 
@@ -302,6 +303,7 @@ def reset_password(user: User, *, actor: Any) -> str:
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     record("accounts.reset_password", actor=actor, obj=user, summary=user.username)
+    trusted_browsers.forget_all(user, actor=actor, reason="password_reset")
     return password
 
 
@@ -312,6 +314,8 @@ def password_changed(user: User) -> None:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
     record("accounts.change_password", actor=user, obj=user, summary=user.username)
+    # A new password ends the trust given to browsers under the old one.
+    trusted_browsers.forget_all(user, actor=user, reason="password_change")
 
 
 @transaction.atomic

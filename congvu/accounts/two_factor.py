@@ -20,6 +20,8 @@ ours:
   (Django's admin login, say) of a user who has it on is signed out.
 * **Lost phone**: a recovery code signs in once; an account manager may reset it
   (`reset`), audited, and the user is told.
+* **Remember this browser**: the code step skipped for a while on a browser that
+  passed it (`trusted_browsers.py`); turning it off or a reset forgets them all.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congvu.audit.services import record
 
+from . import trusted_browsers
 from .models import RecoveryCode, RoleGrant, User
 
 #: Session keys: who is half-way through signing in; a session that passed the code;
@@ -238,13 +241,14 @@ def turn_off(user: User, *, password: str, code: str) -> None:
             errors["code"] = problem
     if errors:
         raise ValidationError(errors)
-    _remove(user)
+    _remove(user, actor=user, reason="two_factor_off")
     record("accounts.two_factor_off", actor=user, obj=user, summary=user.username)
 
 
-def _remove(user: User) -> None:
+def _remove(user: User, *, actor: Any, reason: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
+    trusted_browsers.forget_all(user, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -269,6 +273,6 @@ def reset(user: User, *, actor: Any) -> None:
                 "This user has not turned two-step sign-in on."
             )
         )
-    _remove(user)
+    _remove(user, actor=actor, reason="two_factor_reset")
     record("accounts.two_factor_reset", actor=actor, obj=user, summary=user.username)
     notices.two_factor_reset(user, by=actor)

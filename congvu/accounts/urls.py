@@ -15,6 +15,16 @@ urlpatterns = [
     path("two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("two-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_codes"),
     path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
+    path(
+        "two-factor/browsers/<int:pk>/forget/",
+        views.trusted_browser_forget,
+        name="trusted_browser_forget",
+    ),
+    path(
+        "two-factor/browsers/forget/",
+        views.trusted_browser_forget_all,
+        name="trusted_browser_forget_all",
+    ),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),

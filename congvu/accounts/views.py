@@ -23,7 +23,7 @@ from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
-from . import access, services, two_factor
+from . import access, services, trusted_browsers, two_factor
 from .access import Perm
 from .forms import (
     ApiTokenForm,
@@ -66,6 +66,13 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         user = form.get_user()
+        if two_factor.is_on(user) and trusted_browsers.use(user, self.request):
+            # A browser remembered at an earlier code step: the password was enough.
+            self.request.session.pop(two_factor.PENDING, None)
+            response = super().form_valid(form)
+            self.request.session[two_factor.VERIFIED] = True
+            _remember_language(self.request, response, user)
+            return response
         if two_factor.is_on(user):
             # Right password: nobody is signed in until the code (two_factor.py).
             self.request.session[two_factor.PENDING] = {
@@ -124,6 +131,11 @@ def login_code(request: HttpRequest) -> HttpResponse:
             request.session[two_factor.VERIFIED] = True
             response = redirect(target or settings.LOGIN_REDIRECT_URL)
             _remember_language(request, response, user)
+            if form.cleaned_data["remember"] and trusted_browsers.enabled():
+                _trusted, token = trusted_browsers.remember(
+                    user, user_agent=request.META.get("HTTP_USER_AGENT", "")
+                )
+                trusted_browsers.set_cookie(response, token)
             return response
         pending["failures"] = int(pending.get("failures", 0)) + 1
         request.session[two_factor.PENDING] = pending
@@ -131,7 +143,12 @@ def login_code(request: HttpRequest) -> HttpResponse:
             del request.session[two_factor.PENDING]
             return _back_to_login(request, target)
         form.add_error("code", problem)
-    return render(request, "accounts/login_code.html", {"form": form, "next": target})
+    days = trusted_browsers.remember_days()
+    return render(
+        request,
+        "accounts/login_code.html",
+        {"form": form, "next": target, "remember_days": days},
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -224,6 +241,11 @@ def _two_factor_page(
             "codes": codes,
             "codes_left": two_factor.recovery_codes_left(user) if device else 0,
             "required": two_factor.required_for(user),
+            "trusted": [
+                (trusted, trusted_browsers.is_this_browser(trusted, request))
+                for trusted in trusted_browsers.active(user)
+            ],
+            "remember_days": trusted_browsers.remember_days(),
         },
         status=status,
     )
@@ -291,6 +313,36 @@ def two_factor_off(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, _("Đã tắt đăng nhập hai bước."))
             return redirect("accounts:two_factor")
     return _two_factor_page(request, off_form=form, status=400)
+
+
+@login_required
+@require_POST
+def trusted_browser_forget(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Forget one of one's own remembered browsers (another's: 404)."""
+    trusted = trusted_browsers.active(request.user).filter(pk=pk).first()
+    if trusted is None:
+        raise Http404
+    trusted_browsers.forget(trusted, actor=request.user)
+    messages.success(
+        request,
+        _("Đã quên trình duyệt %(label)s: lần đăng nhập tới trên đó sẽ hỏi mã.")
+        % {"label": trusted.label},
+    )
+    response = redirect("accounts:two_factor")
+    if trusted_browsers.is_this_browser(trusted, request):
+        trusted_browsers.delete_cookie(response)
+    return response
+
+
+@login_required
+@require_POST
+def trusted_browser_forget_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = trusted_browsers.forget_all(request.user, actor=request.user)
+    if count:
+        messages.success(request, _("Đã quên mọi trình duyệt được ghi nhớ."))
+    response = redirect("accounts:two_factor")
+    trusted_browsers.delete_cookie(response)
+    return response
 
 
 # --- Managing other people's accounts (GRANT_MANAGE) ---------------------------------

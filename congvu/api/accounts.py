@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from congvu.accounts import access, two_factor
+from congvu.accounts import access, trusted_browsers, two_factor
 from congvu.accounts.models import Role
 
 from .errors import ErrorOut
@@ -33,6 +33,10 @@ class MeOut(Schema):
     two_factor_required: bool = Field(
         ..., description="Vai trò bắt buộc đăng nhập hai bước / a role requires it"
     )
+    two_factor_remembered_browsers: int = Field(
+        ...,
+        description="Số trình duyệt được ghi nhớ (bỏ qua mã) / browsers remembered (code skipped)",
+    )
 
 
 @router.get("", response={200: MeOut, 401: ErrorOut}, summary="Người dùng hiện tại / current user")
@@ -54,4 +58,5 @@ def me(request: HttpRequest) -> Any:
         "grants": list(grants),
         "two_factor": two_factor.is_on(user),
         "two_factor_required": two_factor.required_for(user),
+        "two_factor_remembered_browsers": trusted_browsers.active(user).count(),
     }

@@ -50,6 +50,8 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "accounts.two_factor_reset": _("Đặt lại đăng nhập hai bước"),
     "accounts.recovery_codes_renew": _("Tạo mã dự phòng đăng nhập mới"),
     "accounts.recovery_code_used": _("Đăng nhập bằng mã dự phòng"),
+    "accounts.trusted_browser_add": _("Ghi nhớ trình duyệt (bỏ qua mã đăng nhập)"),
+    "accounts.trusted_browser_forget": _("Quên trình duyệt đã ghi nhớ"),
     "organisations.create": _("Tạo cơ quan"),
     "organisations.rename": _("Đổi tên cơ quan"),
     "organisations.move": _("Chuyển cơ quan cấp trên"),
