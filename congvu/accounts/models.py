@@ -137,6 +137,10 @@ class TrustedBrowser(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="trusted_browsers")
     digest = models.CharField(max_length=64, unique=True, editable=False)
+    #: What the user's password was when remembered (a digest of Django's session auth
+    #: hash): a password changed by any door — the app, the admin, `changepassword` —
+    #: ends it, as it ends the user's sessions.
+    password_mark = models.CharField(max_length=64, editable=False)
     browser = models.CharField(_("trình duyệt"), max_length=40, blank=True)
     platform = models.CharField(_("hệ điều hành"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("ghi nhớ lúc"), default=timezone.now, editable=False)

@@ -90,6 +90,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _password_mark(user: User) -> str:
+    # Django's session auth hash is an HMAC of the password hash under SECRET_KEY.
+    return hashlib.sha256(user.get_session_auth_hash().encode()).hexdigest()
+
+
 def active(user: User) -> Any:
     """The user's remembered browsers that still skip the code."""
     return TrustedBrowser.objects.filter(
@@ -110,6 +115,7 @@ def remember(user: User, *, user_agent: str) -> tuple[TrustedBrowser, str]:
     trusted = TrustedBrowser.objects.create(
         user=user,
         digest=_digest(token),
+        password_mark=_password_mark(user),
         browser=browser,
         platform=platform,
         created_at=now,
@@ -147,7 +153,7 @@ def use(user: User, request: HttpRequest) -> bool:
     if not enabled() or not token or len(token) > 200:
         return False
     trusted = active(user).filter(digest=_digest(token)).first()
-    if trusted is None:
+    if trusted is None or not secrets.compare_digest(trusted.password_mark, _password_mark(user)):
         return False
     TrustedBrowser.objects.filter(pk=trusted.pk).update(last_used_at=timezone.now())
     return True

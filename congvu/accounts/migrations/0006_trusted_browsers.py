@@ -18,6 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('digest', models.CharField(editable=False, max_length=64, unique=True)),
+                ('password_mark', models.CharField(editable=False, max_length=64)),
                 ('browser', models.CharField(blank=True, max_length=40, verbose_name='trình duyệt')),
                 ('platform', models.CharField(blank=True, max_length=40, verbose_name='hệ điều hành')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='ghi nhớ lúc')),

@@ -112,6 +112,17 @@ def test_an_expired_token_no_longer_skips_the_code(officer: User, remembered: Cl
     assert not signed_in(remembered)
 
 
+def test_a_password_changed_outside_the_app_ends_the_remembered_browsers(
+    officer: User, remembered: Client
+) -> None:
+    # Django's admin or `manage.py changepassword` call no service of ours.
+    officer.set_password("a-new-password-typed-by-the-admin")
+    officer.save(update_fields=["password"])
+    response = sign_in(remembered, "officer", "a-new-password-typed-by-the-admin")
+    assert response["Location"].startswith(reverse("accounts:login_code"))
+    assert not signed_in(remembered)
+
+
 def test_another_users_token_is_ignored(
     officer: User, remembered: Client, province: dict[str, Organisation]
 ) -> None:
