@@ -502,3 +502,36 @@ def test_a_dossiers_rating_is_still_found_through_an_index(
     sql, params = joined.query.sql_with_params()
     assert "rating_one_per_dossier" in _plan(sql, list(params))
     assert joined.get().rating.level == 4
+
+
+def _comparable(params: list[Any]) -> list[Any]:
+    # psycopg's Jsonb wrapper compares by identity: compare its type and content.
+    return [(type(p).__name__, p.obj) if hasattr(p, "obj") else p for p in params]
+
+
+@pytest.mark.parametrize("with_dossier", [False, True])
+def test_a_rating_row_is_written_as_the_orm_would_write_it(
+    province: Province, staff_member: StaffMember, with_dossier: bool
+) -> None:
+    load_catalogue(province)
+    if with_dossier:
+        dossier = make_dossier(province["dept_justice"], staff_member)
+        target = services.target_for_dossier(dossier.rating_token)
+    else:
+        target = services.target_for_badge(staff_member.badge_token)
+    assert target is not None
+    rating = rate(target, level=2, comment="Chờ lâu", device_hash="d" * 32)
+    # The parameters built from the values alone equal the ORM's preparation of the
+    # stored instance (JSON, UUID, date and time differ between SQLite and PostgreSQL).
+    values = {f.attname: getattr(rating, f.attname) for f in Rating._meta.concrete_fields}
+    assert _comparable(services._row_params(values)) == _comparable(services._insert_params(rating))
+    stored = Rating.objects.get(pk=rating.pk)
+    assert {name: getattr(stored, name) for name in values} == values
+    assert stored.answers == rating.answers != {}
+    assert stored.verified is with_dossier
+    # The returned rating has its related objects at hand, as an assigned one would.
+    with CaptureQueriesContext(connection) as queries:
+        assert rating.organisation == target.organisation
+        assert rating.staff == staff_member
+        assert rating.dossier == target.dossier
+    assert len(queries) == 0
