@@ -231,7 +231,12 @@ class Rating(models.Model):
         related_name="ratings",
         db_index=False,  # rating_counter_idx: only the ratings that have one
     )
-    #: At most one rating per dossier (the database enforces it).
+    #: At most one rating per dossier (the database enforces it). In the database the
+    #: rule is the partial unique index `rating_one_per_dossier` (… WHERE dossier_id IS
+    #: NOT NULL, migration 0005), not the column's UNIQUE, which indexed the NULL of every
+    #: rating without a dossier; the two accept the same rows. A migration that copies
+    #: this table on SQLite (`AlterField`) would bring the column's UNIQUE back
+    #: (test_submit checks which index is there).
     dossier = models.OneToOneField(
         Dossier,
         verbose_name=_("hồ sơ"),

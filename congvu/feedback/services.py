@@ -523,6 +523,60 @@ def _insert_params(rating: Rating) -> list[Any]:
     ]
 
 
+def _adapters() -> dict[str, Any]:
+    """What the ORM's preparation of each non-plain field of a rating amounts to on this
+    connection (`get_db_prep_save`, without its dispatch through the field)."""
+    ops, native_uuid = connection.ops, connection.features.has_native_uuid_field
+    return {
+        "DateTimeField": ops.adapt_datetimefield_value,
+        "DateField": ops.adapt_datefield_value,
+        "JSONField": lambda value: ops.adapt_json_value(value, None),
+        "UUIDField": lambda value: value if value is None or native_uuid else value.hex,
+    }
+
+
+@cache
+def _row_plan(vendor: str) -> tuple[tuple[str, Any], ...]:
+    """(attname, its adapter or None) per column of the INSERT, for the database `vendor`
+    (the adapters only read settings: one connection's serve every thread)."""
+    adapters = _adapters()
+    plan: list[tuple[str, Any]] = []
+    for attname, field in _insert_plan():
+        if field is None:
+            plan.append((attname, None))
+        elif field.get_internal_type() in adapters and not getattr(field, "encoder", None):
+            plan.append((attname, adapters[field.get_internal_type()]))
+        else:  # pragma: no cover - a field type added later: the ORM prepares it
+            plan.append((attname, lambda value, f=field: f.get_db_prep_save(value, connection)))
+    return tuple(plan)
+
+
+def _row_params(values: Mapping[str, Any]) -> list[Any]:
+    """The INSERT's parameters straight from a new rating's `values` (attname → Python
+    value, every column but the id): the same as `_insert_params` of a model instance
+    holding them (a test compares the two on both databases), at a quarter of the cost."""
+    return [
+        values[attname] if adapt is None else adapt(values[attname])
+        for attname, adapt in _row_plan(connection.vendor)
+    ]
+
+
+@cache
+def _attnames() -> tuple[str, ...]:
+    return tuple(f.attname for f in Rating._meta.concrete_fields)
+
+
+def _new_rating(values: Mapping[str, Any], **related: Model | None) -> Rating:
+    """The unsaved `Rating` of `values` (attnames), built positionally (under half the cost
+    of keyword arguments, which resolve each related object), with `related` objects
+    cached as if assigned."""
+    rating = Rating(*(values.get(attname) for attname in _attnames()))
+    for name, obj in related.items():
+        if obj is not None:
+            Rating._meta.get_field(name).set_cached_value(rating, obj)  # type: ignore[union-attr]
+    return rating
+
+
 def _insert(rating: Rating, params: list[Any]) -> None:
     """`rating.save(force_insert=True)` without the ORM's SQL building (no signals are sent:
     the ratings app has no receivers for them, and it would cost more than the write).
@@ -536,22 +590,23 @@ def _insert(rating: Rating, params: list[Any]) -> None:
     rating._state.db = connection.alias
 
 
-def _store(rating: Rating) -> None:
-    """INSERT the rating and add it to the rollups, all or nothing."""
+def _store(rating: Rating, params: list[Any]) -> None:
+    """INSERT the rating (`params`: `_row_params` or `_insert_params`) and add it to the
+    rollups, all or nothing."""
     if connection.vendor == "postgresql" and connection.get_autocommit():
         # One statement is one transaction: the rating and its rollups in one round
         # trip instead of six (BEGIN, four statements, COMMIT).
-        members, params = rollups.postgresql_members(rating)
+        members, members_params = rollups.postgresql_members(rating)
         insert = _sql("insert-rating", _insert_sql)
         rating.pk = rawdb.execute(
             f"WITH rating AS ({insert}), {members} SELECT id FROM rating",  # noqa: S608
-            [*_insert_params(rating), *params],
+            [*params, *members_params],
         ).fetchone()[0]
         rating._state.adding = False
         rating._state.db = connection.alias
         return
     # Everything is prepared before the write lock: writers wait for each other there.
-    params, statements = _insert_params(rating), rollups.statements(rating)
+    statements = rollups.statements(rating)
     rawdb.no_checkpoint_in_commit()
     with rawdb.writers_take_turns(), rawdb.write_transaction():
         _insert(rating, params)
@@ -615,28 +670,39 @@ def submit_rating(
         if existing is not None:
             return existing
         raise RatingRejected("rate_limited", limited.message) from None
-    rating = Rating(
-        created_at=now,
-        rated_on=timezone.localdate(now),
-        channel=target.channel,
+    values = {
+        "created_at": now,
+        "rated_on": timezone.localdate(now),
+        "channel": target.channel,
+        "verified": target.dossier is not None,
+        "level": level,
+        "satisfied": chosen.satisfied,
+        "answers": stored,
+        "comment": comment,
+        "state": Rating.State.FLAGGED.value if reasons else Rating.State.COUNTED.value,
+        "flag_reasons": ",".join(reasons),
+        "device_hash": device_hash,
+        "submission_id": submission_id,
+        "reviewed_at": None,
+        "review_reason": "",
+        "counter_id": target.counter.pk if target.counter is not None else None,
+        "dossier_id": target.dossier.pk if target.dossier is not None else None,
+        "organisation_id": target.organisation.pk,
+        "reviewed_by_id": None,
+        "staff_id": staff.pk if staff is not None else None,
+        "scale_id": scale.pk,
+    }
+    rating = _new_rating(
+        values,
         organisation=target.organisation,
         staff=staff,
         counter=target.counter,
         dossier=target.dossier,
-        verified=target.dossier is not None,
         scale=scale,
-        level=level,
-        satisfied=chosen.satisfied,
-        answers=stored,
-        comment=comment,
-        state=Rating.State.FLAGGED if reasons else Rating.State.COUNTED,
-        flag_reasons=",".join(reasons),
-        device_hash=device_hash,
-        submission_id=submission_id,
     )
     try:
         # Every read is done: the write lock is held for the writes only.
-        _store(rating)
+        _store(rating, _row_params(values))
     except IntegrityError:
         # Two unique constraints decide races without a read first: the submission
         # id (a retry) and the dossier (one rating per dossier).

@@ -15,6 +15,7 @@ from congvu.conduct.models import Clause
 from congvu.feedback import detection, services
 from congvu.feedback.models import (
     CriterionMonthRollup,
+    Dossier,
     OrganisationMonthRollup,
     Rating,
     RatingScale,
@@ -455,3 +456,82 @@ def test_the_hot_lookups_still_use_an_index_after_the_single_column_ones_went(
         [badge.staff.pk if badge.staff else 0],
     )
     assert "rating_staff_idx" in by_staff
+
+
+def test_one_rating_per_dossier_is_a_partial_unique_index_which_ratings_without_one_skip(
+    db: Any,
+) -> None:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Rating._meta.db_table)
+    on_dossier = {
+        name: info for name, info in constraints.items() if info["columns"] == ["dossier_id"]
+    }
+    # The column's own UNIQUE indexed the NULL of every badge rating; only the
+    # partial index (… WHERE dossier_id IS NOT NULL) is left.
+    assert [name for name, info in on_dossier.items() if info["unique"]] == [
+        "rating_one_per_dossier"
+    ]
+    assert [name for name, info in on_dossier.items() if info["index"]] == [
+        "rating_one_per_dossier"
+    ]
+    table = Rating._meta.db_table
+    if connection.vendor == "postgresql":
+        sql = "SELECT indexdef FROM pg_indexes WHERE indexname = %s"
+    else:
+        sql = "SELECT sql FROM sqlite_master WHERE name = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["rating_one_per_dossier"])
+        (definition,) = cursor.fetchone()
+    assert table in definition
+    assert "WHERE" in definition
+    assert "IS NOT NULL" in definition
+
+
+def test_a_dossiers_rating_is_still_found_through_an_index(
+    province: Province, staff_member: StaffMember
+) -> None:
+    load_catalogue(province)
+    dossier = make_dossier(province["dept_justice"], staff_member)
+    target = services.target_for_dossier(dossier.rating_token)
+    assert target is not None
+    rate(target, level=4)
+    table = Rating._meta.db_table
+    by_dossier = _plan(f"SELECT id FROM {table} WHERE dossier_id = %s", [dossier.pk])  # noqa: S608
+    assert "rating_one_per_dossier" in by_dossier
+    joined = Dossier.objects.select_related("rating").filter(pk=dossier.pk)
+    sql, params = joined.query.sql_with_params()
+    assert "rating_one_per_dossier" in _plan(sql, list(params))
+    assert joined.get().rating.level == 4
+
+
+def _comparable(params: list[Any]) -> list[Any]:
+    # psycopg's Jsonb wrapper compares by identity: compare its type and content.
+    return [(type(p).__name__, p.obj) if hasattr(p, "obj") else p for p in params]
+
+
+@pytest.mark.parametrize("with_dossier", [False, True])
+def test_a_rating_row_is_written_as_the_orm_would_write_it(
+    province: Province, staff_member: StaffMember, with_dossier: bool
+) -> None:
+    load_catalogue(province)
+    if with_dossier:
+        dossier = make_dossier(province["dept_justice"], staff_member)
+        target = services.target_for_dossier(dossier.rating_token)
+    else:
+        target = services.target_for_badge(staff_member.badge_token)
+    assert target is not None
+    rating = rate(target, level=2, comment="Chờ lâu", device_hash="d" * 32)
+    # The parameters built from the values alone equal the ORM's preparation of the
+    # stored instance (JSON, UUID, date and time differ between SQLite and PostgreSQL).
+    values = {f.attname: getattr(rating, f.attname) for f in Rating._meta.concrete_fields}
+    assert _comparable(services._row_params(values)) == _comparable(services._insert_params(rating))
+    stored = Rating.objects.get(pk=rating.pk)
+    assert {name: getattr(stored, name) for name in values} == values
+    assert stored.answers == rating.answers != {}
+    assert stored.verified is with_dossier
+    # The returned rating has its related objects at hand, as an assigned one would.
+    with CaptureQueriesContext(connection) as queries:
+        assert rating.organisation == target.organisation
+        assert rating.staff == staff_member
+        assert rating.dossier == target.dossier
+    assert len(queries) == 0
