@@ -58,6 +58,13 @@ def _edit_url(live_server: Any, plan: Plan) -> str:
     return f"{live_server.url}/plans/{plan.pk}/edit/"
 
 
+def _plan_date_box(page: Any, live_server: Any, officer: Any, plan: Plan) -> Any:
+    """The officer on the plan's edit page: its date box (issued on)."""
+    share_session(page, live_server.url, officer)
+    page.goto(_edit_url(live_server, plan))
+    return page.locator("#id_issued_on")
+
+
 def _day(page: Any, number: int) -> Any:
     """A day of the month shown (not the greyed days of the months around it)."""
     cells = page.locator(".date-picker-popup .datepicker-cell.day:not(.prev):not(.next)")
@@ -69,9 +76,7 @@ def test_the_calendar_fills_the_box_in_day_month_year_with_vietnamese_then_engli
 ) -> None:
 
     page = us_page
-    share_session(page, live_server.url, officer)
-    page.goto(_edit_url(live_server, plan))
-    box = page.locator("#id_issued_on")
+    box = _plan_date_box(page, live_server, officer, plan)
     assert box.get_attribute("type") == "text"
     assert box.input_value() == "02/03/2026"
 
@@ -114,9 +119,7 @@ def test_the_calendar_shows_a_typed_iso_date_without_rewriting_it_and_escape_clo
     live_server: Any, us_page: Any, officer: Any, plan: Plan
 ) -> None:
     page = us_page
-    share_session(page, live_server.url, officer)
-    page.goto(_edit_url(live_server, plan))
-    box = page.locator("#id_issued_on")
+    box = _plan_date_box(page, live_server, officer, plan)
     box.fill("2026-05-07")
     toggle = page.get_by_role("button", name="Chọn ngày trên lịch")
     toggle.click()
@@ -182,9 +185,7 @@ def test_clicking_the_day_already_chosen_fills_the_box_and_closes_the_calendar(
     live_server: Any, us_page: Any, officer: Any, plan: Plan
 ) -> None:
     page = us_page
-    share_session(page, live_server.url, officer)
-    page.goto(_edit_url(live_server, plan))
-    box = page.locator("#id_issued_on")
+    box = _plan_date_box(page, live_server, officer, plan)
     box.fill("2026-05-07")
     page.get_by_role("button", name="Chọn ngày trên lịch").click()
     popup = page.locator(".date-picker-popup")
@@ -199,9 +200,7 @@ def test_the_calendar_opens_moves_and_fills_the_box_from_the_keyboard_alone(
     live_server: Any, us_page: Any, officer: Any, plan: Plan
 ) -> None:
     page = us_page
-    share_session(page, live_server.url, officer)
-    page.goto(_edit_url(live_server, plan))
-    box = page.locator("#id_issued_on")
+    box = _plan_date_box(page, live_server, officer, plan)
     popup = page.locator(".date-picker-popup")
     status = page.locator(".date-field [role=status]")
     box.focus()
