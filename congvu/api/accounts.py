@@ -1,14 +1,17 @@
 """/me: who the caller is, and what they may do where."""
 
+import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
 
 from congvu.accounts import access, trusted_browsers, two_factor
 from congvu.accounts.models import Role
 
+from .common import Id
 from .errors import ErrorOut
+from .plans import READ_ERRORS
 from .security import AUTH, user_of
 from .users import GrantOut
 
@@ -60,3 +63,55 @@ def me(request: HttpRequest) -> Any:
         "two_factor_required": two_factor.required_for(user),
         "two_factor_remembered_browsers": trusted_browsers.active(user).count(),
     }
+
+
+# --- browsers remembered at the two-step sign-in (accounts/trusted_browsers.py) -------------
+
+
+class TrustedBrowserOut(Schema):
+    id: int
+    label: str = Field(..., description="Trình duyệt và hệ điều hành / browser and system")
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+class ForgottenOut(Schema):
+    forgotten: int = Field(..., description="Số trình duyệt đã quên / browsers forgotten")
+
+
+@router.get(
+    "/trusted-browsers",
+    response={200: list[TrustedBrowserOut], **READ_ERRORS},
+    summary="Trình duyệt được ghi nhớ / the caller's remembered browsers",
+    description="Trình duyệt bỏ qua mã đăng nhập hai bước (chưa hết hạn, chưa quên). / "
+    "Browsers that skip the two-step code (not expired, not forgotten).",
+)
+def list_trusted_browsers(request: HttpRequest) -> Any:
+    return list(trusted_browsers.active(user_of(request)))
+
+
+@router.delete(
+    "/trusted-browsers/{id}",
+    response={204: None, **READ_ERRORS},
+    summary="Quên một trình duyệt / forget one remembered browser",
+    description="Lần đăng nhập tới trên trình duyệt đó sẽ hỏi mã. Trình duyệt của người "
+    "khác: 404. / The next sign-in there asks for the code. Another user's: 404.",
+)
+def forget_trusted_browser(request: HttpRequest, id: Id) -> Any:
+    user = user_of(request)
+    trusted = trusted_browsers.active(user).filter(pk=id).first()
+    if trusted is None:
+        raise Http404
+    trusted_browsers.forget(trusted, actor=user)
+    return Status(204, None)
+
+
+@router.delete(
+    "/trusted-browsers",
+    response={200: ForgottenOut, **READ_ERRORS},
+    summary="Quên mọi trình duyệt / forget every remembered browser",
+)
+def forget_all_trusted_browsers(request: HttpRequest) -> Any:
+    user = user_of(request)
+    return {"forgotten": trusted_browsers.forget_all(user, actor=user)}

@@ -305,3 +305,22 @@ def test_the_api_counts_the_remembered_browsers(officer: User, remembered: Clien
     _token, key = services.create_api_token(officer, name="api")
     me = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get("/api/v1/me").json()
     assert me["two_factor_remembered_browsers"] == 1
+
+
+def test_the_api_lists_and_forgets_ones_own_remembered_browsers_only(
+    officer: User, remembered: Client, province: dict[str, Organisation]
+) -> None:
+    _token, key = services.create_api_token(officer, name="api")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    listed = api.get("/api/v1/me/trusted-browsers").json()
+    assert len(listed) == 1 and listed[0]["last_used_at"] is None
+    colleague = make_user("colleague", Role.VIEWER, province["dept_justice"])
+    _token, other_key = services.create_api_token(colleague, name="api")
+    other = Client(HTTP_AUTHORIZATION=f"Bearer {other_key}")
+    assert other.get("/api/v1/me/trusted-browsers").json() == []
+    assert other.delete(f"/api/v1/me/trusted-browsers/{listed[0]['id']}").status_code == 404
+    assert trusted_browsers.active(officer).count() == 1
+    assert api.delete(f"/api/v1/me/trusted-browsers/{listed[0]['id']}").status_code == 204
+    assert not _still_skips(remembered)
+    assert api.delete("/api/v1/me/trusted-browsers").json() == {"forgotten": 0}
+    assert AuditEvent.objects.filter(action="accounts.trusted_browser_forget").count() == 1
