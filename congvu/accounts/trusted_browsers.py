@@ -12,6 +12,11 @@ At the next sign-in the password is still asked; when it is right and the cookie
 holds an unexpired, unforgotten token of *that* user (`use`), the code step is
 skipped. A token of another user is ignored.
 
+One office computer is often shared (the one-stop counter's, the focal point's), so
+the cookie holds the tokens of up to `MAX_TOKENS` people, newest first: a second
+officer remembering the browser does not make it forget the first. Whenever the
+cookie is written it keeps only the tokens whose records still skip the code.
+
 The user sees and forgets their remembered browsers on the two-factor page
 (`forget`, `forget_all`). Everything that should end trust forgets them all:
 turning two-step sign-in off, an account manager's reset, a password change or
@@ -40,6 +45,10 @@ from .models import TrustedBrowser, User
 
 COOKIE: Final = "congvu_trusted_browser"
 COOKIE_PATH: Final = "/accounts/"
+#: People one browser remembers at once (a shared counter computer); the oldest goes first.
+MAX_TOKENS: Final = 5
+_SEPARATOR: Final = "."  # not in token_urlsafe's alphabet, allowed in a cookie value
+_TOKEN_MAX: Final = 64  # token_urlsafe(32) is 43 characters
 
 #: First match wins: Edge, Opera and Cốc Cốc also say "Chrome"; Chrome also says "Safari".
 _BROWSERS: Final = (
@@ -131,10 +140,33 @@ def remember(user: User, *, user_agent: str) -> tuple[TrustedBrowser, str]:
     return trusted, token
 
 
-def set_cookie(response: HttpResponse, token: str) -> None:
+def _tokens(request: HttpRequest) -> list[str]:
+    """The tokens the browser's cookie holds (newest first); malformed parts ignored."""
+    raw = request.COOKIES.get(COOKIE, "")[: (_TOKEN_MAX + 1) * MAX_TOKENS]
+    parts = [part for part in raw.split(_SEPARATOR) if 0 < len(part) <= _TOKEN_MAX]
+    return list(dict.fromkeys(parts))[:MAX_TOKENS]
+
+
+def _still_trusted(tokens: list[str]) -> list[str]:
+    """`tokens`, in order, without those whose records no longer skip the code."""
+    if not tokens:
+        return []
+    digests = {_digest(token): token for token in tokens}
+    live = set(
+        TrustedBrowser.objects.filter(
+            digest__in=digests, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).values_list("digest", flat=True)
+    )
+    return [token for token in tokens if _digest(token) in live]
+
+
+def _write(response: HttpResponse, tokens: list[str]) -> None:
+    if not tokens:
+        response.delete_cookie(COOKIE, path=COOKIE_PATH, samesite="Lax")
+        return
     response.set_cookie(
         COOKIE,
-        token,
+        _SEPARATOR.join(tokens[:MAX_TOKENS]),
         max_age=remember_days() * 24 * 3600,
         path=COOKIE_PATH,
         secure=bool(settings.SESSION_COOKIE_SECURE),
@@ -143,16 +175,24 @@ def set_cookie(response: HttpResponse, token: str) -> None:
     )
 
 
-def delete_cookie(response: HttpResponse) -> None:
-    response.delete_cookie(COOKIE, path=COOKIE_PATH, samesite="Lax")
+def set_cookie(response: HttpResponse, token: str, request: HttpRequest) -> None:
+    """Add a new token to the browser's cookie, before the others still trusted."""
+    others = [other for other in _still_trusted(_tokens(request)) if other != token]
+    _write(response, [token, *others])
+
+
+def refresh_cookie(response: HttpResponse, request: HttpRequest) -> None:
+    """Rewrite the cookie without the tokens just forgotten (the others' stay)."""
+    if COOKIE in request.COOKIES:
+        _write(response, _still_trusted(_tokens(request)))
 
 
 def use(user: User, request: HttpRequest) -> bool:
     """Whether this browser's cookie lets `user` (right password just now) skip the code."""
-    token = request.COOKIES.get(COOKIE, "")
-    if not enabled() or not token or len(token) > 200:
+    tokens = _tokens(request)
+    if not enabled() or not tokens:
         return False
-    trusted = active(user).filter(digest=_digest(token)).first()
+    trusted = active(user).filter(digest__in=[_digest(token) for token in tokens]).first()
     if trusted is None or not secrets.compare_digest(trusted.password_mark, _password_mark(user)):
         return False
     TrustedBrowser.objects.filter(pk=trusted.pk).update(last_used_at=timezone.now())
@@ -160,8 +200,7 @@ def use(user: User, request: HttpRequest) -> bool:
 
 
 def is_this_browser(trusted: TrustedBrowser, request: HttpRequest) -> bool:
-    token = request.COOKIES.get(COOKIE, "")
-    return bool(token) and secrets.compare_digest(trusted.digest, _digest(token))
+    return any(secrets.compare_digest(trusted.digest, _digest(t)) for t in _tokens(request))
 
 
 @transaction.atomic

@@ -135,7 +135,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 _trusted, token = trusted_browsers.remember(
                     user, user_agent=request.META.get("HTTP_USER_AGENT", "")
                 )
-                trusted_browsers.set_cookie(response, token)
+                trusted_browsers.set_cookie(response, token, request)
             return response
         pending["failures"] = int(pending.get("failures", 0)) + 1
         request.session[two_factor.PENDING] = pending
@@ -329,8 +329,7 @@ def trusted_browser_forget(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
         % {"label": trusted.label},
     )
     response = redirect("accounts:two_factor")
-    if trusted_browsers.is_this_browser(trusted, request):
-        trusted_browsers.delete_cookie(response)
+    trusted_browsers.refresh_cookie(response, request)
     return response
 
 
@@ -341,7 +340,7 @@ def trusted_browser_forget_all(request: AuthenticatedHttpRequest) -> HttpRespons
     if count:
         messages.success(request, _("Đã quên mọi trình duyệt được ghi nhớ."))
     response = redirect("accounts:two_factor")
-    trusted_browsers.delete_cookie(response)
+    trusted_browsers.refresh_cookie(response, request)
     return response
 
 

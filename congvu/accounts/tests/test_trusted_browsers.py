@@ -135,6 +135,61 @@ def test_another_users_token_is_ignored(
     assert TrustedBrowser.objects.get(user=officer).last_used_at is None
 
 
+def test_a_shared_computer_remembers_each_of_its_users(
+    officer: User, remembered: Client, province: dict[str, Organisation]
+) -> None:
+    """The counter's computer: a colleague remembering it does not make it forget the officer,
+    and forgetting it for one of them (one browser, or all) leaves the other remembered."""
+    colleague = make_user("colleague", Role.VIEWER, province["dept_justice"])
+    colleague.set_password(PASSWORD)
+    colleague.save(update_fields=["password"])
+    colleague_codes = turn_on(client_for(colleague), colleague)
+    assert with_code(remembered, colleague, colleague_codes[0], remember=True).status_code == 302
+    remembered.post(reverse("accounts:logout"))
+    assert len(remembered.cookies[trusted_browsers.COOKIE].value.split(".")) == 2
+
+    for username in ("officer", "colleague", "officer"):
+        assert _still_skips(remembered, username), username
+        remembered.post(reverse("accounts:logout"))
+
+    # The colleague forgets this browser: the officer's place in the cookie stays.
+    sign_in(remembered, "colleague")
+    mine = TrustedBrowser.objects.get(user=colleague)
+    remembered.post(reverse("accounts:trusted_browser_forget", args=[mine.pk]))
+    remembered.post(reverse("accounts:logout"))
+    assert not _still_skips(remembered, "colleague")
+    assert _still_skips(remembered, "officer")
+
+    # The officer forgets all of theirs: nothing is left in the cookie.
+    remembered.post(reverse("accounts:trusted_browser_forget_all"))
+    assert remembered.cookies[trusted_browsers.COOKIE].value == ""
+    remembered.post(reverse("accounts:logout"))
+    assert not _still_skips(remembered, "officer")
+
+
+def test_one_browser_remembers_at_most_five_people_the_oldest_going_first(
+    officer: User, remembered: Client, province: dict[str, Organisation]
+) -> None:
+    for number in range(trusted_browsers.MAX_TOKENS):
+        user = make_user(f"counter{number}", Role.VIEWER, province["dept_justice"])
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        recovery = turn_on(client_for(user), user)
+        assert with_code(remembered, user, recovery[0], remember=True).status_code == 302
+        remembered.post(reverse("accounts:logout"))
+    value = remembered.cookies[trusted_browsers.COOKIE].value
+    assert len(value.split(".")) == trusted_browsers.MAX_TOKENS
+    assert not _still_skips(remembered, "officer")  # the first one in, the first one out
+    assert _still_skips(remembered, "counter0")
+
+
+def test_a_malformed_cookie_is_ignored_not_an_error(officer: User, codes: list[str]) -> None:
+    client = browser()
+    client.cookies[trusted_browsers.COOKIE] = "." * 300 + "x" * 5000
+    response = sign_in(client, "officer")
+    assert response["Location"].startswith(reverse("accounts:login_code"))
+
+
 def test_the_two_factor_page_lists_remembered_browsers_with_dates(
     officer: User, remembered: Client
 ) -> None:
@@ -188,8 +243,8 @@ def test_someone_elses_remembered_browser_cannot_be_forgotten(
     assert trusted_browsers.active(officer).count() == 1
 
 
-def _still_skips(client: Client) -> bool:
-    response = sign_in(client, "officer")
+def _still_skips(client: Client, username: str = "officer") -> bool:
+    response = sign_in(client, username)
     return not response["Location"].startswith(reverse("accounts:login_code"))
 
 
