@@ -397,22 +397,30 @@ def amendment_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, programme, amendment_form=form, status=400)
 
 
+def _without_draft(
+    request: AuthenticatedHttpRequest, programme: InspectionProgramme
+) -> HttpResponse | None:
+    """Back to the programme with a message when no amendment is open to record a change in."""
+    if programme_amendments.draft_amendment(programme) is not None:
+        return None
+    messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
+    return redirect("inspections:programme", pk=programme.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def amendment_item_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = _to_manage(request, pk)
-    if programme_amendments.draft_amendment(programme) is None:
-        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
-        return redirect("inspections:programme", pk=programme.pk)
+    if (refused := _without_draft(request, programme)) is not None:
+        return refused
     return _item_form(request, programme, None, amending=True)
 
 
 def _change_form(request: AuthenticatedHttpRequest, pk: int, *, reschedule: bool) -> HttpResponse:
     item = ps.get_item_to_manage(request.user, pk)
     programme = item.programme
-    if programme_amendments.draft_amendment(programme) is None:
-        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
-        return redirect("inspections:programme", pk=programme.pk)
+    if (refused := _without_draft(request, programme)) is not None:
+        return refused
     form: ReasonForm | RescheduleForm
     # Bound on every POST, even an empty one: it must come back with its errors.
     data = request.POST if request.method == "POST" else None
@@ -515,9 +523,8 @@ def amendment_abandon(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def amendment_items_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = _to_manage(request, pk)
-    if programme_amendments.draft_amendment(programme) is None:
-        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
-        return redirect("inspections:programme", pk=programme.pk)
+    if (refused := _without_draft(request, programme)) is not None:
+        return refused
     return _bulk(request, programme, amending=True)
 
 
@@ -527,9 +534,8 @@ def amendment_changes_bulk(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     """Ticked items of the approved programme cancelled or rescheduled at once through the
     amendment in preparation, with one reason: all or nothing."""
     programme = _to_manage(request, pk)
-    if programme_amendments.draft_amendment(programme) is None:
-        messages.error(request, _("Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước."))
-        return redirect("inspections:programme", pk=programme.pk)
+    if (refused := _without_draft(request, programme)) is not None:
+        return refused
     q = str(request.GET.get("q") or "")[:200]
     form = BulkChangeForm(
         request.POST if request.method == "POST" else None,
