@@ -468,3 +468,23 @@ def test_in_english_the_amendment_pages_speak_english(
     assert refused.status_code == 400
     assert "Enter the reason for the amendment." in body and "Nhập lý do" not in body
     assert "Open an amendment" in body and "Download the programme (Word)" in body
+
+
+@pytest.mark.parametrize(
+    "name", ["amendment_item_new", "item_cancel", "item_reschedule", "amendment_changes_bulk"]
+)
+def test_a_change_without_an_amendment_in_preparation_sends_back_with_the_reason(
+    name: str,
+    province: dict[str, Organisation],
+    inspector: User,
+    approved: InspectionProgramme,
+) -> None:
+    as_inspector = client_for(inspector)
+    item = item_of(approved, province["dept_justice"])
+    target = item.pk if name.startswith("item_") else approved.pk
+    response = as_inspector.post(url(name, target), {"reason": "Lý do", "period": "q1"})
+    assert response.status_code == 302
+    assert response["Location"] == url("programme", approved.pk)
+    page = as_inspector.get(response["Location"]).content.decode()
+    assert "Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước." in page
+    assert not ProgrammeChange.objects.exists()
