@@ -204,6 +204,16 @@ def test_the_minutes_stay_vietnamese_for_a_reader_in_english(
     assert "Breach" not in text and "Kept" not in text
 
 
+def test_an_english_reader_is_told_in_english_why_a_paper_is_not_there(
+    running: Scene, as_inspector: Client
+) -> None:
+    as_inspector.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = as_inspector.get(url("notice", running.inspection.code, "docx"), follow=True)
+    page = response.content.decode()
+    assert "The conclusion notice exists once the inspection is concluded." in page
+    assert "Inspection minutes (draft)" in page
+
+
 def test_the_minutes_name_the_programme_s_issuer_when_the_inspection_carries_one_out(
     province: dict[str, Organisation], inspector: User, officer: User, as_inspector: Client
 ) -> None:
