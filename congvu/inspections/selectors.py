@@ -165,3 +165,30 @@ def case_source(user: Any, case: Case) -> CaseSource | None:
     if inspection is None:
         return None
     return CaseSource(inspection, finding if may_see_findings(user, inspection) else None)
+
+
+def inspecting_body(inspection: Inspection) -> Organisation:
+    """Who inspects, as the documents' heading names it: the body that issued the yearly
+    programme the inspection carries out; else the lead's own organisation (their staff
+    record); else the organisation of the lead's narrowest INSPECTION_RUN grant over the
+    inspected organisation; else the top of the inspected organisation's tree."""
+    item = inspection.programme_item
+    if item is not None:
+        return item.programme.organisation
+    staff = (
+        StaffMember.objects.filter(user_id=inspection.lead_id)
+        .select_related("organisation")
+        .first()
+    )
+    if staff is not None:
+        return staff.organisation
+    grants = [
+        grant
+        for grant in access.grants_of(inspection.lead)
+        if Perm.INSPECTION_RUN in access.ROLE_PERMS[grant.role]
+        and grant.covers(inspection.organisation)
+    ]
+    if grants:
+        narrowest = max(grants, key=lambda grant: len(grant.path))
+        return Organisation.objects.get(pk=narrowest.organisation_id)
+    return Organisation.objects.get(pk=inspection.organisation.ancestor_ids()[0])

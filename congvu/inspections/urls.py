@@ -86,4 +86,6 @@ urlpatterns = [
     path("<str:code>/findings/<int:pk>/action/", views.add_action, name="add_action"),
     path("<str:code>/actions/<int:pk>/respond/", views.respond, name="respond"),
     path("<str:code>/files/<int:pk>/", views.evidence_file, name="file"),
+    path("<str:code>/minutes.<str:fmt>", views.minutes, name="minutes"),
+    path("<str:code>/conclusion-notice.<str:fmt>", views.conclusion_notice, name="notice"),
 ]

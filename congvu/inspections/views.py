@@ -27,7 +27,7 @@ from congvu.cases.selectors import handler_cases
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import programme_selectors, selectors, services, uploads, workflow
+from . import documents, programme_selectors, selectors, services, uploads, workflow
 from .forms import (
     CancelForm,
     ChecklistForm,
@@ -201,6 +201,7 @@ def _detail(
         "conclude_form": bound.get("conclude") or ConcludeForm(prefix="c"),
         "cancel_form": bound.get("cancel") or CancelForm(prefix="x"),
         "errors": bound.get("errors"),
+        "documents": documents.available(user, inspection),
     }
     return render(request, "inspections/inspection_detail.html", context, status=status)
 
@@ -425,3 +426,36 @@ def evidence_file(request: AuthenticatedHttpRequest, code: str, pk: int) -> File
     inspection = selectors.get_inspection(request.user, code)
     item = selectors.get_file(request.user, inspection, pk)
     return uploads.response(item)
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+def _document(
+    request: AuthenticatedHttpRequest, code: str, document: str, fmt: str
+) -> HttpResponse:
+    """A paper of the inspection to whoever sees the inspection (404/403 as the page); one
+    its state does not give yet is a message on the inspection's page."""
+    if fmt not in documents.FORMATS:
+        raise Http404
+    inspection = selectors.get_inspection(request.user, code)
+    try:
+        exporter = documents.exporter(request.user, inspection, document, fmt)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("inspections:detail", code=inspection.code)
+    return exporter.response()
+
+
+@login_required
+@require_GET
+def minutes(request: AuthenticatedHttpRequest, code: str, fmt: str) -> HttpResponse:
+    """Biên bản kiểm tra (DOCX or PDF): a draft while in progress, final once concluded."""
+    return _document(request, code, documents.MINUTES, fmt)
+
+
+@login_required
+@require_GET
+def conclusion_notice(request: AuthenticatedHttpRequest, code: str, fmt: str) -> HttpResponse:
+    """Thông báo kết luận kiểm tra (DOCX or PDF), once concluded."""
+    return _document(request, code, documents.NOTICE, fmt)

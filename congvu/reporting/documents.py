@@ -320,3 +320,31 @@ def recipients_and_signer(
     para = right.add_paragraph()
     para.alignment = CENTER
     style_run(para.add_run(signer_name), size=BODY_PT, bold=True)
+
+
+def two_signers(
+    document: DocumentObject,
+    *,
+    left: Sequence[str],
+    right: Sequence[str],
+    left_name: str = "",
+    right_name: str = "",
+) -> None:
+    """Two signature blocks side by side (a biên bản: the inspected body on the left, the
+    team on the right): each block's title lines in bold capitals, room to sign, the name."""
+    paragraph(document, "", after=6)
+    table = document.add_table(rows=1, cols=2)
+    table.autofit = False
+    _no_borders(table)
+    cells = table.rows[0].cells
+    cells[0].width, cells[1].width = Mm(82), Mm(83)
+    for cell, titles, name in ((cells[0], left, left_name), (cells[1], right, right_name)):
+        for index, title in enumerate(titles):
+            para = _cell_paragraph(cell, index == 0)
+            para.alignment = CENTER
+            style_run(para.add_run(title.upper()), size=BODY_PT - 1, bold=True)
+        for _blank in range(4):
+            cell.add_paragraph()
+        para = cell.add_paragraph()
+        para.alignment = CENTER
+        style_run(para.add_run(name), size=BODY_PT, bold=True)
