@@ -255,7 +255,7 @@ def test_the_document_stays_vietnamese_in_english_mode(
         assert "KẾT LUẬN" in text and "Khiển trách" in text and "Reprimand" not in text
         assert "Họ và tên" in text and "Nơi nhận" in text
     html = as_head.get(reverse("cases:detail", args=[case.code])).content.decode()
-    assert "Download Word (.docx)" in html
+    assert "Download Word (.docx)" in html and "Conclusion document" in html
 
 
 # --- who may have it ----------------------------------------------------------------------------
