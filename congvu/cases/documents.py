@@ -17,8 +17,8 @@ class of `reporting.exporters`); only the content is here. Both files are built 
 The paper is an official record: it is Vietnamese whatever the reader's language, dated
 on the day of the conclusion, its number left blank for the clerk ("Số:      /KL-").
 
-Privacy (Law on Denunciation 2018, chapter V on protecting the denouncer; Decree 13/2023): the paper never carries the
-reporter's name, phone or e-mail — the recipients list names the reporter only as
+Privacy (Law on Denunciation 2018, chapter V on protecting the denouncer; Decree 13/2023):
+the paper never carries the reporter's name, phone or e-mail — "Nơi nhận" names them only as
 "Người tố cáo (theo địa chỉ đã đăng ký)" — and whatever of them a reporter or a handler
 typed into the texts it quotes is masked. It reads only the case's own fields (the
 description, the conclusion told to both parties, the decided discipline): never the

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from typing import Any
 
 import pytest
 from django.test import Client
