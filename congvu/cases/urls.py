@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import assignment_views, dashboard_views, rating_views, rules_views, views
+from . import assignment_views, dashboard_views, document_views, rating_views, rules_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -48,4 +48,16 @@ urlpatterns = [
     path("<str:code>/discipline/<int:pk>/decide/", views.case_decide, name="decide"),
     path("<str:code>/discipline/<int:pk>/file/", views.decision_file, name="decision_file"),
     path("<str:code>/files/<int:pk>/", views.case_file, name="file"),
+    path(
+        "<str:code>/conclusion.docx",
+        document_views.conclusion_document,
+        {"fmt": "docx"},
+        name="conclusion_docx",
+    ),
+    path(
+        "<str:code>/conclusion.pdf",
+        document_views.conclusion_document,
+        {"fmt": "pdf"},
+        name="conclusion_pdf",
+    ),
 ]

@@ -36,6 +36,7 @@ from . import (
     assignment,
     bulk_assignment,
     discipline,
+    documents,
     exports,
     selectors,
     services,
@@ -369,6 +370,7 @@ def _detail(
         if may_decide
         else [],
         "source": _source_inspection(user, case),
+        "has_paper": documents.has_paper(case),
         **_handling_context(user, case, bound, may_handle=may_handle),
     }
     return render(request, "cases/case_detail.html", context, status=status)
@@ -853,6 +855,7 @@ def _subject_page(
             "decisions": decisions,
             "form": form,
             "may_answer": case.status not in (S.CLOSED, S.REJECTED),
+            "has_paper": documents.has_paper(case),
         },
         status=status,
     )
