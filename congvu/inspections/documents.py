@@ -321,14 +321,14 @@ class _InspectionMixin:
                 "governing_body": d.upper_name(r.inspecting.name),
                 "issuing_body": TEAM,
                 "number": MINUTES_NUMBER,
-                "kind": "BIÊN BẢN",
+                "document_kind": "BIÊN BẢN",
                 "subject": f"Kiểm tra công vụ tại {r.organisation_name()}",
             }
         return {
             "governing_body": governing_body(r.inspecting),
             "issuing_body": d.upper_name(r.inspecting.name),
             "number": NOTICE_NUMBER,
-            "kind": "THÔNG BÁO",
+            "document_kind": "THÔNG BÁO",
             "subject": f"Kết luận kiểm tra công vụ tại {r.organisation_name()}",
         }
 
@@ -344,7 +344,7 @@ class _Docx(_InspectionMixin, DocxExporter):
             place=place_from(r.inspecting),
             day=r.day(),
         )
-        d.title_block(document, h["kind"], h["subject"])
+        d.title_block(document, h["document_kind"], h["subject"])
 
     def _actions(self, document: DocumentObject) -> None:
         rows = self.record.action_rows()
