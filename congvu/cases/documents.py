@@ -20,9 +20,10 @@ on the day of the conclusion, its number left blank for the clerk ("Số:      /
 Privacy (Law on Denunciation 2018, chapter V on protecting the denouncer; Decree 13/2023):
 the paper never carries the reporter's name, phone or e-mail — "Nơi nhận" names them only as
 "Người tố cáo (theo địa chỉ đã đăng ký)" — and whatever of them a reporter or a handler
-typed into the texts it quotes is masked. It reads only the case's own fields (the
-description, the conclusion told to both parties, the decided discipline): never the
-timeline, so no internal note, no handler's name and no proposal still under discussion.
+typed into the texts it quotes is masked. It does not quote the report's own words (they
+stay in the case file: see `ConclusionText.description`). It reads only the case's own
+fields (the conclusion told to both parties, the decided discipline): never the timeline,
+so no internal note, no handler's name and no proposal still under discussion.
 """
 
 from __future__ import annotations
@@ -285,7 +286,18 @@ class ConclusionText:
 
     @property
     def description(self) -> str:
-        return self.masked(self.case.description)
+        """Where the report's own words are: the case file, not the paper.
+
+        The paper goes to the person concerned, who is shown only what the handlers send
+        them (`subject_detail`): a report's own words identify its author far more often
+        than a name does (the shop opposite, the day of a visit), and no masking catches
+        that. The handler restates in the conclusion what each finding is about, as a
+        signed conclusion does anyway."""
+        return (
+            f"Nội dung {self.paper.received} được lưu đầy đủ trong hồ sơ vụ việc mã "
+            f"{self.case.code}; văn bản này không trích nguyên văn để giữ bí mật thông tin "
+            f"về {self.paper.reporter.lower()}."
+        )
 
     def outcome_sentence(self) -> str:
         return f"{self.paper.outcome_lead} {OUTCOME_VI[self.case.outcome]}."

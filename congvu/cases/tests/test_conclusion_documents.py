@@ -168,7 +168,9 @@ def test_the_word_document_is_titled_after_the_track_and_says_what_was_concluded
     assert "Chức vụ: Chuyên viên." in text
     assert "Cơ quan, đơn vị: Sở Tư pháp." in text
     assert clause.code in text and clause.short_title in text
-    assert "Cán bộ đòi tiền bồi dưỡng mới nhận hồ sơ đất đai." in text
+    # The report's own words stay in the case file: the paper goes to the person concerned.
+    assert "đòi tiền bồi dưỡng" not in text
+    assert f"được lưu đầy đủ trong hồ sơ vụ việc mã {case.code}" in text
     assert CONCLUSION in text
     assert "đúng." in text
     assert f"Khiển trách (Quyết định số {DECISION_NUMBER} ngày {decided_on():%d/%m/%Y})" in text
@@ -216,6 +218,7 @@ def test_the_pdf_says_the_same_and_hides_the_reporter_too(
     assert CONCLUSION in text
     assert DECISION_NUMBER in text and f"{decided_on():%d/%m/%Y}" in text
     assert "Nơi nhận:" in text and "Lưu: VT, hồ sơ." in text
+    assert "đòi tiền bồi dưỡng" not in text  # the report's own words: in the case file
     assert_no_identity(text)
 
 
