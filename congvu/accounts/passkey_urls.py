@@ -31,7 +31,7 @@ urlpatterns = [
         passkey_views.AuthenticationComplete.as_view(),
         name="credential-authentication-complete",
     ),
-    # The library's script strings (English msgids); Vietnamese in locale/vi/LC_MESSAGES/djangojs.po.
+    # The library's script strings (English msgids); Vietnamese: locale/vi/.../djangojs.po.
     path(
         "two-factor/passkeys/jsi18n/",
         JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),

@@ -96,7 +96,9 @@ class RegistrationComplete(_Registration, CompleteCredentialRegistrationView):
         state = self.get_state()
         with transaction.atomic(), rewrite_exceptions(logger=logger):
             credential = self.get_helper().register_complete(
-                user=user, state=state, data=self.request.data
+                user=user,
+                state=state,
+                data=self.request.data,  # type: ignore[attr-defined]  # the library's parsed JSON
             )
             passkeys.added(credential, actor=user)
         # Whoever just used the key holds it: this session has passed the second step
@@ -151,7 +153,9 @@ class AuthenticationComplete(_SecondStep, CompleteCredentialAuthenticationView):
             state = self.get_state()
             with rewrite_exceptions(logger=logger):
                 credential = self.get_helper().authenticate_complete(
-                    user=user, state=state, data=self.request.data
+                    user=user,
+                    state=state,
+                    data=self.request.data,  # type: ignore[attr-defined]  # the library's parsed JSON
                 )
             self.check_device_usable(credential)
         except exceptions.OTPWebAuthnApiError as error:

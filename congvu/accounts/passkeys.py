@@ -68,9 +68,7 @@ def is_last_method(credential: WebAuthnCredential) -> bool:
 
 
 def default_name() -> str:
-    return _("Khóa truy cập ngày %(day)s") % {
-        "day": date_format(timezone.localdate(), "d/m/Y")
-    }
+    return _("Khóa truy cập ngày %(day)s") % {"day": date_format(timezone.localdate(), "d/m/Y")}
 
 
 def clean_name(name: str) -> str:
@@ -79,10 +77,7 @@ def clean_name(name: str) -> str:
         raise ValidationError({"name": _("Hãy đặt tên cho khóa. / Give the passkey a name.")})
     if len(text) > NAME_MAX:
         raise ValidationError(
-            {
-                "name": _("Tên dài tối đa %(n)d ký tự. / At most %(n)d characters.")
-                % {"n": NAME_MAX}
-            }
+            {"name": _("Tên dài tối đa %(n)d ký tự. / At most %(n)d characters.") % {"n": NAME_MAX}}
         )
     return text
 

@@ -83,6 +83,12 @@ def test_an_officer_adds_a_passkey_and_signs_in_with_it(
     expect(row).to_contain_text(today)
     expect(page.locator("main")).to_contain_text("Đã bật")
     assert serious_violations(page) == []
+    # The removal's confirmation (the last method: the password is asked), then back.
+    row.get_by_role("link", name="Gỡ").click()
+    expect(page.locator("h1")).to_have_text("Gỡ khóa truy cập")
+    expect(page.get_by_label("Mật khẩu")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_role("link", name="Hủy").click()
 
     # Signed out; the password, then the passkey instead of the code.
     page.context.clear_cookies()
