@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "django_tasks",
     "django_tasks_db",
     "congvu.core",
@@ -199,6 +202,32 @@ TWO_FACTOR_SUPERUSERS = env_bool("CONGVU_TWO_FACTOR_SUPERUSERS", not DEBUG)
 TWO_FACTOR_REMEMBER_DAYS = max(0, int(os.environ.get("CONGVU_TWO_FACTOR_REMEMBER_DAYS", "30")))
 OTP_TOTP_ISSUER = "Công vụ"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds
+
+
+def _webauthn_site() -> tuple[str, str]:
+    """The passkeys' relying party (a domain) and origin, from CONGVU_SITE_URL.
+
+    An IP address cannot be a relying party: a development site on 127.0.0.1 becomes
+    localhost (open it as http://localhost:8000 to use passkeys there)."""
+    parts = urlsplit(SITE_URL)
+    host = parts.hostname or "localhost"
+    try:
+        ip_address(host)
+    except ValueError:
+        pass
+    else:
+        host = "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return host, f"{parts.scheme or 'https'}://{host}{port}"
+
+
+# Passkeys (WebAuthn, django-otp-webauthn; congvu/accounts/passkeys.py) as the second step,
+# instead of the code. A passkey is bound to the relying party ID: changing it later makes
+# every registered passkey unusable. Never passwordless: the password is always asked first.
+OTP_WEBAUTHN_RP_ID = os.environ.get("CONGVU_WEBAUTHN_RP_ID", "") or _webauthn_site()[0]
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("CONGVU_WEBAUTHN_ALLOWED_ORIGINS") or [_webauthn_site()[1]]
+OTP_WEBAUTHN_RP_NAME = "Công vụ"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

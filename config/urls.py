@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("congvu.core.urls")),
     path("accounts/", include("congvu.accounts.urls")),
+    path("accounts/", include("congvu.accounts.passkey_urls")),
     path("org/import/", include("congvu.organisations.import_urls")),
     path("org/", include("congvu.organisations.urls")),
     path("standards/", include("congvu.conduct.urls")),

@@ -165,6 +165,31 @@ class LoginCodeForm(forms.Form):
     code = _code_field(_("Mã xác thực"))
     remember = forms.BooleanField(label=_("Ghi nhớ trình duyệt này"), required=False)
 
+    def __init__(self, *args: Any, passkey: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Sent by the page's script once a passkey passed (passkey_views): no code then.
+        self.fields["code"].required = not passkey
+
+
+class PasskeyNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("Tên khóa"),
+        max_length=64,
+        required=False,
+        error_messages={"max_length": _("Tên dài tối đa %(limit_value)d ký tự.")},
+    )
+
+
+class PasskeyRemoveForm(forms.Form):
+    """Asked only when the passkey is the last second-step method."""
+
+    password = forms.CharField(
+        label=_("Mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": REQUIRED},
+    )
+
 
 class TwoFactorConfirmForm(forms.Form):
     code = _code_field(_("Mã 6 chữ số trong ứng dụng"))

@@ -22,6 +22,9 @@ ours:
   (`reset`), audited, and the user is told.
 * **Remember this browser**: the code step skipped for a while on a browser that
   passed it (`trusted_browsers.py`); turning it off or a reset forgets them all.
+* **Passkeys** (`passkeys.py`) are the other second-step method: two-step sign-in is
+  on when the user has the app or a passkey (or both); turning it off or a reset
+  removes both.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from congvu.audit.services import record
 
-from . import trusted_browsers
+from . import passkeys, trusted_browsers
 from .models import RecoveryCode, RoleGrant, User
 
 #: Session keys: who is half-way through signing in; a session that passed the code;
@@ -66,7 +69,8 @@ def device_of(user: User) -> TOTPDevice | None:
 
 
 def is_on(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """Whether the user has a second-step method: the app or a passkey."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists() or passkeys.has_any(user)
 
 
 def required_for(user: User) -> bool:
@@ -194,22 +198,24 @@ def verify(user: User, code: str) -> str | None:
 
     None when it is right; else the message to show."""
     device = device_of(user)
-    if device is None:
-        return _wrong_code()
     typed = normalise(code)
-    if typed.isdigit() and len(typed) == device.digits:
+    if device is not None and typed.isdigit() and len(typed) == device.digits:
         return _check_totp(device, typed)
-    # Anything else is a recovery code (one may, rarely, be digits only).
-    allowed, info = device.verify_is_allowed()
-    if not allowed:
-        return _wait_message((info or {}).get("locked_until") or timezone.now())
+    # Anything else is a recovery code (one may, rarely, be digits only). A user with
+    # passkeys only has no app to throttle: the pending sign-in's limit still holds.
+    if device is not None:
+        allowed, info = device.verify_is_allowed()
+        if not allowed:
+            return _wait_message((info or {}).get("locked_until") or timezone.now())
     used = RecoveryCode.objects.filter(
         user=user, digest=_digest(user, typed), used_at__isnull=True
     ).update(used_at=timezone.now())
     if not used:
-        device.throttle_increment()
+        if device is not None:
+            device.throttle_increment()
         return _wrong_code()
-    device.throttle_reset()
+    if device is not None:
+        device.throttle_reset()
     record(
         "accounts.recovery_code_used",
         actor=user,
@@ -225,7 +231,8 @@ def verify(user: User, code: str) -> str | None:
 
 @transaction.atomic
 def turn_off(user: User, *, password: str, code: str) -> None:
-    """The user turns it off with their password and a current code (or a recovery code).
+    """The user turns it off with their password and a current code (or a recovery code):
+    the app, every passkey, the recovery codes and remembered browsers go.
 
     Refused where their role requires it."""
     if required_for(user):
@@ -247,13 +254,15 @@ def turn_off(user: User, *, password: str, code: str) -> None:
 
 def _remove(user: User, *, actor: Any, reason: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
+    passkeys.remove_all(user)
     RecoveryCode.objects.filter(user=user).delete()
     trusted_browsers.forget_all(user, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def reset(user: User, *, actor: Any) -> None:
-    """An account manager removes `user`'s authenticator (a lost phone); audited, told."""
+    """An account manager removes `user`'s authenticator and passkeys (a lost phone or key);
+    audited, told."""
     from . import notices
     from .services import _require_manageable
 
@@ -266,7 +275,7 @@ def reset(user: User, *, actor: Any) -> None:
             "Turn your own two-step sign-in off on the Account page."
         ),
     )
-    if not TOTPDevice.objects.filter(user=user).exists():
+    if not TOTPDevice.objects.filter(user=user).exists() and not passkeys.has_any(user):
         raise ValidationError(
             _(
                 "Người dùng này chưa bật đăng nhập hai bước. / "

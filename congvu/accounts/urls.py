@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import passkey_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -24,6 +24,16 @@ urlpatterns = [
         "two-factor/browsers/forget/",
         views.trusted_browser_forget_all,
         name="trusted_browser_forget_all",
+    ),
+    path(
+        "two-factor/passkeys/<int:pk>/rename/",
+        passkey_views.passkey_rename,
+        name="passkey_rename",
+    ),
+    path(
+        "two-factor/passkeys/<int:pk>/remove/",
+        passkey_views.passkey_remove,
+        name="passkey_remove",
     ),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
     path("users/", views.user_list, name="user_list"),

@@ -23,12 +23,13 @@ from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
-from . import access, services, trusted_browsers, two_factor
+from . import access, passkeys, services, trusted_browsers, two_factor
 from .access import Perm
 from .forms import (
     ApiTokenForm,
     GrantForm,
     LoginCodeForm,
+    PasskeyNameForm,
     TwoFactorConfirmForm,
     TwoFactorOffForm,
     UserCreateForm,
@@ -89,7 +90,7 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
+def pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     pending = request.session.get(two_factor.PENDING)
     if not isinstance(pending, dict):
         return None
@@ -101,7 +102,7 @@ def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     return user, pending
 
 
-def _back_to_login(request: HttpRequest, target: str) -> HttpResponse:
+def back_to_login(request: HttpRequest, target: str) -> HttpResponse:
     messages.error(
         request,
         _(
@@ -114,41 +115,73 @@ def _back_to_login(request: HttpRequest, target: str) -> HttpResponse:
 
 
 def login_code(request: HttpRequest) -> HttpResponse:
-    """The second sign-in step, for a user whose password was right a moment ago."""
+    """The second sign-in step, for a user whose password was right a moment ago: a code,
+    or a passkey (the page's script posts `method=passkey` once it passed)."""
     target = safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
     if request.user.is_authenticated:
         return redirect(target or settings.LOGIN_REDIRECT_URL)
-    found = _pending_user(request)
+    found = pending_user(request)
     if found is None:
-        return _back_to_login(request, target)
+        return back_to_login(request, target)
     user, pending = found
-    form = LoginCodeForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
+    posted = request.method == "POST"
+    by_passkey = posted and request.POST.get("method") == "passkey"
+    form = LoginCodeForm(request.POST if posted else None, passkey=by_passkey)
+    if form.is_valid() and by_passkey:
+        if passkeys.take_passed(pending, user):
+            return _second_step_passed(request, user, pending, target, form)
+        request.session[two_factor.PENDING] = pending
+        form.add_error(
+            None,
+            _(
+                "Khóa truy cập chưa được xác nhận: hãy thử lại hoặc nhập mã. / "
+                "The passkey was not verified: try again or type a code."
+            ),
+        )
+    elif form.is_valid():
         problem = two_factor.verify(user, form.cleaned_data["code"])
         if problem is None:
-            del request.session[two_factor.PENDING]
-            auth_login(request, user, backend=pending["backend"])
-            request.session[two_factor.VERIFIED] = True
-            response = redirect(target or settings.LOGIN_REDIRECT_URL)
-            _remember_language(request, response, user)
-            if form.cleaned_data["remember"] and trusted_browsers.enabled():
-                _trusted, token = trusted_browsers.remember(
-                    user, user_agent=request.META.get("HTTP_USER_AGENT", "")
-                )
-                trusted_browsers.set_cookie(response, token, request)
-            return response
+            return _second_step_passed(request, user, pending, target, form)
         pending["failures"] = int(pending.get("failures", 0)) + 1
         request.session[two_factor.PENDING] = pending
         if pending["failures"] >= two_factor.PENDING_FAILURES:
             del request.session[two_factor.PENDING]
-            return _back_to_login(request, target)
+            return back_to_login(request, target)
         form.add_error("code", problem)
     days = trusted_browsers.remember_days()
     return render(
         request,
         "accounts/login_code.html",
-        {"form": form, "next": target, "remember_days": days},
+        {
+            "form": form,
+            "next": target,
+            "remember_days": days,
+            "has_app": two_factor.device_of(user) is not None,
+            "has_passkeys": passkeys.has_any(user),
+        },
     )
+
+
+def _second_step_passed(
+    request: HttpRequest,
+    user: User,
+    pending: dict[str, Any],
+    target: str,
+    form: LoginCodeForm,
+) -> HttpResponse:
+    """The same end for a right code and a passkey: signed in, the session verified,
+    the browser remembered when the box was ticked."""
+    del request.session[two_factor.PENDING]
+    auth_login(request, user, backend=pending["backend"])
+    request.session[two_factor.VERIFIED] = True
+    response = redirect(target or settings.LOGIN_REDIRECT_URL)
+    _remember_language(request, response, user)
+    if form.cleaned_data["remember"] and trusted_browsers.enabled():
+        _trusted, token = trusted_browsers.remember(
+            user, user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
+        trusted_browsers.set_cookie(response, token, request)
+    return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -223,10 +256,13 @@ def _two_factor_page(
     confirm_form: TwoFactorConfirmForm | None = None,
     off_form: TwoFactorOffForm | None = None,
     codes: list[str] | None = None,
+    rename_form: PasskeyNameForm | None = None,
+    renaming: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
     device = two_factor.device_of(user)
+    keys = list(passkeys.of(user))
     new = None if device is not None else two_factor.unconfirmed_device(user)
     return render(
         request,
@@ -239,7 +275,11 @@ def _two_factor_page(
             "confirm_form": confirm_form or TwoFactorConfirmForm(),
             "off_form": off_form or TwoFactorOffForm(),
             "codes": codes,
-            "codes_left": two_factor.recovery_codes_left(user) if device else 0,
+            "is_on": device is not None or bool(keys),
+            "codes_left": two_factor.recovery_codes_left(user),
+            "passkeys": keys,
+            "rename_form": rename_form or PasskeyNameForm(),
+            "renaming": renaming,
             "required": two_factor.required_for(user),
             "trusted": [
                 (trusted, trusted_browsers.is_this_browser(trusted, request))
@@ -253,14 +293,15 @@ def _two_factor_page(
 
 @login_required
 def two_factor_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Turn two-step sign-in on (scan, type a code back), renew the recovery codes, turn off."""
+    """Turn two-step sign-in on (scan, type a code back) or add passkeys, renew the recovery
+    codes, turn off."""
     return _two_factor_page(request)
 
 
 @login_required
 @require_POST
 def two_factor_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if two_factor.is_on(request.user):
+    if two_factor.device_of(request.user) is not None:
         return redirect("accounts:two_factor")
     two_factor.start(request.user)
     return redirect("accounts:two_factor")

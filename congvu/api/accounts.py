@@ -6,11 +6,11 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from congvu.accounts import access, trusted_browsers, two_factor
+from congvu.accounts import access, passkeys, trusted_browsers, two_factor
 from congvu.accounts.models import Role
 
 from .common import Id
-from .errors import ErrorOut
+from .errors import ErrorOut, ValidationErrorOut
 from .plans import READ_ERRORS
 from .security import AUTH, user_of
 from .users import GrantOut
@@ -115,3 +115,43 @@ def forget_trusted_browser(request: HttpRequest, id: Id) -> Any:
 def forget_all_trusted_browsers(request: HttpRequest) -> Any:
     user = user_of(request)
     return {"forgotten": trusted_browsers.forget_all(user, actor=user)}
+
+
+# --- passkeys, the other second sign-in step (accounts/passkeys.py) ---------------------------
+
+
+class PasskeyOut(Schema):
+    id: int
+    name: str = Field(..., description="Tên người dùng đặt / the name the user gave it")
+    created_at: dt.datetime | None = Field(..., description="Ngày thêm / added on")
+    last_used_at: dt.datetime | None = Field(..., description="Dùng lần cuối / last used")
+
+
+@router.get(
+    "/passkeys",
+    response={200: list[PasskeyOut], **READ_ERRORS},
+    summary="Khóa truy cập (passkey) / the caller's passkeys",
+    description="Khóa truy cập dùng thay mã ở bước thứ hai khi đăng nhập; thêm khóa chỉ làm "
+    "được trong trình duyệt (cần thiết bị xác thực). / Passkeys used instead of the code at "
+    "the second sign-in step; adding one is done in the browser (it needs the authenticator).",
+)
+def list_passkeys(request: HttpRequest) -> Any:
+    return list(passkeys.of(user_of(request)))
+
+
+@router.delete(
+    "/passkeys/{id}",
+    response={204: None, 422: ValidationErrorOut, **READ_ERRORS},
+    summary="Gỡ một khóa truy cập / remove one passkey",
+    description="Khóa của người khác: 404. Khóa là cách đăng nhập hai bước cuối cùng: 403 khi "
+    "vai trò bắt buộc đăng nhập hai bước, nếu không 422 (gỡ trên trang, nơi hỏi mật khẩu). / "
+    "Another user's: 404. The last second-step method: 403 where the role requires two-step "
+    "sign-in, else 422 (remove it on the page, which asks for the password).",
+)
+def remove_passkey(request: HttpRequest, id: Id) -> Any:
+    user = user_of(request)
+    credential = passkeys.of(user).filter(pk=id).first()
+    if credential is None:
+        raise Http404
+    passkeys.remove(credential, actor=user, password=None)
+    return Status(204, None)

@@ -25,7 +25,8 @@ def compiled(po_path: Path) -> bytes:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
-    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/django.po")):
+    # django.po for the pages; djangojs.po for scripts (the passkeys library's strings).
+    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         data = compiled(po_path)
         if check:
