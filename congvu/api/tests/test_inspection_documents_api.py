@@ -3,19 +3,14 @@ PDF, scoped like the inspection, a 422 saying why when the state does not give t
 
 from __future__ import annotations
 
-import io
-import re
-
 import pytest
 from django.test import Client
 from django.utils import timezone
-from docx import Document
-from docx.table import Table
-from pypdf import PdfReader
 
 from congvu.accounts.models import Role, User
 from congvu.conduct.models import CodeVersion
 from congvu.conduct.services import load_seed_catalogue
+from congvu.core.tests.document_helpers import docx_text, pdf_text
 from congvu.inspections import services
 from congvu.inspections.models import CorrectiveAction, Inspection
 from congvu.inspections.tests.conftest import answer_all, conclude, plan, start
@@ -28,22 +23,6 @@ BASE = "/api/v1/inspections"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAPERS = ("minutes.docx", "minutes.pdf", "conclusion-notice.docx", "conclusion-notice.pdf")
 ACTION = "Nhắc nhở cán bộ đeo thẻ công chức khi tiếp dân."
-
-
-def docx_text(body: bytes) -> str:
-    parts = []
-    for block in Document(io.BytesIO(body)).iter_inner_content():
-        if isinstance(block, Table):
-            parts.extend(" | ".join(cell.text for cell in row.cells) for row in block.rows)
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
-def pdf_text(body: bytes) -> str:
-    assert body.startswith(b"%PDF")
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
-    return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture

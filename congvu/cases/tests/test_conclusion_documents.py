@@ -5,20 +5,16 @@ discipline decided; never the reporter's identity nor an internal note; who may 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from docx import Document
-from docx.table import Table
-from pypdf import PdfReader
 
 from congvu.accounts.models import Role, User
 from congvu.conduct.models import Clause
 from congvu.conftest import client_for, make_user
+from congvu.core.tests.document_helpers import docx_text, pdf_text
 from congvu.organisations.models import Organisation, StaffMember
 
 from .. import discipline, documents, services, workflow
@@ -60,23 +56,6 @@ TITLES = {
         "/TB-",
     ),
 }
-
-
-def docx_text(body: bytes) -> str:
-    """The paragraphs and the tables' cells in the document's order."""
-    parts = []
-    for block in Document(io.BytesIO(body)).iter_inner_content():
-        if isinstance(block, Table):
-            for row in block.rows:
-                parts.extend(cell.text for cell in row.cells)
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
-def pdf_text(body: bytes) -> str:
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
-    return re.sub(r"\s+", " ", text)
 
 
 def url(case: Case, fmt: str) -> str:

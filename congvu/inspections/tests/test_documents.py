@@ -5,7 +5,6 @@ marked; who may download them, and the clear message when the state does not giv
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from docx import Document
-from docx.table import Table
-from pypdf import PdfReader
 
 from congvu.accounts.models import Role, User
+from congvu.core.tests.document_helpers import docx_text, pdf_text
 from congvu.core.tests.media_helpers import jpeg_with_gps
 from congvu.inspections import documents, services, workflow
 from congvu.inspections.models import CorrectiveAction, Inspection, Observation
@@ -37,23 +34,6 @@ BREACH_NOTE = "Cán bộ không đeo thẻ khi tiếp dân."
 ACTION = "Nhắc nhở, yêu cầu cán bộ đeo thẻ công chức khi tiếp dân."
 CONCLUSION = "Cơ quan thực hiện cơ bản đúng quy tắc ứng xử."
 RESULT = {"kept": "Thực hiện đúng", "breached": "Vi phạm", "not_observed": "Không quan sát được"}
-
-
-def docx_text(body: bytes) -> str:
-    """The paragraphs and the tables' rows ("a | b | c") in the document's order."""
-    parts = []
-    for block in Document(io.BytesIO(body)).iter_inner_content():
-        if isinstance(block, Table):
-            parts.extend(" | ".join(cell.text for cell in row.cells) for row in block.rows)
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
-def pdf_text(body: bytes) -> str:
-    assert body.startswith(b"%PDF")
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
-    return re.sub(r"\s+", " ", text)
 
 
 def url(name: str, *args: Any) -> str:

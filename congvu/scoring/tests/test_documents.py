@@ -11,13 +11,11 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from docx import Document
-from docx.table import Table
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from congvu.accounts.models import User
 from congvu.conftest import client_for
+from congvu.core.tests.document_helpers import docx_text, pdf_text
 from congvu.organisations.models import Organisation
 from congvu.reporting.documents import MOTTO, NATIONAL_NAME, vn_date
 from congvu.scoring import services
@@ -25,22 +23,6 @@ from congvu.scoring.documents import RankingPdf, decimal_comma
 from congvu.scoring.models import Scorecard
 
 from .conftest import TODAY, make_scorecard
-
-
-def docx_text(body: bytes) -> str:
-    """The paragraphs and the tables' rows ("a | b | c") in the document's order."""
-    parts = []
-    for block in Document(io.BytesIO(body)).iter_inner_content():
-        if isinstance(block, Table):
-            parts.extend(" | ".join(cell.text for cell in row.cells) for row in block.rows)
-        else:
-            parts.append(block.text)
-    return "\n".join(parts)
-
-
-def pdf_text(body: bytes) -> str:
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
-    return re.sub(r"\s+", " ", text)
 
 
 def download(client: Client, scorecard: Scorecard, fmt: str) -> bytes:
