@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 def docx_text(body: bytes) -> str:
     """The paragraphs and the tables' rows ("a | b | c") in the document's order."""
-    parts = []
+    parts: list[str] = []
     for block in Document(io.BytesIO(body)).iter_inner_content():
         if isinstance(block, Table):
             parts.extend(" | ".join(cell.text for cell in row.cells) for row in block.rows)
