@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import time
 from typing import Any, Final
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -50,6 +53,20 @@ def of(user: User) -> QuerySet[WebAuthnCredential]:
     return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by(
         F("last_used_at").desc(nulls_last=True), "-created_at", "-pk"
     )
+
+
+def elsewhere(request: HttpRequest) -> str:
+    """Where passkeys work when not at the address this page was opened at, else "".
+
+    A passkey is bound to the relying party ID (a domain): the browser refuses it on any
+    other host, an IP address included (a development site opened as 127.0.0.1 when the
+    RP ID is localhost). The pages say so rather than let the browser fail obscurely."""
+    rp_id = str(settings.OTP_WEBAUTHN_RP_ID).lower()
+    host = (urlsplit(f"//{request.get_host()}").hostname or "").lower()
+    if host == rp_id or host.endswith(f".{rp_id}"):
+        return ""
+    origins = list(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS)
+    return str(origins[0]) if origins else f"https://{rp_id}"
 
 
 def has_any(user: User) -> bool:

@@ -158,6 +158,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             "remember_days": days,
             "has_app": two_factor.device_of(user) is not None,
             "has_passkeys": passkeys.has_any(user),
+            "passkeys_elsewhere": passkeys.elsewhere(request),
         },
     )
 
@@ -278,6 +279,7 @@ def _two_factor_page(
             "is_on": device is not None or bool(keys),
             "codes_left": two_factor.recovery_codes_left(user),
             "passkeys": keys,
+            "passkeys_elsewhere": passkeys.elsewhere(request),
             "rename_form": rename_form or PasskeyNameForm(),
             "renaming": renaming,
             "required": two_factor.required_for(user),

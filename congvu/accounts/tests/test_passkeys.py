@@ -386,3 +386,21 @@ def test_the_api_removes_ones_passkey_but_not_anothers_nor_the_last_method(
     settings.TWO_FACTOR_ROLES = ["home_affairs"]
     assert client.delete(f"/api/v1/me/passkeys/{usb.pk}").status_code == 403
     assert list(passkeys.of(officer)) == [usb]
+
+
+def test_a_page_opened_at_another_address_says_where_passkeys_work(
+    client: Client, officer: User, usb: WebAuthnCredential, settings: Any
+) -> None:
+    """A passkey is bound to its domain: a development site opened as 127.0.0.1 (RP ID
+    localhost) is told where to open it, in both places a passkey is used."""
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost:8000"]
+    elsewhere = "Khóa truy cập chỉ dùng được khi mở trang tại http://localhost:8000."
+    page = verified(officer).get(reverse("accounts:two_factor"), HTTP_HOST="127.0.0.1:8000")
+    assert elsewhere in page.content.decode()
+    at_home = verified(officer).get(reverse("accounts:two_factor"), HTTP_HOST="localhost:8000")
+    assert "passkey-elsewhere" not in at_home.content.decode()
+    password_step(client, "officer")
+    code_page = client.get(reverse("accounts:login_code"), HTTP_HOST="127.0.0.1:8000")
+    assert elsewhere in code_page.content.decode()
+    assert 'name="code"' in code_page.content.decode()  # the code still works there
