@@ -195,11 +195,14 @@ class TwoFactorConfirmForm(forms.Form):
     code = _code_field(_("Mã 6 chữ số trong ứng dụng"))
 
 
-class TwoFactorOffForm(forms.Form):
+class TwoFactorAppRemoveForm(forms.Form):
     password = forms.CharField(
         label=_("Mật khẩu"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": REQUIRED},
     )
+
+
+class TwoFactorOffForm(TwoFactorAppRemoveForm):
     code = _code_field(_("Mã xác thực hoặc mã dự phòng"))

@@ -252,6 +252,33 @@ def turn_off(user: User, *, password: str, code: str) -> None:
     record("accounts.two_factor_off", actor=user, obj=user, summary=user.username)
 
 
+@transaction.atomic
+def remove_app(user: User, *, password: str | None) -> None:
+    """Remove the authenticator app and keep two-step sign-in on by the user's passkeys
+    (a new phone: remove the old app, then add it again on the new one).
+
+    Recovery codes and remembered browsers stay: they belong to the account, not the phone.
+    `password` is checked on the page; the API (a token, its own credential) gives None.
+    Refused without a passkey: removing the only method is turning two-step sign-in off."""
+    device = device_of(user)
+    if device is None:
+        raise ValidationError(
+            _("Chưa có ứng dụng xác thực để gỡ. / There is no authenticator app to remove.")
+        )
+    if not passkeys.has_any(user):
+        raise ValidationError(
+            _(
+                "Ứng dụng xác thực là cách đăng nhập hai bước duy nhất: hãy thêm khóa truy cập "
+                "trước, hoặc tắt đăng nhập hai bước. / The authenticator app is the only "
+                "second step: add a passkey first, or turn two-step sign-in off."
+            )
+        )
+    if password is not None and not user.check_password(password):
+        raise ValidationError({"password": _("Mật khẩu không đúng. / Wrong password.")})
+    TOTPDevice.objects.filter(user=user).delete()
+    record("accounts.two_factor_app_remove", actor=user, obj=user, summary=user.username)
+
+
 def _remove(user: User, *, actor: Any, reason: str) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     passkeys.remove_all(user)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("two-factor/start/", views.two_factor_start, name="two_factor_start"),
     path("two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("two-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_codes"),
+    path("two-factor/app/remove/", views.two_factor_app_remove, name="two_factor_app_remove"),
     path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
     path(
         "two-factor/browsers/<int:pk>/forget/",

@@ -30,6 +30,7 @@ from .forms import (
     GrantForm,
     LoginCodeForm,
     PasskeyNameForm,
+    TwoFactorAppRemoveForm,
     TwoFactorConfirmForm,
     TwoFactorOffForm,
     UserCreateForm,
@@ -256,6 +257,7 @@ def _two_factor_page(
     *,
     confirm_form: TwoFactorConfirmForm | None = None,
     off_form: TwoFactorOffForm | None = None,
+    app_form: TwoFactorAppRemoveForm | None = None,
     codes: list[str] | None = None,
     rename_form: PasskeyNameForm | None = None,
     renaming: int | None = None,
@@ -275,6 +277,7 @@ def _two_factor_page(
             "secret": two_factor.secret_text(new) if new is not None else "",
             "confirm_form": confirm_form or TwoFactorConfirmForm(),
             "off_form": off_form or TwoFactorOffForm(),
+            "app_form": app_form or TwoFactorAppRemoveForm(),
             "codes": codes,
             "is_on": device is not None or bool(keys),
             "codes_left": two_factor.recovery_codes_left(user),
@@ -336,6 +339,40 @@ def two_factor_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse
             messages.error(request, message)
         return redirect("accounts:two_factor")
     return _two_factor_page(request, codes=codes)
+
+
+@login_required
+@require_POST
+def two_factor_app_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Remove the authenticator app, keeping two-step sign-in on by passkeys (a new phone):
+    the password again, in a session that passed the second step."""
+    form = TwoFactorAppRemoveForm(request.POST)
+    if form.is_valid():
+        if not request.session.get(two_factor.VERIFIED):
+            form.add_error(
+                None,
+                _(
+                    "Hãy đăng nhập lại qua bước thứ hai trước khi gỡ ứng dụng. / Sign in again "
+                    "through the second step before removing the app."
+                ),
+            )
+        else:
+            try:
+                two_factor.remove_app(request.user, password=form.cleaned_data["password"])
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    # No app, or no passkey: the page shows no such form to put it on.
+                    for message in error.messages:
+                        messages.error(request, message)
+                    return redirect("accounts:two_factor")
+                apply_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Đã gỡ ứng dụng xác thực; đăng nhập hai bước vẫn bật bằng khóa truy cập."),
+                )
+                return redirect("accounts:two_factor")
+    return _two_factor_page(request, app_form=form, status=400)
 
 
 @login_required

@@ -155,3 +155,22 @@ def remove_passkey(request: HttpRequest, id: Id) -> Any:
         raise Http404
     passkeys.remove(credential, actor=user, password=None)
     return Status(204, None)
+
+
+@router.delete(
+    "/two-factor/app",
+    response={204: None, 422: ValidationErrorOut, **READ_ERRORS},
+    summary="Gỡ ứng dụng xác thực, giữ khóa truy cập / remove the authenticator app, keep "
+    "the passkeys",
+    description="Đổi điện thoại: gỡ ứng dụng, đăng nhập hai bước vẫn bật bằng khóa truy cập; "
+    "mã dự phòng và trình duyệt được ghi nhớ vẫn giữ. Chưa có ứng dụng: 404. Không có khóa "
+    "truy cập nào (ứng dụng là cách duy nhất): 422. / A new phone: the app goes, two-step "
+    "sign-in stays on by the passkeys; recovery codes and remembered browsers stay. No app: "
+    "404. No passkey (the app is the only second step): 422.",
+)
+def remove_two_factor_app(request: HttpRequest) -> Any:
+    user = user_of(request)
+    if two_factor.device_of(user) is None:
+        raise Http404
+    two_factor.remove_app(user, password=None)
+    return Status(204, None)

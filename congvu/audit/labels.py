@@ -48,6 +48,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "accounts.two_factor_on": _("Đăng nhập hai bước: bật"),
     "accounts.two_factor_off": _("Đăng nhập hai bước: tắt"),
     "accounts.two_factor_reset": _("Đặt lại đăng nhập hai bước"),
+    "accounts.two_factor_app_remove": _("Gỡ ứng dụng xác thực (giữ khóa truy cập)"),
     "accounts.recovery_codes_renew": _("Tạo mã dự phòng đăng nhập mới"),
     "accounts.recovery_code_used": _("Đăng nhập bằng mã dự phòng"),
     "accounts.trusted_browser_add": _("Ghi nhớ trình duyệt (bỏ qua mã đăng nhập)"),

@@ -404,3 +404,92 @@ def test_a_page_opened_at_another_address_says_where_passkeys_work(
     code_page = client.get(reverse("accounts:login_code"), HTTP_HOST="127.0.0.1:8000")
     assert elsewhere in code_page.content.decode()
     assert 'name="code"' in code_page.content.decode()  # the code still works there
+
+
+# --- a new phone: the app removed, the passkeys kept ----------------------------------------
+
+APP_REMOVE = reverse("accounts:two_factor_app_remove")
+
+
+@pytest.fixture
+def app_and_usb(officer: User, usb: WebAuthnCredential) -> list[str]:
+    """The officer has the authenticator app and a passkey; their recovery codes."""
+    return turn_on(verified(officer), officer)
+
+
+def test_a_new_phone_removes_the_app_and_keeps_two_step_sign_in_by_the_passkey(
+    client: Client, officer: User, app_and_usb: list[str]
+) -> None:
+    mine = verified(officer)
+    page = mine.get(reverse("accounts:two_factor")).content.decode()
+    assert "Gỡ ứng dụng xác thực, giữ khóa truy cập" in page
+    wrong = mine.post(APP_REMOVE, {"password": "not-my-password"})
+    assert wrong.status_code == 400
+    assert "Mật khẩu không đúng" in wrong.content.decode()
+    assert two_factor.device_of(officer) is not None
+    done = mine.post(APP_REMOVE, {"password": PASSWORD}, follow=True)
+    assert "Đã gỡ ứng dụng xác thực; đăng nhập hai bước vẫn bật" in done.content.decode()
+    assert two_factor.device_of(officer) is None
+    assert two_factor.is_on(officer)  # by the passkey
+    assert RecoveryCode.objects.filter(user=officer).count() == len(app_and_usb)
+    assert AuditEvent.objects.filter(action="accounts.two_factor_app_remove").count() == 1
+    # The next sign-in asks for the passkey (or a recovery code), no longer the app's code.
+    password_step(client, "officer")
+    code_page = client.get(reverse("accounts:login_code")).content.decode()
+    assert "Dùng khóa truy cập (passkey)" in code_page
+    assert "Mở ứng dụng xác thực trên điện thoại" not in code_page
+    assert client.post(reverse("accounts:login_code"), {"code": app_and_usb[0]}).status_code == 302
+
+
+def test_the_app_alone_cannot_be_removed_without_a_passkey_nor_outside_a_verified_session(
+    officer: User, usb: WebAuthnCredential, app_and_usb: list[str]
+) -> None:
+    unverified = client_for(officer)  # signed in earlier, before the second step was on
+    session = unverified.session
+    session[two_factor.CHECKED] = time.time()
+    session.save()
+    refused = unverified.post(APP_REMOVE, {"password": PASSWORD})
+    assert refused.status_code == 400
+    assert "Hãy đăng nhập lại qua bước thứ hai trước khi gỡ ứng dụng." in refused.content.decode()
+    assert two_factor.device_of(officer) is not None
+    WebAuthnCredential.objects.filter(pk=usb.pk).delete()  # the app is now the only way
+    mine = verified(officer)
+    assert (
+        "Gỡ ứng dụng xác thực, giữ khóa truy cập"
+        not in mine.get(reverse("accounts:two_factor")).content.decode()
+    )
+    only = mine.post(APP_REMOVE, {"password": PASSWORD}, follow=True)
+    assert "Ứng dụng xác thực là cách đăng nhập hai bước duy nhất" in only.content.decode()
+    assert two_factor.device_of(officer) is not None
+    assert (
+        Client()
+        .post(APP_REMOVE, {"password": PASSWORD})["Location"]
+        .startswith(reverse("accounts:login"))
+    )
+    assert mine.get(APP_REMOVE).status_code == 405
+
+
+def test_a_required_role_changes_phones_itself_when_it_has_a_passkey(
+    officer: User, app_and_usb: list[str], required: None
+) -> None:
+    mine = verified(officer)
+    page = mine.get(reverse("accounts:two_factor")).content.decode()
+    assert "gỡ ứng dụng xác thực ở trên (khóa truy cập giữ đăng nhập hai bước)" in page
+    assert mine.post(APP_REMOVE, {"password": PASSWORD}).status_code == 302
+    assert two_factor.is_on(officer) and two_factor.device_of(officer) is None
+    assert mine.get(reverse("accounts:two_factor")).status_code == 200  # not locked out
+
+
+def test_the_api_removes_the_app_only_while_a_passkey_keeps_the_second_step(
+    officer: User, usb: WebAuthnCredential, app_and_usb: list[str]
+) -> None:
+    client = api(officer)
+    WebAuthnCredential.objects.filter(pk=usb.pk).update(confirmed=False)
+    only = client.delete("/api/v1/me/two-factor/app")
+    assert only.status_code == 422
+    assert "cách đăng nhập hai bước duy nhất" in only.json()["detail"][0]["msg"]
+    WebAuthnCredential.objects.filter(pk=usb.pk).update(confirmed=True)
+    assert client.delete("/api/v1/me/two-factor/app").status_code == 204
+    assert two_factor.device_of(officer) is None and two_factor.is_on(officer)
+    assert client.delete("/api/v1/me/two-factor/app").status_code == 404
+    assert Client().delete("/api/v1/me/two-factor/app").status_code == 401
