@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
@@ -16,7 +17,7 @@ from congvu.inspections import programme_services, services, workflow
 from congvu.inspections.models import Inspection, InspectionProgramme, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
-from ...conftest import make_user
+from ...conftest import client_for, make_user
 
 PLANNED_ON = dt.date(2026, 12, 1)
 
@@ -34,6 +35,16 @@ def inspector(province: dict[str, Organisation]) -> User:
 @pytest.fixture
 def focal(province: dict[str, Organisation]) -> User:
     return make_user("focal", Role.FOCAL_POINT, province["dept_justice"])
+
+
+@pytest.fixture
+def as_inspector(inspector: User) -> Client:
+    return client_for(inspector)
+
+
+@pytest.fixture
+def as_focal(focal: User) -> Client:
+    return client_for(focal)
 
 
 def plan(

@@ -24,7 +24,7 @@ from congvu.inspections.models import CorrectiveAction, Inspection, Observation
 from congvu.organisations.models import Organisation, StaffMember
 from congvu.reporting.documents import vn_date
 
-from ...conftest import client_for, make_user
+from ...conftest import make_user
 from .conftest import answer_all, conclude, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -62,16 +62,6 @@ class Scene:
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-@pytest.fixture
-def as_inspector(inspector: User) -> Client:
-    return client_for(inspector)
-
-
-@pytest.fixture
-def as_focal(focal: User) -> Client:
-    return client_for(focal)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from congvu.inspections import services
 from congvu.inspections.models import CorrectiveAction, Inspection, InspectionFile, Observation
 from congvu.organisations.models import Organisation, StaffMember
 
-from ...conftest import client_for, make_user
+from ...conftest import make_user
 from .conftest import answer_all, conclude, concluded_with_breach, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -235,16 +235,6 @@ def test_proof_is_refused_before_the_conclusion_and_once_the_action_is_done(
 
 
 # --- the pages ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def as_inspector(inspector: User) -> Client:
-    return client_for(inspector)
-
-
-@pytest.fixture
-def as_focal(focal: User) -> Client:
-    return client_for(focal)
 
 
 def test_the_inspector_attaches_a_photo_on_the_checklist_and_downloads_it(

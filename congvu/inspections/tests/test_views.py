@@ -28,16 +28,6 @@ def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
 
 
-@pytest.fixture
-def as_inspector(inspector: User) -> Client:
-    return client_for(inspector)
-
-
-@pytest.fixture
-def as_focal(focal: User) -> Client:
-    return client_for(focal)
-
-
 # --- list -----------------------------------------------------------------------------------
 
 
