@@ -180,8 +180,8 @@ class PasskeyNameForm(forms.Form):
     )
 
 
-class PasskeyRemoveForm(forms.Form):
-    """Asked only when the passkey is the last second-step method."""
+class PasswordAgainForm(forms.Form):
+    """One's own password again, before removing a way to pass the second step."""
 
     password = forms.CharField(
         label=_("Mật khẩu"),
@@ -189,20 +189,15 @@ class PasskeyRemoveForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": REQUIRED},
     )
+
+
+class PasskeyRemoveForm(PasswordAgainForm):
+    """Asked only when the passkey is the last second-step method."""
 
 
 class TwoFactorConfirmForm(forms.Form):
     code = _code_field(_("Mã 6 chữ số trong ứng dụng"))
 
 
-class TwoFactorAppRemoveForm(forms.Form):
-    password = forms.CharField(
-        label=_("Mật khẩu"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        error_messages={"required": REQUIRED},
-    )
-
-
-class TwoFactorOffForm(TwoFactorAppRemoveForm):
+class TwoFactorOffForm(PasswordAgainForm):
     code = _code_field(_("Mã xác thực hoặc mã dự phòng"))

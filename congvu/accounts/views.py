@@ -30,7 +30,7 @@ from .forms import (
     GrantForm,
     LoginCodeForm,
     PasskeyNameForm,
-    TwoFactorAppRemoveForm,
+    PasswordAgainForm,
     TwoFactorConfirmForm,
     TwoFactorOffForm,
     UserCreateForm,
@@ -257,7 +257,7 @@ def _two_factor_page(
     *,
     confirm_form: TwoFactorConfirmForm | None = None,
     off_form: TwoFactorOffForm | None = None,
-    app_form: TwoFactorAppRemoveForm | None = None,
+    app_form: PasswordAgainForm | None = None,
     codes: list[str] | None = None,
     rename_form: PasskeyNameForm | None = None,
     renaming: int | None = None,
@@ -277,7 +277,7 @@ def _two_factor_page(
             "secret": two_factor.secret_text(new) if new is not None else "",
             "confirm_form": confirm_form or TwoFactorConfirmForm(),
             "off_form": off_form or TwoFactorOffForm(),
-            "app_form": app_form or TwoFactorAppRemoveForm(),
+            "app_form": app_form or PasswordAgainForm(),
             "codes": codes,
             "is_on": device is not None or bool(keys),
             "codes_left": two_factor.recovery_codes_left(user),
@@ -346,7 +346,7 @@ def two_factor_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse
 def two_factor_app_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Remove the authenticator app, keeping two-step sign-in on by passkeys (a new phone):
     the password again, in a session that passed the second step."""
-    form = TwoFactorAppRemoveForm(request.POST)
+    form = PasswordAgainForm(request.POST)
     if form.is_valid():
         if not request.session.get(two_factor.VERIFIED):
             form.add_error(
