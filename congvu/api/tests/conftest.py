@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from congvu.accounts.models import User
+from congvu.accounts.models import Role, User
 from congvu.accounts.services import create_api_token
 from congvu.conduct.models import Clause, CodeVersion, Section
+from congvu.conduct.services import load_seed_catalogue
+from congvu.conftest import make_user
 from congvu.organisations.models import Organisation
 
 API_URLCONF = "congvu.api.tests.urls"
@@ -25,6 +27,22 @@ def api_only_urls(settings: Any) -> None:
 def bearer(user: User) -> Client:
     _, key = create_api_token(user, name="tests")
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+# The inspections' API tests: the seed catalogue, active, and a provincial inspector.
+@pytest.fixture
+def seed(province: dict[str, Organisation]) -> CodeVersion:
+    return load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+
+
+@pytest.fixture
+def inspector(province: dict[str, Organisation], seed: CodeVersion) -> User:
+    return make_user("inspector", Role.INSPECTOR, province["root"])
+
+
+@pytest.fixture
+def api_inspector(inspector: User) -> Client:
+    return bearer(inspector)
 
 
 @pytest.fixture

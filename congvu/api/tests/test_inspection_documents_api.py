@@ -8,8 +8,6 @@ from django.test import Client
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
-from congvu.conduct.models import CodeVersion
-from congvu.conduct.services import load_seed_catalogue
 from congvu.core.tests.document_helpers import docx_text, pdf_text
 from congvu.inspections import services
 from congvu.inspections.models import CorrectiveAction, Inspection
@@ -23,21 +21,6 @@ BASE = "/api/v1/inspections"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAPERS = ("minutes.docx", "minutes.pdf", "conclusion-notice.docx", "conclusion-notice.pdf")
 ACTION = "Nhắc nhở cán bộ đeo thẻ công chức khi tiếp dân."
-
-
-@pytest.fixture
-def seed(province: dict[str, Organisation]) -> CodeVersion:
-    return load_seed_catalogue(scope=province["root"], actor=None, activate=True)
-
-
-@pytest.fixture
-def inspector(province: dict[str, Organisation], seed: CodeVersion) -> User:
-    return make_user("inspector", Role.INSPECTOR, province["root"])
-
-
-@pytest.fixture
-def api_inspector(inspector: User) -> Client:
-    return bearer(inspector)
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ from django.test import Client
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
 from congvu.cases.models import Case
-from congvu.conduct.models import CodeVersion
-from congvu.conduct.services import load_seed_catalogue
 from congvu.core.tests.media_helpers import docx_bytes, jpeg_with_gps, pdf, zip_bomb
 from congvu.inspections import services, workflow
 from congvu.inspections.models import Inspection, InspectionFile
@@ -24,21 +22,6 @@ from ...conftest import make_user
 from .conftest import bearer
 
 BASE = "/api/v1/inspections"
-
-
-@pytest.fixture
-def seed(province: dict[str, Organisation]) -> CodeVersion:
-    return load_seed_catalogue(scope=province["root"], actor=None, activate=True)
-
-
-@pytest.fixture
-def inspector(province: dict[str, Organisation], seed: CodeVersion) -> User:
-    return make_user("inspector", Role.INSPECTOR, province["root"])
-
-
-@pytest.fixture
-def api_inspector(inspector: User) -> Client:
-    return bearer(inspector)
 
 
 @pytest.fixture
