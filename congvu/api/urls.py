@@ -29,6 +29,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 
+api.add_router("/me/work", "congvu.api.worklist.router")
 api.add_router("/me", accounts.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("/staff", staff.router)

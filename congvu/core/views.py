@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 
 from congvu.accounts import access
 from congvu.accounts.models import User
+
+from . import worklist
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -21,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "core/home.html",
         {
+            "work": worklist.collect(request.user, timezone.localdate()),
             "roles": sorted(str(role.label) for role in access.roles_of(request.user)),
             "roots": roots,
             "organisation_count": organisations.count(),

@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -302,6 +303,16 @@ def request_extension(
         # Two requests at the same moment: the partial unique constraint lets one through.
         raise _pending_exists() from exc
     return extension
+
+
+def pending_extensions(user: Any) -> QuerySet[ExtensionRequest]:
+    """Pending requests on work assigned by organisations where `user` manages plans."""
+    return ExtensionRequest.objects.filter(
+        status=ExtensionRequest.Status.PENDING,
+        assignment__task__plan__issuing_organisation__in=access.organisations_for(
+            user, Perm.PLAN_MANAGE
+        ).values("pk"),
+    )
 
 
 def can_decide(user: Any, extension: ExtensionRequest) -> bool:

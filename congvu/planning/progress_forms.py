@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
@@ -122,6 +122,9 @@ class OrganisationCodeOrIdField(OrganisationField):
         return super().clean(value)
 
 
+AWAITING_CONFIRMATION: Final = "waiting"
+
+
 class AssignmentFilterForm(forms.Form):
     DUE_SOON, DUE_OVERDUE = "soon", "overdue"
 
@@ -157,6 +160,11 @@ class AssignmentFilterForm(forms.Form):
             (DUE_SOON, _("Sắp đến hạn (5 ngày làm việc)")),
             (DUE_OVERDUE, _("Quá hạn")),
         ],
+    )
+    confirm = forms.ChoiceField(
+        label=_("Xác nhận của người đứng đầu"),
+        required=False,
+        choices=[("", _("Tất cả")), (AWAITING_CONFIRMATION, _("Chờ người đứng đầu xác nhận"))],
     )
     due_within = forms.IntegerField(
         label=_("Đến hạn trong (ngày)"),

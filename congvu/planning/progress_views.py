@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,6 +31,7 @@ from congvu.organisations.models import OrganisationVersion
 from . import progress, reminders, states
 from .models import Assignment, EvidenceFile, ExtensionRequest, Plan
 from .progress_forms import (
+    AWAITING_CONFIRMATION,
     AssignmentFilterForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -111,6 +110,8 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         qs = qs.filter(completed_on__isnull=True, due_on__range=(today, soon))
     elif data.get("due") == AssignmentFilterForm.DUE_OVERDUE:
         qs = qs.filter(states.state_q(Assignment.State.OVERDUE, today))
+    if data.get("confirm") == AWAITING_CONFIRMATION:
+        qs = qs.filter(states.awaiting_confirmation_q())
     if data.get("due_within") is not None:
         qs = qs.filter(
             completed_on__isnull=True,
@@ -276,16 +277,6 @@ def extension_request(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return _render_detail(request, assignment, extension_form=form)
 
 
-def _pending_for(user: Any) -> QuerySet[ExtensionRequest]:
-    """Pending requests on work assigned by organisations where `user` manages plans."""
-    return ExtensionRequest.objects.filter(
-        status=ExtensionRequest.Status.PENDING,
-        assignment__task__plan__issuing_organisation__in=access.organisations_for(
-            user, Perm.PLAN_MANAGE
-        ).values("pk"),
-    )
-
-
 def _render_extensions(
     request: AuthenticatedHttpRequest,
     *,
@@ -293,7 +284,7 @@ def _render_extensions(
 ) -> HttpResponse:
     today = timezone.localdate()
     qs = (
-        _pending_for(request.user)
+        progress.pending_extensions(request.user)
         .select_related("assignment__task__plan", "assignment__organisation", "requested_by")
         .order_by("created_at", "pk")
     )

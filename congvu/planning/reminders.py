@@ -73,19 +73,21 @@ def assignment_path(assignment: Assignment) -> str:
     return f"/assignments/{assignment.pk}/"
 
 
-def _scope_q(user: User) -> Q | None:
-    """Organisations the user answers for as head or focal point (None: none)."""
+def scope_q(user: User, prefix: str = "organisation__") -> Q | None:
+    """Organisations the user answers for as head or focal point (None: none), as a filter
+    on assignments (the digest's scope, and the home page's work list's); `prefix=""`
+    filters organisations themselves."""
     q: Q | None = None
     for grant in grants_of(user):
         if grant.role in DIGEST_ROLES:
-            q = grant.q("organisation__") if q is None else q | grant.q("organisation__")
+            q = grant.q(prefix) if q is None else q | grant.q(prefix)
     return q
 
 
 def build_digest(user: User, today: dt.date) -> Digest:
     """The open assignments `user` should hear about on `today`, overdue ones first by date."""
     digest = Digest(user=user, day=today)
-    scope = _scope_q(user)
+    scope = scope_q(user)
     if scope is None:
         return digest
     horizon = add_working_days(today, DUE_SOON_WORKING_DAYS)

@@ -31,6 +31,11 @@ def state_q(state: Assignment.State | str, day: dt.date) -> Q:
     return conditions[S(state)]
 
 
+def awaiting_confirmation_q() -> Q:
+    """Reported done, not yet confirmed by the head (`progress.confirm_completion`)."""
+    return Q(progress=P.DONE, completed_on__isnull=False, confirmed_at__isnull=True)
+
+
 def with_state(qs: models.QuerySet[Assignment], day: dt.date) -> models.QuerySet[Assignment]:
     """Annotate `state` (a `State` value) computed in the database for `day`."""
     return qs.annotate(

@@ -1,0 +1,37 @@
+"""The home page's work list, the ratings' part: flagged ratings waiting for review."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from congvu.accounts.models import User
+from congvu.conftest import client_for
+from congvu.core import worklist
+from congvu.feedback.models import Rating
+from congvu.organisations.models import Organisation
+
+from .test_flag_digest import flagged  # noqa: F401  (the fixture)
+
+
+def work_of(user: User) -> dict[str, worklist.Item]:
+    return {item.key: item for item in worklist.collect(user, timezone.localdate())}
+
+
+def test_a_reviewer_sees_how_many_flagged_ratings_wait_per_organisation(
+    flagged: list[Rating],  # noqa: F811
+    head: User,
+    outsider: User,
+    viewer: User,
+    province: dict[str, Organisation],
+) -> None:
+    item = work_of(head)["feedback.flagged_ratings"]
+    justice = province["dept_justice"]
+    assert (item.count, item.url) == (3, "/ratings/flagged/")
+    assert item.entries[0].url == f"/ratings/flagged/?organisation={justice.pk}"
+    assert item.entries[0].text == f"{justice.name}: 3 đánh giá"
+    page = client_for(head).get("/").content.decode()
+    assert "Đánh giá bị gắn cờ chờ xem xét" in page
+    assert "Bình luận riêng" not in page  # counts only, never what citizens wrote
+    # Another organisation's head and a viewer (no review permission) see nothing.
+    assert "feedback.flagged_ratings" not in work_of(outsider)
+    assert "feedback.flagged_ratings" not in work_of(viewer)
