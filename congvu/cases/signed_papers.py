@@ -51,7 +51,7 @@ def current(case: Case) -> SignedPaper | None:
         return None
     return (
         SignedPaper.objects.filter(case=case, replaced_at=None, recorded_at__gte=case.concluded_at)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "case")
         .first()
     )
 
@@ -159,7 +159,9 @@ def papers_for(case: Case, *, as_subject: bool) -> list[SignedPaper]:
     if as_subject:
         found = current(case)
         return [found] if found is not None else []
-    return list(SignedPaper.objects.filter(case=case).select_related("recorded_by", "replaced_by"))
+    return list(
+        SignedPaper.objects.filter(case=case).select_related("recorded_by", "replaced_by", "case")
+    )
 
 
 def get_paper(case: Case, pk: Any, *, as_subject: bool) -> SignedPaper:

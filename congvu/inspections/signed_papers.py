@@ -146,7 +146,7 @@ def papers_for(user: Any, inspection: Inspection) -> list[SignedPaper]:
     copy of each paper they may download now, and for the team the replaced ones too."""
     papers = SignedPaper.objects.filter(
         inspection=inspection, document__in=documents.available(user, inspection)
-    ).select_related("recorded_by", "replaced_by")
+    ).select_related("recorded_by", "replaced_by", "inspection")
     if not selectors.may_run(user, inspection):
         papers = papers.filter(replaced_at=None)
     return list(papers)

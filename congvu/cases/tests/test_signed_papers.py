@@ -24,7 +24,7 @@ from congvu.core.tests.media_helpers import pdf_bytes
 from congvu.organisations.models import StaffMember
 from congvu.reporting.documents import vn_date
 
-from .. import services
+from .. import services, workflow
 from ..models import Case, SignedPaper, Track
 from .office_helpers import media, move  # noqa: F401
 
@@ -220,3 +220,22 @@ def test_the_reporter_the_outsider_and_a_role_without_permission_do_not_get_it(
     assert as_viewer.get(new_url(case)).status_code == 403
     assert post(as_viewer, case, number="1/KL").status_code == 403
     assert SignedPaper.objects.count() == 1
+
+
+def test_a_case_concluded_again_after_an_appeal_needs_a_new_signed_copy(
+    case: Case, head: User
+) -> None:
+    as_head = client_for(head)
+    post(as_head, case)
+    case = move(case, S.CLOSED, actor=head)
+    case = workflow.transition(case, S.INVESTIGATING, actor=head, note="Kháng nghị")
+    case = move(case, S.CONCLUDED, actor=head)
+    docx = docx_text(as_head.get(reverse("cases:conclusion_docx", args=[case.code])).content)
+    assert "12/KL-STP" not in docx and "/KL-" in docx  # the new paper's number is blank
+    assert "Bản đã ký: số" not in page(as_head, "cases:detail", case)
+
+    today = f"{timezone.localdate():%d/%m/%Y}"
+    assert post(as_head, case, number="20/KL-STP", signed_on=today).status_code == 302
+    old = SignedPaper.objects.get(number="12/KL-STP")
+    assert not old.is_current and "kết luận lại" in old.replace_reason
+    assert "Bản đã ký: số 20/KL-STP" in page(as_head, "cases:detail", case)
