@@ -10,19 +10,28 @@ organisation once it is concluded; the notice exists once it is concluded; a can
 inspection has neither.
 """
 
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from django.urls import reverse
+from ninja import File, Form, Router, Status, UploadedFile
+from pydantic import WithJsonSchema
 
-from congvu.inspections import documents, selectors
+from congvu.core import signed_papers as core_signed
+from congvu.inspections import documents, selectors, signed_papers
+from congvu.inspections.models import SignedPaper
 
-from .common import file_responses
+from .common import Id, file_responses
 from .inspections import InspectionCode
+from .plans import READ_ERRORS, WRITE_ERRORS, one_of
 from .scoring import FILE_ERRORS
 from .security import AUTH, user_of
+from .signed_papers import RECORD_DESCRIPTION, SCAN_TYPES, SignedPaperIn, SignedPaperOut
 
 router = Router(tags=["Kiểm tra công vụ / Inspections"], auth=AUTH)
+
+SignedDocument = Annotated[SignedPaper.Document, WithJsonSchema(one_of(SignedPaper.Document))]
 
 STATES: Final = (
     " Phạm vi như trang cuộc kiểm tra; chưa có ở trạng thái hiện tại: 422. / Scoped as the "
@@ -91,3 +100,76 @@ def get_conclusion_notice_docx(request: HttpRequest, code: InspectionCode) -> An
 )
 def get_conclusion_notice_pdf(request: HttpRequest, code: InspectionCode) -> Any:
     return _document(request, code, documents.NOTICE, "pdf")
+
+
+# --- the signed copies ----------------------------------------------------------------------
+
+
+class InspectionSignedPaperOut(SignedPaperOut):
+    document: SignedDocument
+
+    @staticmethod
+    def resolve_download_url(obj: SignedPaper) -> str:
+        return reverse(
+            "api:download_inspection_signed_paper",
+            kwargs={"code": obj.inspection.code, "id": obj.pk},
+        )
+
+
+class InspectionSignedPaperIn(SignedPaperIn):
+    document: SignedDocument
+
+
+SIGNED_SCOPE: Final = (
+    " Bản hiện hành của mỗi văn bản cho người được tải văn bản đó; các bản đã thay thế chỉ "
+    "cho Đoàn kiểm tra. / The current copy of each paper to those who may download the "
+    "paper; the replaced ones to the team only."
+)
+
+
+@router.get(
+    "/inspections/{code}/signed-papers",
+    response={200: list[InspectionSignedPaperOut], **READ_ERRORS},
+    summary="Các bản đã ký của biên bản, thông báo kết luận / the signed copies of the "
+    "inspection's papers",
+    description="Mới nhất trước. / Newest first." + SIGNED_SCOPE,
+)
+def list_inspection_signed_papers(request: HttpRequest, code: InspectionCode) -> Any:
+    user = user_of(request)
+    return signed_papers.papers_for(user, selectors.get_inspection(user, code))
+
+
+@router.post(
+    "/inspections/{code}/signed-papers",
+    response={201: InspectionSignedPaperOut, **WRITE_ERRORS},
+    summary="Ghi (hoặc thay) bản đã ký / record (or replace) a signed copy "
+    "(INSPECTION_RUN, once concluded)",
+    description="`document`: minutes | conclusion-notice. " + RECORD_DESCRIPTION,
+)
+def record_inspection_signed_paper(
+    request: HttpRequest,
+    code: InspectionCode,
+    payload: Form[InspectionSignedPaperIn],
+    file: File[UploadedFile] = None,  # type: ignore[assignment]
+) -> Any:
+    user = user_of(request)
+    inspection = selectors.get_inspection(user, code)
+    if "file" in request.POST:
+        raise ValidationError({"file": "Bản chụp phải là tệp. / The scan must be a file."})
+    paper = signed_papers.record_signed_paper(
+        inspection, document=payload.document, actor=user, **payload.values(file)
+    )
+    return Status(201, paper)
+
+
+@router.get(
+    "/inspections/{code}/signed-papers/{id}/file",
+    response=READ_ERRORS,
+    summary="Tải bản chụp bản đã ký / download a signed copy's scan",
+    description=SIGNED_SCOPE,
+    openapi_extra=file_responses(*SCAN_TYPES, description="Bản chụp / the scan"),
+)
+def download_inspection_signed_paper(request: HttpRequest, code: InspectionCode, id: Id) -> Any:
+    user = user_of(request)
+    inspection = selectors.get_inspection(user, code)
+    return core_signed.response(signed_papers.get_paper(user, inspection, id))

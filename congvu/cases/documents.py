@@ -45,7 +45,7 @@ from congvu.reporting import documents as d
 from congvu.reporting.exporters import PDF, DocxExporter, Exporter, governing_body, render_pdf
 from congvu.reporting.services import place_from
 
-from .models import Case, DisciplineDecision, Track
+from .models import Case, DisciplineDecision, SignedPaper, Track
 
 S = Case.Status
 FORMATS: Final = ("docx", "pdf")
@@ -207,8 +207,18 @@ class ConclusionText:
     def handler(self) -> str:
         return self.case.handling_organisation.name
 
+    @cached_property
+    def signed(self) -> SignedPaper | None:
+        """The signed copy of this conclusion (`signed_papers.current`), if recorded: the
+        re-printed paper carries its number and date, so that it matches the copy on file."""
+        from .signed_papers import current
+
+        return current(self.case)
+
     @property
     def day(self) -> dt.date:
+        if self.signed is not None:
+            return self.signed.signed_on
         assert self.case.concluded_at is not None  # has_paper
         return timezone.localdate(self.case.concluded_at)
 
@@ -222,6 +232,8 @@ class ConclusionText:
 
     @property
     def number(self) -> str:
+        if self.signed is not None:
+            return self.signed.number
         return blank_number(self.paper.symbol)
 
     @property
@@ -397,7 +409,7 @@ class ConclusionPdf(_ConclusionMixin, Exporter):
                     "governing_body": t.governing_body,
                     "issuing_body": t.issuing_body,
                     # Spaces would collapse in HTML: the clerk's blank is kept with no-break ones.
-                    "number": t.number.replace(" ", "\u00a0" * 2),
+                    "number": t.number if t.signed else t.number.replace(" ", "\u00a0" * 2),
                     "place_and_date": t.place_and_date,
                     "document_kind": t.paper.kind,
                     "subject": t.subject,

@@ -569,3 +569,6 @@ class DefaultHandler(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.track or '*'}: {self.handler_id or '-'}"
+
+
+from .signed_models import SignedPaper  # noqa: E402,F401

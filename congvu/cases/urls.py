@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import assignment_views, dashboard_views, document_views, rating_views, rules_views, views
+from . import (
+    assignment_views,
+    dashboard_views,
+    document_views,
+    rating_views,
+    rules_views,
+    signed_views,
+    views,
+)
 
 app_name = "cases"
 urlpatterns = [
@@ -60,4 +68,6 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="conclusion_pdf",
     ),
+    path("<str:code>/signed/new/", signed_views.signed_paper_new, name="signed_new"),
+    path("<str:code>/signed/<int:pk>/", signed_views.signed_file, name="signed_file"),
 ]

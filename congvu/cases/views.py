@@ -40,6 +40,7 @@ from . import (
     exports,
     selectors,
     services,
+    signed_views,
     tags,
     visibility,
     workflow,
@@ -371,6 +372,7 @@ def _detail(
         else [],
         "source": _source_inspection(user, case),
         "has_paper": documents.has_paper(case),
+        **signed_views.page_context(case, as_subject=False, may_handle=may_handle),
         **_handling_context(user, case, bound, may_handle=may_handle),
     }
     return render(request, "cases/case_detail.html", context, status=status)
@@ -856,6 +858,7 @@ def _subject_page(
             "form": form,
             "may_answer": case.status not in (S.CLOSED, S.REJECTED),
             "has_paper": documents.has_paper(case),
+            **signed_views.page_context(case, as_subject=True),
         },
         status=status,
     )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -151,3 +153,59 @@ class PdfExportBase(models.Model):
     def is_late(self) -> bool:
         """Still waiting after a few minutes: the background worker may be stopped."""
         return self.is_running and self.requested_at < timezone.now() - dt.timedelta(minutes=3)
+
+
+#: The longest number ("15/BB-ĐKT") and signer's name or title a signed copy keeps.
+SIGNED_NUMBER_MAX = 50
+SIGNED_NAME_MAX = 120
+
+
+def stored_path(prefix: str, filename: str) -> str:
+    """A random stored name under `prefix` (the user's file name stays in `original_name`);
+    `filename` is the extension of the type detected from the content."""
+    suffix = filename if filename.startswith(".") and filename[1:].isalnum() else ""
+    return f"{prefix}/{timezone.now():%Y/%m}/{secrets.token_hex(12)}{suffix[:8]}"
+
+
+class SignedPaperBase(models.Model):
+    """One recorded signed copy: its number, date, signer and scan. `replaced_at` empty:
+    the current copy; set: replaced by a later record (kept, with who and why)."""
+
+    number = models.CharField(_("số hiệu"), max_length=SIGNED_NUMBER_MAX)
+    signed_on = models.DateField(_("ngày ký"))
+    signer_name = models.CharField(_("người ký"), max_length=SIGNED_NAME_MAX, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=SIGNED_NAME_MAX, blank=True)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("ghi nhận lúc"))
+    replaced_at = models.DateTimeField(_("thay thế lúc"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    replace_reason = models.TextField(_("lý do thay thế"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.signed_on:%d/%m/%Y})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None
+
+    def described(self) -> dict[str, Any]:
+        """What an audit event says of it: never the file's contents."""
+        return {
+            "id": self.pk,
+            "number": self.number,
+            "signed_on": self.signed_on.isoformat(),
+            "name": self.original_name,
+            "sha256": self.sha256,
+        }

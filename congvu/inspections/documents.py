@@ -41,7 +41,7 @@ from congvu.reporting.exporters import PDF, DocxExporter, Exporter, governing_bo
 from congvu.reporting.services import place_from
 
 from . import selectors
-from .models import CorrectiveAction, Inspection, InspectionFile, Observation
+from .models import CorrectiveAction, Inspection, InspectionFile, Observation, SignedPaper
 
 MINUTES: Final = "minutes"
 NOTICE: Final = "conclusion-notice"
@@ -136,6 +136,9 @@ class InspectionRecord:
     observations: list[Observation]
     evidence: dict[int, int]
     actions: list[CorrectiveAction]
+    #: The current signed copy of each paper (`signed_papers`): its number and date go on
+    #: the re-printed paper, so that it matches the copy on file.
+    signed: dict[str, SignedPaper]
 
     @classmethod
     def of(cls, inspection: Inspection) -> InspectionRecord:
@@ -168,6 +171,12 @@ class InspectionRecord:
             observations=observations,
             evidence=dict(evidence),
             actions=actions,
+            signed={
+                paper.document: paper
+                for paper in SignedPaper.objects.filter(inspection=inspection, replaced_at=None)
+            }
+            if inspection.status == Inspection.Status.CONCLUDED
+            else {},
         )
 
     # --- facts ---
@@ -179,9 +188,6 @@ class InspectionRecord:
     def day(self) -> dt.date:
         """The date in the heading: the conclusion's, or today's for a draft."""
         return local_day(self.inspection.concluded_at) or timezone.localdate()
-
-    def place_and_date(self) -> str:
-        return d.place_and_date(place_from(self.inspecting), self.day())
 
     def started_on(self) -> dt.date | None:
         return local_day(self.inspection.started_at)
@@ -310,6 +316,17 @@ class _InspectionMixin:
     def record(self) -> InspectionRecord:
         return InspectionRecord.of(self.inspection)
 
+    @property
+    def signed(self) -> SignedPaper | None:
+        return self.record.signed.get(self.document)
+
+    def dated(self) -> dt.date:
+        """The heading's date: the signed copy's, else the conclusion's (today's for a draft)."""
+        return self.signed.signed_on if self.signed is not None else self.record.day()
+
+    def number(self, blank: str) -> str:
+        return self.signed.number if self.signed is not None else blank
+
     def basename(self) -> str:
         prefix = "bien-ban-kiem-tra" if self.document == MINUTES else "thong-bao-ket-luan"
         return f"{prefix}-{self.inspection.code}"
@@ -320,14 +337,14 @@ class _InspectionMixin:
             return {
                 "governing_body": d.upper_name(r.inspecting.name),
                 "issuing_body": TEAM,
-                "number": MINUTES_NUMBER,
+                "number": self.number(MINUTES_NUMBER),
                 "document_kind": "BIÊN BẢN",
                 "subject": f"Kiểm tra công vụ tại {r.organisation_name()}",
             }
         return {
             "governing_body": governing_body(r.inspecting),
             "issuing_body": d.upper_name(r.inspecting.name),
-            "number": NOTICE_NUMBER,
+            "number": self.number(NOTICE_NUMBER),
             "document_kind": "THÔNG BÁO",
             "subject": f"Kết luận kiểm tra công vụ tại {r.organisation_name()}",
         }
@@ -342,7 +359,7 @@ class _Docx(_InspectionMixin, DocxExporter):
             issuing_body=h["issuing_body"],
             number=h["number"],
             place=place_from(r.inspecting),
-            day=r.day(),
+            day=self.dated(),
         )
         d.title_block(document, h["document_kind"], h["subject"])
 
@@ -427,7 +444,7 @@ class _Pdf(_InspectionMixin, Exporter):
             {
                 "r": r,
                 **self.heading(),
-                "place_and_date": r.place_and_date(),
+                "place_and_date": d.place_and_date(place_from(r.inspecting), self.dated()),
                 "national_name": d.NATIONAL_NAME,
                 "motto": d.MOTTO,
                 "observation_headers": OBSERVATION_HEADERS,

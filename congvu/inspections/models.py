@@ -626,3 +626,6 @@ def _period_label(quarter: int | None, month: int | None) -> str:
     if quarter:
         return gettext("Quý %(q)d") % {"q": quarter}
     return ""
+
+
+from .signed_models import SignedPaper  # noqa: E402,F401

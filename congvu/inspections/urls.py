@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import programme_amendment_views, programme_views, views
+from . import programme_amendment_views, programme_views, signed_views, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -88,4 +88,10 @@ urlpatterns = [
     path("<str:code>/files/<int:pk>/", views.evidence_file, name="file"),
     path("<str:code>/minutes.<str:fmt>", views.minutes, name="minutes"),
     path("<str:code>/conclusion-notice.<str:fmt>", views.conclusion_notice, name="notice"),
+    path(
+        "<str:code>/signed/<str:document>/new/",
+        signed_views.signed_paper_new,
+        name="signed_new",
+    ),
+    path("<str:code>/signed/<int:pk>/", signed_views.signed_file, name="signed_file"),
 ]

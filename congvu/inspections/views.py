@@ -27,7 +27,15 @@ from congvu.cases.selectors import handler_cases
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import documents, programme_selectors, selectors, services, uploads, workflow
+from . import (
+    documents,
+    programme_selectors,
+    selectors,
+    services,
+    signed_views,
+    uploads,
+    workflow,
+)
 from .forms import (
     CancelForm,
     ChecklistForm,
@@ -202,6 +210,7 @@ def _detail(
         "cancel_form": bound.get("cancel") or CancelForm(prefix="x"),
         "errors": bound.get("errors"),
         "documents": documents.available(user, inspection),
+        **signed_views.page_context(user, inspection),
     }
     return render(request, "inspections/inspection_detail.html", context, status=status)
 

@@ -19,6 +19,7 @@ import pytest
 import schemathesis
 from django.core.cache import cache
 from django.test import override_settings
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -27,7 +28,13 @@ from congvu.accounts.models import User
 from congvu.accounts.services import create_api_token
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.tests.media_helpers import jpeg_with_gps, pdf
-from congvu.inspections import programme_amendments, programme_services, services, workflow
+from congvu.inspections import (
+    programme_amendments,
+    programme_services,
+    services,
+    signed_papers,
+    workflow,
+)
 from congvu.inspections.models import Inspection, InspectionFile, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
@@ -127,6 +134,15 @@ def inspections_data(province: dict[str, Organisation], officer: User) -> None:
             services.respond(action, actor=officer, response="Đang khắc phục", files=[pdf()])
             KNOWN_IDS.append(action.pk)
             KNOWN_IDS.append(action.files.get().pk)
+            signed = signed_papers.record_signed_paper(
+                inspection,
+                document="minutes",
+                actor=officer,
+                number="1/BB-ĐKT",
+                signed_on=timezone.localdate(),
+                file=pdf(),
+            )
+            KNOWN_IDS.append(signed.pk)
 
 
 @pytest.fixture
