@@ -19,14 +19,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from congvu.audit.services import record
 from congvu.core import signed_papers as signed
-from congvu.core.uploads import CheckedFile, discard
+from congvu.core.uploads import CheckedFile
 
 from . import documents, uploads
 from .models import Case, SignedPaper
@@ -70,28 +69,24 @@ def record_signed_paper(
     """Record the signed copy of a concluded case's paper; replacing the current one needs
     `reason` and keeps it, marked replaced. Errors keyed by field, all at once."""
     require_handler(actor, case)
-    errors: dict[str, list[str]] = {}
-    checked = signed.checked_or_errors(file, limit=uploads.max_bytes(), errors=errors)
-    stored: list[SignedPaper] = []
-    try:
-        with transaction.atomic():
-            return _record(
-                case,
-                actor=actor,
-                values={
-                    "number": number,
-                    "signed_on": signed_on,
-                    "signer_name": signer_name,
-                    "signer_title": signer_title,
-                    "reason": reason,
-                },
-                checked=checked,
-                errors=errors,
-                stored=stored,
-            )
-    except BaseException:
-        discard(stored)
-        raise
+    return signed.recording(
+        file,
+        limit=uploads.max_bytes(),
+        write=lambda checked, errors, stored: _record(
+            case,
+            actor=actor,
+            values={
+                "number": number,
+                "signed_on": signed_on,
+                "signer_name": signer_name,
+                "signer_title": signer_title,
+                "reason": reason,
+            },
+            checked=checked,
+            errors=errors,
+            stored=stored,
+        ),
+    )
 
 
 def _record(

@@ -21,6 +21,7 @@ from typing import Any, Final, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -191,6 +192,26 @@ def checked_or_errors(
     except ValidationError as exc:
         errors.setdefault("file", []).extend(exc.messages)
         return None
+
+
+def recording(
+    file: Any,
+    *,
+    limit: int,
+    write: Callable[[CheckedFile | None, dict[str, list[str]], list[Any]], P],
+) -> P:
+    """Check the scan (its errors collected with the rest of the entry's), then
+    `write(checked, errors, stored)` in one transaction; if it fails, the files stored
+    so far are removed, so nothing half-written is left."""
+    errors: dict[str, list[str]] = {}
+    checked = checked_or_errors(file, limit=limit, errors=errors)
+    stored: list[Any] = []
+    try:
+        with transaction.atomic():
+            return write(checked, errors, stored)
+    except BaseException:
+        shared.discard(stored)
+        raise
 
 
 def save(

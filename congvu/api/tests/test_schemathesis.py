@@ -84,6 +84,13 @@ with override_settings(ROOT_URLCONF=API_URLCONF):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def site_urls(settings: Any) -> None:
+    """The whole site, as deployed (the API is mounted the same way): /me/work answers with
+    links to the site's pages, which the API-only URLconf cannot name."""
+    settings.ROOT_URLCONF = "config.urls"
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
