@@ -67,7 +67,11 @@ def test_an_officer_adds_a_passkey_and_signs_in_with_it(
     passkeys = page.get_by_test_id("passkeys")
     expect(passkeys).to_contain_text("Chưa có khóa truy cập nào.")
     # The library's script strings come in Vietnamese (locale/vi/LC_MESSAGES/djangojs.po).
-    page.wait_for_function("typeof window.gettext === 'function'")
+    # Not wait_for_function: when its first check fails it polls with a function built
+    # from the string, which the page's CSP (no 'unsafe-eval') refuses. After "load"
+    # every script of the page, the catalogue's included, has run.
+    page.wait_for_load_state("load")
+    assert page.evaluate("typeof window.gettext") == "function"
     assert page.evaluate("gettext('Registration successful!')") == "Đã thêm khóa!"
     assert serious_violations(page) == []
 
@@ -130,7 +134,11 @@ def test_the_second_step_in_english_offers_the_passkey_and_the_code(
     page.get_by_label("Password").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="Log in").click()
     expect(page.locator("h1")).to_have_text("Two-step sign-in")
-    page.wait_for_function("typeof window.gettext === 'function'")
+    # Not wait_for_function: when its first check fails it polls with a function built
+    # from the string, which the page's CSP (no 'unsafe-eval') refuses. After "load"
+    # every script of the page, the catalogue's included, has run.
+    page.wait_for_load_state("load")
+    assert page.evaluate("typeof window.gettext") == "function"
     assert page.evaluate("gettext('Verification successful!')") == "Verification successful!"
     assert serious_violations(page) == []
     page.get_by_role("button", name="Use a passkey").click()
