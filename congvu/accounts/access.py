@@ -239,11 +239,20 @@ def require(user: Any, perm: Perm, organisation: Organisation) -> None:
         raise PermissionDenied
 
 
-def holders(perm: Perm, organisation: Organisation) -> models.QuerySet[User]:
+def holders(perm: Perm, organisation: Organisation, *, duty: bool = False) -> models.QuerySet[User]:
     """Active users holding `perm` on `organisation` through a grant there or on an
     organisation above it with its subtree (the users `can` says yes for, superusers
-    aside: a superuser is an administrator's account, not someone to give work to)."""
-    roles = [role for role, perms in ROLE_PERMS.items() if perm in perms]
+    aside: a superuser is an administrator's account, not someone to give work to).
+
+    With `duty`, without the roles that hold every permission (the administrator, the
+    Department of Home Affairs): they hold them to oversee the province, so the people
+    told of an organisation's own work are its own (as `core.worklist.duty_q` lists it)."""
+    everything = frozenset(Perm)
+    roles = [
+        role
+        for role, perms in ROLE_PERMS.items()
+        if perm in perms and not (duty and perms == everything)
+    ]
     above = organisation.ancestor_ids()
     granted = RoleGrant.objects.filter(role__in=roles).filter(
         Q(organisation=organisation) | Q(organisation_id__in=above, include_subtree=True)

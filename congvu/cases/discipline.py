@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts.access import Perm
 from congvu.organisations.models import StaffMember
 
-from . import history, timeline, uploads
+from . import history, notices, timeline, uploads
 from .models import Case, CaseEvent, DisciplineDecision, DisciplineForm
 from .visibility import require_handler
 
@@ -257,6 +257,7 @@ def _decide(
             "file_sha256": checked.sha256 if checked is not None else "",
         },
     )
+    notices.tell_subject(case, notices.SUBJECT_DISCIPLINE, number=number, day=decided_on)
     return decision
 
 

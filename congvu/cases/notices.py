@@ -65,6 +65,23 @@ STATEMENT_REQUESTED = message(
     "cases.statement_requested", title=gettext_noop("Đề nghị giải trình về vụ việc %(code)s")
 )
 ASSIGNED = message("cases.assigned", title=gettext_noop("Bạn được giao xử lý vụ việc %(code)s"))
+# The staff member concerned is told of what is decided about them (due process); the
+# notice names the case by its code, the decision by its number and date, nothing more.
+SUBJECT_CONCLUDED = message(
+    "cases.subject_concluded",
+    title=gettext_noop("Vụ việc %(code)s liên quan đến bạn đã có kết luận"),
+    body=gettext_noop("Xem kết luận trên trang “Phản ánh về tôi”."),
+)
+SUBJECT_DISCIPLINE = message(
+    "cases.subject_discipline",
+    title=gettext_noop("Quyết định kỷ luật số %(number)s ngày %(day)s (vụ việc %(code)s)"),
+    body=gettext_noop("Xem quyết định trên trang “Phản ánh về tôi”."),
+)
+SUBJECT_SIGNED = message(
+    "cases.subject_signed",
+    title=gettext_noop("Đã có bản đã ký của kết luận vụ việc %(code)s"),
+    body=gettext_noop("Số %(number)s, ngày %(day)s."),
+)
 
 
 def _many_title(params: Params) -> str:
@@ -91,6 +108,19 @@ def after_commit(user_id: int, notice: Message, case: Case, *, kind: str, url: s
     code = case.code
     transaction.on_commit(
         lambda: notify(user_id, kind=kind, key=notice.key, params={"code": code}, url=url)
+    )
+
+
+def tell_subject(case: Case, notice: Message, **params: Any) -> None:
+    """Tell the staff member concerned (if they have an account) about `case` once the
+    transaction commits, with a link to their own page of it."""
+    staff = case.subject_staff
+    if staff is None or staff.user_id is None:
+        return
+    user_id, values = staff.user_id, {"code": case.code, **params}
+    url = f"/cases/mine/{case.code}/"
+    transaction.on_commit(
+        lambda: notify(user_id, kind="case_subject", key=notice.key, params=values, url=url)
     )
 
 

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core.notices import Message
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import clocks, default_handler, history, notices, routing, timeline, uploads
@@ -431,15 +430,6 @@ def open_from_inspection(
     return receipt.case
 
 
-def _notify_subject(case: Case, message: Message) -> None:
-    staff = case.subject_staff
-    if staff is None or staff.user_id is None:
-        return
-    notices.after_commit(
-        staff.user_id, message, case, kind="case_subject", url=f"/cases/mine/{case.code}/"
-    )
-
-
 @timeline.in_vietnamese
 def add_event(
     case: Case,
@@ -499,7 +489,7 @@ def add_event(
             )
             uploads.store(case, checked, event=event, audience=audience, into=stored)
             if kind == K.TO_SUBJECT:
-                _notify_subject(case, notices.STATEMENT_REQUESTED)
+                notices.tell_subject(case, notices.STATEMENT_REQUESTED)
     except BaseException:
         uploads.discard(stored)
         raise

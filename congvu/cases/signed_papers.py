@@ -27,7 +27,7 @@ from congvu.audit.services import record
 from congvu.core import signed_papers as signed
 from congvu.core.uploads import CheckedFile
 
-from . import documents, uploads
+from . import documents, notices, uploads
 from .models import Case, SignedPaper
 from .visibility import can_handle, require_handler
 
@@ -145,6 +145,7 @@ def _record(
             "reason": reason if previous else "",
         },
     )
+    notices.tell_subject(case, notices.SUBJECT_SIGNED, number=paper.number, day=paper.signed_on)
     return paper
 
 

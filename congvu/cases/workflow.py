@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from congvu.core.text import bounded
 
-from . import clocks, history, timeline
+from . import clocks, history, notices, timeline
 from .models import Case, CaseEvent
 from .visibility import require_handler
 
@@ -187,4 +187,6 @@ def transition(
         summary=f"{case.code}: {source.label} → {target.label}",
         data={"outcome": case.outcome, "reject_reason": case.reject_reason},
     )
+    if target == S.CONCLUDED:
+        notices.tell_subject(case, notices.SUBJECT_CONCLUDED)
     return case

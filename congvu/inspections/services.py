@@ -32,7 +32,7 @@ from congvu.core.text import bounded
 from congvu.core.uploads import CheckedFile
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import selectors, uploads
+from . import notices, selectors, uploads
 from .models import (
     CorrectiveAction,
     Inspection,
@@ -176,6 +176,7 @@ def plan_inspection(
             "programme_item": item.pk if item is not None else None,
         },
     )
+    notices.planned(inspection, actor=actor)
     return inspection
 
 
@@ -665,4 +666,5 @@ def _save_answer(
         summary=f"{inspection.code}: {action.get_status_display()}",
         data={"done": bool(done), "overdue": action.due_on < timezone.localdate(), **data},
     )
+    notices.answered(action, inspection, actor=actor)
     return action

@@ -24,7 +24,7 @@ from congvu.audit.services import record
 from congvu.core import signed_papers as signed
 from congvu.core.uploads import CheckedFile
 
-from . import documents, selectors, uploads
+from . import documents, notices, selectors, uploads
 from .models import Inspection, SignedPaper
 
 S = Inspection.Status
@@ -133,6 +133,7 @@ def _record(
             "reason": entry.reason if previous else "",
         },
     )
+    notices.signed_paper(inspection, paper=paper, actor=actor)
     return paper
 
 

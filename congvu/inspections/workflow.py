@@ -25,7 +25,7 @@ from congvu.accounts.access import Perm
 from congvu.audit.services import record
 from congvu.core.text import bounded
 
-from . import selectors
+from . import notices, selectors
 from .models import Inspection, Observation
 
 S = Inspection.Status
@@ -135,4 +135,8 @@ def transition(
         summary=f"{inspection.code}: {source.label} → {target.label}",
         data={"from": source.value, "to": target.value},
     )
+    if target == S.CONCLUDED:
+        notices.concluded(inspection, actor=actor)
+    elif target == S.CANCELLED:
+        notices.cancelled(inspection, actor=actor)
     return inspection

@@ -135,6 +135,43 @@ def test_django_errors_it_leaves_untranslated_show_in_vietnamese_first() -> None
         assert form.errors["name"] == ["Null characters are not allowed."]
 
 
+class _Generic(forms.Form):
+    number = forms.CharField(max_length=5)
+    code = forms.CharField(min_length=3)
+    kind = forms.ChoiceField(choices=[("scheduled", "Định kỳ")])
+    copies = forms.IntegerField(max_value=9)
+    email = forms.EmailField()
+    note = forms.CharField()
+
+
+def test_djangos_generic_form_errors_read_in_both_languages_on_a_vietnamese_page() -> None:
+    # A field that does not word its own errors (the signed copy's number, say) still
+    # answers in the house's Vietnamese first, then English; the switch shows English only.
+    data = {"number": "15/BB-ĐKT", "code": "a", "kind": "x", "copies": "12", "email": "a@"}
+    with translation.override("vi"):
+        form = _Generic(data)
+        assert not form.is_valid()
+        assert form.errors["number"] == [
+            "Tối đa 5 ký tự (đang có 9). / At most 5 characters (it has 9)."
+        ]
+        assert form.errors["code"] == [
+            "Cần ít nhất 3 ký tự (đang có 1). / At least 3 characters (it has 1)."
+        ]
+        assert form.errors["kind"][0].startswith("Lựa chọn “x” không có trong danh sách")
+        assert form.errors["copies"] == [
+            "Giá trị phải nhỏ hơn hoặc bằng 9. / The value must be at most 9."
+        ]
+        assert form.errors["email"] == [
+            "Địa chỉ email không hợp lệ. / Enter a valid email address."
+        ]
+        assert form.errors["note"] == ["Trường này là bắt buộc. / This field is required."]
+    with translation.override("en"):
+        form = _Generic(data)
+        assert not form.is_valid()
+        assert form.errors["number"] == ["Ensure this value has at most 5 characters (it has 9)."]
+        assert form.errors["note"] == ["This field is required."]
+
+
 @pytest.mark.parametrize(
     ("count", "english"),
     [(1, "1 of 1 organisation has submitted (late: 0)."),

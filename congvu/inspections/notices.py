@@ -1,0 +1,171 @@
+"""The inspections app's notices (`core.notices`).
+
+The inspected organisation's own people (those who answer corrective actions, never the
+Department of Home Affairs' oversight) are told when an announced inspection is planned
+or cancelled, when an inspection of theirs is concluded and when a signed copy of its
+papers is recorded; the team is told when the organisation answers a corrective action.
+An unannounced inspection is told of to nobody before it starts: it is not visible to
+the organisation until then.
+
+A notice names the inspection by its code, the organisation, dates and counts only: never
+a staff member named in a finding (a notice can be forwarded or misdelivered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from congvu.accounts.access import Perm, holders
+from congvu.core.notices import Params, day, message, notify
+
+from .models import CorrectiveAction, Inspection, Observation
+from .signed_models import SignedPaper
+
+KIND = "inspection"
+
+PLANNED = message(
+    "inspections.planned",
+    title=gettext_noop("Thông báo kiểm tra công vụ tại %(organisation)s ngày %(day)s"),
+    body=gettext_noop(
+        "Đoàn kiểm tra công vụ dự kiến làm việc tại %(organisation)s ngày %(day)s (cuộc kiểm "
+        "tra %(code)s). Đề nghị đơn vị chuẩn bị hồ sơ, tài liệu liên quan."
+    ),
+)
+CANCELLED = message(
+    "inspections.cancelled",
+    title=gettext_noop("Cuộc kiểm tra %(code)s tại %(organisation)s đã được hủy"),
+)
+
+
+def _concluded_title(params: Params) -> str:
+    return _("Kết luận kiểm tra công vụ %(code)s tại %(organisation)s") % params
+
+
+def _concluded_body(params: Params) -> str:
+    lines = [
+        _("Số vi phạm ghi nhận: %(breaches)d. Biện pháp khắc phục phải thực hiện: %(actions)d.")
+        % params
+    ]
+    if params.get("first_due"):
+        lines.append(
+            _(
+                "Hạn khắc phục sớm nhất: %(day)s. Báo cáo kết quả khắc phục kèm minh chứng "
+                "trên hệ thống."
+            )
+            % {"day": day(params["first_due"])}
+        )
+    return "\n".join(lines)
+
+
+CONCLUDED = message("inspections.concluded", title=_concluded_title, body=_concluded_body)
+
+
+def _signed_title(params: Params) -> str:
+    paper = SignedPaper.Document(params["document"]).label
+    return _("Đã có bản đã ký: %(paper)s, cuộc kiểm tra %(code)s") % {
+        "paper": paper,
+        "code": params["code"],
+    }
+
+
+SIGNED_PAPER = message(
+    "inspections.signed_paper",
+    title=_signed_title,
+    body=gettext_noop("Số %(number)s, ngày %(day)s. Bản chụp có trên trang cuộc kiểm tra."),
+)
+
+
+def _answered_title(params: Params) -> str:
+    if params["done"]:
+        return _("%(organisation)s báo cáo đã hoàn thành khắc phục (cuộc kiểm tra %(code)s)") % (
+            params
+        )
+    return _("%(organisation)s báo cáo tiến độ khắc phục (cuộc kiểm tra %(code)s)") % params
+
+
+ANSWERED = message("inspections.answered", title=_answered_title)
+
+
+def _url(inspection: Inspection) -> str:
+    return f"/inspections/{inspection.code}/"
+
+
+def _later(user_ids: Iterable[int], key: str, params: dict[str, Any], url: str) -> None:
+    """Tell each of `user_ids` once the transaction commits: a change rolled back tells
+    nobody."""
+    targets = list(dict.fromkeys(user_ids))
+
+    def send() -> None:
+        for user_id in targets:
+            notify(user_id, kind=KIND, key=key, params=params, url=url)
+
+    transaction.on_commit(send)
+
+
+def _organisation_people(inspection: Inspection, *, but: Any = None) -> list[int]:
+    ids = holders(Perm.INSPECTION_RESPOND, inspection.organisation, duty=True).values_list(
+        "pk", flat=True
+    )
+    return [pk for pk in ids if but is None or pk != but.pk]
+
+
+def _team(inspection: Inspection) -> list[int]:
+    return [inspection.lead_id, *inspection.members.values_list("pk", flat=True)]
+
+
+def _basics(inspection: Inspection) -> dict[str, Any]:
+    return {"code": inspection.code, "organisation": inspection.organisation.name}
+
+
+def planned(inspection: Inspection, *, actor: Any) -> None:
+    """An announced (scheduled) inspection was planned: its organisation prepares."""
+    if inspection.kind != Inspection.Kind.SCHEDULED:
+        return
+    params = {**_basics(inspection), "day": inspection.planned_on}
+    _later(_organisation_people(inspection, but=actor), PLANNED.key, params, _url(inspection))
+
+
+def cancelled(inspection: Inspection, *, actor: Any) -> None:
+    """An inspection the organisation knew of (announced, or already started) is off."""
+    if inspection.kind != Inspection.Kind.SCHEDULED and inspection.started_at is None:
+        return
+    people = _organisation_people(inspection, but=actor)
+    _later(people, CANCELLED.key, _basics(inspection), _url(inspection))
+
+
+def concluded(inspection: Inspection, *, actor: Any) -> None:
+    """The findings and corrective actions are now the organisation's to read and answer."""
+    actions = CorrectiveAction.objects.filter(observation__inspection=inspection)
+    first = actions.order_by("due_on").values_list("due_on", flat=True).first()
+    params = {
+        **_basics(inspection),
+        "breaches": inspection.observations.filter(result=Observation.Result.BREACHED).count(),
+        "actions": actions.count(),
+        "first_due": first,
+    }
+    people = _organisation_people(inspection, but=actor)
+    _later(people, CONCLUDED.key, params, _url(inspection))
+
+
+def signed_paper(inspection: Inspection, *, paper: Any, actor: Any) -> None:
+    """The signed copy of a paper the organisation may download was recorded."""
+    params = {
+        "code": inspection.code,
+        "document": paper.document,
+        "number": paper.number,
+        "day": paper.signed_on,
+    }
+    people = _organisation_people(inspection, but=actor)
+    _later(people, SIGNED_PAPER.key, params, _url(inspection))
+
+
+def answered(action: CorrectiveAction, inspection: Inspection, *, actor: Any) -> None:
+    """The organisation reported on a corrective action: the team reads it."""
+    params = {**_basics(inspection), "done": action.status == CorrectiveAction.Status.DONE}
+    team = [pk for pk in _team(inspection) if pk != actor.pk]
+    _later(team, ANSWERED.key, params, _url(inspection))

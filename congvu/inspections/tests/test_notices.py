@@ -1,0 +1,217 @@
+"""Who is told what about an inspection: the inspected organisation's own people when an
+announced inspection is planned or cancelled, when it is concluded and when a signed copy
+of its papers is recorded; the team when the organisation answers a corrective action.
+Never the Department of Home Affairs' oversight, never an unannounced inspection ahead of
+time, never a change that was refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+
+from congvu.accounts.models import Role, User
+from congvu.core import notices as core_notices
+from congvu.core.models import Notification
+from congvu.core.tests.media_helpers import pdf_bytes
+from congvu.inspections import services, signed_papers, workflow
+from congvu.inspections.models import Inspection, SignedPaper
+from congvu.organisations.models import Organisation
+
+from ...conftest import client_for, make_user
+from .conftest import PLANNED_ON, answer_all, plan, start
+
+pytestmark = pytest.mark.usefixtures("catalogue")
+
+
+@pytest.fixture
+def head(province: dict[str, Organisation]) -> User:
+    return make_user("head_justice", Role.HEAD, province["dept_justice"])
+
+
+@pytest.fixture
+def member(province: dict[str, Organisation]) -> User:
+    return make_user("member", Role.INSPECTOR, province["root"])
+
+
+def told(user: User) -> list[str]:
+    return list(
+        Notification.objects.filter(user=user).order_by("pk").values_list("title", flat=True)
+    )
+
+
+def test_an_announced_inspection_is_told_to_the_organisations_own_people_only(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    head: User,
+    officer: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    other = make_user("other_head", Role.HEAD, province["commune"])
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = plan(province["dept_justice"], inspector)
+    expected = (
+        f"Thông báo kiểm tra công vụ tại {province['dept_justice'].name} ngày {PLANNED_ON:%d/%m/%Y}"
+    )
+    assert told(focal) == [expected]
+    assert told(head) == [expected]
+    # Home Affairs oversees every organisation: the work is not theirs to prepare.
+    assert told(officer) == []
+    assert told(other) == []
+    assert told(inspector) == []
+    notice = Notification.objects.get(user=focal)
+    assert notice.url == f"/inspections/{inspection.code}/"
+    assert inspection.code in notice.body
+
+
+def test_an_unannounced_inspection_is_told_to_nobody_ahead_of_time_even_when_cancelled(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = plan(province["dept_justice"], inspector, kind=Inspection.Kind.UNANNOUNCED)
+        workflow.transition(
+            inspection, Inspection.Status.CANCELLED, actor=inspector, reason="Đổi lịch."
+        )
+    assert told(focal) == []
+
+
+def test_cancelling_an_announced_inspection_tells_the_organisation(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    inspection = plan(province["dept_justice"], inspector)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(
+            inspection, Inspection.Status.CANCELLED, actor=inspector, reason="Đổi lịch."
+        )
+    assert told(focal)[-1] == (
+        f"Cuộc kiểm tra {inspection.code} tại {province['dept_justice'].name} đã được hủy"
+    )
+
+
+def test_the_conclusion_tells_the_organisation_its_breaches_actions_and_first_deadline(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    officer: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    inspection = start(
+        plan(province["dept_justice"], inspector, kind=Inspection.Kind.UNANNOUNCED), inspector
+    )
+    observations = answer_all(inspection, inspector, breach=2)
+    first = services.add_corrective_action(
+        observations[0], actor=inspector, description="Đeo thẻ khi tiếp dân.", days=5
+    )
+    services.add_corrective_action(
+        observations[1], actor=inspector, description="Niêm yết quy tắc.", days=15
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(
+            inspection, Inspection.Status.CONCLUDED, actor=inspector, conclusion="Có vi phạm."
+        )
+    notice = Notification.objects.get(user=focal)
+    assert notice.title == (
+        f"Kết luận kiểm tra công vụ {inspection.code} tại {province['dept_justice'].name}"
+    )
+    assert "Số vi phạm ghi nhận: 2. Biện pháp khắc phục phải thực hiện: 2." in notice.body
+    assert f"Hạn khắc phục sớm nhất: {first.due_on:%d/%m/%Y}" in notice.body
+    # The finding's words (which may name a staff member) are not in the notice.
+    assert "Cán bộ không đeo thẻ" not in notice.body
+    assert told(officer) == []
+    # Read in English after the switch, from the same record.
+    with translation.override("en"):
+        worded = core_notices.worded(notice)
+    assert worded.title.startswith(f"Conclusion of public-service inspection {inspection.code}")
+    assert "Breaches found: 2" in worded.body
+    assert client_for(focal).get(notice.url).status_code == 200
+
+
+def test_a_refused_conclusion_tells_nobody(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        # No clause answered: refused.
+        workflow.transition(
+            inspection, Inspection.Status.CONCLUDED, actor=inspector, conclusion="Xong."
+        )
+    assert told(focal) == []
+
+
+def test_an_answer_to_a_corrective_action_tells_the_team_but_not_the_one_who_answered(
+    province: dict[str, Organisation],
+    inspector: User,
+    member: User,
+    focal: User,
+    head: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    inspection = start(plan(province["dept_justice"], inspector, members=[member]), inspector)
+    observations = answer_all(inspection, inspector, breach=1)
+    action = services.add_corrective_action(
+        observations[0], actor=inspector, description="Đeo thẻ khi tiếp dân.", days=5
+    )
+    workflow.transition(
+        inspection, Inspection.Status.CONCLUDED, actor=inspector, conclusion="Có vi phạm."
+    )
+    Notification.objects.all().delete()
+    name = province["dept_justice"].name
+    with django_capture_on_commit_callbacks(execute=True):
+        services.respond(action, actor=focal, response="Đã nhắc nhở, đang theo dõi.")
+    progress = f"{name} báo cáo tiến độ khắc phục (cuộc kiểm tra {inspection.code})"
+    assert told(inspector) == [progress]
+    assert told(member) == [progress]
+    assert told(focal) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.respond(action, actor=head, response="Đã khắc phục xong.", done=True)
+    done = f"{name} báo cáo đã hoàn thành khắc phục (cuộc kiểm tra {inspection.code})"
+    assert told(inspector) == [progress, done]
+
+
+def test_a_signed_copy_tells_the_organisation_its_number_and_date(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    settings: Any,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    answer_all(inspection, inspector)
+    workflow.transition(inspection, Inspection.Status.CONCLUDED, actor=inspector, conclusion="Tốt.")
+    Notification.objects.all().delete()
+    today = timezone.localdate()
+    scan = SimpleUploadedFile("tb.pdf", pdf_bytes(), content_type="application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_papers.record_signed_paper(
+            inspection,
+            document=SignedPaper.Document.NOTICE,
+            actor=inspector,
+            number="27/TB-SNV",
+            signed_on=today,
+            file=scan,
+        )
+    notice = Notification.objects.get(user=focal)
+    assert notice.title == (
+        f"Đã có bản đã ký: Thông báo kết luận kiểm tra, cuộc kiểm tra {inspection.code}"
+    )
+    assert notice.body.startswith(f"Số 27/TB-SNV, ngày {today:%d/%m/%Y}.")
+    with translation.override("en"):
+        assert core_notices.worded(notice).title.startswith("Signed copy recorded:")
+    assert told(inspector) == []
