@@ -37,6 +37,7 @@ DAILY_JOB_MODULES: Final = (
     "congvu.planning.reminders",
     "congvu.feedback.daily",
     "congvu.cases.daily",
+    "congvu.inspections.digest",
     "congvu.organisations.importing.jobs",
     "congvu.audit.daily",
 )

@@ -18,10 +18,10 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from congvu.accounts.access import Perm, holders
-from congvu.core.notices import Params, day, message, notify
+from congvu.core.notices import Params, day, message, notify, site_url
 
 from .models import CorrectiveAction, Inspection, Observation
 from .signed_models import SignedPaper
@@ -169,3 +169,47 @@ def answered(action: CorrectiveAction, inspection: Inspection, *, actor: Any) ->
     params = {**_basics(inspection), "done": action.status == CorrectiveAction.Status.DONE}
     team = [pk for pk in _team(inspection) if pk != actor.pk]
     _later(team, ANSWERED.key, params, _url(inspection))
+
+
+# --- the daily digest of corrective actions (digest.py builds and sends it) ---------------
+
+
+def _digest_title(params: Params) -> str:
+    return _("Biện pháp khắc phục ngày %(day)s: %(soon)d sắp đến hạn, %(overdue)d quá hạn") % {
+        "day": day(params["day"]),
+        "soon": len(params["due_soon"]),
+        "overdue": len(params["overdue"]),
+    }
+
+
+def _digest_body(params: Params) -> str:
+    lines = [_("Kính gửi %(name)s,") % {"name": params["name"]}, ""]
+    for rows, overdue in ((params["overdue"], True), (params["due_soon"], False)):
+        if not rows:
+            continue
+        count = len(rows)
+        if overdue:
+            heading = ngettext(
+                "QUÁ HẠN: %(count)d biện pháp khắc phục",
+                "QUÁ HẠN: %(count)d biện pháp khắc phục",
+                count,
+            )
+        else:
+            heading = ngettext(
+                "SẮP ĐẾN HẠN: %(count)d biện pháp khắc phục",
+                "SẮP ĐẾN HẠN: %(count)d biện pháp khắc phục",
+                count,
+            )
+        lines.append(heading % {"count": count})
+        for row in rows:
+            lines.append(
+                _("- %(code)s (%(organisation)s), hạn khắc phục: %(due)s")
+                % {**row, "due": day(row["due"])}
+            )
+            lines.append("  " + site_url(f"/inspections/{row['code']}/"))
+        lines.append("")
+    lines.append(_("Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ."))
+    return "\n".join(lines)
+
+
+DIGEST = message("inspections.digest", title=_digest_title, body=_digest_body)
