@@ -278,6 +278,16 @@ class InspectionIn(BodyIn):
     purpose: Text = ""
 
 
+class InspectionPatchIn(BodyIn):
+    """What is left out stays as it is."""
+
+    planned_on: IsoDate | None = None
+    lead: BodyId | None = Field(None, description="Trưởng đoàn / lead")
+    members: Annotated[list[BodyId], Field(max_length=20)] | None = None
+    purpose: Text | None = None
+    reason: Text = Field("", description="Bắt buộc khi đổi ngày / required when the day changes")
+
+
 class AnswerIn(Schema):
     observation: BodyId
     result: ObservationResult | Literal[""] = Field(
@@ -394,6 +404,34 @@ def create_inspection(request: HttpRequest, payload: InspectionIn) -> Any:
         purpose=payload.purpose,
     )
     return Status(201, _fresh(user, inspection))
+
+
+@router.patch(
+    "/inspections/{code}",
+    response={200: InspectionDetailOut, **WRITE_ERRORS},
+    summary="Sửa kế hoạch (ngày, đoàn, nội dung) trước khi bắt đầu / change a planned "
+    "inspection's day, team or purpose",
+)
+def replan_inspection(
+    request: HttpRequest, code: InspectionCode, payload: InspectionPatchIn
+) -> Any:
+    user = user_of(request)
+    inspection = _to_run(user, code)
+    lead = _user(payload.lead, "lead") if payload.lead is not None else inspection.lead
+    if payload.members is None:
+        members = list(inspection.members.all())
+    else:
+        members = [m for m in (_user(pk, "members") for pk in payload.members) if m is not None]
+    services.replan(
+        inspection,
+        actor=user,
+        planned_on=payload.planned_on or inspection.planned_on,
+        lead=lead,
+        members=members,
+        purpose=inspection.purpose if payload.purpose is None else payload.purpose,
+        reason=payload.reason,
+    )
+    return _fresh(user, inspection)
 
 
 @router.post(

@@ -158,13 +158,9 @@ class FilterForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
-    organisation = OrganisationChoiceField(
-        label=_("Cơ quan được kiểm tra"), queryset=Organisation.objects.none()
-    )
-    kind = forms.ChoiceField(
-        label=_("Hình thức"), choices=Inspection.Kind.choices, widget=forms.RadioSelect
-    )
+class TeamForm(forms.Form):
+    """The day, the team and the purpose: what planning and re-planning share."""
+
     planned_on = DateField(label=_("Ngày dự kiến"))
     lead = UserChoiceField(label=_("Trưởng đoàn"), queryset=User.objects.none())
     members = UsersChoiceField(
@@ -175,14 +171,43 @@ class PlanForm(forms.Form):
     )
     purpose = text_field(_("Nội dung kiểm tra"), required=False, rows=3)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team = inspectors()
+        self.fields["lead"].queryset = team  # type: ignore[attr-defined]
+        self.fields["members"].queryset = team  # type: ignore[attr-defined]
+
+
+class PlanForm(TeamForm):
+    organisation = OrganisationChoiceField(
+        label=_("Cơ quan được kiểm tra"), queryset=Organisation.objects.none()
+    )
+    kind = forms.ChoiceField(
+        label=_("Hình thức"), choices=Inspection.Kind.choices, widget=forms.RadioSelect
+    )
+    field_order = ["organisation", "kind"]
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisations = access.organisations_for(user, Perm.INSPECTION_RUN).current()
         field = self.fields["organisation"]
         field.queryset = organisations.filter(kind__is_division=False)  # type: ignore[attr-defined]
-        team = inspectors()
-        self.fields["lead"].queryset = team  # type: ignore[attr-defined]
-        self.fields["members"].queryset = team  # type: ignore[attr-defined]
+
+
+class ReplanForm(TeamForm):
+    """Changing a planned inspection before it starts; a new day needs the reason."""
+
+    reason = text_field(_("Lý do thay đổi (bắt buộc khi đổi ngày)"), required=False, rows=2)
+
+    @classmethod
+    def of(cls, inspection: Inspection, data: Any = None) -> ReplanForm:
+        initial = {
+            "planned_on": inspection.planned_on,
+            "lead": inspection.lead_id,
+            "members": list(inspection.members.values_list("pk", flat=True)),
+            "purpose": inspection.purpose,
+        }
+        return cls(data, initial=initial)
 
 
 class ConcludeForm(forms.Form):

@@ -1,9 +1,10 @@
 """The inspections app's notices (`core.notices`).
 
 The inspected organisation's own people (those who answer corrective actions, never the
-Department of Home Affairs' oversight) are told when an announced inspection is planned
-or cancelled, when an inspection of theirs is concluded and when a signed copy of its
-papers is recorded; the team is told when the organisation answers a corrective action.
+Department of Home Affairs' oversight) are told when an announced inspection is planned,
+moved to another day or cancelled, when an inspection of theirs is concluded and when a
+signed copy of its papers is recorded; the team's people are told when they are put on
+it (by someone else) and when the organisation answers a corrective action.
 An unannounced inspection is told of to nobody before it starts: it is not visible to
 the organisation until then.
 
@@ -35,6 +36,14 @@ PLANNED = message(
         "Đoàn kiểm tra công vụ dự kiến làm việc tại %(organisation)s ngày %(day)s (cuộc kiểm "
         "tra %(code)s). Đề nghị đơn vị chuẩn bị hồ sơ, tài liệu liên quan."
     ),
+)
+MOVED = message(
+    "inspections.moved",
+    title=gettext_noop("Cuộc kiểm tra %(code)s tại %(organisation)s chuyển sang ngày %(day)s"),
+)
+TEAM = message(
+    "inspections.team",
+    title=gettext_noop("Bạn được cử vào đoàn kiểm tra %(code)s tại %(organisation)s, ngày %(day)s"),
 )
 CANCELLED = message(
     "inspections.cancelled",
@@ -128,6 +137,21 @@ def planned(inspection: Inspection, *, actor: Any) -> None:
         return
     params = {**_basics(inspection), "day": inspection.planned_on}
     _later(_organisation_people(inspection, but=actor), PLANNED.key, params, _url(inspection))
+
+
+def moved(inspection: Inspection, *, actor: Any) -> None:
+    """An announced inspection's day changed: its organisation prepares for the new one."""
+    if inspection.kind != Inspection.Kind.SCHEDULED:
+        return
+    params = {**_basics(inspection), "day": inspection.planned_on}
+    _later(_organisation_people(inspection, but=actor), MOVED.key, params, _url(inspection))
+
+
+def team_added(inspection: Inspection, users: Iterable[Any], *, actor: Any) -> None:
+    """`users` were put on the inspection's team (by someone else than themselves)."""
+    params = {**_basics(inspection), "day": inspection.planned_on}
+    people = [user.pk for user in users if user.pk != actor.pk]
+    _later(people, TEAM.key, params, _url(inspection))
 
 
 def cancelled(inspection: Inspection, *, actor: Any) -> None:

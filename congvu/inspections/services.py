@@ -71,6 +71,46 @@ def _free_code() -> str:
     raise RuntimeError("Could not find a free inspection code.")
 
 
+def _check_plan(
+    organisation: Organisation,
+    *,
+    planned_on: Any,
+    lead: User | None,
+    members: Sequence[User],
+    purpose: str,
+    errors: dict[str, str],
+) -> tuple[list[User], str]:
+    """The planned day, the team and the purpose of an inspection of `organisation`,
+    checked: the members other than the lead, the purpose trimmed; problems into
+    `errors`."""
+    if planned_on is None or not isinstance(planned_on, dt.date):
+        errors["planned_on"] = _("Nhập ngày dự kiến. / Enter the planned date.")
+    elif planned_on.year < 2000 or planned_on.year > 2100:
+        errors["planned_on"] = _("Ngày không hợp lệ. / Invalid date.")
+    if lead is None:
+        errors["lead"] = _("Chọn trưởng đoàn. / Choose the lead inspector.")
+    elif not access.can(lead, Perm.INSPECTION_RUN, organisation):
+        errors["lead"] = _(
+            "Trưởng đoàn phải có quyền kiểm tra cơ quan này. / The lead inspector must be "
+            "allowed to inspect this organisation."
+        )
+    team = list(dict.fromkeys(m for m in members if lead is None or m.pk != lead.pk))
+    if len(team) > MAX_MEMBERS:
+        errors["members"] = _("Tối đa %(max)d thành viên. / At most %(max)d members.") % {
+            "max": MAX_MEMBERS
+        }
+    elif any(not access.can(m, Perm.INSPECTION_RUN, organisation) for m in team):
+        errors["members"] = _(
+            "Mọi thành viên phải có quyền kiểm tra cơ quan này. / Every member must be "
+            "allowed to inspect this organisation."
+        )
+    try:
+        purpose = bounded(purpose, TEXT_MAX, "purpose")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    return team, purpose
+
+
 @transaction.atomic
 def plan_inspection(
     organisation: Organisation,
@@ -110,31 +150,14 @@ def plan_inspection(
             )
     if kind not in Inspection.Kind.values:
         errors["kind"] = _("Chọn hình thức kiểm tra. / Choose the kind of inspection.")
-    if planned_on is None or not isinstance(planned_on, dt.date):
-        errors["planned_on"] = _("Nhập ngày dự kiến. / Enter the planned date.")
-    elif planned_on.year < 2000 or planned_on.year > 2100:
-        errors["planned_on"] = _("Ngày không hợp lệ. / Invalid date.")
-    if lead is None:
-        errors["lead"] = _("Chọn trưởng đoàn. / Choose the lead inspector.")
-    elif not access.can(lead, Perm.INSPECTION_RUN, organisation):
-        errors["lead"] = _(
-            "Trưởng đoàn phải có quyền kiểm tra cơ quan này. / The lead inspector must be "
-            "allowed to inspect this organisation."
-        )
-    team = list(dict.fromkeys(m for m in members if lead is None or m.pk != lead.pk))
-    if len(team) > MAX_MEMBERS:
-        errors["members"] = _("Tối đa %(max)d thành viên. / At most %(max)d members.") % {
-            "max": MAX_MEMBERS
-        }
-    elif any(not access.can(m, Perm.INSPECTION_RUN, organisation) for m in team):
-        errors["members"] = _(
-            "Mọi thành viên phải có quyền kiểm tra cơ quan này. / Every member must be "
-            "allowed to inspect this organisation."
-        )
-    try:
-        purpose = bounded(purpose, TEXT_MAX, "purpose")
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    team, purpose = _check_plan(
+        organisation,
+        planned_on=planned_on,
+        lead=lead,
+        members=members,
+        purpose=purpose,
+        errors=errors,
+    )
     version = provincial_version(organisation)
     if version is None:
         errors["organisation"] = _(
@@ -177,6 +200,95 @@ def plan_inspection(
         },
     )
     notices.planned(inspection, actor=actor)
+    notices.team_added(inspection, [lead, *team], actor=actor)
+    return inspection
+
+
+REASON_MAX: Final = 2_000
+
+
+@transaction.atomic
+def replan(
+    inspection: Inspection,
+    *,
+    actor: User,
+    planned_on: dt.date | None,
+    lead: User | None,
+    members: Sequence[User],
+    purpose: str,
+    reason: str = "",
+) -> Inspection:
+    """Change a planned inspection's day, team or purpose before it starts (INSPECTION_RUN
+    on its organisation). A new day needs `reason`; the organisation and the kind stay
+    (another organisation or kind is another inspection: cancel this one). Nothing
+    changed: nothing recorded."""
+    inspection = (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=inspection.pk)
+    )
+    access.require(actor, Perm.INSPECTION_RUN, inspection.organisation)
+    if inspection.status != S.PLANNED:
+        raise ValidationError(
+            _(
+                "Chỉ sửa kế hoạch khi cuộc kiểm tra chưa bắt đầu. / The plan can only be "
+                "changed before the inspection starts."
+            ),
+            code="not_planned",
+        )
+    errors: dict[str, str] = {}
+    team, purpose = _check_plan(
+        inspection.organisation,
+        planned_on=planned_on,
+        lead=lead,
+        members=members,
+        purpose=purpose,
+        errors=errors,
+    )
+    try:
+        reason = bounded(reason, REASON_MAX, "reason")
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    moved = isinstance(planned_on, dt.date) and planned_on != inspection.planned_on
+    if moved and not reason and "reason" not in errors:
+        errors["reason"] = _(
+            "Cần ghi lý do đổi ngày kiểm tra. / Say why the inspection's day changes."
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert planned_on is not None and lead is not None
+    before = {
+        "planned_on": inspection.planned_on.isoformat(),
+        "lead": inspection.lead_id,
+        "members": sorted(inspection.members.values_list("pk", flat=True)),
+        "purpose": inspection.purpose,
+    }
+    after = {
+        "planned_on": planned_on.isoformat(),
+        "lead": lead.pk,
+        "members": sorted(m.pk for m in team),
+        "purpose": purpose,
+    }
+    if before == after:
+        return inspection
+    old_team = {before["lead"], *before["members"]}
+    inspection.planned_on = planned_on
+    inspection.lead = lead
+    inspection.purpose = purpose
+    inspection.save(update_fields=["planned_on", "lead", "purpose", "updated_at"])
+    inspection.members.set(team)
+    changed = [key for key in before if before[key] != after[key]]
+    record(
+        "inspection.replan",
+        actor=actor,
+        obj=inspection,
+        organisation=inspection.organisation,
+        summary=f"{inspection.code}: {', '.join(changed)}",
+        data={"before": before, "after": after, "reason": reason},
+    )
+    if moved:
+        notices.moved(inspection, actor=actor)
+    notices.team_added(inspection, [m for m in [lead, *team] if m.pk not in old_team], actor=actor)
     return inspection
 
 

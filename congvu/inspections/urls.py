@@ -79,6 +79,7 @@ urlpatterns = [
     path("programmes/items/<int:pk>/delete/", programme_views.item_delete, name="item_delete"),
     path("<str:code>/", views.inspection_detail, name="detail"),
     path("<str:code>/checklist/", views.checklist, name="checklist"),
+    path("<str:code>/edit/", views.inspection_edit, name="edit"),
     path("<str:code>/start/", views.inspection_start, name="start"),
     path("<str:code>/conclude/", views.inspection_conclude, name="conclude"),
     path("<str:code>/cancel/", views.inspection_cancel, name="cancel"),

@@ -43,6 +43,7 @@ from .forms import (
     CorrectiveActionForm,
     FilterForm,
     PlanForm,
+    ReplanForm,
     RespondForm,
 )
 from .models import CorrectiveAction, Inspection, Observation
@@ -226,6 +227,47 @@ def _to_run(request: AuthenticatedHttpRequest, code: str) -> Inspection:
     if not selectors.may_run(request.user, inspection):
         raise PermissionDenied
     return inspection
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Change a planned inspection's day, team or purpose before it starts."""
+    inspection = _to_run(request, code)
+    if inspection.status != S.PLANNED:
+        messages.info(
+            request,
+            _(
+                "Chỉ sửa kế hoạch khi cuộc kiểm tra chưa bắt đầu. / The plan can only be "
+                "changed before the inspection starts."
+            ),
+        )
+        return redirect("inspections:detail", code=inspection.code)
+    posted = request.method == "POST"
+    form = ReplanForm.of(inspection, request.POST if posted else None)
+    if posted and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.replan(
+                inspection,
+                actor=request.user,
+                planned_on=d["planned_on"],
+                lead=d["lead"],
+                members=list(d["members"]),
+                purpose=d["purpose"],
+                reason=d["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu kế hoạch kiểm tra."))
+            return redirect("inspections:detail", code=inspection.code)
+    return render(
+        request,
+        "inspections/inspection_edit.html",
+        {"form": form, "inspection": inspection},
+        status=400 if posted else 200,
+    )
 
 
 @login_required
