@@ -200,6 +200,8 @@ TWO_FACTOR_SUPERUSERS = env_bool("CONGVU_TWO_FACTOR_SUPERUSERS", not DEBUG)
 # "Remember this browser" on the code page (accounts/trusted_browsers.py): for this many days
 # a browser that passed the code skips it (the password is always asked); 0 turns it off.
 TWO_FACTOR_REMEMBER_DAYS = max(0, int(os.environ.get("CONGVU_TWO_FACTOR_REMEMBER_DAYS", "30")))
+# Each user's sign-in history (accounts/sign_ins.py): the newest this many are kept.
+CONGVU_SIGN_IN_HISTORY = max(1, int(os.environ.get("CONGVU_SIGN_IN_HISTORY", "30")))
 OTP_TOTP_ISSUER = "Công vụ"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds
 

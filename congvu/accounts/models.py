@@ -166,3 +166,36 @@ class TrustedBrowser(models.Model):
                 "platform": self.platform,
             }
         return self.browser or self.platform or gettext("Trình duyệt không rõ")
+
+
+class SignIn(models.Model):
+    """One time `user` was signed in to, and how: what the sign-in history shows them, so
+    that a stolen password or a lost key is noticed (accounts/sign_ins.py).
+
+    Privacy by default: of the browser only coarse names are kept (`browser`, `platform`:
+    "Chrome", "Windows", from `trusted_browsers.describe`), never the user agent nor the
+    IP address. Only the newest `settings.CONGVU_SIGN_IN_HISTORY` of each user are kept."""
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("Chỉ mật khẩu")
+        CODE = "code", _("Mật khẩu và mã từ ứng dụng xác thực")
+        RECOVERY_CODE = "recovery_code", _("Mật khẩu và mã dự phòng")
+        PASSKEY = "passkey", _("Mật khẩu và khóa truy cập (passkey)")
+        REMEMBERED_BROWSER = "remembered_browser", _("Mật khẩu trên trình duyệt được ghi nhớ")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
+    at = models.DateTimeField(_("lúc"), default=timezone.now, editable=False)
+    method = models.CharField(
+        _("cách đăng nhập"), max_length=20, choices=Method.choices, default=Method.PASSWORD
+    )
+    browser = models.CharField(_("trình duyệt"), max_length=40, blank=True)
+    platform = models.CharField(_("hệ điều hành"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("lần đăng nhập")
+        verbose_name_plural = _("lịch sử đăng nhập")
+        indexes = [models.Index(fields=["user", "-at"], name="sign_in_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.at:%Y-%m-%d %H:%M} — {self.method}"

@@ -193,13 +193,20 @@ def recovery_codes_left(user: User) -> int:
 # --- signing in -----------------------------------------------------------------------------
 
 
+def is_app_code(device: TOTPDevice | None, code: str) -> bool:
+    """Whether what was typed at the second step is checked as the app's code (digits,
+    as many as the app shows); anything else is taken for a recovery code."""
+    typed = normalise(code)
+    return device is not None and typed.isdigit() and len(typed) == device.digits
+
+
 def verify(user: User, code: str) -> str | None:
     """Check the second step's code (the app's, or a recovery code, used up by this).
 
     None when it is right; else the message to show."""
     device = device_of(user)
     typed = normalise(code)
-    if device is not None and typed.isdigit() and len(typed) == device.digits:
+    if device is not None and is_app_code(device, typed):
         return _check_totp(device, typed)
     # Anything else is a recovery code (one may, rarely, be digits only). A user with
     # passkeys only has no app to throttle: the pending sign-in's limit still holds.

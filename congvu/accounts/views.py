@@ -23,7 +23,7 @@ from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
-from . import access, passkeys, services, trusted_browsers, two_factor
+from . import access, passkeys, services, sign_ins, trusted_browsers, two_factor
 from .access import Perm
 from .forms import (
     ApiTokenForm,
@@ -37,7 +37,7 @@ from .forms import (
     UserSearchForm,
     apply_service_error,
 )
-from .models import ApiToken, Role, RoleGrant, User
+from .models import ApiToken, Role, RoleGrant, SignIn, User
 from .selectors import search_users
 
 PER_PAGE = 50
@@ -71,6 +71,7 @@ class LoginView(auth_views.LoginView):
         if two_factor.is_on(user) and trusted_browsers.use(user, self.request):
             # A browser remembered at an earlier code step: the password was enough.
             self.request.session.pop(two_factor.PENDING, None)
+            sign_ins.mark(self.request, SignIn.Method.REMEMBERED_BROWSER)
             response = super().form_valid(form)
             self.request.session[two_factor.VERIFIED] = True
             _remember_language(self.request, response, user)
@@ -86,6 +87,7 @@ class LoginView(auth_views.LoginView):
             url = reverse("accounts:login_code")
             target = self.get_redirect_url()
             return redirect(f"{url}?{urlencode({'next': target})}" if target else url)
+        sign_ins.mark(self.request, SignIn.Method.PASSWORD)
         response = super().form_valid(form)
         _remember_language(self.request, response, user)
         return response
@@ -130,7 +132,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = LoginCodeForm(request.POST if posted else None, passkey=by_passkey)
     if form.is_valid() and by_passkey:
         if passkeys.take_passed(pending, user):
-            return _second_step_passed(request, user, pending, target, form)
+            return _second_step_passed(
+                request, user, pending, target, form, method=SignIn.Method.PASSKEY
+            )
         request.session[two_factor.PENDING] = pending
         form.add_error(
             None,
@@ -140,9 +144,12 @@ def login_code(request: HttpRequest) -> HttpResponse:
             ),
         )
     elif form.is_valid():
-        problem = two_factor.verify(user, form.cleaned_data["code"])
+        typed = form.cleaned_data["code"]
+        problem = two_factor.verify(user, typed)
         if problem is None:
-            return _second_step_passed(request, user, pending, target, form)
+            by_app = two_factor.is_app_code(two_factor.device_of(user), typed)
+            method = SignIn.Method.CODE if by_app else SignIn.Method.RECOVERY_CODE
+            return _second_step_passed(request, user, pending, target, form, method=method)
         pending["failures"] = int(pending.get("failures", 0)) + 1
         request.session[two_factor.PENDING] = pending
         if pending["failures"] >= two_factor.PENDING_FAILURES:
@@ -170,10 +177,13 @@ def _second_step_passed(
     pending: dict[str, Any],
     target: str,
     form: LoginCodeForm,
+    *,
+    method: SignIn.Method,
 ) -> HttpResponse:
-    """The same end for a right code and a passkey: signed in, the session verified,
-    the browser remembered when the box was ticked."""
+    """The same end for a right code and a passkey: signed in (the history says how),
+    the session verified, the browser remembered when the box was ticked."""
     del request.session[two_factor.PENDING]
+    sign_ins.mark(request, method)
     auth_login(request, user, backend=pending["backend"])
     request.session[two_factor.VERIFIED] = True
     response = redirect(target or settings.LOGIN_REDIRECT_URL)
@@ -234,6 +244,23 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "grants": grants,
             "roles": access.roles_of(request.user),
             "two_factor_on": two_factor.is_on(request.user),
+            "last_sign_in": sign_ins.of(request.user).first(),
+            "this_sign_in": request.session.get(sign_ins.SESSION_KEY),
+        },
+    )
+
+
+@login_required
+def sign_in_history(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in user's own recent sign-ins, newest first (there is no way to name
+    another user's)."""
+    return render(
+        request,
+        "accounts/sign_in_list.html",
+        {
+            "sign_ins": list(sign_ins.of(request.user)),
+            "this_sign_in": request.session.get(sign_ins.SESSION_KEY),
+            "kept": sign_ins.history_length(),
         },
     )
 

@@ -6,8 +6,8 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from congvu.accounts import access, passkeys, trusted_browsers, two_factor
-from congvu.accounts.models import Role
+from congvu.accounts import access, passkeys, sign_ins, trusted_browsers, two_factor
+from congvu.accounts.models import Role, SignIn
 
 from .common import Id
 from .errors import ErrorOut, ValidationErrorOut
@@ -115,6 +115,43 @@ def forget_trusted_browser(request: HttpRequest, id: Id) -> Any:
 def forget_all_trusted_browsers(request: HttpRequest) -> Any:
     user = user_of(request)
     return {"forgotten": trusted_browsers.forget_all(user, actor=user)}
+
+
+# --- the caller's sign-in history (accounts/sign_ins.py) ------------------------------------
+
+
+class SignInOut(Schema):
+    at: dt.datetime
+    method: SignIn.Method = Field(..., description="Cách đăng nhập / how they signed in")
+    method_label: str = Field(
+        ..., description="Theo ngôn ngữ của yêu cầu / in the request's language"
+    )
+    browser: str = Field(
+        ..., description='Tên trình duyệt, "" nếu không rõ / browser, "" if unknown'
+    )
+    platform: str = Field(..., description='Hệ điều hành, "" nếu không rõ / system, "" if unknown')
+
+
+@router.get(
+    "/sign-ins",
+    response={200: list[SignInOut], **READ_ERRORS},
+    summary="Lịch sử đăng nhập / the caller's recent sign-ins",
+    description="Các lần đăng nhập gần nhất của chính người gọi, mới nhất trước; không có địa "
+    "chỉ IP hay chuỗi user agent. Mã API không tạo lần đăng nhập. / The caller's own recent "
+    "sign-ins, newest first; no IP address nor user agent is kept. API tokens are not "
+    "sign-ins.",
+)
+def list_sign_ins(request: HttpRequest) -> Any:
+    return [
+        {
+            "at": sign_in.at,
+            "method": sign_in.method,
+            "method_label": sign_in.get_method_display(),
+            "browser": sign_in.browser,
+            "platform": sign_in.platform,
+        }
+        for sign_in in sign_ins.of(user_of(request))
+    ]
 
 
 # --- passkeys, the other second sign-in step (accounts/passkeys.py) ---------------------------

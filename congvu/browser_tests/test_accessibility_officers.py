@@ -280,6 +280,7 @@ PAGES = [
     # The back office.
     pytest.param("/cases/{case}/", "handler", statement_asked, False, id="case-file"),
     pytest.param("/accounts/two-factor/", "officer", nothing, False, id="two-factor"),
+    pytest.param("/accounts/sign-ins/", "officer", nothing, True, id="sign-ins"),
     pytest.param("/audit/", "officer", statement_asked, False, id="audit-log"),
     pytest.param("/scoring/", "officer", scored, False, id="scorecards"),
     pytest.param("/scoring/{scorecard}/", "officer", scored, False, id="scorecard-ranking"),

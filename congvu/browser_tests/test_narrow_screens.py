@@ -78,6 +78,7 @@ def test_the_public_satisfaction_page_fits_a_320_px_phone(live_server: Any, page
         "/org/import/",
         "/org/staff/{staff}/",
         "/accounts/users/{user}/",
+        "/accounts/sign-ins/",
     ],
 )
 def test_an_officer_s_page_fits_a_320_px_phone(

@@ -318,6 +318,7 @@ def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(
     crawl.run(["/"])
     assert crawl.pages > 5, "the crawl found almost nothing: the start page lost its links"
     assert crawl.broken == []
+    assert "/accounts/sign-ins/" in crawl.visited  # linked from the account page
 
 
 def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(
