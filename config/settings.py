@@ -189,6 +189,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# No log of successful sign-ins with their IP address and user agent kept forever: the
+# lockout needs only the failed attempts (AccessAttempt, cleared on success), and each
+# user's own history (accounts.SignIn) keeps coarse browser names only.
+AXES_DISABLE_ACCESS_LOG = True
 
 # Two-step sign-in (TOTP, django-otp; congvu/accounts/two_factor.py). Anyone may turn it
 # on. Holders of these roles (and superusers) must: production defaults to the roles that

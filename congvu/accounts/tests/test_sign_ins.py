@@ -60,6 +60,19 @@ def test_a_password_only_sign_in_is_recorded_with_the_browsers_coarse_names(
     assert "(phiên này)" in page
 
 
+def test_a_sign_in_leaves_no_address_in_the_lockouts_tables(officer: User) -> None:
+    # django-axes' access log (IP address and user agent of every sign-in, kept forever)
+    # is turned off; the failed attempts it needs for the lockout are cleared on success.
+    from axes.models import AccessAttempt, AccessLog
+
+    client = browser()
+    client.post(reverse("accounts:login"), {"username": "officer", "password": "sai"})
+    assert AccessAttempt.objects.filter(username="officer").exists()
+    assert sign_in(client, "officer").status_code == 302
+    assert not AccessLog.objects.exists()
+    assert not AccessAttempt.objects.filter(username="officer").exists()
+
+
 def test_the_apps_code_and_a_recovery_code_are_told_apart(officer: User, codes: list[str]) -> None:
     device = two_factor.device_of(officer)
     assert device is not None
