@@ -13,6 +13,8 @@ signed in to, so that a stolen password or a lost security key does not go unnot
 * **How many:** the newest `settings.CONGVU_SIGN_IN_HISTORY` (default 30) per user; each
   record deletes the user's older ones in the same transaction (one DELETE), so the table
   never holds more than N rows per user and needs no daily job.
+* **A browser the history does not know** (other names than every kept sign-in's, the
+  first sign-in aside): the user is told in the app and by e-mail (`notices.new_browser`).
 * **Seen** by the user only: `/accounts/sign-ins/` and `GET /api/v1/me/sign-ins`.
 """
 
@@ -24,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
-from . import trusted_browsers
+from . import notices, trusted_browsers
 from .models import SignIn, User
 
 #: The request attribute a view sets before `login` to say how the user signed in.
@@ -46,7 +48,18 @@ def mark(request: Any, method: SignIn.Method) -> None:
 def record(user: User, *, method: SignIn.Method, user_agent: str = "") -> SignIn:
     """Keep one sign-in of `user`; their sign-ins beyond the newest N go."""
     browser, platform = trusted_browsers.describe(user_agent)
+    kept = SignIn.objects.filter(user=user)
+    # A browser the recent history does not know (not the very first sign-in; not when
+    # nothing of the browser could be told): the user is told, in case it is not them.
+    stranger = (
+        bool(browser or platform)
+        and kept.exists()
+        and not kept.filter(browser=browser, platform=platform).exists()
+    )
     sign_in = SignIn.objects.create(user=user, method=method, browser=browser, platform=platform)
+    if stranger:
+        device = " · ".join(name or "?" for name in (browser, platform))
+        notices.new_browser(user, device=device, at=sign_in.at)
     older = SignIn.objects.filter(user=user).order_by("-at", "-pk").values("pk")
     SignIn.objects.filter(pk__in=older[history_length() :]).delete()
     return sign_in

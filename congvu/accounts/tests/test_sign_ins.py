@@ -220,3 +220,49 @@ def test_a_deleted_user_takes_their_history_along(officer: User) -> None:
     sign_ins.record(officer, method=SignIn.Method.PASSWORD)
     officer.delete()
     assert not SignIn.objects.exists()
+
+
+# --- a browser the history does not know ------------------------------------------------
+
+
+def test_a_sign_in_from_a_new_browser_is_told_in_the_app_and_by_mail(
+    officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    from congvu.core.models import Notification
+
+    officer.email = "officer@example.vn"
+    officer.save(update_fields=["email"])
+    with django_capture_on_commit_callbacks(execute=True):
+        # The first sign-in ever, then the same browser again: nothing to tell.
+        assert sign_in(browser(), "officer").status_code == 302
+        assert sign_in(browser(), "officer").status_code == 302
+    assert not Notification.objects.filter(user=officer).exists()
+    assert mail.outbox == []
+    firefox = Client(HTTP_USER_AGENT=FIREFOX_LINUX)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sign_in(firefox, "officer").status_code == 302
+    notice = Notification.objects.get(user=officer)
+    assert notice.title == "Đăng nhập từ một trình duyệt mới: Firefox · Linux"
+    assert "Nếu không phải bạn, hãy đổi mật khẩu ngay" in notice.body
+    assert notice.url == PAGE
+    [sent] = mail.outbox
+    assert sent.to == ["officer@example.vn"] and "Firefox · Linux" in sent.subject
+    # Known now: the next sign-in from it tells nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(Client(HTTP_USER_AGENT=FIREFOX_LINUX), "officer")
+    assert Notification.objects.filter(user=officer).count() == 1
+
+
+def test_a_failed_sign_in_from_a_new_browser_tells_nothing(
+    officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from congvu.core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in(browser(), "officer")
+        Client(HTTP_USER_AGENT=FIREFOX_LINUX).post(
+            reverse("accounts:login"), {"username": "officer", "password": "sai"}
+        )
+    assert not Notification.objects.filter(user=officer).exists()
