@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.organisations.forms import OrganisationField
 from congvu.organisations.models import OrganisationQuerySet, StaffMember, StaffQuerySet
 
-from .models import Role
+from .models import Role, User
 
 REQUIRED = _("Trường này là bắt buộc. / This field is required.")
 
@@ -29,6 +29,23 @@ class ApiTokenForm(forms.Form):
         help_text=_("Ví dụ: Hệ thống một cửa"),
         error_messages={"required": _("Vui lòng nhập tên. / Please enter a name.")},
     )
+
+
+class MailPreferencesForm(forms.ModelForm):
+    """How one's notices reach one's mailbox (one's own account only)."""
+
+    class Meta:
+        model = User
+        fields = ["mail_notices", "mail_language"]
+        labels = {
+            "mail_notices": _("Gửi e-mail cho tôi mỗi khi có thông báo mới"),
+            "mail_language": _("Ngôn ngữ của e-mail"),
+        }
+        help_texts = {
+            "mail_notices": _(
+                "Thư nhắc việc hằng ngày vẫn được gửi. Cần có địa chỉ e-mail trong tài khoản."
+            ),
+        }
 
 
 class UserSearchForm(forms.Form):

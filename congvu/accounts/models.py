@@ -28,6 +28,16 @@ class User(AbstractUser):
         choices=[("vi", "Tiếng Việt"), ("en", "English")],
         default="vi",
     )
+    # Each notice (a case assigned, a statement asked, an inspection concluded…) is also
+    # e-mailed when it comes, to an account with an address; the daily digests always are.
+    mail_notices = models.BooleanField(_("gửi e-mail mỗi thông báo"), default=True)
+    # The e-mails' language; blank: the language last chosen with the switch (`language`).
+    mail_language = models.CharField(
+        _("ngôn ngữ e-mail"),
+        max_length=8,
+        blank=True,
+        choices=[("", _("Theo ngôn ngữ đang dùng")), ("vi", "Tiếng Việt"), ("en", "English")],
+    )
 
     class Meta:
         verbose_name = _("người dùng")

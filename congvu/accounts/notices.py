@@ -56,6 +56,7 @@ def new_browser(user: Any, *, device: str, at: Any) -> None:
             key=NEW_BROWSER.key,
             params={"device": device, "day": local.date(), "time": f"{local:%H:%M}"},
             url=reverse("accounts:sign_ins"),
+            mail_it=False,  # mailed below whatever the user's setting: it is about safety
         )
         mail = notices.mail(notification, user)
         if mail is not None:

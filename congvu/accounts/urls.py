@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("settings/", views.settings_page, name="settings"),
+    path("settings/mail/", views.mail_preferences, name="mail_preferences"),
     path("sign-ins/", views.sign_in_history, name="sign_ins"),
     path("two-factor/", views.two_factor_page, name="two_factor"),
     path("two-factor/start/", views.two_factor_start, name="two_factor_start"),

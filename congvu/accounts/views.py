@@ -29,6 +29,7 @@ from .forms import (
     ApiTokenForm,
     GrantForm,
     LoginCodeForm,
+    MailPreferencesForm,
     PasskeyNameForm,
     PasswordAgainForm,
     TwoFactorConfirmForm,
@@ -222,8 +223,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
-def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The signed-in user's account: roles, password, personal API tokens."""
+def settings_page(
+    request: AuthenticatedHttpRequest, mail_form: MailPreferencesForm | None = None
+) -> HttpResponse:
+    """The signed-in user's account: roles, password, e-mails, personal API tokens."""
     new_key = None
     form = ApiTokenForm()
     if request.method == "POST":
@@ -246,8 +249,22 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "two_factor_on": two_factor.is_on(request.user),
             "last_sign_in": sign_ins.of(request.user).first(),
             "this_sign_in": request.session.get(sign_ins.SESSION_KEY),
+            "mail_form": mail_form or MailPreferencesForm(instance=request.user),
         },
+        status=400 if mail_form is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def mail_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save how one's own notices are e-mailed; a bad value shows the page again with it."""
+    form = MailPreferencesForm(request.POST, instance=request.user)
+    if not form.is_valid():
+        return settings_page(request, mail_form=form)
+    form.save()
+    messages.success(request, _("Đã lưu cách nhận thông báo qua e-mail."))
+    return redirect("accounts:settings")
 
 
 @login_required

@@ -1,13 +1,13 @@
 """/me: who the caller is, and what they may do where."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from congvu.accounts import access, passkeys, sign_ins, trusted_browsers, two_factor
-from congvu.accounts.models import Role, SignIn
+from congvu.accounts.models import Role, SignIn, User
 
 from .common import Id
 from .errors import ErrorOut, ValidationErrorOut
@@ -40,11 +40,44 @@ class MeOut(Schema):
         ...,
         description="Số trình duyệt được ghi nhớ (bỏ qua mã) / browsers remembered (code skipped)",
     )
+    mail_notices: bool = Field(
+        ..., description="Gửi e-mail mỗi thông báo / each notice is also e-mailed"
+    )
+    mail_language: Literal["", "vi", "en"] = Field(
+        ...,
+        description="Ngôn ngữ e-mail; rỗng: theo ngôn ngữ đang dùng / e-mail language; "
+        "empty: the site's language as last chosen",
+    )
+
+
+class MePatchIn(Schema):
+    """What is left out stays as it is."""
+
+    mail_notices: bool | None = None
+    mail_language: Literal["", "vi", "en"] | None = None
 
 
 @router.get("", response={200: MeOut, 401: ErrorOut}, summary="Người dùng hiện tại / current user")
 def me(request: HttpRequest) -> Any:
+    return _me(user_of(request))
+
+
+@router.patch(
+    "",
+    response={200: MeOut, 401: ErrorOut, 422: ValidationErrorOut},
+    summary="Đổi cách nhận thông báo qua e-mail / change how one's notices are e-mailed",
+)
+def update_me(request: HttpRequest, payload: MePatchIn) -> Any:
     user = user_of(request)
+    changed = {k: v for k, v in payload.dict().items() if v is not None}
+    for key, value in changed.items():
+        setattr(user, key, value)
+    if changed:
+        user.save(update_fields=list(changed))
+    return _me(user)
+
+
+def _me(user: User) -> dict[str, Any]:
     staff = getattr(user, "staff_member", None)
     grants = user.grants.select_related("organisation").order_by("organisation__path", "role")
     return {
@@ -62,6 +95,8 @@ def me(request: HttpRequest) -> Any:
         "two_factor": two_factor.is_on(user),
         "two_factor_required": two_factor.required_for(user),
         "two_factor_remembered_browsers": trusted_browsers.active(user).count(),
+        "mail_notices": user.mail_notices,
+        "mail_language": user.mail_language,
     }
 
 

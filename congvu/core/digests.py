@@ -57,7 +57,12 @@ def deliver(
             if notice is None:
                 continue
             notification = notices.notify(
-                user, kind=kind, key=notice.key, params=notice.params, url=notice.url
+                user,
+                kind=kind,
+                key=notice.key,
+                params=notice.params,
+                url=notice.url,
+                mail_it=False,
             )
             notified += 1
             mail = notices.mail(notification, user)

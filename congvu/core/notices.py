@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
@@ -129,13 +130,23 @@ def _apply(wording: Wording, params: Params) -> str:
 
 
 def notify(
-    user: User | int, *, kind: str, key: str, params: Params | None = None, url: str = ""
+    user: User | int,
+    *,
+    kind: str,
+    key: str,
+    params: Params | None = None,
+    url: str = "",
+    mail_it: bool = True,
 ) -> Notification:
     """Create `user`'s notice of `kind`, worded by the message `key` with `params`.
 
     The title and body are also stored worded in Vietnamese: the record as it was
     sent, what an old reader or the admin shows, and what daily digests match to
     send once a day.
+
+    Unless `mail_it` is False (the daily digests mail their own, over one connection), it
+    is also e-mailed, after the commit, to a user with an address who has not turned
+    that off (`User.mail_notices`).
     """
     declared = find(key)
     if declared is None:
@@ -144,7 +155,7 @@ def notify(
     with translation.override(settings.LANGUAGE_CODE):
         title, body = declared.render(decode(stored))
     user_id = user if isinstance(user, int) else user.pk
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         user_id=user_id,
         kind=kind,
         key=key,
@@ -153,6 +164,35 @@ def notify(
         body=body,
         url=url,
     )
+    if mail_it:
+        _mail_later(notification)
+    return notification
+
+
+def _mail_later(notification: Notification) -> None:
+    """Queue the e-mail copy once the transaction commits (the background worker sends it:
+    a slow or failing mail server neither slows nor breaks the action that notified)."""
+    from .tasks import mail_notification
+
+    notification_id = notification.pk
+    transaction.on_commit(lambda: mail_notification.enqueue(notification_id), robust=True)
+
+
+def send_mail_copy(notification_id: int) -> str:
+    """Send the e-mail copy of one notice, if its reader still wants it; what happened."""
+    from congvu.accounts.models import User
+
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None:
+        return "gone"
+    reader = User.objects.filter(pk=notification.user_id, is_active=True).first()
+    if reader is None or not reader.mail_notices:
+        return "not wanted"
+    message = mail(notification, reader)
+    if message is None:
+        return "no address"
+    message.send()
+    return "sent"
 
 
 def worded(notification: Notification) -> Worded:
@@ -168,8 +208,9 @@ def worded(notification: Notification) -> Worded:
 
 
 def language_of(user: Any) -> str:
-    """The language `user` reads their mail in: their choice, else Vietnamese."""
-    language = getattr(user, "language", "")
+    """The language `user` reads their mail in: the one they set for e-mails, else the one
+    they last chose with the switch, else Vietnamese."""
+    language = getattr(user, "mail_language", "") or getattr(user, "language", "")
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 

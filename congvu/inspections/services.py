@@ -257,13 +257,14 @@ def replan(
     if errors:
         raise ValidationError(errors)
     assert planned_on is not None and lead is not None
-    before = {
+    old_members = sorted(inspection.members.values_list("pk", flat=True))
+    before: dict[str, Any] = {
         "planned_on": inspection.planned_on.isoformat(),
         "lead": inspection.lead_id,
-        "members": sorted(inspection.members.values_list("pk", flat=True)),
+        "members": old_members,
         "purpose": inspection.purpose,
     }
-    after = {
+    after: dict[str, Any] = {
         "planned_on": planned_on.isoformat(),
         "lead": lead.pk,
         "members": sorted(m.pk for m in team),
@@ -271,7 +272,7 @@ def replan(
     }
     if before == after:
         return inspection
-    old_team = {before["lead"], *before["members"]}
+    old_team = {inspection.lead_id, *old_members}
     inspection.planned_on = planned_on
     inspection.lead = lead
     inspection.purpose = purpose
