@@ -381,3 +381,43 @@ def test_a_phone_form_fits_the_screen_and_its_controls_are_big_enough_to_tap(
     assert too_small == [], too_small
     page.set_viewport_size(NARROWEST)  # the smallest phone still in use
     assert sideways(page) == 0
+
+
+# The header on a phone: its links, the menus' summaries and the links in each menu, the
+# language and sign-out buttons (static/css/app.css gives them 44 px below 40rem).
+HEADER_TOO_SMALL = """() => [...document.querySelectorAll(
+  '.site-header a, .site-header summary, .site-header button'
+)].filter(e => e.checkVisibility() && e.getBoundingClientRect().height < 44)
+  .map(e => `${e.tagName.toLowerCase()} "${(e.textContent || '').trim().slice(0, 40)}"`
+    + ` ${Math.round(e.getBoundingClientRect().height)} px at ${window.innerWidth} px`)"""
+
+
+@pytest.mark.parametrize("persona", ["officer", None], ids=["officer", "citizen"])
+def test_the_header_links_and_menus_are_big_enough_to_tap_on_a_phone(
+    live_server: Any,
+    page: Any,
+    province: dict[str, Organisation],
+    staff_member: StaffMember,
+    officer: User,
+    persona: str | None,
+) -> None:
+    if persona:
+        world = World(province, staff_member, officer=officer)
+        share_session(page, live_server.url, world.person(persona))
+    page.goto(live_server.url + "/")
+    summaries = page.locator(".main-nav summary")
+    too_small: list[str] = []
+    for size in (PHONE, NARROWEST):
+        page.set_viewport_size(size)
+        too_small += page.evaluate(HEADER_TOO_SMALL)
+        for number in range(summaries.count()):  # each menu opened in turn, its links shown
+            summaries.nth(number).click()
+            too_small += page.evaluate(HEADER_TOO_SMALL)
+        page.keyboard.press("Escape")
+        assert sideways(page) == 0
+
+    assert not too_small, "\n".join(sorted(set(too_small)))
+    # On a desktop the header keeps its one line of text-sized links.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    height = page.evaluate("() => document.querySelector('.site-header').offsetHeight")
+    assert height < 60, height

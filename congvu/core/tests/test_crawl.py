@@ -7,6 +7,10 @@ links it is shown and checks what a user would notice:
 
 * a link on a page never leads to an error page (404, 403 or 500): a user
   should not be shown a link they cannot use;
+* every table that scrolls sideways on a phone (`.table-scroll`, made by
+  `{% scrolltable %}`) can take the keyboard's focus and is a region named by
+  text on the page, so that a keyboard or switch user can scroll it and a
+  screen reader announces it (WCAG 2.1.1, 4.1.2);
 * every form on those pages, sent with hostile values (empty, far too long,
   control characters, markup, impossible dates and numbers, choices that
   are not offered), is answered without a server error — with the form again
@@ -81,13 +85,46 @@ class Form:
     lowest: dict[str, str] = field(default_factory=dict)  # a number input's `min`
 
 
+@dataclass
+class ScrollingTable:
+    """A `.table-scroll` box: its attributes, where it starts and the table it holds."""
+
+    attrs: dict[str, str]
+    line: int
+    table: str = ""
+
+
+#: Elements without an end tag: never open, so never hold text.
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+
 class Page(HTMLParser):
-    """The links and forms of one HTML page."""
+    """The links and forms of one HTML page, its scrolling tables and the text of each id."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
         self.forms: list[Form] = []
+        self.tables: list[ScrollingTable] = []
+        self.id_text: dict[str, list[str]] = {}
+        self.id_count: dict[str, int] = {}
+        self._open: list[tuple[str, str]] = []  # (tag, id or "") of the elements not yet closed
         self._form: Form | None = None
         self._select: str | None = None
         self._textarea: str | None = None
@@ -95,6 +132,19 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
         form = self._form
+        if tag not in VOID:
+            self._open.append((tag, a.get("id", "")))
+        if a.get("id"):
+            self.id_count[a["id"]] = self.id_count.get(a["id"], 0) + 1
+            self.id_text.setdefault(a["id"], [])
+        if "table-scroll" in a.get("class", "").split():
+            self.tables.append(ScrollingTable(a, self.getpos()[0]))
+        elif tag == "table" and self.tables and not self.tables[-1].table:
+            self.tables[-1].table = (
+                f"data-testid={a['data-testid']}"
+                if a.get("data-testid")
+                else f"class={a.get('class', '')!r}"
+            )
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
@@ -133,14 +183,50 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._form is not None and self._textarea is not None:
             self._form.shown[self._textarea] += data
+        for _, id_ in self._open:
+            if id_:
+                self.id_text[id_].append(data)
 
     def handle_endtag(self, tag: str) -> None:
+        # An end tag closes the last element of its name and whatever the page left open
+        # inside it (<p>, <li> without their end tags).
+        for i in range(len(self._open) - 1, -1, -1):
+            if self._open[i][0] == tag:
+                del self._open[i:]
+                break
         if tag == "form":
             self._form = None
         elif tag == "select":
             self._select = None
         elif tag == "textarea":
             self._textarea = None
+
+
+def unreachable_tables(page: Page) -> list[str]:
+    """What keeps each scrolling table of `page` from a keyboard or a screen reader."""
+    faults = []
+    for number, box in enumerate(page.tables, 1):
+        a = box.attrs
+        wrong = []
+        if a.get("tabindex") != "0":
+            wrong.append('no tabindex="0"')
+        if a.get("role") != "region":
+            wrong.append('no role="region"')
+        ids = a.get("aria-labelledby", "").split()
+        if a.get("aria-label", "").strip():
+            pass
+        elif not ids:
+            wrong.append("no aria-label nor aria-labelledby")
+        else:
+            for id_ in ids:
+                if page.id_count.get(id_, 0) != 1:
+                    found = page.id_count.get(id_, 0)
+                    wrong.append(f'aria-labelledby="{id_}" but {found} elements have that id')
+            if not "".join("".join(page.id_text.get(id_, [])) for id_ in ids).strip():
+                wrong.append(f'aria-labelledby="{" ".join(ids)}" names it with no text')
+        if wrong:
+            faults.append(f"table {number} ({box.table}, line {box.line}): " + "; ".join(wrong))
+    return faults
 
 
 def route_of(path: str) -> str | None:
@@ -159,6 +245,8 @@ class Crawl:
     forms_sent: set[tuple[str, str]] = field(default_factory=set)
     broken: list[str] = field(default_factory=list)
     pages: int = 0
+    #: Scrolling tables seen (each checked by `unreachable_tables`).
+    tables: int = 0
     #: Send well-formed but absurd values one field at a time (`_send_absurd`) instead
     #: of hostile values in every field.
     absurd: bool = False
@@ -201,6 +289,9 @@ class Crawl:
             final = response.request["PATH_INFO"]
             page = Page()
             page.feed(response.content.decode())
+            self.tables += len(page.tables)
+            for fault in unreachable_tables(page):
+                self.broken.append(f"GET {target}: scrolling {fault}")
             for href in page.links:
                 queue.append((urljoin(final, href), final))
             for form in page.forms:
@@ -317,6 +408,7 @@ def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(
     crawl = Crawl(client)
     crawl.run(["/"])
     assert crawl.pages > 5, "the crawl found almost nothing: the start page lost its links"
+    assert crawl.tables > 0, "no scrolling table met: their check would pass whatever they are"
     assert crawl.broken == []
     assert "/accounts/sign-ins/" in crawl.visited  # linked from the account page
 
@@ -327,6 +419,7 @@ def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(
     crawl = Crawl(Client())
     crawl.run(citizen_starts())
     assert crawl.pages > 3
+    assert crawl.tables > 0  # the public satisfaction and rankings tables
     assert crawl.broken == []
 
 
