@@ -52,6 +52,9 @@ FIRST_YEAR: Final = 2000
 #: Defaults of the "Cần lưu ý" rule; `settings.CONDUCT_RECORD_*` override them.
 DEFAULT_INDEX_THRESHOLD: Final = 70
 SORTS: Final = ("name", "index")
+#: Staff ids per query when all of them are read (SQLite's default bound on parameters
+#: was 999 before 3.32).
+ID_BATCH: Final = 900
 #: The reasons a row is flagged, in the order they are shown.
 REASONS: Final = ("discipline", "case", "low_index")
 
@@ -226,18 +229,36 @@ def reason_labels() -> dict[str, str]:
     }
 
 
-def _rating_sums(ids: Sequence[int], period: Period, user: Any) -> dict[int, Index]:
-    qs = StaffMonthRollup.objects.filter(
-        staff_id__in=ids, month__gte=period.start, month__lte=dt.date(period.year, 12, 1)
-    )
-    if user is not None:
-        # Only ratings given in organisations the reader may watch (as the staff pages
-        # do): not those of a previous employer outside their scope.
-        qs = qs.filter(
-            organisation_id__in=access.organisations_for(user, Perm.RATING_VIEW).values("pk")
+def _rating_sums(
+    ids: Sequence[int], period: Period, user: Any, fields: Sequence[str] = SUM_FIELDS
+) -> dict[int, Index]:
+    """The year's rollup sums per staff member. With `user`, only the ratings given in
+    organisations the reader may watch (as the staff pages do: not those of a previous
+    employer outside their scope) — decided on the few organisations found, in one more
+    query: filtering the rollups by the reader's whole scope in SQL made SQLite probe
+    every (staff, organisation) pair (1.5 s for 1,750 staff of a Home Affairs reader)."""
+    rows = list(
+        StaffMonthRollup.objects.filter(
+            staff_id__in=list(ids), month__gte=period.start, month__lte=dt.date(period.year, 12, 1)
         )
-    rows = qs.values("staff_id").annotate(**{name: Sum(name) for name in SUM_FIELDS}).order_by()
-    return {row["staff_id"]: Index.of(row) for row in rows}
+        .values("staff_id", "organisation_id")
+        .annotate(**{name: Sum(name) for name in fields})
+        .order_by()
+    )
+    if user is not None and rows:
+        found = {row["organisation_id"] for row in rows}
+        allowed = set(
+            access.organisations_for(user, Perm.RATING_VIEW)
+            .filter(pk__in=found)
+            .values_list("pk", flat=True)
+        )
+        rows = [row for row in rows if row["organisation_id"] in allowed]
+    totals: dict[int, dict[str, int]] = {}
+    for row in rows:
+        total = totals.setdefault(row["staff_id"], dict.fromkeys(fields, 0))
+        for name in fields:
+            total[name] += int(row[name] or 0)
+    return {staff_id: Index.of(total) for staff_id, total in totals.items()}
 
 
 def _substantiated(ids: Sequence[int], period: Period) -> dict[int, int]:
@@ -473,8 +494,12 @@ def record(
         staff = staff.search(query)
     named = list(staff.order_by("sort_name", "pk").values_list("pk", flat=True))
     if sort == "index" and named:
-        # One GROUP BY over the year's rollups of these staff (a subquery, not a list).
-        sums = _rating_sums_of(staff, period, user)
+        # GROUP BYs over the year's rollups of these staff, a batch of ids at a time (a
+        # subquery of the staff made SQLite scan the rollups: 1.5 s for 1,750 staff).
+        sums: dict[int, Index] = {}
+        for n in range(0, len(named), ID_BATCH):
+            batch = named[n : n + ID_BATCH]
+            sums.update(_rating_sums(batch, period, user, ("counted", "satisfied")))
         minimum = min_ratings()
         position = {pk: n for n, pk in enumerate(named)}
 
@@ -495,21 +520,6 @@ def record(
         order=named,
         user=user,
     )
-
-
-def _rating_sums_of(staff: StaffQuerySet, period: Period, user: Any) -> dict[int, Index]:
-    qs = StaffMonthRollup.objects.filter(
-        staff_id__in=staff.values("pk"),
-        month__gte=period.start,
-        month__lte=dt.date(period.year, 12, 1),
-        organisation_id__in=access.organisations_for(user, Perm.RATING_VIEW).values("pk"),
-    )
-    rows = (
-        qs.values("staff_id")
-        .annotate(counted=Sum("counted"), satisfied=Sum("satisfied"))
-        .order_by()
-    )
-    return {row["staff_id"]: Index.of(row) for row in rows}
 
 
 def own_row(member: StaffMember, period: Period) -> ConductRow:
