@@ -309,6 +309,13 @@ INSPECTIONS_UPLOAD_MAX_BYTES = int(
     os.environ.get("CONGVU_INSPECTIONS_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 )
 INSPECTIONS_UPLOAD_MAX_FILES = int(os.environ.get("CONGVU_INSPECTIONS_UPLOAD_MAX_FILES", "5"))
+# The conduct record for the year-end rating (congvu/organisations/conduct_record.py): a
+# satisfaction index (percent) below this, on at least this many counted ratings, marks
+# the staff member "Cần lưu ý"; under that many ratings the index is not shown at all.
+CONDUCT_RECORD_INDEX_THRESHOLD = float(
+    os.environ.get("CONGVU_CONDUCT_RECORD_INDEX_THRESHOLD", "70")
+)
+CONDUCT_RECORD_MIN_RATINGS = int(os.environ.get("CONGVU_CONDUCT_RECORD_MIN_RATINGS", "10"))
 
 # --- E-mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

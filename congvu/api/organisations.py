@@ -1,7 +1,7 @@
 """Organisations: the visible part of the dated tree, and creating an organisation."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -12,10 +12,20 @@ from pydantic import StringConstraints
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.organisations import selectors, services
+from congvu.organisations import conduct_record, selectors, services
 from congvu.organisations.models import Organisation, OrganisationKind, OrganisationQuerySet
 
-from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, Pagination, SearchText, Slug
+from .common import (
+    NO_NUL,
+    NOT_BLANK,
+    BodyId,
+    Id,
+    IsoDate,
+    OrganisationRef,
+    Pagination,
+    SearchText,
+    Slug,
+)
 from .errors import ErrorOut, ValidationErrorOut
 from .security import AUTH, user_of
 
@@ -187,3 +197,130 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Any:
         valid_from=payload.valid_from,
     )
     return Status(201, organisation)
+
+
+# --- The conduct record for the year-end rating --------------------------------------------
+
+
+class ConductRecordFilters(Schema):
+    year: int | None = Field(
+        None,
+        ge=conduct_record.FIRST_YEAR,
+        le=9999,
+        description="Năm (mặc định năm nay; không quá năm nay) / calendar year, default this year",
+    )
+    subtree: bool = Field(False, description="Gồm đơn vị trực thuộc / include the units below")
+    q: SearchText | None = Field(None, description="Tìm không dấu theo tên, mã / search")
+    sort: Literal["name", "index"] = Field(
+        "name", description="name: theo tên; index: chỉ số thấp trước / lowest index first"
+    )
+    limit: int = Field(100, ge=1, le=500, description="Số dòng / page size")
+    offset: int = Field(0, ge=0, le=10**9, description="Bỏ qua / rows to skip")
+
+
+class DisciplineOut(Schema):
+    form: str
+    decision_number: str
+    decided_on: dt.date
+
+
+class ConductRowOut(Schema):
+    staff_id: int
+    full_name: str
+    staff_code: str
+    position_title: str
+    organisation: str
+    division: str
+    is_active: bool
+    left_on: dt.date | None
+    moved: bool = Field(..., description="Đã chuyển công tác / now assigned elsewhere")
+    ratings_counted: int
+    ratings_satisfied: int
+    satisfaction_index: float | None = Field(
+        ..., description="% hài lòng và rất hài lòng; null khi chưa đủ lượt / null: too few"
+    )
+    substantiated_cases: int
+    discipline: list[DisciplineOut]
+    inspection_breaches: int
+    code_acknowledged: bool | None = Field(
+        ..., description="null: chưa có quy tắc áp dụng / no code in force"
+    )
+    acknowledged_on: dt.date | None
+    needs_attention: bool
+    reasons: list[str] = Field(..., description="discipline, case, low_index")
+    reasons_text: list[str]
+
+
+class ConductRecordOut(Schema):
+    organisation: OrganisationRef
+    year: int
+    subtree: bool
+    min_ratings: int
+    index_threshold: float
+    count: int
+    items: list[ConductRowOut]
+
+
+def _conduct_row(row: conduct_record.ConductRow) -> dict[str, Any]:
+    return {
+        "staff_id": row.staff_id,
+        "full_name": row.full_name,
+        "staff_code": row.staff_code,
+        "position_title": row.position_title,
+        "organisation": row.organisation_name,
+        "division": row.division_name,
+        "is_active": row.is_active,
+        "left_on": row.left_on,
+        "moved": row.moved,
+        "ratings_counted": row.index.counted,
+        "ratings_satisfied": row.index.satisfied,
+        "satisfaction_index": None if row.share_pct is None else round(row.share_pct, 2),
+        "substantiated_cases": row.substantiated,
+        "discipline": [
+            {"form": d.form, "decision_number": d.number, "decided_on": d.decided_on}
+            for d in row.discipline
+        ],
+        "inspection_breaches": row.breaches,
+        "code_acknowledged": row.acknowledged,
+        "acknowledged_on": row.acknowledged_on,
+        "needs_attention": row.attention,
+        "reasons": row.reasons,
+        "reasons_text": row.reason_texts,
+    }
+
+
+@router.get(
+    "/{id}/conduct-record",
+    response={200: ConductRecordOut, 403: ErrorOut, **_ERRORS},
+    summary="Hồ sơ văn hóa công vụ của cán bộ trong năm / each staff member's conduct "
+    "record for the year-end rating",
+)
+def organisation_conduct_record(
+    request: HttpRequest, id: Id, filters: Query[ConductRecordFilters]
+) -> Any:
+    user = user_of(request)
+    organisation = access.get_for(
+        user, Perm.STAFF_VIEW_CONTACT, Organisation.objects.all(), organisation_of="", pk=id
+    )
+    try:
+        period = conduct_record.parse_year(filters.year)
+    except ValidationError as error:
+        raise ValidationError({"year": error.messages}) from error
+    record = conduct_record.record(
+        user,
+        organisation,
+        period,
+        subtree=filters.subtree,
+        query=(filters.q or "").strip(),
+        sort=filters.sort,
+    )
+    ids = record.order[filters.offset : filters.offset + filters.limit]
+    return {
+        "organisation": organisation,
+        "year": period.year,
+        "subtree": filters.subtree,
+        "min_ratings": conduct_record.min_ratings(),
+        "index_threshold": conduct_record.index_threshold(),
+        "count": record.count,
+        "items": [_conduct_row(row) for row in record.rows(ids)],
+    }

@@ -367,3 +367,28 @@ def apply_service_error(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class ConductRecordFilterForm(forms.Form):
+    """The conduct record's filters; invalid ones are reported and fall back to defaults."""
+
+    year = forms.CharField(label=_("Năm"), required=False)
+    subtree = forms.BooleanField(label=_("Gồm đơn vị trực thuộc"), required=False)
+    q = forms.CharField(label=_("Tìm theo tên hoặc mã"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sắp xếp"),
+        choices=[
+            ("name", _("Theo tên")),
+            ("index", _("Theo chỉ số hài lòng (thấp trước)")),
+        ],
+        required=False,
+        error_messages={"invalid_choice": _("Lựa chọn không hợp lệ. / Invalid choice.")},
+    )
+
+    def clean_year(self) -> Any:
+        from .conduct_record import parse_year
+
+        return parse_year(self.cleaned_data.get("year"))
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data.get("q") or "").replace("\x00", "").strip()

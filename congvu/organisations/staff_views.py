@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from congvu.accounts.access import Perm
 from congvu.cases.selectors import discipline_record_by_year
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import badges, selectors, services
+from . import badges, conduct_record, selectors, services
 from .forms import StaffFilterForm, StaffForm, StaffLeaveForm, apply_service_error
 from .models import Organisation, StaffMember
 
@@ -74,6 +75,7 @@ def _render_staff(
     # The annual rating reads the decided discipline (Decree 90/2020): shown to those who
     # see the staff member's contact or the cases of their organisation, and to themselves.
     show_discipline = Perm.STAFF_VIEW_CONTACT in perms or Perm.CASE_VIEW in perms
+    period = conduct_record.Period(timezone.localdate().year, timezone.localdate())
     return render(
         request,
         "organisations/staff_detail.html",
@@ -91,6 +93,17 @@ def _render_staff(
             "badge_qr": badges.qr_data_uri(url) if member.is_active else "",
             "leave_form": leave_form or StaffLeaveForm(prefix="leave"),
             "discipline_by_year": discipline_record_by_year(member) if show_discipline else None,
+            # The year's conduct record: the member's own box on their page; a link to
+            # their organisation's record for those who may read it (not to themselves).
+            "own_conduct": conduct_record.own_row(member, period) if is_me else None,
+            "conduct_year": period.year,
+            # Someone who left in an earlier year is found in that year's record.
+            "conduct_link_year": member.left_on.year
+            if member.left_on is not None and member.left_on.year >= conduct_record.FIRST_YEAR
+            else period.year,
+            "conduct_record_visible": access.can(
+                request.user, Perm.STAFF_VIEW_CONTACT, member.organisation
+            ),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import staff_views, views
+from . import conduct_views, staff_views, views
 
 app_name = "organisations"
 urlpatterns = [
@@ -12,6 +12,16 @@ urlpatterns = [
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/split/", views.split, name="split"),
     path("<int:pk>/dissolve/", views.dissolve, name="dissolve"),
+    path(
+        "<int:pk>/conduct-record/",
+        conduct_views.conduct_record_page,
+        name="conduct_record",
+    ),
+    path(
+        "<int:pk>/conduct-record.xlsx",
+        conduct_views.conduct_record_xlsx,
+        name="conduct_record_xlsx",
+    ),
     path("<int:pk>/badges.pdf", views.badges_pdf, name="badges_pdf"),
     path("<int:pk>/staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/", staff_views.staff_list, name="staff_list"),

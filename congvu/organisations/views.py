@@ -144,6 +144,7 @@ def _render_detail(
         "can_manage": can_manage,
         "can_manage_staff": Perm.STAFF_MANAGE in perms,
         "can_print": Perm.BADGE_PRINT in perms,
+        "can_see_conduct": Perm.STAFF_VIEW_CONTACT in perms,
         "open_form": next(iter(bound), None) if bound else None,
     }
     if can_manage:

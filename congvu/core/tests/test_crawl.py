@@ -397,6 +397,8 @@ def citizen_starts() -> list[str]:
 
 
 USERNAMES = ["noivu", "giamdoc.stp", "daumoi.xa", "xuly", "thanhtra", "xem", "canbo", "admin"]
+#: Pages some users must reach by following links (a page nobody links to is never crawled).
+REACHED = {"giamdoc.stp": ["org/<int:pk>/conduct-record/"]}
 
 
 @pytest.mark.parametrize("username", USERNAMES)
@@ -411,6 +413,8 @@ def test_a_signed_in_user_meets_no_broken_link_and_no_server_error(
     assert crawl.tables > 0, "no scrolling table met: their check would pass whatever they are"
     assert crawl.broken == []
     assert "/accounts/sign-ins/" in crawl.visited  # linked from the account page
+    for route in REACHED.get(username, []):
+        assert route in crawl.per_route, f"{username} found no link to {route}"
 
 
 def test_a_citizen_without_an_account_meets_no_broken_link_and_no_server_error(
