@@ -210,6 +210,9 @@ class ConductRecordFilters(Schema):
         description="Năm (mặc định năm nay; không quá năm nay) / calendar year, default this year",
     )
     subtree: bool = Field(False, description="Gồm đơn vị trực thuộc / include the units below")
+    attention: bool = Field(
+        False, description="Chỉ người cần lưu ý / only the rows needing attention"
+    )
     q: SearchText | None = Field(None, description="Tìm không dấu theo tên, mã / search")
     sort: Literal["name", "index"] = Field(
         "name", description="name: theo tên; index: chỉ số thấp trước / lowest index first"
@@ -313,6 +316,7 @@ def organisation_conduct_record(
         subtree=filters.subtree,
         query=(filters.q or "").strip(),
         sort=filters.sort,
+        attention=filters.attention,
     )
     ids = record.order[filters.offset : filters.offset + filters.limit]
     return {

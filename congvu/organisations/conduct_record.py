@@ -484,9 +484,12 @@ def record(
     subtree: bool = False,
     query: str = "",
     sort: str = "name",
+    attention: bool = False,
 ) -> Record:
     """The staff of the record in display order: Vietnamese name order, or the lowest
-    shown index first (those with too few ratings to judge after them, by name)."""
+    shown index first (those with too few ratings to judge after them, by name); with
+    `attention`, only those whose row needs it ("Cần lưu ý": every row is computed, a
+    batch of staff at a time, before paging)."""
     organisations = scope(user, organisation, subtree=subtree)
     listed = list(organisations.values_list("pk", flat=True))
     staff = staff_in_year(organisations, period)
@@ -510,7 +513,7 @@ def record(
             return (False, index.share, position[pk])
 
         named.sort(key=key)
-    return Record(
+    found = Record(
         organisation=organisation,
         period=period,
         subtree=subtree,
@@ -520,6 +523,9 @@ def record(
         order=named,
         user=user,
     )
+    if attention:
+        found.order = [row.staff_id for row in found.all_rows() if row.attention]
+    return found
 
 
 def own_row(member: StaffMember, period: Period) -> ConductRow:

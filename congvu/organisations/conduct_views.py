@@ -50,6 +50,7 @@ def _record(
         subtree=bool(data.get("subtree")),
         query=data.get("q") or "",
         sort=data.get("sort") or "name",
+        attention=bool(data.get("attention")),
     )
     return form, record
 

@@ -374,6 +374,7 @@ class ConductRecordFilterForm(forms.Form):
 
     year = forms.CharField(label=_("Năm"), required=False)
     subtree = forms.BooleanField(label=_("Gồm đơn vị trực thuộc"), required=False)
+    attention = forms.BooleanField(label=_("Chỉ người cần lưu ý"), required=False)
     q = forms.CharField(label=_("Tìm theo tên hoặc mã"), required=False, max_length=100)
     sort = forms.ChoiceField(
         label=_("Sắp xếp"),

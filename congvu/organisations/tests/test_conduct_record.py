@@ -123,6 +123,26 @@ def test_the_search_ignores_accents_and_sorting_by_index_puts_the_lowest_first(
     assert ordered == ["STP-002", "STP-001", "STP-003"]  # 0 %, 75 %, too few
 
 
+def test_only_those_needing_attention_on_the_page_in_the_workbook_and_the_api(
+    as_head: Client, head: User, world: dict[str, Any]
+) -> None:
+    from congvu.api.tests.conftest import bearer
+
+    response = as_head.get(url(world["justice"], attention=1, sort="index"))
+    assert list(rows_by_code(response)) == ["STP-002", "STP-001"]  # Hùng needs none
+    assert response.context["page"].paginator.count == 2
+    assert 'checked data-testid="attention-only"' in response.content.decode()
+    book = load_workbook(io.BytesIO(as_head.get(xlsx_url(world["justice"], attention=1)).content))
+    codes = {cell.value for row in book.active.iter_rows() for cell in row}
+    assert {"STP-001", "STP-002"} <= codes and "STP-003" not in codes
+    api = bearer(head).get(
+        f"/api/v1/organisations/{world['justice'].pk}/conduct-record?attention=true"
+    )
+    assert api.status_code == 200
+    assert [item["staff_code"] for item in api.json()["items"]] == ["STP-001", "STP-002"]
+    assert api.json()["count"] == 2
+
+
 def test_units_are_listed_only_when_asked(
     as_head: Client, world: dict[str, Any], province: Province
 ) -> None:
