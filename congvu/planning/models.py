@@ -296,6 +296,13 @@ class Assignment(TimeStampedModel):
                 condition=Q(completed_on__isnull=True),
                 name="assignment_open_period_due_idx",
             ),
+            # Completions waiting for the head's confirmation (the home page's work list):
+            # a few per organisation among its hundreds of assignments.
+            models.Index(
+                fields=["organisation", "completed_on"],
+                condition=Q(progress="done", completed_on__isnull=False, confirmed_at__isnull=True),
+                name="assignment_to_confirm_idx",
+            ),
         ]
 
     def __str__(self) -> str:
