@@ -19,7 +19,7 @@ providers of the home page's work list read (`congvu/*/worklist.py`):
   the handling organisation, some to nobody, a few to someone who lost the role;
   their timeline events (received, transitions, statements asked and given);
 - inspections: a third of the organisations inspected each year over three years
-  (~2,000), concluded with a checklist of the catalogue's observable clauses, a few
+  (~1,700), concluded with a checklist of the catalogue's observable clauses, a few
   breaches, corrective actions (most done, some open: overdue or due soon), this
   month's inspections under way and next weeks' planned.
 
