@@ -33,6 +33,8 @@ BENCHMARKS = [
     "kill_ratings.py",
     # The audit log's page, API and CSV over 1 million events (about 10 minutes).
     "bench_audit.py",
+    # The home page's work list for six kinds of user (about 5 minutes of data first).
+    "bench_home.py",
 ]
 SQLITE_ONLY = {
     "bench_badges.py",

@@ -101,9 +101,13 @@ def collect(user: Any, today: dt.date) -> list[Item]:
     return sorted(items, key=lambda item: order.get(item.urgency, len(order)))
 
 
-def first(queryset: Any, entry: Callable[[Any], Entry]) -> tuple[int, tuple[Entry, ...]]:
-    """(count, the first `ENTRIES` as entries) of an ordered queryset: two small queries."""
-    count = queryset.count()
+def first(
+    queryset: Any, entry: Callable[[Any], Entry], *, count: int | None = None
+) -> tuple[int, tuple[Entry, ...]]:
+    """(count, the first `ENTRIES` as entries) of an ordered queryset: two small queries
+    (one when the caller gives the `count`, taken in a way its database plans better)."""
+    if count is None:
+        count = queryset.count()
     if not count:
         return 0, ()
     return count, tuple(entry(row) for row in queryset[:ENTRIES])

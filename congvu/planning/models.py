@@ -296,6 +296,19 @@ class Assignment(TimeStampedModel):
                 condition=Q(completed_on__isnull=True),
                 name="assignment_open_period_due_idx",
             ),
+            # The home page's work list, organisation by organisation: the open
+            # assignments overdue (task_id: counted without reading the rows), and the
+            # completions waiting for the head's confirmation (a few among hundreds).
+            models.Index(
+                fields=["organisation", "due_on", "task"],
+                condition=Q(completed_on__isnull=True),
+                name="assignment_open_org_due_idx",
+            ),
+            models.Index(
+                fields=["organisation", "completed_on"],
+                condition=Q(progress="done", completed_on__isnull=False, confirmed_at__isnull=True),
+                name="assignment_to_confirm_idx",
+            ),
         ]
 
     def __str__(self) -> str:

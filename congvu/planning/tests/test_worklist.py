@@ -3,15 +3,18 @@ the code of conduct to acknowledge."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import client_for, make_user
 from congvu.core import worklist
-from congvu.organisations.models import Organisation, StaffMember
+from congvu.organisations import services as org_services
+from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 from congvu.planning import progress
-from congvu.planning.models import Assignment
+from congvu.planning.models import Assignment, Task
 
 from .test_progress_helpers import days, focal_point, make_assignment, make_plan
 
@@ -114,3 +117,52 @@ def test_a_head_of_the_province_without_subtree_sees_only_their_own_organisation
     user = make_user("head.root", Role.HEAD, province["root"])
     RoleGrant.objects.filter(user=user).update(include_subtree=False)
     assert "planning.assignments_overdue" not in work_of(user)
+
+
+def test_the_overdue_count_covers_the_whole_subtree_in_a_fixed_number_of_queries(
+    province: dict[str, Organisation], head: User
+) -> None:
+    # Counted organisation by organisation (SQLite's planner walked the province's open
+    # work otherwise: docs/benchmarks.md), so the count must still be the list's.
+    plan = make_plan(province["root"])
+    make_assignment(plan, province["dept_justice"], code="1", due=days(-3))
+    older = make_assignment(plan, province["division_justice"], code="2", due=days(-10))
+    make_assignment(
+        plan,
+        province["dept_justice"],
+        code="3",
+        due=days(-2),
+        progress=Assignment.Progress.DONE,
+        percent=100,
+        completed_on=days(-1),
+    )  # done, if late
+    make_assignment(plan, province["commune"], code="4", due=days(-3))  # another's
+    closed = make_assignment(plan, province["dept_justice"], code="5", due=days(-4))
+    Task.objects.filter(pk=closed.task_id).update(status=Task.Status.CLOSED)
+
+    def overdue() -> tuple[worklist.Item, int]:
+        fresh = User.objects.get(pk=head.pk)
+        with CaptureQueriesContext(connection) as queries:
+            items = worklist.providers()["planning"](fresh, timezone.localdate())
+        found = {item.key: item for item in items}["planning.assignments_overdue"]
+        return found, len(queries.captured_queries)
+
+    item, queries = overdue()
+    assert item.count == 2
+    assert item.entries[0].url == f"/assignments/{older.pk}/"  # the oldest first
+    page = client_for(head).get(item.url).content.decode()
+    assert f"/assignments/{older.pk}/" in page
+
+    for number in range(4):
+        unit = org_services.create_organisation(
+            actor=None,
+            code=f"H56.02.1{number}",
+            name=f"Trung tâm trợ giúp pháp lý số {number}",
+            kind=OrganisationKind.objects.get(code="public_service_unit"),
+            parent=province["dept_justice"],
+            valid_from=days(-400),
+        )
+        make_assignment(plan, unit, code="1", due=days(-1))
+    item, more_queries = overdue()
+    assert item.count == 6
+    assert more_queries == queries
