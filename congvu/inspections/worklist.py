@@ -22,10 +22,11 @@ from congvu.accounts.access import Perm
 from congvu.core import worklist
 from congvu.core.worklist import Entry, Item
 
+from . import digest
 from .models import CorrectiveAction, Inspection
 
 PLANNED_AHEAD_DAYS: Final = 14
-DUE_SOON_DAYS: Final = 7
+DUE_SOON_DAYS: Final = digest.DUE_SOON_DAYS
 
 S = Inspection.Status
 
@@ -75,20 +76,11 @@ def _team(user: Any, today: dt.date) -> list[Item]:
 
 
 def _actions(user: Any, today: dt.date) -> list[Item]:
-    scope = worklist.duty_q(
-        user, Perm.INSPECTION_RESPOND, prefix="observation__inspection__organisation__"
-    )
+    scope = digest.duty_scope(user)
     if scope is None:
         return []
-    owed = (
-        CorrectiveAction.objects.filter(scope)
-        .filter(
-            status=CorrectiveAction.Status.OPEN,
-            observation__inspection__status=S.CONCLUDED,
-        )
-        .select_related("observation__inspection")
-        .order_by("due_on", "pk")
-    )
+    # The same actions as the morning's digest of corrective actions.
+    owed = digest.open_actions(scope)
 
     def entry(action: CorrectiveAction) -> Entry:
         inspection = action.observation.inspection
