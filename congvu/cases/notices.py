@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from congvu.core.notices import Message, Params, day, message, notify, site_url
+from congvu.core.notices import Message, Params, day, letter, message, notify, site_url
 
 from .models import Case, Track
 
@@ -40,24 +40,29 @@ def _case_line(row: Params) -> str:
 
 
 def _digest_body(params: Params) -> str:
-    lines = [_("Kính gửi %(name)s,") % {"name": params["name"]}, ""]
-    for rows, overdue in ((params["overdue"], True), (params["due_soon"], False)):
-        if not rows:
-            continue
-        count = len(rows)
-        if overdue:
-            heading = ngettext("QUÁ HẠN: %(count)d vụ việc", "QUÁ HẠN: %(count)d vụ việc", count)
-        else:
-            heading = ngettext(
-                "SẮP ĐẾN HẠN: %(count)d vụ việc", "SẮP ĐẾN HẠN: %(count)d vụ việc", count
-            )
-        lines.append(heading % {"count": count})
-        for row in rows:
-            lines.append(_case_line(row))
-            lines.append("  " + site_url(f"/cases/{row['code']}/"))
-        lines.append("")
-    lines.append(_("Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ."))
-    return "\n".join(lines)
+    def lines(rows: list[Params]) -> list[str]:
+        return [
+            text
+            for row in rows
+            for text in (_case_line(row), "  " + site_url(f"/cases/{row['code']}/"))
+        ]
+
+    overdue, soon = len(params["overdue"]), len(params["due_soon"])
+    return letter(
+        params["name"],
+        [
+            (
+                ngettext("QUÁ HẠN: %(count)d vụ việc", "QUÁ HẠN: %(count)d vụ việc", overdue)
+                % {"count": overdue},
+                lines(params["overdue"]),
+            ),
+            (
+                ngettext("SẮP ĐẾN HẠN: %(count)d vụ việc", "SẮP ĐẾN HẠN: %(count)d vụ việc", soon)
+                % {"count": soon},
+                lines(params["due_soon"]),
+            ),
+        ],
+    )
 
 
 DIGEST = message("cases.digest", title=_digest_title, body=_digest_body)

@@ -16,7 +16,7 @@ the digests. What a person typed (a reason, a note) is stored and shown as typed
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -118,6 +118,17 @@ def shown(params: Params) -> dict[str, Any]:
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+def letter(name: str, sections: Iterable[tuple[str, list[str]]]) -> str:
+    """A daily digest's body: the greeting, each section with lines (its heading, its
+    lines, a blank line), and the closing line."""
+    lines = [gettext("Kính gửi %(name)s,") % {"name": name}, ""]
+    for heading, body in sections:
+        if body:
+            lines += [heading, *body, ""]
+    lines.append(gettext("Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ."))
+    return "\n".join(lines)
 
 
 def _apply(wording: Wording, params: Params) -> str:

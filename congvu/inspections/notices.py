@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from congvu.accounts.access import Perm, holders
-from congvu.core.notices import Params, day, message, notify, site_url
+from congvu.core.notices import Params, day, letter, message, notify, site_url
 
 from .models import CorrectiveAction, Inspection, Observation
 from .signed_models import SignedPaper
@@ -207,33 +207,41 @@ def _digest_title(params: Params) -> str:
 
 
 def _digest_body(params: Params) -> str:
-    lines = [_("Kính gửi %(name)s,") % {"name": params["name"]}, ""]
-    for rows, overdue in ((params["overdue"], True), (params["due_soon"], False)):
-        if not rows:
-            continue
-        count = len(rows)
-        if overdue:
-            heading = ngettext(
-                "QUÁ HẠN: %(count)d biện pháp khắc phục",
-                "QUÁ HẠN: %(count)d biện pháp khắc phục",
-                count,
-            )
-        else:
-            heading = ngettext(
-                "SẮP ĐẾN HẠN: %(count)d biện pháp khắc phục",
-                "SẮP ĐẾN HẠN: %(count)d biện pháp khắc phục",
-                count,
-            )
-        lines.append(heading % {"count": count})
-        for row in rows:
-            lines.append(
+    def lines(rows: list[Params]) -> list[str]:
+        return [
+            text
+            for row in rows
+            for text in (
                 _("- %(code)s (%(organisation)s), hạn khắc phục: %(due)s")
-                % {**row, "due": day(row["due"])}
+                % {**row, "due": day(row["due"])},
+                "  " + site_url(f"/inspections/{row['code']}/"),
             )
-            lines.append("  " + site_url(f"/inspections/{row['code']}/"))
-        lines.append("")
-    lines.append(_("Thư này được gửi tự động mỗi ngày từ hệ thống Công vụ."))
-    return "\n".join(lines)
+        ]
+
+    overdue, soon = len(params["overdue"]), len(params["due_soon"])
+    return letter(
+        params["name"],
+        [
+            (
+                ngettext(
+                    "QUÁ HẠN: %(count)d biện pháp khắc phục",
+                    "QUÁ HẠN: %(count)d biện pháp khắc phục",
+                    overdue,
+                )
+                % {"count": overdue},
+                lines(params["overdue"]),
+            ),
+            (
+                ngettext(
+                    "SẮP ĐẾN HẠN: %(count)d biện pháp khắc phục",
+                    "SẮP ĐẾN HẠN: %(count)d biện pháp khắc phục",
+                    soon,
+                )
+                % {"count": soon},
+                lines(params["due_soon"]),
+            ),
+        ],
+    )
 
 
 DIGEST = message("inspections.digest", title=_digest_title, body=_digest_body)
