@@ -38,11 +38,10 @@ import platform
 import statistics
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from http_bench import gunicorn, stats
+from http_bench import fetch, gunicorn, session_cookie, stats
 from plan_scale import build_plan_scale
 from rating_scale import _setup_without_flush as setup_without_flush
 from rating_scale import build_rating_scale, ensure_scales, prepare_django
@@ -62,46 +61,14 @@ PERSONAS = {
 PATHS = {"page": "/", "api": "/api/v1/me/work"}
 
 
-def session_cookie(user: Any) -> str:
-    """A Cookie header for a session that passed two-step sign-in where the role needs it."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from congvu.accounts import two_factor
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session[two_factor.VERIFIED] = True
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a redirect (sign-in, two-step) would time another page: fail instead
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def get(url: str, cookie: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
-    # Only the http://127.0.0.1 URLs of `gunicorn()` reach here.
-    with _opener.open(request, timeout=30) as response:
-        return response.status, response.read()
-
-
 def time_path(base: str, path: str, cookie: str, repeat: int) -> dict[str, Any]:
     for _ in range(3):
-        get(base + path, cookie)
+        fetch(base + path, cookie)
     times = []
     body = b""
     for _ in range(repeat):
         begun = time.perf_counter()
-        status, body = get(base + path, cookie)
+        status, body = fetch(base + path, cookie)
         times.append((time.perf_counter() - begun) * 1000)
         assert status == 200, (path, status)
     return {"path": path, **stats(times), "bytes": len(body), "repeat": repeat}
