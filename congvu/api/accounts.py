@@ -5,13 +5,14 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
 
 from congvu.accounts import access, passkeys, sign_ins, trusted_browsers, two_factor
 from congvu.accounts.models import Role, SignIn, User
 
 from .common import Id
 from .errors import ErrorOut, ValidationErrorOut
-from .plans import READ_ERRORS
+from .plans import READ_ERRORS, BodyIn
 from .security import AUTH, user_of
 from .users import GrantOut
 
@@ -50,10 +51,10 @@ class MeOut(Schema):
     )
 
 
-class MePatchIn(Schema):
+class MePatchIn(BodyIn):
     """What is left out stays as it is."""
 
-    mail_notices: bool | None = None
+    mail_notices: StrictBool | None = None
     mail_language: Literal["", "vi", "en"] | None = None
 
 
@@ -64,7 +65,7 @@ def me(request: HttpRequest) -> Any:
 
 @router.patch(
     "",
-    response={200: MeOut, 401: ErrorOut, 422: ValidationErrorOut},
+    response={200: MeOut, 400: ErrorOut, 401: ErrorOut, 422: ValidationErrorOut},
     summary="Đổi cách nhận thông báo qua e-mail / change how one's notices are e-mailed",
 )
 def update_me(request: HttpRequest, payload: MePatchIn) -> Any:

@@ -140,6 +140,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "cases.clock_update": _("Sửa thời hạn xử lý"),
     "cases.discipline_form_update": _("Sửa hình thức kỷ luật"),
     "inspection.plan": _("Lên kế hoạch kiểm tra"),
+    "inspection.replan": _("Sửa kế hoạch kiểm tra (ngày, đoàn, nội dung)"),
     "inspection.in_progress": _("Bắt đầu kiểm tra"),
     "inspection.concluded": _("Kết luận kiểm tra"),
     "inspection.cancelled": _("Hủy cuộc kiểm tra"),
