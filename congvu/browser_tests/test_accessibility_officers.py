@@ -254,6 +254,27 @@ def nothing(world: World) -> None:
     return None
 
 
+def announced(world: World) -> None:
+    """A scheduled inspection of Sở Tư pháp next week, not started: its plan can change."""
+    _catalogue(world)
+    inspector = world.person("inspector")
+    inspection = inspection_services.plan_inspection(
+        world.province["dept_justice"],
+        actor=inspector,
+        kind=Inspection.Kind.SCHEDULED,
+        planned_on=timezone.localdate() + dt.timedelta(days=7),
+        lead=inspector,
+        purpose="Kiểm tra định kỳ việc thực hiện văn hóa công vụ.",
+    )
+    world.args["code"] = inspection.code
+
+
+def year_record(world: World) -> None:
+    """The justice department's conduct record for the year: the staff member rated."""
+    rated(world)
+    world.args["org"] = world.province["dept_justice"].pk
+
+
 Scene = Callable[[World], None]
 PAGES = [
     # The inspector's pages (the checklist and the running inspection on a phone).
@@ -264,6 +285,7 @@ PAGES = [
         "/inspections/{code}/checklist/", "inspector", in_progress, True, id="inspection-checklist"
     ),
     pytest.param("/inspections/{code}/", "inspector", concluded, True, id="inspection-concluded"),
+    pytest.param("/inspections/{code}/edit/", "inspector", announced, True, id="inspection-replan"),
     pytest.param("/inspections/programmes/", "inspector", programme, True, id="programme-list"),
     pytest.param(
         "/inspections/programmes/{programme}/", "inspector", programme, True, id="programme"
@@ -281,6 +303,8 @@ PAGES = [
     pytest.param("/cases/{case}/", "handler", statement_asked, False, id="case-file"),
     pytest.param("/accounts/two-factor/", "officer", nothing, False, id="two-factor"),
     pytest.param("/accounts/sign-ins/", "officer", nothing, True, id="sign-ins"),
+    pytest.param("/accounts/settings/", "staff_user", nothing, True, id="account"),
+    pytest.param("/org/{org}/conduct-record/", "head", year_record, True, id="conduct-record"),
     pytest.param("/audit/", "officer", statement_asked, False, id="audit-log"),
     pytest.param("/scoring/", "officer", scored, False, id="scorecards"),
     pytest.param("/scoring/{scorecard}/", "officer", scored, False, id="scorecard-ranking"),
@@ -352,6 +376,9 @@ TOO_SMALL_TO_TAP = """() => [...document.querySelectorAll(
         ),
         pytest.param(
             "/inspections/{code}/", "head", concluded, "Gửi báo cáo", id="corrective-action-answer"
+        ),
+        pytest.param(
+            "/inspections/{code}/edit/", "inspector", announced, "Lưu kế hoạch", id="replan"
         ),
     ],
 )
