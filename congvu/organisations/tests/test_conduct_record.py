@@ -315,3 +315,28 @@ def test_the_number_of_queries_does_not_grow_with_the_staff(
     add(20, 4)
     many = _queries(as_head, justice)
     assert many == few
+
+
+def test_the_batch_rule_of_the_code_in_force_is_the_catalogues_own(
+    province: Province, officer: User
+) -> None:
+    # The record reads "the code in force" for a page of staff at once (`_applicable` over
+    # versions read once); it must name the same versions as `conduct.selectors` does for
+    # each organisation, provincial catalogue and supplements alike.
+    from congvu.conduct import selectors
+    from congvu.conduct import services as conduct_services
+
+    load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    for scope in (province["dept_justice"], province["division_justice"]):
+        draft = conduct_services.create_draft(scope, actor=officer, title="Bổ sung", version="1")
+        section = conduct_services.add_section(draft, actor=officer, code="B.1", title="Bổ sung")
+        conduct_services.add_clause(section, actor=officer, code="B.1.a", short_title="a", text="a")
+        conduct_services.activate(draft, actor=officer)
+    period = conduct_record.parse_year(None)
+    versions = conduct_record._versions_in_force(period)
+    for organisation in Organisation.objects.all():
+        expected = {v.pk for v in selectors.applicable_versions(organisation)}
+        assert set(conduct_record._applicable(organisation.path, versions)) == expected, (
+            organisation.name
+        )
+    assert len(selectors.applicable_versions(province["division_justice"])) == 3
