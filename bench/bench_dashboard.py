@@ -21,14 +21,13 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from http_bench import gunicorn, session_cookie, stats, time_page
 from plan_scale import build_plan_scale
-from scale import build_scale, setup_django
+from scale import build_scale, refuse_shared_database, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dashboard.json"
 TARGET_MEDIAN_MS, TARGET_P95_MS = 150.0, 300.0
@@ -44,8 +43,7 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=40000)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        sys.exit("refusing to flush the database named 'test'")
+    refuse_shared_database()
 
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"

@@ -45,7 +45,7 @@ from http_bench import fetch, gunicorn, session_cookie, stats
 from plan_scale import build_plan_scale
 from rating_scale import _setup_without_flush as setup_without_flush
 from rating_scale import build_rating_scale, ensure_scales, prepare_django
-from scale import build_scale
+from scale import build_scale, refuse_shared_database
 from worklist_scale import build_worklist_scale
 
 RESULTS = Path(__file__).resolve().parent / "results" / "home.json"
@@ -132,8 +132,7 @@ def main() -> None:
     )
     parser.add_argument("--label", default="", help="added to the results' key")
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        sys.exit("refusing to flush the database named 'test'")
+    refuse_shared_database()
     if args.reuse and not args.reuse.exists():
         sys.exit(f"{args.reuse} does not exist: make it with --keep")
     if args.keep:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from rating_scale import build_rating_scale
-from scale import build_scale, setup_django
+from scale import build_scale, refuse_shared_database, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results" / "rating_parts.json"
 
@@ -124,8 +124,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--base-ratings", type=int, default=100_000)
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        raise SystemExit("refusing to flush the database named 'test'")
+    refuse_shared_database()
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     database = setup_django("rating-parts")
     vendor = database.split(" ")[0]

@@ -32,7 +32,7 @@ from typing import Any
 
 from http_bench import gunicorn, session_cookie, time_page
 from rating_scale import build_rating_scale, prepare_django
-from scale import build_scale
+from scale import build_scale, refuse_shared_database
 
 RESULTS = Path(__file__).resolve().parent / "results" / "ratings_pages.json"
 TARGET_MEDIAN_MS, TARGET_P95_MS = 100.0, 200.0
@@ -44,8 +44,7 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, help="an SQLite file made by rating_scale.py --keep")
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        sys.exit("refusing to flush the database named 'test'")
+    refuse_shared_database()
     if args.reuse and not args.reuse.exists():
         sys.exit(f"{args.reuse} does not exist: make it with rating_scale.py --keep")
 

@@ -49,7 +49,7 @@ from typing import Any
 from http_bench import gunicorn
 from rating_load import FormSpec, RatingSpec, RequestSpec, run_load
 from rating_scale import build_rating_scale, rollup_snapshot
-from scale import build_scale, setup_django
+from scale import build_scale, refuse_shared_database, setup_django
 from wrk_load import available as wrk_available
 from wrk_load import run_wrk
 
@@ -195,8 +195,7 @@ def main() -> None:
         sys.exit("wrk is not installed (apt install wrk)")
     if args.form and args.client == "wrk":
         sys.exit("--form needs the Python client")
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        sys.exit("refusing to flush the database named 'test'")
+    refuse_shared_database()
 
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"

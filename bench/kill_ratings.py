@@ -39,7 +39,7 @@ from typing import Any
 from http_bench import free_port
 from rating_load import RatingSpec
 from rating_scale import ensure_scales, rollup_snapshot
-from scale import ROOT, build_scale, setup_django
+from scale import ROOT, build_scale, refuse_shared_database, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results" / "kill_ratings.json"
 
@@ -163,8 +163,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--every", type=float, default=4.0, help="seconds between kills")
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        sys.exit("refusing to flush the database named 'test'")
+    refuse_shared_database()
 
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scale import ROOT, build_scale, setup_django
+from scale import ROOT, build_scale, refuse_shared_database, setup_django
 
 CHUNK = 1_000_000
 COUNTER_SHARE = 0.25  # organisations with a one-stop counter
@@ -699,8 +699,7 @@ def main() -> None:
     )
     parser.add_argument("--naive", action="store_true", help="time GROUP BY over raw ratings")
     args = parser.parse_args()
-    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
-        sys.exit("refusing to flush the database named 'test'")
+    refuse_shared_database()
     if args.keep:
         if args.keep.exists():
             sys.exit(f"{args.keep} exists; delete it first")

@@ -43,11 +43,19 @@ def build_scale(
     return build(size, seed=seed, users=users, catalogue=catalogue, plan=True, activity=False)
 
 
+def refuse_shared_database() -> None:
+    """Exit when DATABASE_URL names the database `test`: the test suite and CI use it, and
+    a benchmark flushes the database it is given."""
+    if os.environ.get("DATABASE_URL", "").rstrip("/").endswith("/test"):
+        sys.exit("refusing to flush the database named 'test'")
+
+
 def setup_django(label: str = "bench") -> str:
     """Point Django at a fresh temporary SQLite file unless DATABASE_URL is set; migrate.
 
     Returns a description of the database used.
     """
+    refuse_shared_database()
     if not os.environ.get("DATABASE_URL"):
         folder = Path(tempfile.mkdtemp(prefix=f"congvu-{label}-"))
         os.environ.setdefault("CONGVU_SQLITE_PATH", str(folder / "bench.sqlite3"))
