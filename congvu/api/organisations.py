@@ -250,7 +250,7 @@ class ConductRowOut(Schema):
     )
     acknowledged_on: dt.date | None
     needs_attention: bool
-    reasons: list[str] = Field(..., description="discipline, case, low_index")
+    reasons: list[str] = Field(..., description="discipline, case, breach, low_index, unconfirmed")
     reasons_text: list[str]
 
 

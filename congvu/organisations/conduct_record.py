@@ -56,7 +56,7 @@ SORTS: Final = ("name", "index")
 #: was 999 before 3.32).
 ID_BATCH: Final = 900
 #: The reasons a row is flagged, in the order they are shown.
-REASONS: Final = ("discipline", "case", "low_index")
+REASONS: Final = ("discipline", "case", "breach", "low_index", "unconfirmed")
 
 
 def index_threshold() -> float:
@@ -206,9 +206,14 @@ class ConductRow:
             found.append("discipline")
         if self.substantiated:
             found.append("case")
+        if self.breaches:
+            found.append("breach")
         share = self.share_pct
         if share is not None and share < index_threshold():
             found.append("low_index")
+        # Only of someone still working here: who left or moved can no longer be asked.
+        if self.acknowledged is False and self.is_active and not self.moved:
+            found.append("unconfirmed")
         return found
 
     @property
@@ -225,7 +230,9 @@ def reason_labels() -> dict[str, str]:
     return {
         "discipline": _("Bị kỷ luật trong năm"),
         "case": _("Có phản ánh được kết luận đúng"),
+        "breach": _("Có vi phạm được ghi nhận khi kiểm tra"),
         "low_index": _("Chỉ số hài lòng dưới %(pct)s %%") % {"pct": f"{index_threshold():g}"},
+        "unconfirmed": _("Chưa xác nhận quy tắc ứng xử"),
     }
 
 

@@ -44,7 +44,11 @@ def test_the_head_reads_the_years_record(api_head: Client, world: dict[str, Any]
     assert duc["substantiated_cases"] == 1 and duc["inspection_breaches"] == 1
     assert duc["discipline"][0]["decision_number"] == "12/QĐ-STP"
     assert duc["code_acknowledged"] is True
-    assert duc["needs_attention"] is True and duc["reasons"] == ["discipline", "case"]
+    assert duc["needs_attention"] is True and duc["reasons"] == [
+        "discipline",
+        "case",
+        "breach",
+    ]
     assert rows["STP-003"]["is_active"] is False
     assert rows["STP-003"]["satisfaction_index"] is None
     assert REPORTER not in response.content.decode()

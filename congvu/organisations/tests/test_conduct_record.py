@@ -80,14 +80,19 @@ def test_the_head_sees_each_staff_members_year_side_by_side(
     assert [(d.form, d.number) for d in duc.discipline] == [("Khiển trách", "12/QĐ-STP")]
     assert duc.breaches == 1
     assert duc.acknowledged is True and duc.acknowledged_on == timezone.localdate()
-    assert duc.reasons == ["discipline", "case"]
-    assert (lan.index.counted, lan.share_pct, lan.reasons) == (10, 0.0, ["low_index"])
+    assert duc.reasons == ["discipline", "case", "breach"]
+    assert (lan.index.counted, lan.share_pct) == (10, 0.0)
+    assert lan.reasons == ["low_index", "unconfirmed"]
     assert lan.acknowledged is False
+    # Hùng never confirmed the code either, but he left: nobody can ask him now.
+    assert hung.acknowledged is False
     assert hung.index.counted == 0 and hung.share_pct is None and hung.reasons == []
     html = response.content.decode()
     assert "Đã thôi công tác 31/03/" in html
     assert "75,0 %" in html or "75.0 %" in html
     assert "Bị kỷ luật trong năm" in html and "Chỉ số hài lòng dưới 70 %" in html
+    assert "Có vi phạm được ghi nhận khi kiểm tra" in html
+    assert "Chưa xác nhận quy tắc ứng xử" in html
     assert f"Hồ sơ thực hiện văn hóa công vụ năm {year}" in html
     assert reverse("organisations:staff_detail", args=[world["duc"].pk]) in html
 
@@ -112,7 +117,7 @@ def test_an_index_on_few_ratings_is_not_shown_and_the_threshold_is_a_setting(
     assert rows["STP-001"].share_pct is None and rows["STP-002"].share_pct is None
     settings.CONDUCT_RECORD_MIN_RATINGS = 10
     rows = rows_by_code(as_head.get(url(world["justice"])))
-    assert rows["STP-001"].reasons == ["discipline", "case", "low_index"]  # 75 % < 80 %
+    assert rows["STP-001"].reasons == ["discipline", "case", "breach", "low_index"]  # 75 < 80
 
 
 def test_the_search_ignores_accents_and_sorting_by_index_puts_the_lowest_first(
