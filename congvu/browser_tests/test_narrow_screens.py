@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from congvu.accounts.models import Role
 from congvu.conftest import make_staff, make_user
@@ -142,3 +143,23 @@ def test_a_scoring_page_fits_a_320_px_phone(
     assert response is not None and response.ok, url
     assert LONG_NAME in page.content() or "delete" in url or url == "/scoring/", url
     assert sideways(page) == 0, url
+
+
+def test_a_table_is_a_tab_stop_only_while_it_scrolls(
+    live_server: Any, page: Any, officer: Any, long_data: dict[str, Any]
+) -> None:
+    """On a wide screen the staff list fits: its box is no tab stop (it would scroll
+    nothing). On a 320 px phone it scrolls, and the keyboard can reach it; wide again, the
+    stop goes."""
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + f"/org/{long_data['staff'].organisation_id}/")
+    box = page.locator(".table-scroll").first
+    box.wait_for()
+    page.wait_for_load_state("load")
+    assert box.get_attribute("tabindex") is None
+    page.set_viewport_size(NARROWEST)
+    expect(box).to_have_attribute("tabindex", "0")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(box).not_to_have_attribute("tabindex", "0")
