@@ -91,8 +91,8 @@ LOCKED_OUT = message(
 
 def locked_out(user: Any, *, device: str, at: Any) -> None:
     """Tell `user` that django-axes locked their account out after failed passwords: a
-    notice, e-mailed by `notify`'s own machinery (queued after the commit, so the lockout
-    page answers as fast whether or not the username exists)."""
+    notice, e-mailed by `notify`'s own machinery (queued after the commit: the lockout
+    page never waits on a mail server, which would tell an existing username)."""
     local = timezone.localtime(at)
     notify(
         user,
