@@ -184,7 +184,13 @@ class SignIn(models.Model):
 
     Privacy by default: of the browser only coarse names are kept (`browser`, `platform`:
     "Chrome", "Windows", from `trusted_browsers.describe`), never the user agent nor the
-    IP address. Only the newest `settings.CONGVU_SIGN_IN_HISTORY` of each user are kept."""
+    IP address. Only the newest `settings.CONGVU_SIGN_IN_HISTORY` of each user are kept.
+
+    A failed attempt on the account (`outcome` other than SUCCESS: a wrong password, a
+    wrong second-step code, an attempt the lockout refused) is a row too, so that the owner
+    sees someone tried; repeats close together are one row (`attempts`, `last_at`), and
+    failures are bounded apart from successes, so a flood cannot push the real sign-ins out
+    (`sign_ins.record_failure`)."""
 
     class Method(models.TextChoices):
         PASSWORD = "password", _("Chỉ mật khẩu")
@@ -193,6 +199,12 @@ class SignIn(models.Model):
         PASSKEY = "passkey", _("Mật khẩu và khóa truy cập (passkey)")
         REMEMBERED_BROWSER = "remembered_browser", _("Mật khẩu trên trình duyệt được ghi nhớ")
 
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Thành công")
+        WRONG_PASSWORD = "wrong_password", _("Sai mật khẩu")
+        WRONG_CODE = "wrong_code", _("Sai mã xác thực")
+        LOCKED_OUT = "locked_out", _("Tài khoản bị tạm khóa")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_ins")
     at = models.DateTimeField(_("lúc"), default=timezone.now, editable=False)
     method = models.CharField(
@@ -200,6 +212,13 @@ class SignIn(models.Model):
     )
     browser = models.CharField(_("trình duyệt"), max_length=40, blank=True)
     platform = models.CharField(_("hệ điều hành"), max_length=40, blank=True)
+    outcome = models.CharField(
+        _("kết quả"), max_length=20, choices=Outcome.choices, default=Outcome.SUCCESS
+    )
+    #: Failed attempts of the same kind from the same browser names, close together, are
+    #: one row: how many, and when the last one was (None: a single attempt).
+    attempts = models.PositiveIntegerField(_("số lần"), default=1)
+    last_at = models.DateTimeField(_("lần cuối lúc"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -208,4 +227,8 @@ class SignIn(models.Model):
         indexes = [models.Index(fields=["user", "-at"], name="sign_in_user_at")]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.at:%Y-%m-%d %H:%M} — {self.method}"
+        return f"{self.user} — {self.at:%Y-%m-%d %H:%M} — {self.method} — {self.outcome}"
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome != self.Outcome.SUCCESS

@@ -8,7 +8,7 @@ from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from congvu.core import notices
 from congvu.core.notices import message, notify
@@ -63,3 +63,41 @@ def new_browser(user: Any, *, device: str, at: Any) -> None:
             get_connection().send_messages([mail])
 
     transaction.on_commit(send)
+
+
+def _locked_out_body(params: Any) -> str:
+    values = notices.shown(params)
+    if values.get("device"):
+        text = gettext(
+            "Đăng nhập vào tài khoản của bạn đã bị tạm khóa lúc %(time)s ngày %(day)s vì "
+            "nhập sai mật khẩu quá nhiều lần, từ %(device)s. Nếu không phải bạn, hãy đổi mật "
+            "khẩu ngay khi đăng nhập lại được và báo quản trị hệ thống."
+        )
+    else:
+        text = gettext(
+            "Đăng nhập vào tài khoản của bạn đã bị tạm khóa lúc %(time)s ngày %(day)s vì "
+            "nhập sai mật khẩu quá nhiều lần. Nếu không phải bạn, hãy đổi mật khẩu ngay khi "
+            "đăng nhập lại được và báo quản trị hệ thống."
+        )
+    return text % values
+
+
+LOCKED_OUT = message(
+    "accounts.locked_out",
+    title=gettext_noop("Tài khoản của bạn bị tạm khóa đăng nhập do nhập sai nhiều lần"),
+    body=_locked_out_body,
+)
+
+
+def locked_out(user: Any, *, device: str, at: Any) -> None:
+    """Tell `user` that django-axes locked their account out after failed passwords: a
+    notice, e-mailed by `notify`'s own machinery (queued after the commit: the lockout
+    page never waits on a mail server, which would tell an existing username)."""
+    local = timezone.localtime(at)
+    notify(
+        user,
+        kind="account",
+        key=LOCKED_OUT.key,
+        params={"device": device, "day": local.date(), "time": f"{local:%H:%M}"},
+        url=reverse("accounts:sign_ins"),
+    )

@@ -147,10 +147,18 @@ def login_code(request: HttpRequest) -> HttpResponse:
     elif form.is_valid():
         typed = form.cleaned_data["code"]
         problem = two_factor.verify(user, typed)
+        by_app = two_factor.is_app_code(two_factor.device_of(user), typed)
+        method = SignIn.Method.CODE if by_app else SignIn.Method.RECOVERY_CODE
         if problem is None:
-            by_app = two_factor.is_app_code(two_factor.device_of(user), typed)
-            method = SignIn.Method.CODE if by_app else SignIn.Method.RECOVERY_CODE
             return _second_step_passed(request, user, pending, target, form, method=method)
+        # The right password and a wrong code (or one refused while the app's throttle
+        # waits): the owner sees it in their history; what was typed is not kept.
+        sign_ins.record_failure(
+            user,
+            outcome=SignIn.Outcome.WRONG_CODE,
+            method=method,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
         pending["failures"] = int(pending.get("failures", 0)) + 1
         request.session[two_factor.PENDING] = pending
         if pending["failures"] >= two_factor.PENDING_FAILURES:
@@ -247,7 +255,7 @@ def settings_page(
             "grants": grants,
             "roles": access.roles_of(request.user),
             "two_factor_on": two_factor.is_on(request.user),
-            "last_sign_in": sign_ins.of(request.user).first(),
+            "last_sign_in": sign_ins.successes(request.user).first(),
             "this_sign_in": request.session.get(sign_ins.SESSION_KEY),
             "mail_form": mail_form or MailPreferencesForm(instance=request.user),
         },

@@ -166,16 +166,40 @@ class SignInOut(Schema):
         ..., description='Tên trình duyệt, "" nếu không rõ / browser, "" if unknown'
     )
     platform: str = Field(..., description='Hệ điều hành, "" nếu không rõ / system, "" if unknown')
+    outcome: SignIn.Outcome = Field(
+        ...,
+        description="Kết quả: success (đăng nhập được), wrong_password (sai mật khẩu), "
+        "wrong_code (mật khẩu đúng, sai mã bước thứ hai — `method` cho biết mã ứng dụng hay mã "
+        "dự phòng), locked_out (bị khóa tạm thời sau nhiều lần sai, hoặc thử khi đang bị "
+        "khóa). Với wrong_password và locked_out, `method` không có ý nghĩa. / The outcome: "
+        "success, wrong_password, wrong_code (right password, wrong second-step code — "
+        "`method` tells an app code from a recovery code), locked_out (the lockout after "
+        "repeated failures, or a try while locked). For wrong_password and locked_out, "
+        "`method` means nothing.",
+    )
+    outcome_label: str = Field(
+        ..., description="Theo ngôn ngữ của yêu cầu / in the request's language"
+    )
+    attempts: int = Field(
+        ...,
+        description="Số lần thử gộp trong dòng này (lần thất bại liền nhau cùng loại, cùng "
+        "trình duyệt); 1 với lần thành công / attempts this row stands for (repeated failures "
+        "of one kind from the same browser); 1 for a success",
+    )
+    last_at: dt.datetime | None = Field(
+        ..., description="Lần thử cuối khi attempts > 1 / the last attempt when attempts > 1"
+    )
 
 
 @router.get(
     "/sign-ins",
     response={200: list[SignInOut], **READ_ERRORS},
     summary="Lịch sử đăng nhập / the caller's recent sign-ins",
-    description="Các lần đăng nhập gần nhất của chính người gọi, mới nhất trước; không có địa "
-    "chỉ IP hay chuỗi user agent. Mã API không tạo lần đăng nhập. / The caller's own recent "
-    "sign-ins, newest first; no IP address nor user agent is kept. API tokens are not "
-    "sign-ins.",
+    description="Các lần đăng nhập gần nhất của chính người gọi, và các lần đăng nhập không "
+    "thành công vào tài khoản (`outcome`), mới nhất trước; không có địa chỉ IP, chuỗi user "
+    "agent hay những gì đã nhập. Mã API không tạo lần đăng nhập. / The caller's own recent "
+    "sign-ins and the failed attempts on their account (`outcome`), newest first; no IP "
+    "address, user agent nor typed value is kept. API tokens are not sign-ins.",
 )
 def list_sign_ins(request: HttpRequest) -> Any:
     return [
@@ -185,6 +209,10 @@ def list_sign_ins(request: HttpRequest) -> Any:
             "method_label": sign_in.get_method_display(),
             "browser": sign_in.browser,
             "platform": sign_in.platform,
+            "outcome": sign_in.outcome,
+            "outcome_label": sign_in.get_outcome_display(),
+            "attempts": sign_in.attempts,
+            "last_at": sign_in.last_at,
         }
         for sign_in in sign_ins.of(user_of(request))
     ]

@@ -254,6 +254,22 @@ def nothing(world: World) -> None:
     return None
 
 
+def failed_attempts(world: World) -> None:
+    """The officer's history with failed attempts: a burst of wrong passwords from another
+    browser, a lockout, a wrong code (the failure rows' words and badges)."""
+    from congvu.accounts import sign_ins
+    from congvu.accounts.models import SignIn
+
+    officer = world.person("officer")
+    firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    for _n in range(4):
+        sign_ins.record_failure(officer, outcome=SignIn.Outcome.WRONG_PASSWORD, user_agent=firefox)
+    sign_ins.record_failure(officer, outcome=SignIn.Outcome.LOCKED_OUT, user_agent=firefox)
+    sign_ins.record_failure(
+        officer, outcome=SignIn.Outcome.WRONG_CODE, method=SignIn.Method.RECOVERY_CODE
+    )
+
+
 def announced(world: World) -> None:
     """A scheduled inspection of Sở Tư pháp next week, not started: its plan can change."""
     _catalogue(world)
@@ -302,7 +318,7 @@ PAGES = [
     # The back office.
     pytest.param("/cases/{case}/", "handler", statement_asked, False, id="case-file"),
     pytest.param("/accounts/two-factor/", "officer", nothing, False, id="two-factor"),
-    pytest.param("/accounts/sign-ins/", "officer", nothing, True, id="sign-ins"),
+    pytest.param("/accounts/sign-ins/", "officer", failed_attempts, True, id="sign-ins"),
     pytest.param("/accounts/settings/", "staff_user", nothing, True, id="account"),
     pytest.param("/org/{org}/conduct-record/", "head", year_record, True, id="conduct-record"),
     pytest.param("/audit/", "officer", statement_asked, False, id="audit-log"),

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from congvu.accounts.models import Role
+from congvu.accounts import sign_ins
+from congvu.accounts.models import Role, SignIn
 from congvu.conftest import make_staff, make_user
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, OrganisationKind
@@ -31,6 +32,9 @@ LONG_NAME = "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuy�
 LONG_EMAIL = "nguyenthithuhuong.phonghanhchinhtuphap@sotuphap.hungyen.gov.vn"
 
 
+FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
 @pytest.fixture(autouse=True)
 def default_kinds(transactional_db: Any) -> None:
     restore_default_kinds()
@@ -38,7 +42,11 @@ def default_kinds(transactional_db: Any) -> None:
 
 
 @pytest.fixture
-def long_data(province: dict[str, Organisation]) -> dict[str, Any]:
+def long_data(province: dict[str, Organisation], officer: Any) -> dict[str, Any]:
+    # The officer's sign-in history with failed attempts (its widest rows).
+    for outcome in (SignIn.Outcome.WRONG_PASSWORD, SignIn.Outcome.LOCKED_OUT):
+        for _n in range(3):
+            sign_ins.record_failure(officer, outcome=outcome, user_agent=FIREFOX_LINUX)
     centre = org_services.create_organisation(
         actor=None,
         code="H56.40",
