@@ -70,6 +70,15 @@ def clock_for(track: str) -> TrackClock:
     return clock
 
 
+def clocks_by_track() -> dict[str, TrackClock]:
+    """Every track's clock, read in one query (the saved row, or the legal default)."""
+    saved = {clock.track: clock for clock in TrackClock.objects.all()}
+    return {
+        track: saved.get(track) or TrackClock(track=track, **_FALLBACK.get(track, {}))
+        for track in Track.values
+    }
+
+
 def add_days(start: dt.date, days: int, *, working: bool) -> dt.date:
     return add_working_days(start, days) if working else start + dt.timedelta(days=days)
 

@@ -60,7 +60,7 @@ def handler_cases(user: Any) -> QuerySet[Case]:
 
 def track_clocks() -> dict[str, TrackClock]:
     """Each track's clock (the saved row, or the legal default when it is missing)."""
-    return {track: clocks.clock_for(track) for track in Track.values}
+    return clocks.clocks_by_track()
 
 
 def due_soon_days(by_track: dict[str, TrackClock] | None = None) -> dict[str, int]:
@@ -89,8 +89,11 @@ def due_soon_q(today: dt.date, warn_days: dict[str, int] | None = None) -> Q:
     """Open cases whose running deadline falls between today and the track's warning date."""
     warn_days = warn_days if warn_days is not None else due_soon_days()
     q = Q(pk__in=[])
+    untils: dict[int, dt.date] = {}  # tracks mostly share their warning days
     for track, days in warn_days.items():
-        until = add_working_days(today, days)
+        if days not in untils:
+            untils[days] = add_working_days(today, days)
+        until = untils[days]
         q |= Q(track=track) & (
             Q(
                 status__in=AWAITING_ACCEPTANCE,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -49,8 +49,13 @@ def _deadlines(user: Any, today: dt.date) -> list[Item]:
         return []
     handled = _handled(user).order_by(selectors.running_due().asc(nulls_last=True), "pk")
     listed = reverse("cases:list")
-    overdue = worklist.first(handled.filter(selectors.overdue_q(today)), _entry)
-    soon = worklist.first(handled.filter(selectors.due_soon_q(today)), _entry)
+    late, near = selectors.overdue_q(today), selectors.due_soon_q(today)
+    # Both counts in one pass over the open cases (a province's Home Affairs sees all).
+    counts = handled.order_by().aggregate(
+        overdue=Count("pk", filter=late), soon=Count("pk", filter=near)
+    )
+    overdue = worklist.first(handled.filter(late), _entry, count=counts["overdue"])
+    soon = worklist.first(handled.filter(near), _entry, count=counts["soon"])
     mine = worklist.first(
         selectors.filter_cases(handled, selectors.CaseFilters(assignee_id=user.pk), today=today),
         _entry,
