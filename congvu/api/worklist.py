@@ -34,6 +34,12 @@ class WorkItemOut(Schema):
     entries: list[WorkEntryOut] = Field(
         ..., description="Tối đa 5 việc đầu tiên / the first five at most"
     )
+    more: int = Field(
+        ...,
+        description="Số mục không liệt kê trong entries (\"và N việc khác…\") / how many "
+        "are not listed in entries (for a count of ratings listed by organisation: the "
+        "organisations not listed)",
+    )
 
 
 @router.get(

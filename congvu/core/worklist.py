@@ -67,11 +67,15 @@ class Item:
     url: str  # the list page showing all of them
     urgency: str = WAITING
     entries: tuple[Entry, ...] = field(default_factory=tuple)
+    #: How many the entries are picked from, when they are not what `count` counts (the
+    #: flagged ratings are counted, and listed by organisation).
+    listed_from: int | None = None
 
     @property
     def more(self) -> int:
-        """How many are not listed on the home page."""
-        return max(0, self.count - len(self.entries))
+        """How many are not listed on the home page (as many as the entries could be)."""
+        total = self.count if self.listed_from is None else self.listed_from
+        return max(0, total - len(self.entries))
 
 
 Provider = Callable[[Any, dt.date], Iterable[Item]]

@@ -39,6 +39,7 @@ def items(user: Any, today: dt.date) -> list[Item]:
             reverse("feedback:flagged"),
             worklist.WAITING,
             entries,
+            listed_from=len(digest.rows),
         )
     ]
 
