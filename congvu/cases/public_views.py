@@ -157,7 +157,7 @@ def _org_options(
 ) -> tuple[list[OrgOption], bool]:
     qs = organisations.select_related("parent").order_by("path")
     if search_terms(query):
-        qs = qs.search(query)
+        qs = qs.best_first(query)
     found = list(qs[: ORG_LIMIT + 1])
     more = len(found) > ORG_LIMIT
     found = found[:ORG_LIMIT]

@@ -85,6 +85,20 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             qs = qs.filter(Q(search_text__contains=term) | Q(code__icontains=term))
         return qs
 
+    def best_first(self, query: str) -> OrganisationQuerySet:
+        """`search(query)` ordered for someone picking one: names holding the words as
+        typed and in that order first ("vu thu": "xã Vũ Thư" before "Trường Thư Vũ"),
+        then the higher levels (a commune before its schools), then the tree's order."""
+        from congvu.core.text import fold
+
+        phrase = fold(query)
+        as_typed = models.Case(
+            models.When(search_text__contains=phrase, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        )
+        return self.search(query).annotate(as_typed=as_typed).order_by("as_typed", "depth", "path")
+
 
 class Organisation(TimeStampedModel):
     code = models.CharField(

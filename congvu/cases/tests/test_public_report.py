@@ -21,7 +21,7 @@ from congvu.conduct.models import Clause, CodeVersion
 from congvu.conduct.services import load_seed_catalogue
 from congvu.feedback.models import Rating, RatingScale
 from congvu.organisations import services as org_services
-from congvu.organisations.models import Organisation, StaffMember
+from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 
 from ..models import Case, CaseFile, Track
 
@@ -238,6 +238,30 @@ def test_the_organisation_search_is_accent_insensitive_and_works_without_javascr
     html = client.get(reverse("cases_public:report"), {"org_q": "tu phap"}).content.decode()
     assert "Sở Tư pháp" in html
     assert "Sở Nội vụ" not in html
+
+
+def test_the_organisation_named_as_typed_comes_first(
+    client: Client, province: dict[str, Organisation]
+) -> None:
+    """The search "vu thu" finds a school called "Thư Vũ" under a department too; the commune
+    "Vũ Thư", the words in the order typed, is offered first."""
+    school = org_services.create_organisation(
+        actor=None,
+        code="H56.30.01",
+        name="Trường THPT Thư Vũ",
+        kind=OrganisationKind.objects.get(code="public_service_unit"),
+        parent=province["dept_justice"],
+    )
+    commune = org_services.create_organisation(
+        actor=None,
+        code="H56.99",
+        name="Ủy ban nhân dân xã Vũ Thư",
+        kind=OrganisationKind.objects.get(code="commune_pc"),
+        parent=province["root"],
+    )
+    assert school.path < commune.path  # the tree's order alone put the school first
+    html = client.get(reverse("cases_public:report"), {"org_q": "vu thu"}).content.decode()
+    assert html.index("Ủy ban nhân dân xã Vũ Thư") < html.index("Trường THPT Thư Vũ")
 
 
 def test_the_clause_search_finds_voi_vinh_without_accents(
