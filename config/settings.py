@@ -127,35 +127,36 @@ TEMPLATES = [
 # SQLite under var/ by default; DATABASE_URL (postgresql://…) in production.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Opening a connection (and its PRAGMAs) costs over a millisecond: more than a whole
+# rating submission. Keep it, on either database.
+CONN_MAX_AGE = int(os.environ.get("CONGVU_CONN_MAX_AGE", "600"))
+SQLITE_OPTIONS = {
+    # WAL lets the worker and the web server read while one writes; IMMEDIATE avoids
+    # "database is locked" on read-then-write transactions.
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=20000;"
+    ),
+}
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(os.environ.get("CONGVU_CONN_MAX_AGE", "600"))
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("CONGVU_SQLITE_PATH", str(VAR_DIR / "congvu.sqlite3")),
-            # Opening a connection (and its PRAGMAs) costs over a millisecond: more
-            # than a whole rating submission. Keep it, as for PostgreSQL.
-            "CONN_MAX_AGE": int(os.environ.get("CONGVU_CONN_MAX_AGE", "600")),
-            "OPTIONS": {
-                # WAL lets the worker and the web server read while one writes;
-                # IMMEDIATE avoids "database is locked" on read-then-write transactions.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                ),
-            },
+            "CONN_MAX_AGE": CONN_MAX_AGE,
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The same settings whether the file is named by DATABASE_URL=sqlite:///… or not:
+    # without them a busy worker made a citizen's page fail with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and security --------------------------------------------------------

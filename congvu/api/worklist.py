@@ -36,7 +36,7 @@ class WorkItemOut(Schema):
     )
     more: int = Field(
         ...,
-        description="Số mục không liệt kê trong entries (\"và N việc khác…\") / how many "
+        description='Số mục không liệt kê trong entries ("và N việc khác…") / how many '
         "are not listed in entries (for a count of ratings listed by organisation: the "
         "organisations not listed)",
     )

@@ -36,11 +36,19 @@ def text_field(label: Any, *, required: bool = True, rows: int = 4) -> forms.Cha
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("— Chọn cơ quan —"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("— Chọn người —"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name or obj.username} ({obj.username})"
 

@@ -152,6 +152,7 @@ class BulkForm(forms.Form):
         label=_("Mọi cơ quan thuộc loại"),
         queryset=OrganisationKind.objects.filter(is_division=False).order_by("name"),
         required=False,
+        empty_label=_("(không chọn)"),
     )
     never_years = forms.IntegerField(
         label=_("Mọi cơ quan chưa được kiểm tra trong số năm qua"),

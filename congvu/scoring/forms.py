@@ -18,6 +18,10 @@ from .models import Scorecard, default_grades
 
 
 class OrganisationChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("— Chọn cơ quan —"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
 

@@ -53,3 +53,20 @@ def test_the_task_and_dossier_forms_never_show_dashes_as_their_empty_choice(
         response = as_officer.get(url)
         assert response.status_code == 200, url
         assert "---------" not in response.content.decode(), url
+
+
+def test_the_inspection_and_scoring_forms_never_show_dashes_as_their_empty_choice(
+    as_officer: Client,
+) -> None:
+    """Planning an inspection or a programme, and a new scorecard, opened on "---------"
+    above some 300 organisations."""
+    for url in (
+        reverse("inspections:new"),
+        reverse("inspections:programme_new"),
+        reverse("scoring:new"),
+    ):
+        response = as_officer.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "---------" not in html, url
+        assert "— Chọn cơ quan —" in html, url
