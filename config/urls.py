@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from congvu.api.feedback import submit_rating_view
+from congvu.api.feedback.citizens import submit_rating_view
 from congvu.api.urls import api
 from congvu.core.views import set_language
 

@@ -33,7 +33,8 @@ from congvu.cases import bulk_assignment, default_handler, selectors
 from congvu.cases.models import Case, DefaultHandler, Track
 from congvu.organisations.models import Organisation
 
-from .cases import CaseCode, CaseFilters, CaseTrack, filtered_cases
+from .cases.lookups import filtered_cases
+from .cases.schemas import CaseCode, CaseFilters, CaseTrack
 from .common import NO_NUL, BodyId, Id, OrganisationRef
 from .errors import ErrorOut
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation

@@ -20,7 +20,8 @@ from congvu.cases import documents, selectors, signed_papers
 from congvu.cases.models import Case, SignedPaper
 from congvu.core import signed_papers as core_signed
 
-from .cases import CaseCode, get_case
+from .cases.lookups import get_case
+from .cases.schemas import CaseCode
 from .common import Id, file_responses
 from .errors import ErrorOut, ValidationErrorOut
 from .plans import READ_ERRORS, WRITE_ERRORS

@@ -24,7 +24,8 @@ from congvu.cases import assignment, rules, tags
 from congvu.cases.models import CaseTag
 from congvu.organisations.models import Organisation
 
-from .cases import CaseCode, CaseDetailOut, TagRef, get_case
+from .cases.lookups import get_case
+from .cases.schemas import CaseCode, CaseDetailOut, TagRef
 from .common import NO_NUL, NOT_BLANK, BodyId, Id
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, one_of
 from .security import AUTH, user_of

@@ -7,13 +7,27 @@ nothing business-like lives in this package.
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.operation import Operation
 
 from . import accounts, catalogue, errors, organisations, staff
 from .common import StrictQueryParser
 from .docs import SameOriginSwagger
 from .security import AUTH
 
-api = NinjaAPI(
+
+class CongvuAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # An operation id is part of the published contract, so it names the API module,
+        # or the package a module was split into (congvu.api.feedback.dossiers answers
+        # congvu_api_feedback_register_dossier as congvu.api.feedback did): moving a
+        # handler between a package's files renames nothing for the API's clients.
+        module = operation.view_func.__module__.split(".")
+        if module[:2] != ["congvu", "api"]:
+            return super().get_openapi_operation_id(operation)
+        return "_".join([*module[:3], operation.view_func.__name__])
+
+
+api = CongvuAPI(
     title="Công vụ API",
     version="1",
     description=(

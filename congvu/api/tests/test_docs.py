@@ -46,3 +46,23 @@ def test_the_site_mounts_the_api_at_api_v1(settings: Any) -> None:
     settings.ROOT_URLCONF = "config.urls"
     assert reverse("api:openapi-json") == "/api/v1/openapi.json"
     assert reverse("api:openapi-view") == "/api/v1/docs"
+
+
+def test_operation_ids_name_the_package_whatever_file_holds_the_handler(
+    anonymous: Client,
+) -> None:
+    # feedback and cases were single modules; their clients keep the ids they had.
+    paths = anonymous.get("/api/v1/openapi.json").json()["paths"]
+    expected = {
+        ("/api/v1/dossiers", "post"): "congvu_api_feedback_register_dossier",
+        ("/api/v1/counters/{id}", "patch"): "congvu_api_feedback_update_counter",
+        ("/api/v1/ratings", "post"): "congvu_api_feedback_submit_rating",
+        ("/api/v1/ratings/review", "post"): "congvu_api_feedback_review_ratings",
+        ("/api/v1/public/satisfaction", "get"): "congvu_api_feedback_public_satisfaction",
+        ("/api/v1/cases", "get"): "congvu_api_cases_list_cases",
+        ("/api/v1/cases/{code}/events", "post"): "congvu_api_cases_add_case_event",
+        ("/api/v1/public/cases/follow", "post"): "congvu_api_cases_follow_report",
+        ("/api/v1/organisations/tree", "get"): "congvu_api_organisations_organisation_tree",
+    }
+    found = {key: paths[key[0]][key[1]]["operationId"] for key in expected}
+    assert found == expected

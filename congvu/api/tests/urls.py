@@ -6,7 +6,7 @@ do not depend on other apps' URL modules (which may be mid-change).
 
 from django.urls import path
 
-from congvu.api.feedback import submit_rating_view
+from congvu.api.feedback.citizens import submit_rating_view
 from congvu.api.urls import api
 
 urlpatterns = [path("api/v1/ratings", submit_rating_view), path("api/v1/", api.urls)]
