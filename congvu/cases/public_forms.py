@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.core.forms import DateInput
 from congvu.organisations.forms import DayField
@@ -105,7 +106,7 @@ class ReportForm(forms.Form):
     )
 
     organisation = forms.ModelChoiceField(
-        label=_("Cơ quan, đơn vị"),
+        label=pgettext_lazy("một cơ quan", "Cơ quan, đơn vị"),
         queryset=Organisation.objects.none(),
         required=False,
         error_messages={

@@ -396,3 +396,11 @@ def test_the_form_switches_to_english(
     html = response.content.decode()
     assert response.status_code == 200 and '<html lang="en">' in html
     assert 'data-testid="lang-vi"' in html
+
+
+def test_in_english_the_one_organisation_reported_is_named_in_the_singular(
+    client: Client, province: dict[str, Organisation], settings: Any
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("cases_public:report")).content.decode()
+    assert '<label for="id_organisation">Organisation *</label>' in html
