@@ -32,7 +32,7 @@ from congvu.organisations.models import Organisation
 
 from . import dashboard_selectors as selectors
 from .dashboard_selectors import STATES, Counts, Filters
-from .models import Assignment
+from .models import Assignment, period_text
 
 # The assignment list (planning.progress_urls) filters by these GET parameters.
 ASSIGNMENT_LIST_URL = reverse_lazy("assignments:list")
@@ -191,11 +191,6 @@ def _organisation_row(
     )
 
 
-def _period_label(label: str) -> str:
-    # Tasks done once have no period label; the "all periods" filter includes them.
-    return label or _("Một lần")
-
-
 def _task_label(task: Any, length: int = 90) -> str:
     content = task.content if len(task.content) <= length else task.content[: length - 1] + "…"
     return f"{task.code}. {content}"
@@ -282,9 +277,12 @@ def province(request: AuthenticatedHttpRequest) -> HttpResponse:
         "planning/dashboard_province.html",
         {
             "filters": filters,
+            "period_label": period_text(filters.period) if filters.period else "",
             "plan_choices": [Choice(str(p.pk), p.number, p == filters.plan) for p in plans],
             "period_choices": [
-                Choice(label, label, label == filters.period) for label, _e, _c in trend if label
+                Choice(label, period_text(label), label == filters.period)
+                for label, _e, _c in trend
+                if label
             ],
             "kind_choices": [Choice(str(k.pk), str(k), k == filters.kind) for k in kinds],
             "one_period": one_period,
@@ -303,14 +301,12 @@ def province(request: AuthenticatedHttpRequest) -> HttpResponse:
             "overdue_page": overdue_page,
             "trend": [
                 (
-                    _period_label(label),
+                    period_text(label),
                     count_cells(counts, list_links(**{**common, "period": label})),
                 )
                 for label, _end, counts in trend
             ],
-            "chart_data": _chart_data(
-                [(_period_label(label), c) for label, _e, c in trend], totals
-            ),
+            "chart_data": _chart_data([(period_text(label), c) for label, _e, c in trend], totals),
             "states": STATES,
             "qs_page": _querystring(request.GET, "page"),
             "qs_heat": _querystring(request.GET, "heat_page"),
@@ -362,7 +358,7 @@ def organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "totals": totals,
             "total_links": list_links(**common, period=filters.period),
             "per_period": [
-                (_period_label(label), count_cells(counts, list_links(**common, period=label)))
+                (period_text(label), count_cells(counts, list_links(**common, period=label)))
                 for label, _end, counts in periods
             ],
             "assignments": assignments,

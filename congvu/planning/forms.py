@@ -13,7 +13,7 @@ from congvu.accounts.access import Perm
 from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, OrganisationKind
 
-from .models import Assignment, Plan, Schedule, Task
+from .models import Assignment, Plan, Schedule, Task, period_text
 from .services import DOCUMENT_SUFFIXES, scope_paths
 
 
@@ -199,7 +199,7 @@ class AssignmentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [  # type: ignore[attr-defined]
             ("", _("Tất cả")),
-            *((p, p or _("(một lần)")) for p in periods),
+            *((p, period_text(p)) for p in periods),
         ]
 
 

@@ -195,6 +195,36 @@ class Task(TimeStampedModel):
         return f"{self.code}. {self.content[:80]}"
 
 
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_text(code: str) -> str:
+    """A period's code ("2026", "2026-H1", "2026-Q3", "2026-05", "" for a one-off task)
+    as a reader says it: "Năm 2026", "6 tháng đầu năm 2026", "Quý III/2026",
+    "Tháng 5/2026", "Một lần". An unknown code is shown as it is."""
+    from django.utils.translation import gettext
+
+    year, _sep, part = code.partition("-")
+    if not code:
+        return gettext("Một lần")
+    if not year.isdigit():
+        return code
+    if not part:
+        return gettext("Năm %(year)s") % {"year": year}
+    if part == "H1":
+        return gettext("6 tháng đầu năm %(year)s") % {"year": year}
+    if part == "H2":
+        return gettext("6 tháng cuối năm %(year)s") % {"year": year}
+    if part[:1] == "Q" and part[1:].isdigit() and int(part[1:]) in _ROMAN:
+        return gettext("Quý %(quarter)s/%(year)s") % {
+            "quarter": _ROMAN[int(part[1:])],
+            "year": year,
+        }
+    if part.isdigit() and 1 <= int(part) <= 12:
+        return gettext("Tháng %(month)d/%(year)s") % {"month": int(part), "year": year}
+    return code
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def visible_to(self, user: object) -> AssignmentQuerySet:
         from congvu.accounts import access
@@ -310,6 +340,11 @@ class Assignment(TimeStampedModel):
                 name="assignment_to_confirm_idx",
             ),
         ]
+
+    @property
+    def period_label(self) -> str:
+        """The period as a reader says it ("Quý III/2026"; "Một lần" for a one-off task)."""
+        return period_text(self.period)
 
     def __str__(self) -> str:
         return f"{self.task_id}/{self.organisation_id}/{self.period or '-'}"

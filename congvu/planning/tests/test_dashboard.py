@@ -154,7 +154,7 @@ def test_invalid_filters_fall_back_to_the_defaults(as_officer, plan, work):
 def test_the_trend_sums_each_period(as_officer, plan, work):
     response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
     data = response.context["chart_data"]
-    assert data["trend"]["labels"] == ["2025", "2026"]
+    assert data["trend"]["labels"] == ["Năm 2025", "Năm 2026"]  # as a reader says them
     assert data["trend"]["series"]["done_on_time"] == [2, 1]
     assert data["trend"]["series"]["overdue"] == [0, 1]
     assert 'id="dashboard-data"' in response.content.decode()
@@ -313,6 +313,23 @@ def test_work_done_once_shows_as_its_own_row_of_the_trend(as_officer, plan, task
     Assignment.objects.filter(pk=once.pk).update(period="")
     refresh(plan, province["dept_justice"])
     response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
-    assert {label for label, _cells in response.context["trend"]} == {"2026", "Một lần"}
+    assert {label for label, _cells in response.context["trend"]} == {"Năm 2026", "Một lần"}
     assert response.context["one_period"] == "2026"
     assert [c.value for c in response.context["period_choices"]] == ["2026"]
+
+
+def test_periods_are_named_as_a_reader_says_them() -> None:
+    from congvu.planning.models import period_text
+
+    assert [period_text(code) for code in ("", "2026", "2026-H1", "2026-H2")] == [
+        "Một lần",
+        "Năm 2026",
+        "6 tháng đầu năm 2026",
+        "6 tháng cuối năm 2026",
+    ]
+    assert [period_text(code) for code in ("2026-Q3", "2026-05", "x-1", "2026-Q9")] == [
+        "Quý III/2026",
+        "Tháng 5/2026",
+        "x-1",
+        "2026-Q9",
+    ]

@@ -640,3 +640,10 @@ def test_the_list_follows_the_dashboard_links_by_organisation_id_kind_and_task(p
     by_task = client.get("/assignments/", {"task": other.pk, "due": "overdue"})
     assert [r.assignment.task for r in by_task.context["rows"]] == [other]
     assert client.get("/assignments/", {"due": "soon"}).context["rows"] == []
+
+
+def test_the_detail_page_names_the_period_as_a_reader_says_it(plan, province, as_head):
+    quarterly = make_assignment(plan, province["dept_justice"], period="2026-Q3")
+    once = make_assignment(plan, province["dept_justice"], period="")
+    assert "Quý III/2026 (" in as_head.get(detail(quarterly)).content.decode()
+    assert "Một lần (" in as_head.get(detail(once)).content.decode()
