@@ -148,7 +148,7 @@ def changed(user: Any, changes: Mapping[str, bool]) -> list[str]:
     off = set(muted(user))
     for code, on in changes.items():
         (off.discard if on else off.add)(code)
-    return stored(off - {g.value for g in ALWAYS})
+    return stored(off)
 
 
 def labels(groups: Collection[MailGroup]) -> list[tuple[str, str, str]]:
