@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core import mail_groups as groups
 from congvu.organisations.forms import OrganisationField
 from congvu.organisations.models import OrganisationQuerySet, StaffMember, StaffQuerySet
 
@@ -31,8 +32,31 @@ class ApiTokenForm(forms.Form):
     )
 
 
+class _DescribedBoxes(forms.CheckboxSelectMultiple):
+    """Tick boxes each described, for screen readers, by the text the page shows under it
+    (`<id>_holds`)."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_holds"
+        return option
+
+
 class MailPreferencesForm(forms.ModelForm):
-    """How one's notices reach one's mailbox (one's own account only)."""
+    """How one's notices reach one's mailbox (one's own account only): the master switch,
+    the groups of notices to e-mail (`core.mail_groups`), the language."""
+
+    mail_groups = forms.MultipleChoiceField(
+        label=_("Gửi e-mail về các nhóm thông báo"),
+        choices=[(g.value, g.label) for g in groups.CHOOSABLE],
+        required=False,
+        widget=_DescribedBoxes,
+        error_messages={
+            "invalid_choice": _(
+                "Không có nhóm thông báo “%(value)s”. / There is no group of notices “%(value)s”."
+            )
+        },
+    )
 
     class Meta:
         model = User
@@ -43,9 +67,32 @@ class MailPreferencesForm(forms.ModelForm):
         }
         help_texts = {
             "mail_notices": _(
-                "Thư nhắc việc hằng ngày vẫn được gửi. Cần có địa chỉ e-mail trong tài khoản."
+                "Thư tổng hợp hằng ngày vẫn được gửi, theo các nhóm chọn dưới đây. Cần có địa "
+                "chỉ e-mail trong tài khoản."
             ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        off = groups.muted(self.instance)
+        self.fields["mail_groups"].initial = [
+            g.value for g in groups.CHOOSABLE if g.value not in off
+        ]
+
+    def group_boxes(self) -> list[tuple[Any, str]]:
+        """Each group's tick box with what the group holds, in the page's order."""
+        described = {code: text for code, _label, text in groups.labels(groups.CHOOSABLE)}
+        return [(box, described[box.data["value"]]) for box in self["mail_groups"]]
+
+    def always_mailed(self) -> list[tuple[str, str, str]]:
+        return groups.labels(sorted(groups.ALWAYS))
+
+    def save(self, commit: bool = True) -> User:
+        on = set(self.cleaned_data["mail_groups"])
+        self.instance.mail_muted_groups = groups.stored(
+            g.value for g in groups.CHOOSABLE if g.value not in on
+        )
+        return super().save(commit=commit)
 
 
 class UserSearchForm(forms.Form):

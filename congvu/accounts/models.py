@@ -29,8 +29,14 @@ class User(AbstractUser):
         default="vi",
     )
     # Each notice (a case assigned, a statement asked, an inspection concluded…) is also
-    # e-mailed when it comes, to an account with an address; the daily digests always are.
+    # e-mailed when it comes, to an account with an address; the daily digests are whatever
+    # this says, unless their group is turned off below.
     mail_notices = models.BooleanField(_("gửi e-mail mỗi thông báo"), default=True)
+    # The groups of notices (`core.mail_groups.MailGroup` codes) not to e-mail, digests
+    # included; empty: every group. Stored turned off, so that a group added later is on.
+    mail_muted_groups = models.JSONField(
+        _("nhóm thông báo không gửi e-mail"), default=list, blank=True
+    )
     # The e-mails' language; blank: the language last chosen with the switch (`language`).
     mail_language = models.CharField(
         _("ngôn ngữ e-mail"),

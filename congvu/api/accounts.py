@@ -9,6 +9,7 @@ from pydantic import StrictBool
 
 from congvu.accounts import access, passkeys, sign_ins, trusted_browsers, two_factor
 from congvu.accounts.models import Role, SignIn, User
+from congvu.core import mail_groups
 
 from .common import Id
 from .errors import ErrorOut, ValidationErrorOut
@@ -22,6 +23,19 @@ router = Router(tags=["accounts"], auth=AUTH)
 class RoleOut(Schema):
     code: Role
     label: str
+
+
+MAIL_GROUPS = (
+    "Nhóm thông báo → có gửi e-mail không (bản thông báo trong ứng dụng luôn có): planning "
+    "(kế hoạch, nhiệm vụ, báo cáo và nhắc việc), inspections (kiểm tra và biện pháp khắc "
+    "phục), cases (đánh giá, phản ánh, vụ việc và kỷ luật), security (tài khoản và bảo mật: "
+    "luôn true). mail_notices=false tắt e-mail từng thông báo; thư tổng hợp hằng ngày theo "
+    "nhóm. / Group of notices → whether it is e-mailed (the in-app notice is always made): "
+    "planning (plans, tasks, reports and reminders), inspections (inspections and corrective "
+    "actions), cases (ratings, reports, cases and discipline), security (account and "
+    "security: always true). mail_notices=false stops each notice's e-mail; the daily "
+    "digests follow their group."
+)
 
 
 class MeOut(Schema):
@@ -49,6 +63,7 @@ class MeOut(Schema):
         description="Ngôn ngữ e-mail; rỗng: theo ngôn ngữ đang dùng / e-mail language; "
         "empty: the site's language as last chosen",
     )
+    mail_groups: dict[str, bool] = Field(..., description=MAIL_GROUPS)
 
 
 class MePatchIn(BodyIn):
@@ -56,6 +71,12 @@ class MePatchIn(BodyIn):
 
     mail_notices: StrictBool | None = None
     mail_language: Literal["", "vi", "en"] | None = None
+    mail_groups: dict[str, StrictBool] | None = Field(
+        None,
+        description='Chỉ các nhóm cần đổi, ví dụ {"inspections": false}; nhóm không có, hoặc '
+        'tắt security: 400. / Only the groups to change, e.g. {"inspections": false}; an '
+        "unknown group, or turning security off: 400.",
+    )
 
 
 @router.get("", response={200: MeOut, 401: ErrorOut}, summary="Người dùng hiện tại / current user")
@@ -71,6 +92,11 @@ def me(request: HttpRequest) -> Any:
 def update_me(request: HttpRequest, payload: MePatchIn) -> Any:
     user = user_of(request)
     changed = {k: v for k, v in payload.dict().items() if v is not None}
+    if "mail_groups" in changed:
+        try:
+            changed["mail_muted_groups"] = mail_groups.changed(user, changed.pop("mail_groups"))
+        except mail_groups.UnknownGroups as refused:
+            return Status(400, {"detail": str(refused)})
     for key, value in changed.items():
         setattr(user, key, value)
     if changed:
@@ -98,6 +124,7 @@ def _me(user: User) -> dict[str, Any]:
         "two_factor_remembered_browsers": trusted_browsers.active(user).count(),
         "mail_notices": user.mail_notices,
         "mail_language": user.mail_language,
+        "mail_groups": mail_groups.mailed(user),
     }
 
 

@@ -396,6 +396,8 @@ TOO_SMALL_TO_TAP = """() => [...document.querySelectorAll(
         pytest.param(
             "/inspections/{code}/edit/", "inspector", announced, "Lưu kế hoạch", id="replan"
         ),
+        # The account page's e-mail choices: the master switch and each group's tick box.
+        pytest.param("/accounts/settings/", "staff_user", nothing, "Lưu", id="account-mail"),
     ],
 )
 def test_a_phone_form_fits_the_screen_and_its_controls_are_big_enough_to_tap(

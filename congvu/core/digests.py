@@ -8,7 +8,9 @@ kind whose stored Vietnamese title starts with the day's prefix already exists â
 skipped, so a second run the same day sends nothing), and the e-mails, each in
 its recipient's language, after the commit, over one connection (SMTP: one
 login, many messages), so that no mail goes out for a notification that was
-rolled back.
+rolled back. The in-app notice is always created; the e-mail goes to those who have
+not turned the digest's group off (`mail_groups.wants_mail`: a digest is mailed whatever
+the master switch `User.mail_notices` says, as it always was).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 
-from . import notices
+from . import mail_groups, notices
 from .models import Notification
 
 
@@ -65,6 +67,8 @@ def deliver(
                 mail_it=False,
             )
             notified += 1
+            if not mail_groups.wants_mail(user, kind, daily=True):
+                continue
             mail = notices.mail(notification, user)
             if mail is not None:
                 mails.append(mail)

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext
 
+from . import mail_groups
 from .models import Notification
 
 if TYPE_CHECKING:
@@ -156,13 +157,14 @@ def notify(
     send once a day.
 
     Unless `mail_it` is False (the daily digests mail their own, over one connection), it
-    is also e-mailed, after the commit, to a user with an address who has not turned
-    that off (`User.mail_notices`).
+    is also e-mailed, after the commit, to a user with an address who wants that kind
+    by e-mail (`mail_groups.wants_mail`).
     """
     declared = find(key)
     if declared is None:
         raise LookupError(f"No notice message {key!r}: declare it in the app's notices.py.")
     stored = encode(params or {})
+    mail_groups.group_of(kind)  # LookupError for a kind no group holds
     with translation.override(settings.LANGUAGE_CODE):
         title, body = declared.render(decode(stored))
     user_id = user if isinstance(user, int) else user.pk
@@ -197,7 +199,7 @@ def send_mail_copy(notification_id: int) -> str:
     if notification is None:
         return "gone"
     reader = User.objects.filter(pk=notification.user_id, is_active=True).first()
-    if reader is None or not reader.mail_notices:
+    if reader is None or not mail_groups.wants_mail(reader, notification.kind):
         return "not wanted"
     message = mail(notification, reader)
     if message is None:

@@ -90,6 +90,21 @@ def test_a_head_gets_a_mail_listing_work_due_soon_and_overdue(
     assert body.index("QUÁ HẠN") < body.index("SẮP ĐẾN HẠN")
 
 
+def test_a_head_who_turned_planning_mails_off_gets_the_digest_in_the_app_only(
+    mailed_head: User,
+    province: dict[str, Organisation],
+    assign: Callable[..., Assignment],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    mailed_head.mail_muted_groups = ["planning"]
+    mailed_head.save(update_fields=["mail_muted_groups"])
+    assign(province["dept_justice"], dt.date(2026, 3, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_digests(THURSDAY) == {"notifications": 1, "mails": 0}
+    assert mail.outbox == []
+    assert "1 quá hạn" in Notification.objects.get(user=mailed_head, kind="digest").title
+
+
 def test_running_the_daily_jobs_twice_sends_one_mail_and_one_notification(
     mailed_head: User,
     province: dict[str, Organisation],
