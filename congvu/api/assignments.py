@@ -282,7 +282,9 @@ def get_extension_detail(request: HttpRequest, id: Id) -> Any:
     summary="Cập nhật tiến độ, kèm minh chứng / report progress with evidence (PROGRESS_UPDATE)",
     description=(
         "multipart/form-data; `evidence`: tối đa 5 tệp PDF, DOCX, XLSX, PNG, JPEG, WEBP, "
-        "mỗi tệp ≤ 10 MB / up to 5 files, type read from their contents."
+        "mỗi tệp ≤ 10 MB / up to 5 files, type read from their contents. "
+        "Cùng tiến độ, cùng tỷ lệ, không ghi chú, không tệp: 422 ở `note` / the same "
+        "progress and percent with no note and no file: 422 on `note`."
     ),
 )
 def post_update(

@@ -114,6 +114,13 @@ def _check_progress(
     return completed_on
 
 
+def _nothing_new() -> str:
+    return _(
+        "Tiến độ không thay đổi: hãy ghi chú tình hình hoặc đính kèm minh chứng. / "
+        "The progress has not changed: add a note on how it stands, or evidence."
+    )
+
+
 def update_progress(
     assignment: Assignment,
     *,
@@ -127,7 +134,8 @@ def update_progress(
     """Report progress on `assignment`, with evidence files; "done" awaits the head.
 
     Errors are a ValidationError keyed by field: "progress", "percent",
-    "completed_on", "evidence" (the files), or none for a confirmed assignment.
+    "completed_on", "evidence" (the files), "note" (nothing changed, nothing said, no
+    file: an update that would only say "updated"), or none for a confirmed assignment.
     """
     access.require(actor, Perm.PROGRESS_UPDATE, assignment.organisation)
     try:
@@ -152,6 +160,13 @@ def update_progress(
             done_on = _check_progress(
                 progress, percent, completed_on, period_start=current.period_start
             )
+            unchanged = (progress, percent, done_on) == (
+                current.progress,
+                current.percent,
+                current.completed_on,
+            )
+            if unchanged and not note.strip() and not checked:
+                raise ValidationError({"note": _nothing_new()})
             now = timezone.now()
             update = ProgressUpdate.objects.create(
                 assignment=current,

@@ -409,3 +409,13 @@ def test_the_assigning_side_sees_work_it_assigned_outside_its_own_tree(
     work = make_assignment(make_task(justice_plan, "1"), province["commune"])
     assert client_for(manager).get(f"{URL}/{work.pk}").status_code == 200
     assert client_for(head).get(f"{URL}/{work.pk}").status_code == 404
+
+
+def test_an_update_that_changes_nothing_and_says_nothing_is_a_422_on_note(
+    api_head: Client, assignment: Assignment
+) -> None:
+    same = {"progress": assignment.progress, "percent": assignment.percent}
+    response = api_head.post(f"{URL}/{assignment.pk}/updates", same)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "note"]
+    assert not assignment.updates.exists()

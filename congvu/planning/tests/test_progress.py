@@ -647,3 +647,17 @@ def test_the_detail_page_names_the_period_as_a_reader_says_it(plan, province, as
     once = make_assignment(plan, province["dept_justice"], period="")
     assert "Quý III/2026 (" in as_head.get(detail(quarterly)).content.decode()
     assert "Một lần (" in as_head.get(detail(once)).content.decode()
+
+
+def test_an_update_that_changes_nothing_and_says_nothing_is_refused(assignment, as_focal):
+    """Sending the form as it came (the same progress and percent, no note, no file) once
+    said "Đã cập nhật tiến độ." and logged an update that told nobody anything."""
+    same = {"progress": P.NOT_STARTED, "percent": "0"}
+    response = as_focal.post(update_url(assignment), same)
+    assert response.status_code == 200
+    assert "Tiến độ không thay đổi" in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+    # Saying how it stands is an update, even at the same percent.
+    note = {**same, "note": "Đang chờ Sở Tài chính cấp kinh phí"}
+    assert as_focal.post(update_url(assignment), note).status_code == 302
+    assert ProgressUpdate.objects.get().note == "Đang chờ Sở Tài chính cấp kinh phí"
