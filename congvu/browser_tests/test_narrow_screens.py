@@ -171,3 +171,35 @@ def test_a_table_is_a_tab_stop_only_while_it_scrolls(
     assert box.evaluate("b => b.scrollWidth > b.clientWidth")
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(box).not_to_have_attribute("tabindex", "0")
+
+
+def test_a_long_list_of_organisations_narrows_as_one_types_without_accents(
+    live_server: Any, page: Any, officer: Any, long_data: dict[str, Any]
+) -> None:
+    """Planning an inspection: hundreds of organisations in one drop-down on a real
+    province. Typing "tu phap" in the box above it leaves Sở Tư pháp (and what else
+    matches); the form still sends the chosen organisation."""
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size(NARROWEST)
+    for number in range(12):
+        org_services.create_organisation(
+            actor=None,
+            code=f"H56.7{number:02d}",
+            name=f"Ủy ban nhân dân xã Thử Nghiệm {number}",
+            kind=OrganisationKind.objects.get(code="commune_pc"),
+            parent=long_data["staff"].organisation.parent,
+            valid_from=dt.date(2025, 7, 1),
+        )
+    page.goto(live_server.url + "/scoring/new/")
+    select = page.locator("select#id_organisation")
+    total = select.locator("option:not([hidden])").count()
+    assert total > 12
+    page.get_by_label("Lọc danh sách (gõ tên hoặc mã, không cần dấu)").fill("tu phap")
+    expect(page.get_by_role("status").filter(has_text="lựa chọn phù hợp")).to_be_visible()
+    shown = select.locator("option:not([hidden])")
+    texts = shown.all_inner_texts()
+    assert any(text.startswith("Sở Tư pháp") for text in texts), texts
+    chosen = select.evaluate("s => s.options[s.selectedIndex].text")  # always kept
+    assert len(texts) < total
+    assert all("tư pháp" in t.lower() for t in texts if t != chosen and t[0] != "—"), texts
+    assert sideways(page) == 0

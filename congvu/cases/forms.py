@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts.models import User
 from congvu.conduct.models import Clause, CodeVersion
 from congvu.core.forms import DateField, MonthInput
+from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
 
 from .models import (
@@ -37,11 +38,6 @@ INTAKE_CHANNELS = (
     Case.Channel.INSPECTION,
     Case.Channel.FLAGGED_RATING,
 )
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
 
 
 class ClauseChoiceField(forms.ModelChoiceField):

@@ -17,6 +17,7 @@ from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import User
 from congvu.core.forms import DateField
 from congvu.core.text import fold
+from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
 from congvu.planning.progress_forms import MultipleFileField
 
@@ -33,15 +34,6 @@ def text_field(label: Any, *, required: bool = True, rows: int = 4) -> forms.Cha
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", _("— Chọn cơ quan —"))
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -11,20 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.forms import DateField
+from congvu.organisations.fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 
 from .models import Assignment, Plan, Schedule, Task, period_text
 from .services import DOCUMENT_SUFFIXES, scope_paths
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
-
-
-class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
 
 
 class PlanChoiceField(forms.ModelChoiceField):

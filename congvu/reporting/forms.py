@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.forms import DateField
+from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
 
@@ -40,11 +41,6 @@ def _area(label: Any, rows: int = 8) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, max_length=50000, widget=forms.Textarea(attrs={"rows": rows})
     )
-
-
-class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
-    def label_from_instance(self, obj: Organisation) -> str:
-        return f"{obj.name} ({obj.code})"
 
 
 class PeriodForm(forms.Form):

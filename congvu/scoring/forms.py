@@ -10,20 +10,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.forms import DateField
+from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 
 from . import services
 from .metrics import DEFAULT_WEIGHTS, metric_choices
 from .models import Scorecard, default_grades
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", _("— Chọn cơ quan —"))
-        super().__init__(*args, **kwargs)
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.name} ({obj.code})"
 
 
 def _number(value: Any) -> str:
