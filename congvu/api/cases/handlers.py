@@ -21,7 +21,7 @@ from congvu.organisations.models import StaffMember
 from ..common import Pagination
 from ..plans import READ_ERRORS, WRITE_ERRORS, get_organisation
 from ..security import user_of
-from .lookups import cases_of, filtered_cases, get_case, known_clauses
+from .lookups import cases_of, filtered_cases, get_case, report_input
 from .schemas import (
     CaseCode,
     CaseCreatedOut,
@@ -125,21 +125,8 @@ def create_case(request: HttpRequest, payload: IntakeIn) -> Any:
         else None
     )
     receipt = services.submit_report(
-        services.ReportInput(
-            track=payload.track,
-            channel=payload.channel,
-            subject_staff=subject,
-            organisation=organisation,
-            subject_description=payload.subject_description,
-            clause_ids=known_clauses(payload.clause_ids),
-            other_standard=payload.other_standard,
-            occurred_on=payload.occurred_on,
-            occurred_place=payload.occurred_place,
-            description=payload.description,
-            is_anonymous=payload.is_anonymous,
-            reporter_name=payload.reporter_name,
-            reporter_phone=payload.reporter_phone,
-            reporter_email=payload.reporter_email,
+        report_input(
+            payload, channel=payload.channel, subject_staff=subject, organisation=organisation
         ),
         actor=user,
     )

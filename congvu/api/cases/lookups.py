@@ -1,11 +1,14 @@
 """Lookups shared by the cases endpoints (these and `case_handling`, `case_bulk`,
 `case_documents`): the caller's cases, one case by its code, the list's filters, and
-the clauses a report names (an officer's intake or a citizen's report).
+the clauses and the rest of what a report says (an officer's intake or a citizen's
+report).
 
 The scope is `cases.selectors.handler_cases` (handled in or about the caller's
 organisations, never a case about themselves): a case outside it is a 404 whether it
 exists or not, one inside the scope without the permission a 403.
 """
+
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -15,9 +18,10 @@ from django.utils import timezone
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.cases import selectors
+from congvu.cases import selectors, services
 from congvu.cases.models import Case
 from congvu.conduct.models import Clause
+from congvu.organisations.models import Organisation, StaffMember
 
 from ..plans import get_organisation
 from .schemas import CaseFilters
@@ -92,3 +96,30 @@ def known_clauses(ids: list[int]) -> list[int]:
             {"clause_ids": f"Không tìm thấy chuẩn mực: {missing}. / Unknown clauses: {missing}."}
         )
     return list(dict.fromkeys(ids))
+
+
+def report_input(
+    payload: Any,
+    *,
+    channel: str,
+    subject_staff: StaffMember | None,
+    organisation: Organisation | None,
+) -> services.ReportInput:
+    """What an officer's intake or a citizen's report says, for `services` (both bodies
+    carry the same fields but the channel and whom the report names)."""
+    return services.ReportInput(
+        track=payload.track,
+        channel=channel,
+        subject_staff=subject_staff,
+        organisation=organisation,
+        subject_description=payload.subject_description,
+        clause_ids=known_clauses(payload.clause_ids),
+        other_standard=payload.other_standard,
+        occurred_on=payload.occurred_on,
+        occurred_place=payload.occurred_place,
+        description=payload.description,
+        is_anonymous=payload.is_anonymous,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        reporter_email=payload.reporter_email,
+    )

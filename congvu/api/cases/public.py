@@ -23,7 +23,7 @@ from congvu.organisations.models import Organisation, StaffMember
 from ..common import NO_NUL, IsoDate
 from ..errors import ErrorOut, ValidationErrorOut
 from ..plans import BodyIn
-from .lookups import known_clauses
+from .lookups import report_input
 from .schemas import (
     CaseCode,
     CaseTrack,
@@ -149,21 +149,11 @@ def track_notice(code: str) -> str:
 def file_public_report(request: HttpRequest, payload: PublicReportIn) -> Any:
     staff, organisation = _public_subject(payload)
     receipt = services.submit_report(
-        services.ReportInput(
-            track=payload.track,
+        report_input(
+            payload,
             channel=Case.Channel.BADGE if staff is not None else Case.Channel.WEB,
             subject_staff=staff,
             organisation=organisation,
-            subject_description=payload.subject_description,
-            clause_ids=known_clauses(payload.clause_ids),
-            other_standard=payload.other_standard,
-            occurred_on=payload.occurred_on,
-            occurred_place=payload.occurred_place,
-            description=payload.description,
-            is_anonymous=payload.is_anonymous,
-            reporter_name=payload.reporter_name,
-            reporter_phone=payload.reporter_phone,
-            reporter_email=payload.reporter_email,
         ),
         actor=None,
     )
