@@ -33,9 +33,9 @@ from django_otp_webauthn.views import (
 
 from congvu.core.types import AuthenticatedHttpRequest
 
-from . import passkeys, two_factor
+from . import passkeys, sign_ins, two_factor
 from .forms import PasskeyNameForm, PasskeyRemoveForm, apply_service_error
-from .models import User
+from .models import SignIn, User
 from .views import pending_user
 
 logger = logging.getLogger("django_otp_webauthn")
@@ -167,7 +167,15 @@ class AuthenticationComplete(_SecondStep, CompleteCredentialAuthenticationView):
         return JsonResponse({"id": credential.pk, "redirect_url": ""})
 
     def _failed(self, pending: dict[str, Any], error: Exception) -> JsonResponse:
-        """A failure counts as a wrong code towards the pending sign-in's limit."""
+        """A failure counts as a wrong code towards the pending sign-in's limit, and in
+        the owner's sign-in history (a key that is not theirs, after their password)."""
+        assert self.pending is not None
+        sign_ins.record_failure(
+            self.pending[0],
+            outcome=SignIn.Outcome.WRONG_CODE,
+            method=SignIn.Method.PASSKEY,
+            user_agent=self.request.META.get("HTTP_USER_AGENT", ""),
+        )
         session = self.request.session
         pending["failures"] = int(pending.get("failures", 0)) + 1
         if pending["failures"] >= two_factor.PENDING_FAILURES:

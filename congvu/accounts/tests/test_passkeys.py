@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnCredential
 
 from congvu.accounts import passkeys, trusted_browsers, two_factor
-from congvu.accounts.models import RecoveryCode, User
+from congvu.accounts.models import RecoveryCode, SignIn, User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for
 
@@ -211,6 +211,10 @@ def test_another_users_passkey_is_refused_and_counts_as_a_wrong_code(
     assert last.status_code == 403 and last.json()["code"] == "too_many_failures"
     assert two_factor.PENDING not in client.session
     assert not signed_in(client)
+    # The officer sees the tries in their history (repeats from one browser: one row).
+    failed = SignIn.objects.get(user=officer)
+    assert (failed.outcome, failed.method) == (SignIn.Outcome.WRONG_CODE, SignIn.Method.PASSKEY)
+    assert failed.attempts == two_factor.PENDING_FAILURES
 
 
 def test_a_tampered_answer_is_refused_and_the_code_still_works(
