@@ -246,6 +246,7 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         return self.filter(
             Q(pk__in=Assignment.objects.visible_to(user).values("pk"))
             | Q(task__plan__issuing_organisation__in=issuers)
+            | Q(task__plan__issuing_organisation__successor__in=issuers)
         )
 
 

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -321,17 +321,21 @@ def request_extension(
 
 
 def pending_extensions(user: Any) -> QuerySet[ExtensionRequest]:
-    """Pending requests on work assigned by organisations where `user` manages plans."""
+    """Pending requests on work assigned by organisations where `user` manages plans, or
+    by one that was closed and taken over by such an organisation (a plan of the former
+    province's committee is managed by the merged one: `services.managing_organisation`)."""
+    managed = access.organisations_for(user, Perm.PLAN_MANAGE).values("pk")
+    issuer = "assignment__task__plan__issuing_organisation"
     return ExtensionRequest.objects.filter(
+        Q(**{f"{issuer}__in": managed}) | Q(**{f"{issuer}__successor__in": managed}),
         status=ExtensionRequest.Status.PENDING,
-        assignment__task__plan__issuing_organisation__in=access.organisations_for(
-            user, Perm.PLAN_MANAGE
-        ).values("pk"),
     )
 
 
 def can_decide(user: Any, extension: ExtensionRequest) -> bool:
-    return access.can(user, Perm.PLAN_MANAGE, extension.assignment.task.plan.issuing_organisation)
+    from .services import managing_organisation
+
+    return access.can(user, Perm.PLAN_MANAGE, managing_organisation(extension.assignment.task.plan))
 
 
 @transaction.atomic

@@ -218,3 +218,34 @@ def test_a_department_issuing_its_own_plan_decides_its_extensions(province, foca
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert assignment.due_on == days(9)
+
+
+def test_home_affairs_decides_on_a_plan_of_the_committee_its_province_took_over(
+    province, focal, as_officer, as_focal
+):
+    """Plan 86 was issued by the former province's committee, closed on 30/06/2025 with the
+    merged province's as its successor: Home Affairs of the merged province sees and
+    decides the extension requests on it (it saw none and got 403)."""
+    import datetime as dt
+
+    from congvu.organisations.models import Organisation
+
+    former = Organisation.objects.create(
+        code="H57",
+        name="Ủy ban nhân dân tỉnh Thái Bình",
+        kind=province["root"].kind,
+        valid_from=dt.date(1997, 1, 1),
+        valid_to=dt.date(2025, 6, 30),
+        successor=province["root"],
+    )
+    assignment = make_assignment(make_plan(former), province["dept_justice"], due=days(5))
+    as_focal.post(
+        request_url(assignment), {"requested_due_on": days(30).strftime("%d/%m/%Y"), "reason": "x"}
+    )
+    pending = ExtensionRequest.objects.get(assignment=assignment)
+    listed = as_officer.get(reverse("assignments:extensions")).content.decode()
+    assert decide_url(pending) in listed
+    response = as_officer.post(decide_url(pending), {f"x{pending.pk}-decision": "approve"})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == ExtensionRequest.Status.APPROVED
