@@ -210,7 +210,13 @@ class DashboardFilterForm(forms.Form):
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("Chuyển sang"), choices=Case.Status.choices)
-    note = body_field(_("Ghi chú"), required=False, rows=2)
+    # Shown with the new status to both parties (the reporter on the tracking page, the
+    # staff member concerned on theirs): the label says so, as the internal note's does.
+    note = body_field(
+        _("Ghi chú gửi các bên (người phản ánh và người bị phản ánh đều xem được)"),
+        required=False,
+        rows=2,
+    )
     reject_reason = forms.ChoiceField(
         label=_("Lý do không thụ lý"),
         required=False,

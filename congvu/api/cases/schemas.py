@@ -309,7 +309,12 @@ class IntakeIn(BodyIn):
 
 class TransitionIn(BodyIn):
     to: CaseStatus
-    note: Text = ""
+    note: Text = Field(
+        "",
+        description="Người phản ánh và người bị phản ánh đều xem được; ghi chú nội bộ: "
+        "POST …/events / shown to the reporter and the staff member concerned with the new "
+        "status; for an internal note use POST …/events",
+    )
     outcome: CaseOutcome | Literal[""] = ""
     reject_reason: CaseRejectReason | Literal[""] = ""
     conclusion: Text = ""

@@ -63,6 +63,9 @@ def test_the_transitions_offered_are_those_the_state_table_allows(
     html = response.content.decode()
     for value in offered:
         assert f'data-transition="{value}"' in html
+    if offered:
+        # The note goes to both parties with the new status: its label says so.
+        assert "Ghi chú gửi các bên (người phản ánh và người bị phản ánh đều xem được)" in html
 
 
 def test_accepting_a_case_moves_it_and_records_the_event(as_head: Client, case: Case) -> None:
