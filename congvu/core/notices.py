@@ -25,6 +25,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext
@@ -233,7 +234,18 @@ def mail(notification: Notification, user: Any) -> EmailMessage | None:
         return None
     with translation.override(language_of(user)):
         title, body = worded(notification)
-    return EmailMessage(f"[Công vụ] {title}", body, to=[user.email])
+        # A notice may be a title alone: the mail then says it again rather than arrive
+        # empty, and always says where to read it and where to choose what is mailed.
+        lines = [body.strip() or title, ""]
+        if notification.url:
+            url = notification.url
+            link = url if url.startswith(("http://", "https://")) else site_url(url)
+            lines += [gettext("Xem trên Công vụ: %(url)s") % {"url": link}, ""]
+        lines.append(
+            gettext("Chọn loại thông báo nhận qua e-mail tại %(url)s")
+            % {"url": site_url(reverse("accounts:settings"))}
+        )
+    return EmailMessage(f"[Công vụ] {title}", "\n".join(lines), to=[user.email])
 
 
 # --- The reader's bookkeeping -----------------------------------------------------------------

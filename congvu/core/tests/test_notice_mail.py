@@ -50,6 +50,8 @@ def test_a_notice_is_mailed_after_the_commit_in_the_readers_language(
     assert sent.to == ["officer@example.vn"]
     assert sent.subject == f"[Công vụ] {notification.title}"
     assert "PA-1" in sent.subject
+    assert sent.body.startswith(notification.body or notification.title)
+    assert "Chọn loại thông báo nhận qua e-mail tại http://" in sent.body
     reader.mail_language = "en"
     reader.save(update_fields=["mail_language"])
     tell(reader, django_capture_on_commit_callbacks)
@@ -113,3 +115,20 @@ def test_the_api_reads_and_changes_only_the_callers_own(reader: User, head: User
     head.refresh_from_db()
     assert head.mail_notices is True and head.mail_language == ""
     assert patch(Client(), {"mail_notices": False}).status_code == 401
+
+
+def test_the_mail_of_a_title_only_notice_is_not_empty_and_links_to_the_page(
+    reader: User, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    """An inspector's mail "the organisation has answered a corrective action" came with
+    no text at all: the notice has a title and a link, no body."""
+    settings.SITE_URL = "https://congvu.example.gov.vn"
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = notices.notify(
+            reader, kind="case_subject", key=STATEMENT, params={"code": "PA-1"}, url="/cases/"
+        )
+    [sent] = mail.outbox
+    first_line = sent.body.splitlines()[0]
+    assert first_line == (notification.body or notification.title)
+    assert "Xem trên Công vụ: https://congvu.example.gov.vn/cases/" in sent.body
+    assert "https://congvu.example.gov.vn/accounts/settings/" in sent.body
