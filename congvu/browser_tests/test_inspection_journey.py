@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -58,7 +59,7 @@ def test_the_checklist_works_on_a_320_px_phone_without_javascript(
         province["dept_justice"],
         actor=inspector,
         kind=Inspection.Kind.UNANNOUNCED,
-        planned_on=province["root"].valid_from,
+        planned_on=timezone.localdate(),
         lead=inspector,
     )
     workflow.transition(inspection, Inspection.Status.IN_PROGRESS, actor=inspector)

@@ -2,8 +2,9 @@
 
 The inspected organisation's own people (those who answer corrective actions, never the
 Department of Home Affairs' oversight) are told when an announced inspection is planned,
-moved to another day or cancelled, when an inspection of theirs is concluded and when a
-signed copy of its papers is recorded; the team's people are told when they are put on
+moved to another day or cancelled, when an inspection of theirs is concluded, when a
+corrective action is set after the conclusion and when a signed copy of its papers is
+recorded; the team's people are told when they are put on
 it (by someone else) and when the organisation answers a corrective action.
 An unannounced inspection is told of to nobody before it starts: it is not visible to
 the organisation until then.
@@ -98,6 +99,15 @@ def _answered_title(params: Params) -> str:
 
 
 ANSWERED = message("inspections.answered", title=_answered_title)
+ACTION_ADDED = message(
+    "inspections.action_added",
+    title=gettext_noop("Biện pháp khắc phục mới sau kiểm tra %(code)s, hạn %(day)s"),
+    body=gettext_noop(
+        "Đoàn kiểm tra đề nghị %(organisation)s khắc phục thêm một vi phạm đã ghi nhận "
+        "(cuộc kiểm tra %(code)s), hạn %(day)s. Báo cáo kết quả khắc phục kèm minh chứng "
+        "trên hệ thống."
+    ),
+)
 
 
 def _url(inspection: Inspection) -> str:
@@ -186,6 +196,16 @@ def signed_paper(inspection: Inspection, *, paper: Any, actor: Any) -> None:
     }
     people = _organisation_people(inspection, but=actor)
     _later(people, SIGNED_PAPER.key, params, _url(inspection))
+
+
+def action_added(action: CorrectiveAction, inspection: Inspection, *, actor: Any) -> None:
+    """A corrective action set after the conclusion (the conclusion's notice counted those
+    before it): the organisation learns of it and its deadline, not only 7 days before."""
+    if inspection.status != Inspection.Status.CONCLUDED:
+        return
+    params = {**_basics(inspection), "day": action.due_on}
+    people = _organisation_people(inspection, but=actor)
+    _later(people, ACTION_ADDED.key, params, _url(inspection))
 
 
 def answered(action: CorrectiveAction, inspection: Inspection, *, actor: Any) -> None:

@@ -79,14 +79,22 @@ def _check_plan(
     members: Sequence[User],
     purpose: str,
     errors: dict[str, str],
+    keeps: dt.date | None = None,
 ) -> tuple[list[User], str]:
     """The planned day, the team and the purpose of an inspection of `organisation`,
     checked: the members other than the lead, the purpose trimmed; problems into
-    `errors`."""
+    `errors`. The day is today or later (an announced inspection's organisation is told
+    to prepare for it), unless it is the day already planned (`keeps`: a re-plan that
+    changes only the team of an inspection whose day has come)."""
     if planned_on is None or not isinstance(planned_on, dt.date):
         errors["planned_on"] = _("Nhập ngày dự kiến. / Enter the planned date.")
     elif planned_on.year < 2000 or planned_on.year > 2100:
         errors["planned_on"] = _("Ngày không hợp lệ. / Invalid date.")
+    elif planned_on < timezone.localdate() and planned_on != keeps:
+        errors["planned_on"] = _(
+            "Ngày dự kiến đã qua: chọn hôm nay hoặc một ngày sau. / The planned date has "
+            "passed: choose today or a later day."
+        )
     if lead is None:
         errors["lead"] = _("Chọn trưởng đoàn. / Choose the lead inspector.")
     elif not access.can(lead, Perm.INSPECTION_RUN, organisation):
@@ -244,6 +252,7 @@ def replan(
         members=members,
         purpose=purpose,
         errors=errors,
+        keeps=inspection.planned_on,
     )
     try:
         reason = bounded(reason, REASON_MAX, "reason")
@@ -635,6 +644,7 @@ def add_corrective_action(
         summary=f"{inspection.code}: {description[:120]}",
         data={"observation": observation.pk, "due_on": action.due_on.isoformat()},
     )
+    notices.action_added(action, inspection, actor=actor)
     return action
 
 

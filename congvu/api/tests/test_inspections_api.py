@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -15,11 +16,19 @@ from congvu.cases.models import Case
 from congvu.core.tests.media_helpers import docx_bytes, jpeg_with_gps, pdf, zip_bomb
 from congvu.inspections import services, workflow
 from congvu.inspections.models import Inspection, InspectionFile
-from congvu.inspections.tests.conftest import answer_all, concluded_with_breach, plan, start
+from congvu.inspections.tests.conftest import (
+    PLANNED_ON,
+    answer_all,
+    concluded_with_breach,
+    plan,
+    start,
+)
 from congvu.organisations.models import Organisation, StaffMember
 
 from ...conftest import make_user
 from .conftest import bearer
+
+SOON = (PLANNED_ON + dt.timedelta(days=2)).isoformat()
 
 BASE = "/api/v1/inspections"
 
@@ -42,7 +51,7 @@ def test_the_inspector_plans_starts_answers_and_concludes_through_the_api(
         {
             "organisation": province["dept_justice"].pk,
             "kind": "unannounced",
-            "planned_on": "2026-12-03",
+            "planned_on": SOON,
             "purpose": "Kiểm tra bộ phận một cửa",
         },
     )
@@ -153,7 +162,7 @@ def test_writes_are_refused_to_a_head_and_hidden_from_an_outsider(
             {
                 "organisation": province["dept_justice"].pk,
                 "kind": "scheduled",
-                "planned_on": "2026-12-03",
+                "planned_on": SOON,
             },
         ).status_code
         == 403
@@ -165,7 +174,7 @@ def test_writes_are_refused_to_a_head_and_hidden_from_an_outsider(
             {
                 "organisation": province["dept_justice"].pk,
                 "kind": "scheduled",
-                "planned_on": "2026-12-03",
+                "planned_on": SOON,
             },
         ).status_code
         == 404

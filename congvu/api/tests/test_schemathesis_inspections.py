@@ -101,7 +101,7 @@ def inspections_data(province: dict[str, Organisation], officer: User) -> None:
             province["dept_justice"],
             actor=officer,
             kind=Inspection.Kind.SCHEDULED,
-            planned_on=province["root"].valid_from,
+            planned_on=timezone.localdate(),
             lead=officer,
             item=item if status == S.CONCLUDED else None,
         )

@@ -19,7 +19,8 @@ from congvu.organisations.models import Organisation
 
 from ...conftest import client_for, make_user
 
-PLANNED_ON = dt.date(2026, 12, 1)
+# Some days ahead: an inspection is planned for today or later (a fixed date would pass).
+PLANNED_ON = dt.date.today() + dt.timedelta(days=10)
 
 
 @pytest.fixture

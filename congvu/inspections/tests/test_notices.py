@@ -137,6 +137,35 @@ def test_the_conclusion_tells_the_organisation_its_breaches_actions_and_first_de
     assert client_for(focal).get(notice.url).status_code == 200
 
 
+def test_a_corrective_action_set_after_the_conclusion_tells_the_organisation(
+    province: dict[str, Organisation],
+    inspector: User,
+    focal: User,
+    officer: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The conclusion's notice counts the actions set before it; one set afterwards was
+    told of to nobody (the work list shows it only 7 days before its deadline)."""
+    inspection = start(
+        plan(province["dept_justice"], inspector, kind=Inspection.Kind.UNANNOUNCED), inspector
+    )
+    observation = answer_all(inspection, inspector, breach=1)[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(
+            inspection, Inspection.Status.CONCLUDED, actor=inspector, conclusion="Có vi phạm."
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        action = services.add_corrective_action(
+            observation, actor=inspector, description="Cán bộ Đức đeo thẻ khi tiếp dân.", days=10
+        )
+    assert told(focal)[-1] == (
+        f"Biện pháp khắc phục mới sau kiểm tra {inspection.code}, hạn {action.due_on:%d/%m/%Y}"
+    )
+    notice = Notification.objects.filter(user=focal).last()
+    assert notice is not None and "Đức" not in notice.body  # never the finding's words
+    assert told(officer) == [] and told(inspector) == []
+
+
 def test_a_refused_conclusion_tells_nobody(
     province: dict[str, Organisation],
     inspector: User,

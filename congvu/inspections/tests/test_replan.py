@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.api.tests.conftest import bearer
@@ -131,6 +132,31 @@ def test_an_unannounced_inspection_moves_without_telling_the_organisation(
         )
     assert Inspection.objects.get(pk=inspection.pk).planned_on == NEW_DAY
     assert titles(focal) == []
+
+
+def test_on_its_day_or_after_the_team_changes_but_the_day_cannot_go_back(
+    province: dict[str, Organisation], inspector: User
+) -> None:
+    """Its day has come (not started yet): the day already planned may stay while the team
+    changes; moving it to another day that has passed is refused."""
+    inspection = plan(province["dept_justice"], inspector)
+    past = timezone.localdate() - dt.timedelta(days=2)
+    Inspection.objects.filter(pk=inspection.pk).update(planned_on=past)
+    inspection.refresh_from_db()
+    services.replan(
+        inspection, actor=inspector, planned_on=past, lead=inspector, members=[], purpose="x"
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.replan(
+            inspection,
+            actor=inspector,
+            planned_on=past - dt.timedelta(days=1),
+            lead=inspector,
+            members=[],
+            purpose="x",
+            reason="Nhầm ngày.",
+        )
+    assert "Ngày dự kiến đã qua" in refused.value.message_dict["planned_on"][0]
 
 
 def test_saving_nothing_new_records_nothing(

@@ -19,7 +19,7 @@ from congvu.inspections import selectors, services, workflow
 from congvu.inspections.models import CorrectiveAction, Inspection, Observation
 from congvu.organisations.models import Organisation, StaffMember
 
-from .conftest import answer_all, conclude, concluded_with_breach, plan, start
+from .conftest import PLANNED_ON, answer_all, conclude, concluded_with_breach, plan, start
 
 S = Inspection.Status
 R = Observation.Result
@@ -72,7 +72,7 @@ def test_an_outsider_cannot_plan_and_a_head_is_refused(
             province["dept_justice"],
             actor=head,
             kind="scheduled",
-            planned_on=dt.date(2026, 12, 1),
+            planned_on=PLANNED_ON,
             lead=inspector,
         )
 

@@ -3,11 +3,13 @@ a viewer without the permission (403) and an outsider (404)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
@@ -17,7 +19,7 @@ from congvu.inspections.models import CorrectiveAction, Inspection, Observation
 from congvu.organisations.models import Organisation, StaffMember
 
 from ...conftest import client_for, make_user
-from .conftest import answer_all, concluded_with_breach, plan, start
+from .conftest import PLANNED_ON, answer_all, concluded_with_breach, plan, start
 
 S = Inspection.Status
 
@@ -81,14 +83,16 @@ def test_the_inspector_plans_an_unannounced_inspection(
         {
             "organisation": province["dept_justice"].pk,
             "kind": "unannounced",
-            "planned_on": "02/12/2026",
+            "planned_on": f"{PLANNED_ON + dt.timedelta(days=1):%d/%m/%Y}",
             "lead": inspector.pk,
             "purpose": "Kiểm tra bộ phận một cửa",
         },
     )
     inspection = Inspection.objects.get()
     assert response.status_code == 302 and response["Location"] == url("detail", inspection.code)
-    assert inspection.kind == "unannounced" and inspection.planned_on.isoformat() == "2026-12-02"
+    assert inspection.kind == "unannounced" and inspection.planned_on == PLANNED_ON + dt.timedelta(
+        days=1
+    )
     page = as_inspector.get(response["Location"]).content.decode()
     assert "Đột xuất" in page and "Kiểm tra bộ phận một cửa" in page
 
@@ -109,6 +113,27 @@ def test_a_bad_plan_keeps_the_input_and_saves_nothing(
     assert response.status_code == 400
     page = response.content.decode()
     assert "Giữ lại nội dung này" in page
+    assert not Inspection.objects.exists()
+
+
+def test_a_day_that_has_passed_is_refused_and_the_input_kept(
+    province: dict[str, Organisation], inspector: User, as_inspector: Client
+) -> None:
+    """An inspection planned for 01/01/2020 told the organisation to prepare for it."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    response = as_inspector.post(
+        url("new"),
+        {
+            "organisation": province["dept_justice"].pk,
+            "kind": "scheduled",
+            "planned_on": f"{yesterday:%d/%m/%Y}",
+            "lead": inspector.pk,
+            "purpose": "Giữ lại nội dung này",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ngày dự kiến đã qua" in page and "Giữ lại nội dung này" in page
     assert not Inspection.objects.exists()
 
 
