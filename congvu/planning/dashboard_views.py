@@ -353,7 +353,9 @@ def organisation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "filters": filters,
             "plan_choices": [Choice(str(p.pk), p.number, p == filters.plan) for p in plans],
             "period_choices": [
-                Choice(label, label, label == filters.period) for label, _e, _c in periods if label
+                Choice(label, period_text(label), label == filters.period)
+                for label, _e, _c in periods
+                if label
             ],
             "totals": totals,
             "total_links": list_links(**common, period=filters.period),

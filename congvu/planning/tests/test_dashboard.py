@@ -221,6 +221,10 @@ def test_the_organisation_page_lists_work_due_within_ten_working_days_and_late_w
     ]
     assert [a.task.code for a in response.context["late"]] == ["4"]
     assert "13/05/2026" in response.content.decode()
+    # The period filter names its periods as a reader says them, not by their codes.
+    assert [(c.value, c.label) for c in response.context["period_choices"]] == [
+        ("2026", "Năm 2026")
+    ]
 
 
 def test_the_organisation_page_shows_its_standing_among_organisations_of_its_kind(
