@@ -243,6 +243,17 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request.user, pk)
     workflow.require_reporter(request.user, report)
+    done = (OrganisationReport.Status.SUBMITTED, OrganisationReport.Status.ACCEPTED)
+    if report.status in done:
+        # Sent twice (a double click, the back button, a second tab): it is in already.
+        messages.info(
+            request,
+            _("Báo cáo đã được nộp lúc %(at)s; không cần nộp lại.")
+            % {"at": f"{timezone.localtime(report.submitted_at):%H:%M %d/%m/%Y}"}
+            if report.submitted_at
+            else _("Báo cáo đã được nộp; không cần nộp lại."),
+        )
+        return redirect("reporting:report", pk=report.pk)
     form = NarrativeForm(request.POST)
     if form.is_valid():
         try:

@@ -149,6 +149,14 @@ def test_the_head_creates_edits_and_submits_a_report(
     report.refresh_from_db()
     assert report.status == "submitted" and report.results == "Kết quả tốt."
     assert "nộp muộn" not in page(as_head.get(url)) or report.is_late
+    # Sent again (the back button, a second tab): it is in already, nothing changes.
+    again = as_head.post(
+        reverse("reporting:report_submit", args=[report.pk]), {**form, "results": "Khác."}
+    )
+    assert again.status_code == 302 and again["Location"] == url
+    assert "không cần nộp lại" in page(as_head.get(url))
+    report.refresh_from_db()
+    assert report.status == "submitted" and report.results == "Kết quả tốt."
 
 
 def test_a_late_submission_is_marked_on_the_page(
