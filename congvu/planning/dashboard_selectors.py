@@ -1,11 +1,12 @@
 """Reads behind the monitoring dashboards: completion, overdue work, heat map, trend, standing.
 
 Province-wide figures come from `AssignmentRollup` (one row per organisation,
-plan and period), so their cost follows organisations × periods, never
-assignments. Only three reads touch `Assignment`, each bounded by an index and
-a page: the per-task counts of one plan and period (one GROUP BY over the
-(task, period) index), the overdue list (the (completed_on, due_on) index,
-one page), and the heat map cells (one page of organisations).
+plan and period; one-off tasks one per day they end), so their cost follows
+organisations × periods, never assignments. Only three reads touch `Assignment`,
+each bounded by an index and a page: the per-task counts of one plan and period
+(one GROUP BY over the (task, period) index), the overdue list (the
+(completed_on, due_on) index, one page), and the heat map cells (one page of
+organisations).
 
 Every read is scoped to `access.organisations_for(user, Perm.PLAN_VIEW)`.
 """
@@ -247,10 +248,12 @@ def _per_period(qs: QuerySet[AssignmentRollup]) -> list[tuple[str, dt.date, Coun
         .order_by("period_end", "period")
     )
     merged: dict[str, tuple[dt.date, Counts]] = {}
-    for row in rows:  # a label ends on the same day in every plan, but add up just in case
-        end, counts = merged.get(row[0], (row[1], Counts()))
-        merged[row[0]] = (end, counts + Counts.of(row[2:]))
-    return [(label, end, counts) for label, (end, counts) in merged.items()]
+    for label, row_end, *sums in rows:
+        # One-off tasks ("") have a row per day they end: one entry, at the last of them.
+        end, counts = merged.get(label, (row_end, Counts()))
+        merged[label] = (max(end, row_end), counts + Counts.of(sums))
+    ordered = sorted(merged.items(), key=lambda item: (item[1][0], item[0]))
+    return [(label, end, counts) for label, (end, counts) in ordered]
 
 
 # --- Per task (raw assignments of one plan and period) -------------------------------------------

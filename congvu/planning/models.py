@@ -6,8 +6,8 @@ of some kinds, once or per period, which yields one `Assignment` per
 organisation and period. Assignments keep the organisation they were made for
 (organisations are dated), their original deadline (extensions move `due_on`
 only), and their progress. `AssignmentRollup` keeps counts per organisation,
-plan and period so that dashboards cost organisations × periods, not
-assignments. Dissemination sessions and acknowledgements of the code of
+plan and period (one-off tasks: per day they end) so that dashboards cost
+organisations × periods, not assignments. Dissemination sessions and acknowledgements of the code of
 conduct cover section I.2.a of the seed (every staff member).
 """
 
@@ -440,7 +440,11 @@ class ExtensionRequest(TimeStampedModel):
 
 
 class AssignmentRollup(models.Model):
-    """Counts per organisation, plan and period, kept current by the services.
+    """Counts per organisation, plan, period and period end, kept current by the services.
+
+    A period label ends on one day, so a recurring period is one row. One-off tasks
+    (period "") get a row per `period_end`: each ends on its own day (its deadline, or
+    the task's end when later), and a periodic report counts the rows ending inside it.
 
     `overdue` depends on today's date: the daily refresh recounts every row whose
     `computed_on` is older than today, and every write recounts its own row.
@@ -465,7 +469,9 @@ class AssignmentRollup(models.Model):
         verbose_name = _("tổng hợp tiến độ")
         verbose_name_plural = _("tổng hợp tiến độ")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "plan", "period"], name="rollup_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "plan", "period", "period_end"], name="rollup_unique"
+            )
         ]
         indexes = [models.Index(fields=["plan", "period"], name="rollup_plan_period_idx")]
 

@@ -1,5 +1,9 @@
 """Keeping `AssignmentRollup` current: dashboards read these counts, never raw assignments.
 
+One row per organisation, plan, period and period end: a period label ends on one day,
+so a recurring period has one row; the one-off tasks (label "") have one row per day
+on which any of them ends, so a periodic report can count them by their own end.
+
 Every service that changes assignments calls `refresh(...)` for the rows it
 touched, inside its transaction. Overdue counts change when a day passes, so
 the daily job calls `refresh_stale()`. `rebuild_all()` recomputes everything
@@ -13,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from .models import Assignment, AssignmentRollup
@@ -30,10 +34,14 @@ def _counts(day: dt.date) -> dict[str, Any]:
 
 
 def _recount(keys: Q, day: dt.date) -> int:
+    # Grouped by period end too: a period label ends on one day, but the one-off tasks
+    # (label "") each end on their own, and a report counts the rows that end inside it.
+    # One row for them all, dated by the latest, took every one-off task out of the
+    # report whenever one of them ended after it.
     rows = (
         Assignment.objects.filter(keys)
-        .values("organisation_id", "task__plan_id", "period")
-        .annotate(period_end=Max("period_end"), **_counts(day))
+        .values("organisation_id", "task__plan_id", "period", "period_end")
+        .annotate(**_counts(day))
         .order_by()
     )
     objects = [
@@ -52,8 +60,8 @@ def _recount(keys: Q, day: dt.date) -> int:
         objects,
         batch_size=500,
         update_conflicts=True,
-        unique_fields=["organisation", "plan", "period"],
-        update_fields=["period_end", "computed_on", *COUNTED],
+        unique_fields=["organisation", "plan", "period", "period_end"],
+        update_fields=["computed_on", *COUNTED],
     )
     return len(objects)
 

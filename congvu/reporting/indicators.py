@@ -91,8 +91,11 @@ TASK_INDICATORS = (
 
 @source("tasks", _("Thực hiện nhiệm vụ theo kế hoạch"), TASK_INDICATORS)
 def task_counts(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, dict[str, Value]]:
-    """From the assignment rollups (never the raw assignments): the plan's periods that end
-    inside the report period. Overdue is counted as of the rollup's last refresh (daily)."""
+    """From the assignment rollups (never the raw assignments): the assignments whose period
+    ends inside the report period. A recurring task's period is its year, half, quarter or
+    month; a one-off task's is its own (it ends on its first deadline, or on the task's end
+    day when later; an extension does not move it), and the rollups keep one row per such
+    end. Overdue is counted as of the rollup's last refresh (daily)."""
     from congvu.planning.models import AssignmentRollup
 
     rows = AssignmentRollup.objects.filter(

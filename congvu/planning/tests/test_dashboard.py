@@ -322,6 +322,31 @@ def test_work_done_once_shows_as_its_own_row_of_the_trend(as_officer, plan, task
     assert [c.value for c in response.context["period_choices"]] == ["2026"]
 
 
+def test_one_off_tasks_ending_on_different_days_are_one_row_of_the_trend_at_the_last(
+    as_officer, plan, tasks, province
+):
+    justice = province["dept_justice"]
+    assign(tasks[0], justice, dt.date(2026, 3, 31), completed=dt.date(2026, 3, 20))
+    early = assign(tasks[1], justice, dt.date(2026, 1, 31))  # overdue on 24/04
+    third = Task.objects.create(
+        plan=plan, code="3", content="Nhiệm vụ 3", starts_on=dt.date(2025, 1, 1), order=3
+    )
+    late = assign(third, justice, dt.date(2027, 1, 15))
+    Assignment.objects.filter(pk=early.pk).update(period="", period_end=dt.date(2026, 1, 31))
+    Assignment.objects.filter(pk=late.pk).update(period="", period_end=dt.date(2027, 1, 15))
+    refresh(plan, justice)
+    response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
+    data = response.context["chart_data"]["trend"]
+    # After "Năm 2026" (ends 31/12/2026): the last one-off task ends on 15/01/2027.
+    assert data["labels"] == ["Năm 2026", "Một lần"]
+    assert data["series"]["overdue"] == [0, 1]
+    assert data["series"]["not_started"] == [0, 1]
+    assert response.context["totals"].total == 3
+    page = as_officer.get(reverse("dashboards:organisation", args=[justice.pk]), {"plan": plan.pk})
+    assert [label for label, _cells in page.context["per_period"]] == ["Năm 2026", "Một lần"]
+    assert page.context["totals"].total == 3
+
+
 def test_periods_are_named_as_a_reader_says_them() -> None:
     from congvu.planning.models import period_text
 
