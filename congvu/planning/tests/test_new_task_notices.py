@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from congvu.accounts.models import Role, RoleGrant, User
@@ -163,7 +164,7 @@ def test_a_refused_task_tells_nobody(
     plan: Plan, province: dict[str, Organisation], officer: User, head: User
 ) -> None:
     new_task(plan, officer, [province["dept_justice"]])
-    with pytest.raises(Exception):  # noqa: B017 - the same number twice: refused
+    with pytest.raises(ValidationError):  # the same number twice: refused
         new_task(plan, officer, [province["dept_justice"]])
     assert len(told(head)) == 1
 
