@@ -247,17 +247,64 @@ def holders(perm: Perm, organisation: Organisation, *, duty: bool = False) -> mo
     With `duty`, without the roles that hold every permission (the administrator, the
     Department of Home Affairs): they hold them to oversee the province, so the people
     told of an organisation's own work are its own (as `core.worklist.duty_q` lists it)."""
+    above = organisation.ancestor_ids()
+    granted = RoleGrant.objects.filter(role__in=_roles_holding(perm, duty=duty)).filter(
+        Q(organisation=organisation) | Q(organisation_id__in=above, include_subtree=True)
+    )
+    return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
+
+
+def _roles_holding(perm: Perm, *, duty: bool) -> list[Role]:
     everything = frozenset(Perm)
-    roles = [
+    return [
         role
         for role, perms in ROLE_PERMS.items()
         if perm in perms and not (duty and perms == everything)
     ]
-    above = organisation.ancestor_ids()
-    granted = RoleGrant.objects.filter(role__in=roles).filter(
-        Q(organisation=organisation) | Q(organisation_id__in=above, include_subtree=True)
+
+
+_CHUNK: Final = 5000  # well under SQLite's limit on an IN list's values
+
+
+def holders_by_organisation(
+    perm: Perm, organisation_ids: Iterable[int], *, duty: bool = False
+) -> dict[int, set[int]]:
+    """`holders` of each of `organisation_ids`, as ids of users: organisation id → user ids
+    (an empty set where nobody holds `perm`).
+
+    Two queries per 5,000 organisations instead of one per organisation: a task given to
+    every organisation of a province asks this for 2,000 of them at once."""
+    from congvu.organisations.models import PATH_SEGMENT, Organisation
+
+    wanted = list(dict.fromkeys(organisation_ids))
+    chains: dict[int, list[int]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        paths = Organisation.objects.filter(pk__in=wanted[start : start + _CHUNK])
+        for pk, path in paths.values_list("pk", "path"):
+            chains[pk] = [
+                int(path[i : i + PATH_SEGMENT]) for i in range(0, len(path), PATH_SEGMENT)
+            ]
+    granted_here: dict[int, set[int]] = {}
+    granted_below: dict[int, set[int]] = {}
+    places = sorted({pk for chain in chains.values() for pk in chain})
+    grants = RoleGrant.objects.filter(
+        role__in=_roles_holding(perm, duty=duty), user__is_active=True
     )
-    return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
+    for start in range(0, len(places), _CHUNK):
+        held = grants.filter(organisation_id__in=places[start : start + _CHUNK])
+        for user_id, organisation_id, subtree in held.values_list(
+            "user_id", "organisation_id", "include_subtree"
+        ):
+            granted_here.setdefault(organisation_id, set()).add(user_id)
+            if subtree:
+                granted_below.setdefault(organisation_id, set()).add(user_id)
+    found: dict[int, set[int]] = {}
+    for pk in wanted:
+        users = set(granted_here.get(pk, ()))
+        for above in chains.get(pk, [])[:-1]:
+            users |= granted_below.get(above, set())
+        found[pk] = users
+    return found
 
 
 def require_anywhere(user: Any, perm: Perm) -> None:

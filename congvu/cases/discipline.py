@@ -157,6 +157,9 @@ def propose(
         body=history.DISCIPLINE_PROPOSED.write(form=form.name) + (f"\n{note}" if note else ""),
         data={"decision": decision.pk, "form": form.code},
     )
+    # The head who decides is told; the staff member is not: the proposal is the
+    # handlers' deliberation (internal), they are told of the decision (`decide`).
+    notices.discipline_proposed(case, decision, actor=actor)
     return decision
 
 

@@ -1,5 +1,6 @@
-"""The cases app's notices (`core.notices`): the handlers' daily digest and the staff
-member's request for a statement.
+"""The cases app's notices (`core.notices`): the handlers' daily digest, the staff
+member's request for a statement, what is decided about them, and the discipline proposed
+to whoever decides it.
 
 A digest names cases by code, track, status and deadline only: no reporter data,
 no description (a digest can be forwarded or misdelivered)."""
@@ -9,12 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from congvu.accounts.access import Perm, holders
 from congvu.core.notices import Message, Params, day, letter, message, notify, site_url
 
-from .models import Case, Track
+from .models import Case, DisciplineDecision, Track
 
 
 def _digest_title(params: Params) -> str:
@@ -141,3 +144,46 @@ def many_after_commit(user_id: int, codes: list[str]) -> None:
     transaction.on_commit(
         lambda: notify(user_id, kind="case_assigned", key=key, params=params, url=url)
     )
+
+
+# --- a discipline proposed: the one who decides it is told (discipline.propose) ---------------
+
+
+def _proposed_body(params: Params) -> str:
+    english = translation.get_language() or ""
+    form = params["form_en"] if params["form_en"] and english.startswith("en") else params["form"]
+    return _("Hình thức đề xuất: %(form)s. Xem đề xuất và quyết định trên trang vụ việc.") % {
+        "form": form
+    }
+
+
+DISCIPLINE_KIND = "discipline_proposed"
+DISCIPLINE_PROPOSED = message(
+    "cases.discipline_proposed",
+    title=gettext_noop("Đề xuất kỷ luật chờ quyết định: vụ việc %(code)s"),
+    body=_proposed_body,
+)
+
+
+def discipline_proposed(case: Case, decision: DisciplineDecision, *, actor: Any) -> None:
+    """Tell whoever may decide the discipline of `case` (DISCIPLINE_DECIDE on its handling
+    organisation, as a duty: its head, or a head above it with the subtree — not Home
+    Affairs' oversight) once the transaction commits: the case's code and the form
+    proposed, nothing of the report, the reporter or the proposal's note. Neither the one
+    who proposed it nor the staff member concerned (who may be a head there, and whom
+    due process tells of the decision, not of the handlers' proposal)."""
+    deciders = holders(Perm.DISCIPLINE_DECIDE, case.handling_organisation, duty=True)
+    if case.subject_staff is not None and case.subject_staff.user_id is not None:
+        deciders = deciders.exclude(pk=case.subject_staff.user_id)
+    targets = list(deciders.exclude(pk=actor.pk).values_list("pk", flat=True))
+    form = decision.form
+    params = {"code": case.code, "form": form.name, "form_en": form.name_en}
+    url = f"/cases/{case.code}/#h-discipline"
+
+    def send() -> None:
+        for user_id in targets:
+            notify(
+                user_id, kind=DISCIPLINE_KIND, key=DISCIPLINE_PROPOSED.key, params=params, url=url
+            )
+
+    transaction.on_commit(send)

@@ -6,6 +6,8 @@
 * heads (CASE_ASSIGN, as a duty: `core.worklist.duty_q`): open cases handled in their
   organisations that nobody is handling (never assigned, or assigned to someone who
   may no longer handle them);
+* heads (DISCIPLINE_DECIDE, as a duty): the discipline proposed in cases handled in
+  their organisations and not yet decided nor withdrawn;
 * the staff member concerned: the cases where a handler asked them for a statement
   that they have not given yet.
 Never a case about the user in the first three (`selectors.handler_cases`).
@@ -26,7 +28,7 @@ from congvu.core import worklist
 from congvu.core.worklist import Entry, Item
 
 from . import clocks, selectors
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, DisciplineDecision
 
 K = CaseEvent.Kind
 
@@ -112,6 +114,37 @@ def _unassigned(user: Any, today: dt.date) -> list[Item]:
     ]
 
 
+def _proposals(user: Any) -> list[Item]:
+    scope = worklist.duty_q(user, Perm.DISCIPLINE_DECIDE, prefix="case__handling_organisation__")
+    if scope is None:
+        return []
+    waiting = (
+        DisciplineDecision.objects.filter(scope, stage=DisciplineDecision.Stage.PROPOSED)
+        # Never the user's own case (`handler_cases`: they may not decide it).
+        .filter(case__in=selectors.handler_cases(user).values("pk"))
+        .select_related("case", "form")
+        .order_by("created_at", "pk")
+    )
+
+    def entry(decision: DisciplineDecision) -> Entry:
+        code = decision.case.code
+        url = reverse("cases:detail", args=[code]) + "#h-discipline"
+        return Entry(f"{code} · {decision.form}", url)
+
+    count, entries = worklist.first(waiting, entry)
+    return [
+        Item(
+            "cases.discipline_proposed",
+            _("Đề xuất kỷ luật chờ quyết định"),
+            count,
+            # The case list has no filter of proposals (yet): each entry links to its case.
+            reverse("cases:list"),
+            worklist.WAITING,
+            entries,
+        )
+    ]
+
+
 def _statements(user: Any) -> list[Item]:
     events = CaseEvent.objects.filter(case=OuterRef("pk"))
     asked = (
@@ -147,7 +180,12 @@ def _statements(user: Any) -> list[Item]:
 
 
 def items(user: Any, today: dt.date) -> list[Item]:
-    return [*_deadlines(user, today), *_unassigned(user, today), *_statements(user)]
+    return [
+        *_deadlines(user, today),
+        *_unassigned(user, today),
+        *_proposals(user),
+        *_statements(user),
+    ]
 
 
 worklist.register("cases", items)

@@ -34,16 +34,16 @@ G = MailGroup
 #: What each group holds, as the account page explains it.
 DESCRIPTIONS: Final[Mapping[MailGroup, Any]] = {
     G.PLANNING: _(
-        "Thư nhắc việc hằng ngày, xác nhận hoàn thành nhiệm vụ, quyết định gia hạn, báo cáo "
-        "định kỳ bị trả lại hoặc được tiếp nhận"
+        "Nhiệm vụ mới được giao, thư nhắc việc hằng ngày, xác nhận hoàn thành nhiệm vụ, quyết "
+        "định gia hạn, báo cáo định kỳ bị trả lại hoặc được tiếp nhận"
     ),
     G.INSPECTIONS: _(
         "Cuộc kiểm tra được báo trước, dời ngày hoặc hủy, được cử vào đoàn kiểm tra, kết luận "
         "và bản đã ký, trả lời về biện pháp khắc phục, thư hằng ngày về biện pháp khắc phục"
     ),
     G.CASES: _(
-        "Vụ việc được giao, đề nghị giải trình, kết luận và kỷ luật về bản thân, thư hằng ngày "
-        "về vụ việc đến hạn và đánh giá cần xem xét"
+        "Vụ việc được giao, đề xuất kỷ luật chờ quyết định, đề nghị giải trình, kết luận và kỷ "
+        "luật về bản thân, thư hằng ngày về vụ việc đến hạn và đánh giá cần xem xét"
     ),
     G.SECURITY: _(
         "Đăng nhập từ trình duyệt mới, tài khoản bị tạm khóa, đăng nhập hai bước bị đặt lại"
@@ -63,6 +63,8 @@ KINDS: Final[Mapping[str, MailGroup]] = {
     "extension_decision": G.PLANNING,
     "report.returned": G.PLANNING,
     "report.accepted": G.PLANNING,
+    # planning (new_tasks.py)
+    "task_assigned": G.PLANNING,
     # inspections (notices.py, digest.py)
     "inspection": G.INSPECTIONS,
     "inspections_digest": G.INSPECTIONS,
@@ -70,6 +72,7 @@ KINDS: Final[Mapping[str, MailGroup]] = {
     "case_assigned": G.CASES,
     "case_subject": G.CASES,
     "cases_digest": G.CASES,
+    "discipline_proposed": G.CASES,
     "ratings_flagged": G.CASES,
     # accounts (notices.py)
     "account": G.SECURITY,

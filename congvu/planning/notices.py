@@ -73,3 +73,55 @@ EXTENSION_REFUSED = message(
     title=gettext_noop("Đề nghị gia hạn không được chấp thuận: %(task)s"),
     body=gettext_noop("Lý do: %(reason)s. Hạn vẫn là %(due)s."),
 )
+
+
+# --- tasks newly given to organisations (services.create_task, update_task, task_import) ---
+
+
+def _task_line(row: Params) -> str:
+    if row.get("due") is None:
+        return f"{row['code']}. {row['content']}"
+    return _("%(code)s. %(content)s — hạn %(due)s") % {**row, "due": day(row["due"])}
+
+
+def _organisations_line(params: Params) -> str:
+    names = params["organisations"]
+    more = params["organisation_count"] - len(names)
+    text = ", ".join(names)
+    if more > 0:
+        text += " " + _("và %(count)d cơ quan khác") % {"count": more}
+    return _("Cơ quan thực hiện: %(names)s") % {"names": text}
+
+
+def _task_new_title(params: Params) -> str:
+    task = params["tasks"][0]
+    return _("Nhiệm vụ mới: %(task)s") % {"task": _task_line(task)}
+
+
+def _tasks_new_title(params: Params) -> str:
+    count = params["count"]
+    return ngettext(
+        "%(count)d nhiệm vụ mới của kế hoạch %(plan)s",
+        "%(count)d nhiệm vụ mới của kế hoạch %(plan)s",
+        count,
+    ) % {"count": count, "plan": params["plan"]}
+
+
+def _task_new_body(params: Params) -> str:
+    lines = [_("Kế hoạch %(plan)s.") % {"plan": params["plan"]}, _organisations_line(params)]
+    return "\n".join(lines)
+
+
+def _tasks_new_body(params: Params) -> str:
+    lines = [_organisations_line(params), ""]
+    lines += [f"- {_task_line(row)}" for row in params["tasks"]]
+    more = params["count"] - len(params["tasks"])
+    if more > 0:
+        lines.append(_("và %(count)d nhiệm vụ khác") % {"count": more})
+    return "\n".join(lines)
+
+
+#: One task given to the reader's organisation(s) by one action.
+TASK_NEW = message("planning.task_new", title=_task_new_title, body=_task_new_body)
+#: Several tasks of one plan given in one action (an imported task table).
+TASKS_NEW = message("planning.tasks_new", title=_tasks_new_title, body=_tasks_new_body)

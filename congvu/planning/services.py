@@ -5,7 +5,9 @@ organisation of some kinds under the plan's issuer. `fan_out` turns that and
 the schedule into one `Assignment` per organisation and period; it only ever
 adds the rows that are missing, so running it again (the daily
 `sync_all_tasks`) gives organisations created since, and new periods of
-recurring tasks, their assignments without touching the others. An assignment
+recurring tasks, their assignments without touching the others. Creating a task, or
+changing one so that it reaches organisations it did not, tells their heads and focal
+points (`new_tasks`); the daily sync tells nobody. An assignment
 keeps the organisation it was made for, even after a merge or a rename.
 
 Plan 86/KH-UBND was issued by a provincial committee that the 2025 merger
@@ -32,7 +34,7 @@ from congvu.accounts.access import Perm
 from congvu.audit.services import record
 from congvu.organisations.models import Organisation, OrganisationKind
 
-from . import rollups, uploads
+from . import new_tasks, rollups, uploads
 from .models import Assignment, ExtensionRequest, Plan, ProgressUpdate, Schedule, Task
 from .periods import Period, periods
 
@@ -387,14 +389,15 @@ def create_task(
             "assignee_kinds": kinds if assign_to == Task.AssignTo.KINDS else [],
         },
     )
-    created = fan_out(task, today=today)
+    created = add_assignments(task, today=today)
+    new_tasks.given(task, created, actor=actor, today=today)
     record(
         "planning.task_create",
         actor=actor,
         obj=task,
         organisation=plan.issuing_organisation,
         summary=f"{plan.number} · {task}"[:300],
-        data={"plan": plan.pk, "schedule": schedule, "assignments": created},
+        data={"plan": plan.pk, "schedule": schedule, "assignments": len(created)},
     )
     return task
 
@@ -436,8 +439,12 @@ def update_task(task: Task, *, actor: Any, today: dt.date | None = None, **chang
     if "coordinating_organisations" in changes:
         m2m["coordinating_organisations"] = changes["coordinating_organisations"]
     _set_m2m(task, m2m)
+    # Organisations that had the task before the change are not told of it again.
+    had = set(task.assignments.values_list("organisation_id", flat=True).distinct())
     removed, moved = _realign(task, today=today)
-    created = fan_out(task, today=today)
+    added = add_assignments(task, today=today)
+    new_tasks.given(task, added, known=had, actor=actor, today=today)
+    created = len(added)
     changed = {name: str(value) for name, value in before.items() if getattr(task, name) != value}
     changed.update({name: "…" for name in TASK_M2M if name in changes})
     record(
@@ -572,11 +579,20 @@ def fan_out(task: Task, *, today: dt.date | None = None, refresh: bool = True) -
 
     Existing rows are left alone (and a concurrent run's rows are skipped by the
     unique constraint), so this is safe to repeat. `refresh=False` leaves the
-    rollups to the caller (the demo loader recounts once at the end).
+    rollups to the caller (the demo loader recounts once at the end). Tells nobody
+    (the daily sync, the demo): `create_task` and `update_task` tell the organisations.
     """
+    return len(add_assignments(task, today=today, refresh=refresh))
+
+
+@transaction.atomic
+def add_assignments(
+    task: Task, *, today: dt.date | None = None, refresh: bool = True
+) -> list[Assignment]:
+    """`fan_out`, returning the assignments created (without their ids)."""
     wanted = targets(task, today=today)
     if not wanted:
-        return 0
+        return []
     existing = set(task.assignments.values_list("organisation_id", "period"))
     new = [
         Assignment(
@@ -592,7 +608,7 @@ def fan_out(task: Task, *, today: dt.date | None = None, refresh: bool = True) -
         if (org, label) not in existing
     ]
     if not new:
-        return 0
+        return []
     Assignment.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     if refresh:
         rollups.refresh(
@@ -600,7 +616,7 @@ def fan_out(task: Task, *, today: dt.date | None = None, refresh: bool = True) -
             organisation_ids={a.organisation_id for a in new},
             periods={a.period for a in new},
         )
-    return len(new)
+    return new
 
 
 def sync_all_tasks(*, today: dt.date | None = None) -> int:

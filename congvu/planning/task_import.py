@@ -30,7 +30,7 @@ from congvu.core.text import fold
 from congvu.organisations.importing.reading import ImportFileError, _cell_text, _header_key, _load
 from congvu.organisations.models import Organisation, OrganisationKind
 
-from . import services
+from . import new_tasks, services
 from .models import Plan, Schedule, Task
 from .periods import month_end
 
@@ -569,6 +569,21 @@ def commit(plan: Plan, rows: Iterable[dict[str, Any]], *, actor: Any) -> Preview
     }
     kinds = {kind.pk: kind for kind in OrganisationKind.objects.all()}
     tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
+    # One notice per person for the whole table, not one per task (`new_tasks`).
+    with new_tasks.told_together(actor=actor):
+        _write(preview, plan, organisations, kinds, tasks, actor=actor)
+    return preview
+
+
+def _write(
+    preview: Preview,
+    plan: Plan,
+    organisations: dict[int, Organisation],
+    kinds: dict[int, OrganisationKind],
+    tasks: dict[str, Task],
+    *,
+    actor: Any,
+) -> None:
     for order, result in enumerate(preview.rows, start=1):
         if result.action not in {"create", "update"}:
             continue
@@ -584,7 +599,6 @@ def commit(plan: Plan, rows: Iterable[dict[str, Any]], *, actor: Any) -> Preview
             services.update_task(tasks[result.code], actor=actor, order=order, **values)
         else:
             services.create_task(plan, actor=actor, code=result.code, order=order, **values)
-    return preview
 
 
 def rows_for_storage(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ def test_every_group_is_ticked_at_first_and_security_is_said_to_be_always_mailed
     page = client_for(head).get(reverse("accounts:settings")).content.decode()
     assert ticked(page) == {"planning": True, "inspections": True, "cases": True}
     assert "Kiểm tra và biện pháp khắc phục" in page
-    assert "Thư nhắc việc hằng ngày, xác nhận hoàn thành nhiệm vụ" in page
+    assert "Nhiệm vụ mới được giao, thư nhắc việc hằng ngày, xác nhận hoàn thành" in page
     always = re.search(r'data-testid="mail-always-security">(.*?)</p>', page, re.S)
     assert always is not None
     assert "Tài khoản và bảo mật" in always.group(1)

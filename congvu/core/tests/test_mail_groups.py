@@ -47,10 +47,11 @@ def _modules() -> list[tuple[str, ast.Module]]:
 
 def kinds_in_the_code() -> tuple[set[str], list[str]]:
     """The kinds the code creates notices with, read from its source: the `kind=` of every
-    call to `notify`, `deliver`, or to a function that passes its own `kind` parameter on
-    to one of those (found until nothing new turns up). F-strings come back as patterns."""
+    call to `notify`, `notify_many`, `deliver`, or to a function that passes its own `kind`
+    parameter on to one of those (found until nothing new turns up). F-strings come back as
+    patterns."""
     modules = _modules()
-    senders = {"notify", "deliver"}
+    senders = {"notify", "notify_many", "deliver"}
     uses: list[tuple[str, ast.expr]] = []
     while True:
         before = len(senders)
