@@ -21,7 +21,7 @@ from django.utils import translation
 
 from . import mail_groups
 from .models import Notification
-from .notices import TITLE_MAX, Worded, decode, encode, find
+from .notices import Worded, decode, encode, find, unsaved
 
 #: Notices per background task that mails them (and per insert).
 MAIL_BATCH: Final = 500
@@ -45,17 +45,9 @@ def notify_many(
             signature = repr(stored)
             if signature not in worded:
                 worded[signature] = (stored, declared.render(decode(stored)))
-            stored, (title, body) = worded[signature]
+            stored, wording = worded[signature]
             made.append(
-                Notification(
-                    user_id=user_id,
-                    kind=kind,
-                    key=key,
-                    params=stored,
-                    title=title[:TITLE_MAX],
-                    body=body,
-                    url=url,
-                )
+                unsaved(user_id, kind=kind, key=key, stored=stored, worded=wording, url=url)
             )
     if not made:
         return []

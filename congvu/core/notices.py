@@ -167,9 +167,22 @@ def notify(
     stored = encode(params or {})
     mail_groups.group_of(kind)  # LookupError for a kind no group holds
     with translation.override(settings.LANGUAGE_CODE):
-        title, body = declared.render(decode(stored))
+        wording = declared.render(decode(stored))
     user_id = user if isinstance(user, int) else user.pk
-    notification = Notification.objects.create(
+    notification = unsaved(user_id, kind=kind, key=key, stored=stored, worded=wording, url=url)
+    notification.save()
+    if mail_it:
+        _mail_later(notification)
+    return notification
+
+
+def unsaved(
+    user_id: int, *, kind: str, key: str, stored: Params, worded: tuple[str, str], url: str
+) -> Notification:
+    """The record of one notice (`notify` saves it; `bulk_notices` saves many at once):
+    its message's key and encoded values, and its title and body as worded in Vietnamese."""
+    title, body = worded
+    return Notification(
         user_id=user_id,
         kind=kind,
         key=key,
@@ -178,9 +191,6 @@ def notify(
         body=body,
         url=url,
     )
-    if mail_it:
-        _mail_later(notification)
-    return notification
 
 
 def _mail_later(notification: Notification) -> None:
