@@ -40,6 +40,7 @@ DAILY_JOB_MODULES: Final = (
     "congvu.inspections.digest",
     "congvu.organisations.importing.jobs",
     "congvu.audit.daily",
+    "congvu.core.once",
 )
 
 # Local time (Asia/Ho_Chi_Minh) after which `run_daily --loop` starts the day's jobs:

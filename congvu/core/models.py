@@ -209,3 +209,26 @@ class SignedPaperBase(models.Model):
             "name": self.original_name,
             "sha256": self.sha256,
         }
+
+
+class FormSubmission(models.Model):
+    """A form's sending, kept so that the same form sent again does not act twice.
+
+    The key is the random value the form carried (`core.once`); the row is written in
+    the transaction that does the work, so it exists exactly when the work was done.
+    `done_url` is where the first sending led: a second sending goes there.
+    """
+
+    key = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    done_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("lần gửi biểu mẫu")
+        verbose_name_plural = _("lần gửi biểu mẫu")
+
+    def __str__(self) -> str:
+        return str(self.key)

@@ -9,6 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core import once
 from congvu.organisations.forms import DayField, OrganisationField, required_text
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -81,6 +82,7 @@ class ProgressForm(forms.Form):
             "người sửa) được xóa trước khi lưu; tệp có macro không được nhận."
         )
         self.fields["evidence"].help_text = f"{limits} {removed}"
+        once.add_field(self)
 
 
 class ExtensionRequestForm(forms.Form):

@@ -17,12 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.calendar import add_working_days, working_days_between
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.forms import apply_service_error
@@ -222,16 +224,20 @@ def assignment_update(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = ProgressForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
+        detail = reverse("assignments:detail", args=[assignment.pk])
         try:
-            progress.update_progress(
-                assignment,
-                actor=request.user,
-                progress=data["progress"],
-                percent=data["percent"],
-                note=data["note"],
-                completed_on=data["completed_on"],
-                files=data["evidence"],
-            )
+            with once.guard(request, form, leads_to=detail):
+                progress.update_progress(
+                    assignment,
+                    actor=request.user,
+                    progress=data["progress"],
+                    percent=data["percent"],
+                    note=data["note"],
+                    completed_on=data["completed_on"],
+                    files=data["evidence"],
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_service_error(form, error)
         else:

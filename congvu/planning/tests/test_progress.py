@@ -1,5 +1,6 @@
 import hashlib
 import io
+import re
 import zipfile
 
 import pytest
@@ -661,3 +662,40 @@ def test_an_update_that_changes_nothing_and_says_nothing_is_refused(assignment, 
     note = {**same, "note": "Đang chờ Sở Tài chính cấp kinh phí"}
     assert as_focal.post(update_url(assignment), note).status_code == 302
     assert ProgressUpdate.objects.get().note == "Đang chờ Sở Tài chính cấp kinh phí"
+
+
+def _form_key(page):
+    return re.search(r'name="once" value="([0-9a-f-]{36})"', page.content.decode())[1]
+
+
+def test_the_same_update_sent_twice_is_stored_once_and_the_second_says_so(
+    assignment, as_focal, media
+):
+    # A double tap, or Back and "Lưu cập nhật" again: the page's form is sent twice.
+    key = _form_key(as_focal.get(detail(assignment)))
+    fields = {"progress": P.IN_PROGRESS, "percent": "40", "note": "Đã họp", "once": key}
+    first = as_focal.post(update_url(assignment), {**fields, "evidence": [upload("a.pdf", PDF)]})
+    second = as_focal.post(update_url(assignment), {**fields, "evidence": [upload("a.pdf", PDF)]})
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == detail(assignment)
+    assert ProgressUpdate.objects.count() == 1
+    assert EvidenceFile.objects.count() == 1
+    assert len([path for path in media.rglob("*") if path.is_file()]) == 1
+    page = as_focal.get(second["Location"]).content.decode()
+    assert "đã được gửi và ghi nhận trước đó" in page
+    # The page drawn after the update carries a new key: the next update is a new one.
+    assert _form_key(as_focal.get(detail(assignment))) != key
+
+
+def test_a_refused_update_corrected_and_sent_again_with_its_key_is_stored(assignment, as_focal):
+    key = _form_key(as_focal.get(detail(assignment)))
+    refused = as_focal.post(
+        update_url(assignment), {"progress": P.DONE, "percent": "50", "once": key}
+    )
+    assert refused.status_code == 200
+    assert f'value="{key}"' in refused.content.decode()
+    stored = as_focal.post(
+        update_url(assignment), {"progress": P.IN_PROGRESS, "percent": "50", "once": key}
+    )
+    assert stored.status_code == 302
+    assert ProgressUpdate.objects.get().percent == 50
