@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from congvu.core import once
 from congvu.core.forms import DateInput
 from congvu.organisations.forms import DayField
 from congvu.organisations.models import Organisation
@@ -201,6 +202,7 @@ class ReportForm(forms.Form):
             "Tối đa %(limit)d ký tự. Đừng ghi thông tin cá nhân không cần thiết."
         ) % {"limit": DESCRIPTION_MAX}
         self.fields["evidence"].help_text = evidence_help()
+        once.add_field(self)
 
     def clean_organisation(self) -> Organisation | None:
         organisation: Organisation | None = self.cleaned_data.get("organisation")

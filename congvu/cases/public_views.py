@@ -22,6 +22,7 @@ from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -29,6 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from congvu.conduct import selectors as conduct_selectors
 from congvu.conduct.models import Clause, CodeVersion
+from congvu.core import once
 from congvu.core.net import client_ip
 from congvu.core.text import search_terms
 from congvu.feedback.models import Rating
@@ -50,6 +52,7 @@ from .reporter import LINK_SALT, FollowDenied, FollowLocked, track_link_for
 
 RECEIPT_KEY = "cases_public.receipt"
 GRANTS_KEY = "cases_public.grants"
+FORM_KEY = "cases_public.form"
 #: A grant lasts while the reporter reads; a shared phone forgets it soon after.
 GRANT_SECONDS = 2 * 3600
 MAX_GRANTS = 5
@@ -244,16 +247,24 @@ def _report(request: HttpRequest, *, staff: StaffMember | None) -> HttpResponse:
         "clause_ids": [c.pk for c in clauses],
     }
     submitted = request.method == "POST" and request.POST.get("action") == "submit"
+    # The session exists from the form's first drawing, so that a double tap's second
+    # sending, whose answer is the one the browser shows, finds the first one's receipt
+    # (the first answer's new session cookie would never reach the browser).
+    request.session.setdefault(FORM_KEY, True)
     # Browsers cannot refill a file input: name the files to attach again.
     attached = [f.name for f in request.FILES.getlist("evidence")]
     if submitted:
         form = ReportForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
-                receipt = services.submit_report(
-                    _report_input(form, staff=staff, rating=rating),
-                    files=form.cleaned_data["evidence"],
-                )
+                with once.guard(request, form, leads_to=reverse("cases_public:receipt")):
+                    receipt = services.submit_report(
+                        _report_input(form, staff=staff, rating=rating),
+                        files=form.cleaned_data["evidence"],
+                    )
+            except once.AlreadySent as sent:
+                # The first sending put its receipt in this session (below): shown there.
+                return sent.response(request)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:

@@ -404,3 +404,27 @@ def test_in_english_the_one_organisation_reported_is_named_in_the_singular(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("cases_public:report")).content.decode()
     assert '<label for="id_organisation">Organisation *</label>' in html
+
+
+def test_a_double_tap_files_one_report_and_the_page_shown_has_its_code(
+    client: Client, staff_member: StaffMember, catalogue: CodeVersion
+) -> None:
+    page = client.get(badge_url(staff_member)).content.decode()
+    key = re.search(r'name="once" value="([0-9a-f-]{36})"', page)
+    assert key, "the form carries no key"
+    data = report_data(once=key.group(1), clauses=[clause(catalogue, "II.1.c").pk])
+    # The browser drops the first sending's answer (and any cookie it sets) when the
+    # second tap sends the form again: only the second answer is shown.
+    cookies_before = {name: morsel.value for name, morsel in client.cookies.items()}
+    first = client.post(badge_url(staff_member), data)
+    client.cookies.clear()
+    for name, value in cookies_before.items():
+        client.cookies[name] = value
+    second = client.post(badge_url(staff_member), data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == RECEIPT
+    case = Case.objects.get()
+    receipt = client.get(RECEIPT).content.decode()
+    assert "đã được gửi và ghi nhận trước đó" in receipt
+    code, _passphrase = shown_secrets(receipt)
+    assert code == case.code
