@@ -8,9 +8,10 @@ duty=True)`: heads and focal points there or above with the subtree, never the r
 that oversee the whole province) in ONE notice, however many organisations and periods
 the action reached for them: "Nhiệm vụ mới: <code. content> — hạn <first due>" for one
 task, "N nhiệm vụ mới của kế hoạch <số>" for several (`told_together`, around an
-import). Not the person who acted, and nobody for what the daily sync adds (the next
-periods of a recurring task, already known) nor for an organisation that already had
-the task (a changed deadline is not a new task).
+import; the daily sync, for an organisation created or newly of a kind since the task
+was made). Not the person who acted, and nobody for the next periods of a recurring task
+an organisation already had (the daily sync adds them; they are known) nor for an
+organisation that already had the task (a changed deadline is not a new task).
 
 A notice names the plan, the tasks (code, content cut short, first deadline) and the
 organisations: nothing else (it can be forwarded). Made in bulk (`core.bulk_notices`):

@@ -580,9 +580,17 @@ def fan_out(task: Task, *, today: dt.date | None = None, refresh: bool = True) -
     Existing rows are left alone (and a concurrent run's rows are skipped by the
     unique constraint), so this is safe to repeat. `refresh=False` leaves the
     rollups to the caller (the demo loader recounts once at the end). Tells nobody
-    (the daily sync, the demo): `create_task` and `update_task` tell the organisations.
+    (the demo): `create_task`, `update_task` and `sync_all_tasks` tell the organisations.
     """
     return len(add_assignments(task, today=today, refresh=refresh))
+
+
+@transaction.atomic
+def _sync_task(task: Task, *, today: dt.date | None) -> int:
+    had = set(task.assignments.values_list("organisation_id", flat=True).distinct())
+    added = add_assignments(task, today=today)
+    new_tasks.given(task, added, known=had, actor=None, today=today)
+    return len(added)
 
 
 @transaction.atomic
@@ -622,11 +630,15 @@ def add_assignments(
 def sync_all_tasks(*, today: dt.date | None = None) -> int:
     """Fan every active task out again (new organisations, new periods); the daily job.
 
-    One transaction per task, so a long run does not hold the database.
+    One transaction per task, so a long run does not hold the database. An organisation
+    given a task it did not have (one created, or newly of a kind, since the task was
+    made) is told, one notice per person for the whole run; the next periods of a task an
+    organisation already had are not news.
     """
     total = 0
-    for task in Task.objects.filter(status=Task.Status.ACTIVE).select_related("plan"):
-        total += fan_out(task, today=today)
+    with new_tasks.told_together(actor=None, today=today):
+        for task in Task.objects.filter(status=Task.Status.ACTIVE).select_related("plan"):
+            total += _sync_task(task, today=today)
     if total:
         record(
             "planning.sync",

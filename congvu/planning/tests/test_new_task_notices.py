@@ -1,7 +1,8 @@
 """A task newly given to organisations tells their heads and focal points: one notice per
 person per action (however many organisations and periods it reached for them), not the
 one who acted, not Home Affairs' oversight, not another organisation's people; nothing
-for what the daily sync adds nor for an organisation that already had the task."""
+for the next periods the daily sync adds nor for an organisation that already had the task;
+an organisation created after the task is told when the daily sync gives it the task."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from congvu.accounts.models import Role, RoleGrant, User
 from congvu.conftest import kind, make_user
 from congvu.core import notices
 from congvu.core.models import Notification
+from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation
 from congvu.planning import services, task_import
 from congvu.planning.models import Plan, Schedule, Task
@@ -158,6 +160,40 @@ def test_the_daily_sync_tells_nobody_of_the_next_periods(
     assert len(told(head)) == 1
     assert services.sync_all_tasks(today=D(2026, 11, 20)) > 0
     assert len(told(head)) == 1
+
+
+def test_the_daily_sync_tells_an_organisation_created_after_the_task_once(
+    plan: Plan, province: dict[str, Organisation], officer: User, head: User, outsider: User
+) -> None:
+    # A task for every commune; a commune created later gets it from the daily sync.
+    services.create_task(
+        plan,
+        actor=officer,
+        code="1",
+        content="Quán triệt Quyết định 1847 đến toàn thể cán bộ",
+        assign_to=Task.AssignTo.KINDS,
+        assignee_kinds=[kind("commune_pc")],
+        due_on=D(2026, 6, 30),
+        starts_on=D(2026, 1, 1),
+        today=TODAY,
+    )
+    assert len(told(outsider)) == 1  # the commune An Bình's head, at creation
+    new_commune = org_services.create_organisation(
+        actor=None,
+        code="H56.31",
+        name="Ủy ban nhân dân xã Tân Phong",
+        kind=kind("commune_pc"),
+        parent=province["root"],
+        valid_from=D(2026, 5, 1),
+    )
+    new_head = make_user("tanphong.head", Role.HEAD, new_commune)
+    assert services.sync_all_tasks(today=TODAY) == 1
+    [notice] = told(new_head)
+    assert notice.title.startswith("Nhiệm vụ mới: 1. Quán triệt Quyết định 1847")
+    assert notice.body.endswith("Cơ quan thực hiện: Ủy ban nhân dân xã Tân Phong")
+    assert len(told(outsider)) == 1 and told(head) == []
+    assert services.sync_all_tasks(today=TODAY) == 0
+    assert len(told(new_head)) == 1
 
 
 def test_a_refused_task_tells_nobody(
