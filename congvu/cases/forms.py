@@ -143,6 +143,11 @@ class CaseFilterForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
+    discipline = forms.ChoiceField(
+        label=_("Kỷ luật"),
+        required=False,
+        choices=[("", _("Tất cả")), ("proposed", _("Đề xuất chờ quyết định"))],
+    )
 
     def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -135,6 +135,8 @@ class CaseFilters:
     unassigned: bool = False
     #: Words of a tag's name, accents aside.
     tag: str = ""
+    #: Cases with a discipline proposal awaiting its decision.
+    discipline_proposed: bool = False
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -190,6 +192,12 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters, *, today: dt.date) ->
         qs = mine.exclude(assignment.stale_q(assignment.stale_pairs(mine)))
     elif filters.unassigned:
         qs = qs.filter(Q(assignee__isnull=True) | assignment.stale_q(assignment.stale_pairs(qs)))
+    if filters.discipline_proposed:
+        qs = qs.filter(
+            pk__in=DisciplineDecision.objects.filter(
+                stage=DisciplineDecision.Stage.PROPOSED
+            ).values("case_id")
+        )
     terms = search_terms(filters.tag)
     if terms:
         tagged = CaseTag.objects.all()

@@ -152,6 +152,7 @@ def _filters(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, selecto
         assignee_id=request.user.pk if data.get("assigned") == "me" else None,
         unassigned=data.get("assigned") == "none",
         tag=data.get("tag") or "",
+        discipline_proposed=data.get("discipline") == "proposed",
     )
     return form, filters
 

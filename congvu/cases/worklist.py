@@ -137,8 +137,7 @@ def _proposals(user: Any) -> list[Item]:
             "cases.discipline_proposed",
             _("Đề xuất kỷ luật chờ quyết định"),
             count,
-            # The case list has no filter of proposals (yet): each entry links to its case.
-            reverse("cases:list"),
+            f"{reverse('cases:list')}?discipline=proposed",
             worklist.WAITING,
             entries,
         )

@@ -77,6 +77,7 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
             assignee_id=_assignee_filter(user, filters.assigned_to),
             unassigned=filters.assigned_to == "none",
             tag=filters.tag or "",
+            discipline_proposed=filters.discipline == "proposed",
         ),
         today=timezone.localdate(),
     )

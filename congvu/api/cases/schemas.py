@@ -284,6 +284,11 @@ class CaseFilters(Schema):
     tag: Annotated[str, StringConstraints(max_length=60, pattern=NO_NUL)] | None = Field(
         None, description="Tên nhãn, không cần dấu / a tag's name, accents aside"
     )
+    discipline: Literal["proposed"] | None = Field(
+        None,
+        description="proposed: có đề xuất kỷ luật chờ quyết định / "
+        "with a discipline proposal awaiting its decision",
+    )
 
 
 class IntakeIn(BodyIn):

@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone, translation
 
 from congvu.accounts.models import Role, RoleGrant, User
+from congvu.accounts.services import create_api_token
 from congvu.cases import discipline, workflow
 from congvu.cases.models import Case, DisciplineDecision, DisciplineForm
 from congvu.cases.notices import DISCIPLINE_KIND
@@ -153,6 +155,33 @@ def test_the_proposal_waits_on_the_heads_work_list_until_decided(
         proposal, number="7/QĐ-STP", decided_on=timezone.localdate(), file=None, actor=head
     )
     assert "cases.discipline_proposed" not in work_of(head)
+
+
+def test_the_work_lists_link_lists_the_cases_with_a_proposal_on_the_page_and_the_api(
+    head: User,
+    handler: User,
+    staff_member: StaffMember,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    proposed = concluded(staff_member, head)
+    propose(proposed, handler, django_capture_on_commit_callbacks)
+    decided = concluded(staff_member, head)
+    decision = propose(decided, handler, django_capture_on_commit_callbacks)
+    discipline.decide(
+        decision, number="8/QĐ-STP", decided_on=timezone.localdate(), file=None, actor=head
+    )
+    other = concluded(staff_member, head)
+    item = work_of(head)["cases.discipline_proposed"]
+    assert item.url == "/cases/?discipline=proposed"
+    page = client_for(head).get(item.url).content.decode()
+    assert proposed.code in page
+    assert decided.code not in page and other.code not in page
+    assert '<option value="proposed" selected>Đề xuất chờ quyết định</option>' in page
+    _, key = create_api_token(head, name="tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    listed = api.get("/api/v1/cases", {"discipline": "proposed"})
+    assert [row["code"] for row in listed.json()["items"]] == [proposed.code]
+    assert api.get("/api/v1/cases", {"discipline": "decided"}).status_code == 422
 
 
 def test_a_withdrawn_proposal_leaves_the_work_list(
