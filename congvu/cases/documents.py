@@ -29,7 +29,6 @@ so no internal note, no handler's name and no proposal still under discussion.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -46,12 +45,13 @@ from congvu.reporting.exporters import PDF, DocxExporter, Exporter, governing_bo
 from congvu.reporting.services import place_from
 
 from .models import Case, DisciplineDecision, SignedPaper, Track
+from .visibility import MASK
+from .visibility import identity_pattern as identity_masker
 
 S = Case.Status
 FORMATS: Final = ("docx", "pdf")
 #: The statuses a case has its paper in (a closed case was concluded first).
 WITH_PAPER: Final = frozenset({S.CONCLUDED, S.CLOSED})
-MASK: Final = "[…]"
 
 
 @dataclass(frozen=True)
@@ -147,37 +147,6 @@ def require_paper(case: Case) -> None:
 def blank_number(symbol: str) -> str:
     """ "     /KL-": the number and the issuer's abbreviation are the clerk's to fill."""
     return f"     /{symbol}-"
-
-
-def _phone_pattern(phone: str) -> str | None:
-    digits = re.sub(r"\D", "", phone)
-    if digits.startswith("84"):
-        digits = digits[2:]
-    digits = digits.lstrip("0")
-    if len(digits) < 6:
-        return None
-    # 0912 345 678, 0912.345.678, +84 912 345 678: any separators, either prefix.
-    return r"(?:\+?84|0)?[\s.\-]*" + r"[\s.\-]*".join(digits) + r"(?!\d)"
-
-
-def identity_masker(case: Case) -> re.Pattern[str] | None:
-    """What of the reporter's identity to mask in the quoted texts (None: nothing known).
-
-    A reporter writes their own name or number into the description more often than one
-    would think, and the paper goes to the person they reported."""
-    if case.is_anonymous:
-        return None
-    parts = []
-    name = " ".join(case.reporter_name.split())
-    if len(name) >= 2:
-        parts.append(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)")
-    email = case.reporter_email.strip()
-    if email:
-        parts.append(re.escape(email))
-    phone = _phone_pattern(case.reporter_phone)
-    if phone:
-        parts.append(phone)
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 @dataclass(frozen=True)

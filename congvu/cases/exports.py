@@ -89,9 +89,11 @@ def cases_xlsx(user: Any, cases: QuerySet[Case]) -> bytes:
 
     for case in rows.iterator(chunk_size=BATCH):
         identity: list[str]
+        sees = not case.is_anonymous and visibility.can_see_identity(user, case)
+        mask = visibility.masked_for(user, case, identity=sees or case.is_anonymous)
         if case.is_anonymous:
             identity = ["", "", ""]
-        elif visibility.can_see_identity(user, case):
+        elif sees:
             identity = [
                 _safe(case.reporter_name),
                 _safe(case.reporter_phone),
@@ -102,7 +104,7 @@ def cases_xlsx(user: Any, cases: QuerySet[Case]) -> bytes:
         subject = (
             case.subject_staff.full_name
             if case.subject_staff is not None
-            else case.subject_description
+            else mask(case.subject_description)
         )
         sheet.append(
             [
@@ -117,7 +119,7 @@ def cases_xlsx(user: Any, cases: QuerySet[Case]) -> bytes:
                 str(case.assignee) if case.assignee is not None else "",
                 _safe(", ".join(tag.name for tag in case.tags.all())),
                 _safe(subject),
-                "; ".join(c.code for c in case.clauses.all()) or _safe(case.other_standard),
+                "; ".join(c.code for c in case.clauses.all()) or _safe(mask(case.other_standard)),
                 dated(case.acknowledge_due),
                 dated(case.settle_due),
                 case.extensions,

@@ -92,8 +92,11 @@ def _file_list(form: Form) -> list[Any]:
 
 
 def _case_for_handlers(request: AuthenticatedHttpRequest, code: str) -> Case:
-    """The case as a handler or supervisor sees it: 404 if invisible, 403 if its organisation
-    is visible but the user lacks CASE_VIEW there; 404 for the subject of the case."""
+    """The case as a handler or supervisor sees it: 404 if invisible, 403 if its handling
+    organisation is visible but the user lacks CASE_VIEW there; 404 for the subject of the
+    case. (Not the organisation it is about: a case about a department's leader is handled
+    above it, kept from that department, and must not be confirmed to exist there.) The
+    API's `get_case` answers the same."""
     user = request.user
     case = (
         selectors.handler_cases(user)
@@ -114,11 +117,7 @@ def _case_for_handlers(request: AuthenticatedHttpRequest, code: str) -> Case:
     found = other.first()
     if found is None or visibility.is_subject(user, found):
         raise Http404
-    if any(
-        access.can(user, Perm.ORG_VIEW, org)
-        for org in (found.handling_organisation, found.organisation)
-    ):
-        raise PermissionDenied
+    access.require(user, Perm.CASE_VIEW, found.handling_organisation)
     raise Http404
 
 
@@ -188,7 +187,14 @@ def list_page(
     page = Paginator(selectors.list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     by_track = selectors.track_clocks()
-    rows = [(case, selectors.deadline_of(case, today, by_track)) for case in page]
+    rows = [
+        (
+            case,
+            selectors.deadline_of(case, today, by_track),
+            visibility.masked_for(request.user, case)(case.subject_description),
+        )
+        for case in page
+    ]
     stale = assignment.stale_pairs(Case.objects.filter(pk__in=[case.pk for case in page]))
     params = request.GET.copy()
     params.pop("page", None)
@@ -315,12 +321,26 @@ def _detail(
         and access.can(user, Perm.DISCIPLINE_DECIDE, case.handling_organisation)
     )
     identity = visibility.can_see_identity(user, case)
+    mask = visibility.masked_for(user, case)
     events = selectors.timeline(case)
+    for event in events:
+        # Read, never saved: the reporter's name typed into a message, masked for this reader.
+        event.body = mask(event.body)
     loose = list(selectors.loose_files(case))
     for item in [f for e in events for f in e.files.all()] + loose:
         item.shown_name = visibility.shown_file_name(item, identity=identity)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "case": case,
+        "texts": {
+            name: mask(getattr(case, name))
+            for name in (
+                "subject_description",
+                "other_standard",
+                "occurred_place",
+                "description",
+                "conclusion",
+            )
+        },
         "clauses": list(case.clauses.all()),
         "deadline": deadline,
         "clock": clock,

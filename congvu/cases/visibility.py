@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +27,9 @@ from .models import Case, CaseEvent, CaseFile
 
 A = CaseEvent.Audience
 S = Case.Status
+
+#: What replaces the reporter's name, phone or e-mail in a text they may not read.
+MASK: Final = "[…]"
 
 REPORTER_AUDIENCES: Final = (A.REPORTER, A.PARTIES)
 SUBJECT_AUDIENCES: Final = (A.SUBJECT, A.PARTIES)
@@ -133,3 +138,47 @@ def shown_file_name(file: CaseFile, *, identity: bool) -> str:
     if file.audience in REPORTER_AUDIENCES and not identity:
         return f"tep-{file.pk}{Path(file.original_name).suffix.lower()[:10]}"
     return file.original_name
+
+
+def _phone_pattern(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("84"):
+        digits = digits[2:]
+    digits = digits.lstrip("0")
+    if len(digits) < 6:
+        return None
+    # 0912 345 678, 0912.345.678, +84 912 345 678: any separators, either prefix.
+    return r"(?:\+?84|0)?[\s.\-]*" + r"[\s.\-]*".join(digits) + r"(?!\d)"
+
+
+def identity_pattern(case: Case) -> re.Pattern[str] | None:
+    """What of the reporter's identity to mask in the quoted texts (None: nothing known).
+
+    A reporter writes their own name or number into the description more often than one
+    would think: the conclusion paper goes to the person they reported, and the case page
+    to readers who may not know who reported (`masked_for`)."""
+    if case.is_anonymous:
+        return None
+    parts = []
+    name = " ".join(case.reporter_name.split())
+    if len(name) >= 2:
+        parts.append(r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)")
+    email = case.reporter_email.strip()
+    if email:
+        parts.append(re.escape(email))
+    phone = _phone_pattern(case.reporter_phone)
+    if phone:
+        parts.append(phone)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def masked_for(user: Any, case: Case, *, identity: bool | None = None) -> Callable[[str], str]:
+    """The case's texts as `user` may read them: the reporter's name, phone and e-mail,
+    typed into the description, the place or a note, shown only to those who may see
+    the reporter's identity (`can_see_identity`); "[…]" for everyone else (an inspector,
+    Home Affairs' oversight, a viewer). `identity`: `can_see_identity`, if known."""
+    sees = can_see_identity(user, case) if identity is None else identity
+    pattern = None if sees else identity_pattern(case)
+    if pattern is None:
+        return lambda text: text
+    return lambda text: pattern.sub(MASK, text) if text else text

@@ -138,6 +138,8 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _assignment(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
+    """The assignment the user may open; otherwise 403 when its organisation is visible to
+    them without PLAN_VIEW, else 404 (the API's `get_assignment` answers the same)."""
     try:
         return (
             Assignment.objects.openable_by(request.user)
@@ -145,6 +147,9 @@ def _assignment(request: AuthenticatedHttpRequest, pk: int) -> Assignment:
             .get(pk=pk)
         )
     except Assignment.DoesNotExist as exc:
+        other = Assignment.objects.select_related("organisation").filter(pk=pk).first()
+        if other is not None:
+            access.require(request.user, Perm.PLAN_VIEW, other.organisation)
         raise Http404 from exc
 
 

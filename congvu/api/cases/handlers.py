@@ -92,7 +92,7 @@ def get_case_detail(request: HttpRequest, code: CaseCode) -> Any:
 def list_case_events(request: HttpRequest, code: CaseCode) -> Any:
     case = get_case(user_of(request), code)
     return (
-        case.events.select_related("actor")
+        case.events.select_related("actor", "case")
         .prefetch_related(
             Prefetch("files", queryset=CaseFile.objects.select_related("case").order_by("pk"))
         )
@@ -180,7 +180,9 @@ def add_case_event(request: HttpRequest, code: CaseCode, payload: EventIn) -> An
     event = services.add_event(case, actor=user, kind=kind, body=payload.body, audience=audience)
     return Status(
         201,
-        CaseEvent.objects.select_related("actor").prefetch_related("files").get(pk=event.pk),
+        CaseEvent.objects.select_related("actor", "case")
+        .prefetch_related("files")
+        .get(pk=event.pk),
     )
 
 

@@ -9,6 +9,7 @@ findings.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from django.urls import reverse
@@ -107,6 +108,10 @@ class CaseOut(Schema):
     tags: list[TagRef] = Field(..., description="Nhãn của người xử lý / the handlers' tags")
 
     @staticmethod
+    def resolve_subject_description(obj: Case, context: Any) -> str:
+        return _masked(obj, obj.subject_description, context)
+
+    @staticmethod
     def resolve_tags(obj: Case) -> list[CaseTag]:
         return sorted(obj.tags.all(), key=lambda tag: tag.name_folded)
 
@@ -131,6 +136,23 @@ def _may_see_identity(case: Case, context: Any) -> bool:
     request = context["request"] if context else None
     user = getattr(request, "auth", None)
     return user is not None and visibility.can_see_identity(user, case)
+
+
+def _masked(case: Case, text: str, context: Any) -> str:
+    """`text` of `case` as the caller may read it: the reporter's name, phone and e-mail
+    typed into it masked unless they may see the reporter's identity. One check per case
+    and request (a page of events shares its case)."""
+    request = context["request"] if context else None
+    masks = getattr(request, "_congvu_case_masks", None)
+    if masks is None:
+        masks = {}
+        if request is not None:
+            request._congvu_case_masks = masks
+    if case.pk not in masks:
+        user = getattr(request, "auth", None)
+        masks[case.pk] = visibility.masked_for(user, case)
+    mask: Callable[[str], str] = masks[case.pk]
+    return mask(text)
 
 
 class SourceInspectionOut(Schema):
@@ -198,6 +220,22 @@ class CaseDetailOut(CaseOut):
     )
 
     @staticmethod
+    def resolve_other_standard(obj: Case, context: Any) -> str:
+        return _masked(obj, obj.other_standard, context)
+
+    @staticmethod
+    def resolve_occurred_place(obj: Case, context: Any) -> str:
+        return _masked(obj, obj.occurred_place, context)
+
+    @staticmethod
+    def resolve_description(obj: Case, context: Any) -> str:
+        return _masked(obj, obj.description, context)
+
+    @staticmethod
+    def resolve_conclusion(obj: Case, context: Any) -> str:
+        return _masked(obj, obj.conclusion, context)
+
+    @staticmethod
     def resolve_needs_reassignment(obj: Case) -> bool:
         return assignment.needs_reassignment(obj)
 
@@ -261,6 +299,10 @@ class EventOut(Schema):
     to_status: CaseStatus | Literal[""]
     created_at: dt.datetime
     files: list[FileOut]
+
+    @staticmethod
+    def resolve_body(obj: CaseEvent, context: Any) -> str:
+        return _masked(obj.case, obj.body, context)
 
 
 # --- input --------------------------------------------------------------------------------

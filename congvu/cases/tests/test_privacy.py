@@ -1,4 +1,5 @@
-"""After an anonymous report, nothing in the database can lead back to the reporter's device."""
+"""After an anonymous report, nothing in the database can lead back to the reporter's device;
+a named reporter's name and number, typed into the texts, reach only those who may know them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from congvu.cases.models import Case
+from congvu.accounts.models import Role
+from congvu.accounts.services import create_api_token
+from congvu.cases import services
+from congvu.cases.models import Case, CaseEvent
+from congvu.conftest import client_for, make_user
 from congvu.core.tests.media_helpers import jpeg_with_gps
 
 from .core_helpers import media, report  # noqa: F401
@@ -87,3 +92,48 @@ def test_the_reporters_name_is_not_stored_in_plain_text(staff_member):
     )
     for secret in ("Bí Mật", "0911222333", "bimat@example.vn"):
         assert _tables_containing(secret) == [], secret
+
+
+def test_a_reporters_name_and_number_typed_into_the_texts_are_masked_for_an_inspector(
+    staff_member, province, head
+):
+    case = report(
+        staff_member,
+        is_anonymous=False,
+        reporter_name="Hoàng Thị Bí Mật",
+        reporter_phone="0911222333",
+        description="Tôi là Hoàng Thị Bí Mật, số 0911 222 333. Cán bộ đòi tiền bồi dưỡng.",
+        occurred_place="Quầy 3, gọi tôi: +84 911.222.333",
+    ).case
+    services.add_event(
+        case,
+        actor=head,
+        kind=CaseEvent.Kind.NOTE,
+        body="Đã gọi lại cho Hoàng Thị Bí Mật.",
+        audience=CaseEvent.Audience.INTERNAL,
+    )
+    inspector = make_user("insp", Role.INSPECTOR, province["dept_justice"])
+    url = reverse("cases:detail", args=[case.code])
+    seen = client_for(inspector).get(url).content.decode()
+    assert "Bí Mật" not in seen and "222 333" not in seen and "222.333" not in seen
+    assert "Tôi là […], số […]. Cán bộ đòi tiền bồi dưỡng." in seen
+    assert "Đã gọi lại cho […]." in seen
+    # The head, who handles the case and may know the reporter, reads it as written.
+    handled = client_for(head).get(url).content.decode()
+    assert "Tôi là Hoàng Thị Bí Mật, số 0911 222 333." in handled
+    assert "gọi tôi: +84 911.222.333" in handled
+
+    def api(user):
+        _, key = create_api_token(user, name="tests")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    as_inspector = api(inspector)
+    detail = as_inspector.get(f"/api/v1/cases/{case.code}").json()
+    assert detail["description"] == "Tôi là […], số […]. Cán bộ đòi tiền bồi dưỡng."
+    assert detail["occurred_place"] == "Quầy 3, gọi tôi: […]"
+    assert detail["reporter"] is None
+    events = as_inspector.get(f"/api/v1/cases/{case.code}/events").json()["items"]
+    assert "Đã gọi lại cho […]." in [event["body"] for event in events]
+    assert not any("Bí Mật" in event["body"] for event in events)
+    as_head = api(head).get(f"/api/v1/cases/{case.code}").json()
+    assert as_head["description"].startswith("Tôi là Hoàng Thị Bí Mật, số 0911 222 333.")

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
+from congvu.accounts.services import create_api_token
 from congvu.cases import routing, services
 from congvu.cases.models import Case, CaseEvent, RoutingRule, Track
+from congvu.conftest import client_for
 
 from .core_helpers import make_leader, report
 
@@ -88,3 +92,17 @@ def test_duplicates_are_linked_and_both_reporters_told(head, staff_member):
     services.link_duplicate(third, main=duplicate, actor=head)
     third.refresh_from_db()
     assert third.main_case == main
+
+
+def test_a_leaders_case_handled_above_is_not_confirmed_to_their_department(province, head):
+    # The department's head sees the department's cases, but not one about its leader that
+    # the province handles: 404 on its pages and in the API, as for a code never issued.
+    leader = make_leader(province["dept_justice"])
+    case = report(leader).case
+    as_head = client_for(head)
+    assert as_head.get(reverse("cases:detail", args=[case.code])).status_code == 404
+    assert as_head.post(reverse("cases:note", args=[case.code]), {}).status_code == 404
+    assert case.code not in as_head.get(reverse("cases:list")).content.decode()
+    _, key = create_api_token(head, name="tests")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get(f"/api/v1/cases/{case.code}").status_code == 404

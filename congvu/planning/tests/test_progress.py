@@ -578,6 +578,16 @@ def test_a_staff_member_without_plan_rights_gets_403_on_the_list(staff_user):
     assert client_for(staff_user).get(reverse("assignments:list")).status_code == 403
 
 
+def test_a_staff_member_without_plan_rights_gets_403_on_their_organisations_assignment(
+    assignment, staff_user
+):
+    # Their own department's assignment: the organisation is theirs to see, the plan is
+    # not (the API answers 403 too); 404 is for what is outside their organisation.
+    as_staff = client_for(staff_user)
+    assert as_staff.get(detail(assignment)).status_code == 403
+    assert as_staff.post(update_url(assignment), {"percent": "10"}).status_code == 403
+
+
 def test_the_assigning_side_sees_an_update_it_did_not_write(assignment, focal, as_officer):
     progress.update_progress(
         assignment, actor=focal, progress=P.IN_PROGRESS, percent=60, note="xong 60"
