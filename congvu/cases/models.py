@@ -319,8 +319,6 @@ class Case(TimeStampedModel):
     reporter_phone = EncryptedTextField(_("điện thoại người phản ánh"), blank=True)
     reporter_email = EncryptedTextField(_("thư điện tử người phản ánh"), blank=True)
     passphrase_hash = models.CharField(max_length=200, blank=True)
-    failed_attempts = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     identity_erased_at = models.DateTimeField(
         _("đã xóa thông tin người phản ánh lúc"), null=True, blank=True
     )

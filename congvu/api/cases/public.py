@@ -1,8 +1,9 @@
 """The citizen's two calls, without an account: file a report (`POST /public/cases`,
 JSON without files; the answer carries the tracking code and the passphrase, shown
 this once) and follow it (`POST /public/cases/follow`). The follow-up answers the same
-404 for an unknown code and a wrong passphrase, and locks a case after repeated
-failures (429), exactly as the tracking page does. Neither stores the caller's IP
+404 for an unknown code and a wrong passphrase, and stops a client after repeated
+failures for a while (429), exactly as the tracking page does; a case itself is never
+locked (`cases.reporter`). Neither stores the caller's IP
 address or user agent.
 """
 
@@ -171,9 +172,9 @@ def file_public_report(request: HttpRequest, payload: PublicReportIn) -> Any:
     tags=PUBLIC_TAGS,
     response={200: ReporterViewOut, 429: ErrorOut, **PUBLIC_ERRORS},
     summary="Theo dõi phản ánh bằng mã và mật khẩu / follow a report with its code and passphrase",
-    description="Mã sai và mật khẩu sai cho cùng một câu trả lời (404); nhập sai nhiều lần "
-    "thì bị khóa tạm thời (429). / An unknown code and a wrong passphrase get the same 404; "
-    "repeated failures lock the case for a while (429).",
+    description="Mã sai và mật khẩu sai cho cùng một câu trả lời (404); một máy nhập sai "
+    "nhiều lần thì bị tạm dừng (429). / An unknown code and a wrong passphrase get the same "
+    "404; a client that keeps failing is stopped for a while (429).",
 )
 def follow_report(request: HttpRequest, payload: FollowIn) -> Any:
     try:

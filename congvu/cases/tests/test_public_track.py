@@ -18,7 +18,7 @@ from PIL import Image
 from congvu.accounts.models import User
 from congvu.organisations.models import StaffMember
 
-from .. import public_views, services, workflow
+from .. import public_views, reporter, services, workflow
 from ..models import Case, CaseEvent, CaseFile, Track
 
 TRACK = reverse("cases_public:track")
@@ -92,11 +92,11 @@ def test_a_wrong_passphrase_and_an_unknown_code_get_the_same_message(
     assert client.get(case_url(receipt.case)).status_code == 302
 
 
-def test_repeated_wrong_passphrases_lock_the_case_for_a_while(
+def test_a_client_that_keeps_guessing_is_stopped_for_a_while(
     client: Client, staff_member: StaffMember
 ) -> None:
     receipt = file_report(staff_member)
-    for _attempt in range(5):
+    for _attempt in range(reporter.CLIENT_LIMIT):
         client.post(TRACK, {"code": receipt.code, "passphrase": "wrong-pass"})
     response = client.post(TRACK, {"code": receipt.code, "passphrase": receipt.passphrase})
     html = response.content.decode()
