@@ -203,11 +203,12 @@ def staff_user(province: dict[str, Organisation], staff_member: StaffMember) -> 
     return user
 
 
-def form_key(response: Any, name: str = "once") -> str:
-    """The key (`core.once`) that the page's form `name` (with its prefix) carries."""
-    found = re.search(
-        rf'name="{re.escape(name)}" value="([0-9a-f-]{{36}})"', response.content.decode()
-    )
+def form_key(response: Any, name: str = "once", *, after: str = "") -> str:
+    """The key (`core.once`) that the page's form `name` (with its prefix) carries; the
+    first after the text `after` (a form's action) when the page has several forms."""
+    page = response.content.decode()
+    page = page[page.index(after) :] if after else page
+    found = re.search(rf'name="{re.escape(name)}" value="([0-9a-f-]{{36}})"', page)
     assert found is not None, f"no {name} key on the page"
     return found[1]
 

@@ -128,3 +128,5 @@ class RecordAcknowledgementsForm(forms.Form):
         field = self.fields["staff"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = staff
+        # Sent twice, the ticked staff would no longer be offered: "not in the list".
+        once.add_field(self)

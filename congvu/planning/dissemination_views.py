@@ -291,11 +291,21 @@ def acknowledgement_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     form = RecordAcknowledgementsForm(
         request.POST if request.method == "POST" else None, staff=candidates
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            created = services.record_acknowledgements(
-                organisation, actor=request.user, staff=form.cleaned_data["staff"]
-            )
+            # Sent again, the staff ticked are no longer offered: answered before validating.
+            once.check_sent(request, form)
+        except once.AlreadySent as sent:
+            return sent.response(request)
+    if request.method == "POST" and form.is_valid():
+        here = f"{request.path}?{_querystring(request.GET)}"
+        try:
+            with once.guard(request, form, leads_to=here):
+                created = services.record_acknowledgements(
+                    organisation, actor=request.user, staff=form.cleaned_data["staff"]
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -304,7 +314,7 @@ def acknowledgement_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
                 request,
                 _("Đã ghi nhận %(count)d cán bộ xác nhận quy tắc ứng xử.") % {"count": count},
             )
-            return redirect(f"{request.path}?{_querystring(request.GET)}")
+            return redirect(here)
     ticked = {str(v) for v in form["staff"].value() or []} if form.is_bound else set()
     return render(
         request,
