@@ -58,7 +58,7 @@ class OnceField(forms.UUIDField):
         kwargs.setdefault("label", "")
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> uuid.UUID | None:
+    def to_python(self, value: Any) -> uuid.UUID | None:  # type: ignore[override]
         try:
             return super().to_python(value)
         except ValidationError:
