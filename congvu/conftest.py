@@ -19,6 +19,7 @@ Personas:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -200,6 +201,21 @@ def staff_user(province: dict[str, Organisation], staff_member: StaffMember) -> 
     staff_member.user = user
     staff_member.save(update_fields=["user"])
     return user
+
+
+def form_key(response: Any, name: str = "once", *, after: str = "") -> str:
+    """The key (`core.once`) that the page's form `name` (with its prefix) carries; the
+    first after the text `after` (a form's action) when the page has several forms."""
+    page = response.content.decode()
+    page = page[page.index(after) :] if after else page
+    found = re.search(rf'name="{re.escape(name)}" value="([0-9a-f-]{{36}})"', page)
+    assert found is not None, f"no {name} key on the page"
+    return found[1]
+
+
+def said_already_sent(client: Client, response: Any) -> bool:
+    """Whether the page the answer leads to says the form was sent before."""
+    return "đã được gửi và ghi nhận trước đó" in client.get(response["Location"]).content.decode()
 
 
 def client_for(user: User | None) -> Client:

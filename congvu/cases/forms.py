@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts.models import User
 from congvu.conduct.models import Clause, CodeVersion
+from congvu.core import once
 from congvu.core.forms import DateField, MonthInput
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
@@ -254,17 +255,26 @@ class TransitionForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class SentOnceForm(forms.Form):
+    """A form that adds something to a case: sent twice (a double tap, Back and send
+    again), it adds it once (`core.once`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once.add_field(self)
+
+
+class NoteForm(SentOnceForm):
     body = body_field(_("Ghi chú nội bộ (người phản ánh và người bị phản ánh không xem được)"))
     attachments = MultipleFileField(label=_("Tệp đính kèm"))
 
 
-class ReporterMessageForm(forms.Form):
+class ReporterMessageForm(SentOnceForm):
     body = body_field(_("Nội dung gửi người phản ánh"))
     attachments = MultipleFileField(label=_("Tệp đính kèm"))
 
 
-class StatementRequestForm(forms.Form):
+class StatementRequestForm(SentOnceForm):
     body = body_field(_("Nội dung yêu cầu giải trình gửi người bị phản ánh"))
     attachments = MultipleFileField(label=_("Tệp đính kèm"))
 
@@ -353,7 +363,7 @@ class DecideForm(forms.Form):
         field.queryset = decisions
 
 
-class StatementForm(forms.Form):
+class StatementForm(SentOnceForm):
     body = body_field(_("Nội dung giải trình"), rows=6)
     attachments = MultipleFileField(label=_("Tệp đính kèm (ảnh, PDF, âm thanh)"))
 
@@ -361,7 +371,7 @@ class StatementForm(forms.Form):
 # --- internal intake --------------------------------------------------------------------------
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(SentOnceForm):
     channel = forms.ChoiceField(
         label=_("Kênh tiếp nhận"),
         choices=[(c.value, c.label) for c in INTAKE_CHANNELS],

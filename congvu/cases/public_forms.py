@@ -331,3 +331,7 @@ class InformationForm(forms.Form):
         },
     )
     evidence = EvidenceField(label=_("Thêm ảnh, tài liệu, ghi âm"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once.add_field(self)  # sent twice (a double tap, Back), added once

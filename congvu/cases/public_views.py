@@ -516,9 +516,13 @@ def track_case(request: HttpRequest, code: str) -> HttpResponse:
         )
     elif request.method == "POST" and form.is_valid():
         try:
-            services.add_reporter_information(
-                case, text=form.cleaned_data["text"], files=form.cleaned_data["evidence"]
-            )
+            page = reverse("cases_public:track_case", args=[case.code])
+            with once.guard(request, form, leads_to=page):
+                services.add_reporter_information(
+                    case, text=form.cleaned_data["text"], files=form.cleaned_data["evidence"]
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -16,6 +16,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("new/", views.case_new, name="new"),
+    path("new/receipt/", views.case_new_receipt, name="new_receipt"),
     path("export/", views.case_export, name="export"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("mine/", views.my_cases, name="mine"),

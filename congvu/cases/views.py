@@ -22,13 +22,16 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
+from congvu.core import once
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -65,6 +68,8 @@ from .forms import (
 from .models import Case, CaseEvent, CaseFile, DisciplineDecision
 
 PAGE_SIZE = 50
+# The receipt of a report an officer has just recorded, until its page is drawn.
+INTAKE_RECEIPT = "cases.intake_receipt"
 S = Case.Status
 A = CaseEvent.Audience
 K = CaseEvent.Kind
@@ -454,7 +459,11 @@ def _act(
     form = make_form(case)
     if form.is_valid():
         try:
-            call(case, form)
+            # A form that adds something carries a key (`core.once`): sent twice, once.
+            with once.guard(request, form, leads_to=reverse("cases:detail", args=[case.code])):
+                call(case, form)
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -825,18 +834,42 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             reporter_email="" if anonymous else d["reporter_email"],
         )
         try:
-            receipt = services.submit_report(data, files=_file_list(form), actor=request.user)
+            with once.guard(request, form, leads_to=reverse("cases:new_receipt")):
+                receipt = services.submit_report(data, files=_file_list(form), actor=request.user)
+        except once.AlreadySent as sent:
+            # A double tap: the first sending left its receipt in the session (below),
+            # and this answer, the one the browser shows, leads to it.
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            # The passphrase is shown once, to hand to the reporter; only its hash is kept.
-            return render(
-                request,
-                "cases/case_receipt.html",
-                {"receipt": receipt, "case": receipt.case},
-            )
+            request.session[INTAKE_RECEIPT] = {
+                "code": receipt.code,
+                "passphrase": receipt.passphrase,
+            }
+            return redirect("cases:new_receipt")
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/case_new.html", {"form": form}, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+def case_new_receipt(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The code and passphrase of the report just recorded, to hand to the reporter: shown
+    once (only the passphrase's hash is kept), so the session forgets them as it is drawn."""
+    access.require_anywhere(request.user, Perm.CASE_HANDLE)
+    shown = request.session.pop(INTAKE_RECEIPT, None)
+    case = (
+        Case.objects.select_related("handling_organisation").filter(code=shown["code"]).first()
+        if isinstance(shown, dict)
+        else None
+    )
+    if case is None:  # shown already (a reload): the case is in the list
+        return redirect("cases:list")
+    assert isinstance(shown, dict)
+    receipt = services.Receipt(case=case, code=case.code, passphrase=str(shown["passphrase"]))
+    return render(request, "cases/case_receipt.html", {"receipt": receipt, "case": case})
 
 
 # --- the subject's own view -----------------------------------------------------------------
@@ -893,12 +926,16 @@ def subject_view(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         form = StatementForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.add_subject_statement(
-                    case,
-                    actor=request.user,
-                    body=form.cleaned_data["body"],
-                    files=_file_list(form),
-                )
+                page = reverse("cases:subject_view", args=[case.code])
+                with once.guard(request, form, leads_to=page):
+                    services.add_subject_statement(
+                        case,
+                        actor=request.user,
+                        body=form.cleaned_data["body"],
+                        files=_file_list(form),
+                    )
+            except once.AlreadySent as sent:
+                return sent.response(request)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:

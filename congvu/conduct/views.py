@@ -7,13 +7,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.text import search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation
@@ -153,15 +156,20 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Versions in the user's catalogue scope, and the form that starts a new draft."""
     access.require_anywhere(request.user, Perm.CATALOGUE_MANAGE)
     form = DraftCreateForm(request.POST if request.method == "POST" else None, user=request.user)
+    once.add_field(form)  # sent twice (a double tap, Back), one draft
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.create_draft(
-                form.cleaned_data["scope"],
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                version=form.cleaned_data["version"],
-                based_on=form.cleaned_data["based_on"],
-            )
+            with once.guard(request, form) as sending:
+                version = services.create_draft(
+                    form.cleaned_data["scope"],
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    version=form.cleaned_data["version"],
+                    based_on=form.cleaned_data["based_on"],
+                )
+                sending.leads_to(reverse("conduct:edit", args=[version.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -249,6 +257,11 @@ def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("conduct:manage")
 
 
+def _values(form: Form) -> dict[str, Any]:
+    """What the form says, without its key (`core.once`)."""
+    return {name: value for name, value in form.cleaned_data.items() if name != once.FIELD}
+
+
 @login_required
 def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = _version_for(request.user, pk)
@@ -256,9 +269,13 @@ def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if refused is not None:
         return refused
     form = SectionForm(request.POST if request.method == "POST" else None)
+    once.add_field(form)  # sent twice (a double tap, Back), one section
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_section(version, actor=request.user, **form.cleaned_data)
+            with once.guard(request, form, leads_to=reverse("conduct:edit", args=[version.pk])):
+                services.add_section(version, actor=request.user, **_values(form))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -323,9 +340,13 @@ def clause_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         section=section,
         initial={"applies_to": Clause.AppliesTo.ALL, "default_severity": Clause.Severity.MINOR},
     )
+    once.add_field(form)  # sent twice (a double tap, Back), one clause
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_clause(section, actor=request.user, **form.cleaned_data)
+            with once.guard(request, form, leads_to=reverse("conduct:edit", args=[version.pk])):
+                services.add_clause(section, actor=request.user, **_values(form))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -16,6 +16,9 @@ user is taken to where the first sending led, with a message saying so.
   back its key with its work: the user corrects the form and sends it again, with
   the same key, and it goes through.
 - A form drawn before this module, or a client that sends no key, is not guarded.
+- A form whose validation the first sending changes (its choices taken away) asks
+  `check_sent` before validating, so the second sending is answered as one, not with
+  a validation error.
 - Keys are kept `KEEP_DAYS` (the daily job `core.form_submissions` deletes older
   ones): long enough for any Back button.
 """
@@ -55,7 +58,7 @@ class OnceField(forms.UUIDField):
         kwargs.setdefault("label", "")
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> uuid.UUID | None:
+    def to_python(self, value: Any) -> uuid.UUID | None:  # type: ignore[override]
         try:
             return super().to_python(value)
         except ValidationError:
@@ -128,6 +131,19 @@ def _claim(key: uuid.UUID, user_id: int | None, url: str) -> None:
     except IntegrityError:
         # The same key's other sending committed while this one waited for the lock.
         raise _replay(FormSubmission.objects.get(pk=key), user_id) from None
+
+
+def check_sent(request: HttpRequest, form: forms.BaseForm) -> None:
+    """Raise `AlreadySent` when the key `form` was posted with did its work before, ahead
+    of `form.is_valid()`: for a form whose choices the first sending took away (the staff
+    it ticked are no longer offered), which would otherwise answer the second sending
+    with a confusing "not in the list". The work itself still goes in `guard`."""
+    key = OnceField().to_python(form.data.get(form.add_prefix(FIELD)))
+    existing = _existing(key) if key is not None else None
+    if existing is not None:
+        replay = _replay(existing, _user_id(request))
+        if isinstance(replay, AlreadySent):
+            raise replay
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core import once
 from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -73,6 +74,7 @@ class DossierForm(forms.Form):
         counter_field = self.fields["counter"]
         assert isinstance(counter_field, forms.ModelChoiceField)
         counter_field.queryset = Counter.objects.filter(organisation=organisation, is_active=True)
+        once.add_field(self)  # sent twice: one dossier, not "this code is already registered"
 
 
 class CounterForm(forms.Form):

@@ -19,12 +19,14 @@ from django.db.models import Q
 from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.badges import qr_data_uri
 from congvu.organisations.importing.reading import ImportFileError, check_upload
@@ -157,16 +159,20 @@ def dossier_register(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            dossier = registration.register_dossier(
-                data["code"],
-                organisation=organisation,
-                staff=data["staff"],
-                counter=data["counter"],
-                procedure=data["procedure"],
-                received_on=data["received_on"],
-                source=Dossier.Source.FORM,
-                actor=request.user,
-            )
+            with once.guard(request, form) as sending:
+                dossier = registration.register_dossier(
+                    data["code"],
+                    organisation=organisation,
+                    staff=data["staff"],
+                    counter=data["counter"],
+                    procedure=data["procedure"],
+                    received_on=data["received_on"],
+                    source=Dossier.Source.FORM,
+                    actor=request.user,
+                )
+                sending.leads_to(reverse("feedback_manage:receipt", args=[dossier.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -333,11 +339,16 @@ def counter_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         initial={"opens_at": "07:00", "closes_at": "17:30", "is_active": True},
     )
     form.fields.pop("is_active")
+    once.add_field(form)  # sent twice (a double tap, Back), one counter
     if request.method == "POST" and form.is_valid():
         try:
-            counter = registration.create_counter(
-                organisation, actor=request.user, **_counter_values(form)
-            )
+            with once.guard(request, form) as sending:
+                counter = registration.create_counter(
+                    organisation, actor=request.user, **_counter_values(form)
+                )
+                sending.leads_to(reverse("feedback_manage:counter_edit", args=[counter.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

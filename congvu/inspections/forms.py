@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import User
+from congvu.core import once
 from congvu.core.forms import DateField
 from congvu.core.text import fold
 from congvu.organisations.fields import OrganisationChoiceField
@@ -192,6 +193,7 @@ class PlanForm(TeamForm):
         organisations = access.organisations_for(user, Perm.INSPECTION_RUN).current()
         field = self.fields["organisation"]
         field.queryset = organisations.filter(kind__is_division=False)  # type: ignore[attr-defined]
+        once.add_field(self)  # sent twice (a double tap, Back), planned once
 
 
 class ReplanForm(TeamForm):
@@ -229,6 +231,7 @@ class CorrectiveActionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"days": services.default_corrective_days()})
         super().__init__(*args, **kwargs)
+        once.add_field(self)
 
 
 class RespondForm(forms.Form):
@@ -239,6 +242,7 @@ class RespondForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["proof"].help_text = uploads.help_text()
+        once.add_field(self)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.forms import DateField
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -50,6 +51,7 @@ class ProgrammeForm(forms.Form):
         self.fields["organisation"].queryset = organisations.filter(  # type: ignore[attr-defined]
             kind__is_division=False
         ).order_by("path")
+        once.add_field(self)  # sent twice: one programme, not "already has one that year"
 
 
 class ItemForm(forms.Form):
@@ -186,6 +188,7 @@ class BulkForm(forms.Form):
         picked = self.data.getlist("organisations") if hasattr(self.data, "getlist") else []
         self.ticked = {str(pk) for pk in picked}
         self.fields["lead"].queryset = inspectors()  # type: ignore[attr-defined]
+        once.add_field(self)
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data

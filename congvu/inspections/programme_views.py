@@ -18,12 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -79,9 +81,13 @@ def programme_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            programme = programme_services.create_programme(
-                d["organisation"], actor=request.user, year=d["year"], title=d["title"]
-            )
+            with once.guard(request, form) as sending:
+                programme = programme_services.create_programme(
+                    d["organisation"], actor=request.user, year=d["year"], title=d["title"]
+                )
+                sending.leads_to(reverse("inspections:programme", args=[programme.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -240,16 +246,33 @@ def _item_form(
         q=q,
         initial=initial,
     )
+    page = reverse("inspections:programme", args=[programme.pk])
+    if item is None:
+        # Adding (or proposing to add): sent twice, once; and answered before validating,
+        # since the organisation added may no longer be offered.
+        once.add_field(form)
+        if request.method == "POST":
+            try:
+                once.check_sent(request, form)
+            except once.AlreadySent as sent:
+                return sent.response(request)
     if request.method == "POST" and form.is_valid():
         try:
-            if amending:
-                programme_amendments.propose_addition(
-                    programme, actor=request.user, **form.service_kwargs()
-                )
-            elif item is None:
-                programme_services.add_item(programme, actor=request.user, **form.service_kwargs())
-            else:
-                programme_services.update_item(item, actor=request.user, **form.service_kwargs())
+            with once.guard(request, form, leads_to=page):
+                if amending:
+                    programme_amendments.propose_addition(
+                        programme, actor=request.user, **form.service_kwargs()
+                    )
+                elif item is None:
+                    programme_services.add_item(
+                        programme, actor=request.user, **form.service_kwargs()
+                    )
+                else:
+                    programme_services.update_item(
+                        item, actor=request.user, **form.service_kwargs()
+                    )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc, {"quarter": "period", "month": "period"})
         else:
@@ -337,6 +360,11 @@ def _bulk(
         q=q,
         initial={"kind": "scheduled"},
     )
+    if request.method == "POST":
+        try:
+            once.check_sent(request, form)  # the organisations added are no longer offered
+        except once.AlreadySent as sent:
+            return sent.response(request)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         chosen = list(
@@ -352,9 +380,13 @@ def _bulk(
             programme_amendment_bulk.propose_additions if amending else programme_services.add_items
         )
         try:
-            added = add(
-                programme, actor=request.user, organisations=chosen, **form.service_kwargs()
-            )
+            page = reverse("inspections:programme", args=[programme.pk])
+            with once.guard(request, form, leads_to=page):
+                added = add(
+                    programme, actor=request.user, organisations=chosen, **form.service_kwargs()
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc, {"quarter": "period", "month": "period"})
         else:

@@ -18,12 +18,14 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.cases.selectors import handler_cases
+from congvu.core import once
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -124,16 +126,20 @@ def inspection_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            inspection = services.plan_inspection(
-                d["organisation"],
-                actor=request.user,
-                kind=d["kind"],
-                planned_on=d["planned_on"],
-                lead=d["lead"],
-                members=list(d["members"]),
-                purpose=d["purpose"],
-                item=item,
-            )
+            with once.guard(request, form) as sending:
+                inspection = services.plan_inspection(
+                    d["organisation"],
+                    actor=request.user,
+                    kind=d["kind"],
+                    planned_on=d["planned_on"],
+                    lead=d["lead"],
+                    members=list(d["members"]),
+                    purpose=d["purpose"],
+                    item=item,
+                )
+                sending.leads_to(reverse("inspections:detail", args=[inspection.code]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -393,6 +399,10 @@ def checklist(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
 # --- findings -------------------------------------------------------------------------------
 
 
+def _detail_url(inspection: Inspection) -> str:
+    return reverse("inspections:detail", args=[inspection.code])
+
+
 def _breach(
     request: AuthenticatedHttpRequest, code: str, pk: int
 ) -> tuple[Inspection, Observation]:
@@ -419,12 +429,15 @@ def add_action(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpRes
     form = CorrectiveActionForm(request.POST, prefix=f"a{observation.pk}")
     if form.is_valid():
         try:
-            services.add_corrective_action(
-                observation,
-                actor=request.user,
-                description=form.cleaned_data["description"],
-                days=form.cleaned_data["days"],
-            )
+            with once.guard(request, form, leads_to=_detail_url(inspection)):
+                services.add_corrective_action(
+                    observation,
+                    actor=request.user,
+                    description=form.cleaned_data["description"],
+                    days=form.cleaned_data["days"],
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -445,13 +458,16 @@ def respond(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpRespon
     form = RespondForm(request.POST, request.FILES, prefix=f"r{action.pk}")
     if form.is_valid():
         try:
-            services.respond(
-                action,
-                actor=request.user,
-                response=form.cleaned_data["response"],
-                done=form.cleaned_data["done"],
-                files=form.cleaned_data["proof"],
-            )
+            with once.guard(request, form, leads_to=_detail_url(inspection)):
+                services.respond(
+                    action,
+                    actor=request.user,
+                    response=form.cleaned_data["response"],
+                    done=form.cleaned_data["done"],
+                    files=form.cleaned_data["proof"],
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc, {"files": "proof"})
         else:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core import once
 from congvu.core.forms import DATE_FORMATS, DateInput, invalid_date_message
 
 from .models import (
@@ -117,6 +118,10 @@ class OrganisationCreateForm(forms.Form):
     short_name = forms.CharField(label=_("Tên viết tắt"), max_length=80, required=False)
     kind = kind_field(_("Loại"))
     valid_from = DayField(label=_("Hiệu lực từ"), initial=today)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once.add_field(self)  # sent twice: one unit, not "this code is already used"
 
 
 class RenameForm(forms.Form):

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.cases.selectors import discipline_record_by_year
+from congvu.core import once
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import badges, conduct_record, selectors, services
@@ -152,7 +154,12 @@ def _save_staff(
     }
     try:
         if member is None:
-            return services.create_staff(actor=request.user, valid_from=d["effective"], **fields)
+            with once.guard(request, form) as sending:
+                created = services.create_staff(
+                    actor=request.user, valid_from=d["effective"], **fields
+                )
+                sending.leads_to(reverse("organisations:staff_detail", args=[created.pk]))
+            return created
         return services.update_staff(member, actor=request.user, effective=d["effective"], **fields)
     except ValidationError as error:
         apply_service_error(form, error)
@@ -169,8 +176,13 @@ def _staff_form_page(
 ) -> HttpResponse:
     """The create (no `member`) and edit pages: save a valid POST, else show the form."""
     form = _staff_form(request, initial=initial)
+    if member is None:
+        once.add_field(form)  # adding: sent twice (a double tap, Back), added once
     if request.method == "POST":
-        saved = _save_staff(request, form, member)
+        try:
+            saved = _save_staff(request, form, member)
+        except once.AlreadySent as sent:
+            return sent.response(request)
         if saved is not None:
             messages.success(request, success)
             return redirect("organisations:staff_detail", pk=saved.pk)

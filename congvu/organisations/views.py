@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback import public_views as rating_views
 
@@ -169,7 +170,12 @@ def _run(
     """Call the service with the cleaned data; on any error show the same page, input kept."""
     if form.is_valid():
         try:
-            result = call(form.cleaned_data)
+            # A form that creates a unit carries a key (`core.once`): sent twice, once.
+            with once.guard(request, form) as sending:
+                result = call(form.cleaned_data)
+                sending.leads_to(reverse("organisations:detail", args=[result.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_service_error(form, error)
         else:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core import once
 from congvu.organisations.forms import DayField, OrganisationField, today
 from congvu.organisations.models import OrganisationQuerySet, StaffMember, StaffQuerySet
 
@@ -66,6 +67,7 @@ class SessionForm(forms.Form):
         else:
             assert isinstance(field, OrganisationField)
             field.queryset = organisations
+            once.add_field(self)  # recording a session: sent twice, recorded once
 
 
 class StaffSearchForm(forms.Form):
@@ -126,3 +128,5 @@ class RecordAcknowledgementsForm(forms.Form):
         field = self.fields["staff"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = staff
+        # Sent twice, the ticked staff would no longer be offered: "not in the list".
+        once.add_field(self)

@@ -15,11 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.conduct.selectors import applicable_versions
+from congvu.core import once
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.forms import apply_service_error
 from congvu.organisations.models import Organisation, StaffMember
@@ -114,14 +116,18 @@ def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            session = services.record_session(
-                data["organisation"],
-                actor=request.user,
-                held_on=data["held_on"],
-                format=data["format"],
-                content=data["content"],
-                participants=data["participants"],
-            )
+            with once.guard(request, form) as sending:
+                session = services.record_session(
+                    data["organisation"],
+                    actor=request.user,
+                    held_on=data["held_on"],
+                    format=data["format"],
+                    content=data["content"],
+                    participants=data["participants"],
+                )
+                sending.leads_to(reverse("dissemination:attendance", args=[session.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -285,11 +291,21 @@ def acknowledgement_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     form = RecordAcknowledgementsForm(
         request.POST if request.method == "POST" else None, staff=candidates
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            created = services.record_acknowledgements(
-                organisation, actor=request.user, staff=form.cleaned_data["staff"]
-            )
+            # Sent again, the staff ticked are no longer offered: answered before validating.
+            once.check_sent(request, form)
+        except once.AlreadySent as sent:
+            return sent.response(request)
+    if request.method == "POST" and form.is_valid():
+        here = f"{request.path}?{_querystring(request.GET)}"
+        try:
+            with once.guard(request, form, leads_to=here):
+                created = services.record_acknowledgements(
+                    organisation, actor=request.user, staff=form.cleaned_data["staff"]
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_service_error(form, error)
         else:
@@ -298,7 +314,7 @@ def acknowledgement_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
                 request,
                 _("Đã ghi nhận %(count)d cán bộ xác nhận quy tắc ứng xử.") % {"count": count},
             )
-            return redirect(f"{request.path}?{_querystring(request.GET)}")
+            return redirect(here)
     ticked = {str(v) for v in form["staff"].value() or []} if form.is_bound else set()
     return render(
         request,

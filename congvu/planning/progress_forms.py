@@ -89,6 +89,10 @@ class ExtensionRequestForm(forms.Form):
     requested_due_on = DayField(label=_("Đề nghị gia hạn đến ngày"))
     reason = required_text(_("Lý do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once.add_field(self)  # sent twice: one request, not "already pending"
+
 
 class ExtensionDecisionForm(forms.Form):
     APPROVE, REFUSE = "approve", "refuse"

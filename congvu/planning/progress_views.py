@@ -274,12 +274,16 @@ def extension_request(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = ExtensionRequestForm(request.POST)
     if form.is_valid():
         try:
-            progress.request_extension(
-                assignment,
-                actor=request.user,
-                requested_due_on=form.cleaned_data["requested_due_on"],
-                reason=form.cleaned_data["reason"],
-            )
+            detail = reverse("assignments:detail", args=[assignment.pk])
+            with once.guard(request, form, leads_to=detail):
+                progress.request_extension(
+                    assignment,
+                    actor=request.user,
+                    requested_due_on=form.cleaned_data["requested_due_on"],
+                    reason=form.cleaned_data["reason"],
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_service_error(form, error)
         else:

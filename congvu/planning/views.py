@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.text import fold, search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.importing.reading import ImportFileError, check_upload
@@ -141,19 +143,24 @@ def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user,
         initial=initial,
     )
+    once.add_field(form)  # sent twice (a double tap, Back), created once
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = services.create_plan(
-                actor=request.user,
-                number=data["number"],
-                title=data["title"],
-                issuing_organisation=data["issuing_organisation"],
-                issued_on=data["issued_on"],
-                basis=data["basis"],
-                parent=data["parent"],
-                document=data["document"],
-            )
+            with once.guard(request, form) as sending:
+                plan = services.create_plan(
+                    actor=request.user,
+                    number=data["number"],
+                    title=data["title"],
+                    issuing_organisation=data["issuing_organisation"],
+                    issued_on=data["issued_on"],
+                    basis=data["basis"],
+                    parent=data["parent"],
+                    document=data["document"],
+                )
+                sending.leads_to(reverse("planning:plan_detail", args=[plan.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -268,10 +275,16 @@ def task_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "status": Task.Status.ACTIVE,
     }
     form = TaskForm(request.POST if request.method == "POST" else None, plan=plan, initial=initial)
+    once.add_field(form)  # sent twice (a double tap, Back), added once
     if request.method == "POST" and form.is_valid():
         values = _task_values(form)
+        values.pop(once.FIELD)
         try:
-            task = services.create_task(plan, actor=request.user, **values)
+            with once.guard(request, form) as sending:
+                task = services.create_task(plan, actor=request.user, **values)
+                sending.leads_to(reverse("planning:task_detail", args=[task.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core.forms import DateField
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
@@ -87,6 +88,7 @@ class PeriodForm(forms.Form):
             depth__lte=1, kind__is_division=False
         )
         self.fields["plan"].queryset = Plan.objects.visible_to(user)  # type: ignore[attr-defined]
+        once.add_field(self)  # sent twice (a double tap, Back), one period
         if not self.is_bound:
             year = timezone.localdate().year
             root = issuers.first()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import once
 from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -108,8 +109,13 @@ def period_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.fields["issuing_organisation"].queryset.exists():  # type: ignore[attr-defined]
         raise PermissionDenied
     if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != once.FIELD}
         try:
-            period = services.create_period(actor=request.user, **form.cleaned_data)
+            with once.guard(request, form) as sending:
+                period = services.create_period(actor=request.user, **values)
+                sending.leads_to(reverse("reporting:period", args=[period.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, form_key, make_user, said_already_sent
 from congvu.core.tests.media_helpers import (
     BODY,
     NAMES,
@@ -359,3 +359,16 @@ def test_the_decided_discipline_appears_on_the_staff_record_by_year(
     assert "99/QĐ-STP" in html and form.name in html and str(today.year) in html
     viewer_html = as_viewer.get(page).content.decode()
     assert "99/QĐ-STP" not in viewer_html
+
+
+def test_a_message_to_the_reporter_sent_twice_is_sent_once(as_head: Client, case: Case) -> None:
+    # A double tap, or Back and "Gửi người phản ánh" again: the case page's form twice.
+    key = form_key(as_head.get(url("detail", case)), "msg-once")
+    data = {"msg-body": "Gửi người dân", "msg-once": key}
+    first, second = (
+        as_head.post(url("message", case), data),
+        as_head.post(url("message", case), data),
+    )
+    assert first["Location"] == second["Location"] == url("detail", case)
+    assert case.events.filter(body="Gửi người dân").count() == 1
+    assert said_already_sent(as_head, second)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from PIL import Image
 
 from congvu.accounts.models import User
+from congvu.conftest import form_key, said_already_sent
 from congvu.organisations.models import StaffMember
 
 from .. import public_views, reporter, services, workflow
@@ -198,6 +199,17 @@ def test_the_reporter_adds_information_and_a_file(
     download = client.get(reverse("cases_public:track_file", args=[receipt.case.code, stored.pk]))
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
+
+
+def test_information_sent_twice_is_added_once(client: Client, staff_member: StaffMember) -> None:
+    receipt = file_report(staff_member)
+    followed(client, receipt)
+    page = case_url(receipt.case)
+    data = {"text": "Tôi có thêm ảnh chụp biên nhận.", "once": form_key(client.get(page))}
+    first, second = client.post(page, data), client.post(page, data)
+    assert first["Location"] == second["Location"] == page
+    assert CaseEvent.objects.filter(kind=CaseEvent.Kind.FROM_REPORTER).count() == 1
+    assert said_already_sent(client, second)
 
 
 def test_adding_nothing_or_a_disguised_file_is_refused_with_a_message(

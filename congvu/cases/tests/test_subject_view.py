@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from congvu.accounts.models import Role, User
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, form_key, make_user, said_already_sent
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -137,3 +137,12 @@ def test_the_subject_sees_the_discipline_decision_about_them(
     discipline.decide(decision, number="7/QĐ", decided_on=today, file=None, actor=head)
     html = client_for(staff_user).get(view(case)).content.decode()
     assert "7/QĐ" in html and form.name in html
+
+
+def test_a_statement_sent_twice_is_recorded_once(staff_user: User, case: Case) -> None:
+    client = client_for(staff_user)
+    data = {"body": "Tôi xin giải trình như sau", "once": form_key(client.get(view(case)))}
+    first, second = client.post(view(case), data), client.post(view(case), data)
+    assert first["Location"] == second["Location"] == view(case)
+    assert case.events.filter(kind=CaseEvent.Kind.FROM_SUBJECT).count() == 1
+    assert said_already_sent(client, second)

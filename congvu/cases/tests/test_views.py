@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, form_key, make_user
 from congvu.organisations.models import Organisation, StaffMember
 
 from ..models import Case, Track
@@ -243,6 +243,7 @@ def test_an_officer_records_a_phone_report_and_gets_the_code_and_passphrase(
             "reporter_name": REPORTER_NAME,
             "reporter_phone": REPORTER_PHONE,
         },
+        follow=True,
     )
     assert response.status_code == 200
     case = Case.objects.get(channel="phone")
@@ -251,6 +252,30 @@ def test_an_officer_records_a_phone_report_and_gets_the_code_and_passphrase(
     assert response.context["receipt"].passphrase in html
     assert case.subject_staff == staff_member
     assert case.reporter_name == REPORTER_NAME and not case.is_anonymous
+
+
+def test_a_phone_report_sent_twice_is_recorded_once_and_the_second_shows_its_passphrase(
+    as_head: Client, staff_member: StaffMember
+) -> None:
+    # The second tap's answer is the one the browser shows: it must carry the receipt.
+    data = {
+        "channel": "phone",
+        "track": "feedback",
+        "staff_code": staff_member.staff_code,
+        "description": "Người dân gọi điện phản ánh cán bộ gây khó khăn.",
+        "is_anonymous": "on",
+        "once": form_key(as_head.get(NEW)),
+    }
+    as_head.post(NEW, data)
+    second = as_head.post(NEW, data, follow=True)
+    case = Case.objects.get()
+    html = second.content.decode()
+    assert second.redirect_chain[-1][0] == reverse("cases:new_receipt")
+    assert "đã được gửi và ghi nhận trước đó" in html
+    assert case.code in html
+    assert second.context["receipt"].passphrase in html
+    # Shown once: drawn again, the page no longer has it.
+    assert as_head.get(reverse("cases:new_receipt"))["Location"] == reverse("cases:list")
 
 
 def test_internal_intake_keeps_the_input_on_errors(as_head: Client) -> None:
@@ -288,6 +313,7 @@ def test_internal_intake_without_a_known_staff_member_needs_organisation_and_des
             "description": "Không hướng dẫn đầy đủ.",
             "is_anonymous": "on",
         },
+        follow=True,
     )
     assert response.status_code == 200
     case = Case.objects.get()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from congvu.conduct import services
 from congvu.conduct.models import Clause, CodeVersion, Section
+from congvu.conftest import form_key, said_already_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +178,40 @@ def test_the_officer_creates_a_draft_copied_from_the_active_version(
     assert response.status_code == 302
     assert response["Location"] == reverse("conduct:edit", args=[draft.pk])
     assert Clause.objects.filter(section__version=draft).count() == 18
+
+
+def test_a_draft_a_section_and_a_clause_sent_twice_are_each_added_once(
+    as_officer: Client, province: Any
+) -> None:
+    # Before, each second sending was refused: the version, the code "already exists".
+    data = {"scope": province["root"].pk, "title": "Bộ quy tắc 2026", "version": "2026.1"}
+    data["once"] = form_key(as_officer.get(MANAGE))
+    first, second = as_officer.post(MANAGE, data), as_officer.post(MANAGE, data)
+    draft = CodeVersion.objects.get(version="2026.1")
+    edit = reverse("conduct:edit", args=[draft.pk])
+    assert first["Location"] == second["Location"] == edit
+    assert said_already_sent(as_officer, second)
+
+    url = reverse("conduct:section_add", args=[draft.pk])
+    data = {"code": "II.6", "title": "Chuẩn mực khác", "once": form_key(as_officer.get(url))}
+    first, second = as_officer.post(url, data), as_officer.post(url, data)
+    assert first["Location"] == second["Location"] == edit
+    section = Section.objects.get(version=draft)
+    assert said_already_sent(as_officer, second)
+
+    url = reverse("conduct:clause_add", args=[section.pk])
+    data = {
+        "code": "II.6.a",
+        "short_title": "Đeo thẻ công chức",
+        "text": "Đeo thẻ công chức, viên chức khi thi hành công vụ.",
+        "applies_to": "all",
+        "default_severity": "minor",
+        "once": form_key(as_officer.get(url)),
+    }
+    first, second = as_officer.post(url, data), as_officer.post(url, data)
+    assert first["Location"] == second["Location"] == edit
+    assert Clause.objects.filter(section=section).count() == 1
+    assert said_already_sent(as_officer, second)
 
 
 def test_a_bad_new_draft_keeps_the_input_and_explains(

@@ -108,6 +108,19 @@ def test_the_sending_that_loses_the_race_for_the_key_does_no_work(officer):
 
 
 @pytest.mark.django_db
+def test_a_form_may_ask_before_validating_whether_its_key_did_its_work(officer, head):
+    key = uuid.uuid4()
+    check = NoteForm({"note": "", "once": str(key)})  # not valid: never validated here
+    once.check_sent(request_for(officer), check)  # nothing sent yet: goes on
+    do_work(request_for(officer), sent(key), "first")
+    with pytest.raises(once.AlreadySent) as replay:
+        once.check_sent(request_for(officer), check)
+    assert replay.value.url == "/done/first/"
+    once.check_sent(request_for(head), check)  # someone else's: left to `guard` to refuse
+    once.check_sent(request_for(officer), NoteForm({"note": "x", "once": "broken"}))
+
+
+@pytest.mark.django_db
 def test_a_key_sent_by_someone_else_is_refused_not_replayed(officer, head):
     key = uuid.uuid4()
     do_work(request_for(officer), sent(key), "officer's")

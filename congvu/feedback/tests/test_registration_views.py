@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.accounts.models import Role
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, form_key, make_user, said_already_sent
 from congvu.core.tests.media_helpers import zip_bomb
 from congvu.feedback.models import Counter, Dossier
 from congvu.organisations.models import Organisation, StaffMember
@@ -159,6 +159,23 @@ def test_an_officer_registers_a_dossier_and_gets_the_receipt(
     assert "style=" not in page and "<script>" not in page
 
 
+def test_a_dossier_sent_twice_is_registered_once_without_a_code_taken_error(
+    as_head: Client, dept: Organisation
+) -> None:
+    # Before, the second sending was refused: "this code is already registered".
+    url = reverse("feedback_manage:dossier_register", args=[dept.pk])
+    data = {
+        "code": "hs-99",
+        "received_on": timezone.localdate().strftime("%d/%m/%Y"),
+        "once": form_key(as_head.get(url)),
+    }
+    first, second = as_head.post(url, data), as_head.post(url, data)
+    dossier = Dossier.objects.get()
+    assert first["Location"] == second["Location"]
+    assert second["Location"] == reverse("feedback_manage:receipt", args=[dossier.pk])
+    assert said_already_sent(as_head, second)
+
+
 def test_a_taken_code_keeps_the_input_and_explains(
     as_head: Client, dept: Organisation, dossier: Dossier
 ) -> None:
@@ -290,6 +307,17 @@ def test_a_counter_is_created_with_its_staff_on_duty(
     page = response.content.decode()
     assert f"/kiosk/{counter.kiosk_token}" in page
     assert f"/q/{counter.qr_token}" in page
+
+
+def test_a_counter_sent_twice_is_created_once(as_head: Client, dept: Organisation) -> None:
+    url = reverse("feedback_manage:counter_create", args=[dept.pk])
+    data = {"name": "Quầy số 2", "opens_at": "07:30", "closes_at": "17:00"}
+    data["once"] = form_key(as_head.get(url))
+    first, second = as_head.post(url, data), as_head.post(url, data)
+    counter = Counter.objects.get()
+    assert first["Location"] == second["Location"]
+    assert second["Location"] == reverse("feedback_manage:counter_edit", args=[counter.pk])
+    assert said_already_sent(as_head, second)
 
 
 def test_closing_before_opening_is_refused_and_the_input_kept(

@@ -19,7 +19,7 @@ from congvu.inspections import programme_services as services
 from congvu.inspections.models import Inspection, InspectionProgramme, ProgrammeItem
 from congvu.organisations.models import Organisation
 
-from ...conftest import client_for, make_user
+from ...conftest import client_for, form_key, make_user, said_already_sent
 from .conftest import answer_all, conclude, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -307,6 +307,35 @@ def test_an_inspector_builds_a_programme_and_home_affairs_approves_it_through_th
     assert ok.status_code == 302
     prog.refresh_from_db()
     assert prog.status == "approved" and prog.decision_on == dt.date(2027, 1, 15)
+
+
+def test_a_programme_an_item_and_a_bulk_addition_sent_twice_act_once(
+    province: dict[str, Organisation], inspector: User
+) -> None:
+    # Before, each second sending was refused: a programme that year, an item already there.
+    as_inspector = client_for(inspector)
+    data = {"organisation": province["root"].pk, "year": THIS_YEAR + 1, "title": "Kế hoạch"}
+    data["once"] = form_key(as_inspector.get(url("programme_new")))
+    first = as_inspector.post(url("programme_new"), data)
+    second = as_inspector.post(url("programme_new"), data)
+    prog = InspectionProgramme.objects.get()
+    assert first["Location"] == second["Location"] == url("programme", prog.pk)
+    assert said_already_sent(as_inspector, second)
+
+    data = {"organisation": province["dept_justice"].pk, "period": "m5", "kind": K.SCHEDULED}
+    data["once"] = form_key(as_inspector.get(url("item_new", prog.pk)))
+    first = as_inspector.post(url("item_new", prog.pk), data)
+    second = as_inspector.post(url("item_new", prog.pk), data)
+    assert first["Location"] == second["Location"] == url("programme", prog.pk)
+    assert said_already_sent(as_inspector, second)
+
+    data = {"organisations": [province["commune"].pk], "period": "q3", "kind": K.SCHEDULED}
+    data["once"] = form_key(as_inspector.get(url("items_bulk", prog.pk)))
+    first = as_inspector.post(url("items_bulk", prog.pk), data)
+    second = as_inspector.post(url("items_bulk", prog.pk), data)
+    assert first["Location"] == second["Location"] == url("programme", prog.pk)
+    assert said_already_sent(as_inspector, second)
+    assert prog.items.count() == 2
 
 
 def test_plan_the_inspection_from_an_item_prefills_and_links_it(

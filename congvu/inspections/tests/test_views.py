@@ -18,7 +18,7 @@ from congvu.inspections import services
 from congvu.inspections.models import CorrectiveAction, Inspection, Observation
 from congvu.organisations.models import Organisation, StaffMember
 
-from ...conftest import client_for, make_user
+from ...conftest import client_for, form_key, make_user, said_already_sent
 from .conftest import PLANNED_ON, answer_all, concluded_with_breach, plan, start
 
 S = Inspection.Status
@@ -95,6 +95,24 @@ def test_the_inspector_plans_an_unannounced_inspection(
     )
     page = as_inspector.get(response["Location"]).content.decode()
     assert "Đột xuất" in page and "Kiểm tra bộ phận một cửa" in page
+
+
+def test_a_plan_sent_twice_plans_one_inspection_and_both_lead_to_it(
+    province: dict[str, Organisation], inspector: User, as_inspector: Client
+) -> None:
+    # A double tap, or Back and "Lưu kế hoạch" again: the page's form is sent twice.
+    data = {
+        "organisation": province["dept_justice"].pk,
+        "kind": "unannounced",
+        "planned_on": f"{PLANNED_ON + dt.timedelta(days=1):%d/%m/%Y}",
+        "lead": inspector.pk,
+        "purpose": "Kiểm tra bộ phận một cửa",
+        "once": form_key(as_inspector.get(url("new"))),
+    }
+    first, second = as_inspector.post(url("new"), data), as_inspector.post(url("new"), data)
+    inspection = Inspection.objects.get()
+    assert first["Location"] == second["Location"] == url("detail", inspection.code)
+    assert said_already_sent(as_inspector, second)
 
 
 def test_a_bad_plan_keeps_the_input_and_saves_nothing(
@@ -385,6 +403,31 @@ def test_the_focal_point_answers_a_corrective_action_once_concluded(
     assert "Đã nhắc toàn cơ quan" in page and "Đã khắc phục" in page
     assert 'data-testid="observation-table"' in page and "Thực hiện đúng" in page
     assert AuditEvent.objects.filter(action="inspection.respond", actor=focal).exists()
+
+
+def test_a_corrective_action_and_its_report_sent_twice_are_recorded_once(
+    province: dict[str, Organisation], inspector: User, as_inspector: Client, as_focal: Client
+) -> None:
+    inspection, breach = concluded_with_breach(province["dept_justice"], inspector)
+    detail = url("detail", inspection.code)
+    prefix = f"a{breach.pk}"
+    key = form_key(as_inspector.get(detail), f"{prefix}-once")
+    data = {f"{prefix}-description": "Treo bảng quy tắc", f"{prefix}-days": "5"}
+    target = url("add_action", inspection.code, breach.pk)
+    first = as_inspector.post(target, {**data, f"{prefix}-once": key})
+    second = as_inspector.post(target, {**data, f"{prefix}-once": key})
+    assert first["Location"] == second["Location"] == detail
+    action = CorrectiveAction.objects.get()
+    assert said_already_sent(as_inspector, second)
+
+    prefix = f"r{action.pk}"
+    key = form_key(as_focal.get(detail), f"{prefix}-once")
+    target = url("respond", inspection.code, action.pk)
+    data = {f"{prefix}-response": "Đang treo bảng", f"{prefix}-once": key}
+    first, second = as_focal.post(target, data), as_focal.post(target, data)
+    assert first["Location"] == second["Location"] == detail
+    assert AuditEvent.objects.filter(action="inspection.respond").count() == 1
+    assert said_already_sent(as_focal, second)
 
 
 def test_a_case_handler_without_inspection_rights_gets_no_link_to_the_inspection(

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for, make_staff
+from congvu.conftest import client_for, form_key, make_staff, said_already_sent
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
@@ -167,6 +167,25 @@ def test_a_head_adds_a_staff_member(as_head: Client, province: Province) -> None
     assert member.full_name == "Hoàng Thị Lan"
     assert member.division == province["division_justice"]
     assert member.assignments.get().valid_from.isoformat() == "2025-03-01"
+
+
+def test_a_staff_member_sent_twice_is_added_once_without_a_code_already_used_error(
+    as_head: Client, province: Province
+) -> None:
+    # A double tap, or Back and "Lưu" again: the page's form is sent twice.
+    target = reverse("organisations:staff_create", args=[province["dept_justice"].pk])
+    data = {
+        "full_name": "Hoàng Thị Lan",
+        "staff_code": "STP-100",
+        "category": "public_employee",
+        "organisation": "H56.02",
+        "effective": "01/03/2025",
+        "once": form_key(as_head.get(target)),
+    }
+    first, second = as_head.post(target, data), as_head.post(target, data)
+    member = StaffMember.objects.get(full_name="Hoàng Thị Lan")
+    assert first["Location"] == second["Location"] == staff_url("staff_detail", member)
+    assert said_already_sent(as_head, second)
 
 
 def test_adding_staff_with_bad_input_keeps_the_input(as_head: Client, province: Province) -> None:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import START, kind
+from congvu.conftest import START, form_key, kind, said_already_sent
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 
 Province = dict[str, Organisation]
@@ -228,6 +228,19 @@ def test_an_officer_can_run_every_action(
     assert AuditEvent.objects.filter(action__startswith="organisations.").exists()
     follow = as_officer.get(response["Location"])
     assert follow.status_code == 200
+
+
+def test_a_unit_sent_twice_is_created_once_without_a_code_already_used_error(
+    as_officer: Client, province: Province
+) -> None:
+    parent = province["dept_justice"]
+    key = form_key(as_officer.get(url("detail", parent)), "child-once")
+    data = {**action_data("create_child"), "child-once": key}
+    first = as_officer.post(url("create_child", parent), data)
+    second = as_officer.post(url("create_child", parent), data)
+    child = Organisation.objects.get(code="H56.02.02")
+    assert first["Location"] == second["Location"] == url("detail", child)
+    assert said_already_sent(as_officer, second)
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))

@@ -14,7 +14,7 @@ from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conduct import services as conduct_services
 from congvu.conduct.models import CodeVersion
-from congvu.conftest import client_for, make_staff
+from congvu.conftest import client_for, form_key, make_staff, said_already_sent
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 from congvu.planning import dissemination
@@ -142,6 +142,22 @@ def test_a_focal_point_records_staff_without_accounts(
     event = AuditEvent.objects.get(action="acknowledgement.record")
     assert event.data["staff"] == sorted([an.pk, binh.pk])
     assert "Không còn cán bộ chưa có tài khoản" in page(as_head.get(url))
+
+
+def test_acknowledgements_sent_twice_are_recorded_once_without_a_not_in_the_list_error(
+    as_head: Client,
+    justice_staff: dict[str, StaffMember],
+    catalogue: CodeVersion,
+    province: dict[str, Organisation],
+) -> None:
+    url = reverse("dissemination:acknowledgement_record", args=[province["dept_justice"].pk])
+    data = {"staff": [justice_staff["an"].pk], "confirm": "1", "once": form_key(as_head.get(url))}
+    first, second = as_head.post(url, data), as_head.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Acknowledgement.objects.count() == 1
+    assert AuditEvent.objects.filter(action="acknowledgement.record").count() == 1
+    assert said_already_sent(as_head, second)
 
 
 def test_a_focal_point_cannot_record_for_staff_with_an_account(

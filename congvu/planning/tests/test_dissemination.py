@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import make_staff
+from congvu.conftest import form_key, make_staff, said_already_sent
 from congvu.organisations.models import Organisation
 from congvu.planning import dissemination
 from congvu.planning.models import Dissemination
@@ -173,3 +173,15 @@ def test_the_participant_count_never_falls_below_the_attendance_list(
             content=session.content,
             participants=2,
         )
+
+
+def test_a_session_sent_twice_is_recorded_once_and_both_lead_to_its_attendance_list(
+    as_head: Client,
+) -> None:
+    # A double tap, or Back and "Lưu" again: the page's form is sent twice.
+    data = form_data(once=form_key(as_head.get(CREATE)))
+    first, second = as_head.post(CREATE, data), as_head.post(CREATE, data)
+    session = Dissemination.objects.get()
+    assert first["Location"] == second["Location"]
+    assert second["Location"] == reverse("dissemination:attendance", args=[session.pk])
+    assert said_already_sent(as_head, second)

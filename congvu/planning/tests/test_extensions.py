@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for
+from congvu.conftest import client_for, form_key, said_already_sent
 from congvu.core.models import Notification
 from congvu.planning import progress
 from congvu.planning.models import Assignment, AssignmentRollup, ExtensionRequest
@@ -63,6 +63,17 @@ def test_the_focal_point_asks_for_an_extension_from_the_page(assignment, as_foca
     assert "Thiếu kinh phí" in html
     assert "Chờ duyệt" in html
     assert request_url(assignment) not in html  # one pending at a time
+
+
+def test_a_request_sent_twice_is_one_request_and_not_an_already_pending_error(assignment, as_focal):
+    detail = reverse("assignments:detail", args=[assignment.pk])
+    key = form_key(as_focal.get(detail), after=request_url(assignment))
+    data = {"requested_due_on": days(20).strftime("%d/%m/%Y"), "reason": "Thiếu kinh phí"}
+    first = as_focal.post(request_url(assignment), {**data, "once": key})
+    second = as_focal.post(request_url(assignment), {**data, "once": key})
+    assert first["Location"] == second["Location"] == detail
+    assert ExtensionRequest.objects.count() == 1
+    assert said_already_sent(as_focal, second)
 
 
 def test_an_approved_extension_moves_the_deadline_keeps_the_original_and_is_audited(

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from congvu.accounts.models import Role
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for, kind, make_user
+from congvu.conftest import client_for, form_key, kind, make_user, said_already_sent
 from congvu.core.tests.media_helpers import (
     AUTHOR,
     BODY,
@@ -242,6 +242,20 @@ def test_an_officer_creates_a_derived_plan_with_its_file(
     # Cleaned like evidence: the pages are kept, the author and XMP are not.
     assert len(PdfReader(io.BytesIO(stored)).pages) == 1
     assert AUTHOR.encode() not in stored
+
+
+def test_a_plan_sent_twice_is_created_once_without_a_number_already_taken_error(
+    as_officer, province
+):
+    # Before, the second sending was refused as "already has a plan with that number".
+    url = reverse("planning:plan_create")
+    data = plan_post(province, once=form_key(as_officer.get(url)))
+    first, second = as_officer.post(url, data), as_officer.post(url, data)
+    plan = Plan.objects.get(number="15/KH-STP")
+    assert (
+        first["Location"] == second["Location"] == reverse("planning:plan_detail", args=[plan.pk])
+    )
+    assert said_already_sent(as_officer, second)
 
 
 def test_a_bad_plan_form_keeps_the_input_and_says_why(as_officer, justice_plan, province):

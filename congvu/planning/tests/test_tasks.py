@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from congvu.audit.models import AuditEvent
-from congvu.conftest import kind
+from congvu.conftest import form_key, kind, said_already_sent
 from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.planning import services
@@ -304,6 +304,18 @@ def test_an_officer_adds_a_task_and_it_is_fanned_out(as_officer, justice_plan, p
     assert response.status_code == 302
     assert response["Location"] == reverse("planning:task_detail", args=[task.pk])
     assert task.assignments.filter(organisation=province["dept_justice"]).exists()
+
+
+def test_a_task_sent_twice_is_added_once_and_both_lead_to_it(as_officer, justice_plan, province):
+    # A double tap, or Back and "Lưu" again: the page's form is sent twice.
+    url = reverse("planning:task_create", args=[justice_plan.pk])
+    data = task_post(province, once=form_key(as_officer.get(url)))
+    first, second = as_officer.post(url, data), as_officer.post(url, data)
+    task = Task.objects.get(plan=justice_plan, code="2")
+    assert (
+        first["Location"] == second["Location"] == reverse("planning:task_detail", args=[task.pk])
+    )
+    assert said_already_sent(as_officer, second)
 
 
 def test_a_bad_task_form_keeps_the_input_and_says_why(as_officer, justice_plan, province):

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from congvu.conftest import form_key, said_already_sent
 from congvu.reporting import services
 from congvu.reporting.models import OrganisationReport, ReportPeriod
 
@@ -50,6 +51,27 @@ def test_home_affairs_opens_a_period_from_the_form(as_officer: Client, province:
     period = ReportPeriod.objects.get(name="Báo cáo 6 tháng đầu năm 2026")
     assert response.status_code == 302
     assert period.kind == "half_year"
+
+
+def test_a_period_sent_twice_is_opened_once_and_both_lead_to_it(
+    as_officer: Client, province: Any
+) -> None:
+    url = reverse("reporting:period_create")
+    kind = ReportPeriod.reporting_kinds.field.related_model.objects.get(code="department")
+    data = {
+        "issuing_organisation": province["root"].pk,
+        "name": "Báo cáo 6 tháng đầu năm 2026",
+        "kind": "half_year",
+        "covers_from": "2026-01-01",
+        "covers_to": "2026-06-30",
+        "due_on": "15/07/2026",
+        "reporting_kinds": [kind.pk],
+        "once": form_key(as_officer.get(url)),
+    }
+    first, second = as_officer.post(url, data), as_officer.post(url, data)
+    period = ReportPeriod.objects.get()
+    assert first["Location"] == second["Location"] == reverse("reporting:period", args=[period.pk])
+    assert said_already_sent(as_officer, second)
 
 
 def test_a_bad_period_form_keeps_the_input_and_says_why(as_officer: Client, province: Any) -> None:
