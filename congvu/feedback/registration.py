@@ -77,7 +77,8 @@ def normalise_code(raw: str) -> str:
 
 
 def code_errors(code: str) -> list[str]:
-    """Problems with an already normalised code (empty, too long, spaces, control characters)."""
+    """Problems with an already normalised code (empty, too long, spaces, control characters,
+    symbols such as emoji)."""
     if not code:
         return [_("Thiếu mã hồ sơ. / The dossier code is missing.")]
     if len(code) > CODE_MAX:
@@ -85,7 +86,10 @@ def code_errors(code: str) -> list[str]:
             _("Mã hồ sơ dài quá %(max)s ký tự. / The dossier code is longer than %(max)s.")
             % {"max": CODE_MAX}
         ]
-    if not code.isprintable() or any(ch.isspace() for ch in code):
+    if not code.isprintable() or any(
+        ch.isspace() or (unicodedata.category(ch)[0] not in "LNP" and ch not in "+=") for ch in code
+    ):
+        # Letters (with accents), digits and punctuation: no spaces, no emoji or other symbol.
         return [
             _(
                 "Mã hồ sơ chỉ gồm chữ, số và dấu, không có khoảng trắng hay ký tự điều khiển. / "

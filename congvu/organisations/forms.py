@@ -359,6 +359,17 @@ class StaffForm(ScopedForm):
     )
     effective = DayField(label=_("Ngày bắt đầu (hoặc ngày thay đổi nơi công tác)"), initial=today)
 
+    def clean_effective(self) -> dt.date:
+        effective: dt.date = self.cleaned_data["effective"]
+        if effective > today() + dt.timedelta(days=366):
+            raise ValidationError(
+                _(
+                    "Ngày bắt đầu không được quá một năm sau hôm nay. / "
+                    "The start date cannot be more than a year ahead."
+                )
+            )
+        return effective
+
 
 class StaffLeaveForm(forms.Form):
     left_on = DayField(label=_("Ngày thôi công tác"), initial=today)

@@ -119,6 +119,14 @@ def _check_staff_fields(organisation: Organisation, division: Organisation | Non
         )
 
 
+def _check_staff_code(code: str) -> None:
+    """The Excel import's rule for a new or changed code: unaccented letters, digits, . _ / -."""
+    from .importing.validation import CODE_MAX, CODE_RE, msg_code
+
+    if len(code) > CODE_MAX or not CODE_RE.match(code):
+        raise ValidationError({"staff_code": msg_code()})
+
+
 @transaction.atomic
 def create_staff(
     *,
@@ -137,6 +145,7 @@ def create_staff(
     if actor is not None:
         access.require(actor, Perm.STAFF_MANAGE, organisation)
     _check_staff_fields(organisation, division)
+    _check_staff_code(staff_code.strip())
     if StaffMember.objects.filter(staff_code=staff_code.strip()).exists():
         raise ValidationError(
             {"staff_code": _("Mã cán bộ đã tồn tại. / Staff code already exists.")}
@@ -266,6 +275,8 @@ def update_staff(
             access.require(actor, Perm.STAFF_MANAGE, organisation)
     _check_staff_fields(organisation, division)
     staff_code = staff_code.strip()
+    if staff_code != member.staff_code:
+        _check_staff_code(staff_code)
     if StaffMember.objects.filter(staff_code=staff_code).exclude(pk=member.pk).exists():
         raise ValidationError(
             {"staff_code": _("Mã cán bộ đã tồn tại. / Staff code already exists.")}

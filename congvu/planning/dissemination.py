@@ -28,6 +28,7 @@ from congvu.accounts.access import Perm
 from congvu.audit.services import record
 from congvu.conduct.models import CodeVersion
 from congvu.conduct.selectors import applicable_versions
+from congvu.core.forms import FIRST_YEAR, out_of_range_message
 from congvu.organisations.models import Organisation, StaffMember, StaffQuerySet
 
 from .coverage import Coverage, coverage_by_organisation
@@ -52,6 +53,8 @@ def _check_session(
             "Chỉ ghi nhận buổi đã tổ chức; ngày tổ chức không được sau hôm nay. / "
             "Only sessions already held can be recorded."
         )
+    elif held_on.year < FIRST_YEAR:
+        errors["held_on"] = out_of_range_message()
     if format not in Dissemination.Format.values:
         errors["format"] = _("Hình thức không hợp lệ. / Invalid format.")
     if not content.strip():

@@ -12,7 +12,11 @@ of the period's last month, or on the period's last day. When the task counts
 working days (`due_working_days`), the deadline is that many working days
 after the day before the period starts, on the official calendar (Tết,
 swapped days and make-up Saturdays included). A day that the month does not
-have (31/02, 31/4) is moved back to the month's last day.
+have (31 of a quarter ending in June) is moved back to the month's last day; a
+yearly date that no year has (31/02, 31/04) is refused when the task is saved,
+and 29/02 is the 28th in other years. A period whose deadline falls before the
+task's start is skipped: the task's first deadline is never already past when it
+begins.
 """
 
 from __future__ import annotations
@@ -138,5 +142,10 @@ def periods(task: Scheduled, *, today: dt.date | None = None) -> list[Period]:
     result = []
     for start in _starts(task.schedule, task.starts_on, last):
         end = bounds(task.schedule, start)[1]
-        result.append(Period(_label(task.schedule, start), start, end, _due(task, start, end)))
+        due = _due(task, start, end)
+        if due < task.starts_on:
+            # The period's deadline passed before the task began (a yearly task due 28/02
+            # starting in November): its first deadline is the next period's.
+            continue
+        result.append(Period(_label(task.schedule, start), start, end, due))
     return result

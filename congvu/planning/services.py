@@ -17,6 +17,7 @@ manage it, follow the issuer's successor chain to the organisation in office.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -131,6 +132,14 @@ def _check_plan(plan: Plan, actor: Any) -> None:
         raise _invalid("number", _("Hãy nhập số, ký hiệu. / Enter the number and symbol."))
     if not plan.title:
         raise _invalid("title", _("Hãy nhập trích yếu. / Enter the title."))
+    if plan.issued_on > timezone.localdate():
+        raise _invalid(
+            "issued_on",
+            _(
+                "Ngày ban hành không được sau hôm nay: hãy ghi kế hoạch khi đã ban hành. / "
+                "The issue date cannot be in the future: record a plan once it is issued."
+            ),
+        )
     duplicate = Plan.objects.filter(
         number__iexact=plan.number, issuing_organisation=plan.issuing_organisation
     ).exclude(pk=plan.pk)
@@ -307,6 +316,17 @@ def _check_task(task: Task, *, assignees: Sequence[Organisation], kinds: Sequenc
         raise _invalid("due_month", _("Tháng phải từ 1 đến 12. / Month must be 1–12."))
     if task.due_day is not None and not 1 <= task.due_day <= 31:
         raise _invalid("due_day", _("Ngày phải từ 1 đến 31. / Day must be 1–31."))
+    if (
+        task.schedule == Schedule.YEARLY
+        and task.due_month is not None
+        and task.due_day is not None
+        and task.due_day > calendar.monthrange(2024, task.due_month)[1]  # a leap year
+    ):
+        raise _invalid(
+            "due_day",
+            _("Tháng %(month)d không có ngày %(day)d. / Month %(month)d has no day %(day)d.")
+            % {"month": task.due_month, "day": task.due_day},
+        )
     if task.assign_to == Task.AssignTo.KINDS and not kinds:
         raise _invalid(
             "assignee_kinds",

@@ -222,3 +222,12 @@ def test_the_template_reads_back_as_an_empty_file(db: Any) -> None:
     with pytest.raises(dossier_import.ImportFileError) as caught:
         dossier_import.read_rows(template)
     assert "không có dòng dữ liệu" in str(caught.value)
+
+
+def test_a_dossier_code_with_an_emoji_or_a_symbol_is_refused_but_accents_are_kept() -> None:
+    assert registration.code_errors("😀Ệ") == [
+        "Mã hồ sơ chỉ gồm chữ, số và dấu, không có khoảng trắng hay ký tự điều khiển. / "
+        "A dossier code has no spaces or control characters."
+    ]
+    assert registration.code_errors("H56-ĐKKD/2026#1") == []
+    assert registration.code_errors("000.00.12.H56-241128-0001") == []

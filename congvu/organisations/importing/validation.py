@@ -148,7 +148,7 @@ def msg_required() -> str:
     return _("Thiếu dữ liệu bắt buộc. / Required value missing.")
 
 
-def _msg_code() -> str:
+def msg_code() -> str:
     return _(
         "Mã không hợp lệ: chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch chéo, tối đa "
         "40 ký tự. / Invalid code format."
@@ -183,7 +183,7 @@ def check_code(plan: Plan, row: dict[str, Any], column: Column) -> bool:
             return False
         return True
     if len(value) > CODE_MAX or not CODE_RE.match(value):
-        plan.error(row, column, _msg_code())
+        plan.error(row, column, msg_code())
         return False
     return True
 

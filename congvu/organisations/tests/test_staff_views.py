@@ -229,6 +229,39 @@ def test_a_duplicate_staff_code_is_shown_on_its_field(
     assert "Staff code already exists" in response.content.decode()
 
 
+def test_a_staff_code_with_an_emoji_or_a_start_years_ahead_is_refused_and_the_input_kept(
+    as_head: Client, province: Province
+) -> None:
+    target = reverse("organisations:staff_create", args=[province["dept_justice"].pk])
+    response = as_head.post(
+        target,
+        {
+            "full_name": "Hoàng Thị Lan",
+            "staff_code": "😀 ệ",
+            "category": "worker",
+            "organisation": "H56.02",
+            "effective": "01/01/2099",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ngày bắt đầu không được quá một năm sau hôm nay" in html
+    assert "Hoàng Thị Lan" in html
+    assert not StaffMember.objects.filter(full_name="Hoàng Thị Lan").exists()
+    response = as_head.post(
+        target,
+        {
+            "full_name": "Hoàng Thị Lan",
+            "staff_code": "😀 ệ",
+            "category": "worker",
+            "organisation": "H56.02",
+            "effective": "01/03/2025",
+        },
+    )
+    assert "Mã không hợp lệ: chỉ gồm chữ không dấu, số" in response.content.decode()
+    assert not StaffMember.objects.filter(full_name="Hoàng Thị Lan").exists()
+
+
 def test_adding_staff_is_403_for_a_viewer_and_404_for_an_outsider(
     as_viewer: Client, as_outsider: Client, province: Province
 ) -> None:

@@ -71,6 +71,14 @@ def test_a_session_in_the_future_is_refused_and_the_input_kept(as_officer: Clien
     assert not Dissemination.objects.exists()
 
 
+def test_a_session_before_2000_is_refused_and_the_input_kept(as_officer: Client) -> None:
+    response = as_officer.post(CREATE, form_data(held_on="01/01/1990"))
+    assert response.status_code == 200
+    assert "Ngày phải trong khoảng năm 2000–2100" in page(response)
+    assert "Tập huấn kỹ năng giao tiếp với người dân" in page(response)
+    assert not Dissemination.objects.exists()
+
+
 def test_an_outsider_cannot_record_for_another_organisation(as_outsider: Client) -> None:
     response = as_outsider.post(CREATE, form_data())
     assert response.status_code == 200

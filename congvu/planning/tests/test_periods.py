@@ -95,3 +95,14 @@ def test_labels_and_clamping_helpers():
     assert label_for(Schedule.HALF_YEARLY, D(2026, 7, 1)) == "2026-H2"
     assert label_for(Schedule.ONCE, D(2026, 7, 1)) == ""
     assert clamp_day(2023, 2, 31) == D(2023, 2, 28)
+
+
+def test_a_period_whose_deadline_passed_before_the_task_began_is_skipped():
+    # A yearly task due 28/02, given on 28/11/2026: its first deadline is 28/02/2027, not
+    # a 2026 one already past (it was overdue the day it was given).
+    late = periods(
+        task(Schedule.YEARLY, D(2026, 11, 28), due_month=2, due_day=28), today=D(2026, 11, 28)
+    )
+    assert [(p.label, p.due_on) for p in late] == [("2027", D(2027, 2, 28))]
+    quarterly = periods(task(Schedule.QUARTERLY, D(2026, 9, 20), D(2026, 12, 31), due_day=15))
+    assert [(p.label, p.due_on) for p in quarterly] == [("2026-Q4", D(2026, 12, 15))]

@@ -138,6 +138,21 @@ def test_a_derived_plan_cannot_be_issued_before_its_parent(provincial_plan, prov
     assert " / " in caught.value.message_dict["issued_on"][0]
 
 
+def test_a_plan_issued_in_the_future_is_refused(province):
+    with pytest.raises(ValidationError) as caught:
+        services.create_plan(
+            actor=None,
+            number="1/KH",
+            title="Chưa ban hành",
+            issuing_organisation=province["commune"],
+            issued_on=D(2099, 1, 1),
+        )
+    assert caught.value.message_dict["issued_on"] == [
+        "Ngày ban hành không được sau hôm nay: hãy ghi kế hoạch khi đã ban hành. / "
+        "The issue date cannot be in the future: record a plan once it is issued."
+    ]
+
+
 def test_plan_writes_are_audited(provincial_plan):
     services.update_plan(provincial_plan, actor=None, title="Tên mới")
     assert list(

@@ -368,3 +368,16 @@ def test_a_task_dated_far_from_our_time_is_refused_with_a_clear_error(province, 
         )
     assert "due_on" in error.value.message_dict
     assert not Task.objects.filter(plan=plan).exists()
+
+
+def test_a_yearly_date_no_year_has_is_refused(plan):
+    with pytest.raises(ValidationError) as refused:
+        by_kinds(plan, "department", schedule=Schedule.YEARLY, due_on=None, due_month=2, due_day=31)
+    assert refused.value.message_dict["due_day"] == [
+        "Tháng 2 không có ngày 31. / Month 2 has no day 31."
+    ]
+    assert not Task.objects.exists()
+    leap = by_kinds(
+        plan, "department", schedule=Schedule.YEARLY, due_on=None, due_month=2, due_day=29
+    )
+    assert leap.due_day == 29
