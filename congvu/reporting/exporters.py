@@ -256,8 +256,7 @@ class _ProvincialMixin:
         ):
             rows.append((str(number), str(group.title), "" if group.available else "—"))
             for line in group.lines:
-                value = line.value if line.indicator.summable else None
-                shown = number_text(value) if group.available else str(indicators.NO_DATA)
+                shown = number_text(line.value) if group.available else str(indicators.NO_DATA)
                 rows.append(("", f"- {line.indicator.label}", shown))
         return rows
 
