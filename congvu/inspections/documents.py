@@ -50,7 +50,6 @@ FORMATS: Final = ("docx", "pdf")
 MINUTES_NUMBER: Final = "        /BB-ĐKT"
 NOTICE_NUMBER: Final = "        /TB"
 TEAM: Final = "ĐOÀN KIỂM TRA CÔNG VỤ"
-DRAFT: Final = "DỰ THẢO"
 #: The official text is Vietnamese whatever the reader's language.
 RESULT_VI: Final = {
     "kept": "Thực hiện đúng",
@@ -379,7 +378,7 @@ class MinutesDocx(_Docx):
     def build(self, document: DocumentObject) -> None:
         r = self.record
         if not r.is_final:
-            d.paragraph(document, DRAFT, bold=True, align=d.RIGHT, after=6)
+            d.draft_mark(document)
         self._heading(document)
         d.body_text(document, "\n".join(r.minutes_intro()))
         d.section_heading(document, "I. NỘI DUNG KIỂM TRA")

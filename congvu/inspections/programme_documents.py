@@ -312,7 +312,7 @@ class AmendmentDocx(DocxExporter):
         organisation = p.organisation
         approved = a.status == ProgrammeAmendment.Status.APPROVED
         if not approved:
-            d.paragraph(document, "DỰ THẢO", bold=True, align=d.RIGHT, after=6)
+            d.draft_mark(document)
         d.heading_block(
             document,
             governing_body=governing_body(organisation),

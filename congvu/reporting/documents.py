@@ -38,6 +38,10 @@ TABLE_PT = 12
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 A4_MM = (210, 297)
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+#: Above the heading of a paper that is not final yet (a report not filed, minutes of an
+#: inspection not concluded, a decision not signed); the PDFs say it with
+#: `reporting/pdf/_draft.html`.
+DRAFT = "DỰ THẢO"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
@@ -216,6 +220,11 @@ def heading_block(
     para.paragraph_format.space_before = Pt(12)
     style_run(para.add_run(place_and_date(place, day)), size=BODY_PT, italic=True)
     return table
+
+
+def draft_mark(document: DocumentObject) -> None:
+    """ "DỰ THẢO" in bold on the right, above the heading block."""
+    paragraph(document, DRAFT, bold=True, align=RIGHT, after=6)
 
 
 def title_block(document: DocumentObject, kind: str, subject: str) -> None:

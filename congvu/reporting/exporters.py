@@ -142,6 +142,8 @@ class _OrganisationReportMixin:
 class OrganisationReportDocx(_OrganisationReportMixin, DocxExporter):
     def build(self, document: DocumentObject) -> None:
         report, period = self.report, self.period
+        if not report.is_filed:
+            d.draft_mark(document)
         d.heading_block(
             document,
             governing_body=governing_body(self.organisation),
@@ -192,6 +194,7 @@ class OrganisationReportPdf(_OrganisationReportMixin, Exporter):
             "reporting/pdf/organisation_report.html",
             {
                 "report": self.report,
+                "draft": not self.report.is_filed,
                 "period": self.period,
                 "governing_body": governing_body(self.organisation),
                 "issuing_body": d.upper_name(self.report.organisation_name),
