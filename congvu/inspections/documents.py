@@ -37,7 +37,14 @@ from docx.document import Document as DocumentObject
 
 from congvu.organisations.models import Organisation
 from congvu.reporting import documents as d
-from congvu.reporting.exporters import PDF, DocxExporter, Exporter, governing_body, render_pdf
+from congvu.reporting.exporters import (
+    PDF,
+    DocxExporter,
+    Exporter,
+    governing_body,
+    in_official_language,
+    render_pdf,
+)
 from congvu.reporting.services import place_from
 
 from . import selectors
@@ -436,6 +443,7 @@ class _Pdf(_InspectionMixin, Exporter):
     content_type = PDF
     template: str = ""
 
+    @in_official_language
     def html(self) -> str:
         r = self.record
         return render_to_string(
