@@ -4,6 +4,9 @@ papers are Vietnamese whatever the reader's language, the Word tables keep their
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,3 +83,46 @@ def test_the_provincial_workbooks_headers_all_follow_the_readers_language(
     vietnamese = headers_of(as_officer.get(url).content)
     assert vietnamese["Tong hop"][:3] == ["STT", "Mã định danh", "Cơ quan, đơn vị"]
     assert "Số lượt đánh giá" in vietnamese["Tong hop"]
+
+
+def grid_mm(table: Any) -> list[int]:
+    return [round(col.w.mm) for col in table._tbl.tblGrid.gridCol_lst]
+
+
+def test_the_word_tables_grid_has_the_intended_column_widths(
+    as_head: Client, draft: OrganisationReport
+) -> None:
+    document = Document(io.BytesIO(download(as_head, draft, "docx")))
+    heading, figures, signer = document.tables
+    assert grid_mm(heading) == [68, 97]
+    assert grid_mm(figures) == [15, 115, 35]
+    assert grid_mm(signer) == [80, 85]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_keeps_the_national_name_on_one_line_and_the_stt_column_narrow(
+    as_head: Client, draft: OrganisationReport, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    (tmp_path / "bao-cao.docx").write_bytes(download(as_head, draft, "docx"))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "bao-cao.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    lines = PdfReader(tmp_path / "bao-cao.pdf").pages[0].extract_text().splitlines()
+    assert any("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in line for line in lines), lines
+    # A narrow STT column: the group number and its title share a line.
+    assert any(line.startswith("1 Thực hiện nhiệm vụ theo kế hoạch") for line in lines), lines
