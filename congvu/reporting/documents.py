@@ -65,6 +65,21 @@ def upper_name(name: str) -> str:
     return name.replace("Ủy ban nhân dân", "UBND").replace("Uỷ ban nhân dân", "UBND").upper()
 
 
+def full_stop(text: str) -> str:
+    """`text` ending in one full stop: a reason typed with its own stop keeps it (not
+    "thực tế.."), a trailing comma or semicolon gives way to it."""
+    text = text.rstrip()
+    if not text or text.endswith((".", "!", "?", "…")):
+        return text
+    return text.rstrip(",;:").rstrip() + "."
+
+
+def sentences(lines: Iterable[str]) -> str:
+    """Sentences run together on one line (a sheet's subtitle), each with its stop, not
+    "15/01/2026.; Điều chỉnh…"."""
+    return " ".join(full_stop(line) for line in lines if line.strip())
+
+
 def _set_fonts(element: Any, name: str = FONT) -> None:
     """Set ascii/hAnsi/eastAsia/cs fonts on an rPr element."""
     fonts = element.find(qn("w:rFonts"))

@@ -429,7 +429,7 @@ class RankingXlsx(_RankingMixin, Exporter):
                 )
 
         criteria = workbook.create_sheet(CRITERIA_SHEET)
-        title_rows(criteria, _("Tiêu chí: %(name)s") % {"name": s.name}, "; ".join(r.rules()), 5)
+        title_rows(criteria, _("Tiêu chí: %(name)s") % {"name": s.name}, d.sentences(r.rules()), 5)
         header_row(
             criteria,
             [_("STT"), _("Mã chỉ số"), _("Tiêu chí"), _("Trọng số (%)"), _("Cách tính")],

@@ -195,3 +195,12 @@ def test_the_ranking_papers_are_vietnamese_when_the_reader_uses_english(
     assert docx_text(english["docx"]) == docx_text(vietnamese["docx"])
     assert pdf_text(english["pdf"]) == pdf_text(vietnamese["pdf"])
     assert "Tiêu chí" in docx_text(english["docx"])
+
+
+def test_the_criteria_sheet_states_the_rules_without_doubled_punctuation(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    workbook = load_workbook(io.BytesIO(download(as_officer, computed, "xlsx")))
+    rules = str(workbook["Tieu chi"]["A2"].value)
+    assert rules.startswith("Tổng điểm (0–100)") and rules.endswith(".")
+    assert ".;" not in rules and ".." not in rules
