@@ -319,7 +319,10 @@ def change_state(rating: Rating, *, old_state: str) -> None:
 # --- Rebuild -----------------------------------------------------------------------------------
 
 
-def _aggregates() -> dict[str, Any]:
+def aggregates(*columns: str) -> dict[str, Any]:
+    """The rollup columns (all, or those named) as aggregates over raw ratings: the one
+    statement of which ratings count, for `rebuild` and for readers of part of a month
+    (the periodic reports' first and last days), so the two never drift apart."""
     counted = Q(state__in=Rating.COUNTED_STATES)
 
     def count_if(condition: Q) -> Sum:
@@ -327,7 +330,7 @@ def _aggregates() -> dict[str, Any]:
             Case(When(condition, then=Value(1)), default=Value(0)), output_field=IntegerField()
         )
 
-    return {
+    every = {
         "total": Count("id"),
         "counted": count_if(counted),
         "satisfied": count_if(counted & Q(satisfied=True)),
@@ -335,6 +338,7 @@ def _aggregates() -> dict[str, Any]:
         "verified": count_if(counted & Q(verified=True)),
         **{f"level_{n}": count_if(counted & Q(level=n)) for n in range(1, MAX_LEVELS + 1)},
     }
+    return {c: every[c] for c in columns} if columns else every
 
 
 def _as_date(value: Any) -> dt.date:
@@ -346,7 +350,7 @@ def _grouped(keys: Iterable[str]) -> list[dict[str, Any]]:
         Rating.objects.order_by()
         .annotate(m=TruncMonth("rated_on"))
         .values(*keys, "m")
-        .annotate(**_aggregates())
+        .annotate(**aggregates())
     )
 
 

@@ -37,7 +37,14 @@ from docx.document import Document as DocumentObject
 
 from congvu.organisations.models import Organisation
 from congvu.reporting import documents as d
-from congvu.reporting.exporters import PDF, DocxExporter, Exporter, governing_body, render_pdf
+from congvu.reporting.exporters import (
+    PDF,
+    DocxExporter,
+    Exporter,
+    governing_body,
+    in_official_language,
+    render_pdf,
+)
 from congvu.reporting.services import place_from
 
 from . import selectors
@@ -50,7 +57,6 @@ FORMATS: Final = ("docx", "pdf")
 MINUTES_NUMBER: Final = "        /BB-ĐKT"
 NOTICE_NUMBER: Final = "        /TB"
 TEAM: Final = "ĐOÀN KIỂM TRA CÔNG VỤ"
-DRAFT: Final = "DỰ THẢO"
 #: The official text is Vietnamese whatever the reader's language.
 RESULT_VI: Final = {
     "kept": "Thực hiện đúng",
@@ -379,7 +385,7 @@ class MinutesDocx(_Docx):
     def build(self, document: DocumentObject) -> None:
         r = self.record
         if not r.is_final:
-            d.paragraph(document, DRAFT, bold=True, align=d.RIGHT, after=6)
+            d.draft_mark(document)
         self._heading(document)
         d.body_text(document, "\n".join(r.minutes_intro()))
         d.section_heading(document, "I. NỘI DUNG KIỂM TRA")
@@ -437,6 +443,7 @@ class _Pdf(_InspectionMixin, Exporter):
     content_type = PDF
     template: str = ""
 
+    @in_official_language
     def html(self) -> str:
         r = self.record
         return render_to_string(

@@ -108,6 +108,13 @@ class ProgrammeText:
         return (str(n), item.organisation.name, period_vi(item), kind_vi(item), lead)
 
 
+def titled(programme: InspectionProgramme) -> str:
+    """The programme's title with its year, said once: the title usually holds it already
+    ("Kế hoạch kiểm tra công vụ năm 2026")."""
+    title = programme.title.strip()
+    return title if str(programme.year) in title else f"{title} năm {programme.year}"
+
+
 def decision_text(number: str, day: object) -> str:
     """ "Quyết định số 15/QĐ-SNV ngày 15/01/2026", as the pages say it."""
     text = f"Quyết định số {number}" if number else "Quyết định"
@@ -249,7 +256,7 @@ class ProgrammeXlsx(_ProgrammeMixin, Exporter):
         sheet = workbook.active
         assert sheet is not None  # a new workbook always has its first sheet
         sheet.title = f"Ke hoach {p.year}"
-        title_rows(sheet, f"{p.title} ({p.year})", "; ".join(t.basis()), len(headers))
+        title_rows(sheet, titled(p), d.sentences(t.basis()), len(headers))
         header_row(sheet, headers, [6, 14, 48, 8, 8, 14, 24, 30, 8, 30, 24, 60])
         for n, item in enumerate(t.items, start=1):
             lead = item.lead.full_name or item.lead.username if item.lead else ""
@@ -312,7 +319,7 @@ class AmendmentDocx(DocxExporter):
         organisation = p.organisation
         approved = a.status == ProgrammeAmendment.Status.APPROVED
         if not approved:
-            d.paragraph(document, "DỰ THẢO", bold=True, align=d.RIGHT, after=6)
+            d.draft_mark(document)
         d.heading_block(
             document,
             governing_body=governing_body(organisation),
@@ -333,7 +340,7 @@ class AmendmentDocx(DocxExporter):
             align=d.CENTER,
             after=6,
         )
-        basis = f"Căn cứ {p.title} năm {p.year}"
+        basis = f"Căn cứ {titled(p)}"
         if p.decision_number or p.decision_on:
             basis += f" được phê duyệt tại {decision_text(p.decision_number, p.decision_on)}"
         earlier = p.amendments.filter(
@@ -345,7 +352,7 @@ class AmendmentDocx(DocxExporter):
             f"lần {e.number};"
             for e in earlier
         ]
-        lines.append(f"Xét đề nghị điều chỉnh kế hoạch với lý do: {a.reason}.")
+        lines.append(d.full_stop(f"Xét đề nghị điều chỉnh kế hoạch với lý do: {a.reason}"))
         d.body_text(document, "\n".join(lines))
         d.paragraph(document, "QUYẾT ĐỊNH:", bold=True, align=d.CENTER, before=6, after=6)
         d.body_text(
@@ -464,8 +471,8 @@ class AmendmentPreviewXlsx(Exporter):
         sheet.title = f"Du thao dieu chinh {a.number}"
         title_rows(
             sheet,
-            f"DỰ THẢO — {p.title} ({p.year}) sau điều chỉnh lần {a.number}",
-            f"Lý do điều chỉnh: {a.reason}",
+            f"DỰ THẢO — {titled(p)} sau điều chỉnh lần {a.number}",
+            d.full_stop(f"Lý do điều chỉnh: {a.reason}"),
             len(self.HEADERS),
         )
         header_row(sheet, self.HEADERS, [6, 14, 44, 12, 34, 18, 34, 40])

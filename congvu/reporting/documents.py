@@ -38,6 +38,10 @@ TABLE_PT = 12
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 A4_MM = (210, 297)
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+#: Above the heading of a paper that is not final yet (a report not filed, minutes of an
+#: inspection not concluded, a decision not signed); the PDFs say it with
+#: `reporting/pdf/_draft.html`.
+DRAFT = "DỰ THẢO"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 CENTER = WD_ALIGN_PARAGRAPH.CENTER
@@ -59,6 +63,21 @@ def place_and_date(place: str, day: dt.date) -> str:
 def upper_name(name: str) -> str:
     """Issuing bodies in capitals; "Ủy ban nhân dân" is shortened as offices do ("UBND")."""
     return name.replace("Ủy ban nhân dân", "UBND").replace("Uỷ ban nhân dân", "UBND").upper()
+
+
+def full_stop(text: str) -> str:
+    """`text` ending in one full stop: a reason typed with its own stop keeps it (not
+    "thực tế.."), a trailing comma or semicolon gives way to it."""
+    text = text.rstrip()
+    if not text or text.endswith((".", "!", "?", "…")):
+        return text
+    return text.rstrip(",;:").rstrip() + "."
+
+
+def sentences(lines: Iterable[str]) -> str:
+    """Sentences run together on one line (a sheet's subtitle), each with its stop, not
+    "15/01/2026.; Điều chỉnh…"."""
+    return " ".join(full_stop(line) for line in lines if line.strip())
 
 
 def _set_fonts(element: Any, name: str = FONT) -> None:
@@ -141,6 +160,19 @@ def landscape_section(document: DocumentObject) -> None:
     section.right_margin = Mm(MARGINS_MM["bottom"])
 
 
+def _column_widths(table: Table, widths_mm: Sequence[float]) -> None:
+    """Fixed column widths, on the grid and on every cell. Word reads the cells' widths;
+    LibreOffice lays a fixed table out by its grid (`w:tblGrid/w:gridCol`), which python-docx
+    leaves at equal widths: without it the heading's national name breaks ("… VIỆT / NAM")
+    and the STT column is as wide as the content."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
 def _no_borders(table: Table) -> None:
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -185,10 +217,9 @@ def heading_block(
     """The two-column heading of Decree 30 (items 1–4 of Appendix I)."""
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    _column_widths(table, (68, 97))
     _no_borders(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(68), Mm(97)
 
     first = True
     if governing_body:
@@ -216,6 +247,11 @@ def heading_block(
     para.paragraph_format.space_before = Pt(12)
     style_run(para.add_run(place_and_date(place, day)), size=BODY_PT, italic=True)
     return table
+
+
+def draft_mark(document: DocumentObject) -> None:
+    """ "DỰ THẢO" in bold on the right, above the heading block."""
+    paragraph(document, DRAFT, bold=True, align=RIGHT, after=6)
 
 
 def title_block(document: DocumentObject, kind: str, subject: str) -> None:
@@ -255,20 +291,18 @@ def data_table(
     table = document.add_table(rows=3, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+    _column_widths(table, widths_mm)
     header_row, plain_row, bold_row = table.rows
     tr_pr = header_row._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
-    for index, (cell, text) in enumerate(zip(header_row.cells, headers, strict=True)):
-        cell.width = Mm(widths_mm[index])
+    for cell, text in zip(header_row.cells, headers, strict=True):
         para = cell.paragraphs[0]
         para.alignment = CENTER
         style_run(para.add_run(str(text)), size=size, bold=True)
     for row, bold in ((plain_row, False), (bold_row, True)):
         for index, cell in enumerate(row.cells):
-            cell.width = Mm(widths_mm[index])
             para = cell.paragraphs[0]
             para.alignment = RIGHT if index >= numeric_from else (CENTER if index == 0 else LEFT)
             style_run(para.add_run("x"), size=size, bold=bold)
@@ -300,10 +334,9 @@ def recipients_and_signer(
     """ "Nơi nhận:" (12 pt bold italic, items 11 pt) on the left, the signer on the right."""
     paragraph(document, "", after=6)
     table = document.add_table(rows=1, cols=2)
-    table.autofit = False
+    _column_widths(table, (80, 85))
     _no_borders(table)
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(80), Mm(85)
     para = left.paragraphs[0]
     para.alignment = LEFT
     style_run(para.add_run("Nơi nhận:"), size=12, bold=True, italic=True)
@@ -334,10 +367,9 @@ def two_signers(
     team on the right): each block's title lines in bold capitals, room to sign, the name."""
     paragraph(document, "", after=6)
     table = document.add_table(rows=1, cols=2)
-    table.autofit = False
+    _column_widths(table, (82, 83))
     _no_borders(table)
     cells = table.rows[0].cells
-    cells[0].width, cells[1].width = Mm(82), Mm(83)
     for cell, titles, name in ((cells[0], left, left_name), (cells[1], right, right_name)):
         for index, title in enumerate(titles):
             para = _cell_paragraph(cell, index == 0)

@@ -11,13 +11,16 @@ holds the appendix tables, pdf is WeasyPrint over an HTML template with an A4
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from docx.document import Document as DocumentObject
 
@@ -29,6 +32,8 @@ from . import indicators
 from .models import OrganisationReport, ReportPeriod
 from .selectors import Compilation, Row
 
+P = ParamSpec("P")
+T = TypeVar("T")
 PDF_CSS = Path(__file__).resolve().parent / "pdf.css"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,6 +82,25 @@ def provincial_basename(period: ReportPeriod) -> str:
     return f"tong-hop-{period.name}"
 
 
+def official_language() -> translation.override:
+    """Papers in the administrative format (Decree 30/2020) are Vietnamese whatever the
+    reader's language: indicator names, statuses and kinds are translated strings, and
+    would otherwise follow the reader's cookie half-way through the document."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def in_official_language(method: Callable[P, T]) -> Callable[P, T]:
+    """`method` (what builds an official paper: its texts and its layout) run in the
+    official language."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with official_language():
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
 class Exporter:
     """Everything an export view needs: a file name, a content type, the bytes."""
 
@@ -106,6 +130,7 @@ class DocxExporter(Exporter):
     def build(self, document: DocumentObject) -> None:
         raise NotImplementedError
 
+    @in_official_language
     def render(self) -> bytes:
         document = d.new_document()
         self.build(document)
@@ -142,6 +167,8 @@ class _OrganisationReportMixin:
 class OrganisationReportDocx(_OrganisationReportMixin, DocxExporter):
     def build(self, document: DocumentObject) -> None:
         report, period = self.report, self.period
+        if not report.is_filed:
+            d.draft_mark(document)
         d.heading_block(
             document,
             governing_body=governing_body(self.organisation),
@@ -187,11 +214,13 @@ class OrganisationReportPdf(_OrganisationReportMixin, Exporter):
     extension = "pdf"
     content_type = PDF
 
+    @in_official_language
     def render(self) -> bytes:
         html = render_to_string(
             "reporting/pdf/organisation_report.html",
             {
                 "report": self.report,
+                "draft": not self.report.is_filed,
                 "period": self.period,
                 "governing_body": governing_body(self.organisation),
                 "issuing_body": d.upper_name(self.report.organisation_name),
@@ -256,8 +285,7 @@ class _ProvincialMixin:
         ):
             rows.append((str(number), str(group.title), "" if group.available else "—"))
             for line in group.lines:
-                value = line.value if line.indicator.summable else None
-                shown = number_text(value) if group.available else str(indicators.NO_DATA)
+                shown = number_text(line.value) if group.available else str(indicators.NO_DATA)
                 rows.append(("", f"- {line.indicator.label}", shown))
         return rows
 
@@ -388,6 +416,7 @@ class ProvincialReportPdf(_ProvincialMixin, Exporter):
     def render(self) -> bytes:
         return render_pdf(self.html())
 
+    @in_official_language
     def html(self) -> str:
         """The document WeasyPrint lays out (its hash tells whether a stored PDF is current)."""
         governing, issuing = self.issuer()

@@ -16,6 +16,7 @@ while a source was pending keeps it in `missing`, so an old report still says
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -39,6 +40,9 @@ class Indicator:
     label: Any
     short_label: Any
     summable: bool = True
+    #: A rate: (numerator key, denominator key) of counts kept in the snapshot; a total of
+    #: the rate is the sum of the numerators over the sum of the denominators.
+    rate_of: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,38 +171,100 @@ def dissemination(period: ReportPeriod, organisation_ids: list[int]) -> dict[int
     return result
 
 
+#: Kept in the snapshot next to the indicators (not shown as a line): the provincial rate is
+#: the summed satisfied over the summed counted, not an average of the organisations' rates.
+RATINGS_SATISFIED: Final = "ratings_satisfied"
+
 RATING_INDICATORS = (
     Indicator("ratings_count", _("Số lượt đánh giá"), _("Lượt đánh giá")),
-    Indicator("satisfaction_percent", _("Tỷ lệ hài lòng (%)"), _("Hài lòng (%)"), summable=False),
+    Indicator(
+        "satisfaction_percent",
+        _("Tỷ lệ hài lòng (%)"),
+        _("Hài lòng (%)"),
+        summable=False,
+        rate_of=(RATINGS_SATISFIED, "ratings_count"),
+    ),
 )
+
+
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and the last month (first days) lying wholly inside [start, end], or None."""
+    from congvu.feedback.selectors import add_months, month_end, month_start
+
+    first = start if start.day == 1 else add_months(month_start(start), 1)
+    last = month_start(end) if end == month_end(end) else add_months(month_start(end), -1)
+    return (first, last) if first <= last else None
+
+
+def partial_days(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The day ranges of [start, end] outside its whole months: the head and tail of the
+    period (or the whole period when no month fits in it)."""
+    from congvu.feedback.selectors import month_end
+
+    months = whole_months(start, end)
+    if months is None:
+        return [(start, end)]
+    first, last = months
+    edges = [(start, first - dt.timedelta(days=1)), (month_end(last) + dt.timedelta(days=1), end)]
+    return [(a, b) for a, b in edges if a <= b]
 
 
 @source("ratings", _("Đánh giá, mức độ hài lòng của người dân"), RATING_INDICATORS)
 def ratings(period: ReportPeriod, organisation_ids: list[int]) -> dict[int, dict[str, Value]]:
-    """From the monthly rating rollups (never the raw ratings): the months that start inside
-    the report period. Counted ratings only (flagged ones wait for review)."""
-    from congvu.feedback.models import OrganisationMonthRollup
+    """The ratings given from `covers_from` to `covers_to`, both included. The months wholly
+    inside come from the monthly rollups; the days of a first or last month the period only
+    partly covers (a yearly period runs 16/11 to 15/11) from the raw ratings of those days,
+    counted by the rollups' own rule (`rollups.aggregates`: counted and included ratings;
+    flagged ones wait for review). At most two partial months: the cost stays with the
+    number of organisations, not of ratings."""
+    from congvu.cases.selectors import day_bounds
+    from congvu.feedback import rollups
+    from congvu.feedback.models import OrganisationMonthRollup, Rating
 
-    sums = {
-        row["organisation_id"]: row
-        for row in OrganisationMonthRollup.objects.filter(
-            organisation_id__in=organisation_ids,
-            month__gte=period.covers_from.replace(day=1),
-            month__lte=period.covers_to,
-        )
-        .values("organisation_id")
-        .annotate(counted=Sum("counted"), satisfied=Sum("satisfied"))
-        .order_by()
+    sums: dict[int, dict[str, int]] = {
+        pk: {"counted": 0, "satisfied": 0} for pk in organisation_ids
     }
-    result: dict[int, dict[str, Value]] = {}
-    for pk in organisation_ids:
-        row = sums.get(pk, {})
-        counted = int(row.get("counted") or 0)
-        result[pk] = {
-            "ratings_count": counted,
-            "satisfaction_percent": share(int(row.get("satisfied") or 0), counted),
+
+    def add(rows: Iterable[Mapping[str, Any]]) -> None:
+        for row in rows:
+            target = sums[row["organisation_id"]]
+            for column in ("counted", "satisfied"):
+                target[column] += int(row[column] or 0)
+
+    months = whole_months(period.covers_from, period.covers_to)
+    if months is not None:
+        add(
+            OrganisationMonthRollup.objects.filter(
+                organisation_id__in=organisation_ids, month__gte=months[0], month__lte=months[1]
+            )
+            .values("organisation_id")
+            .annotate(counted=Sum("counted"), satisfied=Sum("satisfied"))
+            .order_by()
+        )
+    for first, last in partial_days(period.covers_from, period.covers_to):
+        # `rated_on` is the local day of `created_at`; the `created_at` bounds (a day wider,
+        # for safety) let the (organisation, created_at) index find the rows.
+        start, end = day_bounds(first - dt.timedelta(days=1), last + dt.timedelta(days=1))
+        add(
+            Rating.objects.filter(
+                organisation_id__in=organisation_ids,
+                created_at__gte=start,
+                created_at__lt=end,
+                rated_on__gte=first,
+                rated_on__lte=last,
+            )
+            .order_by()
+            .values("organisation_id")
+            .annotate(**rollups.aggregates("counted", "satisfied"))
+        )
+    return {
+        pk: {
+            "ratings_count": row["counted"],
+            RATINGS_SATISFIED: row["satisfied"],
+            "satisfaction_percent": share(row["satisfied"], row["counted"]),
         }
-    return result
+        for pk, row in sums.items()
+    }
 
 
 CASE_INDICATORS = (
@@ -315,10 +381,32 @@ def values_of(snapshot: Mapping[str, Any] | None) -> dict[str, Value]:
     return dict((snapshot or {}).get("values", {}))
 
 
+def rate_parts(values: Mapping[str, Value], indicator: Indicator) -> tuple[int, int] | None:
+    """A rate indicator's numerator and denominator in one snapshot. A snapshot taken before
+    the numerator was kept has only the rate (one decimal): the numerator is recovered from
+    it, exactly while the denominator is under a thousand."""
+    assert indicator.rate_of is not None
+    numerator_key, denominator_key = indicator.rate_of
+    denominator = values.get(denominator_key)
+    if denominator is None:
+        return None
+    numerator = values.get(numerator_key)
+    if numerator is None:
+        rate = values.get(indicator.key)
+        if rate is None:
+            return (0, 0) if not denominator else None
+        numerator = round(rate * denominator / 100)
+    return int(numerator), int(denominator)
+
+
 def totals(snapshots: Iterable[Mapping[str, Any] | None]) -> dict[str, Value]:
-    """Sums of the summable indicators; None where no organisation had data."""
+    """Sums of the summable indicators, and each rate over the summed counts (the province's
+    satisfaction rate is all satisfied ratings over all counted ones); None where no
+    organisation had data."""
     result: dict[str, Value] = {}
     indicators = all_indicators()
+    rates = [indicator for indicator in indicators if indicator.rate_of is not None]
+    parts: dict[str, tuple[int, int] | None] = {}
     for snapshot in snapshots:
         values = values_of(snapshot)
         for indicator in indicators:
@@ -327,6 +415,17 @@ def totals(snapshots: Iterable[Mapping[str, Any] | None]) -> dict[str, Value]:
                 result.setdefault(indicator.key, None)
                 continue
             result[indicator.key] = (result.get(indicator.key) or 0) + value
+        for indicator in rates:
+            found = rate_parts(values, indicator)
+            if found is not None:
+                before = parts.get(indicator.key) or (0, 0)
+                parts[indicator.key] = (before[0] + found[0], before[1] + found[1])
+    for indicator in rates:
+        summed = parts.get(indicator.key)
+        if summed is not None:
+            assert indicator.rate_of is not None
+            result[indicator.rate_of[0]] = summed[0]
+            result[indicator.key] = share(*summed)
     for indicator in indicators:
         result.setdefault(indicator.key, None)
     return result

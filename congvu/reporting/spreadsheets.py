@@ -4,6 +4,10 @@ Sheets: "Tong hop" (a row per organisation with every indicator, then the
 totals), "Chua nop" (organisations that have not filed), "Chi tieu" (the
 totals as a list). Numbers stay numbers; indicators without data yet have an
 empty column marked "(chưa có dữ liệu)" in the header.
+
+Unlike the .docx and .pdf (official papers, always Vietnamese), the workbook is a working
+file: like the case list's export, its titles and headers follow the reader's language,
+all of them (the indicator names were translated, the fixed headers were not).
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -31,14 +37,15 @@ MISSING_SHEET = "Chua nop"
 TOTALS_SHEET = "Chi tieu"
 
 FIXED_HEADERS = (
-    "STT",
-    "Mã định danh",
-    "Cơ quan, đơn vị",
-    "Loại",
-    "Tình trạng",
-    "Ngày nộp",
-    "Nộp muộn",
+    gettext_lazy("STT"),
+    gettext_lazy("Mã định danh"),
+    gettext_lazy("Cơ quan, đơn vị"),
+    gettext_lazy("Loại"),
+    gettext_lazy("Tình trạng"),
+    gettext_lazy("Ngày nộp"),
+    gettext_lazy("Nộp muộn"),
 )
+DATE_COLUMN = 6  # "Ngày nộp"
 FIXED_WIDTHS = (6, 14, 48, 24, 20, 12, 10)
 
 
@@ -51,9 +58,9 @@ def title_rows(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
-def header_row(sheet: Worksheet, headers: Sequence[str], widths: Sequence[float]) -> None:
+def header_row(sheet: Worksheet, headers: Sequence[Any], widths: Sequence[float]) -> None:
     for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=column, value=text)
+        cell = sheet.cell(row=HEADER_ROW, column=column, value=str(text))
         cell.font = Font(name=FONT_NAME, bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -80,18 +87,23 @@ def provincial_workbook(compilation: Compilation) -> bytes:
         str(i.label) + ("" if i.key in available else f" ({indicators.NO_DATA})")
         for i in all_indicators
     ]
-    headers = [*FIXED_HEADERS, *indicator_headers, "Tỷ lệ đã xác nhận QTƯX (%)"]
+    headers = [*FIXED_HEADERS, *indicator_headers, _("Tỷ lệ đã xác nhận QTƯX (%)")]
     widths = [*FIXED_WIDTHS, *([14] * len(all_indicators)), 14]
-    subtitle = (
-        f"Số liệu từ {period.covers_from:%d/%m/%Y} đến {period.covers_to:%d/%m/%Y}; "
-        f"hạn nộp {period.due_on:%d/%m/%Y}. Đã nộp {compilation.filed}/{compilation.expected}."
-    )
+    subtitle = _(
+        "Số liệu từ %(start)s đến %(end)s; hạn nộp %(due)s. Đã nộp %(filed)s/%(expected)s."
+    ) % {
+        "start": f"{period.covers_from:%d/%m/%Y}",
+        "end": f"{period.covers_to:%d/%m/%Y}",
+        "due": f"{period.due_on:%d/%m/%Y}",
+        "filed": compilation.filed,
+        "expected": compilation.expected,
+    }
 
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = MAIN_SHEET
-    title_rows(sheet, f"Phụ lục: {period.name}", subtitle, len(headers))
+    title_rows(sheet, _("Phụ lục: %(name)s") % {"name": period.name}, subtitle, len(headers))
     header_row(sheet, headers, widths)
     keys = [i.key for i in all_indicators]
     for row in compilation.rows:
@@ -115,7 +127,7 @@ def provincial_workbook(compilation: Compilation) -> bytes:
         [
             None,
             None,
-            "Tổng cộng",
+            _("Tổng cộng"),
             None,
             f"{compilation.filed}/{compilation.expected}",
             None,
@@ -125,15 +137,14 @@ def provincial_workbook(compilation: Compilation) -> bytes:
         ]
     )
     bold_row(sheet, sheet.max_row, len(headers))
-    date_column = FIXED_HEADERS.index("Ngày nộp") + 1
     for (cell,) in sheet.iter_rows(
-        min_row=HEADER_ROW + 1, min_col=date_column, max_col=date_column, max_row=sheet.max_row
+        min_row=HEADER_ROW + 1, min_col=DATE_COLUMN, max_col=DATE_COLUMN, max_row=sheet.max_row
     ):
         cell.number_format = "DD/MM/YYYY"
 
     missing = workbook.create_sheet(MISSING_SHEET)
-    missing_headers = ["STT", "Mã định danh", "Cơ quan, đơn vị", "Loại", "Tình trạng"]
-    title_rows(missing, "Cơ quan, đơn vị chưa nộp báo cáo", subtitle, len(missing_headers))
+    missing_headers = FIXED_HEADERS[:5]
+    title_rows(missing, _("Cơ quan, đơn vị chưa nộp báo cáo"), subtitle, len(missing_headers))
     header_row(missing, missing_headers, [6, 14, 48, 24, 22])
     for number, row in enumerate(compilation.not_submitted, start=1):
         missing.append(
@@ -147,8 +158,8 @@ def provincial_workbook(compilation: Compilation) -> bytes:
         )
 
     listing = workbook.create_sheet(TOTALS_SHEET)
-    title_rows(listing, f"Tổng hợp chỉ tiêu: {period.name}", subtitle, 3)
-    header_row(listing, ["Nhóm", "Chỉ tiêu", "Tổng"], [36, 52, 16])
+    title_rows(listing, _("Tổng hợp chỉ tiêu: %(name)s") % {"name": period.name}, subtitle, 3)
+    header_row(listing, [_("Nhóm"), _("Chỉ tiêu"), _("Tổng")], [36, 52, 16])
     listing.freeze_panes = f"A{HEADER_ROW + 1}"
     for src in indicators.REGISTRY:
         for indicator in src.indicators:

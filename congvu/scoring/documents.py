@@ -37,6 +37,7 @@ from congvu.reporting.exporters import (
     DocxExporter,
     Exporter,
     governing_body,
+    in_official_language,
     render_pdf,
 )
 from congvu.reporting.services import place_from
@@ -346,6 +347,7 @@ class RankingPdf(_RankingMixin, Exporter):
     def render_now(self) -> bytes:
         return render_pdf(self.html())
 
+    @in_official_language
     def html(self) -> str:
         """The document WeasyPrint lays out (its hash tells whether a stored PDF is current)."""
         r = self.ranking
@@ -383,25 +385,28 @@ class RankingXlsx(_RankingMixin, Exporter):
 
     def render(self) -> bytes:
         r, s = self.ranking, self.scorecard
-        subtitle = (
-            f"Kỳ từ {s.period_start:%d/%m/%Y} đến {s.period_end:%d/%m/%Y}. "
-            f"{s.organisation.name}. {s.get_status_display()}."
-        )
+        # A working file: its titles and headers follow the reader's language, all of them
+        # (as the case list's export); the DOCX and PDF are the official, Vietnamese, papers.
+        subtitle = _("Kỳ từ %(start)s đến %(end)s.") % {
+            "start": f"{s.period_start:%d/%m/%Y}",
+            "end": f"{s.period_end:%d/%m/%Y}",
+        }
+        subtitle += f" {s.organisation.name}. {s.get_status_display()}."
         workbook = Workbook()
         sheet = workbook.active
         assert sheet is not None  # a new workbook always has its first sheet
         sheet.title = RANKING_SHEET
         headers = [
-            "Hạng",
-            "Mã định danh",
-            "Cơ quan, đơn vị",
-            "Loại",
-            "Tổng điểm",
-            "Xếp loại",
-            "Số tiêu chí có dữ liệu",
-            "Tiêu chí thiếu dữ liệu",
+            _("Hạng"),
+            _("Mã định danh"),
+            _("Cơ quan, đơn vị"),
+            _("Loại"),
+            _("Tổng điểm"),
+            _("Xếp loại"),
+            _("Số tiêu chí có dữ liệu"),
+            _("Tiêu chí thiếu dữ liệu"),
             *(c.display_label for c in r.criteria),
-            "Đề nghị khen thưởng",
+            _("Đề nghị khen thưởng"),
         ]
         widths = [8, 14, 48, 24, 10, 20, 10, 30, *([14] * len(r.criteria)), 12]
         title_rows(sheet, s.name, subtitle, len(headers))
@@ -415,7 +420,7 @@ class RankingXlsx(_RankingMixin, Exporter):
                         score.organisation_name,
                         str(group.kind),
                         None if score.total is None else round(score.total, 2),
-                        score.grade or ("Chưa đủ dữ liệu" if score.total is None else ""),
+                        score.grade or (_("Chưa đủ dữ liệu") if score.total is None else ""),
                         score.with_data,
                         "; ".join(score.missing_labels),  # type: ignore[attr-defined]
                         *((score.parts.get(c.metric) or {}).get("value") for c in r.criteria),
@@ -424,10 +429,10 @@ class RankingXlsx(_RankingMixin, Exporter):
                 )
 
         criteria = workbook.create_sheet(CRITERIA_SHEET)
-        title_rows(criteria, f"Tiêu chí: {s.name}", "; ".join(r.rules()), 5)
+        title_rows(criteria, _("Tiêu chí: %(name)s") % {"name": s.name}, d.sentences(r.rules()), 5)
         header_row(
             criteria,
-            ["STT", "Mã chỉ số", "Tiêu chí", "Trọng số (%)", "Cách tính"],
+            [_("STT"), _("Mã chỉ số"), _("Tiêu chí"), _("Trọng số (%)"), _("Cách tính")],
             [6, 20, 40, 12, 80],
         )
         criteria.freeze_panes = "A5"
@@ -439,7 +444,9 @@ class RankingXlsx(_RankingMixin, Exporter):
         proposed = workbook.create_sheet(PROPOSED_SHEET)
         title_rows(proposed, r.proposal_text(), subtitle, 5)
         header_row(
-            proposed, ["STT", "Cơ quan, đơn vị", "Loại", "Hạng", "Tổng điểm"], [6, 48, 24, 8, 10]
+            proposed,
+            [_("STT"), _("Cơ quan, đơn vị"), _("Loại"), _("Hạng"), _("Tổng điểm")],
+            [6, 48, 24, 8, 10],
         )
         for n, score in enumerate(r.proposed, start=1):
             proposed.append(
@@ -452,7 +459,8 @@ class RankingXlsx(_RankingMixin, Exporter):
                 ]
             )
         if r.proposed:
-            proposed.append([None, f"Cộng: {len(r.proposed)} cơ quan, đơn vị", None, None, None])
+            total = _("Cộng: %(count)s cơ quan, đơn vị") % {"count": len(r.proposed)}
+            proposed.append([None, total, None, None, None])
             bold_row(proposed, proposed.max_row, 5)
 
         buffer = io.BytesIO()

@@ -289,3 +289,24 @@ def test_the_csv_with_a_wrong_date_sends_back_to_the_page_with_the_error(
     page = as_officer.get(response["Location"])
     assert 'data-testid="filter-errors"' in page.content.decode()
     assert 'value="a"' in page.content.decode()
+
+
+def test_the_csv_names_a_reports_submission_in_the_readers_language(
+    as_officer: Client, province: dict[str, Organisation], officer: User
+) -> None:
+    record(
+        "report.submit",
+        actor=officer,
+        object_type="reporting.organisationreport",
+        object_id="1",
+        organisation=province["dept_justice"],
+        summary="Sở Tư pháp",
+    )
+    rows = read_csv(as_officer.get(reverse("audit:csv")))
+    header = rows[0]
+    submitted = [row for row in rows[1:] if row[header.index("action")] == "report.submit"]
+    assert [row[header.index("action_label")] for row in submitted] == ["Nộp báo cáo"]
+    as_officer.cookies["congvu_lang"] = "en"
+    rows = read_csv(as_officer.get(reverse("audit:csv")))
+    submitted = [row for row in rows[1:] if row[header.index("action")] == "report.submit"]
+    assert [row[header.index("action_label")] for row in submitted] == ["Submit report"]

@@ -20,6 +20,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
+from congvu.core.tests.document_helpers import docx_text
 from congvu.inspections import programme_amendments as amend
 from congvu.inspections import programme_selectors as ps
 from congvu.inspections import programme_services as services
@@ -488,3 +489,37 @@ def test_a_change_without_an_amendment_in_preparation_sends_back_with_the_reason
     page = as_inspector.get(response["Location"]).content.decode()
     assert "Hãy mở một điều chỉnh kế hoạch (kèm lý do) trước." in page
     assert not ProgrammeChange.objects.exists()
+
+
+def test_the_decision_and_the_workbook_say_the_year_and_each_full_stop_once(
+    province: dict[str, Organisation],
+    inspector: User,
+    officer: User,
+    approved: InspectionProgramme,
+) -> None:
+    year = approved.year
+    approved.title = f"Kế hoạch kiểm tra công vụ năm {year}"
+    approved.decision_on = dt.date(THIS_YEAR, 1, 15)
+    approved.save(update_fields=["title", "decision_on"])
+    first = amend.open_amendment(approved, actor=inspector, reason="Điều chỉnh lịch")
+    amend.propose_cancellation(
+        item_of(approved, province["commune"]), actor=inspector, reason="Xã sáp nhập"
+    )
+    amend.approve_amendment(first, actor=officer, decision_number="8/QĐ", decision_on=DECIDED)
+    second = amend.open_amendment(
+        approved, actor=inspector, reason="Điều chỉnh theo tình hình thực tế."
+    )
+    as_inspector = client_for(inspector)
+    decision = docx_text(as_inspector.get(url("amendment_document", second.pk)).content)
+    assert f"Căn cứ Kế hoạch kiểm tra công vụ năm {year} được phê duyệt" in decision
+    assert f"năm {year} năm {year}" not in decision
+    assert "với lý do: Điều chỉnh theo tình hình thực tế.\n" in decision
+    sheet = load_workbook(
+        io.BytesIO(as_inspector.get(url("programme_document", approved.pk, "xlsx")).content)
+    ).active
+    assert sheet is not None
+    assert sheet["A1"].value == f"Kế hoạch kiểm tra công vụ năm {year}"
+    assert sheet["A2"].value == (
+        f"Phê duyệt: Quyết định số 1/QĐ-SNV ngày 15/01/{THIS_YEAR}. "
+        f"Điều chỉnh lần 1: Quyết định số 8/QĐ ngày {DECIDED:%d/%m/%Y}."
+    )

@@ -99,18 +99,20 @@ def test_totals_add_counts_and_leave_missing_data_empty() -> None:
     assert totals["cases_received"] is None
 
 
-def test_rating_indicators_come_from_the_rating_rollups(
+def test_rating_indicators_of_whole_months_come_from_the_rating_rollups(
     period: ReportPeriod, province: Any
 ) -> None:
     from congvu.feedback.models import OrganisationMonthRollup
 
-    inside = period.covers_from.replace(day=1)
+    first_whole = (period.covers_from.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
     OrganisationMonthRollup.objects.create(
-        organisation=province["dept_justice"], month=inside, total=12, counted=10, satisfied=8
+        organisation=province["dept_justice"], month=first_whole, total=12, counted=10, satisfied=8
     )
-    OrganisationMonthRollup.objects.create(  # the month before the period is left out
+    # The month the period starts in is only partly inside: its days come from the raw
+    # ratings (there are none here), never from its whole month's rollup.
+    OrganisationMonthRollup.objects.create(
         organisation=province["dept_justice"],
-        month=(inside - dt.timedelta(days=1)).replace(day=1),
+        month=period.covers_from.replace(day=1),
         counted=5,
         satisfied=0,
     )

@@ -173,3 +173,34 @@ def test_a_computed_rankings_pdf_is_rendered_once_per_computation(
     services.compute(computed, actor=officer, today=TODAY)
     download(as_officer, computed, "pdf")
     assert len(renders) == 2  # new scores, a new document
+
+
+def test_the_ranking_workbooks_headers_all_follow_the_readers_language(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    as_officer.cookies["congvu_lang"] = "en"
+    workbook = load_workbook(io.BytesIO(download(as_officer, computed, "xlsx")))
+    for sheet in workbook.worksheets:
+        headers = [str(cell.value) for cell in sheet[4] if cell.value is not None]
+        assert headers and all(h.isascii() for h in headers), (sheet.title, headers)
+    assert [c.value for c in workbook["Tieu chi"][4]][:2] == ["No.", "Metric code"]
+
+
+def test_the_ranking_papers_are_vietnamese_when_the_reader_uses_english(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    vietnamese = {fmt: download(as_officer, computed, fmt) for fmt in ("docx", "pdf")}
+    as_officer.cookies["congvu_lang"] = "en"
+    english = {fmt: download(as_officer, computed, fmt) for fmt in ("docx", "pdf")}
+    assert docx_text(english["docx"]) == docx_text(vietnamese["docx"])
+    assert pdf_text(english["pdf"]) == pdf_text(vietnamese["pdf"])
+    assert "Tiêu chí" in docx_text(english["docx"])
+
+
+def test_the_criteria_sheet_states_the_rules_without_doubled_punctuation(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    workbook = load_workbook(io.BytesIO(download(as_officer, computed, "xlsx")))
+    rules = str(workbook["Tieu chi"]["A2"].value)
+    assert rules.startswith("Tổng điểm (0–100)") and rules.endswith(".")
+    assert ".;" not in rules and ".." not in rules
