@@ -466,3 +466,31 @@ def test_the_header_links_and_menus_are_big_enough_to_tap_on_a_phone(
     page.set_viewport_size({"width": 1280, "height": 800})
     height = page.evaluate("() => document.querySelector('.site-header').offsetHeight")
     assert height < 60, height
+
+
+def test_a_form_sent_with_errors_takes_the_keyboard_to_the_first_field_in_error(
+    live_server: Any, page: Any, province: dict[str, Organisation], head: User
+) -> None:
+    # An officer who pressed Enter too early: the page comes back with the messages, and
+    # the keyboard (a screen reader with it) lands on the first field in error, whose
+    # description is the message, instead of at the top of the page.
+    share_session(page, live_server.url, head)
+    page.goto(live_server.url + f"/org/{province['dept_justice'].pk}/staff/new/")
+    page.locator("#id_full_name").fill("Hoàng Thị Lan")
+    page.get_by_role("button", name="Lưu").click()
+    page.locator(".errorlist").first.wait_for()
+    focused = page.evaluate(
+        """() => {
+          const field = document.activeElement;
+          const ids = (field.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+          return {
+            id: field.id,
+            invalid: field.getAttribute('aria-invalid'),
+            description: ids.map(id => document.getElementById(id)?.textContent || '?').join(' '),
+          };
+        }"""
+    )
+    assert focused["id"] == "id_staff_code"
+    assert focused["invalid"] == "true"
+    assert "bắt buộc" in focused["description"] or "Hãy nhập" in focused["description"]
+    assert page.locator("#id_full_name").input_value() == "Hoàng Thị Lan"

@@ -195,6 +195,10 @@ class ReportForm(forms.Form):
         field.queryset = organisations
         field.required = not fixed_staff
         self.fixed_staff = fixed_staff
+        if not fixed_staff:
+            # Required by `clean` when no badge names the person (the field stays optional
+            # for the form, so the browser does not refuse it before the search buttons).
+            self.fields["subject_description"].widget.attrs["aria-required"] = "true"
         clauses = self.fields["clauses"]
         assert isinstance(clauses, forms.ChoiceField)
         clauses.choices = [(pk, str(pk)) for pk in clause_ids]

@@ -25,6 +25,19 @@ def test_a_wrong_password_shows_a_vietnamese_error_and_keeps_the_username(office
     assert 'value="officer"' in content
 
 
+def test_an_empty_password_says_so_on_the_field_and_keeps_the_username(officer):
+    response = Client().post(reverse("accounts:login"), {"username": "officer", "password": ""})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Hãy nhập tên đăng nhập và mật khẩu." in content
+    assert '<span lang="en">Enter your username and password.</span>' in content
+    assert 'id="id_password_error"' in content
+    assert 'aria-describedby="id_password_error"' in content
+    assert 'value="officer"' in content
+    empty = Client().post(reverse("accounts:login"), {"username": "", "password": ""})
+    assert 'aria-describedby="id_username_error" autofocus' in empty.content.decode()
+
+
 def test_repeated_failed_logins_lock_the_account(officer, settings):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):

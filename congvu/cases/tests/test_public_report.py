@@ -428,3 +428,14 @@ def test_a_double_tap_files_one_report_and_the_page_shown_has_its_code(
     assert "đã được gửi và ghi nhận trước đó" in receipt
     code, _passphrase = shown_secrets(receipt)
     assert code == case.code
+
+
+def test_a_report_without_an_organisation_marks_the_list_and_describes_it_with_the_error(
+    client: Client, catalogue: CodeVersion
+) -> None:
+    response = client.post(reverse("cases_public:report"), report_data(subject_description="x"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-invalid="true" aria-describedby="id_organisation_error"' in html
+    assert re.search(r'<ul class="errorlist" id="id_organisation_error"><li>Trường này là bắt buộc', html)
+    assert 'aria-required="true"' in html  # the person's description, required without a badge

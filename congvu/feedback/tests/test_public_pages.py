@@ -132,6 +132,18 @@ def test_malformed_or_oversize_posts_are_400_with_the_answers_kept(
     assert Rating.objects.count() == 0
 
 
+def test_a_missing_level_is_the_description_of_its_group_for_a_screen_reader(
+    badge_url: str,
+) -> None:
+    client = citizen()
+    data = form_data(client.get(badge_url).content.decode(), level=None)
+    html = client.post(badge_url, data).content.decode()
+    assert re.search(r'<fieldset class="rate-level" aria-describedby="id_level_error">', html)
+    assert re.search(
+        r'<p class="errorlist" id="id_level_error">[^<]*Hãy chọn mức độ hài lòng', html
+    )
+
+
 def test_an_answer_to_a_question_that_is_not_asked_is_ignored_by_the_form(
     badge_url: str,
 ) -> None:
