@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -49,6 +50,112 @@ class FieldErrorOut(Schema):
 
 class ValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
+
+
+# pydantic's messages for the input errors a client meets, by error `type` (which, with
+# `loc`, stays as pydantic writes it: clients rely on them). Placeholders name the
+# error's `ctx`. A type not listed keeps pydantic's English message.
+_INTEGER = "Phải là một số nguyên. / Input should be a valid integer."
+_NUMBER = "Phải là một số. / Input should be a valid number."
+_BOOLEAN = "Phải là true hoặc false. / Input should be a valid boolean."
+_DATE = "Ngày không hợp lệ; hãy viết YYYY-MM-DD. / Input should be a valid date (YYYY-MM-DD)."
+_DATETIME = (
+    "Thời điểm không hợp lệ; hãy viết theo ISO 8601 (YYYY-MM-DDTHH:MM:SS). / "
+    "Input should be a valid datetime (ISO 8601)."
+)
+_CHOICE = "Giá trị phải là một trong: {choices}. / Input should be {expected}."
+_UUID = "Phải là một UUID hợp lệ. / Input should be a valid UUID."
+_OBJECT = "Phải là một đối tượng JSON. / Input should be a valid object."
+SCHEMA_MESSAGES: Final[dict[str, str]] = {
+    "missing": "Thiếu trường bắt buộc. / Field required.",
+    "string_type": "Phải là một chuỗi ký tự. / Input should be a valid string.",
+    "string_too_long": "Tối đa {max_length} ký tự. / At most {max_length} characters.",
+    "string_too_short": "Cần ít nhất {min_length} ký tự. / At least {min_length} characters.",
+    "string_pattern_mismatch": (
+        "Giá trị không đúng dạng cho phép. / The value does not have the expected form."
+    ),
+    "int_parsing": _INTEGER,
+    "int_type": _INTEGER,
+    "int_from_float": _INTEGER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "decimal_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "bool_parsing": _BOOLEAN,
+    "bool_type": _BOOLEAN,
+    "date_parsing": _DATE,
+    "date_type": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE,
+    "datetime_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "literal_error": _CHOICE,
+    "enum": _CHOICE,
+    "greater_than": "Giá trị phải lớn hơn {gt}. / Input should be greater than {gt}.",
+    "greater_than_equal": (
+        "Giá trị phải lớn hơn hoặc bằng {ge}. / Input should be greater than or equal to {ge}."
+    ),
+    "less_than": "Giá trị phải nhỏ hơn {lt}. / Input should be less than {lt}.",
+    "less_than_equal": (
+        "Giá trị phải nhỏ hơn hoặc bằng {le}. / Input should be less than or equal to {le}."
+    ),
+    "multiple_of": (
+        "Giá trị phải là bội số của {multiple_of}. / Input should be a multiple of {multiple_of}."
+    ),
+    "uuid_parsing": _UUID,
+    "uuid_type": _UUID,
+    "list_type": "Phải là một danh sách. / Input should be a valid list.",
+    "dict_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "too_long": "Tối đa {max_length} phần tử. / At most {max_length} items.",
+    "too_short": "Cần ít nhất {min_length} phần tử. / At least {min_length} items.",
+    "extra_forbidden": "Không nhận trường này. / Extra inputs are not permitted.",
+    "json_invalid": NOT_JSON,
+}
+# What Python's date and datetime say of an impossible day written in the right form
+# ("2025-02-30"), raised by a validator and reported as a `value_error`.
+_VALUE_ERRORS: Final[list[tuple[re.Pattern[str], str]]] = [
+    (
+        re.compile(r"day is out of range for month"),
+        "Tháng đó không có ngày này. / Day is out of range for month.",
+    ),
+    (re.compile(r"month must be in 1\.\.12"), "Tháng phải từ 1 đến 12. / Month must be in 1..12."),
+    (
+        re.compile(r"year -?\d+ is out of range"),
+        "Năm nằm ngoài phạm vi cho phép. / Year is out of range.",
+    ),
+    (
+        re.compile(r"(hour|minute|second) must be in"),
+        "Giờ không hợp lệ. / The time is out of range.",
+    ),
+]
+_VIETNAMESE_LETTER = re.compile("[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
+
+
+def schema_message(error: dict[str, Any]) -> str:
+    """The bilingual `msg` of one of pydantic's errors (as ninja reports it: `type`,
+    `msg`, maybe `ctx`)."""
+    kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
+    original = str(error.get("msg", ""))
+    if kind == "value_error":
+        # pydantic writes "Value error, <the validator's message>".
+        said = str(ctx.get("error", original.removeprefix("Value error, ")))
+        if _VIETNAMESE_LETTER.search(said):
+            return said  # the project's own validators are bilingual already
+        for pattern, message in _VALUE_ERRORS:
+            if pattern.search(said):
+                return message
+        return original
+    template = SCHEMA_MESSAGES.get(kind)
+    if template is None:
+        return original
+    expected = str(ctx.get("expected", ""))
+    try:
+        return template.format(**ctx, choices=expected.replace(" or ", ", "))
+    except (KeyError, IndexError, TypeError, ValueError):
+        return original
 
 
 def validation_details(exc: ValidationError, *, location: str = "body") -> list[dict[str, Any]]:

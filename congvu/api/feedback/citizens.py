@@ -29,7 +29,7 @@ from ..common import (
     Id,
     OrganisationRef,
 )
-from ..errors import NOT_JSON, ErrorOut, ValidationErrorOut
+from ..errors import NOT_JSON, ErrorOut, ValidationErrorOut, schema_message
 from .schemas import PUBLIC_TAGS, Channel, CounterRef, StaffNameOut
 
 router = Router()
@@ -167,8 +167,8 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
             422,
             {
                 "detail": [
-                    {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-                    for e in exc.errors(include_url=False, include_context=False)
+                    {"loc": ["body", *e["loc"]], "msg": schema_message(e), "type": e["type"]}
+                    for e in exc.errors(include_url=False)
                 ]
             },
         )
