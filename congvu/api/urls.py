@@ -6,7 +6,10 @@ nothing business-like lives in this package.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.operation import Operation
 
 from . import accounts, catalogue, errors, organisations, staff
@@ -25,6 +28,15 @@ class CongvuAPI(NinjaAPI):
         if module[:2] != ["congvu", "api"]:
             return super().get_openapi_operation_id(operation)
         return "_".join([*module[:3], operation.view_func.__name__])
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        # pydantic's messages are English; the API's are bilingual. `type` and `loc` stay.
+        error = super().validation_error_from_error_contexts(error_contexts)
+        for item in error.errors:
+            item["msg"] = errors.schema_message(item)
+        return error
 
 
 api = CongvuAPI(

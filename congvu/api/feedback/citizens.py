@@ -29,7 +29,7 @@ from ..common import (
     Id,
     OrganisationRef,
 )
-from ..errors import ErrorOut, ValidationErrorOut
+from ..errors import NOT_JSON, ErrorOut, ValidationErrorOut, schema_message
 from .schemas import PUBLIC_TAGS, Channel, CounterRef, StaffNameOut
 
 router = Router()
@@ -162,13 +162,13 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
         payload = RatingIn.model_validate_json(request.body)
     except PydanticValidationError as exc:
         if any(e["type"] == "json_invalid" for e in exc.errors()):
-            return _error(400, "Nội dung không phải JSON hợp lệ. / The body is not valid JSON.")
+            return _error(400, NOT_JSON)
         return _json(
             422,
             {
                 "detail": [
-                    {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-                    for e in exc.errors(include_url=False, include_context=False)
+                    {"loc": ["body", *e["loc"]], "msg": schema_message(e), "type": e["type"]}
+                    for e in exc.errors(include_url=False)
                 ]
             },
         )
