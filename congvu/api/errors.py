@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -134,7 +134,7 @@ _VALUE_ERRORS: Final[list[tuple[re.Pattern[str], str]]] = [
 _VIETNAMESE_LETTER = re.compile("[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
 
 
-def schema_message(error: dict[str, Any]) -> str:
+def schema_message(error: Mapping[str, Any]) -> str:
     """The bilingual `msg` of one of pydantic's errors (as ninja reports it: `type`,
     `msg`, maybe `ctx`)."""
     kind, ctx = str(error.get("type", "")), error.get("ctx") or {}
