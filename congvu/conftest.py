@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -211,6 +212,92 @@ def form_key(response: Any, name: str = "once", *, after: str = "") -> str:
     found = re.search(rf'name="{re.escape(name)}" value="([0-9a-f-]{{36}})"', page)
     assert found is not None, f"no {name} key on the page"
     return found[1]
+
+
+def form_version(response: Any, name: str = "stale", *, after: str = "") -> str:
+    """The version (`core.stale`) that the page's edit form carries: what it was drawn
+    from, so that a save from it after someone else's is refused."""
+    page = response.content.decode()
+    page = page[page.index(after) :] if after else page
+    found = re.search(rf'name="{re.escape(name)}" value="([0-9a-z_:,]+)"', page)
+    assert found is not None, f"no {name} version on the page"
+    return found[1]
+
+
+class _Forms(HTMLParser):
+    """Each form of a page with what a browser would send from it, unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[dict[str, Any]] = []
+        self.select: tuple[str, bool] | None = None
+        self.textarea: str | None = None
+        self.first_text = False
+
+    def _put(self, name: str, value: str, *, many: bool = False) -> None:
+        if not self.forms or not name:
+            return
+        fields = self.forms[-1]
+        if many:
+            fields.setdefault(name, []).append(value)
+        else:
+            fields[name] = value
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "form":
+            self.forms.append({})
+        elif tag == "input" and a.get("type") not in ("submit", "button", "file", "image"):
+            if a.get("type") in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._put(a.get("name", ""), a.get("value", "on"), many=True)
+            else:
+                self._put(a.get("name", ""), a.get("value", ""))
+        elif tag == "select":
+            self.select = (a.get("name", ""), "multiple" in a)
+        elif tag == "option" and self.select is not None and self.forms:
+            name, many = self.select
+            if many:
+                if "selected" in a:
+                    self._put(name, a.get("value", ""), many=True)
+            elif "selected" in a or name not in self.forms[-1]:  # else the first option
+                self.forms[-1][name] = a.get("value", "")
+        elif tag == "textarea":
+            self.textarea, self.first_text = a.get("name", ""), True
+            self._put(self.textarea, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea and self.forms:
+            if self.first_text:  # a browser drops the one newline after <textarea>
+                data = data.removeprefix("\r").removeprefix("\n")
+                self.first_text = False
+            self.forms[-1][self.textarea] += data
+
+
+def page_form(response: Any, having: str = "stale") -> dict[str, Any]:
+    """What the page's first form with a field `having` sends when no one touches it (its
+    CSRF token left out; the test client adds its own)."""
+    parser = _Forms()
+    parser.feed(response.content.decode())
+    for fields in parser.forms:
+        if having in fields:
+            fields.pop("csrfmiddlewaretoken", None)
+            return {
+                k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in fields.items()
+            }
+    raise AssertionError(f"no form with {having} on the page")
+
+
+def said_changed_meanwhile(response: Any) -> bool:
+    """Whether the page says someone else changed the object since the form was drawn."""
+    page = response.content.decode()
+    return "đã được người khác sửa từ khi bạn mở trang" in page and "changed by someone" in page
 
 
 def said_already_sent(client: Client, response: Any) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts.models import User
 from congvu.conduct.models import Clause, CodeVersion
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.forms import DateField, MonthInput
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
@@ -214,6 +214,19 @@ class DashboardFilterForm(forms.Form):
 # --- actions on a case ------------------------------------------------------------------------
 
 
+def _status_of(case: Case) -> dict[str, str]:
+    return {"status": str(case.status)}
+
+
+def _moved_meanwhile(case: Case) -> str:
+    return _(
+        "Vụ việc đã chuyển sang trạng thái “%(status)s” trong lúc bạn xem; chưa thay đổi "
+        "gì. Hãy xem lại rồi chọn thao tác phù hợp; ghi chú của bạn vẫn được giữ bên dưới. "
+        "/ The case moved to “%(status)s” while you were viewing it; nothing was changed. "
+        "Review it and choose again; your note is kept below."
+    ) % {"status": Case.Status(case.status).label}
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("Chuyển sang"), choices=Case.Status.choices)
     # Shown with the new status to both parties (the reporter on the tracking page, the
@@ -233,11 +246,15 @@ class TransitionForm(forms.Form):
     )
     conclusion = body_field(_("Nội dung kết luận"), required=False, rows=5)
 
-    def __init__(self, *args: Any, allowed: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case, allowed: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(v, label) for v, label in Case.Status.choices if v in allowed]
+        if not self.is_bound:
+            field.choices = [(v, label) for v, label in Case.Status.choices if v in allowed]
+        # Sent: any status; the workflow says whether the case may move there now, after
+        # the form's version (the status it was drawn for) says whether it moved meanwhile.
+        stale.add_field(self, case, _status_of, message=_moved_meanwhile)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from congvu.core import stale
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation
 
@@ -60,8 +61,11 @@ def _save(
     request: AuthenticatedHttpRequest, form: BaseForm, title: str, save: Any, done: str
 ) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
+        data = {name: value for name, value in form.cleaned_data.items() if name != stale.FIELD}
         try:
-            save(form.cleaned_data)
+            # An edit form carries its version (`core.stale`): not over someone's change.
+            with stale.guard(form):
+                save(data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -80,6 +84,7 @@ def clock_edit(request: AuthenticatedHttpRequest, track: str) -> HttpResponse:
     if clock is None:
         raise Http404
     form = TrackClockForm(request.POST if request.method == "POST" else None, instance=clock)
+    stale.add_field(form, clock)
     return _save(
         request,
         form,
@@ -125,6 +130,7 @@ def rule_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rules.require_manage(request.user)
     rule = _rule(pk)
     form = _rule_form(request, _rule(pk))
+    stale.add_field(form, rule)
     return _save(
         request,
         form,
@@ -170,6 +176,7 @@ def discipline_form_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         request.POST if request.method == "POST" else None,
         instance=DisciplineForm.objects.get(pk=pk),
     )
+    stale.add_field(form, item)
     return _save(
         request,
         form,
@@ -205,6 +212,7 @@ def tag_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         instance=tags.of_province(root.pk).get(pk=pk),
     )
+    stale.add_field(form, tag)
     return _save(
         request,
         form,

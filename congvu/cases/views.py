@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -307,14 +307,20 @@ def _detail(
     deadline = selectors.deadline_of(case, today, {case.track: clock})
     decisions = list(selectors.discipline_of(case))
     subject = case.subject_staff
-    transitions: list[tuple[str, str, Form]] = []
+    transitions: list[tuple[str, str, Form, bool]] = []
     if may_handle:
         allowed = _allowed_transitions(case)
+        for key, form in bound.items():
+            # A move chosen on a page drawn before the case moved on, no longer possible:
+            # shown with why and with its note, but no button.
+            value = key.removeprefix("transition:")
+            if key.startswith("transition:") and value not in allowed and value in S.values:
+                transitions.append((value, str(S(value).label), form, False))
         for value in allowed:
             form = bound.get(f"transition:{value}") or TransitionForm(
-                initial={"to": value}, allowed=allowed, auto_id=f"id_t_{value}_%s"
+                initial={"to": value}, case=case, allowed=allowed, auto_id=f"id_t_{value}_%s"
             )
-            transitions.append((value, str(S(value).label), form))
+            transitions.append((value, str(S(value).label), form, True))
     breach = case.outcome in selectors.BREACH_OUTCOMES
     may_propose = (
         may_handle and subject is not None and breach and case.status in (S.CONCLUDED, S.CLOSED)
@@ -457,6 +463,7 @@ def _act(
     case = _case_to_handle(request, code)
     visibility.require_handler(request.user, case, perm)
     form = make_form(case)
+    status = 400
     if form.is_valid():
         try:
             # A form that adds something carries a key (`core.once`): sent twice, once.
@@ -466,12 +473,21 @@ def _act(
             return sent.response(request)
         except ValidationError as exc:
             _form_errors(form, exc)
+            # Someone else changed the case since the page was drawn (`core.stale`).
+            status = 409 if isinstance(exc, stale.Changed) else status
         else:
             messages.success(request, done)
             return redirect("cases:detail", code=case.code)
+    else:
+        try:
+            # Not valid, and from a page drawn before the case changed: say that first.
+            stale.check(form, case)
+        except stale.Changed as exc:
+            _form_errors(form, exc)
+            status = 409
     # Re-read: a failed service call may have changed nothing, but the page shows the truth.
     case = _case_for_handlers(request, code)
-    return _detail(request, case, {key: form}, status=400)
+    return _detail(request, case, {key: form}, status=status)
 
 
 @login_required
@@ -481,20 +497,23 @@ def case_transition(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
 
     def make(case: Case) -> Form:
         return TransitionForm(
-            request.POST, allowed=_allowed_transitions(case), auto_id=f"id_t_{to}_%s"
+            request.POST, case=case, allowed=_allowed_transitions(case), auto_id=f"id_t_{to}_%s"
         )
 
     def call(case: Case, form: Form) -> Any:
         d = form.cleaned_data
-        return workflow.transition(
-            case,
-            S(d["to"]),
-            actor=request.user,
-            note=d["note"],
-            outcome=d["outcome"] if d["to"] == S.CONCLUDED else "",
-            reject_reason=d["reject_reason"] if d["to"] == S.REJECTED else "",
-            conclusion=d["conclusion"] if d["to"] == S.CONCLUDED else "",
-        )
+        # Not from a page drawn for another status: the move chosen there may not be
+        # the one wanted now (another handler accepted, rejected or moved the case on).
+        with stale.guard(form):
+            return workflow.transition(
+                case,
+                S(d["to"]),
+                actor=request.user,
+                note=d["note"],
+                outcome=d["outcome"] if d["to"] == S.CONCLUDED else "",
+                reject_reason=d["reject_reason"] if d["to"] == S.REJECTED else "",
+                conclusion=d["conclusion"] if d["to"] == S.CONCLUDED else "",
+            )
 
     return _act(
         request,

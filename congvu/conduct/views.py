@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.text import search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation
@@ -198,9 +198,11 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(
         request.POST if request.method == "POST" else None, initial=VersionForm.initial_for(version)
     )
+    stale.add_field(form, version, VersionForm.initial_for)  # a second tab's save is not undone
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_version(version, actor=request.user, **form.cleaned_data)
+            with stale.guard(form):
+                services.edit_version(version, actor=request.user, **_values(form))
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -258,8 +260,12 @@ def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _values(form: Form) -> dict[str, Any]:
-    """What the form says, without its key (`core.once`)."""
-    return {name: value for name, value in form.cleaned_data.items() if name != once.FIELD}
+    """What the form says, without its key (`core.once`) or version (`core.stale`)."""
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if name not in (once.FIELD, stale.FIELD)
+    }
 
 
 @login_required
@@ -299,9 +305,11 @@ def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SectionForm(
         request.POST if request.method == "POST" else None, initial=SectionForm.initial_for(section)
     )
+    stale.add_field(form, section, SectionForm.initial_for)  # a second tab's save is not undone
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_section(section, actor=request.user, **form.cleaned_data)
+            with stale.guard(form):
+                services.edit_section(section, actor=request.user, **_values(form))
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -374,9 +382,11 @@ def clause_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         exclude_pk=clause.pk,
         initial=ClauseForm.initial_for(clause),
     )
+    stale.add_field(form, clause, ClauseForm.initial_for)  # a second tab's save is not undone
     if request.method == "POST" and form.is_valid():
         try:
-            services.edit_clause(clause, actor=request.user, **form.cleaned_data)
+            with stale.guard(form):
+                services.edit_clause(clause, actor=request.user, **_values(form))
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.badges import qr_data_uri
 from congvu.organisations.importing.reading import ImportFileError, check_upload
@@ -364,6 +364,16 @@ def counter_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _counter_initial(counter: Counter) -> dict[str, Any]:
+    return {
+        "name": counter.name,
+        "opens_at": counter.opens_at,
+        "closes_at": counter.closes_at,
+        "staff": set(counter.staff.all()),
+        "is_active": counter.is_active,
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -372,22 +382,18 @@ def counter_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = CounterForm(
         request.POST if request.method == "POST" else None,
         organisation=organisation,
-        initial={
-            "name": counter.name,
-            "opens_at": counter.opens_at,
-            "closes_at": counter.closes_at,
-            "staff": list(counter.staff.all()),
-            "is_active": counter.is_active,
-        },
+        initial=_counter_initial(counter),
     )
+    stale.add_field(form, counter, _counter_initial)  # a second tab's save is not undone
     if request.method == "POST" and form.is_valid():
         try:
-            registration.update_counter(
-                counter,
-                actor=request.user,
-                is_active=form.cleaned_data["is_active"],
-                **_counter_values(form),
-            )
+            with stale.guard(form):
+                registration.update_counter(
+                    counter,
+                    actor=request.user,
+                    is_active=form.cleaned_data["is_active"],
+                    **_counter_values(form),
+                )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import User
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.forms import DateField
 from congvu.core.text import fold
 from congvu.organisations.fields import OrganisationChoiceField
@@ -203,13 +203,18 @@ class ReplanForm(TeamForm):
 
     @classmethod
     def of(cls, inspection: Inspection, data: Any = None) -> ReplanForm:
-        initial = {
+        form = cls(data, initial=cls.initial_for(inspection))
+        stale.add_field(form, inspection, cls.initial_for)  # a second tab's save stays
+        return form
+
+    @staticmethod
+    def initial_for(inspection: Inspection) -> dict[str, Any]:
+        return {
             "planned_on": inspection.planned_on,
             "lead": inspection.lead_id,
-            "members": list(inspection.members.values_list("pk", flat=True)),
+            "members": sorted(inspection.members.values_list("pk", flat=True)),
             "purpose": inspection.purpose,
         }
-        return cls(data, initial=initial)
 
 
 class ConcludeForm(forms.Form):

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -219,6 +219,16 @@ def _approve(
     return _detail(request, programme, approve_form=form, status=400)
 
 
+def _item_initial(item: ProgrammeItem) -> dict[str, Any]:
+    return {
+        "organisation": item.organisation_id,
+        "period": f"m{item.month}" if item.month else f"q{item.quarter}",
+        "kind": item.kind,
+        "lead": item.lead_id,
+        "note": item.note,
+    }
+
+
 def _item_form(
     request: AuthenticatedHttpRequest,
     programme: InspectionProgramme,
@@ -229,14 +239,7 @@ def _item_form(
     q = str(request.GET.get("q") or "")[:200]
     initial: dict[str, Any] = {"kind": "scheduled"}
     if item is not None:
-        period = f"m{item.month}" if item.month else f"q{item.quarter}"
-        initial = {
-            "organisation": item.organisation_id,
-            "period": period,
-            "kind": item.kind,
-            "lead": item.lead_id,
-            "note": item.note,
-        }
+        initial = _item_initial(item)
     elif request.GET.get("organisation"):
         initial["organisation"] = request.GET.get("organisation")
     form = ItemForm(
@@ -247,7 +250,9 @@ def _item_form(
         initial=initial,
     )
     page = reverse("inspections:programme", args=[programme.pk])
-    if item is None:
+    if item is not None:
+        stale.add_field(form, item, _item_initial)  # a second tab's save is not undone
+    else:
         # Adding (or proposing to add): sent twice, once; and answered before validating,
         # since the organisation added may no longer be offered.
         once.add_field(form)
@@ -258,7 +263,7 @@ def _item_form(
                 return sent.response(request)
     if request.method == "POST" and form.is_valid():
         try:
-            with once.guard(request, form, leads_to=page):
+            with once.guard(request, form, leads_to=page), stale.guard(form):
                 if amending:
                     programme_amendments.propose_addition(
                         programme, actor=request.user, **form.service_kwargs()

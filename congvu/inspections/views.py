@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.cases.selectors import handler_cases
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -254,15 +254,16 @@ def inspection_edit(request: AuthenticatedHttpRequest, code: str) -> HttpRespons
     if posted and form.is_valid():
         d = form.cleaned_data
         try:
-            services.replan(
-                inspection,
-                actor=request.user,
-                planned_on=d["planned_on"],
-                lead=d["lead"],
-                members=list(d["members"]),
-                purpose=d["purpose"],
-                reason=d["reason"],
-            )
+            with stale.guard(form):
+                services.replan(
+                    inspection,
+                    actor=request.user,
+                    planned_on=d["planned_on"],
+                    lead=d["lead"],
+                    members=list(d["members"]),
+                    purpose=d["purpose"],
+                    reason=d["reason"],
+                )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

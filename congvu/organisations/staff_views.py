@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.cases.selectors import discipline_record_by_year
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import badges, conduct_record, selectors, services
@@ -160,7 +160,10 @@ def _save_staff(
                 )
                 sending.leads_to(reverse("organisations:staff_detail", args=[created.pk]))
             return created
-        return services.update_staff(member, actor=request.user, effective=d["effective"], **fields)
+        with stale.guard(form):
+            return services.update_staff(
+                member, actor=request.user, effective=d["effective"], **fields
+            )
     except ValidationError as error:
         apply_service_error(form, error)
         return None
@@ -178,6 +181,8 @@ def _staff_form_page(
     form = _staff_form(request, initial=initial)
     if member is None:
         once.add_field(form)  # adding: sent twice (a double tap, Back), added once
+    else:
+        stale.add_field(form, member, _staff_initial)  # a second tab's save is not undone
     if request.method == "POST":
         try:
             saved = _save_staff(request, form, member)
@@ -207,6 +212,20 @@ def staff_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _staff_initial(member: StaffMember) -> dict[str, Any]:
+    return {
+        "full_name": member.full_name,
+        "staff_code": member.staff_code,
+        "category": member.category,
+        "position_title": member.position_title,
+        "is_leader": member.is_leader,
+        "organisation": member.organisation.code,
+        "division": member.division.code if member.division else "",
+        "email": member.email,
+        "phone": member.phone,
+    }
+
+
 @login_required
 def staff_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = _staff(request, Perm.STAFF_MANAGE, pk)
@@ -214,17 +233,7 @@ def staff_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         organisation=member.organisation,
         member=member,
-        initial={
-            "full_name": member.full_name,
-            "staff_code": member.staff_code,
-            "category": member.category,
-            "position_title": member.position_title,
-            "is_leader": member.is_leader,
-            "organisation": member.organisation.code,
-            "division": member.division.code if member.division else "",
-            "email": member.email,
-            "phone": member.phone,
-        },
+        initial=_staff_initial(member),
         success=_("Đã cập nhật thông tin cán bộ."),
     )
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback import public_views as rating_views
 
@@ -104,16 +104,23 @@ def _action_forms(
     manageable = _manageable(request)
     unbound: dict[str, Callable[[], Any]] = {
         "child": lambda: OrganisationCreateForm(prefix="child"),
-        "rename": lambda: RenameForm(
-            prefix="rename",
-            initial={"name": organisation.name, "short_name": organisation.short_name},
-        ),
+        "rename": lambda: _rename_form(organisation),
         "move": lambda: MoveForm(prefix="move", organisations=manageable),
         "merge": lambda: MergeForm(prefix="merge", organisations=manageable),
         "split": lambda: SplitForm(prefix="split", initial={"kind": organisation.kind_id}),
         "dissolve": lambda: DissolveForm(prefix="dissolve", organisations=manageable),
     }
     return {key: bound.get(key) or make() for key, make in unbound.items()}
+
+
+def _rename_form(organisation: Organisation, data: Any = None) -> RenameForm:
+    form = RenameForm(
+        data,
+        prefix="rename",
+        initial={"name": organisation.name, "short_name": organisation.short_name},
+    )
+    stale.add_field(form, organisation)  # a second tab's renaming is not silently undone
+    return form
 
 
 def _render_detail(
@@ -171,7 +178,8 @@ def _run(
     if form.is_valid():
         try:
             # A form that creates a unit carries a key (`core.once`): sent twice, once.
-            with once.guard(request, form) as sending:
+            # An edit form carries its version (`core.stale`): not over someone's change.
+            with once.guard(request, form) as sending, stale.guard(form):
                 result = call(form.cleaned_data)
                 sending.leads_to(reverse("organisations:detail", args=[result.pk]))
         except once.AlreadySent as sent:
@@ -214,7 +222,7 @@ def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         organisation,
         "rename",
-        RenameForm(request.POST, prefix="rename"),
+        _rename_form(organisation, request.POST),
         lambda d: restructuring.rename_organisation(
             organisation,
             actor=request.user,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.conduct.selectors import applicable_versions
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.forms import apply_service_error
 from congvu.organisations.models import Organisation, StaffMember
@@ -174,17 +174,19 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "participants": session.participants,
         },
     )
+    stale.add_field(form, session)  # a second tab's save is not silently undone
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.edit_session(
-                session,
-                actor=request.user,
-                held_on=data["held_on"],
-                format=data["format"],
-                content=data["content"],
-                participants=data["participants"],
-            )
+            with stale.guard(form):
+                services.edit_session(
+                    session,
+                    actor=request.user,
+                    held_on=data["held_on"],
+                    format=data["format"],
+                    content=data["content"],
+                    participants=data["participants"],
+                )
         except ValidationError as error:
             apply_service_error(form, error)
         else:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core.text import fold, search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.importing.reading import ImportFileError, check_upload
@@ -220,12 +220,8 @@ def plan_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=Path(plan.document.name).name)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    plan = _visible_plan(request, pk)
-    services.require_manage_visible(request.user, plan)
-    initial = {
+def _plan_initial(plan: Plan) -> dict[str, Any]:
+    return {
         "number": plan.number,
         "title": plan.title,
         "issuing_organisation": plan.issuing_organisation,
@@ -233,18 +229,28 @@ def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "basis": plan.basis,
         "parent": plan.parent,
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    plan = _visible_plan(request, pk)
+    services.require_manage_visible(request.user, plan)
     form = PlanForm(
         request.POST if request.method == "POST" else None,
         request.FILES or None,
         user=request.user,
         plan=plan,
-        initial=initial,
+        initial=_plan_initial(plan),
     )
+    stale.add_field(form, plan, _plan_initial)  # a second tab's save is not silently undone
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         document = data.pop("document")
+        data.pop(stale.FIELD)
         try:
-            services.update_plan(plan, actor=request.user, document=document or None, **data)
+            with stale.guard(form):
+                services.update_plan(plan, actor=request.user, document=document or None, **data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -309,9 +315,13 @@ def task_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         plan=task.plan,
         initial=TaskForm.initial_for(task),
     )
+    stale.add_field(form, task, TaskForm.initial_for)  # a second tab's save is not undone
     if request.method == "POST" and form.is_valid():
+        values = _task_values(form)
+        values.pop(stale.FIELD)
         try:
-            services.update_task(task, actor=request.user, **_task_values(form))
+            with stale.guard(form):
+                services.update_task(task, actor=request.user, **values)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
 from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -203,9 +203,7 @@ def _detail(
         request.user, Perm.REPORT_SUBMIT, report.organisation
     )
     if form is None:
-        form = NarrativeForm(
-            initial={name: getattr(report, name) for name in services.NARRATIVE_FIELDS}
-        )
+        form = _narrative_form(report)
     moves = workflow.next_states(request.user, report)
     return render(
         request,
@@ -225,6 +223,14 @@ def _detail(
     )
 
 
+def _narrative_form(report: OrganisationReport, data: Any = None) -> NarrativeForm:
+    form = NarrativeForm(
+        data, initial={name: getattr(report, name) for name in services.NARRATIVE_FIELDS}
+    )
+    stale.add_field(form, report)  # a second tab's save is not silently undone
+    return form
+
+
 @login_required
 def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One organisation's report: its indicators, the narrative form, the decisions."""
@@ -232,16 +238,22 @@ def report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _detail(request, report)
     workflow.require_reporter(request.user, report)
-    form = NarrativeForm(request.POST)
+    form = _narrative_form(report, request.POST)
     if form.is_valid():
         try:
-            report = services.edit_report(report, actor=request.user, **form.cleaned_data)
+            with stale.guard(form):
+                report = services.edit_report(report, actor=request.user, **_narrative(form))
         except ValidationError as error:
             apply_errors(form, error)
+            report.refresh_from_db()
         else:
             messages.success(request, _("Đã lưu báo cáo."))
             return redirect("reporting:report", pk=report.pk)
     return _detail(request, report, form=form, status=400)
+
+
+def _narrative(form: NarrativeForm) -> dict[str, str]:
+    return {name: form.cleaned_data[name] for name in services.NARRATIVE_FIELDS}
 
 
 @login_required
@@ -260,12 +272,14 @@ def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else _("Báo cáo đã được nộp; không cần nộp lại."),
         )
         return redirect("reporting:report", pk=report.pk)
-    form = NarrativeForm(request.POST)
+    form = _narrative_form(report, request.POST)
     if form.is_valid():
         try:
-            # What is on the screen is what gets submitted: save it, then submit.
-            if report.is_editable:
-                report = services.edit_report(report, actor=request.user, **form.cleaned_data)
+            # What is on the screen is what gets submitted: save it, then submit. From a
+            # page someone else's save has overtaken, neither (`core.stale`).
+            with stale.guard(form):
+                if report.is_editable:
+                    report = services.edit_report(report, actor=request.user, **_narrative(form))
             report = services.submit_report(report, actor=request.user)
         except ValidationError as error:
             apply_errors(form, error)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import pdf_exports as jobs
+from congvu.core import stale
 from congvu.core.outcomes import flash_outcome
 from congvu.core.types import AuthenticatedHttpRequest
 
@@ -74,6 +75,23 @@ def scorecard_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _scorecard_initial(scorecard: Scorecard) -> dict[str, Any]:
+    return {
+        "name": scorecard.name,
+        "period_start": scorecard.period_start,
+        "period_end": scorecard.period_end,
+        "kinds": set(scorecard.kinds.all()),
+        "min_criteria": scorecard.min_criteria,
+        "grades": grades_text(scorecard.grades),
+        "description": scorecard.description,
+    }
+
+
+def _scorecard_version(scorecard: Scorecard) -> dict[str, Any]:
+    """What the page shows: the form's fields and the criteria (a formset of their own)."""
+    return {**_scorecard_initial(scorecard), "criteria": criteria_initial(scorecard)}
+
+
 def _edit(request: AuthenticatedHttpRequest, scorecard: Scorecard | None) -> HttpResponse:
     user = request.user
     issuers = selectors.issuers(user)
@@ -84,17 +102,11 @@ def _edit(request: AuthenticatedHttpRequest, scorecard: Scorecard | None) -> Htt
         if first is not None:
             initial["organisation"] = first.pk
     else:
-        initial = {
-            "name": scorecard.name,
-            "period_start": scorecard.period_start,
-            "period_end": scorecard.period_end,
-            "kinds": list(scorecard.kinds.all()),
-            "min_criteria": scorecard.min_criteria,
-            "grades": grades_text(scorecard.grades),
-            "description": scorecard.description,
-        }
+        initial = _scorecard_initial(scorecard)
     data = request.POST if request.method == "POST" else None
     form = ScorecardForm(data, initial=initial, issuers=issuers, editing=editing)
+    if scorecard is not None:
+        stale.add_field(form, scorecard, _scorecard_version)  # a second tab's save stays
     formset = CriterionFormSet(data, initial=criteria_initial(scorecard), prefix="criteria")
     criteria_errors: list[str] = []
     if request.method == "POST":
@@ -118,7 +130,8 @@ def _edit(request: AuthenticatedHttpRequest, scorecard: Scorecard | None) -> Htt
                 if scorecard is None:
                     saved = services.create_scorecard(d["organisation"], **fields)
                 else:
-                    saved = services.update_scorecard(scorecard, **fields)
+                    with stale.guard(form):
+                        saved = services.update_scorecard(scorecard, **fields)
             except ValidationError as exc:
                 criteria_errors = _form_errors(form, exc)
             else:

@@ -15,7 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.accounts.models import Role, User
-from congvu.conftest import client_for, form_key, make_user, said_already_sent
+from congvu.conftest import (
+    client_for,
+    form_key,
+    form_version,
+    make_user,
+    said_already_sent,
+)
 from congvu.core.tests.media_helpers import (
     BODY,
     NAMES,
@@ -58,7 +64,7 @@ def test_the_transitions_offered_are_those_the_state_table_allows(
 ) -> None:
     case = move(case, *path, actor=head)
     response = as_head.get(url("detail", case))
-    offered = {value for value, _label, _form in response.context["transitions"]}
+    offered = {value for value, _label, _form, _send in response.context["transitions"]}
     assert offered == {str(s) for s in workflow.ALLOWED[S(case.status)]}
     html = response.content.decode()
     for value in offered:
@@ -91,6 +97,47 @@ def test_rejecting_needs_a_reason_and_keeps_the_note_typed(as_head: Client, case
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.reject_reason) == (S.REJECTED, "out_of_scope")
+
+
+def test_a_move_chosen_before_another_handler_moved_the_case_says_so_and_keeps_the_note(
+    as_head: Client, as_officer: Client, case: Case
+) -> None:
+    # A opens the case; B rejects it; A, still on the old page, accepts it with a note.
+    drawn = as_head.get(url("detail", case))
+    version = form_version(drawn, after='data-transition="accepted"')
+    rejected = {"to": "rejected", "reject_reason": "out_of_scope"}
+    rejected["stale"] = form_version(
+        as_officer.get(url("detail", case)), after='data-transition="rejected"'
+    )
+    assert as_officer.post(url("transition", case), rejected).status_code == 302
+    note = "Đã xác minh sơ bộ, đủ điều kiện thụ lý"
+    response = as_head.post(
+        url("transition", case), {"to": "accepted", "note": note, "stale": version}
+    )
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    assert "Vụ việc đã chuyển sang trạng thái “Không thụ lý” trong lúc bạn xem" in page
+    assert "moved to “" in page and note in page
+    case.refresh_from_db()
+    assert case.status == S.REJECTED
+    assert not case.events.filter(to_status="accepted").exists()
+
+
+def test_a_move_still_possible_after_the_case_moved_on_is_sent_only_once_reviewed(
+    as_head: Client, head: User, case: Case
+) -> None:
+    version = form_version(as_head.get(url("detail", case)), after='data-transition="rejected"')
+    move(case, "accepted", actor=head)  # another handler
+    sent = {
+        "to": "rejected",
+        "reject_reason": "out_of_scope",
+        "note": "Ngoài phạm vi",
+        "stale": version,
+    }
+    response = as_head.post(url("transition", case), sent)
+    case.refresh_from_db()
+    assert response.status_code == 409 and case.status == S.ACCEPTED
+    assert "Ngoài phạm vi" in response.content.decode()
 
 
 def test_concluding_needs_an_outcome_and_a_conclusion(

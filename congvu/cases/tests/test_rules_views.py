@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for
+from congvu.conftest import client_for, page_form, said_changed_meanwhile
 from congvu.organisations.models import Organisation
 
-from ..models import DisciplineForm, RoutingRule, TrackClock
+from .. import tags
+from ..models import CaseTag, DisciplineForm, RoutingRule, TrackClock
 
 RULES = reverse("cases:rules")
 
@@ -183,3 +185,39 @@ def test_the_routing_rule_form_says_what_each_blank_means_and_keeps_a_leader_rul
     leader_rule = RoutingRule.objects.get(subject_is_leader=True)
     edit = as_officer.get(reverse("cases:rule_edit", args=[leader_rule.pk])).content.decode()
     assert '<option value="true" selected>Là lãnh đạo</option>' in edit
+
+
+@pytest.mark.parametrize(
+    ("what", "theirs", "mine"),
+    [
+        ("clock", ("settle_days", "45"), ("due_soon_days", "5")),
+        ("rule", ("name", "Quy tắc do B sửa"), ("order", "77")),
+        ("discipline_form", ("name_en", "Reprimand by B"), ("limitation_years", "7")),
+        ("tag", ("name", "Khẩn do B sửa"), ("colour", "orange")),
+    ],
+)
+def test_a_rule_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_officer: Client, officer: User, what: str, theirs: tuple[str, str], mine: tuple[str, str]
+) -> None:
+    changed: type[TrackClock | RoutingRule | DisciplineForm | CaseTag]
+    if what == "clock":
+        changed, url = TrackClock, reverse("cases:clock_edit", args=["denunciation"])
+    elif what == "rule":
+        rule = RoutingRule.objects.order_by("pk").first()
+        assert rule is not None
+        changed, url = RoutingRule, reverse("cases:rule_edit", args=[rule.pk])
+    elif what == "discipline_form":
+        item = DisciplineForm.objects.order_by("rank").first()
+        assert item is not None
+        changed, url = DisciplineForm, reverse("cases:discipline_form_edit", args=[item.pk])
+    else:
+        tag = tags.create_tag(actor=officer, name="Khẩn", colour="red")
+        changed, url = CaseTag, reverse("cases:tag_edit", args=[tag.pk])
+    tab_a, tab_b = page_form(as_officer.get(url)), page_form(as_officer.get(url))
+    assert as_officer.post(url, {**tab_b, theirs[0]: theirs[1]}).status_code == 302
+    refused = as_officer.post(url, {**tab_a, mine[0]: mine[1]})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert page_form(refused)[mine[0]] == mine[1]  # A's input, kept
+    assert f"hiện là: «{theirs[1]}»" in refused.content.decode()
+    assert not changed.objects.filter(**{mine[0]: mine[1]}).exists()
+    assert changed.objects.filter(**{theirs[0]: theirs[1]}).exists()

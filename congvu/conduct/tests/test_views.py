@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from congvu.conduct import services
 from congvu.conduct.models import Clause, CodeVersion, Section
-from congvu.conftest import form_key, said_already_sent
+from congvu.conftest import form_key, page_form, said_already_sent, said_changed_meanwhile
 
 pytestmark = pytest.mark.django_db
 
@@ -431,3 +431,30 @@ def test_the_officer_deletes_a_draft(as_officer: Client, draft: CodeVersion) -> 
 
 def test_action_urls_refuse_get(as_officer: Client, draft: CodeVersion) -> None:
     assert as_officer.get(reverse("conduct:activate", args=[draft.pk])).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("what", "theirs", "mine"),
+    [
+        ("version", ("title", "Tên do B sửa"), ("note", "Ghi chú của A")),
+        ("section", ("title", "Một cửa liên thông"), ("intro", "Lời dẫn của A")),
+        ("clause", ("short_title", "Đeo thẻ công chức"), ("text", "Nội dung của A")),
+    ],
+)
+def test_a_draft_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_head: Client, justice_draft: CodeVersion, what: str, theirs: Any, mine: Any
+) -> None:
+    section = justice_draft.sections.get()
+    url = {
+        "version": reverse("conduct:edit", args=[justice_draft.pk]),
+        "section": reverse("conduct:section_edit", args=[section.pk]),
+        "clause": reverse("conduct:clause_edit", args=[section.clauses.get().pk]),
+    }[what]
+    tab_a, tab_b = page_form(as_head.get(url)), page_form(as_head.get(url))
+    assert as_head.post(url, {**tab_b, theirs[0]: theirs[1]}).status_code == 302
+    refused = as_head.post(url, {**tab_a, mine[0]: mine[1]})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert mine[1] in page(refused) and f"hiện là: «{theirs[1]}»" in page(refused)
+    changed = {"version": CodeVersion, "section": Section, "clause": Clause}[what]
+    assert not changed.objects.filter(**{mine[0]: mine[1]}).exists()
+    assert changed.objects.filter(**{theirs[0]: theirs[1]}).exists()

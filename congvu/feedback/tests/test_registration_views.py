@@ -14,7 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from congvu.accounts.models import Role
-from congvu.conftest import client_for, form_key, make_user, said_already_sent
+from congvu.conftest import (
+    client_for,
+    form_key,
+    make_user,
+    page_form,
+    said_already_sent,
+    said_changed_meanwhile,
+)
 from congvu.core.tests.media_helpers import zip_bomb
 from congvu.feedback.models import Counter, Dossier
 from congvu.organisations.models import Organisation, StaffMember
@@ -373,3 +380,19 @@ def test_a_focal_point_manages_counters_of_their_organisation_only(province: Pro
     assert ok.status_code == 200
     other = client.get(reverse("feedback_manage:counters", args=[province["dept_justice"].pk]))
     assert other.status_code == 404
+
+
+def test_a_counter_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_head: Client, counter: Counter
+) -> None:
+    url = reverse("feedback_manage:counter_edit", args=[counter.pk])
+    counter.refresh_from_db()
+    opens_at = counter.opens_at
+    tab_a, tab_b = page_form(as_head.get(url)), page_form(as_head.get(url))
+    assert as_head.post(url, {**tab_b, "name": "Quầy một cửa"}).status_code == 302
+    refused = as_head.post(url, {**tab_a, "opens_at": "07:30"})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert 'value="07:30"' in refused.content.decode()
+    assert "hiện là: «Quầy một cửa»" in refused.content.decode()
+    counter.refresh_from_db()
+    assert (counter.name, counter.opens_at) == ("Quầy một cửa", opens_at)

@@ -19,7 +19,14 @@ from congvu.inspections import programme_services as services
 from congvu.inspections.models import Inspection, InspectionProgramme, ProgrammeItem
 from congvu.organisations.models import Organisation
 
-from ...conftest import client_for, form_key, make_user, said_already_sent
+from ...conftest import (
+    client_for,
+    form_key,
+    make_user,
+    page_form,
+    said_already_sent,
+    said_changed_meanwhile,
+)
 from .conftest import answer_all, conclude, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -384,3 +391,19 @@ def test_an_empty_item_form_comes_back_with_what_is_missing(
     assert "organisation" in response.context["form"].errors
     assert "Trường này là bắt buộc" in response.content.decode()
     assert not prog.items.exists()
+
+
+def test_an_item_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    province: dict[str, Organisation], inspector: User
+) -> None:
+    prog = programme(province, inspector)
+    planned = item(prog, inspector, province["dept_justice"], quarter=2)
+    as_inspector = client_for(inspector)
+    target = url("item_edit", planned.pk)
+    tab_a, tab_b = page_form(as_inspector.get(target)), page_form(as_inspector.get(target))
+    assert as_inspector.post(target, {**tab_b, "period": "q3"}).status_code == 302
+    refused = as_inspector.post(target, {**tab_a, "note": "Ghi chú của A"})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert "Ghi chú của A" in refused.content.decode()
+    planned.refresh_from_db()
+    assert (planned.quarter, planned.note) == (3, "")

@@ -24,7 +24,7 @@ from congvu.inspections import services
 from congvu.inspections.models import Inspection
 from congvu.organisations.models import Organisation
 
-from ...conftest import make_user
+from ...conftest import make_user, page_form, said_changed_meanwhile
 from .conftest import PLANNED_ON, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -225,3 +225,19 @@ def test_the_api_changes_only_what_is_sent(
     assert patch(bearer(outsider), {"purpose": "x"}).status_code == 404
     start(inspection, inspector)
     assert patch(api, {"purpose": "x"}).status_code == 422
+
+
+def test_a_replan_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    province: dict[str, Organisation], inspector: User, as_inspector: Client
+) -> None:
+    inspection = plan(province["dept_justice"], inspector, purpose="Bộ phận một cửa")
+    url = edit_url(inspection)
+    tab_a, tab_b = page_form(as_inspector.get(url)), page_form(as_inspector.get(url))
+    assert as_inspector.post(url, {**tab_b, "purpose": "Tiếp công dân"}).status_code == 302
+    moved = {"planned_on": f"{NEW_DAY:%d/%m/%Y}", "reason": "Trùng lịch họp của A"}
+    refused = as_inspector.post(url, {**tab_a, **moved})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert "Trùng lịch họp của A" in refused.content.decode()
+    assert "hiện là: «Tiếp công dân»" in refused.content.decode()
+    inspection.refresh_from_db()
+    assert (inspection.planned_on, inspection.purpose) == (PLANNED_ON, "Tiếp công dân")

@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for, form_key, make_staff, said_already_sent
+from congvu.conftest import (
+    client_for,
+    form_key,
+    form_version,
+    make_staff,
+    said_already_sent,
+    said_changed_meanwhile,
+)
 from congvu.organisations.models import Organisation, StaffMember
 
 Province = dict[str, Organisation]
@@ -299,6 +306,30 @@ def test_an_officer_sees_the_edit_form_filled_in(
     html = as_officer.get(staff_url("staff_edit", staff_member)).content.decode()
     assert 'value="Nguyễn Văn Đức"' in html
     assert 'value="H56.02.01"' in html
+
+
+def test_a_save_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_head: Client, as_officer: Client, staff_member: StaffMember
+) -> None:
+    target = staff_url("staff_edit", staff_member)
+    tab_a = {**form_data(staff_member), "stale": form_version(as_head.get(target))}
+    tab_b = {**form_data(staff_member), "stale": form_version(as_officer.get(target))}
+    assert as_officer.post(target, {**tab_b, "full_name": "Nguyễn Văn Đạt"}).status_code == 302
+    refused = as_head.post(target, {**tab_a, "email": "duc.moi@example.gov.vn"})
+    assert said_changed_meanwhile(refused)
+    html = refused.content.decode()
+    assert 'value="duc.moi@example.gov.vn"' in html  # A's input, kept
+    assert "hiện là: «Nguyễn Văn Đạt»" in html  # B's change, shown
+    staff_member.refresh_from_db()
+    assert (staff_member.full_name, staff_member.email) == (
+        "Nguyễn Văn Đạt",
+        form_data(staff_member)["email"],
+    )
+    # A accepts B's name and sends the re-drawn form: it goes through now.
+    again = {**tab_a, "full_name": "Nguyễn Văn Đạt", "email": "duc.moi@example.gov.vn"}
+    assert as_head.post(target, {**again, "stale": form_version(refused)}).status_code == 302
+    staff_member.refresh_from_db()
+    assert staff_member.email == "duc.moi@example.gov.vn"
 
 
 # --- Leave and rotate badge ------------------------------------------------------------

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import START, form_key, kind, said_already_sent
+from congvu.conftest import (
+    START,
+    form_key,
+    kind,
+    page_form,
+    said_already_sent,
+    said_changed_meanwhile,
+)
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 
 Province = dict[str, Organisation]
@@ -355,3 +362,18 @@ def test_renaming_shows_the_new_name_on_the_detail_page(
     )
     html = as_officer.get(url("detail", province["dept_justice"])).content.decode()
     assert "<h1>Sở Tư pháp tỉnh Hưng Yên" in html
+
+
+def test_renaming_from_a_page_someone_renamed_from_since_is_refused_and_keeps_the_input(
+    as_officer: Client, province: Province
+) -> None:
+    justice = province["dept_justice"]
+    tab_a = page_form(as_officer.get(url("detail", justice)), "rename-stale")
+    tab_b = page_form(as_officer.get(url("detail", justice)), "rename-stale")
+    renamed = as_officer.post(url("rename", justice), {**tab_b, "rename-name": "Sở Tư pháp mới"})
+    assert renamed.status_code == 302
+    refused = as_officer.post(url("rename", justice), {**tab_a, "rename-short_name": "STP"})
+    assert said_changed_meanwhile(refused)
+    html = refused.content.decode()
+    assert 'value="STP"' in html and "hiện là: «Sở Tư pháp mới»" in html
+    assert (reload(justice).name, reload(justice).short_name) == ("Sở Tư pháp mới", "")

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import form_key, make_staff, said_already_sent
+from congvu.conftest import (
+    form_key,
+    make_staff,
+    page_form,
+    said_already_sent,
+    said_changed_meanwhile,
+)
 from congvu.organisations.models import Organisation
 from congvu.planning import dissemination
 from congvu.planning.models import Dissemination
@@ -117,6 +123,27 @@ def test_editing_a_session(as_officer: Client, session: Dissemination) -> None:
     session.refresh_from_db()
     assert (session.format, session.participants) == ("online", 55)
     assert session.organisation.code == "H56.02"
+
+
+def test_a_save_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_officer: Client, as_head: Client, session: Dissemination
+) -> None:
+    url = reverse("dissemination:edit", args=[session.pk])
+    tab_a, tab_b = page_form(as_officer.get(url)), page_form(as_head.get(url))
+    assert as_head.post(url, {**tab_b, "participants": "45"}).status_code == 302
+    refused = as_officer.post(url, {**tab_a, "content": "Nội dung do A sửa"})
+    assert said_changed_meanwhile(refused)
+    assert "Nội dung do A sửa" in page(refused)
+    assert "hiện là: «45»" in page(refused)
+    session.refresh_from_db()
+    assert (session.participants, session.content) == (
+        45,
+        "Hội nghị quán triệt Quyết định 1847/QĐ-TTg",
+    )
+    again = page_form(refused)
+    assert as_officer.post(url, {**again, "participants": "45"}).status_code == 302
+    session.refresh_from_db()
+    assert (session.participants, session.content) == (45, "Nội dung do A sửa")
 
 
 def test_editing_is_403_for_a_viewer_and_404_for_an_outsider(

@@ -10,7 +10,15 @@ from pypdf import PdfReader
 
 from congvu.accounts.models import Role
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for, form_key, kind, make_user, said_already_sent
+from congvu.conftest import (
+    client_for,
+    form_key,
+    kind,
+    make_user,
+    page_form,
+    said_already_sent,
+    said_changed_meanwhile,
+)
 from congvu.core.tests.media_helpers import (
     AUTHOR,
     BODY,
@@ -469,3 +477,16 @@ def test_a_focal_point_sees_the_provincial_plan_page_but_cannot_edit_it(
     client = client_for(focal_point)
     assert client.get(reverse("planning:plan_detail", args=[provincial_plan.pk])).status_code == 200
     assert client.get(reverse("planning:plan_edit", args=[provincial_plan.pk])).status_code == 403
+
+
+def test_a_plan_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_officer, justice_plan
+):
+    url = reverse("planning:plan_edit", args=[justice_plan.pk])
+    tab_a, tab_b = page_form(as_officer.get(url)), page_form(as_officer.get(url))
+    assert as_officer.post(url, {**tab_b, "title": "Tên do B sửa"}).status_code == 302
+    refused = as_officer.post(url, {**tab_a, "basis": "Căn cứ do A thêm"})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert "Căn cứ do A thêm" in refused.content.decode()
+    justice_plan.refresh_from_db()
+    assert (justice_plan.title, justice_plan.basis) == ("Tên do B sửa", "")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from congvu.audit.models import AuditEvent
-from congvu.conftest import form_key, kind, said_already_sent
+from congvu.conftest import form_key, kind, page_form, said_already_sent, said_changed_meanwhile
 from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.planning import services
@@ -340,6 +340,30 @@ def test_an_officer_edits_and_closes_a_task(as_officer, justice_task, province):
     as_officer.post(reverse("planning:task_close", args=[justice_task.pk]))
     justice_task.refresh_from_db()
     assert justice_task.status == Task.Status.CLOSED
+
+
+def test_a_task_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_officer, justice_task, province
+):
+    justice_task.assignees.set([province["dept_justice"]])  # one the form offers
+    url = reverse("planning:task_edit", args=[justice_task.pk])
+    tab_a, tab_b = page_form(as_officer.get(url)), page_form(as_officer.get(url))
+    assert as_officer.post(url, {**tab_b, "content": "Nội dung do B sửa"}).status_code == 302
+    refused = as_officer.post(url, {**tab_a, "deliverable": "Báo cáo do A thêm"})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert "Báo cáo do A thêm" in refused.content.decode()
+    assert escape("hiện là: «Nội dung do B sửa»") in refused.content.decode()
+    justice_task.refresh_from_db()
+    assert (justice_task.content, justice_task.deliverable) == ("Nội dung do B sửa", "")
+    # The re-drawn form, sent again after review, goes through.
+    again = page_form(refused)
+    assert again["deliverable"] == "Báo cáo do A thêm"
+    assert as_officer.post(url, {**again, "content": "Nội dung do B sửa"}).status_code == 302
+    justice_task.refresh_from_db()
+    assert (justice_task.content, justice_task.deliverable) == (
+        "Nội dung do B sửa",
+        "Báo cáo do A thêm",
+    )
 
 
 def test_a_task_dated_far_from_our_time_is_refused_with_a_clear_error(province, officer):

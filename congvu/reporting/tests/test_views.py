@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from congvu.conftest import form_key, said_already_sent
+from congvu.conftest import form_key, form_version, said_already_sent, said_changed_meanwhile
 from congvu.reporting import services
 from congvu.reporting.models import OrganisationReport, ReportPeriod
 
@@ -273,3 +273,38 @@ def test_home_affairs_closes_and_reopens_a_period_others_cannot(
     assert period.status == ReportPeriod.Status.OPEN
     bad = as_officer.post(url, {"status": "nonsense"}, follow=True)
     assert "Trạng thái không hợp lệ" in page(bad)
+
+
+def test_a_save_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_head: Client, draft: OrganisationReport
+) -> None:
+    url = reverse("reporting:report", args=[draft.pk])
+    fields = {name: getattr(draft, name) for name in services.NARRATIVE_FIELDS}
+    tab_a = {**fields, "stale": form_version(as_head.get(url))}
+    tab_b = {**fields, "stale": form_version(as_head.get(url))}
+    assert as_head.post(url, {**tab_b, "results": "Kết quả do B viết."}).status_code == 302
+    refused = as_head.post(url, {**tab_a, "proposals": "Đề xuất do A viết."})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert "Đề xuất do A viết." in page(refused)  # A's input, kept
+    assert "hiện là: «Kết quả do B viết.»" in page(refused)  # B's change, shown
+    draft.refresh_from_db()
+    assert (draft.results, draft.proposals) == ("Kết quả do B viết.", "Đề nghị tập huấn thêm.")
+    # Reviewed, A sends the re-drawn form again: it carries the current version now.
+    again = {**tab_a, "results": "Kết quả do B viết.", "proposals": "Đề xuất do A viết."}
+    again["stale"] = form_version(refused)
+    assert as_head.post(url, again).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.results, draft.proposals) == ("Kết quả do B viết.", "Đề xuất do A viết.")
+
+
+def test_submitting_from_a_page_someone_else_saved_since_submits_nothing(
+    as_head: Client, draft: OrganisationReport
+) -> None:
+    url = reverse("reporting:report", args=[draft.pk])
+    fields = {name: getattr(draft, name) for name in services.NARRATIVE_FIELDS}
+    tab_a = {**fields, "stale": form_version(as_head.get(url))}
+    as_head.post(url, {**fields, "stale": tab_a["stale"], "number": "16/BC-STP"})
+    refused = as_head.post(reverse("reporting:report_submit", args=[draft.pk]), tab_a)
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    draft.refresh_from_db()
+    assert (draft.status, draft.number) == ("draft", "16/BC-STP")

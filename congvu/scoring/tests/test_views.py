@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import client_for, kind
+from congvu.conftest import client_for, kind, page_form, said_changed_meanwhile
 from congvu.organisations.models import Organisation
 from congvu.scoring.models import Scorecard
 
@@ -274,3 +274,17 @@ def test_deleting_is_404_for_an_outsider_and_403_without_permission(
         assert getattr(as_outsider, method)(url).status_code == 404
         assert getattr(client_for(province_viewer), method)(url).status_code == 403
     assert Scorecard.objects.filter(pk=computed.pk).exists()
+
+
+def test_a_scorecard_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_the_input(
+    as_officer: Client, scorecard: Scorecard
+) -> None:
+    url = reverse("scoring:edit", args=[scorecard.pk])
+    tab_a, tab_b = page_form(as_officer.get(url)), page_form(as_officer.get(url))
+    assert as_officer.post(url, {**tab_b, "criteria-0-weight": "70"}).status_code == 302
+    refused = as_officer.post(url, {**tab_a, "description": "Cách tính của A"})
+    assert refused.status_code == 400 and said_changed_meanwhile(refused)
+    assert "Cách tính của A" in refused.content.decode()
+    scorecard.refresh_from_db()
+    assert scorecard.description == ""
+    assert 70 in [int(c.weight) for c in scorecard.criteria.all()]
