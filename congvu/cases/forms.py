@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -227,6 +227,13 @@ def _moved_meanwhile(case: Case) -> str:
     ) % {"status": Case.Status(case.status).label}
 
 
+#: The fields a move requires (`TransitionForm.clean`).
+MOVE_NEEDS: Final = {
+    Case.Status.REJECTED.value: ("reject_reason",),
+    Case.Status.CONCLUDED.value: ("outcome", "conclusion"),
+}
+
+
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label=_("Chuyển sang"), choices=Case.Status.choices)
     # Shown with the new status to both parties (the reporter on the tracking page, the
@@ -255,6 +262,11 @@ class TransitionForm(forms.Form):
         # Sent: any status; the workflow says whether the case may move there now, after
         # the form's version (the status it was drawn for) says whether it moved meanwhile.
         stale.add_field(self, case, _status_of, message=_moved_meanwhile)
+        # What `clean` requires for the move this form is for, said to assistive technology
+        # (the fields stay optional for the other moves the same form class serves).
+        to = self.data.get(self.add_prefix("to")) if self.is_bound else self.initial.get("to")
+        for name in MOVE_NEEDS.get(str(to or ""), ()):
+            self.fields[name].widget.attrs["aria-required"] = "true"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

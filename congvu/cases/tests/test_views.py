@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -343,3 +344,17 @@ def test_an_outsider_cannot_record_a_report_about_another_organisation(
     )
     assert response.status_code == 400  # not a choice they have
     assert not Case.objects.exists()
+
+
+def test_the_fields_a_move_requires_are_marked_required_for_a_screen_reader(
+    as_head: Client, case: Case
+) -> None:
+    html = as_head.get(detail(case)).content.decode()
+    tags = {
+        tag_id: tag
+        for tag, tag_id in re.findall(
+            r'(<select name="reject_reason"[^>]*id="([^"]+)"[^>]*>)', html
+        )
+    }
+    assert 'aria-required="true"' in tags["id_t_rejected_reject_reason"]
+    assert all("aria-required" not in tag for key, tag in tags.items() if "rejected" not in key)
