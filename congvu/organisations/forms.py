@@ -124,6 +124,17 @@ class OrganisationCreateForm(forms.Form):
         once.add_field(self)  # sent twice: one unit, not "this code is already used"
 
 
+class RootForm(OrganisationCreateForm):
+    """The top of a province's tree (its People's Committee), made by an administrator on
+    an empty installation; the seed catalogue of conduct may be loaded for it at once."""
+
+    seed_catalogue = forms.BooleanField(
+        label=_("Nạp bộ chuẩn mực ứng xử mẫu (Quyết định 1847/QĐ-TTg) cho cơ quan này"),
+        required=False,
+        initial=True,
+    )
+
+
 class RenameForm(forms.Form):
     name = required_text(_("Tên mới"), max_length=255)
     short_name = forms.CharField(label=_("Tên viết tắt mới"), max_length=80, required=False)

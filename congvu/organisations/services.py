@@ -35,15 +35,20 @@ def path_for(pk: int, parent: Organisation | None) -> str:
     return (parent.path if parent else "") + str(pk).zfill(PATH_SEGMENT)
 
 
+def may_create_root(actor: Any) -> bool:
+    """May `actor` start a tree (a province's top organisation)? Province-wide roles only."""
+    return bool(
+        getattr(actor, "is_superuser", False)
+        or access.any_role(actor, {Role.ADMIN, Role.HOME_AFFAIRS})
+    )
+
+
 def require_parent_perm(actor: Any, parent: Organisation | None) -> None:
     """Creating at the top of the tree is for province-wide roles only."""
     if actor is None:  # system jobs: demo loader, management commands
         return
     if parent is None:
-        if not (
-            getattr(actor, "is_superuser", False)
-            or access.any_role(actor, {Role.ADMIN, Role.HOME_AFFAIRS})
-        ):
+        if not may_create_root(actor):
             raise PermissionDenied
         return
     access.require(actor, Perm.ORG_MANAGE, parent)

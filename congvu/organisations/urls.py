@@ -6,6 +6,7 @@ app_name = "organisations"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("new-root/", views.create_root, name="create_root"),
     path("<int:pk>/new-child/", views.create_child, name="create_child"),
     path("<int:pk>/rename/", views.rename, name="rename"),
     path("<int:pk>/move/", views.move, name="move"),

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.conduct.services import load_seed_catalogue
 from congvu.core import once, stale
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback import public_views as rating_views
@@ -36,6 +37,7 @@ from .forms import (
     MoveForm,
     OrganisationCreateForm,
     RenameForm,
+    RootForm,
     SplitForm,
     TreeFilterForm,
     apply_service_error,
@@ -48,7 +50,8 @@ SEARCH_LIMIT = 100
 
 @login_required
 def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The visible tree as of a day, with an accent-insensitive search and a kind filter."""
+    """The visible tree as of a day, with an accent-insensitive search and a kind filter;
+    for whoever may start a tree (`services.may_create_root`), a link to its form."""
     access.require_anywhere(request.user, Perm.ORG_VIEW)
     params = request.GET.copy()
     if not params.get("day"):
@@ -66,6 +69,7 @@ def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
         results = list(
             visible.search(query).select_related("kind", "parent").order_by("path")[:SEARCH_LIMIT]
         )
+    rows = selectors.flatten(selectors.tree_as_of(day, visible))
     # One reverse() instead of one per node: 2,000 of them cost more than the query.
     detail_prefix, detail_suffix = reverse("organisations:detail", args=[0]).rsplit("0", 1)
     return render(
@@ -77,11 +81,45 @@ def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
             "form": form,
             "day": day,
             "query": query,
-            "rows": selectors.flatten(selectors.tree_as_of(day, visible)),
+            "rows": rows,
+            "empty": not rows and not Organisation.objects.exists(),
             "results": results,
             "search_limit": SEARCH_LIMIT,
+            "may_create_root": services.may_create_root(request.user),
         },
     )
+
+
+@login_required
+def create_root(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A new top of the tree (a province's People's Committee): for the administrator and
+    Home Affairs; the first step of an empty installation."""
+    if not services.may_create_root(request.user):
+        raise PermissionDenied
+    form = RootForm(request.POST if request.method == "POST" else None, prefix="root")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with once.guard(request, form) as sending:
+                root = services.create_organisation(
+                    actor=request.user,
+                    code=d["code"],
+                    name=d["name"],
+                    short_name=d["short_name"],
+                    kind=d["kind"],
+                    valid_from=d["valid_from"],
+                )
+                if d["seed_catalogue"]:
+                    load_seed_catalogue(scope=root, actor=request.user, activate=True)
+                sending.leads_to(reverse("organisations:detail", args=[root.pk]))
+        except once.AlreadySent as sent:
+            return sent.response(request)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Đã tạo cơ quan gốc."))
+            return redirect("organisations:detail", pk=root.pk)
+    return render(request, "organisations/root_form.html", {"form": form})
 
 
 def _organisation(request: AuthenticatedHttpRequest, perm: Perm, pk: int) -> Organisation:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
+from congvu.conduct.models import CodeVersion
 from congvu.conftest import (
     START,
     form_key,
@@ -377,3 +378,58 @@ def test_renaming_from_a_page_someone_renamed_from_since_is_refused_and_keeps_th
     html = refused.content.decode()
     assert 'value="STP"' in html and "hiện là: «Sở Tư pháp mới»" in html
     assert (reload(justice).name, reload(justice).short_name) == ("Sở Tư pháp mới", "")
+
+
+# --- An empty installation: the first organisation -----------------------------------
+
+
+def test_an_empty_installation_starts_its_tree_and_catalogue_from_the_tree_page(db: Any) -> None:
+    admin = User.objects.create_superuser("admin", password="pw-for-tests-123")
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("organisations:tree")).content.decode()
+    assert 'data-testid="empty-installation"' in page
+    assert 'href="/org/new-root/"' in page
+    form_page = client.get(reverse("organisations:create_root"))
+    response = client.post(
+        reverse("organisations:create_root"),
+        {
+            "root-code": "H56",
+            "root-name": "Ủy ban nhân dân tỉnh Hưng Yên",
+            "root-short_name": "UBND tỉnh",
+            "root-kind": kind("province_pc").pk,
+            "root-valid_from": "01/07/2025",
+            "root-seed_catalogue": "on",
+            "root-once": form_key(form_page, "root-once"),
+        },
+    )
+    root = Organisation.objects.get(code="H56")
+    assert response.status_code == 302 and response["Location"] == url("detail", root)
+    assert root.parent is None and root.name == "Ủy ban nhân dân tỉnh Hưng Yên"
+    assert CodeVersion.objects.filter(scope=root, status=CodeVersion.Status.ACTIVE).exists()
+    assert (
+        'data-testid="empty-installation"'
+        not in client.get(reverse("organisations:tree")).content.decode()
+    )
+
+
+def test_a_root_with_errors_keeps_the_input_and_saves_nothing(db: Any) -> None:
+    admin = User.objects.create_superuser("admin", password="pw-for-tests-123")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        reverse("organisations:create_root"),
+        {"root-code": "", "root-name": "Ủy ban nhân dân tỉnh Hưng Yên", "root-valid_from": "x"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ủy ban nhân dân tỉnh Hưng Yên" in html and 'role="alert"' in html
+    assert not Organisation.objects.exists()
+
+
+def test_only_province_wide_roles_may_start_a_tree(as_head: Client, as_officer: Client) -> None:
+    assert "new-root" not in as_head.get(reverse("organisations:tree")).content.decode()
+    assert as_head.get(reverse("organisations:create_root")).status_code == 403
+    assert as_head.post(reverse("organisations:create_root"), {}).status_code == 403
+    assert "new-root" in as_officer.get(reverse("organisations:tree")).content.decode()
+    assert as_officer.get(reverse("organisations:create_root")).status_code == 200
