@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates, for FORM_RENDERER below.
+    "django.forms",
     "django_htmx",
     "template_partials",
     "csp",
@@ -119,9 +121,14 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "congvu.core.context_processors.navigation",
             ],
+            # `{{ message|bilingual }}` on every page without a {% load %}.
+            "builtins": ["congvu.core.templatetags.bilingual"],
         },
     }
 ]
+# Forms render with the engine above, so that congvu/templates/django/forms/
+# overrides Django's error list (the English half of a message marked lang="en").
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -----------------------------------------------------------------
 # SQLite under var/ by default; DATABASE_URL (postgresql://…) in production.

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils.html import escape
 
 from congvu.accounts.models import Role, RoleGrant, User
 from congvu.organisations import services as org_services
@@ -303,6 +304,13 @@ def said_changed_meanwhile(response: Any) -> bool:
 def said_already_sent(client: Client, response: Any) -> bool:
     """Whether the page the answer leads to says the form was sent before."""
     return "đã được gửi và ghi nhận trước đó" in client.get(response["Location"]).content.decode()
+
+
+def on_a_vietnamese_page(message: str) -> str:
+    """A "Vietnamese / English" message as a Vietnamese page shows it: the English half
+    marked `lang="en"` for screen readers (core/templatetags/bilingual.py)."""
+    vietnamese, english = message.rsplit(" / ", 1)
+    return f'{escape(vietnamese)} / <span lang="en">{escape(english)}</span>'
 
 
 def client_for(user: User | None) -> Client:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from congvu.accounts.models import User
-from congvu.conftest import client_for
+from congvu.conftest import client_for, on_a_vietnamese_page
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,8 @@ def test_a_group_not_offered_is_refused_in_both_languages(head: User, value: str
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert f"Không có nhóm thông báo “{value}”. / There is no group of notices “{value}”." in page
+    said = f"Không có nhóm thông báo “{value}”. / There is no group of notices “{value}”."
+    assert on_a_vietnamese_page(said) in page
     assert ticked(page) == {"planning": True, "inspections": False, "cases": False}
     head.refresh_from_db()
     assert head.mail_muted_groups == []

@@ -47,7 +47,7 @@ from congvu.api.tests.test_cases_api import (
 from congvu.cases import reporter
 from congvu.cases.models import CODE_ALPHABET, Case, CaseEvent, CaseFile, new_tracking_code
 from congvu.conduct.services import load_seed_catalogue
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, make_user, on_a_vietnamese_page
 from congvu.core.tests.media_helpers import docx_with_traces, pdf_bytes
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -594,7 +594,8 @@ def test_more_files_than_allowed_are_refused_on_the_report_form(
     files = [_upload(f"anh-{n}.pdf", pdf_bytes()) for n in range(6)]
     response = _report_with(Client(), province["dept_justice"], files)
     assert response.status_code == 200
-    assert "Tối đa 5 tệp mỗi lần gửi. / At most 5 files at a time." in response.content.decode()
+    said = "Tối đa 5 tệp mỗi lần gửi. / At most 5 files at a time."
+    assert on_a_vietnamese_page(said) in response.content.decode()
     assert Case.objects.count() == 0
     assert CaseFile.objects.count() == 0
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 import congvu
 from congvu.accounts.models import Role
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, make_user, on_a_vietnamese_page
 from congvu.core.forms import MONTH_PATTERN, DateField, DateInput, MonthInput
 from congvu.planning import services as planning
 from congvu.planning.models import Plan
@@ -189,7 +189,7 @@ def test_the_31st_of_february_is_refused_in_both_languages_and_the_rest_is_kept(
     )
     assert response.status_code in {200, 400}
     html = response.content.decode()
-    assert BILINGUAL_INVALID in html
+    assert on_a_vietnamese_page(BILINGUAL_INVALID) in html
     assert "Tiêu đề mới chưa lưu" in html
     assert 'value="31/02/2026"' in _date_box(html, "issued_on")
     plan.refresh_from_db()

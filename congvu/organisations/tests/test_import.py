@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import kind
+from congvu.conftest import kind, on_a_vietnamese_page
 from congvu.core.tests.media_helpers import zip_bomb
 from congvu.organisations import services as org_services
 from congvu.organisations.import_models import ImportJob
@@ -148,7 +148,7 @@ def test_preview_lists_row_errors_and_writes_nothing(
     assert (10, "Loại") in errors
     assert (11, "Lãnh đạo") in errors
     assert {e["row"] for e in job.row_errors} == set(range(3, 12))
-    assert "Thư điện tử không hợp lệ. / Invalid e-mail address." in page
+    assert on_a_vietnamese_page("Thư điện tử không hợp lệ. / Invalid e-mail address.") in page
     assert 'data-testid="commit"' not in page
     assert not StaffMember.objects.filter(staff_code__startswith="STP-1").exists()
     assert not AuditEvent.objects.filter(action="import.commit").exists()
