@@ -11,6 +11,7 @@ import os
 import sys
 from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -159,6 +160,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ------------------------------------------------------------------------------
+# Shared by every process (congvu/core/cache.py says what must be): the limit on guessing
+# a case's passphrase is counted there. CONGVU_CACHE_URL=db keeps it in the database (the
+# table made by `manage.py createcachetable`), redis://host:port/n in Redis (needs the
+# `redis` package); unset, each process keeps its own (development; `check --deploy` warns).
+CACHE_URL = os.environ.get("CONGVU_CACHE_URL", "").strip()
+
+
+def _cache_from_url(url: str) -> dict[str, Any]:
+    if not url or url.startswith("locmem:"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url in {"db", "database"} or url.startswith("db://"):
+        table = url.removeprefix("db://").strip("/") if url.startswith("db://") else ""
+        return {"BACKEND": "congvu.core.cache.DatabaseCache", "LOCATION": table or "congvu_cache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        # Not the URL itself: a redis:// URL may hold a password.
+        f"CONGVU_CACHE_URL must be db, db://TABLE, redis://… or locmem:// "
+        f"(got one starting {url.split(':', 1)[0]!r})."
+    )
+
+
+CACHES = {"default": _cache_from_url(CACHE_URL)}
+
 # --- Accounts and security --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -242,6 +268,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A load balancer probes the health checks over plain HTTP: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/ready$"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
