@@ -373,12 +373,35 @@ TASKS = {
 }
 
 # --- Logging ----------------------------------------------------------------------------
+# One line per event on stderr (systemd's journal or gunicorn's error log keeps it):
+# "2025-07-01T08:00:00+0700 WARNING django.request Not Found: /nope". CONGVU_LOG_LEVEL sets
+# the level (default INFO). Tokens in paths are cut out (congvu/core/logs.py).
+LOG_LEVEL = os.environ.get("CONGVU_LOG_LEVEL", "INFO").strip().upper() or "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CONGVU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "filters": {"redact": {"()": "congvu.core.logs.RedactSecretPaths"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "line",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # One INFO line per page of every PDF made (WeasyPrint, its font subsetting).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
