@@ -372,6 +372,10 @@ TASKS = {
     }
 }
 
+# Finished tasks' results (arguments, return values) are deleted after this many days by
+# a daily job (congvu/core/task_results.py, django-tasks' prune_db_task_results).
+TASK_RESULTS_KEEP_DAYS = max(0, int(os.environ.get("CONGVU_TASK_RESULTS_KEEP_DAYS", "14")))
+
 # --- Logging ----------------------------------------------------------------------------
 # One line per event on stderr (systemd's journal or gunicorn's error log keeps it):
 # "2025-07-01T08:00:00+0700 WARNING django.request Not Found: /nope". CONGVU_LOG_LEVEL sets
