@@ -62,6 +62,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
 @never_cache
 def ready(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database answers (and the cache, when it is shared), 503
@@ -72,8 +76,9 @@ def ready(request: HttpRequest) -> JsonResponse:
         with connections["default"].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:
-        logger.exception("Readiness: the database does not answer")
+    except Exception as exc:
+        # One line, not a traceback: a load balancer asks every few seconds while it is down.
+        logger.warning("Readiness: the database does not answer: %s", _first_line(exc))
         checks["database"] = "down"
     else:
         checks["database"] = "ok"
@@ -82,8 +87,8 @@ def ready(request: HttpRequest) -> JsonResponse:
     else:
         try:
             shared_cache.ping()
-        except Exception:
-            logger.exception("Readiness: the shared cache does not answer")
+        except Exception as exc:
+            logger.warning("Readiness: the shared cache does not answer: %s", _first_line(exc))
             checks["cache"] = "down"
         else:
             checks["cache"] = "ok"
