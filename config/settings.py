@@ -11,6 +11,7 @@ import os
 import sys
 from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "congvu.core.middleware.RejectNullCharactersMiddleware",
+    "congvu.core.middleware.ApiErrorsAsJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "congvu.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -165,6 +167,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # without them a busy worker made a citizen's page fail with "database is locked".
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------
+# Shared by every process (congvu/core/cache.py says what must be): the limit on guessing
+# a case's passphrase is counted there. CONGVU_CACHE_URL=db keeps it in the database (the
+# table made by `manage.py createcachetable`), redis://host:port/n in Redis (needs the
+# `redis` package); unset, each process keeps its own (development; `check --deploy` warns).
+CACHE_URL = os.environ.get("CONGVU_CACHE_URL", "").strip()
+
+
+def _cache_from_url(url: str) -> dict[str, Any]:
+    if not url or url.startswith("locmem:"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if url in {"db", "database"} or url.startswith("db://"):
+        table = url.removeprefix("db://").strip("/") if url.startswith("db://") else ""
+        return {"BACKEND": "congvu.core.cache.DatabaseCache", "LOCATION": table or "congvu_cache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(
+        # Not the URL itself: a redis:// URL may hold a password.
+        f"CONGVU_CACHE_URL must be db, db://TABLE, redis://… or locmem:// "
+        f"(got one starting {url.split(':', 1)[0]!r})."
+    )
+
+
+CACHES = {"default": _cache_from_url(CACHE_URL)}
 
 # --- Accounts and security --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -249,6 +276,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# A load balancer probes the health checks over plain HTTP: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/ready$"]
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -351,13 +380,40 @@ TASKS = {
     }
 }
 
+# Finished tasks' results (arguments, return values) are deleted after this many days by
+# a daily job (congvu/core/task_results.py, django-tasks' prune_db_task_results).
+TASK_RESULTS_KEEP_DAYS = max(0, int(os.environ.get("CONGVU_TASK_RESULTS_KEEP_DAYS", "14")))
+
 # --- Logging ----------------------------------------------------------------------------
+# One line per event on stderr (systemd's journal or gunicorn's error log keeps it):
+# "2025-07-01T08:00:00+0700 WARNING django.request Not Found: /nope". CONGVU_LOG_LEVEL sets
+# the level (default INFO). Tokens in paths are cut out (congvu/core/logs.py).
+LOG_LEVEL = os.environ.get("CONGVU_LOG_LEVEL", "INFO").strip().upper() or "INFO"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("CONGVU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
+    "filters": {"redact": {"()": "congvu.core.logs.RedactSecretPaths"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "line",
+            "filters": ["redact"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # One INFO line per page of every PDF made (WeasyPrint, its font subsetting).
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-import importlib
 import io
 from pathlib import Path
 from typing import Any
 
 import openpyxl
-from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
-from congvu.feedback import devices as rating_devices
-from congvu.feedback import services as rating_services
+from congvu.core.seeds import (  # noqa: F401 — the tests import them from here
+    clear_process_caches,
+    restore_case_rules,
+    restore_default_kinds,
+    restore_default_scales,
+)
 from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.organisations.importing.columns import STAFF_COLUMNS
@@ -34,34 +35,6 @@ SERIOUS = frozenset({"critical", "serious"})
 MO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
 #: axe-core from the npm registry (`npm pack axe-core@4.14.1`, MPL-2.0), for the tests only.
 AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-
-
-def restore_default_kinds() -> None:
-    """The live server's tests flush the database, and with it the kinds a data migration made."""
-    migration = importlib.import_module("congvu.organisations.migrations.0002_default_kinds")
-    migration.load(apps, None)
-
-
-def clear_process_caches() -> None:
-    """The live server runs in this process: forget what it cached of the flushed database
-    (the active scale and criteria, counter hours, today's device salt, rate limits)."""
-    cache.clear()
-    rating_services.clear_caches()
-    rating_devices.forget_cached_salts()
-
-
-def restore_default_scales() -> None:
-    """The satisfaction scales of congvu/feedback/migrations/0002 (the five levels in use)."""
-    migration = importlib.import_module("congvu.feedback.migrations.0002_default_scales")
-    migration.create_scales(apps, None)
-    clear_process_caches()
-
-
-def restore_case_rules() -> None:
-    """The clocks, routing rules and discipline forms of congvu/cases/migrations/0004."""
-    migration = importlib.import_module("congvu.cases.migrations.0004_default_rules")
-    migration.load(apps, None)
-    clear_process_caches()
 
 
 def build_history(province: dict[str, Organisation]) -> None:

@@ -401,8 +401,8 @@ def track(request: HttpRequest) -> HttpResponse:
     locked = False
     if request.method == "POST" and form.is_valid():
         try:
-            # The address only feeds the per-client limit kept in the cache (hashed),
-            # never the database.
+            # The address only feeds the per-client limit kept in the shared cache as a
+            # keyed hash for 15 minutes: the address itself is never stored.
             case = reporter.follow(
                 form.cleaned_data["code"],
                 form.cleaned_data["passphrase"],

@@ -41,6 +41,7 @@ DAILY_JOB_MODULES: Final = (
     "congvu.organisations.importing.jobs",
     "congvu.audit.daily",
     "congvu.core.once",
+    "congvu.core.task_results",
 )
 
 # Local time (Asia/Ho_Chi_Minh) after which `run_daily --loop` starts the day's jobs:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -81,3 +81,37 @@ class RejectNullCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         )
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Under /api/, a 404, 405 or 500 that is not JSON becomes `{"detail": "…"}`.
+
+    The API's own operations answer JSON errors (congvu/api/errors.py), but an unknown
+    path gets Django's 404 page, a known path with the wrong method ninja's plain-text
+    405, and a crash the 500 page: HTML where a client parses JSON. The `Allow` header
+    of a 405 is kept."""
+
+    PREFIX = "/api/"
+    MESSAGES = {
+        404: "Không tìm thấy. / Not found.",
+        405: "Phương thức không được phép. / Method not allowed.",
+        500: "Lỗi máy chủ, xin thử lại sau. / Server error; please try again later.",
+    }
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        message = self.MESSAGES.get(response.status_code)
+        if (
+            message is None
+            or not request.path.startswith(self.PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        answer = JsonResponse({"detail": message}, status=response.status_code)
+        for header in ("Allow", "Content-Language", "Vary"):
+            if header in response:
+                answer[header] = response[header]
+        return answer

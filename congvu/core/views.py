@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,7 +14,10 @@ from django.views.decorators.cache import never_cache
 from congvu.accounts import access
 from congvu.accounts.models import User
 
+from . import cache as shared_cache
 from . import worklist
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -54,6 +60,47 @@ def healthz(request: HttpRequest) -> JsonResponse:
     # Touches no database on purpose: load balancers poll it every few seconds, and the
     # benchmarks use it as the "trivial view" that the rating endpoint is compared with.
     return JsonResponse({"status": "ok"})
+
+
+def _first_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+
+
+@never_cache
+def ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database answers (and the cache, when it is shared), 503
+    with what is down otherwise. For a load balancer deciding where to send traffic;
+    `healthz` stays the liveness check that touches nothing."""
+    checks: dict[str, str] = {}
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        # One line, not a traceback: a load balancer asks every few seconds while it is down.
+        logger.warning("Readiness: the database does not answer: %s", _first_line(exc))
+        checks["database"] = "down"
+    else:
+        checks["database"] = "ok"
+    if shared_cache.is_process_local():
+        checks["cache"] = "local"
+    else:
+        try:
+            shared_cache.ping()
+        except Exception as exc:
+            logger.warning("Readiness: the shared cache does not answer: %s", _first_line(exc))
+            checks["cache"] = "down"
+        else:
+            checks["cache"] = "ok"
+    down = sorted(name for name, state in checks.items() if state == "down")
+    if down:
+        detail = "Không sẵn sàng: {} / Not ready: {} unavailable".format(
+            ", ".join(down), ", ".join(down)
+        )
+        return JsonResponse(
+            {"status": "unavailable", "checks": checks, "detail": detail}, status=503
+        )
+    return JsonResponse({"status": "ok", "checks": checks})
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:

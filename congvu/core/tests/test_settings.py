@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
     "DJANGO_ALLOWED_HOSTS": "congvu.example.gov.vn",
     "CONGVU_TESTING": "0",
+    "CONGVU_CACHE_URL": "db",
 }
 
 
@@ -32,6 +33,41 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         extra_env={**PRODUCTION_ENV, "CONGVU_VAR_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_each_process_keeps_its_own_cache(tmp_path):
+    # Each gunicorn worker would count wrong passphrases on its own (congvu/core/cache.py).
+    env = {**PRODUCTION_ENV, "CONGVU_CACHE_URL": "", "CONGVU_VAR_DIR": str(tmp_path)}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", extra_env=env)
+    assert result.returncode != 0
+    assert "congvu.W001" in result.stderr + result.stdout
+    assert "CONGVU_CACHE_URL" in result.stderr + result.stdout
+
+
+def test_the_cache_url_picks_the_shared_backend(tmp_path):
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"
+    )
+    seen = {}
+    for url in ("db", "redis://127.0.0.1:6379/1", ""):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+        env.update(
+            DJANGO_SETTINGS_MODULE="config.settings",
+            CONGVU_VAR_DIR=str(tmp_path),
+            CONGVU_CACHE_URL=url,
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=BASE, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        seen[url] = result.stdout.split()
+    assert seen["db"] == ["congvu.core.cache.DatabaseCache", "congvu_cache"]
+    assert seen["redis://127.0.0.1:6379/1"] == [
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/1",
+    ]
+    assert seen[""][0] == "django.core.cache.backends.locmem.LocMemCache"
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from congvu.core import demo
+from congvu.core import demo, seeds
 from congvu.organisations.models import Organisation
 
 
@@ -27,12 +25,6 @@ def format_logins(logins: list[demo.Login]) -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
-
-
-def restore_default_kinds() -> None:
-    """Flushing also empties the organisation kinds that a data migration loaded."""
-    migration = importlib.import_module("congvu.organisations.migrations.0002_default_kinds")
-    migration.load(apps, None)
 
 
 def write_logins_file(path: Path, text: str) -> None:
@@ -98,7 +90,9 @@ class Command(BaseCommand):
                     "and rebuild, or --if-empty."
                 )
             call_command("flush", interactive=False, verbosity=0)
-            restore_default_kinds()
+            # The flush also empties what the data migrations loaded (kinds, satisfaction
+            # scales, case rules): without the scales the demo's ratings are refused.
+            seeds.restore_all()
         result = demo.build(self._size(options), seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
