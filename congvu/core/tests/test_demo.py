@@ -150,27 +150,3 @@ def test_the_audit_log_opens_on_a_verified_chain_for_home_affairs(demo):
     last = AuditEvent.objects.order_by("-id").first()
     assert f"nguyên vẹn đến sự kiện #{last.pk}" in body
     assert "Nạp dữ liệu mẫu" in body
-
-
-@pytest.mark.django_db
-def test_reset_rebuilds_a_populated_database_twice_in_a_row(tmp_path, settings):
-    """The flush also empties the rows the data migrations loaded; `--reset` once failed
-    on the second build with "No satisfaction scale is in use yet"."""
-    from congvu.cases.models import DisciplineForm, RoutingRule, TrackClock
-    from congvu.feedback.models import RatingScale
-    from congvu.organisations.models import OrganisationKind
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tiny = ("--staff", "60", "--communes", "2", "--units", "2")
-    # A first build where the database is empty (alone), a rebuild where another test's
-    # demo is there (in the module): either way the database then has data.
-    run_demo(tmp_path, *tiny, "--reset")
-    assert Organisation.objects.exists()
-    for _again in range(2):
-        text, passwords = run_demo(tmp_path, *tiny, "--reset")
-        assert "Đã tạo" in text
-        assert Client().login(request=HttpRequest(), username="noivu", password=passwords["noivu"])
-    assert RatingScale.objects.filter(is_active=True).count() == 1
-    assert OrganisationKind.objects.exists()
-    assert TrackClock.objects.exists() and RoutingRule.objects.exists()
-    assert DisciplineForm.objects.exists()
