@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections
@@ -66,32 +67,33 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
 
 
+def _select_one() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _probe(what: str, call: Callable[[], object]) -> str:
+    """ "ok", or "down" with one line in the log, not a traceback: a load balancer asks
+    every few seconds while it is down."""
+    try:
+        call()
+    except Exception as exc:
+        logger.warning("Readiness: %s does not answer: %s", what, _first_line(exc))
+        return "down"
+    return "ok"
+
+
 @never_cache
 def ready(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database answers (and the cache, when it is shared), 503
     with what is down otherwise. For a load balancer deciding where to send traffic;
     `healthz` stays the liveness check that touches nothing."""
-    checks: dict[str, str] = {}
-    try:
-        with connections["default"].cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:
-        # One line, not a traceback: a load balancer asks every few seconds while it is down.
-        logger.warning("Readiness: the database does not answer: %s", _first_line(exc))
-        checks["database"] = "down"
-    else:
-        checks["database"] = "ok"
+    checks = {"database": _probe("the database", _select_one)}
     if shared_cache.is_process_local():
         checks["cache"] = "local"
     else:
-        try:
-            shared_cache.ping()
-        except Exception as exc:
-            logger.warning("Readiness: the shared cache does not answer: %s", _first_line(exc))
-            checks["cache"] = "down"
-        else:
-            checks["cache"] = "ok"
+        checks["cache"] = _probe("the shared cache", shared_cache.ping)
     down = sorted(name for name, state in checks.items() if state == "down")
     if down:
         detail = "Không sẵn sàng: {} / Not ready: {} unavailable".format(
