@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "congvu.api.idempotency.IdempotencyKeyMiddleware",
+    "congvu.api.versions.ConditionalApiMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "congvu.accounts.middleware.PasswordChangeRequiredMiddleware",
     "congvu.accounts.middleware.TwoFactorMiddleware",

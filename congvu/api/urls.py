@@ -46,7 +46,18 @@ api = CongvuAPI(
         "API của nền tảng Công vụ. Xác thực bằng mã truy cập cá nhân "
         "(`Authorization: Bearer cv_…`) hoặc phiên đăng nhập (kèm CSRF cho POST). "
         "Ngày theo ISO 8601 (YYYY-MM-DD). / Authenticate with a personal token "
-        "or the browser session (CSRF token on unsafe methods). Dates are ISO 8601."
+        "or the browser session (CSRF token on unsafe methods). Dates are ISO 8601.\n\n"
+        "**Gửi lại an toàn / safe retries:** gửi kèm `Idempotency-Key: <chuỗi duy nhất>` với "
+        "POST, PUT, PATCH, DELETE thì gửi lại cùng khóa chỉ nhận lại câu trả lời lần đầu "
+        "(`Idempotent-Replayed: true`), không thực hiện lần nữa; cùng khóa cho yêu cầu khác: "
+        "422; giữ 24 giờ. / With `Idempotency-Key` a write sent again with the same key gets "
+        "the first answer back instead of being carried out twice; the same key for another "
+        "request is 422; keys are kept 24 hours.\n\n"
+        "**Phiên bản / versions:** mỗi câu trả lời JSON của GET có `ETag`; `If-None-Match` → "
+        "304 khi không đổi; PUT, PATCH, DELETE kèm `If-Match: <ETag>` bị từ chối 412 nếu bản "
+        "ghi đã đổi từ lần đọc đó. / Every JSON read carries an `ETag` (`If-None-Match` → 304 "
+        "when unchanged); a PUT, PATCH or DELETE with `If-Match` is refused with 412 when the "
+        "record changed since that read."
     ),
     urls_namespace="api",
     auth=AUTH,

@@ -42,6 +42,7 @@ DAILY_JOB_MODULES: Final = (
     "congvu.audit.daily",
     "congvu.core.once",
     "congvu.core.task_results",
+    "congvu.api.idempotency",
 )
 
 # Local time (Asia/Ho_Chi_Minh) after which `run_daily --loop` starts the day's jobs:

@@ -232,3 +232,34 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.key)
+
+
+class ApiRequestKey(models.Model):
+    """An API write sent with an `Idempotency-Key` header, and the answer it got.
+
+    The row is written in the transaction that does the work (`api.idempotency`), so it
+    exists exactly when the work was done; the same caller sending the same key again
+    gets the stored answer instead of a second piece of work. `fingerprint` is a digest of
+    the method, path, query and body: the same key with another request is refused.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu API có khóa chống lặp")
+        verbose_name_plural = _("yêu cầu API có khóa chống lặp")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="api_request_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"
