@@ -206,6 +206,13 @@ AUTO_ASSIGNED: Final = Message(
 UNASSIGNED: Final = Message(
     gettext_noop("Thôi giao %(handler)s xử lý."), {"handler": NAMES}, typed_after=True
 )
+#: The handling organisation closed (merged, split or dissolved): its open cases went on.
+ROUTED_ON_CLOSURE: Final = Message(
+    gettext_noop(
+        "Chuyển cơ quan xử lý từ %(previous)s sang %(handler)s (cơ quan kế thừa, từ ngày %(day)s)."
+    ),
+    {"previous": NAMES, "handler": NAMES, "day": DATE},
+)
 TAGS_ADDED: Final = Message(gettext_noop("Gắn nhãn: %(tags)s."), {"tags": NAMES})
 TAGS_REMOVED: Final = Message(gettext_noop("Bỏ nhãn: %(tags)s."), {"tags": NAMES})
 
@@ -221,6 +228,7 @@ WRITTEN: Final[Mapping[str, tuple[Message, ...]]] = {
     K.ERASED: (ERASED_BY_HANDLER, ERASED_BY_RETENTION),
     K.ASSIGNED: (ASSIGNED, REASSIGNED, AUTO_ASSIGNED, UNASSIGNED),
     K.TAGGED: (TAGS_ADDED, TAGS_REMOVED),
+    K.ROUTED: (ROUTED_ON_CLOSURE,),
 }
 
 

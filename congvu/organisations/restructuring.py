@@ -391,6 +391,7 @@ def merge_organisations(
     record_assignments(staff, effective=effective, note=note)
     for source in sources:
         _close(source, effective, target)
+    _hand_over_open_work(sources, target, effective=effective, actor=actor)
     record(
         "organisations.merge",
         actor=actor,
@@ -474,6 +475,7 @@ def split_organisation(
     note = f"Chia tách từ {org.name}"
     record_assignments(staff, effective=effective, note=note)
     _close(org, effective, successor)
+    _hand_over_open_work([org], successor, effective=effective, actor=actor)
     record(
         "organisations.split",
         actor=actor,
@@ -549,6 +551,7 @@ def dissolve_organisation(
     note = f"Giải thể {org.name}"
     record_assignments(staff + division_staff, effective=effective, note=note)
     _close(org, effective, successor)
+    _hand_over_open_work([org], successor or move_staff_to, effective=effective, actor=actor)
     record(
         "organisations.dissolve",
         actor=actor,
@@ -563,3 +566,29 @@ def dissolve_organisation(
         },
     )
     return org
+
+
+# --- the open work of what closes (findings 4 and 5 of the reorganisation walk) ---------------
+
+
+def _hand_over_open_work(
+    closed: Sequence[Organisation],
+    successor: Organisation | None,
+    *,
+    effective: dt.date,
+    actor: Any,
+) -> None:
+    """Move each closed organisation's open work to `successor` (`handover.hand_over`).
+
+    A split's open work goes to the part it names as successor (the first part unless
+    told otherwise); a dissolution's to its successor, else where its staff went."""
+    from . import handover  # it reads planning, cases and inspections, which read us
+
+    target = _fresh(successor)
+    for organisation in closed:
+        handover.hand_over(
+            Organisation.objects.get(pk=organisation.pk),
+            target,
+            effective=effective,
+            actor=actor,
+        )

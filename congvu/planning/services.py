@@ -8,7 +8,9 @@ adds the rows that are missing, so running it again (the daily
 recurring tasks, their assignments without touching the others. Creating a task, or
 changing one so that it reaches organisations it did not, tells their heads and focal
 points (`new_tasks`); the daily sync tells nobody. An assignment
-keeps the organisation it was made for, even after a merge or a rename.
+keeps the organisation it was made for after a rename or a move; when a merge, split
+or dissolution closes the organisation, its open assignments go to the successor
+(`organisations.handover`) and its completed ones stay.
 
 Plan 86/KH-UBND was issued by a provincial committee that the 2025 merger
 closed: its duties passed to the successor. So the plan's scope, and who may
@@ -536,6 +538,10 @@ def targets(task: Task, *, today: dt.date | None = None) -> dict[tuple[int, str]
 
     An organisation is targeted in a period when it was in office for some of
     it: one closed before the period starts, or created after it ends, gets none.
+    Nor does one that was not in office on the period's due date: a duty that fell
+    due before an organisation existed is not its duty, and one falling due after
+    an organisation closed is its successor's (`organisations.handover` moved the
+    open rows there, and the daily sync must not give them back).
     """
     if task.status != Task.Status.ACTIVE:
         return {}
@@ -544,6 +550,8 @@ def targets(task: Task, *, today: dt.date | None = None) -> dict[tuple[int, str]
     for period in periods(task, today=today):
         for pk, valid_from, valid_to in rows:
             if valid_from > period.end or (valid_to is not None and valid_to < period.start):
+                continue
+            if valid_from > period.due_on or (valid_to is not None and valid_to < period.due_on):
                 continue
             found[(pk, period.label)] = period
     return found
