@@ -144,16 +144,59 @@ class Grant:
     organisation_id: int
     path: str
     include_subtree: bool
+    #: Paths of closed organisations whose successor lies in the subtree (with theirs):
+    #: their history is the subtree's history (`_inherited_paths`).
+    inherited: tuple[str, ...] = ()
 
     def covers(self, organisation: Organisation) -> bool:
         if organisation.pk == self.organisation_id:
             return True
-        return self.include_subtree and organisation.path.startswith(self.path)
+        if not self.include_subtree:
+            return False
+        return organisation.path.startswith((self.path, *self.inherited))
 
     def q(self, prefix: str = "") -> Q:
         if self.include_subtree:
-            return Q(**{f"{prefix}path__startswith": self.path})
+            q = Q(**{f"{prefix}path__startswith": self.path})
+            for path in self.inherited:
+                q |= Q(**{f"{prefix}path__startswith": path})
+            return q
         return Q(**{f"{prefix}pk": self.organisation_id})
+
+
+def _inherited_paths(paths: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each subtree path, the paths of the closed organisations outside it whose
+    successor (through any chain of successors) lies inside it.
+
+    A merge moves the open sub-units under the successor but leaves the closed ones
+    where they were (a former province's abolished districts under the former
+    province): whoever oversees the successor's subtree reads their history too — the
+    Department of Home Affairs of Hưng Yên opens the former Thái Bình. The closed
+    organisations with a successor are few (one reform's worth), read in one query."""
+    from congvu.organisations.models import Organisation
+
+    wanted = set(paths)
+    if not wanted:
+        return {}
+    closed = list(
+        Organisation.objects.filter(valid_to__isnull=False, successor__isnull=False).values_list(
+            "path", "successor__path"
+        )
+    )
+    found: dict[str, tuple[str, ...]] = {}
+    for root in wanted:
+        covered = [root]
+        changed = True
+        while changed:
+            changed = False
+            for path, successor_path in closed:
+                if path.startswith(tuple(covered)):
+                    continue
+                if successor_path.startswith(tuple(covered)):
+                    covered.append(path)
+                    changed = True
+        found[root] = tuple(covered[1:])
+    return found
 
 
 _CACHE_ATTR = "_congvu_grants"
@@ -175,7 +218,11 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
         rows = RoleGrant.objects.filter(user=user).values_list(
             "role", "organisation_id", "organisation__path", "include_subtree"
         )
-        cached = tuple(Grant(Role(r), o, p, s) for r, o, p, s in rows)
+        rows = list(rows)
+        inherited = _inherited_paths(p for _r, _o, p, s in rows if s)
+        cached = tuple(
+            Grant(Role(r), o, p, s, inherited.get(p, ()) if s else ()) for r, o, p, s in rows
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

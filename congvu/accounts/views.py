@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -520,13 +521,26 @@ def user_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     users = search_users(access.visible_users(request.user), query).prefetch_related(
         Prefetch("grants", queryset=visible_grants, to_attr="visible_grants")
     )
+    today = timezone.localdate()
+    # After a merge or a dissolution: who still holds a role only on what closed.
+    closed_only = request.GET.get("closed") == "1"
+    if closed_only:
+        users = users.filter(
+            pk__in=visible_grants.filter(organisation__valid_to__lt=today).values("user_id")
+        )
     page = Paginator(users.order_by("username", "pk"), PER_PAGE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
         request,
         "accounts/user_list.html",
-        {"form": form, "page": page, "querystring": params.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "querystring": params.urlencode(),
+            "today": today,
+            "closed_only": closed_only,
+        },
     )
 
 
@@ -610,6 +624,7 @@ def _render_user(
             "can_grant": bool(roles) and actor.pk != subject.pk,
             "can_manage": access.may_manage_user(actor, subject) and actor.pk != subject.pk,
             "staff_member": getattr(subject, "staff_member", None),
+            "today": timezone.localdate(),
             "two_factor_on": two_factor.is_on(subject),
             "codes": _codes(request),
         },

@@ -108,9 +108,7 @@ def _assignments(
     if not open_rows:
         return {"assignments_moved": 0, "assignments_removed": 0, "assignments_kept": 0}
     worked = set(
-        _worked_on()
-        .filter(pk__in=[a.pk for a in open_rows] + [0])
-        .values_list("pk", flat=True)
+        _worked_on().filter(pk__in=[a.pk for a in open_rows] + [0]).values_list("pk", flat=True)
     )
     moved = removed = kept = 0
     touched: dict[int, set[str]] = defaultdict(set)  # plan → periods to recount
@@ -204,14 +202,13 @@ def _move_case(
         ),
         data={"from": closed.code, "to": successor.code},
     )
-    if case.assignee is not None and not assignment.eligible(case).filter(
-        pk=case.assignee_id
-    ).exists():
+    if (
+        case.assignee is not None
+        and not assignment.eligible(case).filter(pk=case.assignee_id).exists()
+    ):
         assignment.take_back(case, actor=actor)
     if case.assignee is None and not default_handler.auto_assign(case):
-        heads = access.holders(Perm.CASE_ASSIGN, successor, duty=True).values_list(
-            "pk", flat=True
-        )
+        heads = access.holders(Perm.CASE_ASSIGN, successor, duty=True).values_list("pk", flat=True)
         for user_id in heads:
             transaction.on_commit(
                 lambda user_id=user_id: notify(
@@ -232,9 +229,7 @@ def _inspections(closed: Organisation, *, reason: str, effective: dt.date) -> di
     from congvu.inspections.models import Inspection, ProgrammeItem
 
     now = timezone.now()
-    planned = list(
-        Inspection.objects.filter(organisation=closed, status=Inspection.Status.PLANNED)
-    )
+    planned = list(Inspection.objects.filter(organisation=closed, status=Inspection.Status.PLANNED))
     for inspection in planned:
         inspection.status = Inspection.Status.CANCELLED
         inspection.cancel_reason = reason

@@ -31,9 +31,7 @@ def _grants_body(params: Params) -> str:
 
 
 #: Told to those who manage accounts where the closed organisation's work went.
-GRANTS_ON_CLOSED = message(
-    "organisations.grants_on_closed", title=_grants_title, body=_grants_body
-)
+GRANTS_ON_CLOSED = message("organisations.grants_on_closed", title=_grants_title, body=_grants_body)
 #: Told to the heads of the organisation that now handles a case of a closed one.
 CASE_HANDED_OVER = message(
     "organisations.case_handed_over",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,26 @@ def expected_organisations(period: ReportPeriod) -> OrganisationQuerySet:
     )
 
 
+def compiled_organisations(period: ReportPeriod) -> OrganisationQuerySet:
+    """The organisations the compilation counts: those expected to report, and those of
+    the same kinds that closed during the period (merged, split or dissolved). Their
+    ratings, tasks and cases of the period stay theirs (a record keeps the organisation
+    it was made for), so without their rows the province's totals would lose them.
+
+    "During the period": in office on some day of it, up to the day the figures end
+    (today, while the period runs)."""
+    last = min(period.covers_to, timezone.localdate())
+    closed = Organisation.objects.filter(
+        valid_from__lte=last, valid_to__gte=period.covers_from, valid_to__lt=last
+    )
+    return (
+        Organisation.objects.subtree_of(period.issuing_organisation)
+        .filter(Q(pk__in=expected_organisations(period).values("pk")) | Q(pk__in=closed))
+        .filter(kind__in=period.reporting_kinds.all(), kind__is_division=False)
+        .order_by("path")
+    )
+
+
 def reportable_organisations(user: Any, period: ReportPeriod) -> OrganisationQuerySet:
     """Where `user` may draft this period's report."""
     return access.organisations_for(user, Perm.REPORT_SUBMIT, expected_organisations(period))
@@ -49,8 +71,19 @@ class Row:
     # A filed report's snapshot; otherwise the system's figures as of now.
     snapshot: dict[str, Any]
 
+    #: The organisation closed during the period: counted, but no longer expected to report.
+    closed: bool = False
+
+    @property
+    def closed_from(self) -> dt.date | None:
+        """The day it stopped existing (merged, split or dissolved), if it closed."""
+        valid_to = self.organisation.valid_to
+        return valid_to + dt.timedelta(days=1) if self.closed and valid_to else None
+
     @property
     def status_label(self) -> str:
+        if self.closed and self.closed_from is not None and not self.report:
+            return _("Đã sáp nhập/giải thể từ %(day)s") % {"day": f"{self.closed_from:%d/%m/%Y}"}
         return str(S(self.report.status).label) if self.report else _("Chưa lập báo cáo")
 
     @property
@@ -81,7 +114,7 @@ class Compilation:
 
     @property
     def expected(self) -> int:
-        return len(self.rows)
+        return sum(1 for row in self.rows if not row.closed)
 
     @property
     def filed(self) -> int:
@@ -100,7 +133,8 @@ def compile_period(period: ReportPeriod, *, user: Any = None) -> Compilation:
     Totals add the filed reports' own snapshots and, for the others, the system's live
     figures, so the totals describe every expected organisation.
     """
-    organisations = expected_organisations(period).select_related("kind")
+    expected = set(expected_organisations(period).values_list("pk", flat=True))
+    organisations = compiled_organisations(period).select_related("kind")
     if user is not None:
         organisations = access.visible_organisations(user, organisations)
     organisations_list = list(organisations)
@@ -117,13 +151,15 @@ def compile_period(period: ReportPeriod, *, user: Any = None) -> Compilation:
     for number, organisation in enumerate(organisations_list, start=1):
         report = reports.get(organisation.pk)
         snapshot = report.indicators if report and report.is_filed else live[organisation.pk]
-        rows.append(Row(number, organisation, report, snapshot))
-        by_status[report.status if report else "none"] += 1
+        closed = organisation.pk not in expected
+        rows.append(Row(number, organisation, report, snapshot, closed=closed))
+        if not closed or report:
+            by_status[report.status if report else "none"] += 1
     return Compilation(
         period=period,
         rows=rows,
         totals=indicators.totals(row.snapshot for row in rows),
-        not_submitted=[row for row in rows if not row.is_filed],
+        not_submitted=[row for row in rows if not row.is_filed and not row.closed],
         by_status=by_status,
         late=sum(1 for row in rows if row.is_late),
     )
