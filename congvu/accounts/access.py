@@ -215,10 +215,11 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
         return ()
     cached: tuple[Grant, ...] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        rows = RoleGrant.objects.filter(user=user).values_list(
-            "role", "organisation_id", "organisation__path", "include_subtree"
+        rows = list(
+            RoleGrant.objects.filter(user=user).values_list(
+                "role", "organisation_id", "organisation__path", "include_subtree"
+            )
         )
-        rows = list(rows)
         inherited = _inherited_paths(p for _r, _o, p, s in rows if s)
         cached = tuple(
             Grant(Role(r), o, p, s, inherited.get(p, ()) if s else ()) for r, o, p, s in rows

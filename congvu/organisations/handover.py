@@ -202,23 +202,26 @@ def _move_case(
         ),
         data={"from": closed.code, "to": successor.code},
     )
-    if (
-        case.assignee is not None
-        and not assignment.eligible(case).filter(pk=case.assignee_id).exists()
-    ):
+    assignee = case.assignee
+    if assignee is not None and not assignment.eligible(case).filter(pk=assignee.pk).exists():
         assignment.take_back(case, actor=actor)
     if case.assignee is None and not default_handler.auto_assign(case):
-        heads = access.holders(Perm.CASE_ASSIGN, successor, duty=True).values_list("pk", flat=True)
-        for user_id in heads:
-            transaction.on_commit(
-                lambda user_id=user_id: notify(
+        heads = list(
+            access.holders(Perm.CASE_ASSIGN, successor, duty=True).values_list("pk", flat=True)
+        )
+        params = {"code": code, "previous": closed.name}
+
+        def tell() -> None:
+            for user_id in heads:
+                notify(
                     user_id,
                     kind="case_assigned",
                     key=notices.CASE_HANDED_OVER.key,
-                    params={"code": code, "previous": closed.name},
+                    params=params,
                     url=f"/cases/{code}/",
                 )
-            )
+
+        transaction.on_commit(tell)
 
 
 # --- inspections ------------------------------------------------------------------------------

@@ -85,7 +85,6 @@ def rows(task: Task) -> list[tuple[str, str]]:
 def test_a_merge_moves_open_assignments_to_the_new_organisation_once(
     communes: tuple[Organisation, Organisation], yearly: Task, officer: User
 ) -> None:
-    first, second = communes
     assert rows(yearly) == [
         ("H56.30", "2026"),
         ("H56.30", "2027"),
