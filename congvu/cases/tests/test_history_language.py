@@ -20,7 +20,8 @@ from django.utils import timezone, translation
 
 from congvu.accounts.models import Role, User
 from congvu.conftest import client_for, make_user
-from congvu.organisations.models import StaffMember
+from congvu.organisations import restructuring
+from congvu.organisations.models import Organisation, StaffMember
 
 from .. import assignment, clocks, discipline, history, reporter, services, tags, timeline, workflow
 from ..models import Case, CaseEvent, CaseTag, DisciplineForm, Track
@@ -101,9 +102,18 @@ def every_event() -> list[CaseEvent]:
     return list(CaseEvent.objects.order_by("pk"))
 
 
-def test_every_entry_a_service_words_is_shown_in_english(full_case: Case, head: User) -> None:
+def test_every_entry_a_service_words_is_shown_in_english(
+    full_case: Case, head: User, province: dict[str, Organisation]
+) -> None:
     retention = file_report(staff=full_case.subject_staff)
     reporter.erase_reporter_identity(retention, actor=None)
+    # The handling organisation merges: its open cases go to the successor (ROUTED).
+    restructuring.merge_organisations(
+        [full_case.handling_organisation],
+        actor=None,
+        effective=dt.date(2026, 9, 1),
+        into=province["dept_home"],
+    )
     worded = [event for event in every_event() if event.kind in history.WRITTEN]
     kinds = {event.kind for event in worded}
     assert kinds == set(history.WRITTEN), "a kind the services word is missing from the case"

@@ -127,7 +127,9 @@ def test_the_tree_of_2000_organisations_takes_a_fixed_number_of_queries(
         )
         for o in created
     )
-    with django_assert_max_num_queries(8):
+    # 9: one of them reads the closed organisations whose history the grant inherits
+    # (`access._inherited_paths`), once per request whatever the tree's size.
+    with django_assert_max_num_queries(9):
         response = as_officer.get(reverse("organisations:tree"))
     assert response.content.decode().count('class="leaf"') >= 2000
 
