@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,23 @@ pytestmark = pytest.mark.usefixtures("catalogue")
 
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
+
+
+def test_an_inspection_under_way_reads_in_progress_in_english_not_validating(
+    province: dict[str, Organisation], inspector: User, as_inspector: Client
+) -> None:
+    # "Đang kiểm tra" is also the import job's status ("Validating"): each has its context.
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    as_inspector.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = as_inspector.get(url("detail", inspection.code)).content.decode()
+    assert (
+        '<span class="status insp-in_progress" data-testid="inspection-status">In progress<' in html
+    )
+    assert "Validating" not in html
+    as_inspector.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert (
+        "Đang kiểm tra</span>" in as_inspector.get(url("detail", inspection.code)).content.decode()
+    )
 
 
 # --- list -----------------------------------------------------------------------------------
