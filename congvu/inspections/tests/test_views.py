@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
@@ -46,6 +46,19 @@ def test_an_inspection_under_way_reads_in_progress_in_english_not_validating(
     assert (
         "Đang kiểm tra</span>" in as_inspector.get(url("detail", inspection.code)).content.decode()
     )
+
+
+def test_an_inspection_started_in_english_is_logged_in_vietnamese(
+    province: dict[str, Organisation], inspector: User, as_officer: Client
+) -> None:
+    # The summary is permanent and hash-chained: it must not depend on who clicked.
+    inspection = plan(province["dept_justice"], inspector)
+    with translation.override("en"):
+        start(inspection, inspector)
+    event = AuditEvent.objects.get(action="inspection.in_progress")
+    assert event.summary == f"{inspection.code}: Đã lên kế hoạch → Đang kiểm tra"
+    page = as_officer.get(reverse("audit:list")).content.decode()
+    assert "Đã lên kế hoạch → Đang kiểm tra" in page and "Planned" not in page
 
 
 # --- list -----------------------------------------------------------------------------------
