@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
+from congvu.accounts.selectors import search_users
 from congvu.organisations.models import Organisation
 
 from . import labels
@@ -79,8 +80,8 @@ def filter_events(user: Any, filters: Filters) -> AuditEventQuerySet:
         found = access.organisations_for(user, Perm.AUDIT_VIEW).search(filters.organisation)
         qs = qs.filter(organisation_id__in=found.values("pk"))
     if filters.actor:
-        word = filters.actor.strip()
-        actors = User.objects.filter(Q(username__iexact=word) | Q(full_name__icontains=word))
+        # Accents and case aside, like every other search: "mai thi nga" finds Mai Thị Nga.
+        actors = search_users(User.objects.all(), filters.actor)
         qs = qs.filter(actor__in=actors.values("pk"))
     if filters.action:
         qs = qs.filter(action=filters.action)

@@ -8,14 +8,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import verifiers
 from .models import AuditEvent, AuditHead, ChainVerification
 
 GENESIS = "0" * 64
+
+
+def in_record_language() -> translation.override:
+    """Write an event's summary inside this: in Vietnamese whatever the actor's interface.
+    A summary is permanent and hash-chained, read later by people in either language, and
+    the record must not depend on who clicked (a transition taken in English stored
+    "Planned → Validating"). Events already stored keep their text: the chain forbids
+    rewriting them."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def _digest(prev_hash: str, payload: dict[str, Any]) -> str:

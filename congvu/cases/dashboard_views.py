@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -31,7 +32,8 @@ ORGANISATION_ROWS = 100
 
 
 def _days(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+    # As the page's `floatformat`: the reader's decimal separator (5,1 / 5.1).
+    return "–" if value is None else str(floatformat(value, 1))
 
 
 @login_required

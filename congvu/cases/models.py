@@ -243,7 +243,7 @@ class Case(TimeStampedModel):
         PHONE = "phone", _("Điện thoại")
         LETTER = "letter", _("Thư, đơn")
         IN_PERSON = "in_person", _("Trực tiếp")
-        INSPECTION = "inspection", _("Kết quả kiểm tra")
+        INSPECTION = "inspection", pgettext_lazy("case source", "Kết quả kiểm tra")
         FLAGGED_RATING = "flagged_rating", _("Đánh giá thấp bị gắn cờ")
 
     code = models.CharField(_("mã theo dõi"), max_length=20, unique=True, default=new_tracking_code)

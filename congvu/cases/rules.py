@@ -17,7 +17,7 @@ from django.forms.models import model_to_dict
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.organisations.models import Organisation
 
 from .models import DisciplineForm, RoutingRule, TrackClock
@@ -100,14 +100,15 @@ def update_clock(clock: TrackClock, *, actor: Any, **values: Any) -> TrackClock:
     _apply(clock, CLOCK_FIELDS, values)
     clock.full_clean()
     clock.save()
-    record(
-        "cases.clock_update",
-        actor=actor,
-        obj=clock,
-        organisation=root,
-        summary=f"Thời hạn xử lý: {clock.get_track_display()}",
-        data={"changed": _changed(before, _values(clock, CLOCK_FIELDS))},
-    )
+    with in_record_language():
+        record(
+            "cases.clock_update",
+            actor=actor,
+            obj=clock,
+            organisation=root,
+            summary=f"Thời hạn xử lý: {clock.get_track_display()}",
+            data={"changed": _changed(before, _values(clock, CLOCK_FIELDS))},
+        )
     return clock
 
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.organisations.models import Organisation, StaffMember
 
 from .models import Counter, Dossier, new_public_token
@@ -377,14 +377,15 @@ def register_dossiers(
             raise RowsRejected(problems) from None
         raise
     for pk, codes in created.items():
-        record(
-            "feedback.dossiers_register",
-            actor=actor,
-            organisation=organisations[pk],
-            object_type="feedback.dossier",
-            summary=_("%(count)s hồ sơ") % {"count": len(codes)},
-            data={"source": source, "count": len(codes), "codes": codes[:100]},
-        )
+        with in_record_language():
+            record(
+                "feedback.dossiers_register",
+                actor=actor,
+                organisation=organisations[pk],
+                object_type="feedback.dossier",
+                summary=_("%(count)s hồ sơ") % {"count": len(codes)},
+                data={"source": source, "count": len(codes), "codes": codes[:100]},
+            )
     return result
 
 

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.core.models import TimeStampedModel
 
@@ -60,7 +61,7 @@ class Inspection(TimeStampedModel):
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Đã lên kế hoạch")
-        IN_PROGRESS = "in_progress", _("Đang kiểm tra")
+        IN_PROGRESS = "in_progress", pgettext_lazy("inspection status", "Đang kiểm tra")
         CONCLUDED = "concluded", _("Đã kết luận")
         CANCELLED = "cancelled", _("Đã hủy")
 

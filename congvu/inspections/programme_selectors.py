@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -38,7 +39,7 @@ COVERAGE: Final = {
     "cancelled": _("Đã hủy"),
     "planned": _("Chưa lên kế hoạch kiểm tra"),
     "inspection_planned": _("Đã lên kế hoạch kiểm tra"),
-    "in_progress": _("Đang kiểm tra"),
+    "in_progress": pgettext_lazy("inspection status", "Đang kiểm tra"),
     "concluded": _("Đã kết luận"),
 }
 #: "Never inspected in the last N years": the default N, and its bounds.

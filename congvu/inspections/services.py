@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.cases import services as case_services
 from congvu.cases.models import Case
 from congvu.conduct.selectors import applicable_clauses, provincial_version
@@ -781,13 +781,14 @@ def _save_answer(
         action.done_at = now
         fields += ["status", "done_at"]
     action.save(update_fields=fields)
-    record(
-        "inspection.respond",
-        actor=actor,
-        obj=action,
-        organisation=inspection.organisation,
-        summary=f"{inspection.code}: {action.get_status_display()}",
-        data={"done": bool(done), "overdue": action.due_on < timezone.localdate(), **data},
-    )
+    with in_record_language():
+        record(
+            "inspection.respond",
+            actor=actor,
+            obj=action,
+            organisation=inspection.organisation,
+            summary=f"{inspection.code}: {action.get_status_display()}",
+            data={"done": bool(done), "overdue": action.due_on < timezone.localdate(), **data},
+        )
     notices.answered(action, inspection, actor=actor)
     return action

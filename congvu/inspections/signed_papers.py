@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.core import signed_papers as signed
 from congvu.core.uploads import CheckedFile
 
@@ -120,19 +120,20 @@ def _record(
         into=stored,
     )
     label = SignedPaper.Document(document).label
-    record(
-        "inspection.signed_paper_replaced" if previous else "inspection.signed_paper_recorded",
-        actor=actor,
-        obj=inspection,
-        organisation=inspection.organisation,
-        summary=f"{inspection.code}: {label} {entry.number}",
-        data={
-            "document": document,
-            "paper": paper.described(),
-            "replaced": previous.described() if previous else None,
-            "reason": entry.reason if previous else "",
-        },
-    )
+    with in_record_language():
+        record(
+            "inspection.signed_paper_replaced" if previous else "inspection.signed_paper_recorded",
+            actor=actor,
+            obj=inspection,
+            organisation=inspection.organisation,
+            summary=f"{inspection.code}: {label} {entry.number}",
+            data={
+                "document": document,
+                "paper": paper.described(),
+                "replaced": previous.described() if previous else None,
+                "reason": entry.reason if previous else "",
+            },
+        )
     notices.signed_paper(inspection, paper=paper, actor=actor)
     return paper
 

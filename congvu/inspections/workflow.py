@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.core.text import bounded
 
 from . import notices, selectors
@@ -127,14 +127,15 @@ def transition(
         fields += ["cancel_reason", "cancelled_at"]
     inspection.status = target
     inspection.save(update_fields=fields)
-    record(
-        f"inspection.{target.value}",
-        actor=actor,
-        obj=inspection,
-        organisation=inspection.organisation,
-        summary=f"{inspection.code}: {source.label} → {target.label}",
-        data={"from": source.value, "to": target.value},
-    )
+    with in_record_language():
+        record(
+            f"inspection.{target.value}",
+            actor=actor,
+            obj=inspection,
+            organisation=inspection.organisation,
+            summary=f"{inspection.code}: {source.label} → {target.label}",
+            data={"from": source.value, "to": target.value},
+        )
     if target == S.CONCLUDED:
         notices.concluded(inspection, actor=actor)
     elif target == S.CANCELLED:

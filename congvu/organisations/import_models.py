@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportJob(models.Model):
@@ -18,7 +19,7 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Đã tải lên")
-        VALIDATING = "validating", _("Đang kiểm tra")
+        VALIDATING = "validating", pgettext_lazy("import status", "Đang kiểm tra")
         PREVIEWED = "previewed", _("Chờ xác nhận")
         COMMITTING = "committing", _("Đang ghi dữ liệu")
         DONE = "done", _("Hoàn thành")

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -66,7 +67,8 @@ def list_links(**params: Any) -> dict[str, str]:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} %".replace(".", ",")
+    # As the cards' `floatformat:1`: the reader's decimal separator (93,3 / 93.3).
+    return "–" if value is None else f"{floatformat(value, 1)} %"
 
 
 def count_cells(c: Counts, links: dict[str, str]) -> SafeString:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.conduct.models import CodeVersion
 from congvu.conduct.selectors import applicable_versions
 from congvu.core.forms import FIRST_YEAR, out_of_range_message
@@ -169,13 +169,14 @@ def set_attendance(
     if session.participants < len(after):
         session.participants = len(after)
         session.save(update_fields=["participants", "updated_at"])
-    _audit(
-        "dissemination.attendance",
-        session,
-        actor=actor,
-        summary=_("%(session)s: %(count)d người trong danh sách tham dự")
-        % {"session": session, "count": len(after)},
-    )
+    with in_record_language():
+        _audit(
+            "dissemination.attendance",
+            session,
+            actor=actor,
+            summary=_("%(session)s: %(count)d người trong danh sách tham dự")
+            % {"session": session, "count": len(after)},
+        )
     return session
 
 
@@ -260,15 +261,16 @@ def acknowledge(staff: StaffMember, *, actor: Any) -> list[Acknowledgement]:
         raise _no_catalogue()
     created = _create([staff], versions, method=Acknowledgement.Method.SELF, actor=actor)
     if created:
-        record(
-            "acknowledgement.self",
-            actor=actor,
-            obj=staff,
-            organisation=staff.organisation,
-            summary=_("%(staff)s xác nhận đã đọc và cam kết thực hiện quy tắc ứng xử")
-            % {"staff": staff.full_name},
-            data={"versions": [ack.code_version_id for ack in created]},
-        )
+        with in_record_language():
+            record(
+                "acknowledgement.self",
+                actor=actor,
+                obj=staff,
+                organisation=staff.organisation,
+                summary=_("%(staff)s xác nhận đã đọc và cam kết thực hiện quy tắc ứng xử")
+                % {"staff": staff.full_name},
+                data={"versions": [ack.code_version_id for ack in created]},
+            )
     return created
 
 
@@ -306,19 +308,20 @@ def record_acknowledgements(
         raise _no_catalogue()
     created = _create(members, versions, method=Acknowledgement.Method.RECORDED, actor=actor)
     if created:
-        record(
-            "acknowledgement.record",
-            actor=actor,
-            object_type="organisations.organisation",
-            object_id=str(organisation.pk),
-            organisation=organisation,
-            summary=_("Ghi nhận %(count)d cán bộ đã xác nhận quy tắc ứng xử")
-            % {"count": len({ack.staff_id for ack in created})},
-            data={
-                "staff": sorted({ack.staff_id for ack in created}),
-                "versions": sorted({ack.code_version_id for ack in created}),
-            },
-        )
+        with in_record_language():
+            record(
+                "acknowledgement.record",
+                actor=actor,
+                object_type="organisations.organisation",
+                object_id=str(organisation.pk),
+                organisation=organisation,
+                summary=_("Ghi nhận %(count)d cán bộ đã xác nhận quy tắc ứng xử")
+                % {"count": len({ack.staff_id for ack in created})},
+                data={
+                    "staff": sorted({ack.staff_id for ack in created}),
+                    "versions": sorted({ack.code_version_id for ack in created}),
+                },
+            )
     return created
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.core.notices import Message, notify
 
 from . import indicators, notices
@@ -145,14 +145,15 @@ def transition(
         report.reviewed_at = now
     report.status = to
     report.save()
-    record(
-        ACTIONS[to],
-        actor=actor,
-        obj=report,
-        organisation=report.organisation,
-        summary=f"{report.organisation_name}: {S(previous).label} → {S(to).label}",
-        data={"from": previous, "to": to, "note": note, "late": report.is_late},
-    )
+    with in_record_language():
+        record(
+            ACTIONS[to],
+            actor=actor,
+            obj=report,
+            organisation=report.organisation,
+            summary=f"{report.organisation_name}: {S(previous).label} → {S(to).label}",
+            data={"from": previous, "to": to, "note": note, "late": report.is_late},
+        )
     if to == S.RETURNED:
         _notify(report, notices.RETURNED, note)
     elif to == S.ACCEPTED:

@@ -113,6 +113,16 @@ def test_filters_by_organisation_without_accents_action_type_and_actor(
     assert ids_on(as_officer.get(LIST, {"actor": "không-ai-cả"})) == set()
 
 
+def test_the_actor_filter_ignores_accents_and_case(
+    as_officer: Client, officer: User, events: dict[str, AuditEvent]
+) -> None:
+    User.objects.filter(pk=officer.pk).update(full_name="Mai Thị Nga")
+    mine = {e.pk for e in events.values()}
+    for typed in ("Mai Thị Nga", "mai thi nga", "MAI THI NGA", "thi nga"):
+        assert mine <= ids_on(as_officer.get(LIST, {"actor": typed})), typed
+    assert ids_on(as_officer.get(LIST, {"actor": "mai thi hoa"})) == set()
+
+
 def test_filters_by_date_range_in_day_month_year(
     as_officer: Client, events: dict[str, AuditEvent]
 ) -> None:

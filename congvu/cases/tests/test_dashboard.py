@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvu.accounts.models import User
+from congvu.cases.dashboard_views import _days
 from congvu.conduct.models import Clause
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import client_for
@@ -134,3 +135,10 @@ def test_percentiles_interpolate_between_ranks() -> None:
     assert selectors.percentile([4.0], 90) == 4.0
     assert selectors.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert selectors.percentile([float(n) for n in range(1, 11)], 90) == pytest.approx(9.1)
+
+
+def test_handling_days_use_the_readers_decimal_separator() -> None:
+    with translation.override("vi"):
+        assert (_days(5.06), _days(None)) == ("5,1", "–")
+    with translation.override("en"):
+        assert _days(5.06) == "5.1"

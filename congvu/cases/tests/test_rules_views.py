@@ -221,3 +221,18 @@ def test_a_rule_saved_from_a_page_someone_else_saved_since_is_refused_and_keeps_
     assert f"hiện là: «{theirs[1]}»" in refused.content.decode()
     assert not changed.objects.filter(**{mine[0]: mine[1]}).exists()
     assert changed.objects.filter(**{theirs[0]: theirs[1]}).exists()
+
+
+def test_the_rules_page_shows_the_tags_and_the_add_a_tag_button_in_its_body(
+    as_officer: Client, province: dict[str, Organisation]
+) -> None:
+    CaseTag.objects.create(
+        province=province["root"], name="Báo chí", name_folded="bao chi", colour="blue"
+    )
+    html = as_officer.get(RULES).content.decode()
+    head, body = html.split("</title>", 1)
+    title = head.split("<title>", 1)[1]
+    assert title.startswith("Quy định xử lý phản ánh ·")
+    assert "<" not in title
+    assert 'data-testid="tag-table"' in body and "Báo chí" in body
+    assert f'href="{reverse("cases:tag_new")}">Thêm nhãn</a>' in body

@@ -20,8 +20,11 @@ from django.template import Context, Template
 from django.test import Client
 from django.utils import formats, translation
 
+from congvu.cases.models import Case
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core.compile_messages import main as compile_messages
+from congvu.inspections.models import Inspection
+from congvu.organisations.import_models import ImportJob
 
 PO_PATH = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
@@ -333,3 +336,19 @@ def test_the_organisation_tree_shows_its_date_as_dd_mm_yyyy_in_english(officer: 
     assert "01/07/2025" in html
     assert "07/01/2025" not in html
     assert "July 1, 2025" not in html
+
+
+def test_one_vietnamese_phrase_with_two_meanings_has_an_english_for_each() -> None:
+    with translation.override("en"):
+        assert str(ImportJob.Status.VALIDATING.label) == "Validating"
+        assert str(Inspection.Status.IN_PROGRESS.label) == "In progress"
+        assert str(Case.Channel.INSPECTION.label) == "Inspection finding"
+        rendered = Template(
+            '{% load i18n %}{% translate "Kết quả kiểm tra" %}|'
+            '{% translate "Kết quả kiểm tra" context "inspection" %}'
+        ).render(Context())
+        assert rendered == "Check result|Inspection results"  # an import row's check
+    with translation.override("vi"):
+        assert str(ImportJob.Status.VALIDATING.label) == "Đang kiểm tra"
+        assert str(Inspection.Status.IN_PROGRESS.label) == "Đang kiểm tra"
+        assert str(Case.Channel.INSPECTION.label) == "Kết quả kiểm tra"

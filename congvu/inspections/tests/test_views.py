@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
@@ -28,6 +29,36 @@ pytestmark = pytest.mark.usefixtures("catalogue")
 
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
+
+
+def test_an_inspection_under_way_reads_in_progress_in_english_not_validating(
+    province: dict[str, Organisation], inspector: User, as_inspector: Client
+) -> None:
+    # "Đang kiểm tra" is also the import job's status ("Validating"): each has its context.
+    inspection = start(plan(province["dept_justice"], inspector), inspector)
+    as_inspector.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = as_inspector.get(url("detail", inspection.code)).content.decode()
+    assert (
+        '<span class="status insp-in_progress" data-testid="inspection-status">In progress<' in html
+    )
+    assert "Validating" not in html
+    as_inspector.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert (
+        "Đang kiểm tra</span>" in as_inspector.get(url("detail", inspection.code)).content.decode()
+    )
+
+
+def test_an_inspection_started_in_english_is_logged_in_vietnamese(
+    province: dict[str, Organisation], inspector: User, as_officer: Client
+) -> None:
+    # The summary is permanent and hash-chained: it must not depend on who clicked.
+    inspection = plan(province["dept_justice"], inspector)
+    with translation.override("en"):
+        start(inspection, inspector)
+    event = AuditEvent.objects.get(action="inspection.in_progress")
+    assert event.summary == f"{inspection.code}: Đã lên kế hoạch → Đang kiểm tra"
+    page = as_officer.get(reverse("audit:list")).content.decode()
+    assert "Đã lên kế hoạch → Đang kiểm tra" in page and "Planned" not in page
 
 
 # --- list -----------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.services import record
+from congvu.audit.services import in_record_language, record
 from congvu.core import daily
 
 from ..import_models import ImportJob
@@ -187,21 +187,22 @@ def commit_job(job: ImportJob) -> ImportJob:
                 "updated_at",
             ]
         )
-        record(
-            "import.commit",
-            actor=actor,
-            obj=job,
-            organisation=job.scope,
-            summary=f"{job.get_kind_display()}: {job.original_name}",
-            data={
-                "kind": job.kind,
-                "file": job.original_name,
-                "rows": job.total_rows,
-                "created": job.created_count,
-                "updated": job.updated_count,
-                "unchanged": job.unchanged_count,
-            },
-        )
+        with in_record_language():
+            record(
+                "import.commit",
+                actor=actor,
+                obj=job,
+                organisation=job.scope,
+                summary=f"{job.get_kind_display()}: {job.original_name}",
+                data={
+                    "kind": job.kind,
+                    "file": job.original_name,
+                    "rows": job.total_rows,
+                    "created": job.created_count,
+                    "updated": job.updated_count,
+                    "unchanged": job.unchanged_count,
+                },
+            )
     return job
 
 

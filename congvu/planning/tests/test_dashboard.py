@@ -3,11 +3,12 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvu.conftest import client_for, kind
 from congvu.organisations.models import Organisation
 from congvu.planning import rollups
+from congvu.planning.dashboard_views import _pct
 from congvu.planning.models import Assignment, Plan, Task
 
 # A Friday before Hùng Kings' day (observed Monday 27/04) and the 30/04–01/05 holidays:
@@ -362,3 +363,10 @@ def test_periods_are_named_as_a_reader_says_them() -> None:
         "x-1",
         "2026-Q9",
     ]
+
+
+def test_the_tables_shares_use_the_readers_decimal_separator() -> None:
+    with translation.override("vi"):
+        assert (_pct(93.333), _pct(None)) == ("93,3 %", "–")
+    with translation.override("en"):
+        assert _pct(93.333) == "93.3 %"

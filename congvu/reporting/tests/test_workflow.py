@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from congvu.audit.models import AuditEvent
 from congvu.core.models import Notification
@@ -150,3 +151,21 @@ def test_a_closed_period_takes_no_more_reports(
 def test_divisions_do_not_report(period: ReportPeriod, province: Any, head: Any) -> None:
     with pytest.raises(ValidationError):
         services.create_report(period, organisation=province["division_justice"], actor=head)
+
+
+def test_decisions_taken_in_english_are_logged_in_vietnamese(
+    draft: OrganisationReport, officer: Any, head: Any
+) -> None:
+    # The summary is permanent and hash-chained: it must not depend on who clicked.
+    with translation.override("en"):
+        report = services.submit_report(draft, actor=head)
+        services.accept_report(report, actor=officer)
+    summaries = list(
+        AuditEvent.objects.filter(
+            object_id=str(report.pk), action__in=["report.submit", "report.accept"]
+        )
+        .order_by("pk")
+        .values_list("summary", flat=True)
+    )
+    name = report.organisation_name
+    assert summaries == [f"{name}: Dự thảo → Đã nộp", f"{name}: Đã nộp → Đã tiếp nhận"]
