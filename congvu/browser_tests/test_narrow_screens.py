@@ -74,6 +74,12 @@ def test_the_public_satisfaction_page_fits_a_320_px_phone(live_server: Any, page
     page.goto(live_server.url + "/transparency/")
     page.locator("h1").first.wait_for()
     assert sideways(page) == 0
+    # The trend chart, an SVG scaled to the phone's width, keeps its labels readable.
+    chart = page.locator("svg.rt-trend")
+    box = chart.bounding_box()
+    assert box is not None and 0 < box["width"] <= NARROWEST["width"]
+    label = chart.locator("text").first.bounding_box()
+    assert label is not None and label["height"] >= 13  # the line of a 10 px font
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@ ratings, and the review of flagged ratings.
 
 Every figure comes from the monthly rollups (see `selectors`); the period is a
 month range in the query string (`from`, `to`, mm/yyyy), the last 12 months
-by default, and bad input is reported on the page, never a 500. Charts read a
-`json_script` block (strict CSP: no inline script) and every chart has a table.
+by default, and bad input is reported on the page, never a 500. The trend chart
+is an SVG drawn on the server (`templatetags/trend_chart.py`, no script) and its
+figures are in a table below it.
 
 The organisation page shows the organisation's OWN ratings (not its
 sub-organisations' summed in): that is what the province ranks and what the
@@ -93,10 +94,6 @@ def points(a: Index, b: Index) -> float | None:
     return 100 * (a.share - b.share)
 
 
-def _pct(value: float | None) -> float | None:
-    return None if value is None else round(100 * value, 1)
-
-
 def trend_chart(
     trend: list[tuple[dt.date, Index]],
     *,
@@ -104,13 +101,11 @@ def trend_chart(
     compare: list[tuple[dt.date, Index]] | None = None,
     compare_label: str = "",
 ) -> dict[str, Any]:
-    """What static/js/ratings.js draws: the share per month (and a comparison line), and
-    the number of counted ratings as bars."""
+    """What `{% trend_chart %}` draws: the share per month in % (and a comparison line),
+    and the number of counted ratings as bars."""
     data: dict[str, Any] = {
         "labels": [f"{month:%m/%Y}" for month, _i in trend],
-        "share": [_pct(index.share) for _m, index in trend],
-        "low": [_pct(index.low) for _m, index in trend],
-        "high": [_pct(index.high) for _m, index in trend],
+        "share": [index.share_pct for _m, index in trend],
         "counted": [index.counted for _m, index in trend],
         "text": {
             "share": label,
@@ -120,7 +115,7 @@ def trend_chart(
         },
     }
     if compare is not None:
-        data["compare"] = [_pct(index.share) for _m, index in compare]
+        data["compare"] = [index.share_pct for _m, index in compare]
         data["text"]["compare"] = compare_label
     return data
 

@@ -26,19 +26,21 @@ _SEPARATORS: dict[str | None, str] = {}
 _NONE = mark_safe('<span class="muted">–</span>')
 
 
-def _separator() -> str:
+def decimal_separator() -> str:
+    """The active language's decimal separator (looked up once per language)."""
     language = get_language()
     if language not in _SEPARATORS:
         _SEPARATORS[language] = str(get_format("DECIMAL_SEPARATOR"))
     return _SEPARATORS[language]
 
 
-def number(value: float, decimals: int = 1) -> str:
-    """`value` rounded half-up to `decimals` places, with the language's decimal separator."""
+def number(value: float, decimals: int = 1, separator: str | None = None) -> str:
+    """`value` rounded half-up to `decimals` places, with the language's decimal separator
+    (or `separator`, when a caller printing many numbers has looked it up once)."""
     rounded = Decimal(repr(value)).quantize(_STEPS.get(decimals, Decimal("0.1")), ROUND_HALF_UP)
     if not rounded:
         rounded = abs(rounded)  # no "-0,0"
-    return str(rounded).replace(".", _separator())
+    return str(rounded).replace(".", separator or decimal_separator())
 
 
 @register.filter

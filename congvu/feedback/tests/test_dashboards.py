@@ -55,7 +55,7 @@ def test_the_province_page_shows_each_organisation_with_its_index_and_interval(
     assert "80,0 %" in html
     assert "49,0–94,3 %" in html
     assert "Ủy ban nhân dân xã An Bình" in html and "chưa có đánh giá" in html
-    assert 'id="ratings-data"' in html and "<table" in html
+    assert 'data-testid="trend-chart"' in html and 'data-testid="trend-table"' in html
 
 
 def test_the_province_page_of_a_head_lists_only_their_organisations(
