@@ -6,5 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("lang/<str:language>/", views.language_link, name="language_link"),
     path("healthz/ready", views.ready, name="ready"),
 ]

@@ -5,8 +5,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -17,6 +18,7 @@ from congvu.accounts.models import User
 
 from . import cache as shared_cache
 from . import worklist
+from .net import safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,29 @@ def set_language(request: HttpRequest) -> HttpResponse:
     ):
         # The user's own preference, like marking a notice read: no service, no audit.
         User.objects.filter(pk=user.pk).update(language=language)
+    return response
+
+
+@never_cache
+def language_link(request: HttpRequest, language: str) -> HttpResponse:
+    """The language switch of a publicly cached page (`/lang/en/?next=…`): a link, since
+    such a page carries no CSRF token for the switch's form. It sets only the cookie —
+    never a signed-in user's account (that stays with the form) — and goes back to `next`
+    when it is a page of this site, else home."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    target = safe_next(request, request.GET.get("next", "")) or reverse("core:home")
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response
 
 

@@ -95,6 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "chart_data": trend_chart(trend, label=_("Toàn tỉnh")),
             "qs_page": downloads,
             "downloads": f"?{downloads}" if downloads else "",
+            "here": request.get_full_path(),
         },
     )
     return _public(HttpResponse(html))
@@ -236,6 +237,11 @@ def json_download(request: HttpRequest) -> HttpResponse:
 def fields(request: HttpRequest) -> HttpResponse:
     html = render_to_string(
         "feedback/transparency/fields.html",
-        {"fields": FIELDS, "min_public": selectors.MIN_PUBLIC, "period": None},
+        {
+            "fields": FIELDS,
+            "min_public": selectors.MIN_PUBLIC,
+            "period": None,
+            "here": request.get_full_path(),
+        },
     )
     return _public(HttpResponse(html))

@@ -148,3 +148,39 @@ def test_the_public_table_is_paged(
     table = second.split('data-testid="public-table"', 1)[1].split("</table>", 1)[0]
     assert "Sở Tư pháp" not in table and "<tr" in table
     assert Client().get(url, {"page": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["transparency:index", "transparency:fields"])
+def test_a_citizen_switches_the_public_pages_to_english_with_a_link(name: str) -> None:
+    client = Client()
+    page = reverse(name) + ("?period=year" if name == "transparency:index" else "")
+    html = client.get(page).content.decode()
+    assert "csrfmiddlewaretoken" not in html  # still cacheable: the switch is a link
+    quoted = page.replace("?", "%3F").replace("=", "%3D")
+    link = f"{reverse('core:language_link', args=['en'])}?next={quoted}"
+    assert link in html
+    switched = client.get(link)
+    assert switched.status_code == 302 and switched["Location"] == page
+    english = client.get(page)
+    assert english["Content-Language"] == "en"
+    assert 'lang="en"' in english.content.decode().split("<head>")[0]
+    back = reverse("core:language_link", args=["vi"])
+    assert back in english.content.decode()
+    assert client.get(back + "?next=" + reverse(name))["Location"] == reverse(name)
+    assert client.get(reverse(name))["Content-Language"] == "vi"
+
+
+def test_the_language_link_goes_home_for_another_site_and_refuses_unknown_languages() -> None:
+    client = Client()
+    outside = client.get(reverse("core:language_link", args=["en"]) + "?next=https://evil.example/")
+    assert outside.status_code == 302 and outside["Location"] == reverse("core:home")
+    assert client.get(reverse("core:language_link", args=["fr"])).status_code == 404
+    assert "congvu_lang" not in client.cookies or client.cookies["congvu_lang"].value == "en"
+
+
+def test_the_language_link_never_changes_a_signed_in_users_account(officer: Any) -> None:
+    client = Client()
+    client.force_login(officer)
+    before = type(officer).objects.get(pk=officer.pk).language
+    client.get(reverse("core:language_link", args=["en"]) + "?next=/transparency/")
+    assert type(officer).objects.get(pk=officer.pk).language == before
