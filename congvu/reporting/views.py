@@ -267,7 +267,7 @@ def report_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request,
             _("Báo cáo đã được nộp lúc %(at)s; không cần nộp lại.")
-            % {"at": f"{timezone.localtime(report.submitted_at):%H:%M %d/%m/%Y}"}
+            % {"at": f"{timezone.localtime(report.submitted_at):%d/%m/%Y %H:%M}"}
             if report.submitted_at
             else _("Báo cáo đã được nộp; không cần nộp lại."),
         )
