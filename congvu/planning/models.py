@@ -202,7 +202,7 @@ def period_text(code: str) -> str:
     """A period's code ("2026", "2026-H1", "2026-Q3", "2026-05", "" for a one-off task)
     as a reader says it: "Năm 2026", "6 tháng đầu năm 2026", "Quý III/2026",
     "Tháng 5/2026", "Một lần". An unknown code is shown as it is."""
-    from django.utils.translation import gettext
+    from django.utils.translation import get_language, gettext
 
     year, _sep, part = code.partition("-")
     if not code:
@@ -216,8 +216,11 @@ def period_text(code: str) -> str:
     if part == "H2":
         return gettext("6 tháng cuối năm %(year)s") % {"year": year}
     if part[:1] == "Q" and part[1:].isdigit() and int(part[1:]) in _ROMAN:
+        number = int(part[1:])
+        # Vietnamese writes the quarter in Roman numerals ("Quý III/2026"); English "Q3 2026".
+        roman = (get_language() or "vi").startswith("vi")
         return gettext("Quý %(quarter)s/%(year)s") % {
-            "quarter": _ROMAN[int(part[1:])],
+            "quarter": _ROMAN[number] if roman else number,
             "year": year,
         }
     if part.isdigit() and 1 <= int(part) <= 12:

@@ -363,6 +363,8 @@ def test_periods_are_named_as_a_reader_says_them() -> None:
         "x-1",
         "2026-Q9",
     ]
+    with translation.override("en"):
+        assert period_text("2026-Q3") == "Q3 2026"  # not "QIII 2026"
 
 
 def test_the_tables_shares_use_the_readers_decimal_separator() -> None:
