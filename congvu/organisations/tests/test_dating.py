@@ -1,0 +1,230 @@
+"""Dated changes to the tree: what takes effect today, what waits for its day, and the
+names shown, searched and refused on a given day (the reorganisation walk, 28/11/2026)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from congvu.accounts.models import User
+from congvu.conftest import START, kind, make_staff
+from congvu.core import daily
+from congvu.organisations import restructuring, services
+from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
+from congvu.organisations.selectors import tree_as_of
+
+Province = dict[str, Organisation]
+
+TODAY = timezone.localdate()
+TOMORROW = TODAY + dt.timedelta(days=1)
+NEXT_YEAR = TODAY + dt.timedelta(days=60)
+
+
+def url(name: str, org: Organisation) -> str:
+    return reverse(f"organisations:{name}", args=[org.pk])
+
+
+def reload(org: Organisation) -> Organisation:
+    return Organisation.objects.get(pk=org.pk)
+
+
+def names_on(day: dt.date) -> set[str]:
+    return {node.name for root in tree_as_of(day) for node in root.walk()}
+
+
+def dmy(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@pytest.fixture
+def as_day(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Make `timezone.localdate()` answer `day` (the rename's day has come)."""
+
+    def set_day(day: dt.date) -> None:
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    return set_day
+
+
+# --- 1. Move, merge, split and dissolve wait for their day ------------------------------
+
+
+def _structural(name: str, province: Province, officer: User, effective: dt.date) -> Any:
+    justice, home = province["dept_justice"], province["dept_home"]
+    department = kind("department")
+    calls = {
+        "move": lambda: restructuring.move_organisation(
+            province["division_justice"], actor=officer, parent=home, effective=effective
+        ),
+        "merge": lambda: restructuring.merge_organisations(
+            [justice], actor=officer, effective=effective, into=home
+        ),
+        "split": lambda: restructuring.split_organisation(
+            justice,
+            actor=officer,
+            effective=effective,
+            parts=[
+                restructuring.NewOrganisation(code="H56.91", name="Một", kind=department),
+                restructuring.NewOrganisation(code="H56.92", name="Hai", kind=department),
+            ],
+        ),
+        "dissolve": lambda: restructuring.dissolve_organisation(
+            justice,
+            actor=officer,
+            effective=effective,
+            move_staff_to=home,
+            move_children_to=home,
+        ),
+    }
+    return calls[name]()
+
+
+@pytest.mark.parametrize("operation", ["move", "merge", "split", "dissolve"])
+def test_a_structural_change_dated_after_today_is_refused_and_moves_nobody(
+    operation: str, province: Province, officer: User
+) -> None:
+    member = make_staff(province["dept_justice"], "Nguyễn Văn An", "CB-1")
+    with pytest.raises(ValidationError) as refused:
+        _structural(operation, province, officer, TOMORROW)
+    message = refused.value.message_dict["effective"][0]
+    assert "hãy ghi nhận thay đổi này vào đúng ngày nó có hiệu lực" in message
+    assert "record this change on the day it takes effect" in message
+    assert dmy(TOMORROW) in message
+    assert StaffMember.objects.get(pk=member.pk).organisation_id == province["dept_justice"].pk
+    assert reload(province["dept_justice"]).valid_to is None
+    assert reload(province["division_justice"]).parent_id == province["dept_justice"].pk
+
+
+@pytest.mark.parametrize("operation", ["move", "merge", "split", "dissolve"])
+def test_a_structural_change_dated_today_still_takes_effect(
+    operation: str, province: Province, officer: User
+) -> None:
+    _structural(operation, province, officer, TODAY)
+
+
+FUTURE_FORMS: dict[str, dict[str, str]] = {
+    "move": {"move-parent": "H56.01"},
+    "dissolve": {"dissolve-move_children_to": "H56.01"},
+    "merge": {
+        "merge-partners": "H56.01",
+        "merge-new_code": "H56.90",
+        "merge-new_name": "Sở Nội chính",
+    },
+    "split": {
+        "split-code_1": "H56.91",
+        "split-name_1": "Sở Tư pháp 1",
+        "split-code_2": "H56.92",
+        "split-name_2": "Sở Tư pháp 2",
+        "split-successor": "1",
+    },
+}
+
+
+@pytest.mark.parametrize("operation", sorted(FUTURE_FORMS))
+def test_the_page_refuses_a_future_structural_change_and_keeps_the_input(
+    operation: str, as_officer: Client, province: Province
+) -> None:
+    data = {**FUTURE_FORMS[operation], f"{operation}-effective": dmy(NEXT_YEAR)}
+    department = str(OrganisationKind.objects.get(code="department").pk)
+    data.update({"merge-new_kind": department, "split-kind": department})
+    response = as_officer.post(url(operation, province["dept_justice"]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "hãy ghi nhận thay đổi này vào đúng ngày nó có hiệu lực" in html
+    assert f'value="{dmy(NEXT_YEAR)}"' in html
+    assert reload(province["dept_justice"]).valid_to is None
+    assert not Organisation.objects.filter(code__in=["H56.90", "H56.91"]).exists()
+
+
+# --- 1. A rename dated after today waits for its day ------------------------------------
+
+
+def test_a_future_rename_keeps_todays_name_everywhere_until_its_day(
+    province: Province, officer: User, as_officer: Client
+) -> None:
+    justice = province["dept_justice"]
+    restructuring.rename_organisation(
+        justice, actor=officer, name="Sở Tư pháp và Pháp chế", effective=NEXT_YEAR
+    )
+    assert reload(justice).name == "Sở Tư pháp"
+    assert "Sở Tư pháp" in names_on(TODAY) and "Sở Tư pháp và Pháp chế" not in names_on(TODAY)
+    assert "Sở Tư pháp và Pháp chế" in names_on(NEXT_YEAR)
+    assert not Organisation.objects.search("phap che").exists()
+    html = as_officer.get(url("detail", justice)).content.decode()
+    assert "<h1>Sở Tư pháp\n" in html
+    # The page's history lists the coming name with its date.
+    assert "Sở Tư pháp và Pháp chế" in html and dmy(NEXT_YEAR) in html
+
+
+def test_the_daily_job_gives_the_row_its_new_name_on_the_day(
+    province: Province, officer: User
+) -> None:
+    justice = province["dept_justice"]
+    restructuring.rename_organisation(
+        justice, actor=officer, name="Sở Tư pháp và Pháp chế", effective=NEXT_YEAR
+    )
+    job = daily.registered()["organisations.apply_due_names"]
+    assert job(NEXT_YEAR - dt.timedelta(days=1)) == 0
+    assert job(NEXT_YEAR) == 1
+    renamed = reload(justice)
+    assert renamed.name == "Sở Tư pháp và Pháp chế"
+    assert Organisation.objects.search("phap che").get() == renamed
+    assert job(NEXT_YEAR) == 0
+
+
+def test_a_change_on_the_renames_day_starts_from_the_new_name_before_the_daily_job(
+    province: Province, officer: User, as_day: Any
+) -> None:
+    justice = province["dept_justice"]
+    restructuring.rename_organisation(
+        justice, actor=officer, name="Sở Tư pháp và Pháp chế", effective=NEXT_YEAR
+    )
+    as_day(NEXT_YEAR)
+    restructuring.move_organisation(
+        justice, actor=officer, parent=province["dept_home"], effective=NEXT_YEAR
+    )
+    assert reload(justice).name == "Sở Tư pháp và Pháp chế"
+    [version] = justice.versions.filter(valid_from=NEXT_YEAR)
+    assert (version.name, version.parent_id) == ("Sở Tư pháp và Pháp chế", province["dept_home"].pk)
+
+
+def test_a_second_future_rename_follows_the_first(province: Province, officer: User) -> None:
+    justice = province["dept_justice"]
+    later = NEXT_YEAR + dt.timedelta(days=30)
+    restructuring.rename_organisation(justice, actor=officer, name="Tên A", effective=NEXT_YEAR)
+    restructuring.rename_organisation(justice, actor=officer, name="Tên B", effective=later)
+    assert [(v.name, v.valid_from) for v in justice.versions.order_by("valid_from")] == [
+        ("Sở Tư pháp", START),
+        ("Tên A", NEXT_YEAR),
+        ("Tên B", later),
+    ]
+    assert reload(justice).name == "Sở Tư pháp"
+
+
+def test_a_rename_dated_today_shows_at_once(province: Province, officer: User) -> None:
+    justice = province["dept_justice"]
+    restructuring.rename_organisation(justice, actor=officer, name="Sở mới", effective=TODAY)
+    assert reload(justice).name == "Sở mới"
+
+
+def test_the_tree_of_many_organisations_is_read_in_a_fixed_number_of_queries(
+    province: Province, as_officer: Client, django_assert_max_num_queries: Any
+) -> None:
+    commune_kind = kind("commune_pc")
+    for n in range(60):
+        services.create_organisation(
+            actor=None,
+            code=f"H56.5{n:02d}",
+            name=f"Xã số {n}",
+            kind=commune_kind,
+            parent=province["root"],
+            valid_from=START,
+        )
+    with django_assert_max_num_queries(25):
+        as_officer.get(reverse("organisations:tree"), {"q": "xa so"})
