@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import StringConstraints
+from pydantic import ConfigDict, StringConstraints, model_validator
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -96,6 +96,12 @@ class TreeFilters(Schema):
 
 
 class OrganisationIn(Schema):
+    """A new organisation. An unknown key is refused (422): `parent_id` once went unread
+    and made a new top of the tree. `parent_id`, the name the API answers with, is taken
+    as `parent`."""
+
+    model_config = ConfigDict(extra="forbid")
+
     code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NOT_BLANK)]
     name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=NOT_BLANK)]
     short_name: Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)] = ""
@@ -103,7 +109,21 @@ class OrganisationIn(Schema):
     parent: BodyId | None = Field(
         None, description="Cơ quan cấp trên / parent id; none = top level"
     )
+    parent_id: BodyId | None = Field(
+        None, description="Như `parent` (tên trường trong kết quả) / same as `parent`"
+    )
     valid_from: IsoDate | None = Field(None, description="Hiệu lực từ / valid from; default today")
+
+    @model_validator(mode="after")
+    def _one_parent(self) -> "OrganisationIn":
+        if self.parent_id is not None:
+            if self.parent is not None and self.parent != self.parent_id:
+                raise ValueError(
+                    "Hai giá trị khác nhau cho parent và parent_id. / "
+                    "parent and parent_id disagree."
+                )
+            self.parent = self.parent_id
+        return self
 
 
 def _visible(request: HttpRequest) -> OrganisationQuerySet:

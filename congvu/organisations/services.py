@@ -77,6 +77,17 @@ def create_organisation(
         raise ValidationError(
             {"parent": _("Cơ quan cấp trên đã hết hiệu lực. / The parent organisation is closed.")}
         )
+    if parent is not None and valid_from < parent.valid_from:
+        # Else the tree as of a day in between shows the unit as a second root.
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Ngày hiệu lực phải từ %(day)s trở đi: %(parent)s có hiệu lực từ ngày đó. / "
+                    "A unit cannot begin before its parent organisation does."
+                )
+                % {"day": format_day(parent.valid_from), "parent": parent.name}
+            }
+        )
     org = Organisation(
         code=code,
         name=name.strip(),

@@ -228,3 +228,31 @@ def test_the_tree_of_many_organisations_is_read_in_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(25):
         as_officer.get(reverse("organisations:tree"), {"q": "xa so"})
+
+
+# --- 6. A unit cannot begin before its parent ---------------------------------------------
+
+
+def test_the_page_refuses_a_child_that_begins_before_its_parent_and_keeps_the_input(
+    as_officer: Client, province: Province
+) -> None:
+    late = services.create_organisation(
+        actor=None,
+        code="H56.60",
+        name="Xã Mới",
+        kind=kind("commune_pc"),
+        parent=province["root"],
+        valid_from=dt.date(2026, 7, 1),
+    )
+    data = {
+        "child-code": "H56.60.01",
+        "child-name": "Phòng Văn hóa",
+        "child-kind": str(kind("division").pk),
+        "child-valid_from": "01/01/2026",
+    }
+    response = as_officer.post(url("create_child", late), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ngày hiệu lực phải từ 01/07/2026 trở đi" in html
+    assert 'value="Phòng Văn hóa"' in html
+    assert not Organisation.objects.filter(code="H56.60.01").exists()
