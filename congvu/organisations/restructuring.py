@@ -44,6 +44,7 @@ from .models import (
 from .services import (
     EARLIEST,
     ONE_DAY,
+    check_name_free,
     create_organisation,
     format_day,
     path_for,
@@ -150,7 +151,10 @@ def _check_change(organisation: Organisation, effective: dt.date, *, closing: bo
         raise ValidationError({"effective": _("Ngày hiệu lực không hợp lệ. / Invalid date.")})
     if organisation.valid_to is not None:
         raise ValidationError(
-            _("%(name)s đã hết hiệu lực từ %(day)s. / This organisation is already closed.")
+            _(
+                "%(name)s đã hết hiệu lực (ngày cuối cùng: %(day)s). / "
+                "This organisation is already closed (its last day: %(day)s)."
+            )
             % {"name": organisation.name, "day": format_day(organisation.valid_to)}
         )
     latest = _open_version(organisation)
@@ -299,6 +303,8 @@ def rename_organisation(
             {"name": _("Tên mới trùng với tên hiện tại. / The new name is the current name.")}
         )
     _check_change(org, effective, closing=False)
+    if name != old_name:
+        check_name_free(name, parent_id=org.parent_id, day=effective, exclude=org.pk)
     if effective > timezone.localdate():
         _new_version(org, effective, name=name, short_name=short_name)
         org.save(update_fields=["updated_at"])  # a second tab's form is now stale

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,39 @@ def require_parent_perm(actor: Any, parent: Organisation | None) -> None:
     access.require(actor, Perm.ORG_MANAGE, parent)
 
 
+def check_name_free(
+    name: str, *, parent_id: int | None, day: dt.date, exclude: int | None = None
+) -> None:
+    """Refuse `name` if a sibling (same parent) bears it on `day` or later: two identical
+    entries in the citizen's report form cannot be told apart. Divisions and units under
+    different parents ("Văn phòng" in every department) may share a name."""
+    name = " ".join(name.split())
+    clash = (
+        OrganisationVersion.objects.filter(name=name, parent_id=parent_id)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(Q(organisation__valid_to__isnull=True) | Q(organisation__valid_to__gte=day))
+        .exclude(organisation_id__in=[] if exclude is None else [exclude])
+        .select_related("organisation")
+        .order_by("valid_from")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "name": _(
+                    "%(code)s cũng trực thuộc cơ quan này và mang tên «%(name)s» từ %(day)s; "
+                    "hãy chọn tên khác. / Another organisation under the same parent has "
+                    "this name on that day."
+                )
+                % {
+                    "code": clash.organisation.code,
+                    "name": name,
+                    "day": format_day(max(clash.valid_from, day)),
+                }
+            }
+        )
+
+
 @transaction.atomic
 def create_organisation(
     *,
@@ -88,9 +122,10 @@ def create_organisation(
                 % {"day": format_day(parent.valid_from), "parent": parent.name}
             }
         )
+    check_name_free(name, parent_id=parent.pk if parent else None, day=valid_from)
     org = Organisation(
         code=code,
-        name=name.strip(),
+        name=" ".join(name.split()),
         short_name=short_name.strip(),
         kind=kind,
         parent=parent,

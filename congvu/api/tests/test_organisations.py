@@ -262,3 +262,36 @@ def test_a_unit_cannot_begin_before_its_parent(
     assert not Organisation.objects.filter(code="H56.60.01").exists()
     same_day = new_org(parent, code="H56.60.01", valid_from="2026-07-01")
     assert api_officer.post(URL, same_day, content_type="application/json").status_code == 201
+
+
+def test_search_with_as_of_finds_and_names_an_organisation_as_it_was_that_day(
+    api_officer: Client, province: dict[str, Organisation], officer: Any
+) -> None:
+    from congvu.organisations import restructuring
+
+    restructuring.rename_organisation(
+        province["dept_justice"], actor=officer, name="Sở Pháp chế", effective=dt.date(2025, 10, 1)
+    )
+    body = api_officer.get(URL, {"q": "so tu phap", "as_of": "2025-09-15"}).json()
+    assert [(i["code"], i["name"]) for i in body["items"]] == [("H56.02", "Sở Tư pháp")]
+    body = api_officer.get(URL, {"q": "so tu phap"}).json()
+    assert "H56.02" not in [i["code"] for i in body["items"]]
+    [today] = api_officer.get(URL, {"q": "phap che"}).json()["items"]
+    assert today["name"] == "Sở Pháp chế"
+
+
+def test_a_future_rename_is_not_shown_by_the_api_before_its_day(
+    api_officer: Client, province: dict[str, Organisation], officer: Any
+) -> None:
+    from django.utils import timezone
+
+    from congvu.organisations import restructuring
+
+    coming = timezone.localdate() + dt.timedelta(days=40)
+    restructuring.rename_organisation(
+        province["dept_justice"], actor=officer, name="Sở Pháp chế", effective=coming
+    )
+    assert api_officer.get(f"{URL}/{province['dept_justice'].pk}").json()["name"] == "Sở Tư pháp"
+    assert codes(api_officer.get(URL, {"q": "phap che"})) == []
+    later = api_officer.get(URL, {"q": "phap che", "as_of": coming.isoformat()}).json()
+    assert [i["name"] for i in later["items"]] == ["Sở Pháp chế"]

@@ -256,3 +256,128 @@ def test_the_page_refuses_a_child_that_begins_before_its_parent_and_keeps_the_in
     assert "Ngày hiệu lực phải từ 01/07/2026 trở đi" in html
     assert 'value="Phòng Văn hóa"' in html
     assert not Organisation.objects.filter(code="H56.60.01").exists()
+
+
+# --- 8. Two organisations under one parent cannot share a name ---------------------------
+
+
+def test_a_rename_to_a_siblings_name_is_refused(province: Province, officer: User) -> None:
+    with pytest.raises(ValidationError) as refused:
+        restructuring.rename_organisation(
+            province["dept_justice"], actor=officer, name="  Sở   Nội vụ ", effective=TODAY
+        )
+    message = refused.value.message_dict["name"][0]
+    assert "H56.01" in message and "hãy chọn tên khác" in message
+    assert reload(province["dept_justice"]).name == "Sở Tư pháp"
+
+
+def test_a_rename_to_a_name_a_sibling_takes_later_is_refused(
+    province: Province, officer: User
+) -> None:
+    restructuring.rename_organisation(
+        province["dept_home"], actor=officer, name="Sở Nội chính", effective=NEXT_YEAR
+    )
+    with pytest.raises(ValidationError) as refused:
+        restructuring.rename_organisation(
+            province["dept_justice"], actor=officer, name="Sở Nội chính", effective=TODAY
+        )
+    assert dmy(NEXT_YEAR) in refused.value.message_dict["name"][0]
+
+
+def test_a_name_freed_by_a_closed_organisation_may_be_taken(
+    province: Province, officer: User
+) -> None:
+    restructuring.dissolve_organisation(province["dept_home"], actor=officer, effective=TODAY)
+    restructuring.rename_organisation(
+        province["dept_justice"], actor=officer, name="Sở Nội vụ", effective=TODAY
+    )
+    assert reload(province["dept_justice"]).name == "Sở Nội vụ"
+
+
+def test_units_under_different_parents_may_share_a_name(province: Province) -> None:
+    for parent, code in ((province["dept_home"], "H56.01.01"), (province["commune"], "H56.30.01")):
+        services.create_organisation(
+            actor=None, code=code, name="Văn phòng", kind=kind("division"), parent=parent
+        )
+    assert Organisation.objects.filter(name="Văn phòng").count() == 2
+
+
+def test_the_page_refuses_a_duplicate_name_and_keeps_the_input(
+    as_officer: Client, province: Province
+) -> None:
+    response = as_officer.post(
+        url("rename", province["dept_justice"]),
+        {"rename-name": "Sở Nội vụ", "rename-short_name": "SNV2", "rename-effective": dmy(TODAY)},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "hãy chọn tên khác" in html and 'value="SNV2"' in html
+    response = as_officer.post(
+        url("create_child", province["root"]),
+        {
+            "child-code": "H56.77",
+            "child-name": "Sở Tư pháp",
+            "child-kind": str(kind("department").pk),
+            "child-valid_from": dmy(TODAY),
+        },
+    )
+    assert response.status_code == 200
+    assert "hãy chọn tên khác" in response.content.decode()
+    assert not Organisation.objects.filter(code="H56.77").exists()
+
+
+# --- 7. Searching by the name an organisation bore on the day ---------------------------
+
+
+PAST = dt.date(2025, 9, 15)
+
+
+@pytest.fixture
+def renamed(province: Province, officer: User) -> Organisation:
+    """Sở Tư pháp, renamed from 01/10/2025 (after PAST)."""
+    return restructuring.rename_organisation(
+        province["dept_justice"],
+        actor=officer,
+        name="Sở Pháp chế",
+        effective=dt.date(2025, 10, 1),
+    )
+
+
+def test_the_tree_search_finds_an_organisation_by_the_name_it_bore_that_day(
+    as_officer: Client, renamed: Organisation
+) -> None:
+    tree = reverse("organisations:tree")
+    html = as_officer.get(tree, {"q": "SO TU PHAP", "day": dmy(PAST)}).content.decode()
+    assert url("detail", renamed) in html
+    assert "Sở Tư pháp" in html and "nay là" in html
+    # Today it is found by its new name, and not by the old one.
+    html = as_officer.get(tree, {"q": "phap che"}).content.decode()
+    assert url("detail", renamed) in html
+    html = as_officer.get(tree, {"q": "so tu phap"}).content.decode()
+    assert url("detail", renamed) not in html.split('id="tree-title"')[0]
+
+
+def test_the_search_on_a_day_stays_one_query_for_many_organisations(
+    province: Province, as_officer: Client, renamed: Organisation
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from congvu.organisations.selectors import with_names_on
+
+    for n in range(40):
+        services.create_organisation(
+            actor=None,
+            code=f"H56.5{n:02d}",
+            name=f"Xã số {n}",
+            kind=kind("commune_pc"),
+            parent=province["root"],
+            valid_from=START,
+        )
+    with CaptureQueriesContext(connection) as queries:
+        found = list(with_names_on(Organisation.objects.search_on("xa so", PAST), PAST))
+    assert len(found) == 40 and len(queries) == 1
+    [justice] = with_names_on(Organisation.objects.search_on("tu phap", PAST), PAST).filter(
+        pk=renamed.pk
+    )
+    assert justice.name_then == "Sở Tư pháp"
