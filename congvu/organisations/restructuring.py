@@ -304,7 +304,7 @@ def rename_organisation(
         )
     _check_change(org, effective, closing=False)
     if name != old_name:
-        check_name_free(name, parent_id=org.parent_id, day=effective, exclude=org.pk)
+        check_name_free(name, parent_id=org.parent_id, day=effective, exclude=[org.pk])
     if effective > timezone.localdate():
         _new_version(org, effective, name=name, short_name=short_name)
         org.save(update_fields=["updated_at"])  # a second tab's form is now stale
@@ -450,6 +450,7 @@ def merge_organisations(
             short_name=new.short_name,
             valid_from=effective,
             audit=False,
+            replacing=[s.pk for s in sources],
         )
     source_ids = {s.pk for s in sources}
     children = _open_children(sources)
@@ -540,6 +541,7 @@ def split_organisation(
                 short_name=part.short_name,
                 valid_from=effective,
                 audit=False,
+                replacing=[org.pk],
             )
         )
     successor = created[successor_index]

@@ -7,7 +7,7 @@ dissolve) are in `restructuring.py`, which shares the helpers marked below.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,17 +56,19 @@ def require_parent_perm(actor: Any, parent: Organisation | None) -> None:
 
 
 def check_name_free(
-    name: str, *, parent_id: int | None, day: dt.date, exclude: int | None = None
+    name: str, *, parent_id: int | None, day: dt.date, exclude: Collection[int] = ()
 ) -> None:
     """Refuse `name` if a sibling (same parent) bears it on `day` or later: two identical
     entries in the citizen's report form cannot be told apart. Divisions and units under
-    different parents ("Văn phòng" in every department) may share a name."""
+    different parents ("Văn phòng" in every department) may share a name. `exclude`: the
+    organisation itself, or those a merge or split closes the day before `day` (a new
+    commune often keeps the name of one it replaces)."""
     name = " ".join(name.split())
     clash = (
         OrganisationVersion.objects.filter(name=name, parent_id=parent_id)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .filter(Q(organisation__valid_to__isnull=True) | Q(organisation__valid_to__gte=day))
-        .exclude(organisation_id__in=[] if exclude is None else [exclude])
+        .exclude(organisation_id__in=list(exclude))
         .select_related("organisation")
         .order_by("valid_from")
         .first()
@@ -99,7 +101,9 @@ def create_organisation(
     short_name: str = "",
     valid_from: dt.date | None = None,
     audit: bool = True,
+    replacing: Collection[int] = (),
 ) -> Organisation:
+    """`replacing`: the organisations a merge or split closes as this one begins."""
     require_parent_perm(actor, parent)
     code = code.strip()
     if Organisation.objects.filter(code=code).exists():
@@ -122,7 +126,9 @@ def create_organisation(
                 % {"day": format_day(parent.valid_from), "parent": parent.name}
             }
         )
-    check_name_free(name, parent_id=parent.pk if parent else None, day=valid_from)
+    check_name_free(
+        name, parent_id=parent.pk if parent else None, day=valid_from, exclude=replacing
+    )
     org = Organisation(
         code=code,
         name=" ".join(name.split()),

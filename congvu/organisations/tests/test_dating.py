@@ -381,3 +381,32 @@ def test_the_search_on_a_day_stays_one_query_for_many_organisations(
         pk=renamed.pk
     )
     assert justice.name_then == "Sở Tư pháp"
+
+
+def test_a_merge_may_give_the_new_organisation_the_name_of_one_it_replaces(
+    province: Province, officer: User
+) -> None:
+    department = kind("department")
+    merged = restructuring.merge_organisations(
+        [province["dept_justice"], province["dept_home"]],
+        actor=officer,
+        effective=TODAY,
+        new=restructuring.NewOrganisation(code="H56.90", name="Sở Tư pháp", kind=department),
+    )
+    assert merged.name == "Sở Tư pháp"
+
+
+def test_a_split_may_give_a_part_the_name_of_the_organisation_it_replaces(
+    province: Province, officer: User
+) -> None:
+    department = kind("department")
+    kept, _ = restructuring.split_organisation(
+        province["dept_justice"],
+        actor=officer,
+        effective=TODAY,
+        parts=[
+            restructuring.NewOrganisation(code="H56.91", name="Sở Tư pháp", kind=department),
+            restructuring.NewOrganisation(code="H56.92", name="Sở Pháp chế", kind=department),
+        ],
+    )
+    assert kept.name == "Sở Tư pháp"
