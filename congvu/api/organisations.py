@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import StringConstraints
+from pydantic import ConfigDict, StringConstraints, model_validator
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -55,6 +55,17 @@ class OrganisationOut(Schema):
     successor_id: int | None
     is_active: bool
 
+    # The list with `as_of` reads the names borne on that day (`selectors.with_names_on`).
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(getattr(obj, "name_then", None) or obj.name)
+
+    @staticmethod
+    def resolve_short_name(obj: Any) -> str:
+        if getattr(obj, "name_then", None) is not None:
+            return str(obj.short_name_then)
+        return str(obj.short_name)
+
 
 class TreeKindOut(Schema):
     code: str
@@ -87,7 +98,9 @@ class OrganisationFilters(Schema):
     kind: Slug | None = Field(None, description="Mã loại cơ quan / kind code")
     parent: Id | None = Field(None, description="Cơ quan cấp trên / parent organisation id")
     as_of: IsoDate | None = Field(
-        None, description="Chỉ cơ quan có hiệu lực vào ngày này (YYYY-MM-DD) / valid on this day"
+        None,
+        description="Chỉ cơ quan có hiệu lực vào ngày này (YYYY-MM-DD), với tên ngày đó / "
+        "valid on this day, with the names borne that day",
     )
 
 
@@ -96,6 +109,12 @@ class TreeFilters(Schema):
 
 
 class OrganisationIn(Schema):
+    """A new organisation. An unknown key is refused (422): `parent_id` once went unread
+    and made a new top of the tree. `parent_id`, the name the API answers with, is taken
+    as `parent`."""
+
+    model_config = ConfigDict(extra="forbid")
+
     code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NOT_BLANK)]
     name: Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=NOT_BLANK)]
     short_name: Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)] = ""
@@ -103,7 +122,21 @@ class OrganisationIn(Schema):
     parent: BodyId | None = Field(
         None, description="Cơ quan cấp trên / parent id; none = top level"
     )
+    parent_id: BodyId | None = Field(
+        None, description="Như `parent` (tên trường trong kết quả) / same as `parent`"
+    )
     valid_from: IsoDate | None = Field(None, description="Hiệu lực từ / valid from; default today")
+
+    @model_validator(mode="after")
+    def _one_parent(self) -> "OrganisationIn":
+        if self.parent_id is not None:
+            if self.parent is not None and self.parent != self.parent_id:
+                raise ValueError(
+                    "Hai giá trị khác nhau cho parent và parent_id. / "
+                    "parent and parent_id disagree."
+                )
+            self.parent = self.parent_id
+        return self
 
 
 def _visible(request: HttpRequest) -> OrganisationQuerySet:
@@ -129,13 +162,17 @@ def _get_visible(request: HttpRequest, organisation_id: int) -> Organisation:
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> Any:
     qs = _visible(request).select_related("kind")
     if filters.q:
-        qs = qs.search(filters.q)
+        # With `as_of`, also by the names borne that day (renamed since, or to come).
+        if filters.as_of is None:
+            qs = qs.search(filters.q)
+        else:
+            qs = qs.search_on(filters.q, filters.as_of)
     if filters.kind:
         qs = qs.filter(kind__code=filters.kind)
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
     if filters.as_of is not None:
-        qs = qs.valid_on(filters.as_of)
+        qs = selectors.with_names_on(qs.valid_on(filters.as_of), filters.as_of)
     return qs
 
 

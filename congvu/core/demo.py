@@ -422,6 +422,8 @@ class Generator:
                 org.path = path_for(org.pk, org.parent)
             Organisation.objects.bulk_update(objs, ["path"], batch_size=500)
         versions = [OrganisationVersion(organisation=s.saved, **s.fields(kinds)) for s in bulk]
+        for version in versions:
+            version.refresh_search_text()
         OrganisationVersion.objects.bulk_create(versions, batch_size=500)
         self._close_history()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -84,6 +85,18 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         for term in search_terms(query):
             qs = qs.filter(Q(search_text__contains=term) | Q(code__icontains=term))
         return qs
+
+    def search_on(self, query: str, day: dt.date) -> OrganisationQuerySet:
+        """`search(query)` by today's names, or by the names they bore on `day` (a search
+        for the tree as of a past day finds an organisation renamed since)."""
+        from congvu.core.text import search_terms
+
+        then = OrganisationVersion.objects.filter(valid_on_q(day))
+        for term in search_terms(query):
+            then = then.filter(
+                Q(search_text__contains=term) | Q(organisation__code__icontains=term)
+            )
+        return self.search(query) | self.filter(pk__in=then.values("organisation_id"))
 
     def best_first(self, query: str) -> OrganisationQuerySet:
         """`search(query)` ordered for someone picking one: names holding the words as
@@ -191,6 +204,8 @@ class OrganisationVersion(models.Model):
     )
     valid_from = models.DateField(_("từ ngày"))
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    # Accent-folded name and short name: searching by the name of a past day.
+    search_text = models.CharField(max_length=400, editable=False, default="")
 
     class Meta:
         ordering = ["organisation_id", "valid_from"]
@@ -200,6 +215,17 @@ class OrganisationVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%d/%m/%Y}–)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, not business logic: kept with the name it folds, as
+        # `Organisation.search_text` is. Bulk writes call `refresh_search_text` themselves.
+        self.refresh_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(f"{self.name} {self.short_name}")[:400]
 
 
 class StaffQuerySet(models.QuerySet["StaffMember"]):

@@ -1,8 +1,15 @@
 """Structural changes to the organisation tree: rename, move, merge, split, dissolve.
 
-The `Organisation` row always mirrors the organisation's latest version (so the
-materialised path is the newest tree); `OrganisationVersion` rows carry the dates,
-and `tree_as_of` rebuilds any day from them. Every change that takes effect on
+The `Organisation` row mirrors the organisation's version in force today (so the
+materialised path is today's tree and every page, list and search reads today's
+name from the row, in one query); `OrganisationVersion` rows carry the dates,
+and `tree_as_of` rebuilds any day from them.
+
+Only a rename may be dated after today: it is stored as a future version and
+reaches the row on its day (`apply_due_names`, a daily job, and `_locked` before
+any later change). Move, merge, split and dissolve move staff and sub-units at
+once, so they are refused for a future date: they are recorded on the day they
+take effect (decisions.md, 28/11/2026). Every change that takes effect on
 day D closes what came before on D - 1, so the versions of one organisation
 never overlap and old records (ratings, cases, assignments) keep pointing at the
 organisation they were made for. Creating organisations and staff members, and
@@ -27,10 +34,17 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
 
-from .models import Organisation, OrganisationKind, OrganisationVersion, StaffMember
+from .models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationVersion,
+    StaffMember,
+    valid_on_q,
+)
 from .services import (
     EARLIEST,
     ONE_DAY,
+    check_name_free,
     create_organisation,
     format_day,
     path_for,
@@ -58,8 +72,60 @@ def _require_manage(actor: Any, organisation: Organisation) -> None:
 
 
 def _locked(organisation: Organisation) -> Organisation:
-    """Re-read the row under a lock: two officers must not restructure it at once."""
-    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+    """Re-read the row under a lock: two officers must not restructure it at once.
+
+    A rename that fell due since the daily job ran reaches the row first, so the
+    version this change opens starts from the name in force today.
+    """
+    org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    _catch_up(org, timezone.localdate())
+    return org
+
+
+def _catch_up(org: Organisation, day: dt.date) -> None:
+    version = (
+        OrganisationVersion.objects.filter(valid_on_q(day), organisation=org)
+        .order_by("-valid_from")
+        .first()
+    )
+    if version is not None and (version.name, version.short_name) != (org.name, org.short_name):
+        org.name, org.short_name = version.name, version.short_name
+        org.refresh_search_text()
+        org.save(update_fields=["name", "short_name", "search_text", "updated_at"])
+
+
+def apply_due_names(day: dt.date) -> int:
+    """The daily job: each organisation's row takes the name of its version in force on
+    `day` (a rename recorded ahead of its date). Returns how many rows changed."""
+    due = (
+        OrganisationVersion.objects.filter(valid_on_q(day) & valid_on_q(day, "organisation__"))
+        .exclude(name=F("organisation__name"), short_name=F("organisation__short_name"))
+        .values_list("organisation_id", flat=True)
+    )
+    changed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            org = Organisation.objects.select_for_update().get(pk=pk)
+            _catch_up(org, day)
+        changed += 1
+    return changed
+
+
+def _not_future(effective: dt.date) -> None:
+    """Move, merge, split and dissolve act on staff and sub-units at once: a date after
+    today would move them before the decision takes effect."""
+    today = timezone.localdate()
+    if effective > today:
+        raise ValidationError(
+            {
+                "effective": _(
+                    "Ngày hiệu lực %(day)s chưa đến: hãy ghi nhận thay đổi này vào đúng ngày "
+                    "nó có hiệu lực (hôm nay là %(today)s). / The effective date is after "
+                    "today: record this change on the day it takes effect."
+                )
+                % {"day": format_day(effective), "today": format_day(today)}
+            }
+        )
 
 
 def _fresh(organisation: Organisation | None) -> Organisation | None:
@@ -85,7 +151,10 @@ def _check_change(organisation: Organisation, effective: dt.date, *, closing: bo
         raise ValidationError({"effective": _("Ngày hiệu lực không hợp lệ. / Invalid date.")})
     if organisation.valid_to is not None:
         raise ValidationError(
-            _("%(name)s đã hết hiệu lực từ %(day)s. / This organisation is already closed.")
+            _(
+                "%(name)s đã hết hiệu lực (ngày cuối cùng: %(day)s). / "
+                "This organisation is already closed (its last day: %(day)s)."
+            )
             % {"name": organisation.name, "day": format_day(organisation.valid_to)}
         )
     latest = _open_version(organisation)
@@ -125,14 +194,16 @@ def _check_target(
             )
 
 
-def _new_version(organisation: Organisation, effective: dt.date) -> None:
-    """Close the open version the day before `effective`; open one from the row's fields."""
+def _new_version(organisation: Organisation, effective: dt.date, **changes: Any) -> None:
+    """Close the open version the day before `effective`; open one from the row's fields
+    with `changes` (a future rename's name, which the row does not take yet)."""
     latest = _open_version(organisation)
     fields = {
         "name": organisation.name,
         "short_name": organisation.short_name,
         "kind_id": organisation.kind_id,
         "parent_id": organisation.parent_id,
+        **changes,
     }
     if latest is not None and latest.valid_from == effective:
         # A second change on the same day corrects that day's version.
@@ -213,24 +284,35 @@ def rename_organisation(
     short_name: str | None = None,
     effective: dt.date | None = None,
 ) -> Organisation:
-    """Give the organisation a new name from `effective`; the old name stays in its history."""
+    """Give the organisation a new name from `effective`; the old name stays in its history.
+
+    A date after today is kept as a future version: until then the row, and so every
+    page, list and search, keeps the name in force today.
+    """
     org = _locked(organisation)
     _require_manage(actor, org)
     effective = effective or timezone.localdate()
+    latest = _open_version(org)
+    old_name, old_short = (latest.name, latest.short_name) if latest else (org.name, org.short_name)
     name = " ".join(name.split())
-    short_name = org.short_name if short_name is None else " ".join(short_name.split())
+    short_name = old_short if short_name is None else " ".join(short_name.split())
     if not name:
         raise ValidationError({"name": _("Hãy nhập tên mới. / Enter the new name.")})
-    if name == org.name and short_name == org.short_name:
+    if name == old_name and short_name == old_short:
         raise ValidationError(
             {"name": _("Tên mới trùng với tên hiện tại. / The new name is the current name.")}
         )
     _check_change(org, effective, closing=False)
-    old_name = org.name
-    org.name, org.short_name = name, short_name
-    org.refresh_search_text()
-    org.save(update_fields=["name", "short_name", "search_text", "updated_at"])
-    _new_version(org, effective)
+    if name != old_name:
+        check_name_free(name, parent_id=org.parent_id, day=effective, exclude=[org.pk])
+    if effective > timezone.localdate():
+        _new_version(org, effective, name=name, short_name=short_name)
+        org.save(update_fields=["updated_at"])  # a second tab's form is now stale
+    else:
+        org.name, org.short_name = name, short_name
+        org.refresh_search_text()
+        org.save(update_fields=["name", "short_name", "search_text", "updated_at"])
+        _new_version(org, effective)
     record(
         "organisations.rename",
         actor=actor,
@@ -256,6 +338,7 @@ def move_organisation(
     require_parent_perm(actor, parent)
     parent = _fresh(parent)
     effective = effective or timezone.localdate()
+    _not_future(effective)
     if parent is not None and parent.path.startswith(org.path):
         raise ValidationError(
             {
@@ -323,6 +406,7 @@ def merge_organisations(
             sources.append(_locked(organisation))
     for source in sources:
         _require_manage(actor, source)
+    _not_future(effective)
     if (into is None) == (new is None):
         raise ValidationError(
             _(
@@ -366,6 +450,7 @@ def merge_organisations(
             short_name=new.short_name,
             valid_from=effective,
             audit=False,
+            replacing=[s.pk for s in sources],
         )
     source_ids = {s.pk for s in sources}
     children = _open_children(sources)
@@ -430,6 +515,7 @@ def split_organisation(
     """
     org = _locked(organisation)
     _require_manage(actor, org)
+    _not_future(effective)
     staff_to, children_to = staff_to or {}, children_to or {}
     if len(parts) < 2:
         raise ValidationError(
@@ -456,6 +542,7 @@ def split_organisation(
                 short_name=part.short_name,
                 valid_from=effective,
                 audit=False,
+                replacing=[org.pk],
             )
         )
     successor = created[successor_index]
@@ -510,6 +597,7 @@ def dissolve_organisation(
     """
     org = _locked(organisation)
     _require_manage(actor, org)
+    _not_future(effective)
     _check_change(org, effective, closing=True)
     for other in {o.pk: o for o in (successor, move_staff_to, move_children_to) if o}.values():
         _require_manage(actor, other)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import OuterRef, Subquery
+
 from congvu.core.text import collation_key
 
 from .models import (
@@ -112,6 +114,18 @@ def flatten(roots: list[TreeNode]) -> list[TreeRow]:
         else:
             rows.append(TreeRow("leaf", node, depth))
     return rows
+
+
+def with_names_on(organisations: OrganisationQuerySet, day: dt.date) -> OrganisationQuerySet:
+    """Annotate `name_then` and `short_name_then`: the names borne on `day` (None where no
+    version covers it), in the same query as the list, however long."""
+    then = OrganisationVersion.objects.filter(
+        valid_on_q(day), organisation=OuterRef("pk")
+    ).order_by("-valid_from")
+    return organisations.annotate(
+        name_then=Subquery(then.values("name")[:1]),
+        short_name_then=Subquery(then.values("short_name")[:1]),
+    )
 
 
 def name_on(organisation: Organisation, day: dt.date) -> str:

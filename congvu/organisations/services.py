@@ -7,11 +7,12 @@ dissolve) are in `restructuring.py`, which shares the helpers marked below.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +55,41 @@ def require_parent_perm(actor: Any, parent: Organisation | None) -> None:
     access.require(actor, Perm.ORG_MANAGE, parent)
 
 
+def check_name_free(
+    name: str, *, parent_id: int | None, day: dt.date, exclude: Collection[int] = ()
+) -> None:
+    """Refuse `name` if a sibling (same parent) bears it on `day` or later: two identical
+    entries in the citizen's report form cannot be told apart. Divisions and units under
+    different parents ("Văn phòng" in every department) may share a name. `exclude`: the
+    organisation itself, or those a merge or split closes the day before `day` (a new
+    commune often keeps the name of one it replaces)."""
+    name = " ".join(name.split())
+    clash = (
+        OrganisationVersion.objects.filter(name=name, parent_id=parent_id)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .filter(Q(organisation__valid_to__isnull=True) | Q(organisation__valid_to__gte=day))
+        .exclude(organisation_id__in=list(exclude))
+        .select_related("organisation")
+        .order_by("valid_from")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {
+                "name": _(
+                    "%(code)s cũng trực thuộc cơ quan này và mang tên «%(name)s» từ %(day)s; "
+                    "hãy chọn tên khác. / Another organisation under the same parent has "
+                    "this name on that day."
+                )
+                % {
+                    "code": clash.organisation.code,
+                    "name": name,
+                    "day": format_day(max(clash.valid_from, day)),
+                }
+            }
+        )
+
+
 @transaction.atomic
 def create_organisation(
     *,
@@ -65,7 +101,9 @@ def create_organisation(
     short_name: str = "",
     valid_from: dt.date | None = None,
     audit: bool = True,
+    replacing: Collection[int] = (),
 ) -> Organisation:
+    """`replacing`: the organisations a merge or split closes as this one begins."""
     require_parent_perm(actor, parent)
     code = code.strip()
     if Organisation.objects.filter(code=code).exists():
@@ -77,9 +115,23 @@ def create_organisation(
         raise ValidationError(
             {"parent": _("Cơ quan cấp trên đã hết hiệu lực. / The parent organisation is closed.")}
         )
+    if parent is not None and valid_from < parent.valid_from:
+        # Else the tree as of a day in between shows the unit as a second root.
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "Ngày hiệu lực phải từ %(day)s trở đi: %(parent)s có hiệu lực từ ngày đó. / "
+                    "A unit cannot begin before its parent organisation does."
+                )
+                % {"day": format_day(parent.valid_from), "parent": parent.name}
+            }
+        )
+    check_name_free(
+        name, parent_id=parent.pk if parent else None, day=valid_from, exclude=replacing
+    )
     org = Organisation(
         code=code,
-        name=name.strip(),
+        name=" ".join(name.split()),
         short_name=short_name.strip(),
         kind=kind,
         parent=parent,

@@ -66,8 +66,11 @@ def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
         visible = visible.filter(kind=kind)
     results = None
     if query:
+        # By today's names or those borne on the tree's day (renamed since, or to come).
         results = list(
-            visible.search(query).select_related("kind", "parent").order_by("path")[:SEARCH_LIMIT]
+            selectors.with_names_on(visible.search_on(query, day), day)
+            .select_related("kind", "parent")
+            .order_by("path")[:SEARCH_LIMIT]
         )
     rows = selectors.flatten(selectors.tree_as_of(day, visible))
     # One reverse() instead of one per node: 2,000 of them cost more than the query.

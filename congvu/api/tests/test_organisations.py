@@ -208,3 +208,90 @@ def test_missing_and_blank_fields_are_422(
         400,
         422,
     }
+
+
+def test_parent_id_the_name_the_api_answers_with_places_the_new_organisation(
+    api_officer: Client, province: dict[str, Organisation]
+) -> None:
+    body = {**new_org(None), "parent_id": province["dept_justice"].pk}
+    response = api_officer.post(URL, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["parent_id"] == province["dept_justice"].pk
+    assert Organisation.objects.get(code="H56.02.09").parent == province["dept_justice"]
+
+
+def test_parent_and_parent_id_that_disagree_are_a_422(
+    api_officer: Client, province: dict[str, Organisation]
+) -> None:
+    body = new_org(province["dept_home"], parent_id=province["dept_justice"].pk)
+    response = api_officer.post(URL, body, content_type="application/json")
+    assert response.status_code == 422
+    assert "parent and parent_id disagree" in response.json()["detail"][0]["msg"]
+    assert not Organisation.objects.filter(code="H56.02.09").exists()
+
+
+def test_an_unknown_field_is_a_422_not_silently_ignored(
+    api_officer: Client, province: dict[str, Organisation]
+) -> None:
+    body = new_org(province["dept_justice"], parentid=province["dept_justice"].pk)
+    response = api_officer.post(URL, body, content_type="application/json")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "parentid"
+    assert "Không nhận trường này" in error["msg"]
+    assert not Organisation.objects.filter(code="H56.02.09").exists()
+
+
+def test_a_unit_cannot_begin_before_its_parent(
+    api_officer: Client, province: dict[str, Organisation]
+) -> None:
+    parent = org_services.create_organisation(
+        actor=None,
+        code="H56.60",
+        name="Xã Mới",
+        kind=OrganisationKind.objects.get(code="commune_pc"),
+        parent=province["root"],
+        valid_from=dt.date(2026, 7, 1),
+    )
+    early = new_org(parent, code="H56.60.01", valid_from="2026-01-01")
+    response = api_officer.post(URL, early, content_type="application/json")
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", "valid_from"]
+    assert "01/07/2026" in error["msg"] and "before its parent" in error["msg"]
+    assert not Organisation.objects.filter(code="H56.60.01").exists()
+    same_day = new_org(parent, code="H56.60.01", valid_from="2026-07-01")
+    assert api_officer.post(URL, same_day, content_type="application/json").status_code == 201
+
+
+def test_search_with_as_of_finds_and_names_an_organisation_as_it_was_that_day(
+    api_officer: Client, province: dict[str, Organisation], officer: Any
+) -> None:
+    from congvu.organisations import restructuring
+
+    restructuring.rename_organisation(
+        province["dept_justice"], actor=officer, name="Sở Pháp chế", effective=dt.date(2025, 10, 1)
+    )
+    body = api_officer.get(URL, {"q": "so tu phap", "as_of": "2025-09-15"}).json()
+    assert [(i["code"], i["name"]) for i in body["items"]] == [("H56.02", "Sở Tư pháp")]
+    body = api_officer.get(URL, {"q": "so tu phap"}).json()
+    assert "H56.02" not in [i["code"] for i in body["items"]]
+    [today] = api_officer.get(URL, {"q": "phap che"}).json()["items"]
+    assert today["name"] == "Sở Pháp chế"
+
+
+def test_a_future_rename_is_not_shown_by_the_api_before_its_day(
+    api_officer: Client, province: dict[str, Organisation], officer: Any
+) -> None:
+    from django.utils import timezone
+
+    from congvu.organisations import restructuring
+
+    coming = timezone.localdate() + dt.timedelta(days=40)
+    restructuring.rename_organisation(
+        province["dept_justice"], actor=officer, name="Sở Pháp chế", effective=coming
+    )
+    assert api_officer.get(f"{URL}/{province['dept_justice'].pk}").json()["name"] == "Sở Tư pháp"
+    assert codes(api_officer.get(URL, {"q": "phap che"})) == []
+    later = api_officer.get(URL, {"q": "phap che", "as_of": coming.isoformat()}).json()
+    assert [i["name"] for i in later["items"]] == ["Sở Pháp chế"]

@@ -61,6 +61,8 @@ def write_organisations(plan: Plan, *, today: dt.date) -> None:
                 )
             )
         Organisation.objects.bulk_update(batch, ["path"], batch_size=BATCH)
+    for new_version in versions:
+        new_version.refresh_search_text()
     OrganisationVersion.objects.bulk_create(versions, batch_size=BATCH)
 
     if not plan.update:
@@ -111,8 +113,10 @@ def write_organisations(plan: Plan, *, today: dt.date) -> None:
                 valid_from=max(today, org.valid_from),
             )
         )
+    for row in (*changed, *added):
+        row.refresh_search_text()
     OrganisationVersion.objects.bulk_update(
-        changed, ["name", "short_name", "kind", "valid_to"], batch_size=BATCH
+        changed, ["name", "short_name", "kind", "valid_to", "search_text"], batch_size=BATCH
     )
     OrganisationVersion.objects.bulk_create(added, batch_size=BATCH)
 

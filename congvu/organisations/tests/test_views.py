@@ -82,8 +82,9 @@ def test_closed_organisations_are_marked_in_the_tree(
 ) -> None:
     as_officer.post(url("dissolve", province["dept_home"]), {"dissolve-effective": "01/07/2025"})
     html = as_officer.get(reverse("organisations:tree"), {"day": "01/03/2025"}).content.decode()
-    assert "hết hiệu lực từ" in html
-    assert "30/06/2025" in html
+    # 30/06/2025 is its last day (dissolved from 01/07): "until the end of", not "from".
+    assert "hiệu lực đến hết ngày 30/06/2025" in html
+    assert "hết hiệu lực từ" not in html
 
 
 def test_the_tree_search_ignores_accents(as_officer: Client) -> None:
