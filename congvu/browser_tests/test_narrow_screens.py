@@ -1,7 +1,7 @@
 """Nothing pushes the page sideways on a 320 px phone, whatever the length of the data.
 
 The real province has organisations with 70-character names, e-mail addresses of
-50 characters and organisation types like "Ủy ban nhân dân huyện (trước 01/7/2025)":
+50 characters and organisation types like "Ủy ban nhân dân huyện (trước 01/07/2025)":
 a drop-down as wide as its longest option, or a fact list whose second column
 cannot shrink, made these pages scroll sideways.
 """

@@ -5,7 +5,7 @@ from django.db import migrations
 KINDS = [
     ("province_pc", "Ủy ban nhân dân tỉnh, thành phố", "Provincial People's Committee", False, 10),
     ("department", "Sở, ban, ngành", "Department or board", False, 20),
-    ("district_pc", "Ủy ban nhân dân huyện (trước 01/7/2025)", "District People's Committee (before 1 Jul 2025)", False, 30),
+    ("district_pc", "Ủy ban nhân dân huyện (trước 01/07/2025)", "District People's Committee (before 01/07/2025)", False, 30),
     ("commune_pc", "Ủy ban nhân dân xã, phường, đặc khu", "Commune People's Committee", False, 40),
     ("public_service_unit", "Đơn vị sự nghiệp công lập", "Public service unit", False, 50),
     ("service_centre", "Trung tâm phục vụ hành chính công", "Public administration service centre", False, 60),

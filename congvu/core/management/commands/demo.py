@@ -38,7 +38,7 @@ def write_logins_file(path: Path, text: str) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Tạo tỉnh demo (Hưng Yên sau sắp xếp 01/7/2025) với cơ quan, cán bộ, bộ quy tắc, "
+        "Tạo tỉnh demo (Hưng Yên sau sắp xếp 01/07/2025) với cơ quan, cán bộ, bộ quy tắc, "
         "Kế hoạch 86/KH-UBND và một tài khoản cho mỗi vai trò. / Build the demo province."
     )
 
