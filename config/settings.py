@@ -243,6 +243,12 @@ TWO_FACTOR_SUPERUSERS = env_bool("CONGVU_TWO_FACTOR_SUPERUSERS", not DEBUG)
 TWO_FACTOR_REMEMBER_DAYS = max(0, int(os.environ.get("CONGVU_TWO_FACTOR_REMEMBER_DAYS", "30")))
 # Each user's sign-in history (accounts/sign_ins.py): the newest this many are kept.
 CONGVU_SIGN_IN_HISTORY = max(1, int(os.environ.get("CONGVU_SIGN_IN_HISTORY", "30")))
+# Personal API tokens (accounts/services.py): the lifetimes, in days, offered when making
+# one (the first is the default); "never expires" is offered only when allowed here.
+API_TOKEN_LIFETIMES = [
+    max(1, int(days)) for days in env_list("CONGVU_API_TOKEN_LIFETIMES", "365,90,30")
+]
+API_TOKEN_NEVER_EXPIRES = env_bool("CONGVU_API_TOKEN_NEVER_EXPIRES", False)
 OTP_TOTP_ISSUER = "Công vụ"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds
 

@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from congvu.core.net import safe_next
@@ -241,7 +242,7 @@ def settings_page(
         form = ApiTokenForm(request.POST)
         if form.is_valid():
             _token, new_key = services.create_api_token(
-                request.user, name=form.cleaned_data["name"]
+                request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
             )
             form = ApiTokenForm()
     grants = RoleGrant.objects.filter(user=request.user).select_related("organisation")
@@ -611,6 +612,7 @@ def _render_user(
             "can_manage": access.may_manage_user(actor, subject) and actor.pk != subject.pk,
             "staff_member": getattr(subject, "staff_member", None),
             "two_factor_on": two_factor.is_on(subject),
+            "tokens": ApiToken.objects.filter(user=subject),
             "codes": _codes(request),
         },
     )
@@ -719,6 +721,34 @@ def user_reset_two_factor(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             )
             % {"user": subject},
         )
+    return redirect("accounts:user_detail", pk=subject.pk)
+
+
+@login_required
+@require_POST
+def user_token_revoke(request: AuthenticatedHttpRequest, pk: int, token: int) -> HttpResponse:
+    """An account manager revokes one of the user's API tokens (kept, marked revoked);
+    the owner is told."""
+    subject = _user(request, pk)
+    found = ApiToken.objects.filter(user=subject, pk=token).first()
+    if found is None:
+        raise Http404
+    services.revoke_api_token(found, actor=request.user)
+    messages.success(request, _("Đã thu hồi mã truy cập."))
+    return redirect("accounts:user_detail", pk=subject.pk)
+
+
+@login_required
+@require_POST
+def user_tokens_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An account manager revokes every API token of the user; the owner is told."""
+    subject = _user(request, pk)
+    count = services.revoke_api_tokens(subject, actor=request.user)
+    messages.success(
+        request,
+        ngettext("Đã thu hồi %(count)s mã truy cập.", "Đã thu hồi %(count)s mã truy cập.", count)
+        % {"count": count},
+    )
     return redirect("accounts:user_detail", pk=subject.pk)
 
 
