@@ -148,3 +148,13 @@ def test_the_public_table_is_paged(
     table = second.split('data-testid="public-table"', 1)[1].split("</table>", 1)[0]
     assert "Sở Tư pháp" not in table and "<tr" in table
     assert Client().get(url, {"page": "x"}).status_code == 200
+
+
+def test_the_csv_keeps_a_formula_typed_as_a_name_as_text(public_data: dict[str, Any]) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+
+    Organisation.objects.filter(code="H56.02").update(name=FORMULA)
+    response = Client().get(reverse("transparency:csv"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["organisation_name"] == "'" + FORMULA
+    assert rows[0]["share"] == "0.8"  # numbers stay numbers
