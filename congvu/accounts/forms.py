@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from congvu.core import mail_groups as groups
 from congvu.organisations.forms import OrganisationField
@@ -51,7 +51,10 @@ class ApiTokenForm(forms.Form):
         field.choices = [
             ("never", _("Không hết hạn"))
             if days is None
-            else (str(days), ngettext("%(days)s ngày", "%(days)s ngày", days) % {"days": days})
+            else (
+                str(days),
+                npgettext("thời hạn", "%(days)s ngày", "%(days)s ngày", days) % {"days": days},
+            )
             for days in lifetimes
         ]
         field.initial = str(lifetimes[0])
