@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "congvu.accounts.middleware.SessionLimitsMiddleware",
     "congvu.api.idempotency.IdempotencyKeyMiddleware",
     "congvu.api.versions.ConditionalApiMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -278,6 +279,13 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("CONGVU_WEBAUTHN_ALLOWED_ORIGINS") or [_
 OTP_WEBAUTHN_RP_NAME = "Công vụ"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
+# Signed-in sessions (accounts/session_limits.py): signed out after this many minutes
+# without a request, and this many hours after signing in however active (0: no limit).
+# Offices and one-stop counters share computers. The cookie lasts no longer either.
+SESSION_IDLE_MINUTES = max(0, int(os.environ.get("CONGVU_SESSION_IDLE_MINUTES", "60")))
+SESSION_MAX_HOURS = max(0, int(os.environ.get("CONGVU_SESSION_MAX_HOURS", "12")))
+if SESSION_MAX_HOURS:
+    SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -24,7 +24,7 @@ from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
-from . import access, passkeys, services, sign_ins, trusted_browsers, two_factor
+from . import access, passkeys, services, session_limits, sign_ins, trusted_browsers, two_factor
 from .access import Perm
 from .forms import (
     ApiTokenForm,
@@ -39,6 +39,7 @@ from .forms import (
     UserSearchForm,
     apply_service_error,
 )
+from .middleware import signed_out_message
 from .models import ApiToken, Role, RoleGrant, SignIn, User
 from .selectors import search_users
 
@@ -67,6 +68,14 @@ def _remember_language(request: HttpRequest, response: HttpResponse, user: User)
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # After an idle or too-old session was signed out (`session_limits`): say why, once.
+        reason = self.request.session.pop(session_limits.SIGNED_OUT, None)
+        if isinstance(reason, str):
+            context["signed_out"] = signed_out_message(reason)
+        return context
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         user = form.get_user()
