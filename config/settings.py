@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "congvu.accounts.middleware.SessionLimitsMiddleware",
     "congvu.api.idempotency.IdempotencyKeyMiddleware",
     "congvu.api.versions.ConditionalApiMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -243,6 +244,12 @@ TWO_FACTOR_SUPERUSERS = env_bool("CONGVU_TWO_FACTOR_SUPERUSERS", not DEBUG)
 TWO_FACTOR_REMEMBER_DAYS = max(0, int(os.environ.get("CONGVU_TWO_FACTOR_REMEMBER_DAYS", "30")))
 # Each user's sign-in history (accounts/sign_ins.py): the newest this many are kept.
 CONGVU_SIGN_IN_HISTORY = max(1, int(os.environ.get("CONGVU_SIGN_IN_HISTORY", "30")))
+# Personal API tokens (accounts/services.py): the lifetimes, in days, offered when making
+# one (the first is the default); "never expires" is offered only when allowed here.
+API_TOKEN_LIFETIMES = [
+    max(1, int(days)) for days in env_list("CONGVU_API_TOKEN_LIFETIMES", "365,90,30")
+]
+API_TOKEN_NEVER_EXPIRES = env_bool("CONGVU_API_TOKEN_NEVER_EXPIRES", False)
 OTP_TOTP_ISSUER = "Công vụ"
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row, wait 2^(n-1) seconds
 
@@ -272,6 +279,13 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("CONGVU_WEBAUTHN_ALLOWED_ORIGINS") or [_
 OTP_WEBAUTHN_RP_NAME = "Công vụ"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
+# Signed-in sessions (accounts/session_limits.py): signed out after this many minutes
+# without a request, and this many hours after signing in however active (0: no limit).
+# Offices and one-stop counters share computers. The cookie lasts no longer either.
+SESSION_IDLE_MINUTES = max(0, int(os.environ.get("CONGVU_SESSION_IDLE_MINUTES", "60")))
+SESSION_MAX_HOURS = max(0, int(os.environ.get("CONGVU_SESSION_MAX_HOURS", "12")))
+if SESSION_MAX_HOURS:
+    SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import npgettext
 
 from congvu.core import mail_groups as groups
 from congvu.organisations.forms import OrganisationField
@@ -30,6 +31,33 @@ class ApiTokenForm(forms.Form):
         help_text=_("Ví dụ: Hệ thống một cửa"),
         error_messages={"required": _("Vui lòng nhập tên. / Please enter a name.")},
     )
+    days = forms.TypedChoiceField(
+        label=_("Thời hạn dùng"),
+        coerce=lambda value: None if value == "never" else int(value),
+        required=False,
+        empty_value="default",  # left out: the first lifetime offered
+        error_messages={
+            "invalid_choice": _("Thời hạn không được phép. / This lifetime is not allowed.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .services import token_lifetimes
+
+        super().__init__(*args, **kwargs)
+        lifetimes = token_lifetimes()
+        field = self.fields["days"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            ("never", _("Không hết hạn"))
+            if days is None
+            else (
+                str(days),
+                npgettext("thời hạn", "%(days)s ngày", "%(days)s ngày", days) % {"days": days},
+            )
+            for days in lifetimes
+        ]
+        field.initial = str(lifetimes[0])
 
 
 class _DescribedBoxes(forms.CheckboxSelectMultiple):

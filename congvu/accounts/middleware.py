@@ -62,6 +62,49 @@ def _to_password_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+class SessionLimitsMiddleware:
+    """Sign out a session idle too long or signed in too long ago (`session_limits.py`);
+    the sign-in page then says why. Requests without a session cookie (citizens, ratings,
+    API tokens) are not looked at."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import session_limits
+
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
+            reason = session_limits.ended(request)
+            if reason is not None:
+                logout(request)
+                request.session[session_limits.SIGNED_OUT] = reason
+                return _elsewhere(
+                    request,
+                    reverse("accounts:login"),
+                    signed_out_message(reason),
+                    "session_ended",
+                    status=401,
+                )
+        return self.get_response(request)
+
+
+def signed_out_message(reason: str) -> str:
+    from . import session_limits
+
+    if reason == session_limits.IDLE:
+        minutes = session_limits.idle_seconds() // 60
+        return _(
+            "Bạn đã được đăng xuất vì không thao tác trong %(minutes)s phút. Hãy đăng nhập "
+            "lại. / You were signed out after %(minutes)s minutes without activity. Sign in "
+            "again."
+        ) % {"minutes": minutes}
+    hours = session_limits.lifetime_seconds() // 3600
+    return _(
+        "Phiên đăng nhập đã quá %(hours)s giờ nên bạn đã được đăng xuất. Hãy đăng nhập lại. / "
+        "Your session was over %(hours)s hours old, so you were signed out. Sign in again."
+    ) % {"hours": hours}
+
+
 class TwoFactorMiddleware:
     """Two-step sign-in where it is on or required (`two_factor.py`).
 

@@ -103,6 +103,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    #: Chosen when made (`settings.API_TOKEN_LIFETIMES`); empty = never, where allowed.
+    expires_at = models.DateTimeField(_("hết hạn lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -111,6 +113,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None and not self.expired
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -33,6 +33,27 @@ def two_factor_reset(user: Any, *, by: Any) -> None:
     )
 
 
+API_TOKENS_REVOKED = message(
+    "accounts.api_tokens_revoked",
+    title=gettext_noop("%(by)s đã thu hồi %(count)s mã truy cập API của bạn"),
+    body=gettext_noop(
+        "Các hệ thống dùng mã đó không còn truy cập được; hãy tạo mã mới nếu vẫn cần. Nếu "
+        "bạn không đề nghị việc này, hãy báo ngay cho quản trị hệ thống và đổi mật khẩu."
+    ),
+)
+
+
+def api_tokens_revoked(user: Any, *, by: Any, count: int) -> None:
+    """Tell `user` that an account manager revoked `count` of their API tokens."""
+    notify(
+        user,
+        kind="account",
+        key=API_TOKENS_REVOKED.key,
+        params={"by": str(by), "count": count},
+        url=reverse("accounts:settings"),
+    )
+
+
 NEW_BROWSER = message(
     "accounts.new_browser",
     title=gettext_noop("Đăng nhập từ một trình duyệt mới: %(device)s"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -265,6 +267,7 @@ def deactivate_user(user: User, *, actor: Any) -> User:
         user.save(update_fields=["is_active"])
         record("accounts.deactivate_user", actor=actor, obj=user, summary=user.username)
         trusted_browsers.forget_all(user, actor=actor, reason="deactivated")
+        revoke_api_tokens(user, actor=actor, reason="deactivated")
     return user
 
 
@@ -304,6 +307,7 @@ def reset_password(user: User, *, actor: Any) -> str:
     user.save(update_fields=["password", "must_change_password"])
     record("accounts.reset_password", actor=actor, obj=user, summary=user.username)
     trusted_browsers.forget_all(user, actor=actor, reason="password_reset")
+    revoke_api_tokens(user, actor=actor, reason="password_reset")
     return password
 
 
@@ -314,31 +318,116 @@ def password_changed(user: User) -> None:
         user.must_change_password = False
         user.save(update_fields=["must_change_password"])
     record("accounts.change_password", actor=user, obj=user, summary=user.username)
-    # A new password ends the trust given to browsers under the old one.
+    # A new password ends the trust given to browsers and tokens under the old one.
     trusted_browsers.forget_all(user, actor=user, reason="password_change")
+    revoke_api_tokens(user, actor=user, reason="password_change")
+
+
+def token_lifetimes() -> list[int | None]:
+    """The lifetimes (days) offered when making a token, the default first; None = never."""
+    days: list[int | None] = list(settings.API_TOKEN_LIFETIMES or [365])
+    if settings.API_TOKEN_NEVER_EXPIRES:
+        days.append(None)
+    return days
 
 
 @transaction.atomic
-def create_api_token(user: User, *, name: str) -> tuple[ApiToken, str]:
-    """Create a token and return it with the clear key, which is never stored."""
+def create_api_token(
+    user: User, *, name: str, days: int | Literal["default"] | None = "default"
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with the clear key, which is never stored.
+
+    It expires after `days` (the first of `token_lifetimes()` by default); None, never,
+    is refused unless `settings.API_TOKEN_NEVER_EXPIRES` allows it."""
+    lifetime = token_lifetimes()[0] if days == "default" else days
+    if lifetime not in token_lifetimes():
+        raise ValidationError(
+            {"days": _("Thời hạn không được phép. / This lifetime is not allowed.")}
+        )
     key = ApiToken.generate_key()
+    now = timezone.now()
     token = ApiToken.objects.create(
-        user=user, name=name, key_prefix=key[:10], key_hash=ApiToken.hash_key(key)
+        user=user,
+        name=name,
+        key_prefix=key[:10],
+        key_hash=ApiToken.hash_key(key),
+        expires_at=None if lifetime is None else now + dt.timedelta(days=lifetime),
     )
-    record("accounts.create_api_token", actor=user, obj=token, summary=name)
+    record(
+        "accounts.create_api_token",
+        actor=user,
+        obj=token,
+        summary=name,
+        data={"days": lifetime},
+    )
     return token, key
 
 
+def _require_token_manager(actor: Any, owner: User) -> None:
+    """The owner revokes their own tokens; anyone else must be able to manage the owner
+    (an invisible owner: 404; visible, not manageable: 403)."""
+    if getattr(actor, "pk", None) == owner.pk:
+        return
+    _require_visible_user(actor, owner)
+    if not access.may_manage_user(actor, owner):
+        raise PermissionDenied
+
+
 @transaction.atomic
-def revoke_api_token(token: ApiToken, *, actor: User) -> ApiToken:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    record("accounts.revoke_api_token", actor=actor, obj=token, summary=token.name)
+def revoke_api_token(token: ApiToken, *, actor: Any) -> ApiToken:
+    """Revoke one token (kept, with its `revoked_at`); the owner is told when it was
+    someone else."""
+    token = ApiToken.objects.select_for_update().select_related("user").get(pk=token.pk)
+    _require_token_manager(actor, token.user)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(
+            "accounts.revoke_api_token",
+            actor=actor,
+            obj=token,
+            summary=f"{token.user.username}: {token.name}",
+            data={"count": 1},
+        )
+        if actor.pk != token.user_id:
+            from . import notices
+
+            notices.api_tokens_revoked(token.user, by=actor, count=1)
     return token
 
 
+@transaction.atomic
+def revoke_api_tokens(user: User, *, actor: Any, reason: str = "manager") -> int:
+    """Revoke every usable token of `user` (kept, with their `revoked_at`); audited when
+    there were any.
+
+    Called by an account manager (`reason="manager"`: the owner is told) and wherever
+    trust in the account ends: a password changed or reset, two-step sign-in reset, the
+    account deactivated (the same places that forget remembered browsers). A token made
+    before the event must not outlive it: it is how a stolen session stays in."""
+    if reason == "manager":
+        _require_token_manager(actor, user)
+    count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if count:
+        record(
+            "accounts.revoke_api_token",
+            actor=actor,
+            obj=user,
+            summary=user.username,
+            data={"count": count, "reason": reason},
+        )
+        if reason == "manager" and getattr(actor, "pk", None) != user.pk:
+            from . import notices
+
+            notices.api_tokens_revoked(user, by=actor, count=count)
+    return count
+
+
 def user_for_api_key(key: str) -> User | None:
-    """The active user a bearer key belongs to, or None. Marks the token as used."""
+    """The active user an unrevoked, unexpired bearer key belongs to, or None. Marks the
+    token as used (at most every five minutes)."""
     if not key or not key.startswith(ApiToken.PREFIX):
         return None
     token = (
@@ -346,9 +435,11 @@ def user_for_api_key(key: str) -> User | None:
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
         .first()
     )
+    now = timezone.now()
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -298,7 +298,7 @@ def reset(user: User, *, actor: Any) -> None:
     """An account manager removes `user`'s authenticator and passkeys (a lost phone or key);
     audited, told."""
     from . import notices
-    from .services import _require_manageable
+    from .services import _require_manageable, revoke_api_tokens
 
     user = User.objects.select_for_update().get(pk=user.pk)
     _require_manageable(
@@ -317,5 +317,7 @@ def reset(user: User, *, actor: Any) -> None:
             )
         )
     _remove(user, actor=actor, reason="two_factor_reset")
+    # Someone else may hold the lost phone, and made tokens with it: they go too.
+    revoke_api_tokens(user, actor=actor, reason="two_factor_reset")
     record("accounts.two_factor_reset", actor=actor, obj=user, summary=user.username)
     notices.two_factor_reset(user, by=actor)

@@ -51,5 +51,11 @@ urlpatterns = [
         name="user_reset_two_factor",
     ),
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path(
+        "users/<int:pk>/tokens/<int:token>/revoke/",
+        views.user_token_revoke,
+        name="user_token_revoke",
+    ),
+    path("users/<int:pk>/tokens/revoke/", views.user_tokens_revoke, name="user_tokens_revoke"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
 ]

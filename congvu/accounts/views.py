@@ -18,13 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from congvu.core.net import safe_next
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, OrganisationQuerySet
 
-from . import access, passkeys, services, sign_ins, trusted_browsers, two_factor
+from . import access, passkeys, services, session_limits, sign_ins, trusted_browsers, two_factor
 from .access import Perm
 from .forms import (
     ApiTokenForm,
@@ -39,6 +40,7 @@ from .forms import (
     UserSearchForm,
     apply_service_error,
 )
+from .middleware import signed_out_message
 from .models import ApiToken, Role, RoleGrant, SignIn, User
 from .selectors import search_users
 
@@ -67,6 +69,14 @@ def _remember_language(request: HttpRequest, response: HttpResponse, user: User)
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # After an idle or too-old session was signed out (`session_limits`): say why, once.
+        reason = self.request.session.pop(session_limits.SIGNED_OUT, None)
+        if isinstance(reason, str):
+            context["signed_out"] = signed_out_message(reason)
+        return context
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         user = form.get_user()
@@ -242,7 +252,7 @@ def settings_page(
         form = ApiTokenForm(request.POST)
         if form.is_valid():
             _token, new_key = services.create_api_token(
-                request.user, name=form.cleaned_data["name"]
+                request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
             )
             form = ApiTokenForm()
     grants = RoleGrant.objects.filter(user=request.user).select_related("organisation")
@@ -626,6 +636,7 @@ def _render_user(
             "staff_member": getattr(subject, "staff_member", None),
             "today": timezone.localdate(),
             "two_factor_on": two_factor.is_on(subject),
+            "tokens": ApiToken.objects.filter(user=subject),
             "codes": _codes(request),
         },
     )
@@ -734,6 +745,34 @@ def user_reset_two_factor(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             )
             % {"user": subject},
         )
+    return redirect("accounts:user_detail", pk=subject.pk)
+
+
+@login_required
+@require_POST
+def user_token_revoke(request: AuthenticatedHttpRequest, pk: int, token: int) -> HttpResponse:
+    """An account manager revokes one of the user's API tokens (kept, marked revoked);
+    the owner is told."""
+    subject = _user(request, pk)
+    found = ApiToken.objects.filter(user=subject, pk=token).first()
+    if found is None:
+        raise Http404
+    services.revoke_api_token(found, actor=request.user)
+    messages.success(request, _("Đã thu hồi mã truy cập."))
+    return redirect("accounts:user_detail", pk=subject.pk)
+
+
+@login_required
+@require_POST
+def user_tokens_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """An account manager revokes every API token of the user; the owner is told."""
+    subject = _user(request, pk)
+    count = services.revoke_api_tokens(subject, actor=request.user)
+    messages.success(
+        request,
+        ngettext("Đã thu hồi %(count)s mã truy cập.", "Đã thu hồi %(count)s mã truy cập.", count)
+        % {"count": count},
+    )
     return redirect("accounts:user_detail", pk=subject.pk)
 
 

@@ -8,6 +8,7 @@ on organisations the caller cannot see are left out of every answer.
 Mounted at the API root: the paths are /users… and /grants/{id}.
 """
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -19,7 +20,7 @@ from pydantic import StrictBool, StringConstraints
 
 from congvu.accounts import access, services, two_factor
 from congvu.accounts.access import Perm
-from congvu.accounts.models import Role, RoleGrant, User
+from congvu.accounts.models import ApiToken, Role, RoleGrant, User
 from congvu.accounts.selectors import search_users
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -240,6 +241,55 @@ def create_grant(request: HttpRequest, id: Id, payload: GrantIn) -> Any:
 def reset_two_factor(request: HttpRequest, id: Id) -> Any:
     two_factor.reset(_user(request, id), actor=user_of(request))
     return Status(204, None)
+
+
+class ApiTokenOut(Schema):
+    """A user's API token as an account manager sees it: never the key, nor part of it."""
+
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None = Field(..., description="Hết hạn lúc / expires; null = never")
+    revoked_at: datetime | None = Field(..., description="Thu hồi lúc / revoked")
+
+
+class TokensRevokedOut(Schema):
+    revoked: int = Field(..., description="Số mã đã thu hồi / how many tokens were revoked")
+
+
+@router.get(
+    "/users/{id}/tokens",
+    response={200: list[ApiTokenOut], **_ERRORS},
+    summary="Mã truy cập API của người dùng / a user's API tokens",
+)
+def list_tokens(request: HttpRequest, id: Id) -> Any:
+    return list(ApiToken.objects.filter(user=_user(request, id)))
+
+
+@router.post(
+    "/users/{id}/tokens/{token_id}/revoke",
+    response={200: ApiTokenOut, **_ERRORS},
+    summary="Thu hồi một mã truy cập API / revoke one API token",
+    description="Mã được giữ lại, đánh dấu đã thu hồi; người dùng được báo. 403 khi bạn không "
+    "quản lý được tài khoản này. / The token is kept, marked revoked; its owner is told. 403 "
+    "when you may not manage this account.",
+)
+def revoke_token(request: HttpRequest, id: Id, token_id: Id) -> Any:
+    token = ApiToken.objects.filter(user=_user(request, id), pk=token_id).first()
+    if token is None:
+        raise Http404
+    return services.revoke_api_token(token, actor=user_of(request))
+
+
+@router.post(
+    "/users/{id}/tokens/revoke",
+    response={200: TokensRevokedOut, **_ERRORS},
+    summary="Thu hồi mọi mã truy cập API / revoke every API token of a user",
+    description="Người dùng được báo. / Their owner is told.",
+)
+def revoke_tokens(request: HttpRequest, id: Id) -> Any:
+    return {"revoked": services.revoke_api_tokens(_user(request, id), actor=user_of(request))}
 
 
 @router.delete(

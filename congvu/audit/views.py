@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from congvu.core.cells import safe_row
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import labels, links, selectors, services
@@ -102,12 +103,6 @@ def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet (CSV injection):
-    # summaries quote what users typed.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @login_required
 @require_GET
 def event_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
@@ -124,7 +119,7 @@ def event_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         buffer.write("\ufeff")  # the BOM tells spreadsheets the file is UTF-8 (Vietnamese)
         writer.writerow(selectors.CSV_HEADER)
         for chunk in selectors.csv_chunks(qs):
-            writer.writerows([[_cell(value) for value in row] for row in chunk])
+            writer.writerows([safe_row(row) for row in chunk])  # summaries quote users
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

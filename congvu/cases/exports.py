@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from congvu.core.cells import safe_row
+
 from . import selectors, visibility
 from .models import Case
 
@@ -32,13 +34,6 @@ def _local_date(value: Any) -> Any:
     if value is None:
         return None
     return timezone.localtime(value).date()
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in text a citizen typed (CSV/formula injection)."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def cases_xlsx(user: Any, cases: QuerySet[Case]) -> bytes:
@@ -94,11 +89,7 @@ def cases_xlsx(user: Any, cases: QuerySet[Case]) -> bytes:
         if case.is_anonymous:
             identity = ["", "", ""]
         elif sees:
-            identity = [
-                _safe(case.reporter_name),
-                _safe(case.reporter_phone),
-                _safe(case.reporter_email),
-            ]
+            identity = [case.reporter_name, case.reporter_phone, case.reporter_email]
         else:
             identity = [hidden, hidden, hidden]
         subject = (
@@ -107,27 +98,29 @@ def cases_xlsx(user: Any, cases: QuerySet[Case]) -> bytes:
             else mask(case.subject_description)
         )
         sheet.append(
-            [
-                case.code,
-                dated(_local_date(case.received_at)),
-                case.get_track_display(),
-                case.get_channel_display(),
-                case.get_status_display(),
-                case.get_outcome_display() if case.outcome else "",
-                case.organisation.name,
-                case.handling_organisation.name,
-                str(case.assignee) if case.assignee is not None else "",
-                _safe(", ".join(tag.name for tag in case.tags.all())),
-                _safe(subject),
-                "; ".join(c.code for c in case.clauses.all()) or _safe(mask(case.other_standard)),
-                dated(case.acknowledge_due),
-                dated(case.settle_due),
-                case.extensions,
-                dated(_local_date(case.concluded_at)),
-                dated(_local_date(case.closed_at)),
-                _("Có") if case.is_anonymous else _("Không"),
-                *identity,
-            ]
+            safe_row(
+                [
+                    case.code,
+                    dated(_local_date(case.received_at)),
+                    case.get_track_display(),
+                    case.get_channel_display(),
+                    case.get_status_display(),
+                    case.get_outcome_display() if case.outcome else "",
+                    case.organisation.name,
+                    case.handling_organisation.name,
+                    str(case.assignee) if case.assignee is not None else "",
+                    ", ".join(tag.name for tag in case.tags.all()),
+                    subject,
+                    "; ".join(c.code for c in case.clauses.all()) or mask(case.other_standard),
+                    dated(case.acknowledge_due),
+                    dated(case.settle_due),
+                    case.extensions,
+                    dated(_local_date(case.concluded_at)),
+                    dated(_local_date(case.closed_at)),
+                    _("Có") if case.is_anonymous else _("Không"),
+                    *identity,
+                ]
+            )
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -25,6 +25,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from congvu.core.cells import safe_cell
+
 from . import selectors
 from .review_forms import Period, period_from
 from .selectors import Index, OrganisationRow
@@ -213,7 +215,7 @@ def csv_download(request: HttpRequest) -> HttpResponse:
     writer = csv.DictWriter(buffer, fieldnames=FIELD_NAMES, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: "" if v is None else safe_cell(v) for k, v in record.items()})
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(period, "csv")}"'
     return _public(response)

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from docx.document import Document as DocumentObject
 from openpyxl import Workbook
 
+from congvu.core.cells import safe_row
 from congvu.reporting import documents as d
 from congvu.reporting.exporters import XLSX, DocxExporter, Exporter, governing_body
 from congvu.reporting.services import place_from
@@ -261,20 +262,22 @@ class ProgrammeXlsx(_ProgrammeMixin, Exporter):
         for n, item in enumerate(t.items, start=1):
             lead = item.lead.full_name or item.lead.username if item.lead else ""
             sheet.append(
-                [
-                    n,
-                    item.organisation.code,
-                    item.organisation.name,
-                    item.quarter,
-                    item.month,
-                    kind_vi(item),
-                    lead,
-                    item.note,
-                    "x" if item.is_cancelled else "",
-                    item.cancel_reason,
-                    states.get(item.pk, ""),
-                    history_text(histories.get(item.pk, [])),
-                ]
+                safe_row(
+                    [
+                        n,
+                        item.organisation.code,
+                        item.organisation.name,
+                        item.quarter,
+                        item.month,
+                        kind_vi(item),
+                        lead,
+                        item.note,
+                        "x" if item.is_cancelled else "",
+                        item.cancel_reason,
+                        states.get(item.pk, ""),
+                        history_text(histories.get(item.pk, [])),
+                    ]
+                )
             )
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -477,7 +480,7 @@ class AmendmentPreviewXlsx(Exporter):
         )
         header_row(sheet, self.HEADERS, [6, 14, 44, 12, 34, 18, 34, 40])
         for n, row in enumerate(self.rows(), start=1):
-            sheet.append([n, *row])
+            sheet.append(safe_row([n, *row]))
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -13,6 +13,7 @@ from typing import Final
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
+from congvu.core.cells import safe_row
 from congvu.reporting.spreadsheets import header_row, title_rows
 
 from .conduct_record import ConductRow, Record, min_ratings, reason_labels
@@ -38,13 +39,6 @@ HEADERS: Final = (
     "Cần lưu ý",
 )
 WIDTHS: Final = (6, 28, 14, 20, 32, 20, 12, 12, 14, 36, 12, 14, 12, 36)
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in typed text (a name starting with "=")."""
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
 
 
 def _status(row: ConductRow) -> str:
@@ -90,25 +84,29 @@ def _render(record: Record) -> bytes:
         share = row.share_pct
         place = row.organisation_name + (f" / {row.division_name}" if row.division_name else "")
         sheet.append(
-            [
-                n,
-                _safe(row.full_name),
-                _safe(row.staff_code),
-                _safe(row.position_title),
-                _safe(place),
-                _status(row),
-                row.index.counted,
-                round(share, 1) if share is not None else (too_few if row.index.counted else None),
-                row.substantiated,
-                "; ".join(
-                    f"{d.form} (số {d.number}, ngày {d.decided_on:%d/%m/%Y})"
-                    for d in row.discipline
-                ),
-                row.breaches,
-                _acknowledged(row),
-                row.acknowledged_on,
-                "; ".join(labels[code] for code in row.reasons),
-            ]
+            safe_row(
+                [
+                    n,
+                    row.full_name,
+                    row.staff_code,
+                    row.position_title,
+                    place,
+                    _status(row),
+                    row.index.counted,
+                    round(share, 1)
+                    if share is not None
+                    else (too_few if row.index.counted else None),
+                    row.substantiated,
+                    "; ".join(
+                        f"{d.form} (số {d.number}, ngày {d.decided_on:%d/%m/%Y})"
+                        for d in row.discipline
+                    ),
+                    row.breaches,
+                    _acknowledged(row),
+                    row.acknowledged_on,
+                    "; ".join(labels[code] for code in row.reasons),
+                ]
+            )
         )
         sheet.cell(row=sheet.max_row, column=13).number_format = DATE
     buffer = io.BytesIO()

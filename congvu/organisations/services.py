@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.accounts.models import Role
 from congvu.audit.services import record
 
 from .models import (
@@ -37,11 +36,12 @@ def path_for(pk: int, parent: Organisation | None) -> str:
 
 
 def may_create_root(actor: Any) -> bool:
-    """May `actor` start a tree (a province's top organisation)? Province-wide roles only."""
-    return bool(
-        getattr(actor, "is_superuser", False)
-        or access.any_role(actor, {Role.ADMIN, Role.HOME_AFFAIRS})
-    )
+    """May `actor` start a tree (a province's top organisation)?
+
+    Only with organisation management over a whole tree: Home Affairs granted on one
+    department made a top organisation it could then not see (security walk, finding 6).
+    """
+    return access.holds_province_wide(actor, Perm.ORG_MANAGE)
 
 
 def require_parent_perm(actor: Any, parent: Organisation | None) -> None:

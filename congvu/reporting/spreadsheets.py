@@ -23,6 +23,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from congvu.core.cells import safe_cell, safe_row
+
 from . import indicators
 from .selectors import Compilation
 
@@ -50,9 +52,9 @@ FIXED_WIDTHS = (6, 14, 48, 24, 20, 12, 10)
 
 
 def title_rows(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
-    sheet["A1"] = title
+    sheet["A1"] = safe_cell(title)
     sheet["A1"].font = Font(name=FONT_NAME, bold=True, size=14)
-    sheet["A2"] = subtitle
+    sheet["A2"] = safe_cell(subtitle)
     sheet["A2"].font = Font(name=FONT_NAME, italic=True, size=12)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
@@ -60,7 +62,7 @@ def title_rows(sheet: Worksheet, title: str, subtitle: str, width: int) -> None:
 
 def header_row(sheet: Worksheet, headers: Sequence[Any], widths: Sequence[float]) -> None:
     for column, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=column, value=str(text))
+        cell = sheet.cell(row=HEADER_ROW, column=column, value=safe_cell(str(text)))
         cell.font = Font(name=FONT_NAME, bold=True)
         cell.fill = HEADER_FILL
         cell.border = BORDER
@@ -110,17 +112,19 @@ def provincial_workbook(compilation: Compilation) -> bytes:
         values = row.values
         submitted = row.report.submitted_on() if row.report and row.is_filed else None
         sheet.append(
-            [
-                row.number,
-                row.organisation.code,
-                row.report.organisation_name if row.report else row.organisation.name,
-                str(row.organisation.kind),
-                row.status_label,
-                submitted,
-                "x" if row.is_late else "",
-                *(values.get(key) for key in keys),
-                indicators.derived(values)["coverage_share"],
-            ]
+            safe_row(
+                [
+                    row.number,
+                    row.organisation.code,
+                    row.report.organisation_name if row.report else row.organisation.name,
+                    str(row.organisation.kind),
+                    row.status_label,
+                    submitted,
+                    "x" if row.is_late else "",
+                    *(values.get(key) for key in keys),
+                    indicators.derived(values)["coverage_share"],
+                ]
+            )
         )
     totals = compilation.totals
     sheet.append(
@@ -148,13 +152,15 @@ def provincial_workbook(compilation: Compilation) -> bytes:
     header_row(missing, missing_headers, [6, 14, 48, 24, 22])
     for number, row in enumerate(compilation.not_submitted, start=1):
         missing.append(
-            [
-                number,
-                row.organisation.code,
-                row.organisation.name,
-                str(row.organisation.kind),
-                row.status_label,
-            ]
+            safe_row(
+                [
+                    number,
+                    row.organisation.code,
+                    row.organisation.name,
+                    str(row.organisation.kind),
+                    row.status_label,
+                ]
+            )
         )
 
     listing = workbook.create_sheet(TOTALS_SHEET)

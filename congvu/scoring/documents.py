@@ -28,6 +28,7 @@ from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
 from openpyxl import Workbook
 
+from congvu.core.cells import safe_row
 from congvu.organisations.models import OrganisationKind
 from congvu.reporting import documents as d
 from congvu.reporting.exporters import (
@@ -414,18 +415,20 @@ class RankingXlsx(_RankingMixin, Exporter):
         for group in r.kinds:
             for score in [*group.ranked, *group.not_enough]:
                 sheet.append(
-                    [
-                        score.rank,
-                        score.organisation_code,
-                        score.organisation_name,
-                        str(group.kind),
-                        None if score.total is None else round(score.total, 2),
-                        score.grade or (_("Chưa đủ dữ liệu") if score.total is None else ""),
-                        score.with_data,
-                        "; ".join(score.missing_labels),  # type: ignore[attr-defined]
-                        *((score.parts.get(c.metric) or {}).get("value") for c in r.criteria),
-                        "x" if r.reward_grade and score.grade == r.reward_grade else "",
-                    ]
+                    safe_row(
+                        [
+                            score.rank,
+                            score.organisation_code,
+                            score.organisation_name,
+                            str(group.kind),
+                            None if score.total is None else round(score.total, 2),
+                            score.grade or (_("Chưa đủ dữ liệu") if score.total is None else ""),
+                            score.with_data,
+                            "; ".join(score.missing_labels),  # type: ignore[attr-defined]
+                            *((score.parts.get(c.metric) or {}).get("value") for c in r.criteria),
+                            "x" if r.reward_grade and score.grade == r.reward_grade else "",
+                        ]
+                    )
                 )
 
         criteria = workbook.create_sheet(CRITERIA_SHEET)
@@ -438,7 +441,7 @@ class RankingXlsx(_RankingMixin, Exporter):
         criteria.freeze_panes = "A5"
         for n, c in enumerate(r.criteria, start=1):
             criteria.append(
-                [n, c.metric, c.display_label, round(c.weight_pct, 2), c.formula]  # type: ignore[attr-defined]
+                safe_row([n, c.metric, c.display_label, round(c.weight_pct, 2), c.formula])  # type: ignore[attr-defined]
             )
 
         proposed = workbook.create_sheet(PROPOSED_SHEET)
@@ -450,13 +453,15 @@ class RankingXlsx(_RankingMixin, Exporter):
         )
         for n, score in enumerate(r.proposed, start=1):
             proposed.append(
-                [
-                    n,
-                    score.organisation_name,
-                    str(score.kind),
-                    score.rank,
-                    round(score.total or 0, 2),
-                ]
+                safe_row(
+                    [
+                        n,
+                        score.organisation_name,
+                        str(score.kind),
+                        score.rank,
+                        round(score.total or 0, 2),
+                    ]
+                )
             )
         if r.proposed:
             total = _("Cộng: %(count)s cơ quan, đơn vị") % {"count": len(r.proposed)}

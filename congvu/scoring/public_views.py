@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from congvu.core import pdf_exports as jobs
+from congvu.core.cells import safe_cell
 
 from . import documents, pdf_exports, selectors
 from .models import OrganisationScore, RankingPdfExport, Scorecard
@@ -110,7 +111,7 @@ def csv_download(request: HttpRequest, pk: int) -> HttpResponse:
     writer.writeheader()
     for row in _rows(scorecard):
         row["missing"] = "|".join(row["missing"])
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: "" if v is None else safe_cell(v) for k, v in row.items()})
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="xep-hang-{scorecard.pk}.csv"'
     return _public(response)

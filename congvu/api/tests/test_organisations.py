@@ -3,6 +3,9 @@ from typing import Any
 
 from django.test import Client
 
+from congvu.accounts.models import Role
+from congvu.api.tests.conftest import bearer
+from congvu.conftest import make_user
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -295,3 +298,23 @@ def test_a_future_rename_is_not_shown_by_the_api_before_its_day(
     assert codes(api_officer.get(URL, {"q": "phap che"})) == []
     later = api_officer.get(URL, {"q": "phap che", "as_of": coming.isoformat()}).json()
     assert [i["name"] for i in later["items"]] == ["Sở Pháp chế"]
+
+
+def test_province_wide_home_affairs_creates_at_the_top(api_officer: Client, db: Any) -> None:
+    response = api_officer.post(
+        URL, new_org(None, code="H99", kind="province_pc"), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert Organisation.objects.get(code="H99").parent is None
+
+
+def test_home_affairs_of_one_department_may_not_create_at_the_top(
+    province: dict[str, Organisation],
+) -> None:
+    client = bearer(make_user("noivu.so", Role.HOME_AFFAIRS, province["dept_justice"]))
+    response = client.post(URL, new_org(None, code="H99"), content_type="application/json")
+    assert response.status_code == 403
+    assert not Organisation.objects.filter(code="H99").exists()
+    # Under the department they were granted on, they still may.
+    response = client.post(URL, new_org(province["dept_justice"]), content_type="application/json")
+    assert response.status_code == 201

@@ -115,3 +115,14 @@ def test_formulas_typed_by_a_citizen_are_not_executed(
     services.submit_report(data)
     table = rows(as_head)
     assert '\'=HYPERLINK("http://evil")' in [cell for row in table for cell in row]
+
+
+def test_an_organisation_named_as_a_formula_comes_out_as_text(
+    as_head: Client, case: Case, province: dict[str, Organisation]
+) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+
+    Organisation.objects.filter(pk=province["dept_justice"].pk).update(name=FORMULA)
+    table = rows(as_head)
+    assert "'" + FORMULA in table[1]
+    assert FORMULA not in table[1]

@@ -184,3 +184,13 @@ def test_the_language_link_never_changes_a_signed_in_users_account(officer: Any)
     before = type(officer).objects.get(pk=officer.pk).language
     client.get(reverse("core:language_link", args=["en"]) + "?next=/transparency/")
     assert type(officer).objects.get(pk=officer.pk).language == before
+
+
+def test_the_csv_keeps_a_formula_typed_as_a_name_as_text(public_data: dict[str, Any]) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+
+    Organisation.objects.filter(code="H56.02").update(name=FORMULA)
+    response = Client().get(reverse("transparency:csv"))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0]["organisation_name"] == "'" + FORMULA
+    assert rows[0]["share"] == "0.8"  # numbers stay numbers

@@ -523,3 +523,20 @@ def test_the_decision_and_the_workbook_say_the_year_and_each_full_stop_once(
         f"Phê duyệt: Quyết định số 1/QĐ-SNV ngày 15/01/{THIS_YEAR}. "
         f"Điều chỉnh lần 1: Quyết định số 8/QĐ ngày {DECIDED:%d/%m/%Y}."
     )
+
+
+def test_the_programme_xlsx_keeps_formulas_typed_as_names_and_notes_as_text(
+    as_inspector: Any, approved: InspectionProgramme
+) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+
+    Organisation.objects.filter(code="H56.02").update(name=FORMULA)
+    approved.items.update(note="@" + FORMULA[1:])
+    sheet = load_workbook(
+        io.BytesIO(as_inspector.get(url("programme_document", approved.pk, "xlsx")).content)
+    ).active
+    assert sheet is not None
+    rows = [row for row in sheet.iter_rows(min_row=5) if row[0].value]
+    [name] = [row[2] for row in rows if FORMULA in str(row[2].value)]
+    assert name.data_type == "s" and name.value == "'" + FORMULA
+    assert {row[7].value for row in rows} == {"'@" + FORMULA[1:]}

@@ -346,3 +346,17 @@ def test_the_batch_rule_of_the_code_in_force_is_the_catalogues_own(
             organisation.name
         )
     assert len(selectors.applicable_versions(province["division_justice"])) == 3
+
+
+def test_the_workbook_keeps_formulas_typed_as_names_as_text(
+    as_head: Client, world: dict[str, Any], staff_member: StaffMember
+) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+
+    StaffMember.objects.filter(pk=staff_member.pk).update(full_name=FORMULA)
+    Organisation.objects.filter(pk=world["justice"].pk).update(name=FORMULA)
+    sheet = load_workbook(io.BytesIO(as_head.get(xlsx_url(world["justice"])).content)).active
+    assert sheet is not None
+    typed = [c for row in sheet.iter_rows(min_row=5) for c in row if FORMULA in str(c.value)]
+    assert {c.value for c in typed} >= {"'" + FORMULA}
+    assert all(c.data_type == "s" and not str(c.value).startswith("=") for c in typed)

@@ -7,13 +7,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from congvu.accounts.models import User
+from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
 from congvu.conduct.models import CodeVersion
 from congvu.conftest import (
     START,
+    client_for,
     form_key,
     kind,
+    make_user,
     page_form,
     said_already_sent,
     said_changed_meanwhile,
@@ -440,3 +442,23 @@ def test_only_province_wide_roles_may_start_a_tree(as_head: Client, as_officer: 
     head = tree[: tree.index("</head>")]
     assert "new-root" not in head and "<a " not in head
     assert as_officer.get(reverse("organisations:create_root")).status_code == 200
+
+
+def test_home_affairs_of_one_department_may_not_start_a_tree(province: Province) -> None:
+    # Security walk, finding 6: the grant on one department made a top organisation its
+    # holder could then not see. Nothing is hidden by the refusal, so it is a 403.
+    department_officer = client_for(
+        make_user("noivu.so", Role.HOME_AFFAIRS, province["dept_justice"])
+    )
+    assert "new-root" not in department_officer.get(reverse("organisations:tree")).content.decode()
+    assert department_officer.get(reverse("organisations:create_root")).status_code == 403
+    response = department_officer.post(
+        reverse("organisations:create_root"),
+        {"root-code": "H99", "root-name": "Gốc mới", "root-kind": kind("province_pc").pk},
+    )
+    assert response.status_code == 403
+    assert not Organisation.objects.filter(code="H99").exists()
+
+
+def test_an_outsider_may_not_start_a_tree(as_outsider: Client) -> None:
+    assert as_outsider.get(reverse("organisations:create_root")).status_code == 403

@@ -159,3 +159,23 @@ def test_dates_follow_the_decree_30_padding() -> None:
 
     assert vn_date(dt.date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
     assert vn_date(dt.date(2026, 11, 15)) == "ngày 15 tháng 11 năm 2026"
+
+
+def test_the_provincial_xlsx_keeps_a_formula_typed_as_a_name_as_text(
+    justice_tasks: Plan, submitted: OrganisationReport, period: ReportPeriod
+) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+    from congvu.organisations.models import Organisation
+
+    OrganisationReport.objects.filter(pk=submitted.pk).update(organisation_name=FORMULA)
+    Organisation.objects.filter(code="H56.01").update(name=FORMULA)  # Sở Nội vụ, not filed
+    content = exporters.ProvincialReportXlsx(selectors.compile_period(period)).render()
+    workbook = load_workbook(io.BytesIO(content))
+    names = [
+        cell
+        for sheet in (workbook["Tong hop"], workbook["Chua nop"])
+        for (cell,) in sheet.iter_rows(min_row=5, min_col=3, max_col=3)
+        if FORMULA in str(cell.value)
+    ]
+    assert len(names) == 3  # filed in the main sheet; not filed in both
+    assert all(cell.data_type == "s" and cell.value == "'" + FORMULA for cell in names)

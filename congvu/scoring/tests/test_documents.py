@@ -204,3 +204,20 @@ def test_the_criteria_sheet_states_the_rules_without_doubled_punctuation(
     rules = str(workbook["Tieu chi"]["A2"].value)
     assert rules.startswith("Tổng điểm (0–100)") and rules.endswith(".")
     assert ".;" not in rules and ".." not in rules
+
+
+def test_the_xlsx_keeps_a_formula_typed_as_a_name_as_text(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    from congvu.core.tests.test_cells import FORMULA
+    from congvu.scoring.models import OrganisationScore
+
+    computed.scores.filter(organisation_code="H56.02").update(organisation_name=FORMULA)
+    assert OrganisationScore.objects.filter(organisation_name=FORMULA).exists()
+    workbook = load_workbook(io.BytesIO(download(as_officer, computed, "xlsx")))
+    [cell] = [
+        c
+        for (c,) in workbook["Xep hang"].iter_rows(min_col=3, max_col=3)
+        if c.value and FORMULA in c.value
+    ]
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA

@@ -288,3 +288,19 @@ def test_a_scorecard_saved_from_a_page_someone_else_saved_since_is_refused_and_k
     scorecard.refresh_from_db()
     assert scorecard.description == ""
     assert 70 in [int(c.weight) for c in scorecard.criteria.all()]
+
+
+def test_the_open_data_csv_keeps_a_formula_typed_as_a_name_as_text(
+    client: Client, published: Scorecard
+) -> None:
+    import csv
+    import io
+
+    from congvu.core.tests.test_cells import FORMULA
+
+    published.scores.filter(organisation_code="H56.02").update(organisation_name=FORMULA)
+    csv_text = client.get(reverse("rankings:csv", args=[published.pk])).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    [row] = [r for r in rows if r["organisation_code"] == "H56.02"]
+    assert row["organisation_name"] == "'" + FORMULA
+    assert row["total"] == "75.0"
