@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Final
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from docx.document import Document as DocumentObject
 from docx.oxml.ns import qn
@@ -422,7 +423,9 @@ class RankingXlsx(_RankingMixin, Exporter):
                             score.organisation_name,
                             str(group.kind),
                             None if score.total is None else round(score.total, 2),
-                            score.grade or (_("Chưa đủ dữ liệu") if score.total is None else ""),
+                            s.grade_display(score.grade)
+                            if score.grade
+                            else (_("Chưa đủ dữ liệu") if score.total is None else ""),
                             score.with_data,
                             "; ".join(score.missing_labels),  # type: ignore[attr-defined]
                             *((score.parts.get(c.metric) or {}).get("value") for c in r.criteria),
@@ -432,7 +435,11 @@ class RankingXlsx(_RankingMixin, Exporter):
                 )
 
         criteria = workbook.create_sheet(CRITERIA_SHEET)
-        title_rows(criteria, _("Tiêu chí: %(name)s") % {"name": s.name}, d.sentences(r.rules()), 5)
+        # The rules are the official document's sentences, as written (Vietnamese): a
+        # criterion's name inside them is Vietnamese too, never the reader's English.
+        with translation.override(settings.LANGUAGE_CODE):
+            rules = d.sentences(r.rules())
+        title_rows(criteria, _("Tiêu chí: %(name)s") % {"name": s.name}, rules, 5)
         header_row(
             criteria,
             [_("STT"), _("Mã chỉ số"), _("Tiêu chí"), _("Trọng số (%)"), _("Cách tính")],

@@ -103,6 +103,24 @@ def test_the_xlsx_holds_the_ranking_as_numbers_and_the_proposal(
     assert proposed[0][1] == "Ủy ban nhân dân xã An Bình"
 
 
+def test_the_xlsx_in_english_names_grades_in_english_and_keeps_the_rules_vietnamese(
+    as_officer: Client, computed: Scorecard
+) -> None:
+    as_officer.cookies["congvu_lang"] = "en"
+    workbook = load_workbook(io.BytesIO(download(as_officer, computed, "xlsx")))
+    rows = [r for r in workbook["Xep hang"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [r[5] for r in rows] == ["Completed", "Not completed", "Completed excellently"]
+    rules = " ".join(
+        str(cell)
+        for row in workbook["Tieu chi"].iter_rows(max_row=3, values_only=True)
+        for cell in row
+        if cell
+    )
+    # The official rules as written, not Vietnamese sentences with English names inside.
+    assert "Nhiệm vụ hoàn thành đúng hạn từ 80" in rules
+    assert "Tasks done on time" not in rules
+
+
 def test_a_published_ranking_is_dated_at_publication_and_public_as_pdf(
     published: Scorecard, client: Client
 ) -> None:
