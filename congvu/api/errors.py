@@ -24,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 
+from congvu.core.templatetags.bilingual import for_reader
+
 # Messages are bilingual like the rest of the product: Vietnamese first, then English.
 NOT_FOUND = "Không tìm thấy. / Not found."
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này. / You do not have permission to do this."
@@ -197,19 +199,20 @@ def refuse_unreadable_body(view_func: Callable[..., Any]) -> Callable[..., Any]:
 def install(api: NinjaAPI) -> None:
     # `exc: Any`: ninja types a handler's exception as "instance or class".
     def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+        return api.create_response(request, {"detail": for_reader(NOT_FOUND)}, status=404)
 
     def forbidden(request: HttpRequest, exc: Any) -> HttpResponse:
-        return api.create_response(request, {"detail": FORBIDDEN}, status=403)
+        return api.create_response(request, {"detail": for_reader(FORBIDDEN)}, status=403)
 
     def unauthorized(request: HttpRequest, exc: Any) -> HttpResponse:
-        response = api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
+        detail = {"detail": for_reader(UNAUTHORIZED)}
+        response = api.create_response(request, detail, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="api"'
         return response
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         message = NOT_JSON if str(exc).startswith(_NINJA_NOT_JSON) else str(exc)
-        return api.create_response(request, {"detail": message}, status=exc.status_code)
+        return api.create_response(request, {"detail": for_reader(message)}, status=exc.status_code)
 
     def invalid(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": validation_details(exc)}, status=422)

@@ -43,6 +43,7 @@ from congvu.accounts.models import User
 from congvu.accounts.services import user_for_api_key
 from congvu.core import daily
 from congvu.core.models import ApiRequestKey
+from congvu.core.templatetags.bilingual import for_reader
 
 HEADER: Final = "Idempotency-Key"
 REPLAYED: Final = "Idempotent-Replayed"
@@ -98,7 +99,7 @@ def _replay(kept: ApiRequestKey) -> HttpResponse:
             bytes(kept.body), status=kept.status_code, content_type=kept.content_type or None
         )
     else:
-        response = JsonResponse({"detail": DONE_BEFORE}, status=kept.status_code)
+        response = JsonResponse({"detail": for_reader(DONE_BEFORE)}, status=kept.status_code)
     if kept.location:
         response["Location"] = kept.location
     response[REPLAYED] = "true"
@@ -106,7 +107,7 @@ def _replay(kept: ApiRequestKey) -> HttpResponse:
 
 
 def _refuse(status: int, message: str) -> HttpResponse:
-    return JsonResponse({"detail": message}, status=status)
+    return JsonResponse({"detail": for_reader(message)}, status=status)
 
 
 class IdempotencyKeyMiddleware:

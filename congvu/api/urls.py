@@ -12,6 +12,8 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
 from ninja.operation import Operation
 
+from congvu.core.templatetags.bilingual import for_reader
+
 from . import accounts, catalogue, errors, organisations, staff
 from .common import StrictQueryParser
 from .docs import SameOriginSwagger
@@ -35,7 +37,7 @@ class CongvuAPI(NinjaAPI):
         # pydantic's messages are English; the API's are bilingual. `type` and `loc` stay.
         error = super().validation_error_from_error_contexts(error_contexts)
         for item in error.errors:
-            item["msg"] = errors.schema_message(item)
+            item["msg"] = for_reader(errors.schema_message(item))
         return error
 
 

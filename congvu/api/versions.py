@@ -35,6 +35,8 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_etags, quote_etag
 
+from congvu.core.templatetags.bilingual import for_reader
+
 PREFIX: Final = "/api/v1/"
 CHECKED_WRITES: Final = frozenset({"PUT", "PATCH", "DELETE"})
 
@@ -107,9 +109,9 @@ class ConditionalApiMiddleware:
         if status in (401, 403, 404):
             return self.get_response(request)  # the write itself says so, in its words
         if status == 405:
-            return JsonResponse({"detail": UNCHECKABLE}, status=412)
+            return JsonResponse({"detail": for_reader(UNCHECKABLE)}, status=412)
         if not _matches(tag, if_match):
-            refused = JsonResponse({"detail": CHANGED}, status=412)
+            refused = JsonResponse({"detail": for_reader(CHANGED)}, status=412)
             if tag is not None:
                 refused["ETag"] = tag
             return refused

@@ -8,6 +8,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from .templatetags.bilingual import for_reader
+
 
 class VietnameseFirstLocaleMiddleware:
     """Vietnamese unless the user chose English with the switch.
@@ -110,7 +112,7 @@ class ApiErrorsAsJsonMiddleware:
             or response.get("Content-Type", "").startswith("application/json")
         ):
             return response
-        answer = JsonResponse({"detail": message}, status=response.status_code)
+        answer = JsonResponse({"detail": for_reader(message)}, status=response.status_code)
         for header in ("Allow", "Content-Language", "Vary"):
             if header in response:
                 answer[header] = response[header]

@@ -48,6 +48,15 @@ def _reads_vietnamese(text: str) -> bool:
     return any(c.isalpha() and not c.isascii() for c in text)
 
 
+def for_reader(text: str) -> str:
+    """The English half of a "Vietnamese / English" message when the reader's language is
+    English (an API client that asked for it), else the text as it is: the API's fixed
+    messages are bilingual constants, and an English reader gets the English alone, like
+    every translated message."""
+    halves = split(text) if (get_language() or "").startswith("en") else None
+    return halves[1] if halves else text
+
+
 def split(text: str) -> tuple[str, str] | None:
     """(Vietnamese, English) if `text` is "<Vietnamese> / <English>", else None."""
     start = 0
