@@ -223,6 +223,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("CONGVU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as the rest of the project reads it (X-Forwarded-For only when
+# CONGVU_TRUST_X_FORWARDED_FOR says the proxy is ours). Axes alone reads REMOTE_ADDR: behind
+# nginx every client was 127.0.0.1, so five wrong passwords from anywhere locked the
+# official out everywhere.
+AXES_CLIENT_IP_CALLABLE = "congvu.core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
