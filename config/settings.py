@@ -343,6 +343,15 @@ CONGVU_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CASES_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Reporters' identities are erased this long after a case is finished (congvu/cases/retention.py).
 CASES_RETENTION_DAYS = int(os.environ.get("CONGVU_CASES_RETENTION_DAYS", str(5 * 365 + 1)))
+# Reports filed without an account (the /report/ form, Open311, /api/v1/public/cases),
+# counted per client address in the shared cache (congvu/cases/filing_limits.py): beyond
+# these a client is answered 429 until its hour or day has passed. And mails to one
+# e-mail address: at most this many reports' mails a day (the rest are stored, not mailed).
+CASES_REPORTS_PER_CLIENT_HOUR = int(os.environ.get("CONGVU_REPORTS_PER_CLIENT_HOUR", "5"))
+CASES_REPORTS_PER_CLIENT_DAY = int(os.environ.get("CONGVU_REPORTS_PER_CLIENT_DAY", "20"))
+CASES_MAILED_REPORTS_PER_ADDRESS_DAY = int(
+    os.environ.get("CONGVU_MAILED_REPORTS_PER_ADDRESS_DAY", "3")
+)
 # Working days an inspected organisation has to fix a breach unless the inspector sets
 # another term on the corrective action (congvu/inspections/services.py).
 INSPECTIONS_CORRECTIVE_DAYS = int(os.environ.get("CONGVU_INSPECTIONS_CORRECTIVE_DAYS", "10"))
