@@ -13,7 +13,6 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from congvu.conduct.models import CodeVersion
 from congvu.organisations.models import Organisation, StaffMember
 
 from ..models import Case
@@ -70,6 +69,8 @@ def by_api(client: Client, province: dict[str, Organisation], **fields: Any) -> 
     return client.post(API, json.dumps(body), content_type="application/json")
 
 
+pytestmark = pytest.mark.usefixtures("catalogue")
+
 DOORS = {"form": (by_form, 302), "open311": (by_open311, 201), "api": (by_api, 201)}
 
 
@@ -81,7 +82,7 @@ def low_limits(settings: Any) -> None:
 
 @pytest.mark.parametrize("door", DOORS)
 def test_a_client_over_the_hourly_limit_is_refused_and_nothing_is_stored(
-    door: str, province: Any, catalogue: CodeVersion, low_limits: None
+    door: str, province: Any, low_limits: None
 ) -> None:
     send, created = DOORS[door]
     flooder = client_at("203.0.113.9")
@@ -95,9 +96,7 @@ def test_a_client_over_the_hourly_limit_is_refused_and_nothing_is_stored(
     assert Case.objects.count() == 3
 
 
-def test_the_three_doors_share_one_count(
-    province: Any, catalogue: CodeVersion, settings: Any
-) -> None:
+def test_the_three_doors_share_one_count(province: Any, settings: Any) -> None:
     settings.CASES_REPORTS_PER_CLIENT_HOUR = 3
     client = client_at("203.0.113.9")
     assert by_form(client, province).status_code == 302
@@ -109,9 +108,7 @@ def test_the_three_doors_share_one_count(
     assert Case.objects.count() == 3
 
 
-def test_the_daily_limit_holds_when_the_hourly_one_would_not(
-    province: Any, catalogue: CodeVersion, settings: Any
-) -> None:
+def test_the_daily_limit_holds_when_the_hourly_one_would_not(province: Any, settings: Any) -> None:
     settings.CASES_REPORTS_PER_CLIENT_HOUR = 100
     settings.CASES_REPORTS_PER_CLIENT_DAY = 2
     client = client_at("203.0.113.9")
@@ -119,7 +116,7 @@ def test_the_daily_limit_holds_when_the_hourly_one_would_not(
 
 
 def test_a_refused_report_form_comes_back_with_what_was_typed(
-    province: Any, catalogue: CodeVersion, low_limits: None
+    province: Any, low_limits: None
 ) -> None:
     client = client_at("203.0.113.9")
     for _ in range(2):
@@ -139,9 +136,7 @@ def test_a_refused_report_form_comes_back_with_what_was_typed(
     assert Case.objects.count() == 2
 
 
-def test_reports_with_errors_do_not_count(
-    province: Any, catalogue: CodeVersion, low_limits: None
-) -> None:
+def test_reports_with_errors_do_not_count(province: Any, low_limits: None) -> None:
     client = client_at("203.0.113.9")
     for _ in range(3):
         assert by_api(client, province, organisation="NOPE").status_code == 422
@@ -149,7 +144,7 @@ def test_reports_with_errors_do_not_count(
 
 
 def test_behind_the_trusted_proxy_each_client_is_counted_apart(
-    province: Any, catalogue: CodeVersion, low_limits: None, settings: Any
+    province: Any, low_limits: None, settings: Any
 ) -> None:
     settings.TRUST_X_FORWARDED_FOR = True
 
@@ -165,12 +160,10 @@ def test_behind_the_trusted_proxy_each_client_is_counted_apart(
 
 
 def test_the_mail_to_a_typed_address_quotes_nothing_the_sender_typed(
-    province: Any, catalogue: CodeVersion, django_capture_on_commit_callbacks: Any
+    province: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = by_open311(
-            client_at("203.0.113.9"), province, email=VICTIM, first_name=PHISHING
-        )
+        response = by_open311(client_at("203.0.113.9"), province, email=VICTIM, first_name=PHISHING)
     assert response.status_code == 201
     [sent] = mail.outbox
     assert sent.to == [VICTIM]
@@ -180,7 +173,7 @@ def test_the_mail_to_a_typed_address_quotes_nothing_the_sender_typed(
 
 
 def test_one_address_is_mailed_about_three_reports_a_day_and_every_report_is_kept(
-    province: Any, catalogue: CodeVersion, django_capture_on_commit_callbacks: Any
+    province: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     for number in range(5):
         # From five addresses: each client is under its own limit.
@@ -211,7 +204,7 @@ def test_one_address_is_mailed_about_three_reports_a_day_and_every_report_is_kep
 
 
 def test_no_door_takes_a_report_on_the_badge_of_a_staff_member_who_has_left(
-    client: Client, staff_member: StaffMember, catalogue: CodeVersion
+    client: Client, staff_member: StaffMember
 ) -> None:
     StaffMember.objects.filter(pk=staff_member.pk).update(is_active=False)
     badge = staff_member.badge_token

@@ -392,7 +392,7 @@ def test_a_review_needs_a_reason_and_the_permission(
     assert rating.state == Rating.State.FLAGGED
 
 
-def test_a_warm_rating_through_the_api_costs_six_statements(
+def test_a_warm_rating_through_the_api_costs_seven_statements(
     badge: RatingTarget, staff_member: StaffMember
 ) -> None:
     import json
@@ -417,8 +417,9 @@ def test_a_warm_rating_through_the_api_costs_six_statements(
     assert response.status_code == 201
     assert response.json()["state"] == "counted"
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # The badge, the device's last hour, the rating and its three rollups.
-    assert len(statements) == 6
+    # The badge, the device's last hour, the address's last hour, the rating and its three
+    # rollups.
+    assert len(statements) == 7
     assert Rating.objects.count() == 2
     assert OrganisationMonthRollup.objects.get().total == 2
 
