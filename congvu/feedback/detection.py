@@ -270,7 +270,10 @@ def _address_history_sql(kind: str) -> str:
         sql = _address_sql[key] = (
             f"SELECT COALESCE(SUM(CASE WHEN {hour} THEN 1 ELSE 0 END), 0), "  # noqa: S608
             f"COALESCE(SUM(CASE WHEN {hour} AND {same} THEN 1 ELSE 0 END), 0) "
-            f"FROM {qn(meta.db_table)} WHERE {column('address_hash')} = %s"
+            # The partial index's own condition, word for word: the planners use the
+            # index only when the query states it.
+            f"FROM {qn(meta.db_table)} WHERE {column('address_hash')} = %s "
+            f"AND {column('address_hash')} > ''"
         )
     return sql
 
