@@ -9,8 +9,8 @@ Data: `build_scale(2000, 40000, catalogue=True)` plus `--base-ratings` ratings
 (the same set as `bench_ratings_submit.py`). Each part runs `--count` times on
 badge ratings of random staff members; medians in microseconds:
 
-* `reads`: the badge lookup (`services.submission_target`) and the device
-  checks (`detection.check_submission`) — everything a submission reads;
+* `reads`: the badge lookup (`services.submission_target`) and the device and
+  address checks (`detection.check_submission`) — everything a submission reads;
 * `insert`: the rating's INSERT and COMMIT alone (`services._insert` in
   `rawdb.write_transaction`, SQLite's writers' lock taken as in production);
 * `rollups`: the rating's three rollup upserts and COMMIT alone
@@ -68,10 +68,19 @@ def measure(tokens: list[str], count: int, seed: int) -> dict[str, float]:
     def device(n: int) -> str:
         return f"{tag}{n // 10:06d}"  # ten ratings a device: under the limits
 
+    def address(n: int) -> str:
+        return f"{tag}a{n // 50:05d}"  # fifty ratings an address: under its ceiling
+
     def reads(n: int) -> None:
         target = services.submission_target("badge", rng.choice(tokens))
         assert target is not None
-        detection.check_submission(target, level=5, device_hash=device(n), now=timezone.now())
+        detection.check_submission(
+            target,
+            level=5,
+            device_hash=device(n),
+            address_hash=address(n),
+            now=timezone.now(),
+        )
 
     stored: list[Any] = []
 
@@ -82,6 +91,7 @@ def measure(tokens: list[str], count: int, seed: int) -> dict[str, float]:
                 level=rng.randint(1, 5),
                 answers=answers,
                 device_hash=device(n),
+                address_hash=address(n),
                 submission_id=uuid.uuid4(),
             )
         )

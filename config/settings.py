@@ -224,6 +224,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("CONGVU_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address as the rest of the project reads it (X-Forwarded-For only when
+# CONGVU_TRUST_X_FORWARDED_FOR says the proxy is ours). Axes alone reads REMOTE_ADDR: behind
+# nginx every client was 127.0.0.1, so five wrong passwords from anywhere locked the
+# official out everywhere.
+AXES_CLIENT_IP_CALLABLE = "congvu.core.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -352,6 +357,15 @@ CONGVU_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CASES_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Reporters' identities are erased this long after a case is finished (congvu/cases/retention.py).
 CASES_RETENTION_DAYS = int(os.environ.get("CONGVU_CASES_RETENTION_DAYS", str(5 * 365 + 1)))
+# Reports filed without an account (the /report/ form, Open311, /api/v1/public/cases),
+# counted per client address in the shared cache (congvu/cases/filing_limits.py): beyond
+# these a client is answered 429 until its hour or day has passed. And mails to one
+# e-mail address: at most this many reports' mails a day (the rest are stored, not mailed).
+CASES_REPORTS_PER_CLIENT_HOUR = int(os.environ.get("CONGVU_REPORTS_PER_CLIENT_HOUR", "5"))
+CASES_REPORTS_PER_CLIENT_DAY = int(os.environ.get("CONGVU_REPORTS_PER_CLIENT_DAY", "20"))
+CASES_MAILED_REPORTS_PER_ADDRESS_DAY = int(
+    os.environ.get("CONGVU_MAILED_REPORTS_PER_ADDRESS_DAY", "3")
+)
 # Working days an inspected organisation has to fix a breach unless the inspector sets
 # another term on the corrective action (congvu/inspections/services.py).
 INSPECTIONS_CORRECTIVE_DAYS = int(os.environ.get("CONGVU_INSPECTIONS_CORRECTIVE_DAYS", "10"))

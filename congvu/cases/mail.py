@@ -9,6 +9,11 @@ controls; the case is read on the site. Nothing is sent to an anonymous
 reporter (there is no address), after the identity is erased, or for what
 the reporter wrote themselves.
 
+Nothing the reporter typed is in the mail either, not even their name: the address is
+not verified, and a greeting quoting a typed "name" would relay anyone's text (a
+phishing link) from the province's own sender to any address. And mail about at most a
+few reports a day goes to one address (`filing_limits.may_mail`).
+
 Sent by a background task after the transaction commits (`timeline.add`
 schedules it): a mail server that is down never undoes a handler's action,
 and a rolled-back action sends nothing.
@@ -79,7 +84,7 @@ def message(event: CaseEvent) -> EmailMessage | None:
         subject = f"[Công vụ] Phản ánh {case.code}: {what_vi}"
         # Always Vietnamese first (the reporter's language is not known); English follows.
         vietnamese = (
-            "Kính gửi {name},\n\n"
+            "Kính gửi Quý ông/bà,\n\n"
             "Phản ánh {code} của bạn có cập nhật lúc {when}: {what}.\n\n"
             "Xem chi tiết bằng đường dẫn riêng của bạn (đừng chuyển cho người khác):\n"
             "{link}\n\n"
@@ -88,7 +93,6 @@ def message(event: CaseEvent) -> EmailMessage | None:
             "Thư này không chứa nội dung vụ việc. Cơ quan xử lý không bao giờ hỏi mật khẩu "
             "theo dõi của bạn."
         ).format(
-            name=case.reporter_name or case.code,
             code=case.code,
             when=f"{when:%H:%M %d/%m/%Y}",
             what=what_vi,

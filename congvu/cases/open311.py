@@ -52,9 +52,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from congvu.conduct import selectors as conduct_selectors
 from congvu.conduct.models import Clause
+from congvu.core.net import client_ip
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import services, visibility
+from . import filing_limits, services, visibility
 from .models import Case, Track
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -470,7 +471,12 @@ def _report_input(request: HttpRequest, found: Clause | bool) -> services.Report
     staff = None
     organisation = None
     if badge:
-        staff = StaffMember.objects.select_related("organisation").filter(badge_token=badge).first()
+        # A staff member who has left is refused, as the badge's own page does.
+        staff = (
+            StaffMember.objects.select_related("organisation")
+            .filter(badge_token=badge, is_active=True)
+            .first()
+        )
         if staff is None:
             raise ValidationError({BADGE: "Không tìm thấy thẻ cán bộ. / No such staff badge."})
     elif organisation_code:
@@ -523,7 +529,10 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if found is None:
         return error(fmt, 404, "Không có loại phản ánh này. / service_code not found.")
     try:
-        receipt = services.submit_report(_report_input(request, found), actor=None)
+        with filing_limits.filing(client_ip(request)):
+            receipt = services.submit_report(_report_input(request, found), actor=None)
+    except filing_limits.FilingLimited as exc:
+        return error(fmt, 429, *exc.messages)
     except ValidationError as exc:
         return error(fmt, 400, *_messages(exc))
     notice = (

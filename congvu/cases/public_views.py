@@ -37,7 +37,7 @@ from congvu.feedback.models import Rating
 from congvu.organisations import selectors as org_selectors
 from congvu.organisations.models import Organisation, OrganisationQuerySet, StaffMember
 
-from . import history, reporter, services, visibility
+from . import filing_limits, history, reporter, services, visibility
 from .models import Case, CaseEvent, Track
 from .public_forms import (
     DESCRIPTION_MAX,
@@ -253,11 +253,15 @@ def _report(request: HttpRequest, *, staff: StaffMember | None) -> HttpResponse:
     request.session.setdefault(FORM_KEY, True)
     # Browsers cannot refill a file input: name the files to attach again.
     attached = [f.name for f in request.FILES.getlist("evidence")]
+    status = 200
     if submitted:
         form = ReportForm(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
-                with once.guard(request, form, leads_to=reverse("cases_public:receipt")):
+                with (
+                    once.guard(request, form, leads_to=reverse("cases_public:receipt")),
+                    filing_limits.filing(client_ip(request)),
+                ):
                     receipt = services.submit_report(
                         _report_input(form, staff=staff, rating=rating),
                         files=form.cleaned_data["evidence"],
@@ -265,6 +269,10 @@ def _report(request: HttpRequest, *, staff: StaffMember | None) -> HttpResponse:
             except once.AlreadySent as sent:
                 # The first sending put its receipt in this session (below): shown there.
                 return sent.response(request)
+            except filing_limits.FilingLimited as exc:
+                # The form comes back as it was sent, to be sent again later.
+                status = 429
+                form.add_error(None, exc.messages)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
@@ -308,6 +316,7 @@ def _report(request: HttpRequest, *, staff: StaffMember | None) -> HttpResponse:
             "track_choices": [(value, label, TRACK_HELP[value]) for value, label in Track.choices],
             "description_max": DESCRIPTION_MAX,
         },
+        status=status,
     )
 
 

@@ -21,8 +21,6 @@ the per-client limit does not.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Sequence
@@ -32,13 +30,13 @@ from typing import Any, Final
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core import signing
-from django.core.cache import cache as django_cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from congvu.core import cache as shared_cache
 from congvu.core.text import bounded
 
 from . import history, timeline, uploads
@@ -125,24 +123,15 @@ def _dummy_hash() -> str:
 
 def client_key(ip: str | None) -> str:
     """A keyed hash of a client's address for the cache (never stored in the database)."""
-    if not ip:
-        return ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), str(ip).encode(), hashlib.sha256)
-    return "cases-follow:" + digest.hexdigest()[:32]
+    return shared_cache.keyed("cases-follow", ip or "")
 
 
 def _client_blocked(key: str) -> bool:
-    return bool(key) and int(django_cache.get(key, 0) or 0) >= CLIENT_LIMIT
+    return shared_cache.counted(key) >= CLIENT_LIMIT
 
 
 def _client_failed(key: str) -> None:
-    if not key:
-        return
-    django_cache.add(key, 0, timeout=CLIENT_WINDOW_SECONDS)
-    try:
-        django_cache.incr(key)
-    except ValueError:  # expired between add and incr
-        django_cache.set(key, 1, timeout=CLIENT_WINDOW_SECONDS)
+    shared_cache.count(key, window=CLIENT_WINDOW_SECONDS)
 
 
 def follow(code: str, passphrase: str, *, client_ip: str | None = None) -> Case:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import mail
+from . import filing_limits, mail
 from .models import CaseEvent
 
 
@@ -17,5 +17,7 @@ def mail_reporter(event_id: int) -> str:
     message = mail.message(event)
     if message is None:
         return "not wanted"
+    if not filing_limits.may_mail(event.case):
+        return "limited"
     message.send()
     return "sent"

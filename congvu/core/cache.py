@@ -5,7 +5,8 @@ What Django's cache holds here:
 * must be shared between processes — the per-client limit on guessing a case's
   passphrase (`cases.reporter`, 20 failures in 15 minutes): with a cache per
   process each gunicorn worker counted on its own, and two workers let 38 guesses
-  through;
+  through; the per-client limit on filing reports and the per-address limit on the
+  mails they send (`cases.filing_limits`);
 * may be per process (only speed depends on it) — the ratings' totals of closed
   months (`feedback.selectors`), the tasks dashboard's counts
   (`planning.dashboard_selectors`), small rankings' PDFs (`scoring.documents`).
@@ -24,10 +25,13 @@ local memory, fine for development and a single process, flagged by
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import pickle
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.core.checks import CheckMessage, Tags, Warning, register
@@ -74,6 +78,32 @@ class DatabaseCache(DjangoDatabaseCache):
                 [encoded.decode("latin1"), made_key],
             )
         return int(new_value)
+
+
+def keyed(prefix: str, value: str) -> str:
+    """A cache key for `value` (a client's address, an e-mail address) that does not
+    show it: a hash keyed with the secret key, so that nothing readable is kept."""
+    if not value:
+        return ""
+    digest = hmac.new(settings.SECRET_KEY.encode(), str(value).encode(), hashlib.sha256)
+    return f"{prefix}:{digest.hexdigest()[:32]}"
+
+
+def count(key: str, *, window: int) -> None:
+    """Add one to the counter `key`, which starts at the first count and lasts `window`
+    seconds (a later count does not extend it)."""
+    if not key:
+        return
+    django_cache.add(key, 0, timeout=window)
+    try:
+        django_cache.incr(key)
+    except ValueError:  # expired between add and incr
+        django_cache.set(key, 1, timeout=window)
+
+
+def counted(key: str) -> int:
+    """The counter `key`'s value (0 when it never started or has run out)."""
+    return int(django_cache.get(key, 0) or 0) if key else 0
 
 
 def is_process_local(alias: str = "default") -> bool:

@@ -1,11 +1,13 @@
 """A device fingerprint that cannot be turned back into an IP address or a browser.
 
 `device_hash` = HMAC-SHA256(today's `DeviceSalt`, "ip|user-agent"), truncated to 32
-hex digits. The salt is random, one per local day, and deleted after two days
-(`purge_salts`, a daily job): from then on nobody, not even the operator, can
-link a stored hash to a device. Neither the IP address nor the user agent is
-ever stored (Decree 13/2023 on personal data protection); the hash serves only
-the rate limits and the pattern checks of `detection`.
+hex digits; `address_hash` the same of the address alone ("address|ip"), so that one
+address sending a new user agent with every rating is still one sender (`detection`).
+The salt is random, one per local day, and deleted after two days (`purge_salts`, a
+daily job): from then on nobody, not even the operator, can link a stored hash to a
+device or an address. Neither the IP address nor the user agent is ever stored (Decree
+13/2023 on personal data protection); the hashes serve only the rate limits and the
+pattern checks of `detection`.
 """
 
 from __future__ import annotations
@@ -59,16 +61,28 @@ def forget_cached_salts() -> None:
         _salts.clear()
 
 
-def hash_for(ip: str, user_agent: str, *, day: dt.date | None = None) -> str:
+def _keyed(message: str, day: dt.date | None) -> str:
     key = salt_for(day or timezone.localdate()).encode()
-    message = f"{ip}|{user_agent}".encode(errors="replace")
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, message.encode(errors="replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def hash_for(ip: str, user_agent: str, *, day: dt.date | None = None) -> str:
+    return _keyed(f"{ip}|{user_agent}", day)
+
+
+def address_hash_for(ip: str, *, day: dt.date | None = None) -> str:
+    return _keyed(f"address|{ip}", day) if ip else ""
 
 
 def device_hash(request: HttpRequest) -> str:
     """Keyed hash of the request's IP address and user agent with today's salt."""
     user_agent = str(request.META.get("HTTP_USER_AGENT", ""))[:500]
     return hash_for(client_ip(request), user_agent)
+
+
+def address_hash(request: HttpRequest) -> str:
+    """Keyed hash of the request's IP address alone, with today's salt."""
+    return address_hash_for(client_ip(request))
 
 
 def purge_salts(today: dt.date) -> int:

@@ -11,8 +11,8 @@ Dashboards never aggregate the raw ratings: `OrganisationMonthRollup`,
 kept current in the same transaction as each rating and rebuildable from the
 raw table (`manage.py rebuild_rating_rollups`).
 
-Privacy: no IP address or user agent is stored; `device_hash` is a keyed hash
-with a salt that rotates daily (`DeviceSalt`, deleted after two days), used
+Privacy: no IP address or user agent is stored; `device_hash` and `address_hash` are
+keyed hashes with a salt that rotates daily (`DeviceSalt`, deleted after two days), used
 only to rate-limit and to spot patterns.
 """
 
@@ -263,6 +263,11 @@ class Rating(models.Model):
     )
     flag_reasons = models.CharField(_("lý do gắn cờ"), max_length=200, blank=True)
     device_hash = models.CharField(max_length=32, blank=True)  # rating_device_idx
+    #: The same keyed hash of the address alone (`devices.address_hash`): a new user
+    #: agent per rating is a new device but not a new address.
+    address_hash = models.CharField(
+        max_length=32, blank=True, default="", db_default=""
+    )  # rating_address_idx
     #: A random id the form carries so that a resubmission (double tap, retry after
     #: a lost response) returns the first rating instead of storing a second.
     submission_id = models.UUIDField(null=True, blank=True, unique=True)
@@ -288,6 +293,14 @@ class Rating(models.Model):
             models.Index(fields=["staff", "-created_at"], name="rating_staff_idx"),
             models.Index(fields=["organisation", "-created_at"], name="rating_org_idx"),
             models.Index(fields=["device_hash", "created_at"], name="rating_device_idx"),
+            # Partial: the ratings without an address (kiosks, the one-stop system's API,
+            # those from before the column) would make every key look alike to the
+            # planners' statistics, and SQLite then scans the table instead.
+            models.Index(
+                fields=["address_hash", "created_at"],
+                condition=Q(address_hash__gt=""),
+                name="rating_address_idx",
+            ),
             models.Index(
                 fields=["counter", "-created_at"],
                 condition=Q(counter__isnull=False),

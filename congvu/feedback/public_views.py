@@ -155,6 +155,7 @@ def rating_page(
             comment=form.cleaned_data["comment"],
             # The kiosk is one device for every citizen: nothing to limit or keep.
             device_hash="" if kiosk else devices.device_hash(request),
+            address_hash="" if kiosk else devices.address_hash(request),
             submission_id=submission_id,
             user=request.user,
         )

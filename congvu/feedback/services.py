@@ -622,6 +622,7 @@ def submit_rating(
     answers: Mapping[int, str],
     comment: str = "",
     device_hash: str = "",
+    address_hash: str = "",
     submission_id: uuid.UUID | None = None,
     user: Any = None,
     now: dt.datetime | None = None,
@@ -643,7 +644,12 @@ def submit_rating(
         raise _invalid(_("Mức độ hài lòng không hợp lệ. / The satisfaction level is not valid."))
     stored = _stored_answers(target, answers)
     comment = _check_comment(comment)
-    if not isinstance(device_hash, str) or len(device_hash) > 32:
+    if (
+        not isinstance(device_hash, str)
+        or len(device_hash) > 32
+        or not isinstance(address_hash, str)
+        or len(address_hash) > 32
+    ):
         raise _invalid(_("Dữ liệu thiết bị không hợp lệ. / Invalid device data."))
     staff = target.staff
     if (
@@ -663,7 +669,9 @@ def submit_rating(
             "closed", _("Không còn nhận đánh giá ở đây. / Ratings are no longer taken here.")
         )
     try:
-        reasons = detection.check_submission(target, level=level, device_hash=device_hash, now=now)
+        reasons = detection.check_submission(
+            target, level=level, device_hash=device_hash, now=now, address_hash=address_hash
+        )
     except detection.RateLimited as limited:
         # A retry of a rating that was stored (its response lost) is not a new rating.
         existing = _existing(submission_id)
@@ -682,6 +690,7 @@ def submit_rating(
         "state": Rating.State.FLAGGED.value if reasons else Rating.State.COUNTED.value,
         "flag_reasons": ",".join(reasons),
         "device_hash": device_hash,
+        "address_hash": address_hash,
         "submission_id": submission_id,
         "reviewed_at": None,
         "review_reason": "",

@@ -49,6 +49,30 @@ def test_repeated_failed_logins_lock_the_account(officer, settings):
     assert "tạm bị khóa" in response.content.decode()
 
 
+def _sign_in_from(address: str, password: str, **meta: str):
+    return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address, **meta).post(
+        reverse("accounts:login"), {"username": "officer", "password": password}
+    )
+
+
+def test_behind_the_trusted_proxy_a_lockout_holds_only_the_guessing_address(officer, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in_from("203.0.113.7", "sai")
+    locked = _sign_in_from("203.0.113.7", "pw-for-tests-123")
+    assert locked.status_code == 429
+    # The official, from their own office, still signs in.
+    assert _sign_in_from("198.51.100.20", "pw-for-tests-123").status_code == 302
+
+
+def test_without_the_trusted_proxy_the_forwarded_address_is_ignored(officer, settings):
+    settings.TRUST_X_FORWARDED_FOR = False
+    # An attacker sending a new X-Forwarded-For each time is still one address.
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        _sign_in_from(f"203.0.113.{number}", "sai")
+    assert _sign_in_from("203.0.113.99", "pw-for-tests-123").status_code == 429
+
+
 def test_passwords_are_hashed_with_argon2_outside_tests():
     import os
     import subprocess

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StringConstraints
 
-from congvu.cases import reporter, services, visibility
+from congvu.cases import filing_limits, reporter, services, visibility
 from congvu.cases.models import Case, CaseEvent, Track
 from congvu.cases.reporter import FollowDenied, FollowLocked
 from congvu.core.net import client_ip
@@ -111,7 +111,8 @@ def _public_subject(payload: PublicReportIn) -> tuple[StaffMember | None, Organi
     if payload.badge_token is not None:
         staff = (
             StaffMember.objects.select_related("organisation")
-            .filter(badge_token=payload.badge_token)
+            # A staff member who has left is refused, as the badge's own page does.
+            .filter(badge_token=payload.badge_token, is_active=True)
             .first()
         )
         if staff is None:
@@ -141,23 +142,28 @@ def track_notice(code: str) -> str:
     "/public/cases",
     auth=None,
     tags=PUBLIC_TAGS,
-    response={201: ReceiptOut, **PUBLIC_ERRORS},
+    response={201: ReceiptOut, 429: ErrorOut, **PUBLIC_ERRORS},
     summary="Gửi phản ánh (người dân) / file a report as a citizen",
     description="Không lưu địa chỉ IP hay thông tin trình duyệt. Ẩn danh: chỉ mã theo dõi "
-    "và mật khẩu. Tệp đính kèm: gửi qua trang phản ánh. / No IP address or user agent is "
-    "stored. Files: use the report page.",
+    "và mật khẩu. Tệp đính kèm: gửi qua trang phản ánh. Một máy gửi quá nhiều phản ánh thì "
+    "phải chờ (429). / No IP address or user agent is stored. Files: use the report page. "
+    "A client that files too many reports must wait (429).",
 )
 def file_public_report(request: HttpRequest, payload: PublicReportIn) -> Any:
-    staff, organisation = _public_subject(payload)
-    receipt = services.submit_report(
-        report_input(
-            payload,
-            channel=Case.Channel.BADGE if staff is not None else Case.Channel.WEB,
-            subject_staff=staff,
-            organisation=organisation,
-        ),
-        actor=None,
-    )
+    try:
+        with filing_limits.filing(client_ip(request)):
+            staff, organisation = _public_subject(payload)
+            receipt = services.submit_report(
+                report_input(
+                    payload,
+                    channel=Case.Channel.BADGE if staff is not None else Case.Channel.WEB,
+                    subject_staff=staff,
+                    organisation=organisation,
+                ),
+                actor=None,
+            )
+    except filing_limits.FilingLimited as exc:
+        return Status(429, {"detail": exc.messages[0]})
     return Status(
         201,
         ReceiptOut(

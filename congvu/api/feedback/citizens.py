@@ -182,6 +182,7 @@ def submit_rating(request: HttpRequest) -> HttpResponse:
             answers={int(key): answer for key, answer in payload.answers.items()},
             comment=payload.comment,
             device_hash=devices.device_hash(request),
+            address_hash=devices.address_hash(request),
             submission_id=payload.submission_id,
             user=getattr(request, "user", None),
         )

@@ -35,7 +35,7 @@ router = Router()
 
 
 class FlagReasonOut(Schema):
-    code: str = Field(..., description="burst · off_hours · jump (detection)")
+    code: str = Field(..., description="burst · address · off_hours · jump (detection)")
     label: str
 
 

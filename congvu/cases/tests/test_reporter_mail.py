@@ -43,7 +43,8 @@ def test_the_receipt_mail_carries_the_personal_link_but_not_the_case(
     sent = mail.outbox[0]
     assert sent.to == [ADDRESS]
     assert receipt.case.code in sent.subject and "Tiếp nhận" in sent.subject
-    assert "Kính gửi Trần Thị Hoa" in sent.body
+    # Nothing typed by the reporter, not even their name: the address is not verified.
+    assert "Kính gửi Quý ông/bà," in sent.body and "Trần Thị Hoa" not in sent.body
     assert "Your report" in sent.body  # English follows the Vietnamese
     assert SECRET_STORY not in sent.body and "500.000" not in sent.body
     assert receipt.passphrase not in sent.body

@@ -19,6 +19,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from congvu.cases import reporter
+from congvu.core import cache as shared_cache
 from congvu.core.cache import DatabaseCache
 
 from .core_helpers import media, report  # noqa: F401
@@ -50,7 +51,8 @@ class Alternating:
 
 def test_two_workers_share_one_count_of_wrong_passphrases(two_workers, staff_member, monkeypatch):
     receipt = report(staff_member)
-    monkeypatch.setattr(reporter, "django_cache", Alternating(*two_workers))
+    # The counters of `core.cache` (shared by every per-client limit) see the alternation.
+    monkeypatch.setattr(shared_cache, "django_cache", Alternating(*two_workers))
     for _attempt in range(reporter.CLIENT_LIMIT):
         with pytest.raises(reporter.FollowDenied):
             reporter.follow(receipt.code, "wrong", client_ip="203.0.113.7")

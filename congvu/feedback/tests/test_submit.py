@@ -392,7 +392,7 @@ def test_a_review_needs_a_reason_and_the_permission(
     assert rating.state == Rating.State.FLAGGED
 
 
-def test_a_warm_rating_through_the_api_costs_six_statements(
+def test_a_warm_rating_through_the_api_costs_seven_statements(
     badge: RatingTarget, staff_member: StaffMember
 ) -> None:
     import json
@@ -417,8 +417,9 @@ def test_a_warm_rating_through_the_api_costs_six_statements(
     assert response.status_code == 201
     assert response.json()["state"] == "counted"
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # The badge, the device's last hour, the rating and its three rollups.
-    assert len(statements) == 6
+    # The badge, the device's last hour, the address's last hour, the rating and its three
+    # rollups.
+    assert len(statements) == 7
     assert Rating.objects.count() == 2
     assert OrganisationMonthRollup.objects.get().total == 2
 
@@ -456,6 +457,24 @@ def test_the_hot_lookups_still_use_an_index_after_the_single_column_ones_went(
         [badge.staff.pk if badge.staff else 0],
     )
     assert "rating_staff_idx" in by_staff
+
+
+def test_the_address_lookup_uses_its_index_even_when_most_ratings_have_no_address(
+    badge: RatingTarget,
+) -> None:
+    # Ratings from before the column (and kiosks') have no address: with them in a full
+    # index, SQLite's statistics made it scan the whole table at every rating.
+    now = working_hours()
+    for _ in range(30):
+        rate(badge, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    adapt = connection.ops.adapt_datetimefield_value
+    plan = _plan(
+        detection._address_history_sql("staff"),
+        [adapt(now)] * 4 + [badge.staff.pk if badge.staff else 0] + ["a" * 32],
+    )
+    assert "rating_address_idx" in plan
 
 
 def test_one_rating_per_dossier_is_a_partial_unique_index_which_ratings_without_one_skip(
