@@ -245,12 +245,19 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         """
         from congvu.accounts import access
 
+        if access.is_superuser(user):
+            return self.all()
+        visible = access.organisations_for(user, access.Perm.PLAN_VIEW).values("pk")
         issuers = access.organisations_for(user, access.Perm.PLAN_MANAGE).values("pk")
-        return self.filter(
-            Q(pk__in=Assignment.objects.visible_to(user).values("pk"))
-            | Q(task__plan__issuing_organisation__in=issuers)
-            | Q(task__plan__issuing_organisation__successor__in=issuers)
-        )
+        # Conditions on the assignment's own indexed columns, against small sets (the
+        # organisations, the tasks of plans issued by the user's side): a subquery over
+        # the assignments themselves made SQLite list every visible id (500k at
+        # provincial scale) even to open one row.
+        issued = Task.objects.filter(
+            Q(plan__issuing_organisation__in=issuers)
+            | Q(plan__issuing_organisation__successor__in=issuers)
+        ).values("pk")
+        return self.filter(Q(organisation__in=visible) | Q(task__in=issued))
 
 
 class Assignment(TimeStampedModel):
