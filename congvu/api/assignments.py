@@ -24,9 +24,16 @@ from pydantic import StringConstraints, WithJsonSchema
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
+from congvu.core.windowed import LeadOrdered
 from congvu.organisations.models import Organisation
 from congvu.planning import progress, states
-from congvu.planning.models import Assignment, EvidenceFile, ExtensionRequest, ProgressUpdate
+from congvu.planning.models import (
+    Assignment,
+    EvidenceFile,
+    ExtensionRequest,
+    ProgressUpdate,
+    openable_q,
+)
 
 from .common import NO_NUL, Id, IsoDate, OrganisationRef, Pagination
 from .plans import (
@@ -188,9 +195,9 @@ def get_assignment(user: User, pk: int, *, detail: bool = False) -> Assignment:
 
 
 def extensions_of(user: User) -> QuerySet[ExtensionRequest]:
-    return ExtensionRequest.objects.filter(
-        assignment__in=Assignment.objects.openable_by(user).values("pk")
-    ).select_related("requested_by", "decided_by")
+    return ExtensionRequest.objects.filter(openable_q(user, "assignment__")).select_related(
+        "requested_by", "decided_by"
+    )
 
 
 def _organisation_of_extension(pk: int) -> Organisation | None:
@@ -230,8 +237,18 @@ def list_assignments(request: HttpRequest, filters: Query[AssignmentFilters]) ->
         qs = qs.filter(due_on__gte=filters.due_after)
     if filters.due_before is not None:
         qs = qs.filter(due_on__lte=filters.due_before)
-    return _with_refs(qs).order_by(
-        "due_on", "task__plan_id", "task__order", "task__code", "organisation__path", "period", "pk"
+    return LeadOrdered(
+        qs,
+        (
+            "due_on",
+            "task__plan_id",
+            "task__order",
+            "task__code",
+            "organisation__path",
+            "period",
+            "pk",
+        ),
+        prepare=_with_refs,
     )
 
 

@@ -243,21 +243,28 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         the work it assigned to decide extensions, even in organisations it does
         not otherwise oversee.
         """
-        from congvu.accounts import access
+        return self.filter(openable_q(user))
 
-        if access.is_superuser(user):
-            return self.all()
-        visible = access.organisations_for(user, access.Perm.PLAN_VIEW).values("pk")
-        issuers = access.organisations_for(user, access.Perm.PLAN_MANAGE).values("pk")
-        # Conditions on the assignment's own indexed columns, against small sets (the
-        # organisations, the tasks of plans issued by the user's side): a subquery over
-        # the assignments themselves made SQLite list every visible id (500k at
-        # provincial scale) even to open one row.
-        issued = Task.objects.filter(
-            Q(plan__issuing_organisation__in=issuers)
-            | Q(plan__issuing_organisation__successor__in=issuers)
-        ).values("pk")
-        return self.filter(Q(organisation__in=visible) | Q(task__in=issued))
+
+def openable_q(user: object, prefix: str = "") -> Q:
+    """`AssignmentQuerySet.openable_by` as a condition, through `prefix` from another model
+    ("assignment__" for extension requests): the organisation is one the user sees, or the
+    task belongs to a plan their side issued.
+
+    Conditions on the assignment's own indexed columns against small sets (organisations;
+    tasks), never a subquery over the assignments themselves: that made SQLite list every
+    visible id (500k at provincial scale) even to open one row."""
+    from congvu.accounts import access
+
+    if access.is_superuser(user):
+        return Q()
+    visible = access.organisations_for(user, access.Perm.PLAN_VIEW).values("pk")
+    issuers = access.organisations_for(user, access.Perm.PLAN_MANAGE).values("pk")
+    issued = Task.objects.filter(
+        Q(plan__issuing_organisation__in=issuers)
+        | Q(plan__issuing_organisation__successor__in=issuers)
+    ).values("pk")
+    return Q(**{f"{prefix}organisation__in": visible}) | Q(**{f"{prefix}task__in": issued})
 
 
 class Assignment(TimeStampedModel):

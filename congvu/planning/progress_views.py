@@ -27,11 +27,12 @@ from congvu.accounts.access import Perm
 from congvu.core import once
 from congvu.core.calendar import add_working_days, working_days_between
 from congvu.core.types import AuthenticatedHttpRequest
+from congvu.core.windowed import LeadOrdered
 from congvu.organisations.forms import apply_service_error
 from congvu.organisations.models import OrganisationVersion
 
 from . import progress, reminders, states
-from .models import Assignment, EvidenceFile, ExtensionRequest, Plan
+from .models import Assignment, EvidenceFile, ExtensionRequest, Plan, openable_q
 from .progress_forms import (
     AWAITING_CONFIRMATION,
     AssignmentFilterForm,
@@ -119,10 +120,12 @@ def assignment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             completed_on__isnull=True,
             due_on__range=(today, today + dt.timedelta(days=data["due_within"])),
         )
-    qs = qs.select_related("task__plan", "organisation").order_by(
-        "due_on", "task__plan_id", "task__order", "task__code", "organisation__path", "period"
+    ordered = LeadOrdered(
+        qs,
+        ("due_on", "task__plan_id", "task__order", "task__code", "organisation__path", "period"),
+        prepare=lambda window: window.select_related("task__plan", "organisation"),
     )
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(ordered, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "planning/assignment_list.html",
@@ -330,11 +333,10 @@ def extension_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def extension_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    scope = Assignment.objects.openable_by(request.user)
     try:
         extension = ExtensionRequest.objects.select_related(
             "assignment__task__plan__issuing_organisation", "assignment__organisation"
-        ).get(pk=pk, assignment__in=scope)
+        ).get(openable_q(request.user, "assignment__"), pk=pk)
     except ExtensionRequest.DoesNotExist as exc:
         raise Http404 from exc
     if not progress.can_decide(request.user, extension):
@@ -371,9 +373,7 @@ def extension_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def evidence_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """One evidence file, as a download under its original name, to those who see the work."""
     try:
-        evidence = EvidenceFile.objects.get(
-            pk=pk, update__assignment__in=Assignment.objects.openable_by(request.user).values("pk")
-        )
+        evidence = EvidenceFile.objects.get(openable_q(request.user, "update__assignment__"), pk=pk)
         handle = evidence.file.open("rb")
     except (EvidenceFile.DoesNotExist, FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
