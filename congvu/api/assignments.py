@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -32,7 +32,6 @@ from congvu.planning.models import (
     EvidenceFile,
     ExtensionRequest,
     ProgressUpdate,
-    openable_q,
 )
 
 from .common import NO_NUL, Id, IsoDate, OrganisationRef, Pagination
@@ -195,7 +194,10 @@ def get_assignment(user: User, pk: int, *, detail: bool = False) -> Assignment:
 
 
 def extensions_of(user: User) -> QuerySet[ExtensionRequest]:
-    return ExtensionRequest.objects.filter(openable_q(user, "assignment__")).select_related(
+    # A correlated EXISTS: the (few) requests drive the query; joined to the assignments,
+    # SQLite walked the assignments of every visible organisation first (0.4 s for none).
+    openable = Assignment.objects.filter(pk=OuterRef("assignment_id")).openable_by(user)
+    return ExtensionRequest.objects.filter(Exists(openable)).select_related(
         "requested_by", "decided_by"
     )
 

@@ -89,3 +89,36 @@ class LeadOrdered(Generic[M]):
         if self._prepare is not None:
             window = self._prepare(window)
         return list(window[start - skip : stop - skip])
+
+
+class KeysFirst(Generic[M]):
+    """A slice of `qs` in `order` found by its primary keys first, then fetched (by those
+    keys, through `qs` itself: its scope and select_related apply).
+
+    Skipping far into a list makes the database sort every row in scope; sorting the
+    narrow (order columns, key) rows an index already holds costs a fraction of sorting
+    the full rows with their joins (the dossiers' last offset: 1 s instead of 15 s)."""
+
+    ordered = True
+
+    def __init__(
+        self,
+        qs: models.QuerySet[M],
+        order: Sequence[str],
+    ) -> None:
+        self._qs = qs.order_by(*order)
+
+    def count(self) -> int:
+        return self._qs.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[M]:
+        if not isinstance(item, slice) or item.step is not None:
+            raise TypeError("KeysFirst supports [start:stop] only")
+        keys = list(self._qs.values_list("pk", flat=True)[item])
+        if not keys:
+            return []
+        found = {row.pk: row for row in self._qs.order_by().filter(pk__in=keys)}
+        return [found[key] for key in keys if key in found]

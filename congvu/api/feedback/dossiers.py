@@ -19,6 +19,7 @@ from pydantic import (
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
+from congvu.core.windowed import KeysFirst
 from congvu.feedback import registration
 from congvu.feedback.models import Counter, Dossier
 from congvu.feedback.registration import DossierInput, RowsRejected
@@ -236,7 +237,7 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> Any:
         qs = qs.filter(received_on__lte=filters.received_before)
     if filters.rated is not None:
         qs = qs.filter(rating__isnull=not filters.rated)
-    return qs.order_by("-registered_at", "-pk")
+    return KeysFirst(qs, ("-registered_at", "-pk"))
 
 
 @router.get(
