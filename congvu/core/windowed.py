@@ -16,8 +16,8 @@ pagination slice it: `count()`, `len()` and `[start:stop]` (a list).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar, overload
 
 from django.db import models
 
@@ -63,8 +63,20 @@ class LeadOrdered(Generic[M]):
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, item: slice) -> list[M]:
-        if not isinstance(item, slice) or item.step is not None:
+    def __iter__(self) -> Iterator[M]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, item: int) -> M: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[M]: ...
+    def __getitem__(self, item: int | slice) -> M | list[M]:
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        if item.step is not None:
             raise TypeError("LeadOrdered supports [start:stop] only")
         start = item.start or 0
         stop = item.stop if item.stop is not None else self.count()
@@ -114,11 +126,23 @@ class KeysFirst(Generic[M]):
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, item: slice) -> list[M]:
-        if not isinstance(item, slice) or item.step is not None:
+    def __iter__(self) -> Iterator[M]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, item: int) -> M: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[M]: ...
+    def __getitem__(self, item: int | slice) -> M | list[M]:
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        if item.step is not None:
             raise TypeError("KeysFirst supports [start:stop] only")
         keys = list(self._qs.values_list("pk", flat=True)[item])
         if not keys:
             return []
-        found = {row.pk: row for row in self._qs.order_by().filter(pk__in=keys)}
-        return [found[key] for key in keys if key in found]
+        by_key = {row.pk: row for row in self._qs.order_by().filter(pk__in=keys)}
+        return [by_key[key] for key in keys if key in by_key]

@@ -133,6 +133,10 @@ def test_a_window_of_due_dates_gives_the_rows_of_the_full_order(work: dict[str, 
     for size in (1, 3, 7, 50):
         for start in range(0, len(everything) + 2):
             assert windowed[start : start + size] == everything[start : start + size]
+    assert list(windowed) == everything
+    assert windowed[31] == everything[31]
+    with pytest.raises(IndexError):
+        windowed[32]
     keyed = KeysFirst(qs, ("-due_on", "-pk"))
     newest = list(qs.order_by("-due_on", "-pk"))
     assert keyed.count() == 32
