@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0005_rating_partial_dossier_unique'),
+        ('feedback', '0006_rating_address_hash'),
     ]
 
     operations = [
