@@ -228,6 +228,33 @@ def grants_of(user: Any) -> tuple[Grant, ...]:
     return cached
 
 
+def prime_grants(users: Iterable[Any]) -> None:
+    """Read the grants of many users at once and cache them on each, as `grants_of`
+    would one by one: two queries in all instead of up to two per user (a list of cases
+    asks whether each assignee still may handle them)."""
+    waiting = {
+        user.pk: user
+        for user in users
+        if user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, _CACHE_ATTR, None) is None
+    }
+    if not waiting:
+        return
+    rows = list(
+        RoleGrant.objects.filter(user_id__in=list(waiting)).values_list(
+            "user_id", "role", "organisation_id", "organisation__path", "include_subtree"
+        )
+    )
+    inherited = _inherited_paths(p for _u, _r, _o, p, s in rows if s)
+    found: dict[int, list[Grant]] = {pk: [] for pk in waiting}
+    for user_id, r, o, p, s in rows:
+        found[user_id].append(Grant(Role(r), o, p, s, inherited.get(p, ()) if s else ()))
+    for pk, user in waiting.items():
+        setattr(user, _CACHE_ATTR, tuple(found[pk]))
+
+
 def forget(user: Any) -> None:
     """Drop the cached grants (after granting or revoking in the same request)."""
     if hasattr(user, _CACHE_ATTR):

@@ -182,7 +182,8 @@ def unassign(case: Case, *, actor: Any, reason: str = "") -> Case:
 
 def stale_pairs(cases: QuerySet[Case]) -> set[tuple[int, int]]:
     """(assignee, handling organisation) pairs among `cases` where the assignee may no
-    longer handle that organisation's cases. One query for the pairs, one per assignee."""
+    longer handle that organisation's cases. Five queries, however many assignees: the
+    pairs, the users, the organisations, and the users' grants (`access.prime_grants`)."""
     pairs = set(
         cases.filter(assignee__isnull=False)
         .order_by()
@@ -193,6 +194,7 @@ def stale_pairs(cases: QuerySet[Case]) -> set[tuple[int, int]]:
         return set()
     users = {u.pk: u for u in User.objects.filter(pk__in={a for a, _o in pairs})}
     organisations = Organisation.objects.in_bulk({o for _a, o in pairs})
+    access.prime_grants(users.values())
     return {
         (user_id, org_id)
         for user_id, org_id in pairs

@@ -106,17 +106,34 @@ def is_overdue(case: Case, today: dt.date | None = None) -> bool:
     return due is not None and due < (today or timezone.localdate())
 
 
+def warning_dates(today: dt.date, clocks: dict[str, TrackClock]) -> dict[str, dt.date]:
+    """Per track, the last day on which a running deadline counts as due soon (`today`
+    plus the clock's warning days, in working days). For a list of cases: the calendar
+    is read once per distinct number of days, not once per case."""
+    by_days: dict[int, dt.date] = {}
+    for clock in clocks.values():
+        if clock.due_soon_days not in by_days:
+            by_days[clock.due_soon_days] = add_working_days(today, clock.due_soon_days)
+    return {track: by_days[clock.due_soon_days] for track, clock in clocks.items()}
+
+
 def due_state(
-    case: Case, today: dt.date | None = None, *, clock: TrackClock | None = None
+    case: Case,
+    today: dt.date | None = None,
+    *,
+    clock: TrackClock | None = None,
+    warn_until: dt.date | None = None,
 ) -> DueState:
+    """`warn_until`, when given, is `warning_dates(today, …)[case.track]`."""
     today = today or timezone.localdate()
     due = current_due(case)
     if due is None:
         return DueState.NONE
     if due < today:
         return DueState.OVERDUE
-    soon_days = (clock or clock_for(case.track)).due_soon_days
-    if due <= add_working_days(today, soon_days):
+    if warn_until is None:
+        warn_until = add_working_days(today, (clock or clock_for(case.track)).due_soon_days)
+    if due <= warn_until:
         return DueState.DUE_SOON
     return DueState.ON_TIME
 
@@ -238,7 +255,8 @@ def build_digest(user: Any, today: dt.date, clocks: dict[str, TrackClock] | None
     if scope is None:
         return digest
     clocks = clocks if clocks is not None else {t: clock_for(t) for t in Track.values}
-    horizon = add_working_days(today, max(c.due_soon_days for c in clocks.values()))
+    warn = warning_dates(today, clocks)
+    horizon = max(warn.values())
     due_q = Q(status__in=ACKNOWLEDGING, acknowledge_due__lte=horizon) | Q(
         status__in=SETTLING, settle_due__lte=horizon
     )
@@ -247,7 +265,9 @@ def build_digest(user: Any, today: dt.date, clocks: dict[str, TrackClock] | None
     if staff_id is not None:
         rows = rows.exclude(subject_staff_id=staff_id)  # never tell the subject about their case
     for case in rows.order_by("acknowledge_due", "settle_due", "pk"):
-        state = due_state(case, today, clock=clocks.get(case.track))
+        state = due_state(
+            case, today, clock=clocks.get(case.track), warn_until=warn.get(case.track)
+        )
         if state == DueState.OVERDUE:
             digest.overdue.append(case)
         elif state == DueState.DUE_SOON:

@@ -111,9 +111,21 @@ class Deadline:
     state: str  # clocks.DueState: "none", "on_time", "due_soon", "overdue"
 
 
-def deadline_of(case: Case, today: dt.date, by_track: dict[str, TrackClock]) -> Deadline:
+def deadline_of(
+    case: Case,
+    today: dt.date,
+    by_track: dict[str, TrackClock],
+    warn: dict[str, dt.date] | None = None,
+) -> Deadline:
+    """`warn` is `clocks.warning_dates(today, by_track)`, for a list of cases."""
     due = clocks.current_due(case)
-    return Deadline(due, str(clocks.due_state(case, today, clock=by_track.get(case.track))))
+    state = clocks.due_state(
+        case,
+        today,
+        clock=by_track.get(case.track),
+        warn_until=(warn or {}).get(case.track),
+    )
+    return Deadline(due, str(state))
 
 
 # --- the case list ----------------------------------------------------------------------------

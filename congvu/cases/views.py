@@ -192,10 +192,11 @@ def list_page(
     page = Paginator(selectors.list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     by_track = selectors.track_clocks()
+    warn = selectors.clocks.warning_dates(today, by_track)
     rows = [
         (
             case,
-            selectors.deadline_of(case, today, by_track),
+            selectors.deadline_of(case, today, by_track, warn),
             visibility.masked_for(request.user, case)(case.subject_description),
         )
         for case in page

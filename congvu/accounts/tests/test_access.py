@@ -95,3 +95,19 @@ def test_every_role_has_a_permission_set():
     from congvu.accounts.models import Role
 
     assert set(access.ROLE_PERMS) == set(Role)
+
+
+def test_grants_read_together_are_those_read_one_by_one(
+    officer, head, viewer, outsider, staff_user, django_assert_max_num_queries
+):
+    from congvu.accounts.models import User
+
+    ids = [u.pk for u in (officer, head, viewer, outsider, staff_user)]
+    User.objects.filter(pk=viewer.pk).update(is_active=False)
+    one_by_one = {u.pk: access.grants_of(u) for u in User.objects.filter(pk__in=ids)}
+    together = list(User.objects.filter(pk__in=ids))
+    with django_assert_max_num_queries(2):
+        access.prime_grants(together)
+    with django_assert_max_num_queries(0):
+        assert {u.pk: access.grants_of(u) for u in together} == one_by_one
+    assert one_by_one[viewer.pk] == () and one_by_one[head.pk]

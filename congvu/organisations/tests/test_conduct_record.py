@@ -201,6 +201,10 @@ def test_the_workbook_is_headed_and_in_vietnamese(
     assert "Khiển trách (số 12/QĐ-STP" in duc[9]
     assert "Bị kỷ luật trong năm" in duc[13]
     assert by_code["STP-003"][5] == f"Thôi công tác từ 31/03/{year}"
+    # The confirmation date is a date shown dd/mm/yyyy on every staff row, and only there.
+    formats = [sheet.cell(row=r, column=13).number_format for r in range(1, len(rows) + 1)]
+    assert formats[4:] == ["DD/MM/YYYY"] * (len(rows) - 4)
+    assert "DD/MM/YYYY" not in formats[:4]
 
 
 # --- who -------------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""Median time and query count of the case pages, the cases export and the conduct record,
+in process (the test client), on an existing scale database.
+
+    CONGVU_SQLITE_PATH=/path/scale.sqlite3 CONGVU_VAR_DIR=/path/var DJANGO_DEBUG=0 \\
+        .venv/bin/python bench/bench_case_pages.py [--repeat 3] [--root /work/main]
+
+The database is the scale walk's (`scale.build_scale(2000, 40000)`, `plan_scale`,
+`rating_scale`, `worklist_scale`: 29,837 cases, 40k staff, the `bench.*` users; the focal
+point `bench.daumoi` is the walk's own). Use a copy: logging in writes sessions. `--root`
+measures another checkout (main's code, for *before*) on the same data. Static files must
+be collected in `CONGVU_VAR_DIR` (`manage.py collectstatic`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PAGES = (
+    ("bench.noivu", "/cases/dashboard/"),
+    ("bench.kiemtra", "/cases/dashboard/"),
+    ("bench.noivu", "/cases/"),
+    ("bench.kiemtra", "/cases/"),
+    ("bench.noivu", "/cases/export/"),
+    ("bench.xuly", "/cases/export/"),
+    ("bench.daumoi", "/org/21/conduct-record.xlsx?subtree=1"),
+    ("bench.noivu", "/org/21/conduct-record.xlsx?subtree=1"),
+    ("bench.noivu", "/org/1/conduct-record/?subtree=1&attention=1"),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))
+    args = parser.parse_args()
+    root = str(Path(args.root).resolve())
+    sys.path.insert(0, root)
+    os.chdir(root)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from congvu.accounts.models import User
+
+    clients: dict[str, Client] = {}
+    for username, path in PAGES:
+        if username not in clients:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                print(f"{username:14} {path:48} (no such user)")
+                continue
+            client = Client()
+            client.force_login(user)
+            session = client.session
+            session["congvu_2fa"] = True
+            session.save()
+            clients[username] = client
+        times, queries, size, status = [], 0, 0, 0
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as seen:
+                start = time.perf_counter()
+                response = clients[username].get(path)
+                streamed = getattr(response, "streaming", False)
+                body = b"".join(response.streaming_content) if streamed else response.content  # type: ignore[attr-defined]
+                times.append((time.perf_counter() - start) * 1000)
+            queries, size, status = len(seen), len(body), response.status_code
+        print(
+            f"{username:14} {path:48} {status} median {statistics.median(times):7.0f} ms "
+            f"(runs {', '.join(f'{t:.0f}' for t in times)}) {queries} queries {size} B",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
