@@ -24,9 +24,47 @@ from django.db import models
 M = TypeVar("M", bound=models.Model)
 
 
-class LeadOrdered(Generic[M]):
+class _Sliced(Generic[M]):
+    """What Django's `Paginator` and ninja's limit/offset pagination ask of a list:
+    `count()`, `len()`, iteration and `[start:stop]` (a list); subclasses give `count`
+    and `_slice(start, stop)` with 0 <= start < stop."""
+
     ordered = True  # for Paginator's check
 
+    def count(self) -> int:
+        raise NotImplementedError
+
+    def _slice(self, start: int, stop: int) -> list[M]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, item: int) -> M: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[M]: ...
+    def __getitem__(self, item: int | slice) -> M | list[M]:
+        if isinstance(item, int):
+            found = self[item : item + 1]
+            if not found:
+                raise IndexError(item)
+            return found[0]
+        if item.step is not None:
+            raise TypeError(f"{type(self).__name__} supports [start:stop] only")
+        start = item.start or 0
+        stop = item.stop if item.stop is not None else self.count()
+        if start < 0 or stop < 0:
+            raise ValueError("Negative indexing is not supported.")
+        if stop <= start:
+            return []
+        return self._slice(start, stop)
+
+
+class LeadOrdered(_Sliced[M]):
     def __init__(
         self,
         qs: models.QuerySet[M],
@@ -60,30 +98,7 @@ class LeadOrdered(Generic[M]):
     def count(self) -> int:
         return sum(n for _value, n in self._counts())
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[M]:
-        return iter(self[0 : self.count()])
-
-    @overload
-    def __getitem__(self, item: int) -> M: ...
-    @overload
-    def __getitem__(self, item: slice) -> list[M]: ...
-    def __getitem__(self, item: int | slice) -> M | list[M]:
-        if isinstance(item, int):
-            found = self[item : item + 1]
-            if not found:
-                raise IndexError(item)
-            return found[0]
-        if item.step is not None:
-            raise TypeError("LeadOrdered supports [start:stop] only")
-        start = item.start or 0
-        stop = item.stop if item.stop is not None else self.count()
-        if start < 0 or stop < 0:
-            raise ValueError("Negative indexing is not supported.")
-        if stop <= start:
-            return []
+    def _slice(self, start: int, stop: int) -> list[M]:
         seen = 0
         skip = 0
         low = high = None
@@ -103,7 +118,7 @@ class LeadOrdered(Generic[M]):
         return list(window[start - skip : stop - skip])
 
 
-class KeysFirst(Generic[M]):
+class KeysFirst(_Sliced[M]):
     """A slice of `qs` in `order` found by its primary keys first, then fetched (by those
     keys, through `qs` itself: its scope and select_related apply).
 
@@ -111,37 +126,14 @@ class KeysFirst(Generic[M]):
     narrow (order columns, key) rows an index already holds costs a fraction of sorting
     the full rows with their joins (the dossiers' last offset: 1 s instead of 15 s)."""
 
-    ordered = True
-
-    def __init__(
-        self,
-        qs: models.QuerySet[M],
-        order: Sequence[str],
-    ) -> None:
+    def __init__(self, qs: models.QuerySet[M], order: Sequence[str]) -> None:
         self._qs = qs.order_by(*order)
 
     def count(self) -> int:
         return self._qs.count()
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __iter__(self) -> Iterator[M]:
-        return iter(self[0 : self.count()])
-
-    @overload
-    def __getitem__(self, item: int) -> M: ...
-    @overload
-    def __getitem__(self, item: slice) -> list[M]: ...
-    def __getitem__(self, item: int | slice) -> M | list[M]:
-        if isinstance(item, int):
-            found = self[item : item + 1]
-            if not found:
-                raise IndexError(item)
-            return found[0]
-        if item.step is not None:
-            raise TypeError("KeysFirst supports [start:stop] only")
-        keys = list(self._qs.values_list("pk", flat=True)[item])
+    def _slice(self, start: int, stop: int) -> list[M]:
+        keys = list(self._qs.values_list("pk", flat=True)[start:stop])
         if not keys:
             return []
         by_key = {row.pk: row for row in self._qs.order_by().filter(pk__in=keys)}
