@@ -49,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -218,25 +218,32 @@ def _device_history_sql(kind: str) -> str:
     key = (connection.vendor, kind)
     sql = _history_sql.get(key)
     if sql is None:
-        qn = connection.ops.quote_name
-        meta: Any = Rating._meta
-
-        def column(name: str) -> str:
-            return qn(meta.get_field(name).column)
-
-        same = _SAME_TARGET[kind].format(
-            staff=column("staff"), counter=column("counter"), organisation=column("organisation")
-        )
+        column, table, hour, same = _history_parts(kind)
         created, level = column("created_at"), column("level")
-        hour = f"{created} >= %s AND {created} <= %s"
         sql = _history_sql[key] = (
             f"SELECT COALESCE(SUM(CASE WHEN {hour} THEN 1 ELSE 0 END), 0), "  # noqa: S608
             f"COALESCE(SUM(CASE WHEN {hour} AND {same} THEN 1 ELSE 0 END), 0), "
             f"COALESCE(SUM(CASE WHEN {hour} AND {level} = 1 AND {created} >= %s "
             "THEN 1 ELSE 0 END), 0) "
-            f"FROM {qn(meta.db_table)} WHERE {column('device_hash')} = %s"
+            f"FROM {table} WHERE {column('device_hash')} = %s"
         )
     return sql
+
+
+def _history_parts(kind: str) -> tuple[Callable[[str], str], str, str, str]:
+    """What the history statements share: a quoted column by field name, the quoted
+    table, "within the hour" (two parameters) and "of the same target" (one parameter)."""
+    qn = connection.ops.quote_name
+    meta: Any = Rating._meta
+
+    def column(name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    created = column("created_at")
+    same = _SAME_TARGET[kind].format(
+        staff=column("staff"), counter=column("counter"), organisation=column("organisation")
+    )
+    return column, qn(meta.db_table), f"{created} >= %s AND {created} <= %s", same
 
 
 def _same(target: RatingTarget) -> tuple[str, int]:
@@ -256,23 +263,13 @@ def _address_history_sql(kind: str) -> str:
     key = (connection.vendor, kind)
     sql = _address_sql.get(key)
     if sql is None:
-        qn = connection.ops.quote_name
-        meta: Any = Rating._meta
-
-        def column(name: str) -> str:
-            return qn(meta.get_field(name).column)
-
-        same = _SAME_TARGET[kind].format(
-            staff=column("staff"), counter=column("counter"), organisation=column("organisation")
-        )
-        created = column("created_at")
-        hour = f"{created} >= %s AND {created} <= %s"
+        column, table, hour, same = _history_parts(kind)
         sql = _address_sql[key] = (
             f"SELECT COALESCE(SUM(CASE WHEN {hour} THEN 1 ELSE 0 END), 0), "  # noqa: S608
             f"COALESCE(SUM(CASE WHEN {hour} AND {same} THEN 1 ELSE 0 END), 0) "
             # The partial index's own condition, word for word: the planners use the
             # index only when the query states it.
-            f"FROM {qn(meta.db_table)} WHERE {column('address_hash')} = %s "
+            f"FROM {table} WHERE {column('address_hash')} = %s "
             f"AND {column('address_hash')} > ''"
         )
     return sql
