@@ -63,6 +63,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "organisations.merge": _("Hợp nhất cơ quan"),
     "organisations.split": _("Chia tách cơ quan"),
     "organisations.dissolve": _("Giải thể cơ quan"),
+    "organisations.handover": _("Chuyển công việc đang làm cho cơ quan kế thừa"),
     "staff.create": _("Thêm cán bộ"),
     "staff.update": _("Sửa thông tin cán bộ"),
     "staff.leave": _("Cán bộ nghỉ việc, chuyển đi"),
@@ -130,6 +131,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "case.discipline_withdraw": _("Rút đề xuất kỷ luật"),
     "case.assign": _("Giao cán bộ xử lý vụ việc"),
     "case.reassign": _("Giao lại cán bộ xử lý vụ việc"),
+    "case.route": _("Chuyển vụ việc cho cơ quan kế thừa xử lý"),
     "case.unassign": _("Thôi giao cán bộ xử lý vụ việc"),
     "case.auto_assign": _("Tự động giao vụ việc cho người nhận mặc định"),
     "case.default_handler_set": _("Đặt người nhận vụ việc mặc định"),
@@ -148,6 +150,9 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "cases.discipline_form_update": _("Sửa hình thức kỷ luật"),
     "inspection.plan": _("Lên kế hoạch kiểm tra"),
     "inspection.replan": _("Sửa kế hoạch kiểm tra (ngày, đoàn, nội dung)"),
+    "inspection.programme_item_cancelled": _(
+        "Hủy mục kế hoạch kiểm tra năm (cơ quan đã sáp nhập, giải thể)"
+    ),
     "inspection.in_progress": _("Bắt đầu kiểm tra"),
     "inspection.concluded": _("Kết luận kiểm tra"),
     "inspection.cancelled": _("Hủy cuộc kiểm tra"),

@@ -13,6 +13,8 @@ CODE = Path(__file__).resolve().parents[2]
 #: `action="case.reassign" if … else "case.assign"`, the keyword of the wrappers that pass
 #: it on to `record` (the case timeline's `add_event`), wherever they are called.
 _ACTION_KEYWORD = re.compile(r'action=(f?)"([a-z_]+\.[a-z_.{}]+)"(?: if .*? else "([a-z_.]+)")?')
+# `record` among the names imported from the audit services (alone or with others).
+_IMPORTS_RECORD = re.compile(r"^from congvu\.audit\.services import [^\n]*\brecord\b", re.M)
 
 
 def _modules() -> Iterator[tuple[Path, str]]:
@@ -133,7 +135,7 @@ def recorded_actions() -> tuple[set[str], list[str]]:
     for path, source in _modules():
         for match in _ACTION_KEYWORD.finditer(source):
             found.update(a for a in match.group(2, 3) if a)
-        if "from congvu.audit.services import record" in source or path.match("audit/services.py"):
+        if _IMPORTS_RECORD.search(source) or path.match("audit/services.py"):
             actions = _Actions(path, source).scan()
             found |= actions.found
             unresolved += actions.unresolved
