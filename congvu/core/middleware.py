@@ -11,6 +11,20 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from .templatetags.bilingual import for_reader
 
 
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """Remember `language` in the browser, as Django's own switch does (its settings)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 class VietnameseFirstLocaleMiddleware:
     """Vietnamese unless the user chose English with the switch.
 

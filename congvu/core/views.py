@@ -18,6 +18,7 @@ from congvu.accounts.models import User
 
 from . import cache as shared_cache
 from . import worklist
+from .middleware import set_language_cookie
 from .net import safe_next
 
 logger = logging.getLogger(__name__)
@@ -68,16 +69,7 @@ def language_link(request: HttpRequest, language: str) -> HttpResponse:
         raise Http404
     target = safe_next(request, request.GET.get("next", "")) or reverse("core:home")
     response = HttpResponseRedirect(target)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    set_language_cookie(response, language)
     return response
 
 
