@@ -16,7 +16,6 @@ from django.http import HttpRequest
 from ninja import Field, Router
 from pydantic import ConfigDict, StringConstraints
 
-from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.organisations import restructuring
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
@@ -24,7 +23,7 @@ from congvu.organisations.models import Organisation, OrganisationKind, StaffMem
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, Slug
 from .errors import ErrorOut, ValidationErrorOut
 from .organisations import OrganisationOut
-from .plans import BodyIn
+from .plans import BodyIn, get_organisation
 from .security import AUTH, user_of
 
 router = Router(tags=["organisations"], auth=AUTH)
@@ -109,27 +108,11 @@ class DissolveIn(_In):
     move_children_to: BodyId | None = None
 
 
-def _managed(request: HttpRequest, organisation_id: int) -> Organisation:
-    return access.get_for(
-        user_of(request),
-        Perm.ORG_MANAGE,
-        Organisation.objects.all(),
-        organisation_of="",
-        pk=organisation_id,
-    )
-
-
 def _named(request: HttpRequest, organisation_id: int | None) -> Organisation | None:
     """An organisation named in the body: 404 if the caller cannot see it."""
     if organisation_id is None:
         return None
-    return access.get_for(
-        user_of(request),
-        Perm.ORG_VIEW,
-        Organisation.objects.all(),
-        organisation_of="",
-        pk=organisation_id,
-    )
+    return get_organisation(user_of(request), Perm.ORG_VIEW, organisation_id)
 
 
 def _new(part: NewOrganisationIn, field: str) -> restructuring.NewOrganisation:
@@ -151,7 +134,7 @@ def _answer(organisation: Organisation) -> Organisation:
     summary="Đổi tên cơ quan / rename an organisation",
 )
 def rename(request: HttpRequest, id: Id, payload: RenameIn) -> Any:
-    organisation = _managed(request, id)
+    organisation = get_organisation(user_of(request), Perm.ORG_MANAGE, id)
     return _answer(
         restructuring.rename_organisation(
             organisation,
@@ -169,7 +152,7 @@ def rename(request: HttpRequest, id: Id, payload: RenameIn) -> Any:
     summary="Chuyển cơ quan sang cơ quan cấp trên khác / move under another parent",
 )
 def move(request: HttpRequest, id: Id, payload: MoveIn) -> Any:
-    organisation = _managed(request, id)
+    organisation = get_organisation(user_of(request), Perm.ORG_MANAGE, id)
     return _answer(
         restructuring.move_organisation(
             organisation,
@@ -186,7 +169,7 @@ def move(request: HttpRequest, id: Id, payload: MoveIn) -> Any:
     summary="Hợp nhất, sáp nhập / merge (answers the receiving organisation)",
 )
 def merge(request: HttpRequest, id: Id, payload: MergeIn) -> Any:
-    organisation = _managed(request, id)
+    organisation = get_organisation(user_of(request), Perm.ORG_MANAGE, id)
     partners = [_named(request, pk) for pk in payload.partners]
     return _answer(
         restructuring.merge_organisations(
@@ -205,7 +188,7 @@ def merge(request: HttpRequest, id: Id, payload: MergeIn) -> Any:
     summary="Chia tách / split into new organisations (answers them, in order)",
 )
 def split(request: HttpRequest, id: Id, payload: SplitIn) -> Any:
-    organisation = _managed(request, id)
+    organisation = get_organisation(user_of(request), Perm.ORG_MANAGE, id)
     staff = set(
         StaffMember.objects.filter(
             organisation=organisation, is_active=True, pk__in=list(payload.staff_to)
@@ -237,7 +220,7 @@ def split(request: HttpRequest, id: Id, payload: SplitIn) -> Any:
     summary="Giải thể / dissolve",
 )
 def dissolve(request: HttpRequest, id: Id, payload: DissolveIn) -> Any:
-    organisation = _managed(request, id)
+    organisation = get_organisation(user_of(request), Perm.ORG_MANAGE, id)
     return _answer(
         restructuring.dissolve_organisation(
             organisation,

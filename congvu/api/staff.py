@@ -16,10 +16,11 @@ from pydantic import StrictBool, StringConstraints
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.organisations import services
-from congvu.organisations.models import Organisation, StaffMember, StaffQuerySet
+from congvu.organisations.models import StaffMember, StaffQuerySet
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination, SearchText
 from .errors import ErrorOut, ValidationErrorOut
+from .plans import get_organisation
 from .security import AUTH, user_of
 
 router = Router(tags=["staff"], auth=AUTH)
@@ -91,16 +92,6 @@ def _staff(request: HttpRequest) -> StaffQuerySet:
     )
 
 
-def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
-    return access.get_for(
-        user_of(request),
-        Perm.ORG_VIEW,
-        Organisation.objects.all(),
-        organisation_of="",
-        pk=organisation_id,
-    )
-
-
 @router.get(
     "", response={200: list[StaffOut], **_ERRORS}, summary="Danh sách cán bộ / list staff members"
 )
@@ -108,7 +99,7 @@ def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
 def list_staff(request: HttpRequest, filters: Query[StaffFilters]) -> Any:
     qs = _staff(request)
     if filters.organisation is not None:
-        organisation = _organisation(request, filters.organisation)
+        organisation = get_organisation(user_of(request), Perm.ORG_VIEW, filters.organisation)
         qs = qs.filter(organisation__path__startswith=organisation.path)
     if filters.q:
         qs = qs.search(filters.q)
@@ -135,8 +126,8 @@ def get_staff(request: HttpRequest, id: Id) -> Any:
 )
 def create_staff(request: HttpRequest, payload: StaffIn) -> Any:
     user = user_of(request)
-    organisation = _organisation(request, payload.organisation)
-    division = _organisation(request, payload.division) if payload.division else None
+    organisation = get_organisation(user, Perm.ORG_VIEW, payload.organisation)
+    division = get_organisation(user, Perm.ORG_VIEW, payload.division) if payload.division else None
     staff = services.create_staff(
         actor=user,
         organisation=organisation,

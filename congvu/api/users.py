@@ -26,6 +26,7 @@ from congvu.organisations.models import Organisation, StaffMember
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, SearchText
 from .errors import ErrorOut, ValidationErrorOut
+from .plans import get_organisation
 from .security import AUTH, user_of
 
 router = Router(tags=["users"], auth=AUTH)
@@ -153,16 +154,6 @@ def _user(request: HttpRequest, user_id: int) -> User:
     return found
 
 
-def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
-    return access.get_for(
-        user_of(request),
-        Perm.ORG_VIEW,
-        Organisation.objects.all(),
-        organisation_of="",
-        pk=organisation_id,
-    )
-
-
 @router.get(
     "/users",
     response={200: list[UserOut], **_ERRORS},
@@ -191,7 +182,7 @@ def get_user(request: HttpRequest, id: Id) -> Any:
 def create_user(request: HttpRequest, payload: UserIn) -> Any:
     actor = user_of(request)
     access.require_anywhere(actor, Perm.GRANT_MANAGE)
-    organisation = _organisation(request, payload.organisation)
+    organisation = get_organisation(user_of(request), Perm.ORG_VIEW, payload.organisation)
     staff = None
     if payload.staff_member is not None:
         staff = StaffMember.objects.visible_to(actor).filter(pk=payload.staff_member).first()
@@ -219,7 +210,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Any:
 )
 def create_grant(request: HttpRequest, id: Id, payload: GrantIn) -> Any:
     subject = _user(request, id)
-    organisation = _organisation(request, payload.organisation)
+    organisation = get_organisation(user_of(request), Perm.ORG_VIEW, payload.organisation)
     grant = services.grant_role(
         subject,
         role=payload.role,
