@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from typing import Any
 
 import pytest
+import schemathesis
+from django.conf import settings
 from django.test import Client
 
 from congvu.accounts.models import Role, User
@@ -17,6 +20,31 @@ from congvu.conftest import make_user
 from congvu.organisations.models import Organisation
 
 API_URLCONF = "congvu.api.tests.urls"
+
+# Each schemathesis module loads the API's OpenAPI document at import, and a pytest-xdist
+# worker imports all eight: building the document (~1.8 s of CPU, 0.5 MB) was paid eight
+# times per worker. It is fetched once per process and URLconf and each module is given a
+# schema of its own, parsed from that same text, so nothing is shared between modules but
+# the document itself (docs/benchmarks.md, "Test suite time").
+_openapi_documents: dict[tuple[str, str, int], str] = {}
+_from_wsgi = schemathesis.openapi.from_wsgi
+
+
+def _from_wsgi_fetched_once(path: str, app: Any, **kwargs: Any) -> Any:
+    if set(kwargs) - {"config"}:  # request options: fetch as asked
+        return _from_wsgi(path, app, **kwargs)
+    key = (path, settings.ROOT_URLCONF, id(app))
+    if key not in _openapi_documents:
+        loaded = _from_wsgi(path, app, **kwargs)
+        _openapi_documents[key] = json.dumps(loaded.raw_schema)
+        return loaded
+    loaded = schemathesis.openapi.from_dict(json.loads(_openapi_documents[key]), **kwargs)
+    loaded.app = app
+    loaded.location = path
+    return loaded
+
+
+schemathesis.openapi.from_wsgi = _from_wsgi_fetched_once
 
 
 @pytest.fixture(autouse=True)
