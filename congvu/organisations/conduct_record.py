@@ -251,15 +251,9 @@ def reason_labels() -> dict[str, str]:
     }
 
 
-def _rating_sums(
-    ids: Sequence[int], period: Period, user: Any, fields: Sequence[str] = SUM_FIELDS
-) -> dict[int, Index]:
-    """The year's rollup sums per staff member. With `user`, only the ratings given in
-    organisations the reader may watch (as the staff pages do: not those of a previous
-    employer outside their scope) — decided on the few organisations found, in one more
-    query: filtering the rollups by the reader's whole scope in SQL made SQLite probe
-    every (staff, organisation) pair (1.5 s for 1,750 staff of a Home Affairs reader)."""
-    rows = list(
+def _rollup_rows(ids: Sequence[int], period: Period, fields: Sequence[str]) -> list[dict[str, Any]]:
+    """The year's rollup sums of `ids` per (staff member, organisation rated in)."""
+    return list(
         StaffMonthRollup.objects.filter(
             staff_id__in=list(ids), month__gte=period.start, month__lte=dt.date(period.year, 12, 1)
         )
@@ -267,6 +261,14 @@ def _rating_sums(
         .annotate(**{name: Sum(name) for name in fields})
         .order_by()
     )
+
+
+def _totals(rows: list[dict[str, Any]], user: Any, fields: Sequence[str]) -> dict[int, Index]:
+    """The rows' sums per staff member. With `user`, only the ratings given in
+    organisations the reader may watch (as the staff pages do: not those of a previous
+    employer outside their scope) — decided on the few organisations found, in one more
+    query: filtering the rollups by the reader's whole scope in SQL made SQLite probe
+    every (staff, organisation) pair (1.5 s for 1,750 staff of a Home Affairs reader)."""
     if user is not None and rows:
         found = {row["organisation_id"] for row in rows}
         allowed = set(
@@ -281,6 +283,13 @@ def _rating_sums(
         for name in fields:
             total[name] += int(row[name] or 0)
     return {staff_id: Index.of(total) for staff_id, total in totals.items()}
+
+
+def _rating_sums(
+    ids: Sequence[int], period: Period, user: Any, fields: Sequence[str] = SUM_FIELDS
+) -> dict[int, Index]:
+    """The year's rollup sums per staff member (scoped to `user`'s ratings, `_totals`)."""
+    return _totals(_rollup_rows(ids, period, fields), user, fields)
 
 
 def _substantiated(ids: Sequence[int], period: Period) -> dict[int, int]:
@@ -466,54 +475,48 @@ def rows_for(
 
 
 def _index_sums(ids: Sequence[int], period: Period, user: Any) -> dict[int, Index]:
-    """Counted and satisfied per staff member, GROUP BYs over the year's rollups a batch of
+    """Counted and satisfied per staff member: GROUP BYs over the year's rollups a batch of
     ids at a time (a subquery of the staff made SQLite scan the rollups: 1.5 s for 1,750
-    staff)."""
-    sums: dict[int, Index] = {}
+    staff), the reader's scope checked once on all the organisations found."""
+    fields = ("counted", "satisfied")
+    rows: list[dict[str, Any]] = []
     for n in range(0, len(ids), ID_BATCH):
-        sums.update(_rating_sums(ids[n : n + ID_BATCH], period, user, ("counted", "satisfied")))
-    return sums
+        rows += _rollup_rows(ids[n : n + ID_BATCH], period, fields)
+    return _totals(rows, user, fields)
 
 
-def _unconfirmed(
-    staff: StaffQuerySet, organisations: OrganisationQuerySet, period: Period
-) -> set[int]:
-    """The "unconfirmed" reason in SQL: still working in one of `organisations` (not left,
-    not moved), some version in force for them (`_applicable`) not confirmed by the end
-    of the year.
+def _unconfirmed(organisations: OrganisationQuerySet, period: Period) -> set[int]:
+    """The "unconfirmed" reason in SQL: staff still working in one of `organisations` (not
+    left, placed there or in one of its divisions: not moved) for whom some version in
+    force (`_applicable`) was not confirmed by the end of the year. Who of them is listed
+    for the year is the caller's to check (they are placed there now).
 
-    What applies to an organisation depends only on which of the versions' scopes are
-    above it (prefixes of its path), so the organisations are grouped by that: one
-    condition on the path per group, one NOT EXISTS per version of the group.
+    What applies to an organisation depends only on which versions' scopes are above it
+    (prefixes of its path): the deepest of them decides, so there is one group per scope,
+    one condition on the organisation's path per group and one NOT EXISTS per version of
+    the group.
     """
     versions = _versions_in_force(period)
     if not versions:
         return set()
     scopes = sorted({v.scope_path for v in versions})
-    ids = organisations.values("pk")
-    # `ConductRow.moved` is false for a member listed under their organisation or division.
-    here = staff.filter(is_active=True).filter(Q(organisation__in=ids) | Q(division__in=ids))
-    paths = Organisation.objects.filter(pk__in=here.values("organisation_id")).values_list(
-        "path", flat=True
-    )
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for path in paths:
-        above = tuple(s for s in scopes if path.startswith(s))
-        if above not in groups:
-            groups[above] = _applicable(path, versions)
     _start, end = period.moments()
     wanted: list[Q] = []
-    for above, needed in groups.items():
-        if not needed:  # no code in force for them: `acknowledged` is None
+    for deepest in scopes:
+        above = {path for path in scopes if deepest.startswith(path)}
+        needed = _applicable(deepest, versions)
+        if not needed:  # cannot happen (a scope's own version applies under it): safe
             continue
         where = Q()
-        for scope_path in scopes:
-            on_path = Q(organisation__path__startswith=scope_path)
-            where &= on_path if scope_path in above else ~on_path
+        for path in scopes:
+            on_path = Q(organisation__path__startswith=path)
+            where &= on_path if path in above else ~on_path
         missing = [
-            ~Exists(
-                Acknowledgement.objects.filter(
-                    staff_id=OuterRef("pk"), code_version_id=version_id, acknowledged_at__lt=end
+            Q(
+                ~Exists(
+                    Acknowledgement.objects.filter(
+                        staff_id=OuterRef("pk"), code_version_id=version_id, acknowledged_at__lt=end
+                    )
                 )
             )
             for version_id in needed
@@ -521,6 +524,10 @@ def _unconfirmed(
         wanted.append(where & reduce(operator.or_, missing))
     if not wanted:
         return set()
+    ids = organisations.values("pk")
+    here = StaffMember.objects.filter(is_active=True).filter(
+        Q(organisation__in=ids) | Q(division__in=ids)
+    )
     return set(here.filter(reduce(operator.or_, wanted)).values_list("pk", flat=True))
 
 
@@ -543,12 +550,12 @@ def attention_ids(
         ids = list(staff.values_list("pk", flat=True))
     if not ids:
         return set()
-    members = staff.values("pk")
     start, end = period.moments()
+    # The year's decisions, cases and breaches are few: read for the whole year and kept
+    # for the staff listed here (a subquery of the staff cost SQLite ~0.5 s a query).
     found: set[int] = set()
     found.update(
         DisciplineDecision.objects.filter(
-            staff_id__in=members,
             stage=DisciplineDecision.Stage.DECIDED,
             decided_on__gte=period.start,
             decided_on__lte=period.end,
@@ -556,7 +563,7 @@ def attention_ids(
     )
     found.update(
         Case.objects.filter(
-            subject_staff_id__in=members,
+            subject_staff_id__isnull=False,
             status__in=(Case.Status.CONCLUDED, Case.Status.CLOSED),
             outcome__in=(Case.Outcome.SUBSTANTIATED, Case.Outcome.PARTLY),
             concluded_at__gte=start,
@@ -565,7 +572,7 @@ def attention_ids(
     )
     found.update(
         Observation.objects.filter(
-            staff_id__in=members,
+            staff_id__isnull=False,
             result=Observation.Result.BREACHED,
             inspection__status=Inspection.Status.CONCLUDED,
             inspection__concluded_at__gte=start,
@@ -575,8 +582,8 @@ def attention_ids(
     if sums is None:
         sums = _index_sums(ids, period, user)
     found.update(pk for pk, index in sums.items() if is_low(index))
-    found.update(_unconfirmed(staff, organisations, period))
-    return found
+    found.update(_unconfirmed(organisations, period))
+    return found.intersection(ids)
 
 
 # --- The page ----------------------------------------------------------------------------------
