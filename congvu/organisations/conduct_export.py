@@ -1,8 +1,11 @@
 """The conduct record as Excel: headed with the organisation, the year and the day printed.
 
-Vietnamese whatever the reader's language (it goes into the rating file); numbers stay
-numbers, an index on too few ratings is left empty with the reason in its cell. Nothing
-of a case but its count: no reporter, no report.
+A working file, in the reader's language like the ranking workbook (`scoring.documents`):
+the sheet's name, the titles, the headers and the values written by the platform (status,
+confirmation, reasons, discipline forms with an English name) are Vietnamese or English;
+what people typed (names, positions, organisations, decision numbers) stays as typed.
+Numbers stay numbers, an index on too few ratings is left empty with the reason in its
+cell. Nothing of a case but its count: no reporter, no report.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import io
 from typing import Final
 
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from congvu.core.cells import safe_row
@@ -20,66 +25,78 @@ from .conduct_record import ConductRow, Record, min_ratings, reason_labels
 
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE: Final = "DD/MM/YYYY"
-SHEET: Final = "Ho so VHCV"
-
-HEADERS: Final = (
-    "STT",
-    "Họ và tên",
-    "Mã cán bộ",
-    "Chức vụ",
-    "Cơ quan, đơn vị",
-    "Tình trạng",
-    "Số lượt đánh giá được tính",
-    "Chỉ số hài lòng (%)",
-    "Phản ánh được kết luận đúng, đúng một phần",
-    "Kỷ luật trong năm",
-    "Vi phạm qua kiểm tra công vụ",
-    "Xác nhận thực hiện quy tắc ứng xử",
-    "Ngày xác nhận",
-    "Cần lưu ý",
-)
 WIDTHS: Final = (6, 28, 14, 20, 32, 20, 12, 12, 14, 36, 12, 14, 12, 36)
+
+
+def sheet_name() -> str:
+    # Translators: an Excel sheet's name: at most 31 characters, none of []:*?/\
+    return pgettext("conduct workbook", "Ho so VHCV")
+
+
+def headers() -> tuple[str, ...]:
+    """The column headers, in the reader's language."""
+    return (
+        _("STT"),
+        _("Họ và tên"),
+        _("Mã cán bộ"),
+        _("Chức vụ"),
+        pgettext("conduct workbook", "Cơ quan, đơn vị"),
+        _("Tình trạng"),
+        _("Số lượt đánh giá được tính"),
+        _("Chỉ số hài lòng (%)"),
+        _("Phản ánh được kết luận đúng, đúng một phần"),
+        _("Kỷ luật trong năm"),
+        _("Vi phạm qua kiểm tra công vụ"),
+        pgettext("conduct workbook", "Xác nhận thực hiện quy tắc ứng xử"),
+        _("Ngày xác nhận"),
+        _("Cần lưu ý"),
+    )
 
 
 def _status(row: ConductRow) -> str:
     if not row.is_active:
         if row.left_on is not None:
-            return f"Thôi công tác từ {row.left_on:%d/%m/%Y}"
-        return "Thôi công tác"
+            return _("Thôi công tác từ %(date)s") % {"date": f"{row.left_on:%d/%m/%Y}"}
+        return _("Thôi công tác")
     if row.moved:
-        return "Đã chuyển công tác"
-    return "Đang công tác"
+        return _("Đã chuyển công tác")
+    return _("Đang công tác")
 
 
 def _acknowledged(row: ConductRow) -> str:
     if row.acknowledged is None:
-        return "Chưa có quy tắc áp dụng"
-    return "Đã xác nhận" if row.acknowledged else "Chưa xác nhận"
+        return _("Chưa có quy tắc áp dụng")
+    return _("Đã xác nhận") if row.acknowledged else _("Chưa xác nhận")
 
 
 def conduct_xlsx(record: Record) -> bytes:
-    with translation.override("vi"):
-        return _render(record)
-
-
-def _render(record: Record) -> bytes:
+    """The workbook in the active language (the reader's)."""
     today = timezone.localdate()
     organisation = record.organisation
+    columns = headers()
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has its first sheet
-    sheet.title = SHEET
-    title = f"Hồ sơ thực hiện văn hóa công vụ năm {record.period.year}: {organisation.name}"
-    scope = " (gồm đơn vị trực thuộc)" if record.subtree else ""
-    subtitle = (
-        f"{organisation.name} ({organisation.code}){scope}. Năm {record.period.year}. "
-        f"In ngày {today:%d/%m/%Y}. Chỉ số hài lòng chỉ ghi khi có từ {min_ratings()} "
-        f"lượt đánh giá được tính."
-    )
-    title_rows(sheet, title, subtitle, len(HEADERS))
-    header_row(sheet, HEADERS, WIDTHS)
+    sheet.title = sheet_name()
+    title = _("Hồ sơ thực hiện văn hóa công vụ năm %(year)s: %(name)s") % {
+        "year": record.period.year,
+        "name": organisation.name,
+    }
+    subtitle = _(
+        "%(name)s (%(code)s)%(units)s. Năm %(year)s. In ngày %(today)s. Chỉ số hài lòng chỉ "
+        "ghi khi có từ %(min)s lượt đánh giá được tính."
+    ) % {
+        "name": organisation.name,
+        "code": organisation.code,
+        "units": (" " + _("(gồm đơn vị trực thuộc)")) if record.subtree else "",
+        "year": record.period.year,
+        "today": f"{today:%d/%m/%Y}",
+        "min": min_ratings(),
+    }
+    title_rows(sheet, title, subtitle, len(columns))
+    header_row(sheet, columns, WIDTHS)
     labels = reason_labels()
-    too_few = "Chưa đủ lượt đánh giá"
+    too_few = _("Chưa đủ lượt đánh giá")
     # The sheet's row of each staff member, counted here: `sheet.max_row` scans every
     # cell written so far, which made a 1,700-row file take seconds.
     above = sheet.max_row
@@ -101,7 +118,8 @@ def _render(record: Record) -> bytes:
                     else (too_few if row.index.counted else None),
                     row.substantiated,
                     "; ".join(
-                        f"{d.form} (số {d.number}, ngày {d.decided_on:%d/%m/%Y})"
+                        _("%(form)s (số %(number)s, ngày %(date)s)")
+                        % {"form": d.form, "number": d.number, "date": f"{d.decided_on:%d/%m/%Y}"}
                         for d in row.discipline
                     ),
                     row.breaches,

@@ -17,22 +17,26 @@ at some time during a calendar year:
   every applicable version, provincial catalogue and supplements) and when.
 
 Every figure is read with one query per kind for a whole page of staff, so the page
-costs the same few queries for 5 or 500 staff members. Who may read it is decided by
-`accounts.access` (STAFF_VIEW_CONTACT, the permission that shows discipline on the
+costs the same few queries for 5 or 500 staff members. The "Cần lưu ý" filter finds the
+staff who need attention set-based (`attention_ids`: the rule of `ConductRow.reasons`,
+in SQL but for the index), so only the page shown is computed. Who may read it is
+decided by `accounts.access` (STAFF_VIEW_CONTACT, the permission that shows discipline on the
 staff page); the scoping of the organisations and of the ratings goes through it too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +71,17 @@ def index_threshold() -> float:
 def min_ratings() -> int:
     """Counted ratings under which the index is not shown (nor judged)."""
     return int(getattr(settings, "CONDUCT_RECORD_MIN_RATINGS", MIN_RANKED))
+
+
+def shown_share(index: Index) -> float | None:
+    """The index in percent, or None when too few ratings were counted to show it."""
+    return index.share_pct if index.counted >= min_ratings() else None
+
+
+def is_low(index: Index) -> bool:
+    """A shown index under the threshold (the "low_index" reason)."""
+    share = shown_share(index)
+    return share is not None and share < index_threshold()
 
 
 # --- The year ----------------------------------------------------------------------------------
@@ -192,7 +207,7 @@ class ConductRow:
     @property
     def share_pct(self) -> float | None:
         """The index in percent, or None when too few ratings were counted to show it."""
-        return self.index.share_pct if self.enough else None
+        return shown_share(self.index)
 
     @property
     def left_in_year(self) -> bool:
@@ -208,10 +223,10 @@ class ConductRow:
             found.append("case")
         if self.breaches:
             found.append("breach")
-        share = self.share_pct
-        if share is not None and share < index_threshold():
+        if is_low(self.index):
             found.append("low_index")
         # Only of someone still working here: who left or moved can no longer be asked.
+        # (`attention_ids` holds the same rule in SQL: change both together.)
         if self.acknowledged is False and self.is_active and not self.moved:
             found.append("unconfirmed")
         return found
@@ -236,15 +251,9 @@ def reason_labels() -> dict[str, str]:
     }
 
 
-def _rating_sums(
-    ids: Sequence[int], period: Period, user: Any, fields: Sequence[str] = SUM_FIELDS
-) -> dict[int, Index]:
-    """The year's rollup sums per staff member. With `user`, only the ratings given in
-    organisations the reader may watch (as the staff pages do: not those of a previous
-    employer outside their scope) — decided on the few organisations found, in one more
-    query: filtering the rollups by the reader's whole scope in SQL made SQLite probe
-    every (staff, organisation) pair (1.5 s for 1,750 staff of a Home Affairs reader)."""
-    rows = list(
+def _rollup_rows(ids: Sequence[int], period: Period, fields: Sequence[str]) -> list[dict[str, Any]]:
+    """The year's rollup sums of `ids` per (staff member, organisation rated in)."""
+    return list(
         StaffMonthRollup.objects.filter(
             staff_id__in=list(ids), month__gte=period.start, month__lte=dt.date(period.year, 12, 1)
         )
@@ -252,6 +261,14 @@ def _rating_sums(
         .annotate(**{name: Sum(name) for name in fields})
         .order_by()
     )
+
+
+def _totals(rows: list[dict[str, Any]], user: Any, fields: Sequence[str]) -> dict[int, Index]:
+    """The rows' sums per staff member. With `user`, only the ratings given in
+    organisations the reader may watch (as the staff pages do: not those of a previous
+    employer outside their scope) — decided on the few organisations found, in one more
+    query: filtering the rollups by the reader's whole scope in SQL made SQLite probe
+    every (staff, organisation) pair (1.5 s for 1,750 staff of a Home Affairs reader)."""
     if user is not None and rows:
         found = {row["organisation_id"] for row in rows}
         allowed = set(
@@ -266,6 +283,13 @@ def _rating_sums(
         for name in fields:
             total[name] += int(row[name] or 0)
     return {staff_id: Index.of(total) for staff_id, total in totals.items()}
+
+
+def _rating_sums(
+    ids: Sequence[int], period: Period, user: Any, fields: Sequence[str] = SUM_FIELDS
+) -> dict[int, Index]:
+    """The year's rollup sums per staff member (scoped to `user`'s ratings, `_totals`)."""
+    return _totals(_rollup_rows(ids, period, fields), user, fields)
 
 
 def _substantiated(ids: Sequence[int], period: Period) -> dict[int, int]:
@@ -447,6 +471,121 @@ def rows_for(
     return rows
 
 
+# --- Who needs attention, set-based ------------------------------------------------------------
+
+
+def _index_sums(ids: Sequence[int], period: Period, user: Any) -> dict[int, Index]:
+    """Counted and satisfied per staff member: GROUP BYs over the year's rollups a batch of
+    ids at a time (a subquery of the staff made SQLite scan the rollups: 1.5 s for 1,750
+    staff), the reader's scope checked once on all the organisations found."""
+    fields = ("counted", "satisfied")
+    rows: list[dict[str, Any]] = []
+    for n in range(0, len(ids), ID_BATCH):
+        rows += _rollup_rows(ids[n : n + ID_BATCH], period, fields)
+    return _totals(rows, user, fields)
+
+
+def _unconfirmed(organisations: OrganisationQuerySet, period: Period) -> set[int]:
+    """The "unconfirmed" reason in SQL: staff still working in one of `organisations` (not
+    left, placed there or in one of its divisions: not moved) for whom some version in
+    force (`_applicable`) was not confirmed by the end of the year. Who of them is listed
+    for the year is the caller's to check (they are placed there now).
+
+    What applies to an organisation depends only on which versions' scopes are above it
+    (prefixes of its path): the deepest of them decides, so there is one group per scope,
+    one condition on the organisation's path per group and one NOT EXISTS per version of
+    the group.
+    """
+    versions = _versions_in_force(period)
+    if not versions:
+        return set()
+    scopes = sorted({v.scope_path for v in versions})
+    _start, end = period.moments()
+    wanted: list[Q] = []
+    for deepest in scopes:
+        above = {path for path in scopes if deepest.startswith(path)}
+        needed = _applicable(deepest, versions)
+        if not needed:  # cannot happen (a scope's own version applies under it): safe
+            continue
+        where = Q()
+        for path in scopes:
+            on_path = Q(organisation__path__startswith=path)
+            where &= on_path if path in above else ~on_path
+        missing = [
+            Q(
+                ~Exists(
+                    Acknowledgement.objects.filter(
+                        staff_id=OuterRef("pk"), code_version_id=version_id, acknowledged_at__lt=end
+                    )
+                )
+            )
+            for version_id in needed
+        ]
+        wanted.append(where & reduce(operator.or_, missing))
+    if not wanted:
+        return set()
+    ids = organisations.values("pk")
+    here = StaffMember.objects.filter(is_active=True).filter(
+        Q(organisation__in=ids) | Q(division__in=ids)
+    )
+    return set(here.filter(reduce(operator.or_, wanted)).values_list("pk", flat=True))
+
+
+def attention_ids(
+    staff: StaffQuerySet,
+    organisations: OrganisationQuerySet,
+    period: Period,
+    user: Any,
+    *,
+    ids: Sequence[int] | None = None,
+    sums: dict[int, Index] | None = None,
+) -> set[int]:
+    """The ids of `staff` whose row needs attention ("Cần lưu ý"), without computing rows:
+    the rule of `ConductRow.reasons`, a few queries for any number of staff. Discipline,
+    cases, breaches and confirmations are found in SQL; the index on the GROUP BYs the
+    sort by index reads (`sums`, read here when not given), judged by `is_low` in Python
+    so that a share on the threshold is judged exactly as on the row. `ids` are the
+    staff's ids when already read."""
+    if ids is None:
+        ids = list(staff.values_list("pk", flat=True))
+    if not ids:
+        return set()
+    start, end = period.moments()
+    # The year's decisions, cases and breaches are few: read for the whole year and kept
+    # for the staff listed here (a subquery of the staff cost SQLite ~0.5 s a query).
+    found: set[int] = set()
+    found.update(
+        DisciplineDecision.objects.filter(
+            stage=DisciplineDecision.Stage.DECIDED,
+            decided_on__gte=period.start,
+            decided_on__lte=period.end,
+        ).values_list("staff_id", flat=True)
+    )
+    found.update(
+        Case.objects.filter(
+            subject_staff_id__isnull=False,
+            status__in=(Case.Status.CONCLUDED, Case.Status.CLOSED),
+            outcome__in=(Case.Outcome.SUBSTANTIATED, Case.Outcome.PARTLY),
+            concluded_at__gte=start,
+            concluded_at__lt=end,
+        ).values_list("subject_staff_id", flat=True)
+    )
+    found.update(
+        Observation.objects.filter(
+            staff_id__isnull=False,
+            result=Observation.Result.BREACHED,
+            inspection__status=Inspection.Status.CONCLUDED,
+            inspection__concluded_at__gte=start,
+            inspection__concluded_at__lt=end,
+        ).values_list("staff_id", flat=True)
+    )
+    if sums is None:
+        sums = _index_sums(ids, period, user)
+    found.update(pk for pk, index in sums.items() if is_low(index))
+    found.update(_unconfirmed(organisations, period))
+    return found.intersection(ids)
+
+
 # --- The page ----------------------------------------------------------------------------------
 
 
@@ -496,26 +635,22 @@ def record(
 ) -> Record:
     """The staff of the record in display order: Vietnamese name order, or the lowest
     shown index first (those with too few ratings to judge after them, by name); with
-    `attention`, only those whose row needs it ("Cần lưu ý": every row is computed, a
-    batch of staff at a time, before paging)."""
+    `attention`, only those whose row needs it ("Cần lưu ý", found set-based by
+    `attention_ids`: only the rows asked for are computed)."""
     organisations = scope(user, organisation, subtree=subtree)
     listed = list(organisations.values_list("pk", flat=True))
     staff = staff_in_year(organisations, period)
     if query:
         staff = staff.search(query)
     named = list(staff.order_by("sort_name", "pk").values_list("pk", flat=True))
+    sums: dict[int, Index] | None = None
     if sort == "index" and named:
-        # GROUP BYs over the year's rollups of these staff, a batch of ids at a time (a
-        # subquery of the staff made SQLite scan the rollups: 1.5 s for 1,750 staff).
-        sums: dict[int, Index] = {}
-        for n in range(0, len(named), ID_BATCH):
-            batch = named[n : n + ID_BATCH]
-            sums.update(_rating_sums(batch, period, user, ("counted", "satisfied")))
+        sums = ranked = _index_sums(named, period, user)
         minimum = min_ratings()
         position = {pk: n for n, pk in enumerate(named)}
 
         def key(pk: int) -> tuple[bool, float, int]:
-            index = sums.get(pk)
+            index = ranked.get(pk)
             if index is None or index.counted < minimum or index.share is None:
                 return (True, 0.0, position[pk])
             return (False, index.share, position[pk])
@@ -532,7 +667,8 @@ def record(
         user=user,
     )
     if attention:
-        found.order = [row.staff_id for row in found.all_rows() if row.attention]
+        flagged = attention_ids(staff, organisations, period, user, ids=named, sums=sums)
+        found.order = [pk for pk in named if pk in flagged]
     return found
 
 

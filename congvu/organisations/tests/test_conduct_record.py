@@ -186,25 +186,110 @@ def test_no_reporter_data_in_the_page_or_the_workbook(
 def test_the_workbook_is_headed_and_in_vietnamese(
     as_head: Client, world: dict[str, Any], year: int
 ) -> None:
-    as_head.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = as_head.get(xlsx_url(world["justice"]))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
+    assert sheet.title == "Ho so VHCV"
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == f"Hồ sơ thực hiện văn hóa công vụ năm {year}: Sở Tư pháp"
     assert f"In ngày {timezone.localdate():%d/%m/%Y}" in str(rows[1][0])
     assert rows[3][:3] == ("STT", "Họ và tên", "Mã cán bộ")
+    assert rows[3][-3:] == ("Xác nhận thực hiện quy tắc ứng xử", "Ngày xác nhận", "Cần lưu ý")
     by_code = {row[2]: row for row in rows[4:]}
     duc = by_code["STP-001"]
     assert duc[6] == 12 and duc[7] == 75.0 and duc[8] == 1 and duc[10] == 1
     assert "Khiển trách (số 12/QĐ-STP" in duc[9]
     assert "Bị kỷ luật trong năm" in duc[13]
+    assert duc[5] == "Đang công tác" and duc[11] == "Đã xác nhận"
+    assert by_code["STP-002"][11] == "Chưa xác nhận"
     assert by_code["STP-003"][5] == f"Thôi công tác từ 31/03/{year}"
     # The confirmation date is a date shown dd/mm/yyyy on every staff row, and only there.
     formats = [sheet.cell(row=r, column=13).number_format for r in range(1, len(rows) + 1)]
     assert formats[4:] == ["DD/MM/YYYY"] * (len(rows) - 4)
     assert "DD/MM/YYYY" not in formats[:4]
+
+
+def test_the_workbook_follows_the_readers_english(
+    as_head: Client, world: dict[str, Any], year: int
+) -> None:
+    as_head.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = as_head.get(xlsx_url(world["justice"], subtree=1))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    assert sheet.title == "Conduct record"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == f"Public service culture record for {year}: Sở Tư pháp"
+    subtitle = str(rows[1][0])
+    assert f"Printed on {timezone.localdate():%d/%m/%Y}" in subtitle
+    assert "(including sub-units)" in subtitle and "at least 10 counted ratings" in subtitle
+    assert rows[3] == (
+        "No.",
+        "Full name",
+        "Staff code",
+        "Position",
+        "Organisation / unit",
+        "Status",
+        "Ratings counted",
+        "Satisfaction index (%)",
+        "Reports found substantiated or partly substantiated",
+        "Discipline during the year",
+        "Breaches found by inspections",
+        "Code of conduct confirmed",
+        "Confirmed on",
+        "Needs attention",
+    )
+    by_code = {row[2]: row for row in rows[4:]}
+    duc, lan, hung = by_code["STP-001"], by_code["STP-002"], by_code["STP-003"]
+    # What people typed stays as typed; what the platform writes is English.
+    assert duc[1] == "Nguyễn Văn Đức" and duc[4] == "Sở Tư pháp / Phòng Hành chính tư pháp"
+    assert duc[5] == "In post" and duc[11] == "Acknowledged"
+    assert duc[9].startswith("Reprimand (no. 12/QĐ-STP, ")
+    assert duc[13] == (
+        "Disciplined during the year; A report about them found substantiated; "
+        "A breach recorded by an inspection"
+    )
+    assert lan[11] == "Not acknowledged" and "Satisfaction index below 70 %" in lan[13]
+    assert hung[5] == f"Left on 31/03/{year}"
+    cells = " ".join(str(c) for row in rows for c in row if c)
+    for vietnamese in ("Đang công tác", "Chưa xác nhận", "Bị kỷ luật", "In ngày", "Khiển trách"):
+        assert vietnamese not in cells
+
+
+def test_too_few_ratings_and_a_moved_member_read_in_both_languages(
+    as_head: Client, world: dict[str, Any], province: Province, settings: Any
+) -> None:
+    settings.CONDUCT_RECORD_MIN_RATINGS = 11  # Lan's 10 ratings are too few
+    moved = make_staff(world["justice"], "Phạm Thu Hà", "STP-004")
+    org_services.update_staff(
+        moved,
+        actor=None,
+        full_name=moved.full_name,
+        staff_code=moved.staff_code,
+        category=moved.category,
+        position_title="",
+        is_leader=False,
+        organisation=province["dept_home"],
+        division=None,
+        email="",
+        phone="",
+        effective=timezone.localdate(),
+    )
+
+    def cells(client: Client) -> dict[str, tuple[Any, ...]]:
+        book = load_workbook(io.BytesIO(client.get(xlsx_url(world["justice"])).content))
+        return {row[2]: row for row in book.active.iter_rows(min_row=5, values_only=True)}
+
+    vietnamese = cells(as_head)
+    assert vietnamese["STP-002"][7] == "Chưa đủ lượt đánh giá"
+    assert vietnamese["STP-004"][5] == "Đã chuyển công tác"
+    as_head.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = cells(as_head)
+    assert english["STP-002"][7] == "Too few ratings"
+    assert english["STP-004"][5] == "Moved to another post"
+    as_head.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+    assert cells(as_head)["STP-002"][7] == "Chưa đủ lượt đánh giá"
 
 
 # --- who -------------------------------------------------------------------------------
