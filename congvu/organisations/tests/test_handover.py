@@ -261,9 +261,7 @@ def test_the_team_of_an_inspection_of_a_dissolved_organisation_reads_it_in_engli
         code_version=version,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        restructuring.dissolve_organisation(
-            province["commune"], actor=officer, effective=EFFECTIVE
-        )
+        restructuring.dissolve_organisation(province["commune"], actor=officer, effective=EFFECTIVE)
     notice = Notification.objects.get(user=lead, key="organisations.inspection_cancelled")
     assert "giải thể từ 01/09/2026" in notice.body
     with translation.override("en"):
