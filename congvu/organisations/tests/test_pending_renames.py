@@ -177,6 +177,19 @@ def test_the_page_refuses_a_date_without_a_pending_rename_and_changes_nothing(
         assert len(history(pending)) == 2
 
 
+def test_withdrawing_twice_says_there_is_nothing_left_to_withdraw(
+    pending: Organisation, as_officer: Client
+) -> None:
+    data = {"effective": dmy(AHEAD)}
+    assert as_officer.post(url("withdraw_rename", pending), data).status_code == 302
+    response = as_officer.post(url("withdraw_rename", pending), data)
+    assert response.status_code == 200
+    assert f"Không có việc đổi tên nào chờ hiệu lực từ ngày {dmy(AHEAD)}" in (
+        response.content.decode()
+    )
+    assert len(history(pending)) == 1
+
+
 def test_withdrawing_from_the_page_is_404_for_an_outsider_and_403_for_a_viewer(
     pending: Organisation, as_outsider: Client, as_viewer: Client
 ) -> None:
