@@ -4,7 +4,8 @@ The same services as the organisation's page (`organisations.restructuring`), sc
 same way: the organisation acted on is 404 when invisible and 403 without ORG_MANAGE;
 an organisation named in the body is 404 when invisible, and the service answers 403
 where the caller may not manage it. Move, merge, split and dissolve are refused (422)
-for a date after today; a rename may be dated ahead and shows from that day.
+for a date after today; a rename may be dated ahead and shows from that day, and may
+be withdrawn until then (`/rename/withdraw`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,14 @@ class RenameIn(_In):
         description="Ngày hiệu lực (YYYY-MM-DD), mặc định hôm nay; có thể sau hôm nay: tên "
         "mới hiện từ ngày đó / effective date, default today; may be ahead: the new name "
         "shows from that day",
+    )
+
+
+class WithdrawRenameIn(_In):
+    effective: IsoDate | None = Field(
+        None,
+        description="Ngày hiệu lực của tên mới chờ rút lại (YYYY-MM-DD); bỏ qua = lần đổi tên "
+        "chờ hiệu lực muộn nhất / the pending rename's date; omit: the latest pending rename",
     )
 
 
@@ -142,6 +151,20 @@ def rename(request: HttpRequest, id: Id, payload: RenameIn) -> Any:
             name=payload.name,
             short_name=payload.short_name,
             effective=payload.effective,
+        )
+    )
+
+
+@router.post(
+    "/organisations/{id}/rename/withdraw",
+    response={200: OrganisationOut, **_ERRORS},
+    summary="Rút lại việc đổi tên chờ hiệu lực / withdraw a rename not yet in force",
+)
+def withdraw_rename(request: HttpRequest, id: Id, payload: WithdrawRenameIn) -> Any:
+    organisation = get_organisation(user_of(request), Perm.ORG_MANAGE, id)
+    return _answer(
+        restructuring.withdraw_rename(
+            organisation, actor=user_of(request), effective=payload.effective
         )
     )
 

@@ -59,6 +59,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "accounts.passkey_remove": _("Gỡ khóa truy cập (passkey)"),
     "organisations.create": _("Tạo cơ quan"),
     "organisations.rename": _("Đổi tên cơ quan"),
+    "organisations.rename_withdrawn": _("Rút lại việc đổi tên chờ hiệu lực"),
     "organisations.move": _("Chuyển cơ quan cấp trên"),
     "organisations.merge": _("Hợp nhất cơ quan"),
     "organisations.split": _("Chia tách cơ quan"),

@@ -141,6 +141,12 @@ class RenameForm(forms.Form):
     effective = DayField(label=_("Ngày hiệu lực"), initial=today)
 
 
+class WithdrawRenameForm(forms.Form):
+    """Which pending rename to withdraw: the day it was to take effect (one per day)."""
+
+    effective = DayField(label=_("Ngày hiệu lực của tên mới"), widget=forms.HiddenInput)
+
+
 class ScopedForm(forms.Form):
     """A form whose organisation fields are limited to `organisations`."""
 

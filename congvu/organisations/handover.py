@@ -17,9 +17,10 @@ part by default), or a dissolution's successor (else where its staff went).
   kept only if they may handle the successor's cases, then given to the successor's
   default handler like a new case, or its heads are told.
 * **Inspections** planned (not started) of the closed organisation are cancelled
-  with the reason, and open items of inspection programmes for it are marked
-  cancelled: an inspection is of one organisation as it is (its announcement, its
-  checklist of staff); the inspectors plan the successor's own.
+  with the reason (its organisation's people, and its lead and members, are told),
+  and open items of inspection programmes for it are marked cancelled: an inspection
+  is of one organisation as it is (its announcement, its checklist of staff); the
+  inspectors plan the successor's own.
 * **Role grants** on the closed organisation are not moved (that would widen access
   without anyone deciding it): the people who manage accounts there are told who
   holds them, with a link to each user's page to grant again.
@@ -65,7 +66,7 @@ def hand_over(
         counts = {
             **_assignments(closed, successor, effective=effective),
             **_cases(closed, successor, effective=effective, actor=actor),
-            **_inspections(closed, reason=reason, effective=effective),
+            **_inspections(closed, successor, reason=reason, effective=effective, actor=actor),
             **_grants(closed, successor),
         }
     record(
@@ -227,7 +228,46 @@ def _move_case(
 # --- inspections ------------------------------------------------------------------------------
 
 
-def _inspections(closed: Organisation, *, reason: str, effective: dt.date) -> dict[str, int]:
+def _tell_team(
+    inspection: Any,
+    closed: Organisation,
+    successor: Organisation | None,
+    *,
+    effective: dt.date,
+    actor: Any,
+) -> None:
+    """The lead and members of a cancelled inspection: they had planned the visit."""
+    team = [inspection.lead_id, *inspection.members.values_list("pk", flat=True)]
+    people = [pk for pk in dict.fromkeys(team) if actor is None or pk != actor.pk]
+    params = {
+        "code": inspection.code,
+        "organisation": closed.name,
+        "successor": successor.name if successor else "",
+        "day": effective,
+    }
+    url = f"/inspections/{inspection.code}/"
+
+    def send() -> None:
+        for user_id in people:
+            notify(
+                user_id,
+                kind="inspection",
+                key=notices.INSPECTION_CANCELLED.key,
+                params=params,
+                url=url,
+            )
+
+    transaction.on_commit(send)
+
+
+def _inspections(
+    closed: Organisation,
+    successor: Organisation | None,
+    *,
+    reason: str,
+    effective: dt.date,
+    actor: Any,
+) -> dict[str, int]:
     from congvu.inspections import notices as inspection_notices
     from congvu.inspections.models import Inspection, ProgrammeItem
 
@@ -247,6 +287,7 @@ def _inspections(closed: Organisation, *, reason: str, effective: dt.date) -> di
             data={"from": "planned", "to": "cancelled", "reason": "organisation_closed"},
         )
         inspection_notices.cancelled(inspection, actor=None)
+        _tell_team(inspection, closed, successor, effective=effective, actor=actor)
     items = [
         item
         for item in ProgrammeItem.objects.filter(organisation=closed, cancelled_at__isnull=True)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from congvu.accounts.models import Role
-from congvu.core.notices import Params, message, site_url
+from congvu.core.notices import Params, day, message, site_url
 
 
 def _grants_title(params: Params) -> str:
@@ -37,4 +37,24 @@ CASE_HANDED_OVER = message(
     "organisations.case_handed_over",
     title=gettext_noop("Vụ việc %(code)s được chuyển đến cơ quan bạn xử lý"),
     body=gettext_noop("%(previous)s không còn hoạt động; vụ việc chưa giao cho ai xử lý."),
+)
+
+
+def _inspection_cancelled_body(params: Params) -> str:
+    if params["successor"]:
+        text = _(
+            "%(organisation)s đã sáp nhập vào %(successor)s từ %(day)s. Nếu cần kiểm tra, hãy "
+            "lập cuộc kiểm tra mới tại %(successor)s."
+        )
+    else:
+        text = _("%(organisation)s giải thể từ %(day)s.")
+    return text % {**params, "day": day(params["day"])}
+
+
+#: Told to the lead and members of a planned inspection the handover cancelled (the
+#: inspected organisation's people are told by `inspections.notices.cancelled`).
+INSPECTION_CANCELLED = message(
+    "organisations.inspection_cancelled",
+    title=gettext_noop("Cuộc kiểm tra %(code)s tại %(organisation)s đã được hủy"),
+    body=_inspection_cancelled_body,
 )

@@ -324,6 +324,100 @@ def rename_organisation(
     return org
 
 
+def pending_renames(organisation: Organisation) -> list[OrganisationVersion]:
+    """The renames recorded ahead of their day, earliest first (none has reached the row)."""
+    return list(
+        OrganisationVersion.objects.filter(
+            organisation=organisation, valid_from__gt=timezone.localdate()
+        ).order_by("valid_from")
+    )
+
+
+def _no_pending(day: dt.date | None) -> ValidationError:
+    if day is None:
+        return ValidationError(
+            _(
+                "Không có việc đổi tên nào đang chờ hiệu lực. / "
+                "There is no rename waiting for its date."
+            ),
+            code="no_pending_rename",
+        )
+    return ValidationError(
+        {
+            "effective": _(
+                "Không có việc đổi tên nào chờ hiệu lực từ ngày %(day)s. / "
+                "There is no rename waiting to take effect on that date."
+            )
+            % {"day": format_day(day)}
+        },
+        code="no_pending_rename",
+    )
+
+
+@transaction.atomic
+def withdraw_rename(
+    organisation: Organisation, *, actor: Any, effective: dt.date | None = None
+) -> Organisation:
+    """Withdraw a rename recorded ahead of its day (the one from `effective`, or else the
+    latest): its version goes, and the name before it stays in force past that day.
+
+    Only a pending rename can be withdrawn: one in force is history, corrected by another
+    rename. The name kept must still be free under the parent from that day (a sibling
+    may have taken it since this organisation was to give it up).
+    """
+    org = _locked(organisation)
+    _require_manage(actor, org)
+    if org.valid_to is not None:
+        raise ValidationError(
+            _(
+                "%(name)s đã hết hiệu lực (ngày cuối cùng: %(day)s). / "
+                "This organisation is already closed (its last day: %(day)s)."
+            )
+            % {"name": org.name, "day": format_day(org.valid_to)}
+        )
+    pending = pending_renames(org)
+    if effective is not None:
+        pending = [v for v in pending if v.valid_from == effective]
+    if not pending:
+        raise _no_pending(effective)
+    withdrawn = pending[-1]
+    before = (
+        OrganisationVersion.objects.filter(organisation=org, valid_from__lt=withdrawn.valid_from)
+        .order_by("-valid_from")
+        .first()
+    )
+    if before is None:  # the organisation itself begins that day: nothing to fall back on
+        raise ValidationError(
+            _(
+                "%(name)s bắt đầu hiệu lực từ ngày đó; không có tên trước để giữ. / "
+                "The organisation begins on that date; there is no earlier name to keep."
+            )
+            % {"name": org.name}
+        )
+    if before.name != withdrawn.name:
+        check_name_free(
+            before.name, parent_id=org.parent_id, day=withdrawn.valid_from, exclude=[org.pk]
+        )
+    before.valid_to = withdrawn.valid_to
+    withdrawn.delete()
+    before.save(update_fields=["valid_to"])
+    org.save(update_fields=["updated_at"])  # a second tab's rename form is now stale
+    record(
+        "organisations.rename_withdrawn",
+        actor=actor,
+        obj=org,
+        organisation=org,
+        summary=f"{withdrawn.name} ({format_day(withdrawn.valid_from)}) → {before.name}",
+        data={
+            "withdrawn": withdrawn.name,
+            "short_name": withdrawn.short_name,
+            "effective": withdrawn.valid_from,
+            "kept": before.name,
+        },
+    )
+    return org
+
+
 @transaction.atomic
 def move_organisation(
     organisation: Organisation,
@@ -367,6 +461,15 @@ def move_organisation(
             }
         )
     _check_change(org, effective, closing=False)
+    # The same rule as creating and renaming: two siblings of one name cannot be told
+    # apart in the citizen's report form. (A pending rename refuses the move above.)
+    check_name_free(
+        org.name,
+        parent_id=parent.pk if parent else None,
+        day=effective,
+        exclude=[org.pk],
+        field="parent",
+    )
     old_parent = org.parent
     _reparent(org, parent, effective)
     record(

@@ -56,13 +56,19 @@ def require_parent_perm(actor: Any, parent: Organisation | None) -> None:
 
 
 def check_name_free(
-    name: str, *, parent_id: int | None, day: dt.date, exclude: Collection[int] = ()
+    name: str,
+    *,
+    parent_id: int | None,
+    day: dt.date,
+    exclude: Collection[int] = (),
+    field: str = "name",
 ) -> None:
     """Refuse `name` if a sibling (same parent) bears it on `day` or later: two identical
     entries in the citizen's report form cannot be told apart. Divisions and units under
     different parents ("Văn phòng" in every department) may share a name. `exclude`: the
     organisation itself, or those a merge or split closes the day before `day` (a new
-    commune often keeps the name of one it replaces)."""
+    commune often keeps the name of one it replaces). `field`: where the form shows it
+    (a move's is the new parent)."""
     name = " ".join(name.split())
     clash = (
         OrganisationVersion.objects.filter(name=name, parent_id=parent_id)
@@ -76,7 +82,7 @@ def check_name_free(
     if clash is not None:
         raise ValidationError(
             {
-                "name": _(
+                field: _(
                     "%(code)s cũng trực thuộc cơ quan này và mang tên «%(name)s» từ %(day)s; "
                     "hãy chọn tên khác. / Another organisation under the same parent has "
                     "this name on that day."

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new-root/", views.create_root, name="create_root"),
     path("<int:pk>/new-child/", views.create_child, name="create_child"),
     path("<int:pk>/rename/", views.rename, name="rename"),
+    path("<int:pk>/rename/withdraw/", views.withdraw_rename, name="withdraw_rename"),
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/merge/", views.merge, name="merge"),
     path("<int:pk>/split/", views.split, name="split"),

@@ -40,6 +40,7 @@ from .forms import (
     RootForm,
     SplitForm,
     TreeFilterForm,
+    WithdrawRenameForm,
     apply_service_error,
 )
 from .models import Organisation, StaffMember
@@ -169,6 +170,7 @@ def _render_detail(
     organisation: Organisation,
     *,
     bound: dict[str, Any] | None = None,
+    withdraw_errors: list[str] | None = None,
 ) -> HttpResponse:
     user = request.user
     perms = access.perms_on(user, organisation)
@@ -195,6 +197,10 @@ def _render_detail(
         "can_print": Perm.BADGE_PRINT in perms,
         "can_see_conduct": Perm.STAFF_VIEW_CONTACT in perms,
         "open_form": next(iter(bound), None) if bound else None,
+        # Renames recorded ahead of their day: shown to whoever sees the organisation,
+        # each with a "withdraw" button for those who manage it.
+        "pending_renames": restructuring.pending_renames(organisation),
+        "withdraw_errors": withdraw_errors or [],
     }
     if can_manage:
         context["forms"] = _action_forms(request, organisation, bound or {})
@@ -273,6 +279,25 @@ def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         _("Đã đổi tên cơ quan."),
     )
+
+
+@login_required
+@require_POST
+def withdraw_rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a rename recorded ahead of its day (named by that day)."""
+    organisation = _organisation(request, Perm.ORG_MANAGE, pk)
+    form = WithdrawRenameForm(request.POST)
+    if form.is_valid():
+        try:
+            restructuring.withdraw_rename(
+                organisation, actor=request.user, effective=form.cleaned_data["effective"]
+            )
+        except ValidationError as error:
+            return _render_detail(request, organisation, withdraw_errors=error.messages)
+        messages.success(request, _("Đã rút lại việc đổi tên."))
+        return redirect("organisations:detail", pk=organisation.pk)
+    errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+    return _render_detail(request, organisation, withdraw_errors=errors)
 
 
 @login_required

@@ -297,7 +297,7 @@ class _ProvincialMixin:
             rows.append(
                 [
                     str(row.number),
-                    row.report.organisation_name if row.report else row.organisation.name,
+                    row.name_with_note,
                     status_text(row),
                     f"{submitted:%d/%m/%Y}" if submitted else "",
                     *(number_text(values.get(key)) for key, _label in COLUMNS),

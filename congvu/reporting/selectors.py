@@ -81,6 +81,20 @@ class Row:
         return valid_to + dt.timedelta(days=1) if self.closed and valid_to else None
 
     @property
+    def closed_note(self) -> str:
+        """Beside the name of a closed organisation that filed (the page's mark); without a
+        report, `status_label` says it."""
+        if self.closed_from is None or self.report is None:
+            return ""
+        return _("đã sáp nhập/giải thể từ %(day)s") % {"day": f"{self.closed_from:%d/%m/%Y}"}
+
+    @property
+    def name_with_note(self) -> str:
+        """The name as filed (else today's), with the closed mark."""
+        name = self.report.organisation_name if self.report else self.organisation.name
+        return f"{name} ({self.closed_note})" if self.closed_note else name
+
+    @property
     def status_label(self) -> str:
         if self.closed and self.closed_from is not None and not self.report:
             return _("Đã sáp nhập/giải thể từ %(day)s") % {"day": f"{self.closed_from:%d/%m/%Y}"}

@@ -116,7 +116,7 @@ def provincial_workbook(compilation: Compilation) -> bytes:
                 [
                     row.number,
                     row.organisation.code,
-                    row.report.organisation_name if row.report else row.organisation.name,
+                    row.name_with_note,
                     str(row.organisation.kind),
                     row.status_label,
                     submitted,

@@ -19,7 +19,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.text import fold
 
-from ..models import Organisation, OrganisationKind, OrganisationQuerySet
+from ..models import Organisation, OrganisationKind, OrganisationQuerySet, OrganisationVersion
 from .columns import ORG_COLUMNS, Column
 
 PROGRESS_EVERY = 2_000
@@ -125,6 +125,30 @@ def existing_codes(codes: Iterable[str]) -> set[str]:
     return found
 
 
+def pending_renames(pks: Sequence[int], *, today: dt.date) -> dict[int, tuple[str, dt.date]]:
+    """The latest rename recorded ahead of its day, by organisation: (name, day)."""
+    found: dict[int, tuple[str, dt.date]] = {}
+    for chunk in chunks(sorted(pks)):
+        for pk, name, day in (
+            OrganisationVersion.objects.filter(organisation_id__in=chunk, valid_from__gt=today)
+            .order_by("valid_from")
+            .values_list("organisation_id", "name", "valid_from")
+        ):
+            found[pk] = (name, day)
+    return found
+
+
+def msg_pending_rename(name: str, day: dt.date) -> str:
+    return _(
+        "Cơ quan đã có quyết định đổi tên thành «%(name)s» từ %(day)s (đã ghi nhận, chưa có "
+        "hiệu lực); cập nhật bằng tệp này sẽ làm mất việc đổi tên đó. Hãy để dòng này đúng "
+        "như hiện nay, hoặc rút lại việc đổi tên trên trang của cơ quan trước. / This "
+        "organisation has a rename to “%(name)s” recorded for %(day)s; this row would lose "
+        "it. Keep the row as the organisation is today, or withdraw that rename on the "
+        "organisation's page first."
+    ) % {"name": name, "day": f"{day:%d/%m/%Y}"}
+
+
 def clean_name(value: str) -> str:
     return " ".join(value.split())
 
@@ -227,6 +251,12 @@ def plan_organisations(
     unknown_here = [code for code in mentioned if code and code not in allowed]
     outside = existing_codes(unknown_here)
 
+    # An update writes a version from today, which would replace a rename dated ahead.
+    renames_ahead = pending_renames(
+        [allowed[code].pk for code in {r.get("code", "") for r in rows} if code in allowed],
+        today=today,
+    )
+
     first_seen: dict[str, int] = {}
     new_rows: dict[str, dict[str, Any]] = {}
     checked: list[dict[str, Any]] = []
@@ -319,6 +349,8 @@ def plan_organisations(
                         "The organisation is closed and cannot be updated."
                     ),
                 )
+            elif current.pk in renames_ahead:
+                plan.error(row, col["name"], msg_pending_rename(*renames_ahead[current.pk]))
             else:
                 plan.update.append(item)
             continue

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
@@ -190,6 +190,85 @@ def test_planned_inspections_of_a_closed_organisation_are_cancelled_with_the_rea
     assert planned.status == Inspection.Status.CANCELLED
     assert "đã sáp nhập vào Sở Nội vụ từ 01/09/2026" in planned.cancel_reason
     assert Inspection.objects.get(pk=running.pk).status == Inspection.Status.IN_PROGRESS
+
+
+def test_a_cancelled_inspections_lead_and_members_are_told_why(
+    province: Province, officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    version = load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    lead = make_user("truong.doan", Role.INSPECTOR, province["root"])
+    member = make_user("thanh.vien", Role.INSPECTOR, province["root"])
+    bystander = make_user("thanh.tra.khac", Role.INSPECTOR, province["root"])
+    respondent = make_user("head.stp", Role.HEAD, province["dept_justice"])
+    common = {
+        "organisation": province["dept_justice"],
+        "planned_on": TODAY + dt.timedelta(days=10),
+        "lead": lead,
+        "code_version": version,
+    }
+    planned = Inspection.objects.create(
+        code="KT-PLANNED2", kind=Inspection.Kind.SCHEDULED, **common
+    )
+    planned.members.add(member, officer)  # the officer who merges is told nothing
+    # Unannounced: the organisation never knew of it, but its team did.
+    surprise = Inspection.objects.create(
+        code="KT-SURPRISE", kind=Inspection.Kind.UNANNOUNCED, **common
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restructuring.merge_organisations(
+            [province["dept_justice"]],
+            actor=officer,
+            effective=EFFECTIVE,
+            into=province["dept_home"],
+        )
+
+    def told(user: User) -> set[str]:
+        return set(
+            Notification.objects.filter(
+                user=user, key="organisations.inspection_cancelled"
+            ).values_list("url", flat=True)
+        )
+
+    both = {f"/inspections/{planned.code}/", f"/inspections/{surprise.code}/"}
+    assert told(lead) == both
+    assert told(member) == {f"/inspections/{planned.code}/"}
+    assert told(officer) == told(bystander) == told(respondent) == set()
+    notice = Notification.objects.get(user=member, key="organisations.inspection_cancelled")
+    assert notice.kind == "inspection"
+    assert notice.title == "Cuộc kiểm tra KT-PLANNED2 tại Sở Tư pháp đã được hủy"
+    assert "Sở Tư pháp đã sáp nhập vào Sở Nội vụ từ 01/09/2026" in notice.body
+    assert "hãy lập cuộc kiểm tra mới tại Sở Nội vụ" in notice.body
+    # The inspected organisation is told of the announced one, as before.
+    assert Notification.objects.filter(
+        user=respondent, url=f"/inspections/{planned.code}/"
+    ).exists()
+
+
+def test_the_team_of_an_inspection_of_a_dissolved_organisation_reads_it_in_english(
+    province: Province, officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from congvu.core.notices import worded
+
+    version = load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    lead = make_user("truong.doan", Role.INSPECTOR, province["root"])
+    Inspection.objects.create(
+        code="KT-DISSOLVE",
+        organisation=province["commune"],
+        kind=Inspection.Kind.SCHEDULED,
+        planned_on=TODAY + dt.timedelta(days=10),
+        lead=lead,
+        code_version=version,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        restructuring.dissolve_organisation(province["commune"], actor=officer, effective=EFFECTIVE)
+    notice = Notification.objects.get(user=lead, key="organisations.inspection_cancelled")
+    assert "giải thể từ 01/09/2026" in notice.body
+    with translation.override("en"):
+        english = worded(notice)
+    commune = "Ủy ban nhân dân xã An Bình"
+    assert english.title == f"Inspection KT-DISSOLVE of {commune} has been cancelled"
+    assert english.body == "Ủy ban nhân dân xã An Bình was dissolved from 01/09/2026."
 
 
 def test_grants_on_a_closed_organisation_stay_marked_and_account_managers_are_told(
