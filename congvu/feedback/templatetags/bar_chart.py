@@ -79,7 +79,10 @@ def _key(colour: str, line: bool = False) -> str:
         if line
         else f'<rect x="3" y="1" width="14" height="10" fill="{colour}"/>'
     )
-    return f'<svg class="dash-key" viewBox="0 0 20 12" width="20" height="12" aria-hidden="true">{shape}</svg>'
+    return (
+        '<svg class="dash-key" viewBox="0 0 20 12" width="20" height="12" aria-hidden="true">'
+        f"{shape}</svg>"
+    )
 
 
 def _legend(items: Sequence[tuple[str, str, bool]]) -> str:
@@ -223,9 +226,14 @@ def _share_line(frame: Columns, values: Sequence[float | None]) -> str:
         '<g class="dash-chart-share" fill="none" stroke-linecap="round" stroke-linejoin="round">'
         + (f'<path d="{line}" stroke="#fff" stroke-width="5"/>' if line else "")
         + f'<path d="{dots}" stroke="#fff" stroke-width="{halo}"/>'
-        + (f'<path class="dash-chart-share-line" d="{line}" stroke="{LINE_COLOUR}" stroke-width="2.5"/>' if line else "")
-        + f'<path class="dash-chart-share-dots" d="{dots}" stroke="{LINE_COLOUR}" stroke-width="{dot}"/>'
-        + "</g>"
+        + (
+            f'<path class="dash-chart-share-line" d="{line}" stroke="{LINE_COLOUR}" '
+            'stroke-width="2.5"/>'
+            if line
+            else ""
+        )
+        + f'<path class="dash-chart-share-dots" d="{dots}" stroke="{LINE_COLOUR}" '
+        f'stroke-width="{dot}"/>' + "</g>"
     )
 
 
@@ -235,7 +243,7 @@ def _column_titles(frame: Columns, data: Mapping[str, Any]) -> str:
     line = data.get("line")
     columns = []
     for i, label in enumerate(data.get("labels", [])):
-        lines = [escape(label)]
+        lines: list[str] = [escape(label)]
         lines += [f"{escape(one['name'])}: {count(one['values'][i])}" for one in data["series"]]
         if line is not None:
             lines.append(f"{escape(line['name'])}: {percent(line['values'][i], separator)}")
@@ -296,7 +304,7 @@ def bar_chart(data: Mapping[str, Any], label: str, note: str = "") -> SafeString
     colours: Sequence[str] = data.get("colours", [])
     separator = decimal_separator()
     figures = []
-    for name, value in rows:
+    for _name, value in rows:
         text = count(value)
         if total:
             text += f" ({percent(100 * value / total, separator)})"
@@ -327,7 +335,8 @@ def bar_chart(data: Mapping[str, Any], label: str, note: str = "") -> SafeString
         )
         bars.append(
             f'<g class="dash-chart-bar">{bar}<rect x="0" y="{_n(y)}" width="{WIDTH}" '
-            f'height="{ROW}" fill-opacity="0"><title>{escape(name)}: {escape(text)}</title></rect></g>'
+            f'height="{ROW}" fill-opacity="0"><title>{escape(name)}: {escape(text)}</title>'
+            "</rect></g>"
         )
     parts += names
     parts.append("</g>")

@@ -172,8 +172,8 @@ def chart_titles(html: str, testid: str) -> list[str]:
 
 
 def test_the_charts_are_drawn_by_the_server_with_the_figures_of_each_period(
-    as_officer, plan, work
-):
+    as_officer: Any, plan: Plan, work: dict[str, Any]
+) -> None:
     response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
     html = response.content.decode()
     # No Chart.js, no script for the charts: two inline SVG images, named, described.
@@ -196,14 +196,18 @@ def test_the_charts_are_drawn_by_the_server_with_the_figures_of_each_period(
     ]
 
 
-def test_the_charts_speak_english_with_its_separators(as_officer, plan, work):
+def test_the_charts_speak_english_with_its_separators(
+    as_officer: Any, plan: Plan, work: dict[str, Any]
+) -> None:
     as_officer.cookies["congvu_lang"] = "en"
     html = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk}).content.decode()
     assert "<desc>The figures are in the Trend over the periods table</desc>" in html
     assert "Done on time: 3 (50.0 %)" in chart_titles(html, "bar-chart")
 
 
-def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(as_officer, plan, work):
+def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(
+    as_officer: Any, plan: Plan, work: dict[str, Any]
+) -> None:
     html = as_officer.get(
         reverse("dashboards:province"), {"plan": plan.pk, "period": "2026"}
     ).content.decode()
