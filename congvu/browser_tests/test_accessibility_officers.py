@@ -437,6 +437,14 @@ def test_a_dashboard_has_no_accessibility_violation_and_draws_its_charts_without
     assert page.evaluate(CHARTS) == figures
     assert page.locator("canvas").count() == 0
     assert not [url for url in loaded if "chart" in url.rsplit("/", 1)[-1]], loaded
+    # On the smallest phone the charts shrink to the screen and their text stays readable.
+    page.set_viewport_size(NARROWEST)
+    assert sideways(page) == 0, path
+    for chart in page.locator("main figure.chart svg[role=img]").all():
+        box = chart.bounding_box()
+        assert box is not None and 0 < box["width"] <= NARROWEST["width"], path
+        label = chart.locator("text").first.bounding_box()
+        assert label is not None and label["height"] >= 13, path  # a 10 px font's line
 
 
 # What a thumb taps on the phone forms: buttons, boxes, the folded sections' summaries, and
