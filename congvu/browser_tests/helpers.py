@@ -96,8 +96,9 @@ def english_for(message: str) -> str | None:
     return translated if translated and translated != message else None
 
 
-def serious_violations(page: Any) -> list[str]:
-    """axe-core's critical and serious violations on the current page, one line per element."""
+def serious_violations(page: Any, impacts: frozenset[str] = SERIOUS) -> list[str]:
+    """axe-core's critical and serious violations on the current page, one line per element
+    (or those of other `impacts`: the dashboards' test asks for every one)."""
     blocked: list[str] = []
 
     def on_console(message: Any) -> None:
@@ -121,6 +122,6 @@ def serious_violations(page: Any) -> list[str]:
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
         f"{', '.join(map(str, node['target']))}: {node['html'][:160]}"
         for violation in results["violations"]
-        if violation["impact"] in SERIOUS
+        if violation["impact"] in impacts
         for node in violation["nodes"]
     ]

@@ -2,8 +2,8 @@
 response and closing times, the overdue list, breaches per 100 staff.
 
 Filters are a plain GET form; invalid values fall back to the defaults (this year
-to date). Charts read their data from a `json_script` block drawn by
-`static/js/cases.js`; every chart has a table with the same figures.
+to date). The charts are drawn on the server as SVG (`{% column_chart %}`,
+`{% bar_chart %}`); every chart has a table with the same figures.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from .forms import DashboardFilterForm
 from .models import Case, Track
 
 ORGANISATION_ROWS = 100
+#: The chart shows the most breached standards; the table under it lists them all.
+CHART_CLAUSES = 15
+RECEIVED_COLOUR = "#0b4f8a"
+BREACH_COLOUR = "#a4161a"
+#: Each at least 3:1 on white (a graphical object's least).
+OUTCOME_COLOURS = {"substantiated": "#a4161a", "partly": "#8a5200", "unsubstantiated": "#1e6b32"}
 
 
 def _days(value: float | None) -> str:
@@ -60,29 +66,43 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         cases = cases.filter(track=data["track"])
     board = selectors.dashboard(cases, first=first, last=last, today=today)
 
-    months = [(month, n, breaches) for month, n, breaches in board.by_month]
-    chart = {
+    months = list(board.by_month)
+    total = sum(board.by_track[value] for value in Track.values)
+    charts = {
         "months": {
             "labels": [f"{m:%m/%Y}" for m, _n, _b in months],
-            "received": [n for _m, n, _b in months],
-            "breaches": [b for _m, _n, b in months],
+            "series": [
+                {
+                    "key": "received",
+                    "name": _("Tiếp nhận"),
+                    "colour": RECEIVED_COLOUR,
+                    "values": [n for _m, n, _b in months],
+                },
+                {
+                    "key": "breaches",
+                    "name": _("Có vi phạm"),
+                    "colour": BREACH_COLOUR,
+                    "values": [b for _m, _n, b in months],
+                },
+            ],
+            "axis": _("Số vụ việc"),
         },
         "tracks": {
-            "labels": [str(label) for _v, label in Track.choices],
-            "values": [board.by_track[value] for value in Track.values],
+            "rows": [(str(label), board.by_track[value]) for value, label in Track.choices],
+            "total": total,
         },
         "outcomes": {
-            "labels": [str(label) for _v, label in Case.Outcome.choices],
-            "values": [board.by_outcome[value] for value in Case.Outcome.values],
+            "rows": [
+                (str(label), board.by_outcome[value]) for value, label in Case.Outcome.choices
+            ],
+            "total": sum(board.by_outcome[value] for value in Case.Outcome.values),
+            "colours": [OUTCOME_COLOURS[value] for value in Case.Outcome.values],
         },
         "clauses": {
-            "labels": [code or _("Khác") for code, _t, _n, _b in board.by_clause[:15]],
-            "values": [n for _c, _t, n, _b in board.by_clause[:15]],
-        },
-        "text": {
-            "received": _("Tiếp nhận"),
-            "breaches": _("Có vi phạm"),
-            "cases": _("Số vụ việc"),
+            "rows": [
+                (f"{code} {title}" if code else _("Hành vi khác"), n)
+                for code, title, n, _b in board.by_clause[:CHART_CLAUSES]
+            ],
         },
     }
     return render(
@@ -112,7 +132,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _days(board.to_close.median),
                 _days(board.to_close.p90),
             ),
-            "chart_data": chart,
+            "charts": charts,
             "handler_rows": selectors.workload(cases, today=today),
         },
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import xml.etree.ElementTree as ET
 
 import pytest
 from django.test import Client
@@ -123,11 +125,59 @@ def test_a_viewer_and_a_staff_user_get_403(
     assert client_for(staff_user).get(DASHBOARD).status_code == 403
 
 
-def test_the_charts_have_their_data_and_tables(as_head: Client, cases: list[Case]) -> None:
+def svg_titles(html: str) -> dict[str, list[str]]:
+    """Each chart's name and the hover titles of its bars or columns."""
+    charts = {}
+    for match in re.finditer(r"<svg class=\"dash-chart.*?</svg>", html, re.S):
+        root = ET.fromstring(match.group(0))  # noqa: S314 - our own page, in a test
+        name, *titles = [t.text or "" for t in root.iter("title")]
+        charts[name] = titles
+    return charts
+
+
+def test_the_charts_are_drawn_by_the_server_with_the_figures_of_the_tables(
+    as_head: Client, cases: list[Case], clause: Clause
+) -> None:
     html = as_head.get(DASHBOARD).content.decode()
-    assert 'id="cases-dashboard-data"' in html
+    # No Chart.js and no script for the charts: four SVG images, each pointing at its table.
+    assert "chart.umd" not in html and "cases-dashboard-data" not in html
+    assert "js/cases.js" not in html
     assert 'data-testid="month-table"' in html and 'data-testid="org-table"' in html
-    assert "<script>" not in html.replace('<script id="cases-dashboard-data"', "")
+    assert "<desc>Số liệu ở bảng Theo tháng</desc>" in html
+    charts = svg_titles(html)
+    month = f"{timezone.localdate():%m/%Y}"
+    assert charts["Số vụ việc tiếp nhận và có vi phạm theo tháng"] == [
+        f"{month}\nTiếp nhận: 3\nCó vi phạm: 1"
+    ]
+    assert charts["Số vụ việc theo loại đơn"] == [
+        "Phản ánh, kiến nghị: 2 (66,7 %)",
+        "Khiếu nại: 0 (0,0 %)",
+        "Tố cáo: 1 (33,3 %)",
+    ]
+    assert charts["Số vụ việc theo kết luận"] == [
+        "Đúng: 1 (50,0 %)",
+        "Đúng một phần: 0 (0,0 %)",
+        "Sai, không có căn cứ: 1 (50,0 %)",
+    ]
+    assert charts["Số vụ việc theo chuẩn mực"] == [f"{clause.code} {clause.short_title}: 2"]
+
+
+def test_the_charts_in_english(as_head: Client, cases: list[Case]) -> None:
+    as_head.cookies["congvu_lang"] = "en"
+    charts = svg_titles(as_head.get(DASHBOARD).content.decode())
+    assert charts["Cases by outcome"][0].endswith(": 1 (50.0 %)")
+    assert len(charts) == 4
+
+
+def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(
+    as_head: Client, cases: list[Case]
+) -> None:
+    html = as_head.get(DASHBOARD).content.decode()
+    main = html[html.index("<main") :]
+    assert main.count("<table") == main.count("<caption") == 8
+    named_sections = set(re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', main))
+    scrolling = re.findall(r'role="region"[^>]*aria-labelledby="([^"]+)"', main)
+    assert len(scrolling) == len(set(scrolling)) and not named_sections & set(scrolling)
 
 
 def test_percentiles_interpolate_between_ranks() -> None:

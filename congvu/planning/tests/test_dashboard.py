@@ -154,11 +154,71 @@ def test_invalid_filters_fall_back_to_the_defaults(as_officer, plan, work):
 
 def test_the_trend_sums_each_period(as_officer, plan, work):
     response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
-    data = response.context["chart_data"]
-    assert data["trend"]["labels"] == ["Năm 2025", "Năm 2026"]  # as a reader says them
-    assert data["trend"]["series"]["done_on_time"] == [2, 1]
-    assert data["trend"]["series"]["overdue"] == [0, 1]
-    assert 'id="dashboard-data"' in response.content.decode()
+    data = response.context["charts"]["trend"]
+    assert data["labels"] == ["Năm 2025", "Năm 2026"]  # as a reader says them
+    series = {one["key"]: one["values"] for one in data["series"]}
+    assert series["done_on_time"] == [2, 1]
+    assert series["overdue"] == [0, 1]
+
+
+def chart_titles(html: str, testid: str) -> list[str]:
+    """The hover titles of the chart `testid` on the page (after the chart's own title)."""
+    import xml.etree.ElementTree as ET
+
+    start = html.index(f'data-testid="{testid}"')
+    svg = html[html.rindex("<svg", 0, start) : html.index("</svg>", start) + len("</svg>")]
+    root = ET.fromstring(svg)  # noqa: S314 - our own page, in a test
+    return [t.text or "" for t in root.iter("title")][1:]
+
+
+def test_the_charts_are_drawn_by_the_server_with_the_figures_of_each_period(
+    as_officer: Any, plan: Plan, work: dict[str, Any]
+) -> None:
+    response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
+    html = response.content.decode()
+    # No Chart.js, no script for the charts: two inline SVG images, named, described.
+    assert "chart.umd" not in html and "dashboard.js" not in html
+    assert html.count('role="img"') == 2
+    assert "<desc>Số liệu ở bảng Xu hướng qua các kỳ</desc>" in html
+    assert chart_titles(html, "column-chart") == [
+        "Năm 2025\nChưa thực hiện: 0\nĐang thực hiện trong hạn: 0\nQuá hạn: 0\n"
+        "Hoàn thành đúng hạn: 2\nHoàn thành trễ hạn: 0\nTỷ lệ hoàn thành (%): 100,0 %",
+        "Năm 2026\nChưa thực hiện: 1\nĐang thực hiện trong hạn: 0\nQuá hạn: 1\n"
+        "Hoàn thành đúng hạn: 1\nHoàn thành trễ hạn: 1\nTỷ lệ hoàn thành (%): 50,0 %",
+    ]
+    # The states of all six tasks, each with its share.
+    assert chart_titles(html, "bar-chart") == [
+        "Chưa thực hiện: 1 (16,7 %)",
+        "Đang thực hiện trong hạn: 0 (0,0 %)",
+        "Quá hạn: 1 (16,7 %)",
+        "Hoàn thành đúng hạn: 3 (50,0 %)",
+        "Hoàn thành trễ hạn: 1 (16,7 %)",
+    ]
+
+
+def test_the_charts_speak_english_with_its_separators(
+    as_officer: Any, plan: Plan, work: dict[str, Any]
+) -> None:
+    as_officer.cookies["congvu_lang"] = "en"
+    html = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk}).content.decode()
+    assert "<desc>The figures are in the Trend over the periods table</desc>" in html
+    assert "Done on time: 3 (50.0 %)" in chart_titles(html, "bar-chart")
+
+
+def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(
+    as_officer: Any, plan: Plan, work: dict[str, Any]
+) -> None:
+    html = as_officer.get(
+        reverse("dashboards:province"), {"plan": plan.pk, "period": "2026"}
+    ).content.decode()
+    import re
+
+    main = html[html.index("<main") :]
+    assert main.count("<table") == main.count("<caption") == 5
+    # A section is not named by the heading that already names its table's scrolling region.
+    named_sections = set(re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', main))
+    scrolling = re.findall(r'role="region"[^>]*aria-labelledby="([^"]+)"', main)
+    assert len(scrolling) == len(set(scrolling)) and not named_sections & set(scrolling)
 
 
 def test_the_per_task_table_counts_every_organisation(as_officer, plan, tasks, work):
@@ -337,11 +397,12 @@ def test_one_off_tasks_ending_on_different_days_are_one_row_of_the_trend_at_the_
     Assignment.objects.filter(pk=late.pk).update(period="", period_end=dt.date(2027, 1, 15))
     refresh(plan, justice)
     response = as_officer.get(reverse("dashboards:province"), {"plan": plan.pk})
-    data = response.context["chart_data"]["trend"]
+    data = response.context["charts"]["trend"]
     # After "Năm 2026" (ends 31/12/2026): the last one-off task ends on 15/01/2027.
     assert data["labels"] == ["Năm 2026", "Một lần"]
-    assert data["series"]["overdue"] == [0, 1]
-    assert data["series"]["not_started"] == [0, 1]
+    series = {one["key"]: one["values"] for one in data["series"]}
+    assert series["overdue"] == [0, 1]
+    assert series["not_started"] == [0, 1]
     assert response.context["totals"].total == 3
     page = as_officer.get(reverse("dashboards:organisation", args=[justice.pk]), {"plan": plan.pk})
     assert [label for label, _cells in page.context["per_period"]] == ["Năm 2026", "Một lần"]
