@@ -104,10 +104,10 @@ def _own(user: User, export_id: int) -> CaseExport:
     if export is None:
         raise Http404
     if not export_jobs.still_allowed(export):
-        export_jobs.void(export)
+        export_jobs.void(export, right_lost=True)
         raise PermissionDenied(str(export_jobs.RIGHT_LOST))
     if export_jobs.is_expired(export):
-        export_jobs.void(export)
+        export_jobs.void(export, right_lost=False)
         raise HttpError(
             410,
             "Tệp xuất đã hết hạn và đã bị xóa; hãy xuất lại. / "

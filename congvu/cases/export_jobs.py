@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -234,7 +235,8 @@ def make(export_id: int, cases_of: Builder) -> str:
         )
         return "failed"
     with transaction.atomic():
-        export.file.save(download_name(export), ContentFile(content), save=False)
+        # A random stored name; the user's file name is `download_name`, given when served.
+        export.file.save(f"{secrets.token_hex(16)}.xlsx", ContentFile(content), save=False)
         export.status = Status.DONE
         export.finished_at = timezone.now()
         export.expires_at = export.finished_at + keep_for()
@@ -242,12 +244,34 @@ def make(export_id: int, cases_of: Builder) -> str:
         older = CaseExport.objects.filter(
             user=export.user, fingerprint=export.fingerprint, status=Status.DONE
         ).exclude(pk=export.pk)
-        _delete(older)
+        _delete(older)  # the same filter's older file: out of date
     purge()
     return "done"
 
 
 # --- forgetting ----------------------------------------------------------------------------
+#
+# A file is deleted as soon as it may no longer be served; its row stays a week without
+# it (the filter and the number of rows, no personal data), so that its URLs answer
+# 410 (expired) or 403 (right lost) rather than 404, then goes too.
+
+ROW_KEPT: Final = dt.timedelta(days=7)
+
+
+def _drop_files(exports_: Iterable[CaseExport], *, right_lost: bool = False) -> int:
+    """Delete the exports' files (once the transaction commits) and forget their names;
+    for a right lost, the row also says why it is no longer served."""
+    found = list(exports_)
+    if not found:
+        return 0
+    jobs.forget_files(found)
+    changes: dict[str, Any] = {"file": ""}
+    if right_lost:
+        changes.update(status=Status.FAILED, message=str(RIGHT_LOST))
+    CaseExport.objects.filter(pk__in=[export.pk for export in found]).update(**changes)
+    for export in found:
+        export.file.name = ""
+    return len(found)
 
 
 def _delete(exports_: Iterable[CaseExport]) -> int:
@@ -260,30 +284,39 @@ def _delete(exports_: Iterable[CaseExport]) -> int:
     return len(found)
 
 
-def void(export: CaseExport) -> None:
-    """The export may no longer be served: its row and file go."""
+def void(export: CaseExport, *, right_lost: bool) -> None:
+    """The export may no longer be served (expired, or its user lost a right): its
+    file goes now."""
     with transaction.atomic():
-        _delete([export])
+        _drop_files([export], right_lost=right_lost)
 
 
 def purge(day: dt.date | None = None) -> dict[str, int]:
-    """Delete the expired exports and those whose user lost a right they were made with
-    (the daily job `cases.export_purge`; also after each finished export)."""
+    """Delete the files of the expired exports and of those whose user lost a right they
+    were made with, and the rows a week after they expired (the daily job
+    `cases.export_purge`; also after each finished export)."""
     now = timezone.now()
     with transaction.atomic():
-        expired = _delete(CaseExport.objects.filter(expires_at__lte=now))
-        lost = _delete(
-            export
-            for export in CaseExport.objects.select_related("user")
-            if not still_allowed(export)
+        rows = _delete(CaseExport.objects.filter(expires_at__lte=now - ROW_KEPT))
+        expired = _drop_files(CaseExport.objects.filter(expires_at__lte=now).exclude(file=""))
+        lost = _drop_files(
+            (
+                export
+                for export in CaseExport.objects.select_related("user").exclude(file="")
+                if not still_allowed(export)
+            ),
+            right_lost=True,
         )
-    return {"expired": expired, "right_lost": lost}
+    return {"files_expired": expired, "files_right_lost": lost, "rows_deleted": rows}
 
 
 def forget_user(user_id: int) -> int:
-    """Delete every export of the user (a grant revoked, the account deactivated)."""
+    """Delete the files of every export of the user (a grant revoked or changed, the
+    account deactivated); the rows then answer 403."""
     with transaction.atomic():
-        return _delete(CaseExport.objects.filter(user_id=user_id))
+        return _drop_files(
+            CaseExport.objects.filter(user_id=user_id).exclude(file=""), right_lost=True
+        )
 
 
 def json_query(filters: dict[str, Any]) -> str:

@@ -282,10 +282,10 @@ def own_export(user: User, pk: int) -> CaseExport:
     if export is None:
         raise Http404
     if not export_jobs.still_allowed(export):
-        export_jobs.void(export)
+        export_jobs.void(export, right_lost=True)
         raise PermissionDenied(export_jobs.RIGHT_LOST)
     if export_jobs.is_expired(export):
-        export_jobs.void(export)
+        export_jobs.void(export, right_lost=False)
         raise Gone
     return export
 
@@ -337,7 +337,7 @@ def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else "",
             "until": until.strftime("%d/%m/%Y %H:%M"),
         },
-        download=_("Tải tệp Excel"),
+        download=_("Tải về tệp Excel"),
     )
     return jobs.status_page(request, export, links, wording)
 
