@@ -93,10 +93,10 @@ def main() -> None:
             f"(runs {', '.join(f'{t:.0f}' for t in times)}) {queries} queries {size} B",
             flush=True,
         )
-        for step, took in after.items():
+        for step, runs in after.items():
             print(
-                f"{'':14} {'  ' + step:48}     median {statistics.median(took):7.0f} ms "
-                f"(runs {', '.join(f'{t:.0f}' for t in took)})",
+                f"{'':14} {'  ' + step:48}     median {statistics.median(runs):7.0f} ms "
+                f"(runs {', '.join(f'{t:.0f}' for t in runs)})",
                 flush=True,
             )
 

@@ -68,9 +68,7 @@ def test_post_answers_202_then_the_status_then_the_file(
     assert AuditEvent.objects.get(action="case.export").data["source"] == "api"
 
 
-def test_the_filters_of_the_list_are_followed(
-    api_head: Client, staff_member: StaffMember
-) -> None:
+def test_the_filters_of_the_list_are_followed(api_head: Client, staff_member: StaffMember) -> None:
     feedback = file_report(staff=staff_member)
     denunciation = file_report(staff=staff_member, track=Track.DENUNCIATION)
     body = started(api_head, track="denunciation", overdue="false")

@@ -73,7 +73,12 @@ def test_a_small_export_is_still_written_in_the_request_and_audited(
     assert not CaseExport.objects.exists()
     event = AuditEvent.objects.get(action="case.export")
     assert event.actor == head
-    assert event.data == {"source": "web", "filters": "track=feedback", "rows": 1, "background": False}
+    assert event.data == {
+        "source": "web",
+        "filters": "track=feedback",
+        "rows": 1,
+        "background": False,
+    }
 
 
 def test_a_large_export_shows_a_page_that_polls_then_offers_the_file(
