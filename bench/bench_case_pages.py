@@ -46,6 +46,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent))
     parser.add_argument("--only", default="", help="measure only the paths containing this")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="a background export's request only: its export is deleted unmade after each run",
+    )
     args = parser.parse_args()
     root = str(Path(args.root).resolve())
     sys.path.insert(0, root)
@@ -86,6 +91,9 @@ def main() -> None:
                 times.append((time.perf_counter() - start) * 1000)
             queries, size, status = len(seen), len(body), response.status_code
             if status == 302 and "/cases/exports/" in response.get("Location", ""):
+                if args.no_worker:
+                    forget(response["Location"])
+                    continue
                 for step, took in background(clients[username], response["Location"]).items():
                     after.setdefault(step, []).append(took)
         print(
@@ -99,6 +107,13 @@ def main() -> None:
                 f"(runs {', '.join(f'{t:.0f}' for t in runs)})",
                 flush=True,
             )
+
+
+def forget(status_url: str) -> None:
+    """Delete a background export unmade, so that the next run asks afresh."""
+    from congvu.cases.models import CaseExport
+
+    CaseExport.objects.filter(pk=int(status_url.rstrip("/").rsplit("/", 1)[1])).delete()
 
 
 def background(client: Any, status_url: str) -> dict[str, float]:
