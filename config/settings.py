@@ -357,6 +357,11 @@ CONGVU_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CASES_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Reporters' identities are erased this long after a case is finished (congvu/cases/retention.py).
 CASES_RETENTION_DAYS = int(os.environ.get("CONGVU_CASES_RETENTION_DAYS", str(5 * 365 + 1)))
+# The cases export: up to this many rows written in the request, more by the background
+# worker; such a file (reporters' names, phones) is served this many minutes, then deleted
+# (congvu/cases/export_jobs.py).
+CASES_EXPORT_INLINE_MAX_ROWS = int(os.environ.get("CONGVU_CASES_EXPORT_INLINE_MAX_ROWS", "2000"))
+CASES_EXPORT_KEEP_MINUTES = int(os.environ.get("CONGVU_CASES_EXPORT_KEEP_MINUTES", "60"))
 # Reports filed without an account (the /report/ form, Open311, /api/v1/public/cases),
 # counted per client address in the shared cache (congvu/cases/filing_limits.py): beyond
 # these a client is answered 429 until its hour or day has passed. And mails to one

@@ -80,8 +80,10 @@ api.add_router("", "congvu.api.assignments.router")
 api.add_router("", "congvu.api.dissemination.router")
 api.add_router("", "congvu.api.reports.router")
 api.add_router("", "congvu.api.feedback.router")
-# Before the cases router: "/cases/assign" is not the case whose code is "assign".
+# Before the cases router: "/cases/assign" is not the case whose code is "assign" (nor
+# "/cases/exports" the case "exports").
 api.add_router("", "congvu.api.case_bulk.router")
+api.add_router("", "congvu.api.case_exports.router")
 api.add_router("", "congvu.api.cases.router")
 api.add_router("", "congvu.api.case_handling.router")
 api.add_router("", "congvu.api.case_documents.router")

@@ -142,6 +142,8 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "case.untag": _("Bỏ nhãn vụ việc"),
     "case.signed_paper_recorded": _("Ghi bản đã ký của văn bản kết luận"),
     "case.signed_paper_replaced": _("Thay bản đã ký của văn bản kết luận"),
+    "case.export": _("Xuất danh sách vụ việc (Excel)"),
+    "case.export_download": _("Tải tệp xuất danh sách vụ việc"),
     "cases.tag_create": _("Tạo nhãn vụ việc"),
     "cases.tag_update": _("Sửa nhãn vụ việc"),
     "cases.routing_rule_create": _("Tạo quy tắc chuyển xử lý"),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from congvu.core import daily
 
-from . import clocks, default_handler, retention
+from . import clocks, default_handler, export_jobs, retention
 
 daily.register("cases.deadline_digest", clocks.send_digests)
 daily.register("cases.retention", retention.daily_job)
 daily.register("cases.default_handler_sweep", default_handler.sweep)
+daily.register("cases.export_purge", export_jobs.purge)

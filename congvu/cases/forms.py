@@ -19,6 +19,7 @@ from congvu.core.forms import DateField, MonthInput
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
 
+from . import selectors
 from .models import (
     Case,
     CaseTag,
@@ -177,6 +178,33 @@ class CaseFilterForm(forms.Form):
                 _("Tháng không hợp lệ (ví dụ 05/2026). / Invalid month (e.g. 05/2026).")
             )
         return dt.date(year, month, 1)
+
+
+def list_filters(user: User, data: Any) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    """The case list's filter form on `data` (a query string's QueryDict) and what it
+    selects; the page, the export and the background export's worker read the same."""
+    form = CaseFilterForm(
+        data or None,
+        organisations=Organisation.objects.visible_to(user).filter(kind__is_division=False),
+    )
+    form.is_valid()  # invalid filters are reported on the form and ignored
+    data = getattr(form, "cleaned_data", {})
+    clause = data.get("clause")
+    filters = selectors.CaseFilters(
+        status=data.get("status") or "",
+        track=data.get("track") or "",
+        organisation=data.get("organisation"),
+        due=data.get("due") or "",
+        clause_id=clause.pk if clause is not None else None,
+        month=data.get("month"),
+        outcome=data.get("outcome") or "",
+        q=data.get("q") or "",
+        assignee_id=user.pk if data.get("assigned") == "me" else None,
+        unassigned=data.get("assigned") == "none",
+        tag=data.get("tag") or "",
+        discipline_proposed=data.get("discipline") == "proposed",
+    )
+    return form, filters
 
 
 class DashboardFilterForm(forms.Form):

@@ -32,7 +32,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.crypto import EncryptedTextField
-from congvu.core.models import TimeStampedModel
+from congvu.core.models import PdfExportBase, TimeStampedModel
 
 #: Tracking codes avoid letters and digits people confuse (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -567,6 +567,46 @@ class DefaultHandler(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.track or '*'}: {self.handler_id or '-'}"
+
+
+class CaseExport(PdfExportBase):
+    """A large cases export (xlsx) made on the background worker (`cases.export_jobs`).
+
+    One row per user and filter: it belongs to the user who asked and to nobody else,
+    holds reporters' names and phone numbers, and so lives briefly (`expires_at`, a
+    setting's minutes after it is made) and only while its user keeps the rights it
+    was made with (`grants`): after that it is not served and its file is deleted.
+    """
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Trang danh sách")
+        API = "api", "API"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="case_exports",
+        verbose_name=_("người dùng"),
+    )
+    # The abstract base's fields, for a workbook of cases rather than a PDF.
+    file = models.FileField(upload_to="exports/cases/", blank=True)
+    rows = models.PositiveIntegerField(_("số vụ việc"), default=0)
+    source = models.CharField(max_length=3, choices=Source.choices, default=Source.WEB)
+    #: The filters: the list page's query string, or the API's filters as JSON.
+    query = models.TextField(blank=True)
+    language = models.CharField(max_length=8)
+    #: The user's grants when they asked ([role, organisation id, subtree]; "admin" for
+    #: a superuser): the file is served only while they still hold every one.
+    grants = models.JSONField(default=list)
+    expires_at = models.DateTimeField(_("hết hạn lúc"), db_index=True)
+
+    class Meta:
+        verbose_name = _("tệp xuất vụ việc")
+        verbose_name_plural = _("tệp xuất vụ việc")
+        indexes = [models.Index(fields=["user", "fingerprint"], name="cases_export_user_fp")]
+
+    def __str__(self) -> str:
+        return f"xlsx #{self.pk} ({self.status})"
 
 
 from .signed_models import SignedPaper  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import filing_limits, mail
+from . import export_jobs, filing_limits, mail
 from .models import CaseEvent
 
 
@@ -21,3 +21,9 @@ def mail_reporter(event_id: int) -> str:
         return "limited"
     message.send()
     return "sent"
+
+
+@task()
+def make_export(export_id: int) -> str:
+    """Write one queued cases export from the list page (`export_jobs.make`)."""
+    return export_jobs.make(export_id, export_jobs.web_cases)

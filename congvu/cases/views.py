@@ -16,11 +16,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.core import once, stale
+from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -40,6 +42,7 @@ from . import (
     bulk_assignment,
     discipline,
     documents,
+    export_jobs,
     exports,
     selectors,
     services,
@@ -64,8 +67,9 @@ from .forms import (
     StatementRequestForm,
     TransitionForm,
     UnassignForm,
+    list_filters,
 )
-from .models import Case, CaseEvent, CaseFile, DisciplineDecision
+from .models import Case, CaseEvent, CaseExport, CaseFile, DisciplineDecision
 
 PAGE_SIZE = 50
 # The receipt of a report an officer has just recorded, until its page is drawn.
@@ -137,28 +141,7 @@ def _case_to_handle(request: AuthenticatedHttpRequest, code: str) -> Case:
 
 
 def _filters(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, selectors.CaseFilters]:
-    form = CaseFilterForm(
-        request.GET or None,
-        organisations=Organisation.objects.visible_to(request.user).filter(kind__is_division=False),
-    )
-    form.is_valid()  # invalid filters are reported on the form and ignored
-    data = getattr(form, "cleaned_data", {})
-    clause = data.get("clause")
-    filters = selectors.CaseFilters(
-        status=data.get("status") or "",
-        track=data.get("track") or "",
-        organisation=data.get("organisation"),
-        due=data.get("due") or "",
-        clause_id=clause.pk if clause is not None else None,
-        month=data.get("month"),
-        outcome=data.get("outcome") or "",
-        q=data.get("q") or "",
-        assignee_id=request.user.pk if data.get("assigned") == "me" else None,
-        unassigned=data.get("assigned") == "none",
-        tag=data.get("tag") or "",
-        discipline_proposed=data.get("discipline") == "proposed",
-    )
-    return form, filters
+    return list_filters(request.user, request.GET)
 
 
 def filtered_cases(request: AuthenticatedHttpRequest) -> tuple[CaseFilterForm, Any, Any]:
@@ -275,12 +258,100 @@ def offer_again(form: BulkAssignForm, organisations: set[Organisation]) -> None:
 @login_required
 @require_GET
 def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The filtered cases as a workbook: written here up to `export_jobs.inline_max_rows()`
+    rows, else made on the worker while the user watches its page."""
     access.require_anywhere(request.user, Perm.CASE_VIEW)
-    _form, _base, cases = filtered_cases(request)
+    query = export_jobs.web_query(request.GET)
+    cases = export_jobs.web_cases(request.user, query)
+    rows = cases.count()
+    if rows > export_jobs.inline_max_rows():
+        export = export_jobs.request_export(request.user, source="web", query=query, rows=rows)
+        return redirect("cases:export_status", pk=export.pk)
     content = exports.cases_xlsx(request.user, cases)
+    export_jobs.audit_export(request.user, source="web", query=query, rows=rows)
     response = HttpResponse(content, content_type=exports.XLSX)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="vu-viec-{stamp}.xlsx"'
+    return response
+
+
+def own_export(user: User, pk: int) -> CaseExport:
+    """The user's own export: anyone else's, or none, is a 404; one whose user lost a
+    right it was made with is deleted and a 403; an expired one is a 410."""
+    export = CaseExport.objects.select_related("user").filter(pk=pk, user=user).first()
+    if export is None:
+        raise Http404
+    if not export_jobs.still_allowed(export):
+        export_jobs.void(export, right_lost=True)
+        raise PermissionDenied(export_jobs.RIGHT_LOST)
+    if export_jobs.is_expired(export):
+        export_jobs.void(export, right_lost=False)
+        raise Gone
+    return export
+
+
+class Gone(Exception):
+    """An expired export (answered 410 by the views below)."""
+
+
+def _gone(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "cases/export_gone.html", status=410)
+
+
+@login_required
+@require_GET
+@never_cache
+def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A large export being made: its progress, then the download link."""
+    try:
+        export = own_export(request.user, pk)
+    except Gone:
+        return _gone(request)
+    back = reverse("cases:list") + (f"?{export.query}" if export.source == "web" else "")
+    retry = reverse("cases:export") + (f"?{export.query}" if export.source == "web" else "")
+    links = jobs.Links(
+        title=_("Xuất danh sách vụ việc (.xlsx)"),
+        back=(back, _("Danh sách vụ việc")),
+        poll=reverse("cases:export_status", args=[export.pk]),
+        file=reverse("cases:export_file", args=[export.pk]),
+        retry=retry,
+    )
+    until = timezone.localtime(export.expires_at)
+    wording = jobs.Wording(
+        running=_(
+            "Đang tạo tệp Excel gồm %(n)s vụ việc; có thể mất khoảng một phút. Bạn có thể "
+            "rời trang này và quay lại sau."
+        )
+        % {"n": intcomma(export.rows)},
+        late=_(
+            "Việc tạo tệp lâu hơn bình thường: có thể tiến trình chạy nền đang dừng. Hãy "
+            "quay lại sau ít phút."
+        ),
+        ready=_(
+            "Tệp Excel đã sẵn sàng (tạo lúc %(made)s). Tệp chứa thông tin cá nhân của người "
+            "phản ánh: chỉ bạn tải được, đến %(until)s; sau đó tệp bị xóa."
+        )
+        % {
+            "made": timezone.localtime(export.finished_at).strftime("%d/%m/%Y %H:%M")
+            if export.finished_at
+            else "",
+            "until": until.strftime("%d/%m/%Y %H:%M"),
+        },
+        download=_("Tải về tệp Excel"),
+    )
+    return jobs.status_page(request, export, links, wording)
+
+
+@login_required
+@require_GET
+@never_cache
+def export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    try:
+        export = own_export(request.user, pk)
+    except Gone:
+        return _gone(request)
+    response = jobs.finished_file(export, export_jobs.download_name(export), exports.XLSX)
+    export_jobs.audit_download(request.user, export)
     return response
 
 

@@ -18,6 +18,8 @@ name, the task that renders it) and its views call the functions here:
   older finished ones of the same owner (and their files after the commit);
 * `status_page(…)` and `file_response(…)`: the page that polls (htmx, or a
   refresh without JavaScript) and then offers the file, and the file itself.
+  Both serve other long files too (the cases export's workbook, `cases.export_jobs`):
+  `file_response` takes the file's content type and `status_page` a `Wording`.
 
 The export rows are per app (`core.models.PdfExportBase` subclassed with a
 foreign key to the owner), so they are scoped and deleted with their owner.
@@ -173,20 +175,23 @@ def forget_files(exports: Sequence[PdfExportBase]) -> None:
     transaction.on_commit(lambda: [storage.delete(name) for name in names], robust=True)
 
 
-def file_response(export: PdfExportBase, filename: str) -> FileResponse:
+PDF: Final = "application/pdf"
+
+
+def file_response(export: PdfExportBase, filename: str, content_type: str = PDF) -> FileResponse:
     return FileResponse(
         export.file.open("rb"),
         as_attachment=True,
         filename=filename,
-        content_type="application/pdf",
+        content_type=content_type,
     )
 
 
-def finished_file(export: PdfExportBase, filename: str) -> FileResponse:
+def finished_file(export: PdfExportBase, filename: str, content_type: str = PDF) -> FileResponse:
     """The export's file; 404 while it is being made, after a failure or once removed."""
     if not is_ready(export):
         raise Http404
-    return file_response(export, filename)
+    return file_response(export, filename, content_type)
 
 
 @dataclass(frozen=True)
@@ -201,12 +206,30 @@ class Links:
     alternatives: Sequence[tuple[str, str]] = ()
 
 
-def status_page(request: HttpRequest, export: PdfExportBase, links: Links) -> HttpResponse:
+@dataclass(frozen=True)
+class Wording:
+    """What the status page says of a file that is not a PDF (without one: the PDF's
+    sentences). Each text is already translated and filled in by the caller."""
+
+    running: str
+    late: str
+    ready: str
+    download: str
+
+
+def status_page(
+    request: HttpRequest,
+    export: PdfExportBase,
+    links: Links,
+    wording: Wording | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
     """The export's page; to htmx's poll, only its state (and a reload once it is over)."""
-    context = {"export": export, "links": links}
+    context = {"export": export, "links": links, "wording": wording}
     if request.headers.get("HX-Request"):
-        response = render(request, f"{TEMPLATE}#state", context)
+        response = render(request, f"{TEMPLATE}#state", context, status=status)
         if not export.is_running:
             response["HX-Refresh"] = "true"
         return response
-    return render(request, TEMPLATE, context)
+    return render(request, TEMPLATE, context, status=status)
