@@ -199,6 +199,8 @@ class Links:
     file: str
     retry: str
     alternatives: Sequence[tuple[str, str]] = ()
+    #: What is being made, said while waiting; by default "… for n organisations".
+    waiting: str = ""
 
 
 def status_page(request: HttpRequest, export: PdfExportBase, links: Links) -> HttpResponse:

@@ -44,9 +44,8 @@ def qr_data_uri(url: str) -> str:
     return str(segno.make(url, error="m").svg_data_uri(scale=4, border=4))
 
 
-def render_sheet(staff: Sequence[StaffMember], *, title: str, site_url: str) -> bytes:
-    from weasyprint import HTML  # slow import: only when a sheet is printed
-
+def sheet_html(staff: Sequence[StaffMember], *, title: str, site_url: str) -> str:
+    """The sheet's HTML, QR codes included: what `render_html` lays out."""
     cards = [
         BadgeCard(
             name=member.full_name,
@@ -59,5 +58,14 @@ def render_sheet(staff: Sequence[StaffMember], *, title: str, site_url: str) -> 
         for member in staff
     ]
     pages = [cards[at : at + CARDS_PER_PAGE] for at in range(0, len(cards), CARDS_PER_PAGE)]
-    html = render_to_string("organisations/badge_sheet.html", {"title": title, "pages": pages})
+    return render_to_string("organisations/badge_sheet.html", {"title": title, "pages": pages})
+
+
+def render_html(html: str, *, site_url: str) -> bytes:
+    from weasyprint import HTML  # slow import: only when a sheet is printed
+
     return bytes(HTML(string=html, base_url=site_url).write_pdf())
+
+
+def render_sheet(staff: Sequence[StaffMember], *, title: str, site_url: str) -> bytes:
+    return render_html(sheet_html(staff, title=title, site_url=site_url), site_url=site_url)
