@@ -78,6 +78,7 @@ def main() -> None:
     )
     parser.add_argument("--build-only", action="store_true", help="make the data, measure nothing")
     parser.add_argument("--label", default="", help="added to the results' key")
+    parser.add_argument("--only", default="", help="only the pages whose name contains this")
     args = parser.parse_args()
     refuse_shared_database()
     if args.reuse and not args.reuse.exists():
@@ -116,7 +117,7 @@ def main() -> None:
         cursor.execute("ANALYZE")
     if args.build_only:
         return
-    results = measure(args.repeat)
+    results = measure(args.repeat, args.only)
 
     vendor = database.split(" ")[0]
     key = f"{vendor}, {args.label}" if args.label else vendor
@@ -196,7 +197,7 @@ def build_report_period(seed: int = 86) -> int:
     return len(reports)
 
 
-def measure(repeat: int) -> dict[str, Any]:
+def measure(repeat: int, only: str = "") -> dict[str, Any]:
     from django.db.models import Count, Q
     from django.test import Client, override_settings
     from http_bench import session_cookie
@@ -239,6 +240,8 @@ def measure(repeat: int) -> dict[str, Any]:
         client = Client()
         client.cookies["sessionid"] = session_cookie(officer).split("=", 1)[1]
         for name, path in paths.items():
+            if only not in name:
+                continue
             badges = "badges.pdf" in path
             results[name] = {"path": path, **timed(client, path, 3 if badges else repeat)}
             row = results[name]
