@@ -198,6 +198,7 @@ def build_report_period(seed: int = 86) -> int:
 
 
 def measure(repeat: int, only: str = "") -> dict[str, Any]:
+    from django.conf import settings
     from django.db.models import Count, Q
     from django.test import Client, override_settings
     from http_bench import session_cookie
@@ -234,7 +235,8 @@ def measure(repeat: int, only: str = "") -> dict[str, Any]:
     with override_settings(
         DEBUG=False,
         STORAGES={
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
     ):
         client = Client()
@@ -246,7 +248,8 @@ def measure(repeat: int, only: str = "") -> dict[str, Any]:
             results[name] = {"path": path, **timed(client, path, 3 if badges else repeat)}
             row = results[name]
             print(
-                f"{name:52} {row['status']} median {row['median_ms']:8.1f} ms  "
+                f"{name:52} {row['status']} median {row['median_ms']:8.1f} ms "
+                f"(slowest {row['max_ms']:8.1f})  "
                 f"{row['queries']:3} queries {row['bytes']:>10,} B",
                 flush=True,
             )
