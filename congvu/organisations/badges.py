@@ -80,7 +80,7 @@ def render_html(html: str, *, site_url: str) -> bytes:
     from weasyprint import HTML  # slow import: only when a sheet is printed
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class Fetcher(URLFetcher):  # type: ignore[misc]
+    class Fetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith(QR_SCHEME):
                 svg = _qr_svg(unquote(url.removeprefix(QR_SCHEME)))
