@@ -208,13 +208,14 @@ class Links:
 
 @dataclass(frozen=True)
 class Wording:
-    """What the status page says of a file that is not a PDF (without one: the PDF's
-    sentences). Each text is already translated and filled in by the caller."""
+    """What the status page says where the defaults do not fit (a file that is not a PDF,
+    a PDF that is not "for n organisations"); a text left empty keeps the PDF's sentence.
+    Each text is already translated and filled in by the caller."""
 
-    running: str
-    late: str
-    ready: str
-    download: str
+    running: str = ""
+    late: str = ""
+    ready: str = ""
+    download: str = ""
 
 
 def status_page(

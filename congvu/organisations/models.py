@@ -325,4 +325,5 @@ class StaffAssignment(models.Model):
         return f"{self.staff_id} @ {self.organisation_id} {self.valid_from:%d/%m/%Y}"
 
 
+from .badge_models import BadgeExport, BadgeSheet  # noqa: E402,F401
 from .import_models import ImportJob  # noqa: E402,F401

@@ -25,6 +25,8 @@ urlpatterns = [
         name="conduct_record_xlsx",
     ),
     path("<int:pk>/badges.pdf", views.badges_pdf, name="badges_pdf"),
+    path("badges/<int:pk>/", views.badge_export, name="badge_export"),
+    path("badges/<int:pk>/file", views.badge_export_file, name="badge_export_file"),
     path("<int:pk>/staff/new/", staff_views.staff_create, name="staff_create"),
     path("staff/", staff_views.staff_list, name="staff_list"),
     path("staff/<int:pk>/", staff_views.staff_detail, name="staff_detail"),

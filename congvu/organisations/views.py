@@ -12,25 +12,30 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core import once, stale
+from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback import public_views as rating_views
 
-from . import badges, restructuring, selectors, services
+from . import badge_exports, badges, restructuring, selectors, services
+from .badge_models import BadgeExport
 from .forms import (
     DissolveForm,
     MergeForm,
@@ -395,22 +400,19 @@ def dissolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """An A4 sheet of badge QR codes for the organisation (and, with ?subtree=1, below it)."""
+@require_GET
+def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """An A4 sheet of badge QR codes for the organisation (and, with ?subtree=1, below it):
+    made in the request when small, else on the background worker (`badge_exports`)."""
     organisation = _organisation(request, Perm.BADGE_PRINT, pk)
     include_subtree = request.GET.get("subtree") == "1"
-    staff = [
-        member
-        for member in selectors.badge_staff(organisation, include_subtree=include_subtree)
-        # A grant may stop above part of the subtree (include_subtree=False).
-        if access.can(request.user, Perm.BADGE_PRINT, member.organisation)
-    ]
-    title = organisation.name
+    staff = badge_exports.printable_staff(request.user, organisation, subtree=include_subtree)
+    part = 0
     if len(staff) > badges.SHEET_MAX:
         # One file per part of SHEET_MAX cards, in the list's order (?part=1, 2, …).
-        parts = range(1, (len(staff) - 1) // badges.SHEET_MAX + 2)
-        part = request.GET.get("part", "")
-        if not part.isdigit() or int(part) not in parts:
+        parts = range(1, badge_exports.part_count(len(staff)) + 1)
+        asked = request.GET.get("part", "")
+        if not asked.isdigit() or int(asked) not in parts:
             return render(
                 request,
                 "organisations/badges_parts.html",
@@ -424,16 +426,76 @@ def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                         for n in parts
                     ],
                 },
-                status=400 if part else 200,
+                status=400 if asked else 200,
             )
-        start = (int(part) - 1) * badges.SHEET_MAX
-        staff = staff[start : start + badges.SHEET_MAX]
-        title = f"{organisation.name} ({part}/{len(parts)})"
-    pdf = badges.render_sheet(staff, title=title, site_url=settings.SITE_URL)
+        part = int(asked)
+    cards = badge_exports.cards_of(staff, part)
+    title = badge_exports.title_of(organisation, part, badge_exports.part_count(len(staff)))
+    if not badge_exports.wanted_inline(len(cards)):
+        export = badge_exports.request_pdf(
+            organisation,
+            user=request.user,
+            subtree=include_subtree,
+            part=part,
+            cards=cards,
+            title=title,
+        )
+        if jobs.is_ready(export):
+            return jobs.file_response(export, badge_exports.download_name(export.sheet))
+        return redirect("organisations:badge_export", pk=export.pk)
+    pdf = badges.render_sheet(cards, title=title, site_url=settings.SITE_URL)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"the-{slugify(organisation.code) or organisation.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _badge_export(request: AuthenticatedHttpRequest, pk: int) -> BadgeExport:
+    """The user's own badge export, while they may still print for its organisation."""
+    export = (
+        BadgeExport.objects.select_related("sheet", "sheet__organisation")
+        .filter(pk=pk, sheet__user=request.user)
+        .first()
+    )
+    if export is None:
+        raise Http404
+    _organisation(request, Perm.BADGE_PRINT, export.sheet.organisation_id)
+    return export
+
+
+@login_required
+@require_GET
+def badge_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A large badge sheet being made: its progress, then the download link."""
+    export = _badge_export(request, pk)
+    sheet = export.sheet
+    organisation = sheet.organisation
+    query = {"subtree": "1"} if sheet.subtree else {}
+    if sheet.part:
+        query["part"] = str(sheet.part)
+    retry = reverse("organisations:badges_pdf", args=[organisation.pk])
+    links = jobs.Links(
+        title=_("In thẻ (PDF)"),
+        back=(reverse("organisations:detail", args=[organisation.pk]), organisation.name),
+        poll=reverse("organisations:badge_export", args=[export.pk]),
+        file=reverse("organisations:badge_export_file", args=[export.pk]),
+        retry=f"{retry}?{urlencode(query)}" if query else retry,
+    )
+    wording = jobs.Wording(
+        running=_(
+            "Đang tạo tệp thẻ gồm %(n)s thẻ; có thể mất khoảng một phút. "
+            "Bạn có thể rời trang này và quay lại sau."
+        )
+        % {"n": intcomma(export.rows)}
+    )
+    return jobs.status_page(request, export, links, wording)
+
+
+@login_required
+@require_GET
+def badge_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    export = _badge_export(request, pk)
+    return jobs.finished_file(export, badge_exports.download_name(export.sheet))
 
 
 @never_cache

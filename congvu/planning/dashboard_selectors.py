@@ -364,6 +364,48 @@ def by_task(
     return [TaskRow(task, counted[task.pk]) for task in tasks if task.pk in counted]
 
 
+def plan_task_counts(
+    user: Any, plan: Plan, task_ids: Sequence[int], *, day: dt.date | None = None
+) -> dict[int, dict[str, int]]:
+    """{task id: {"total": n, state: n, …}} of the assignments `user` sees in these tasks
+    of `plan`: the plan page's columns, a page of tasks at a time.
+
+    A provincial plan's 50 tasks have ~500,000 assignments; the page's 20 are still
+    ~200,000 to count (0.3–0.4 s on SQLite). Cached like `by_task`: under a key made of
+    the tasks, the user's scope, the day and the plan's rollup totals in that scope, so
+    any change of state (which recounts a rollup row) changes the key.
+    """
+    day = day or timezone.localdate()
+    scope = sorted(
+        (g.path, g.include_subtree)
+        for g in access.grants_of(user)
+        if Perm.PLAN_VIEW in access.ROLE_PERMS[g.role]
+    )
+    raw = repr(
+        (
+            plan.pk,
+            sorted(task_ids),
+            day,
+            summary(user, Filters(plan=plan)),
+            getattr(user, "is_superuser", False),
+            scope,
+        )
+    )
+    key = "plans:task_counts:" + hashlib.sha256(raw.encode()).hexdigest()
+    counted: dict[int, dict[str, int]] | None = cache.get(key)
+    if counted is None:
+        rows = (
+            Assignment.objects.visible_to(user)
+            .filter(task_id__in=list(task_ids))
+            .values("task_id")
+            .annotate(**_state_counts(day))
+            .order_by()
+        )
+        counted = {row["task_id"]: {name: row[name] for name in COUNTED} for row in rows}
+        cache.set(key, counted, BY_TASK_CACHE_SECONDS)
+    return counted
+
+
 # --- Overdue list -------------------------------------------------------------------------------
 
 

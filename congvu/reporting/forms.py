@@ -19,7 +19,9 @@ from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
 
-from .models import ReportPeriod
+from .models import OrganisationReport, ReportPeriod
+
+S = OrganisationReport.Status
 
 REQUIRED = {"required": _("Vui lòng nhập thông tin này. / This field is required.")}
 DATE_ERRORS = {
@@ -151,3 +153,22 @@ def apply_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class PeriodRowsForm(forms.Form):
+    """Which organisations of a period's compilation the page lists (the totals count all)."""
+
+    state = forms.ChoiceField(
+        label=_("Tình trạng"),
+        required=False,
+        choices=[
+            ("", _("Tất cả")),
+            ("not_filed", _("Chưa nộp báo cáo")),
+            *(
+                (status.value, status.label)
+                for status in (S.DRAFT, S.SUBMITTED, S.RETURNED, S.ACCEPTED)
+            ),
+            ("late", _("Nộp muộn")),
+        ],
+        error_messages={"invalid_choice": _("Lựa chọn không hợp lệ. / Invalid choice.")},
+    )

@@ -138,6 +138,16 @@ class Compilation:
     def derived(self) -> dict[str, float | None]:
         return indicators.derived(self.totals)
 
+    def rows_in(self, state: str) -> list[Row]:
+        """The rows a page lists for a state filter (`forms.PeriodRowsForm`; "": all)."""
+        if state == "not_filed":
+            return self.not_submitted
+        if state == "late":
+            return [row for row in self.rows if row.is_late]
+        if state:
+            return [row for row in self.rows if row.status == state]
+        return self.rows
+
 
 def compile_period(period: ReportPeriod, *, user: Any = None) -> Compilation:
     """The provincial compilation: a row per expected organisation the user may see, the

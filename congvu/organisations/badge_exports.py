@@ -1,0 +1,107 @@
+"""Large badge sheets made on the background worker instead of in the request.
+
+A card costs ~12 ms to lay out with its QR code (`docs/benchmarks.md`): a department's
+few hundred cards take several seconds, a file of `badges.SHEET_MAX` cards ~8 s, longer
+than a request should hold a worker. Up to `ORGANISATIONS_BADGE_INLINE_MAX_CARDS` cards
+(100 by default, about a second) the sheet is still made in the request; above,
+`request_pdf` queues a `BadgeExport` through the mechanism of the provincial report and
+the ranking (`core.pdf_exports`): the user watches its page and downloads the file, and
+a finished file is served again while the sheet (its HTML) is the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django.conf import settings
+from django.utils.text import slugify
+
+from congvu.accounts import access
+from congvu.accounts.access import Perm
+from congvu.core import pdf_exports as jobs
+
+from . import badges, selectors
+from .badge_models import BadgeExport, BadgeSheet
+from .models import Organisation, StaffMember
+
+
+def printable_staff(user: Any, organisation: Organisation, *, subtree: bool) -> list[StaffMember]:
+    """The active staff whose badges `user` may print for `organisation` (and below it)."""
+    return [
+        member
+        for member in selectors.badge_staff(organisation, include_subtree=subtree)
+        # A grant may stop above part of the subtree (include_subtree=False).
+        if access.can(user, Perm.BADGE_PRINT, member.organisation)
+    ]
+
+
+def part_count(cards: int) -> int:
+    """How many files `cards` badges need (`badges.SHEET_MAX` a file)."""
+    return max(1, (cards - 1) // badges.SHEET_MAX + 1)
+
+
+def cards_of(staff: list[StaffMember], part: int) -> list[StaffMember]:
+    """The cards of file `part` (1, 2, …); 0: all of them, in one file."""
+    if not part:
+        return staff
+    start = (part - 1) * badges.SHEET_MAX
+    return staff[start : start + badges.SHEET_MAX]
+
+
+def title_of(organisation: Organisation, part: int, parts: int) -> str:
+    return f"{organisation.name} ({part}/{parts})" if part else organisation.name
+
+
+def download_name(sheet: BadgeSheet) -> str:
+    organisation = sheet.organisation
+    stem = f"the-{slugify(organisation.code) or organisation.pk}"
+    return f"{stem}-{sheet.part}.pdf" if sheet.part else f"{stem}.pdf"
+
+
+def _html_of(sheet: BadgeSheet) -> tuple[str, int]:
+    # Chosen again from the user's grants of now: someone who lost the right to print
+    # meanwhile gets an empty sheet, never the cards of before.
+    staff = printable_staff(sheet.user, sheet.organisation, subtree=sheet.subtree)
+    cards = cards_of(staff, sheet.part)
+    title = title_of(sheet.organisation, sheet.part, part_count(len(staff)))
+    return badges.sheet_html(cards, title=title, site_url=settings.SITE_URL), len(cards)
+
+
+JOB: Final = jobs.PdfJob(
+    model=BadgeExport,
+    owner_field="sheet",
+    html_of=_html_of,
+    render=lambda html: badges.render_html(html, site_url=settings.SITE_URL),
+    download_name=download_name,
+    task="congvu.organisations.tasks.make_badge_pdf",
+    inline_setting="ORGANISATIONS_BADGE_INLINE_MAX_CARDS",
+    inline_default=100,
+)
+
+
+def wanted_inline(cards: int) -> bool:
+    return jobs.wanted_inline(JOB, cards)
+
+
+def request_pdf(
+    organisation: Organisation,
+    *,
+    user: Any,
+    subtree: bool,
+    part: int,
+    cards: list[StaffMember],
+    title: str,
+) -> BadgeExport:
+    """The export that serves this sheet: a finished or running one, else a new one."""
+    sheet, _created = BadgeSheet.objects.get_or_create(
+        organisation=organisation, subtree=subtree, part=part, user=user
+    )
+    html = badges.sheet_html(cards, title=title, site_url=settings.SITE_URL)
+    export = jobs.request_pdf(JOB, sheet, html=html, rows=len(cards), actor=user)
+    assert isinstance(export, BadgeExport)
+    return export
+
+
+def make(export_id: int) -> str:
+    """Render one export (the task's body); returns what happened."""
+    return jobs.make(JOB, export_id)
