@@ -22,7 +22,7 @@ from .common import Id, IsoDate, OrganisationRef, SearchText
 from .plans import READ_ERRORS
 from .security import AUTH, user_of
 
-router = Router(tags=["Nhật ký kiểm toán / Audit log"], auth=AUTH)
+router = Router(tags=["Nhật ký hoạt động / Audit log"], auth=AUTH)
 
 Code = Annotated[str, StringConstraints(max_length=80, pattern=r"^[a-z0-9_.]*$")]
 Cursor = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,18}$")]
@@ -103,7 +103,7 @@ def _out(
 @router.get(
     "/audit-events",
     response={200: AuditEventPage, **READ_ERRORS},
-    summary="Nhật ký kiểm toán / the audit log (AUDIT_VIEW scope), newest first",
+    summary="Nhật ký hoạt động / the audit log (AUDIT_VIEW scope), newest first",
 )
 def list_audit_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any:
     user = user_of(request)

@@ -45,6 +45,13 @@ class ClauseOut(Schema):
     plain_text: str
     applies_to: Clause.AppliesTo
     rateable: bool
+    rating_question: str = Field(
+        ..., description="Câu hỏi trên phiếu đánh giá / the rating form's question"
+    )
+    rating_question_en: str = Field(
+        ..., description="Câu hỏi bằng tiếng Anh / the question in English"
+    )
+    rating_yes_is_breach: bool
     observable: bool
     default_severity: Clause.Severity
     keywords: str

@@ -32,7 +32,7 @@ GROUPS: Final[Mapping[str, Any]] = {
     "inspection": _("Kiểm tra công vụ"),
     "inspection_programme": _("Kế hoạch kiểm tra năm"),
     "scorecard": _("Chấm điểm, xếp hạng"),
-    "audit": _("Nhật ký kiểm toán"),
+    "audit": _("Nhật ký hoạt động"),
     "demo": _("Dữ liệu mẫu"),
 }
 

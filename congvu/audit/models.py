@@ -81,7 +81,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "at", "id"], name="audit_action_at_idx"),
         ]
         verbose_name = _("sự kiện nhật ký")
-        verbose_name_plural = _("nhật ký kiểm toán")
+        verbose_name_plural = _("nhật ký hoạt động")
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -155,6 +155,12 @@ class ClauseForm(forms.Form):
         required=False,
         help_text=_("Để trống thì phiếu dùng phần diễn giải cho người dân."),
     )
+    rating_question_en = _text(
+        _("Câu hỏi trên phiếu đánh giá (tiếng Anh)"),
+        300,
+        required=False,
+        help_text=_("Cho người dân chọn tiếng Anh; để trống thì phiếu hỏi bằng tiếng Việt."),
+    )
     rating_yes_is_breach = forms.BooleanField(label=_("Trả lời “có” là vi phạm"), required=False)
     observable = forms.BooleanField(label=_("Kiểm tra được khi thanh tra"), required=False)
     default_severity = forms.ChoiceField(

@@ -177,6 +177,12 @@ class Clause(models.Model):
         blank=True,
         help_text=_("Để trống thì phiếu dùng phần diễn giải cho người dân."),
     )
+    rating_question_en = models.CharField(
+        _("câu hỏi trên phiếu đánh giá (tiếng Anh)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Cho người dân chọn tiếng Anh; để trống thì phiếu hỏi bằng tiếng Việt."),
+    )
     rating_yes_is_breach = models.BooleanField(
         _("trả lời “có” là vi phạm"),
         default=False,

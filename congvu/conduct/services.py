@@ -38,6 +38,7 @@ CLAUSE_FIELDS = (
     "applies_to",
     "rateable",
     "rating_question",
+    "rating_question_en",
     "rating_yes_is_breach",
     "observable",
     "default_severity",

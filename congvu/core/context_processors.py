@@ -95,7 +95,7 @@ def _groups(user: Any) -> list[NavGroup]:
     if can(user, Perm.GRANT_MANAGE):
         organisation.items.append(NavItem(_("Người dùng"), reverse("accounts:user_list"), "users"))
     if can(user, Perm.AUDIT_VIEW):
-        organisation.items.append(NavItem(_("Nhật ký kiểm toán"), reverse("audit:list"), "audit"))
+        organisation.items.append(NavItem(_("Nhật ký hoạt động"), reverse("audit:list"), "audit"))
     mine = NavGroup(_("Của tôi"), "mine")
     if getattr(user, "staff_member", None) is not None:
         mine.items.extend(

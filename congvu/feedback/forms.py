@@ -34,12 +34,22 @@ def level_label(level: ScaleLevel) -> str:
     return level.label
 
 
+def question_text(criterion: Criterion) -> tuple[str, str]:
+    """The criterion's question in the page's language, and that language: the English
+    question when the citizen switched to English and the catalogue has one, else the
+    Vietnamese."""
+    if (get_language() or "vi").startswith("en") and criterion.question_en:
+        return criterion.question_en, "en"
+    return criterion.question, "vi"
+
+
 @dataclass(frozen=True)
 class Question:
-    """One criterion as the template shows it: its field and its text."""
+    """One criterion as the template shows it: its field, its text and the text's language."""
 
     field: forms.BoundField
     text: str
+    lang: str = "vi"
 
 
 class RatingForm(forms.Form):
@@ -82,7 +92,7 @@ class RatingForm(forms.Form):
             )
         for criterion in self.criteria:
             self.fields[f"c{criterion.clause_id}"] = forms.ChoiceField(
-                label=criterion.question,
+                label=question_text(criterion)[0],
                 choices=[(a, ANSWER_LABELS[a]) for a in ANSWERS],
                 widget=forms.RadioSelect,
                 required=False,
@@ -108,7 +118,7 @@ class RatingForm(forms.Form):
         self.order_fields(["staff", *(f"c{c.clause_id}" for c in self.criteria), "level"])
 
     def questions(self) -> list[Question]:
-        return [Question(field=self[f"c{c.clause_id}"], text=c.question) for c in self.criteria]
+        return [Question(self[f"c{c.clause_id}"], *question_text(c)) for c in self.criteria]
 
     def answers(self) -> dict[int, str]:
         """{clause id: "yes" | "no" | "unknown"} for the questions answered."""

@@ -88,6 +88,8 @@ class Criterion:
     clause_id: int
     question: str
     yes_is_breach: bool
+    #: The question in English ("" when the catalogue has none: the form asks in Vietnamese).
+    question_en: str = ""
 
 
 # --- In-process cache ---------------------------------------------------------------------------
@@ -224,6 +226,7 @@ def _criteria(target: RatingTarget) -> tuple[list[Criterion], dict[int, Criterio
                 clause_id=clause.pk,
                 question=clause.rating_question or clause.plain_text or clause.short_title,
                 yes_is_breach=clause.rating_yes_is_breach,
+                question_en=clause.rating_question_en,
             )
             for clause in clauses
         ]

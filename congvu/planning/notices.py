@@ -8,6 +8,8 @@ from django.utils.translation import gettext_noop, ngettext
 
 from congvu.core.notices import Params, day, message, site_url
 
+from .models import period_text
+
 
 def _digest_title(params: Params) -> str:
     return _("Nhắc việc ngày %(day)s: %(soon)d sắp đến hạn, %(overdue)d quá hạn") % {
@@ -31,7 +33,10 @@ def _heading(rows: list[Params], *, overdue: bool, days: int) -> str:
 
 
 def _assignment_lines(row: Params) -> list[str]:
-    period = " " + _("(kỳ %(period)s)") % {"period": row["period"]} if row["period"] else ""
+    # The stored code ("2026-Q3") is worded for the reader ("Quý III/2026", "Q3 2026").
+    period = (
+        " " + _("(kỳ %(period)s)") % {"period": period_text(row["period"])} if row["period"] else ""
+    )
     return [
         f"- {row['code']}. {row['content']}{period}",
         "  " + _("Cơ quan: %(organisation)s") % {"organisation": row["organisation"]},

@@ -229,6 +229,11 @@ class ScaleOut(Schema):
 class CriterionOut(Schema):
     clause_id: int
     question: str
+    question_en: str = Field(
+        ...,
+        description="Câu hỏi bằng tiếng Anh; rỗng thì hỏi bằng tiếng Việt / the question in "
+        "English; empty: ask it in Vietnamese",
+    )
     yes_is_breach: bool = Field(
         ...,
         description="Trả lời “có” là vi phạm (ví dụ: bị đòi hỏi điều không đúng?) / "

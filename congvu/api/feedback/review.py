@@ -136,7 +136,7 @@ def list_flagged(request: HttpRequest, filters: Query[FlaggedFilters]) -> Any:
     response={200: ReviewedRatingOut, **WRITE_ERRORS},
     summary="Tính vào hoặc loại khỏi chỉ số một lượt bị gắn cờ / include or exclude one "
     "flagged rating (RATING_REVIEW)",
-    description="Ghi nhật ký kiểm toán; 422 nếu lượt này không chờ xem xét. / Audited; 422 if "
+    description="Ghi nhật ký hoạt động; 422 nếu lượt này không chờ xem xét. / Audited; 422 if "
     "the rating is not waiting for review.",
 )
 def review_rating(request: HttpRequest, id: Id, payload: ReviewIn) -> Any:

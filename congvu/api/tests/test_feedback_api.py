@@ -386,6 +386,16 @@ def test_the_form_lists_the_scale_and_the_questions(
     assert body["organisation"]["code"] == "H56.02"
 
 
+def test_the_form_gives_each_question_in_vietnamese_and_in_english(
+    rating_ready: None, staff_member: StaffMember
+) -> None:
+    form = Client().get(f"{RATINGS}/form", {"channel": "badge", "token": staff_member.badge_token})
+    criteria = form.json()["criteria"]
+    greeting = next(c for c in criteria if c["question"] == "Chào hỏi người dân khi tiếp đón.")
+    assert greeting["question_en"] == "Did the staff member greet you when you arrived?"
+    assert all(c["question_en"] for c in criteria)
+
+
 # --- aggregates -----------------------------------------------------------------------------
 
 

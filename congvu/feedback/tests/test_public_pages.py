@@ -11,7 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from congvu.accounts.models import User
+from congvu.conduct.models import Clause
 from congvu.conftest import client_for
+from congvu.feedback import services as rating_services
 from congvu.feedback.models import OrganisationMonthRollup, Rating
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -283,15 +285,37 @@ def test_in_english_the_vietnamese_names_and_questions_are_marked_as_vietnamese(
     badge_url: str,
 ) -> None:
     """A screen reader reading the English page must read the staff member's name and the
-    catalogue's questions (data, kept in Vietnamese) with a Vietnamese voice."""
+    catalogue's questions that have no English (data, kept in Vietnamese) with a
+    Vietnamese voice; the questions with an English text are asked in English."""
+    Clause.objects.filter(code="II.1.c").update(rating_question_en="")
+    rating_services.clear_caches()
     client = citizen()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(badge_url).content.decode()
     assert '<html lang="en"' in html
     assert re.search(r'<h1[^>]*lang="vi"[^>]*>\s*Nguyễn Văn Đức', html)
-    questions = re.findall(r'<legend lang="vi">([^<]+)</legend>', html)
-    assert len(questions) == 9
-    assert any("đòi hỏi điều gì không đúng quy định" in q for q in questions)
+    vietnamese = re.findall(r'<legend lang="vi">([^<]+)</legend>', html)
+    assert len(vietnamese) == 1
+    assert "đòi hỏi điều gì không đúng quy định" in vietnamese[0]
+    english = re.findall(r'<legend lang="en">([^<]+)</legend>', html)
+    assert len(english) == 8
+    assert "Did the staff member greet you when you arrived?" in english
+
+
+def test_a_vietnamese_page_asks_every_question_in_vietnamese(badge_url: str) -> None:
+    html = citizen().get(badge_url).content.decode()
+    assert len(re.findall(r'<legend lang="vi">([^<]+)</legend>', html)) == 9
+    assert 'lang="en">Did the staff member' not in html
+
+
+def test_an_english_rating_is_stored_like_a_vietnamese_one(badge_url: str) -> None:
+    client = citizen()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(badge_url).content.decode()
+    response = client.post(badge_url, form_data(page))
+    assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert rating.level == 1 and len(rating.answers) == 9
 
 
 def test_the_badge_page_and_its_assets_weigh_under_60_kb(badge_url: str) -> None:

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -194,3 +195,14 @@ def test_the_csv_keeps_a_formula_typed_as_a_name_as_text(public_data: dict[str, 
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0]["organisation_name"] == "'" + FORMULA
     assert rows[0]["share"] == "0.8"  # numbers stay numbers
+
+
+def test_the_fields_page_in_english_says_its_heading_and_summary_once() -> None:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("transparency:fields")).content.decode()
+    assert html.count("Open data: satisfaction by organisation") == 1
+    assert html.count("One row per organisation with at least") == 1
+    vietnamese = Client().get(reverse("transparency:fields")).content.decode()
+    assert "Dữ liệu mở: mức độ hài lòng theo cơ quan" in vietnamese
+    assert '<span class="muted" lang="en">/ Open data' in vietnamese

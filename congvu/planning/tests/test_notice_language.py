@@ -208,3 +208,31 @@ def test_a_user_who_never_chose_a_language_gets_the_mail_in_vietnamese(
     with django_capture_on_commit_callbacks(execute=True):
         reminders.send_digests(THURSDAY)
     assert mail.outbox[0].subject.startswith("[Công vụ] Nhắc việc ngày 05/03/2026")
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "code"),
+    [("vi", "(kỳ Quý I/2026)", "2026-Q1"), ("en", "(period Q1 2026)", "2026-Q1")],
+)
+def test_the_reminder_digest_names_a_recurring_period_as_a_reader_says_it(
+    province: dict[str, Organisation],
+    head: User,
+    language: str,
+    said: str,
+    code: str,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    make_assignment(
+        make_plan(province["root"]),
+        province["dept_justice"],
+        due=dt.date(2026, 3, 2),
+        period=code,
+    )
+    head.email, head.mail_language = "head@stp.example.vn", language
+    head.save(update_fields=["email", "mail_language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_digests(THURSDAY)["notifications"] == 1
+    page = notifications_page(head, language)
+    assert said in page and code not in page
+    [letter] = mail.outbox
+    assert said in letter.body and code not in letter.body
