@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django_tasks import task
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.errors import HttpError
-from pydantic import WithJsonSchema
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -36,11 +35,11 @@ from congvu.cases import export_jobs, exports
 from congvu.cases.models import CaseExport
 from congvu.core import pdf_exports as jobs
 
+from .background_files import BackgroundFileOut, background_file_out
 from .cases.lookups import filtered_cases
 from .cases.schemas import CaseFilters
 from .common import Id, file_responses
 from .errors import ErrorOut, ValidationErrorOut
-from .plans import one_of
 from .security import AUTH, user_of
 
 router = Router(tags=["Vụ việc / Cases"], auth=AUTH)
@@ -53,23 +52,15 @@ EXPORT_ERRORS: dict[int, Any] = {
     410: ErrorOut,
     422: ValidationErrorOut,
 }
-ExportStatus = Annotated[CaseExport.Status, WithJsonSchema(one_of(CaseExport.Status))]
 
 
-class CaseExportOut(Schema):
+class CaseExportOut(BackgroundFileOut):
     """A cases export being made on the background worker, or made."""
 
-    id: int
-    status: ExportStatus = Field(..., description="queued, running, done, failed")
     rows: int = Field(..., description="Số vụ việc / cases in it")
-    requested_at: dt.datetime
-    finished_at: dt.datetime | None
     expires_at: dt.datetime = Field(
         ..., description="Sau thời điểm này tệp bị xóa (410) / deleted after this (410)"
     )
-    message: str = Field(..., description="Lỗi khi thất bại / why it failed")
-    status_url: str = Field(..., description="Hỏi lại tình trạng tại đây / poll here")
-    file_url: str | None = Field(..., description="Tải tệp khi xong / the file, once done")
 
 
 def api_cases(user: Any, query: str) -> Any:
@@ -84,18 +75,9 @@ def make_export(export_id: int) -> str:
 
 
 def _out(export: CaseExport) -> dict[str, Any]:
-    base = f"/api/v1/cases/exports/{export.pk}"
-    return {
-        "id": export.pk,
-        "status": export.status,
-        "rows": export.rows,
-        "requested_at": export.requested_at,
-        "finished_at": export.finished_at,
-        "expires_at": export.expires_at,
-        "message": export.message,
-        "status_url": base,
-        "file_url": f"{base}/file" if jobs.is_ready(export) else None,
-    }
+    out = background_file_out(export, f"/api/v1/cases/exports/{export.pk}")
+    out["expires_at"] = export.expires_at
+    return out
 
 
 def _own(user: User, export_id: int) -> CaseExport:

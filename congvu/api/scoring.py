@@ -30,6 +30,7 @@ from congvu.organisations.models import OrganisationKind
 from congvu.scoring import documents, pdf_exports, selectors, services
 from congvu.scoring.models import OrganisationScore, RankingPdfExport, Scorecard
 
+from .background_files import BackgroundFileOut, background_file_out
 from .common import (
     NO_NUL,
     NOT_BLANK,
@@ -353,34 +354,14 @@ def get_ranking_docx(request: HttpRequest, id: Id) -> Any:
     return _document(request, id, "docx")
 
 
-ExportStatus = Annotated[RankingPdfExport.Status, WithJsonSchema(one_of(RankingPdfExport.Status))]
-
-
-class PdfExportOut(Schema):
+class PdfExportOut(BackgroundFileOut):
     """A large ranking's PDF being made on the background worker."""
 
-    id: int
-    status: ExportStatus = Field(..., description="queued, running, done, failed")
     rows: int = Field(..., description="Số cơ quan trong văn bản / organisations in it")
-    requested_at: dt.datetime
-    finished_at: dt.datetime | None
-    message: str = Field(..., description="Lỗi khi thất bại / why it failed")
-    status_url: str = Field(..., description="Hỏi lại tình trạng tại đây / poll here")
-    file_url: str | None = Field(..., description="Tải tệp khi xong / the file, once done")
 
 
 def _export_out(scorecard: Scorecard, export: RankingPdfExport) -> dict[str, Any]:
-    base = f"/api/v1/scorecards/{scorecard.pk}/ranking-pdf/{export.pk}"
-    return {
-        "id": export.pk,
-        "status": export.status,
-        "rows": export.rows,
-        "requested_at": export.requested_at,
-        "finished_at": export.finished_at,
-        "message": export.message,
-        "status_url": base,
-        "file_url": f"{base}/file" if jobs.is_ready(export) else None,
-    }
+    return background_file_out(export, f"/api/v1/scorecards/{scorecard.pk}/ranking-pdf/{export.pk}")
 
 
 def _pdf_export(request: HttpRequest, id: int, export_id: int) -> tuple[Scorecard, Any]:
