@@ -35,7 +35,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 
@@ -43,7 +42,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import RoleGrant
 from congvu.audit.services import record
-from congvu.core.notices import notify
+from congvu.core.bulk_notices import notify_many
 
 from . import notices
 from .models import Organisation
@@ -211,18 +210,11 @@ def _move_case(
             access.holders(Perm.CASE_ASSIGN, successor, duty=True).values_list("pk", flat=True)
         )
         params = {"code": code, "previous": closed.name}
-
-        def tell() -> None:
-            for user_id in heads:
-                notify(
-                    user_id,
-                    kind="case_assigned",
-                    key=notices.CASE_HANDED_OVER.key,
-                    params=params,
-                    url=f"/cases/{code}/",
-                )
-
-        transaction.on_commit(tell)
+        notify_many(
+            ((user_id, params, f"/cases/{code}/") for user_id in heads),
+            kind="case_assigned",
+            key=notices.CASE_HANDED_OVER.key,
+        )
 
 
 # --- inspections ------------------------------------------------------------------------------
@@ -246,18 +238,11 @@ def _tell_team(
         "day": effective,
     }
     url = f"/inspections/{inspection.code}/"
-
-    def send() -> None:
-        for user_id in people:
-            notify(
-                user_id,
-                kind="inspection",
-                key=notices.INSPECTION_CANCELLED.key,
-                params=params,
-                url=url,
-            )
-
-    transaction.on_commit(send)
+    notify_many(
+        ((user_id, params, url) for user_id in people),
+        kind="inspection",
+        key=notices.INSPECTION_CANCELLED.key,
+    )
 
 
 def _inspections(
@@ -339,15 +324,9 @@ def _grants(closed: Organisation, successor: Organisation | None) -> dict[str, i
         "grants": rows,
     }
 
-    def send() -> None:
-        for user_id in managers:
-            notify(
-                user_id,
-                kind="account",
-                key=notices.GRANTS_ON_CLOSED.key,
-                params=params,
-                url="/accounts/users/?closed=1",
-            )
-
-    transaction.on_commit(send)
+    notify_many(
+        ((user_id, params, "/accounts/users/?closed=1") for user_id in managers),
+        kind="account",
+        key=notices.GRANTS_ON_CLOSED.key,
+    )
     return {"grants_on_closed": len(grants)}
