@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -292,16 +292,42 @@ def _rating_sums(
     return _totals(_rollup_rows(ids, period, fields), user, fields)
 
 
-def _substantiated(ids: Sequence[int], period: Period) -> dict[int, int]:
+# The year's facts a row counts, one queryset each, so that the rows and the attention
+# filter (`attention_ids`) read them by the same rule.
+
+
+def _decided_in(period: Period) -> QuerySet[DisciplineDecision]:
+    return DisciplineDecision.objects.filter(
+        stage=DisciplineDecision.Stage.DECIDED,
+        decided_on__gte=period.start,
+        decided_on__lte=period.end,
+    )
+
+
+def _substantiated_in(period: Period) -> QuerySet[Case]:
     start, end = period.moments()
+    return Case.objects.filter(
+        status__in=(Case.Status.CONCLUDED, Case.Status.CLOSED),
+        outcome__in=(Case.Outcome.SUBSTANTIATED, Case.Outcome.PARTLY),
+        concluded_at__gte=start,
+        concluded_at__lt=end,
+    )
+
+
+def _breached_in(period: Period) -> QuerySet[Observation]:
+    start, end = period.moments()
+    return Observation.objects.filter(
+        result=Observation.Result.BREACHED,
+        inspection__status=Inspection.Status.CONCLUDED,
+        inspection__concluded_at__gte=start,
+        inspection__concluded_at__lt=end,
+    )
+
+
+def _substantiated(ids: Sequence[int], period: Period) -> dict[int, int]:
     rows = (
-        Case.objects.filter(
-            subject_staff_id__in=ids,
-            status__in=(Case.Status.CONCLUDED, Case.Status.CLOSED),
-            outcome__in=(Case.Outcome.SUBSTANTIATED, Case.Outcome.PARTLY),
-            concluded_at__gte=start,
-            concluded_at__lt=end,
-        )
+        _substantiated_in(period)
+        .filter(subject_staff_id__in=ids)
         .values("subject_staff_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -312,12 +338,8 @@ def _substantiated(ids: Sequence[int], period: Period) -> dict[int, int]:
 def _discipline(ids: Sequence[int], period: Period) -> dict[int, list[DisciplineItem]]:
     found: dict[int, list[DisciplineItem]] = defaultdict(list)
     rows = (
-        DisciplineDecision.objects.filter(
-            staff_id__in=ids,
-            stage=DisciplineDecision.Stage.DECIDED,
-            decided_on__gte=period.start,
-            decided_on__lte=period.end,
-        )
+        _decided_in(period)
+        .filter(staff_id__in=ids)
         .select_related("form")
         .order_by("-form__rank", "-decided_on", "-pk")
     )
@@ -335,15 +357,9 @@ def _discipline(ids: Sequence[int], period: Period) -> dict[int, list[Discipline
 
 
 def _breaches(ids: Sequence[int], period: Period) -> dict[int, int]:
-    start, end = period.moments()
     rows = (
-        Observation.objects.filter(
-            staff_id__in=ids,
-            result=Observation.Result.BREACHED,
-            inspection__status=Inspection.Status.CONCLUDED,
-            inspection__concluded_at__gte=start,
-            inspection__concluded_at__lt=end,
-        )
+        _breached_in(period)
+        .filter(staff_id__in=ids)
         .values("staff_id")
         .annotate(n=Count("pk"))
         .order_by()
@@ -550,34 +566,17 @@ def attention_ids(
         ids = list(staff.values_list("pk", flat=True))
     if not ids:
         return set()
-    start, end = period.moments()
     # The year's decisions, cases and breaches are few: read for the whole year and kept
     # for the staff listed here (a subquery of the staff cost SQLite ~0.5 s a query).
     found: set[int] = set()
+    found.update(_decided_in(period).values_list("staff_id", flat=True))
     found.update(
-        DisciplineDecision.objects.filter(
-            stage=DisciplineDecision.Stage.DECIDED,
-            decided_on__gte=period.start,
-            decided_on__lte=period.end,
-        ).values_list("staff_id", flat=True)
+        _substantiated_in(period)
+        .filter(subject_staff_id__isnull=False)
+        .values_list("subject_staff_id", flat=True)
     )
     found.update(
-        Case.objects.filter(
-            subject_staff_id__isnull=False,
-            status__in=(Case.Status.CONCLUDED, Case.Status.CLOSED),
-            outcome__in=(Case.Outcome.SUBSTANTIATED, Case.Outcome.PARTLY),
-            concluded_at__gte=start,
-            concluded_at__lt=end,
-        ).values_list("subject_staff_id", flat=True)
-    )
-    found.update(
-        Observation.objects.filter(
-            staff_id__isnull=False,
-            result=Observation.Result.BREACHED,
-            inspection__status=Inspection.Status.CONCLUDED,
-            inspection__concluded_at__gte=start,
-            inspection__concluded_at__lt=end,
-        ).values_list("staff_id", flat=True)
+        _breached_in(period).filter(staff_id__isnull=False).values_list("staff_id", flat=True)
     )
     if sums is None:
         sums = _index_sums(ids, period, user)
