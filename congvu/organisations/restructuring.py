@@ -141,14 +141,7 @@ def _open_version(organisation: Organisation) -> OrganisationVersion | None:
     )
 
 
-def _check_change(organisation: Organisation, effective: dt.date, *, closing: bool) -> None:
-    """A change must fall in the organisation's life, on or after its latest version began.
-
-    Closing (merge, split, dissolve) needs a later day: the organisation's last day
-    is `effective - 1`, which may not come before its first.
-    """
-    if effective < EARLIEST:
-        raise ValidationError({"effective": _("Ngày hiệu lực không hợp lệ. / Invalid date.")})
+def _require_open(organisation: Organisation) -> None:
     if organisation.valid_to is not None:
         raise ValidationError(
             _(
@@ -157,6 +150,17 @@ def _check_change(organisation: Organisation, effective: dt.date, *, closing: bo
             )
             % {"name": organisation.name, "day": format_day(organisation.valid_to)}
         )
+
+
+def _check_change(organisation: Organisation, effective: dt.date, *, closing: bool) -> None:
+    """A change must fall in the organisation's life, on or after its latest version began.
+
+    Closing (merge, split, dissolve) needs a later day: the organisation's last day
+    is `effective - 1`, which may not come before its first.
+    """
+    if effective < EARLIEST:
+        raise ValidationError({"effective": _("Ngày hiệu lực không hợp lệ. / Invalid date.")})
+    _require_open(organisation)
     latest = _open_version(organisation)
     start = max(organisation.valid_from, latest.valid_from if latest else organisation.valid_from)
     if effective < start or (closing and effective == start):
@@ -367,14 +371,7 @@ def withdraw_rename(
     """
     org = _locked(organisation)
     _require_manage(actor, org)
-    if org.valid_to is not None:
-        raise ValidationError(
-            _(
-                "%(name)s đã hết hiệu lực (ngày cuối cùng: %(day)s). / "
-                "This organisation is already closed (its last day: %(day)s)."
-            )
-            % {"name": org.name, "day": format_day(org.valid_to)}
-        )
+    _require_open(org)
     pending = pending_renames(org)
     if effective is not None:
         pending = [v for v in pending if v.valid_from == effective]
