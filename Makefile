@@ -9,6 +9,8 @@ CHROMIUM ?= /usr/bin/chromium
 # PYTEST_WORKERS=0 runs the suite in one process, as before (for a debugger or -x).
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS))
+# The slowest tests are listed at the end of every run (where CI's time goes).
+PYTEST_ARGS ?= --durations=25
 
 .PHONY: run test install install-dev check pytest browser-note messages bench clean
 
@@ -35,11 +37,11 @@ check: install
 test: check
 	@if [ -x "$(CHROMIUM)" ]; then \
 		echo "Chromium found at $(CHROMIUM): the browser tests run too."; \
-		$(BIN)/pytest $(PYTEST_XDIST); \
+		$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS); \
 	else \
 		echo "*** Debian's chromium is NOT installed: the browser tests are NOT run. ***"; \
 		echo "*** Install it with: apt-get install chromium                          ***"; \
-		$(BIN)/pytest $(PYTEST_XDIST) -m "not browser"; \
+		$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS) -m "not browser"; \
 	fi
 
 messages: install

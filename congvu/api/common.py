@@ -98,6 +98,27 @@ class OrganisationRef(Schema):
     name: str
 
 
+# Every schema's name is its name in the OpenAPI document, so one name is one class
+# (test_docs checks it): the references several routers give are here, once.
+
+
+class StaffRef(Schema):
+    id: int
+    full_name: str
+
+
+class ClauseRef(Schema):
+    id: int
+    code: str
+    short_title: str
+
+
+class CodeVersionRef(Schema):
+    id: int
+    title: str
+    version: str
+
+
 class AnyTextConverter:
     """Like Django's `path` converter, but also matching newlines and other control
     characters, so that a malformed code reaches the handler (and gets a JSON 404 or

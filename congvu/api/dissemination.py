@@ -24,7 +24,7 @@ from congvu.organisations.models import Organisation, StaffMember
 from congvu.planning import dissemination as services
 from congvu.planning.models import Acknowledgement, Dissemination
 
-from .common import NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef, Pagination
+from .common import NOT_BLANK, BodyId, CodeVersionRef, Id, IsoDate, OrganisationRef, Pagination
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, Day, UserRef, get_organisation, one_of, pick
 from .security import AUTH, user_of
 
@@ -38,7 +38,7 @@ AcknowledgementMethod = Annotated[
 StaffIds = Annotated[list[BodyId], Field(max_length=1000)]
 
 
-class StaffRef(Schema):
+class AttendeeRef(Schema):
     id: int
     full_name: str
     staff_code: str
@@ -56,20 +56,14 @@ class DisseminationOut(Schema):
 
 
 class DisseminationDetailOut(DisseminationOut):
-    attendees: list[StaffRef] = Field(
+    attendees: list[AttendeeRef] = Field(
         ..., description="Những người tham dự mà bạn được xem / the attendees you may see"
     )
 
 
-class CodeVersionRef(Schema):
-    id: int
-    title: str
-    version: str
-
-
 class AcknowledgementOut(Schema):
     id: int
-    staff: StaffRef
+    staff: AttendeeRef
     organisation: OrganisationRef
     code_version: CodeVersionRef
     method: AcknowledgementMethod

@@ -51,11 +51,14 @@ from .common import (
     NO_NUL,
     NOT_BLANK,
     BodyId,
+    ClauseRef,
+    CodeVersionRef,
     Id,
     IsoDate,
     OrganisationRef,
     Pagination,
     SearchText,
+    StaffRef,
     file_responses,
 )
 from .plans import READ_ERRORS, WRITE_ERRORS, BodyIn, UserRef, get_organisation, one_of
@@ -78,23 +81,6 @@ Body = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern
 
 
 # --- output -------------------------------------------------------------------------------
-
-
-class ClauseRef(Schema):
-    id: int
-    code: str
-    short_title: str
-
-
-class StaffRef(Schema):
-    id: int
-    full_name: str
-
-
-class CodeVersionRef(Schema):
-    id: int
-    title: str
-    version: str
 
 
 class CaseRef(Schema):
@@ -305,7 +291,7 @@ class ConcludeIn(BodyIn):
     conclusion: Body
 
 
-class CancelIn(BodyIn):
+class InspectionCancelIn(BodyIn):
     reason: Body
 
 
@@ -483,7 +469,9 @@ def conclude_inspection(request: HttpRequest, code: InspectionCode, payload: Con
     response={200: InspectionDetailOut, **WRITE_ERRORS},
     summary="Hủy cuộc kiểm tra / cancel (with a reason)",
 )
-def cancel_inspection(request: HttpRequest, code: InspectionCode, payload: CancelIn) -> Any:
+def cancel_inspection(
+    request: HttpRequest, code: InspectionCode, payload: InspectionCancelIn
+) -> Any:
     user = user_of(request)
     inspection = _to_run(user, code)
     workflow.transition(inspection, Inspection.Status.CANCELLED, actor=user, reason=payload.reason)

@@ -113,7 +113,7 @@ class ReportDetailOut(ReportOut):
     reviewer_comments: str
 
 
-class PeriodFilters(Schema):
+class ReportPeriodFilters(Schema):
     status: PeriodStatus | None = None
     kind: PeriodKind | None = None
 
@@ -164,7 +164,7 @@ class NarrativeIn(BodyIn):
     signer_title: Short120 | None = None
 
 
-class ReviewIn(BodyIn):
+class ReportReviewIn(BodyIn):
     decision: Literal["return", "accept"]
     comments: Narrative = Field("", description="Bắt buộc khi trả lại / required to return")
 
@@ -209,7 +209,7 @@ def get_report(user: User, pk: int) -> OrganisationReport:
     summary="Kỳ báo cáo / reporting periods",
 )
 @paginate(Pagination)
-def list_periods(request: HttpRequest, filters: Query[PeriodFilters]) -> Any:
+def list_periods(request: HttpRequest, filters: Query[ReportPeriodFilters]) -> Any:
     qs = periods_of(user_of(request))
     if filters.status is not None:
         qs = qs.filter(status=filters.status)
@@ -387,7 +387,7 @@ def submit_report(request: HttpRequest, id: Id) -> Any:
     response={200: ReportDetailOut, **WRITE_ERRORS},
     summary="Trả lại hoặc tiếp nhận báo cáo / return or accept (PLAN_MANAGE on the issuer)",
 )
-def review_report(request: HttpRequest, id: Id, payload: ReviewIn) -> Any:
+def review_report(request: HttpRequest, id: Id, payload: ReportReviewIn) -> Any:
     user = user_of(request)
     report = get_report(user, id)
     workflow.require_reviewer(user, report)

@@ -26,11 +26,11 @@ from .schemas import (
     CaseCode,
     CaseCreatedOut,
     CaseDetailOut,
+    CaseExtensionIn,
     CaseFilters,
     CaseOut,
     EventIn,
     EventOut,
-    ExtensionIn,
     FromRatingIn,
     IntakeIn,
     TransitionIn,
@@ -191,7 +191,7 @@ def add_case_event(request: HttpRequest, code: CaseCode, payload: EventIn) -> An
     response={200: CaseDetailOut, **WRITE_ERRORS},
     summary="Gia hạn giải quyết / extend the settlement deadline (CASE_HANDLE)",
 )
-def extend_case(request: HttpRequest, code: CaseCode, payload: ExtensionIn) -> Any:
+def extend_case(request: HttpRequest, code: CaseCode, payload: CaseExtensionIn) -> Any:
     user = user_of(request)
     services.extend(get_case(user, code), actor=user, reason=payload.reason)
     return get_case(user, code)

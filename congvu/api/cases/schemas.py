@@ -23,7 +23,7 @@ from congvu.cases.models import Case, CaseEvent, CaseFile, CaseTag, Track
 from congvu.conduct.models import Clause
 from congvu.inspections.selectors import case_source
 
-from ..common import NO_NUL, NOT_BLANK, BodyId, Id, IsoDate, OrganisationRef
+from ..common import NO_NUL, NOT_BLANK, BodyId, ClauseRef, Id, IsoDate, OrganisationRef, StaffRef
 from ..plans import BodyIn, UserRef, one_of
 
 CaseStatus = Annotated[Case.Status, WithJsonSchema(one_of(Case.Status))]
@@ -51,17 +51,6 @@ InternalChannel = Literal["phone", "letter", "in_person", "inspection", "flagged
 
 
 # --- output -------------------------------------------------------------------------------
-
-
-class StaffRef(Schema):
-    id: int
-    full_name: str
-
-
-class ClauseRef(Schema):
-    id: int
-    code: str
-    short_title: str
 
 
 class TagRef(Schema):
@@ -376,7 +365,7 @@ class EventIn(BodyIn):
     body: Body
 
 
-class ExtensionIn(BodyIn):
+class CaseExtensionIn(BodyIn):
     reason: Body
 
 

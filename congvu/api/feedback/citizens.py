@@ -226,7 +226,7 @@ class ScaleOut(Schema):
     levels: list[ScaleLevelOut]
 
 
-class CriterionOut(Schema):
+class RatingCriterionOut(Schema):
     clause_id: int
     question: str
     question_en: str = Field(
@@ -251,7 +251,7 @@ class RatingFormOut(Schema):
     )
     already_rated: bool = Field(..., description="Hồ sơ đã được đánh giá / dossier rated")
     scale: ScaleOut
-    criteria: list[CriterionOut]
+    criteria: list[RatingCriterionOut]
     comment_max: int
 
 

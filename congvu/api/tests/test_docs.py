@@ -66,3 +66,39 @@ def test_operation_ids_name_the_package_whatever_file_holds_the_handler(
     }
     found = {key: paths[key[0]][key[1]]["operationId"] for key in expected}
     assert found == expected
+
+
+def _body_schema(schema: dict[str, Any], path: str) -> dict[str, Any]:
+    ref = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[-1]]
+
+
+def test_each_request_body_is_documented_as_its_own_endpoint_takes_it(anonymous: Client) -> None:
+    # Two schemas of one name were one component: the case extension's body was documented
+    # as the assignment's, an inspection's cancellation reason with another's length.
+    schema = anonymous.get("/api/v1/openapi.json").json()
+    assignment = _body_schema(schema, "/api/v1/assignments/{id}/extension-requests")
+    case = _body_schema(schema, "/api/v1/cases/{code}/extensions")
+    assert "requested_due_on" in assignment["required"]
+    assert "requested_due_on" not in case["properties"]
+    cancel = _body_schema(schema, "/api/v1/inspections/{code}/cancel")
+    assert cancel["properties"]["reason"]["maxLength"] == 10_000
+    decision = _body_schema(schema, "/api/v1/reports/{id}/decision")
+    assert set(decision["properties"]["decision"]["enum"]) == {"return", "accept"}
+
+
+def test_every_schema_of_the_api_has_a_name_of_its_own() -> None:
+    # The OpenAPI document names a schema by its class's name alone.
+    from pydantic import BaseModel
+
+    from congvu.api import urls  # noqa: F401 (every router imported)
+
+    where: dict[str, set[str]] = {}
+    todo: list[type[Any]] = [BaseModel]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("congvu.") and ".tests" not in cls.__module__:
+            where.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    shared = {name: sorted(places) for name, places in where.items() if len(places) > 1}
+    assert not shared
