@@ -27,14 +27,12 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from plan_scale import build_plan_scale
-from rating_scale import _setup_without_flush as setup_without_flush
-from rating_scale import prepare_django
+from rating_scale import open_page_database
 from scale import build_scale, refuse_shared_database
 
 RESULTS = Path(__file__).resolve().parent / "results" / "plans.json"
@@ -81,23 +79,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the pages whose name contains this")
     args = parser.parse_args()
     refuse_shared_database()
-    if args.reuse and not args.reuse.exists():
-        sys.exit(f"{args.reuse} does not exist: make it with --keep")
-    if args.keep:
-        if args.keep.exists():
-            sys.exit(f"{args.keep} exists; delete it first")
-        args.keep.parent.mkdir(parents=True, exist_ok=True)
-        os.environ["CONGVU_SQLITE_PATH"] = str(args.keep.resolve())
-        os.environ["CONGVU_VAR_DIR"] = str(args.keep.resolve().parent)
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
-    if args.reuse_database:
-        if not os.environ.get("DATABASE_URL"):
-            sys.exit("--reuse-database needs DATABASE_URL (an SQLite file: --reuse)")
-        database = setup_without_flush()
-    else:
-        database = prepare_django("plans", args.reuse)
+    database = open_page_database(
+        "plans", keep=args.keep, reuse=args.reuse, reuse_database=args.reuse_database
+    )
 
     from django.db import connection
 

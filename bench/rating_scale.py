@@ -87,6 +87,34 @@ def prepare_django(label: str, reuse: Path | None = None) -> str:
     return _setup_without_flush()
 
 
+def keep_database_at(path: Path) -> None:
+    """Write the data set's SQLite database at `path` (not if it exists), for a later --reuse."""
+    if path.exists():
+        sys.exit(f"{path} exists; delete it first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["CONGVU_SQLITE_PATH"] = str(path.resolve())
+    os.environ["CONGVU_VAR_DIR"] = str(path.resolve().parent)
+    os.environ.pop("DATABASE_URL", None)
+
+
+def open_page_database(
+    label: str, *, keep: Path | None, reuse: Path | None, reuse_database: bool
+) -> str:
+    """The database of an in-process page benchmark: a new one (kept at `keep`), an earlier
+    run's SQLite file (`reuse`), or DATABASE_URL's data as they are (`reuse_database`)."""
+    if reuse and not reuse.exists():
+        sys.exit(f"{reuse} does not exist: make it with --keep")
+    if keep:
+        keep_database_at(keep)
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    if reuse_database:
+        if not os.environ.get("DATABASE_URL"):
+            sys.exit("--reuse-database needs DATABASE_URL (an SQLite file: --reuse)")
+        return _setup_without_flush()
+    return prepare_django(label, reuse)
+
+
 def _setup_without_flush() -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -701,12 +729,7 @@ def main() -> None:
     args = parser.parse_args()
     refuse_shared_database()
     if args.keep:
-        if args.keep.exists():
-            sys.exit(f"{args.keep} exists; delete it first")
-        args.keep.parent.mkdir(parents=True, exist_ok=True)
-        os.environ["CONGVU_SQLITE_PATH"] = str(args.keep.resolve())
-        os.environ["CONGVU_VAR_DIR"] = str(args.keep.resolve().parent)
-        os.environ.pop("DATABASE_URL", None)
+        keep_database_at(args.keep)
     database = setup_django("ratings")
 
     began = time.perf_counter()
