@@ -6,6 +6,8 @@ moved to another day or cancelled, when an inspection of theirs is concluded, wh
 corrective action is set after the conclusion and when a signed copy of its papers is
 recorded; the team's people are told when they are put on
 it (by someone else) and when the organisation answers a corrective action.
+When an approved amendment cancels a programme item, its lead is told with the reason, and
+so are the organisation's people if the item was announced (they could see it).
 An unannounced inspection is told of to nobody before it starts: it is not visible to
 the organisation until then.
 
@@ -19,13 +21,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from congvu.accounts.access import Perm, holders
 from congvu.core.notices import Params, day, letter, message, notify, site_url
 
-from .models import CorrectiveAction, Inspection, Observation
+from .models import CorrectiveAction, Inspection, Observation, ProgrammeItem, _period_label
 from .signed_models import SignedPaper
 
 KIND = "inspection"
@@ -49,6 +52,23 @@ TEAM = message(
 CANCELLED = message(
     "inspections.cancelled",
     title=gettext_noop("Cuộc kiểm tra %(code)s tại %(organisation)s đã được hủy"),
+)
+
+
+def _item_cancelled_title(params: Params) -> str:
+    return _(
+        "Mục kiểm tra %(organisation)s (%(period)s năm %(year)d) trong kế hoạch kiểm tra đã "
+        "được hủy"
+    ) % {**params, "period": _period_label(params["quarter"], params["month"])}
+
+
+ITEM_CANCELLED = message(
+    "inspections.item_cancelled",
+    title=_item_cancelled_title,
+    body=gettext_noop(
+        "Lý do hủy: %(reason)s\nTheo quyết định điều chỉnh kế hoạch số %(decision)s ngày "
+        "%(day)s (%(programme)s)."
+    ),
 )
 
 
@@ -170,6 +190,34 @@ def cancelled(inspection: Inspection, *, actor: Any) -> None:
         return
     people = _organisation_people(inspection, but=actor)
     _later(people, CANCELLED.key, _basics(inspection), _url(inspection))
+
+
+def item_cancelled(item: ProgrammeItem, *, decision: str, decided_on: Any, actor: Any) -> None:
+    """An approved amendment cancelled a programme item: its lead is told, with the reason;
+    so are the organisation's own people when they could see the item (an announced one —
+    an unannounced one is kept from them, and one whose inspection started cannot be
+    cancelled). Not the actor, and nobody if the approval is rolled back."""
+    people = [item.lead_id] if item.lead_id is not None else []
+    if item.kind == Inspection.Kind.SCHEDULED:
+        people += holders(Perm.INSPECTION_RESPOND, item.organisation, duty=True).values_list(
+            "pk", flat=True
+        )
+    params = {
+        "organisation": item.organisation.name,
+        "quarter": item.quarter,
+        "month": item.month,
+        "year": item.programme.year,
+        "programme": item.programme.title,
+        "reason": item.cancel_reason,
+        "decision": decision,
+        "day": decided_on,
+    }
+    _later(
+        [pk for pk in people if pk != actor.pk],
+        ITEM_CANCELLED.key,
+        params,
+        reverse("inspections:programme", args=[item.programme_id]),
+    )
 
 
 def concluded(inspection: Inspection, *, actor: Any) -> None:

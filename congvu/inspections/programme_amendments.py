@@ -31,6 +31,7 @@ from congvu.accounts.models import User
 from congvu.audit.services import record
 from congvu.organisations.models import Organisation
 
+from . import notices
 from .models import (
     Inspection,
     InspectionProgramme,
@@ -480,6 +481,14 @@ def approve_amendment(
                 **counts,
             },
         )
+        for change in changes:
+            if change.action == A.CANCEL and change.item is not None:
+                notices.item_cancelled(
+                    change.item,
+                    decision=amendment.decision_number,
+                    decided_on=decision_on,
+                    actor=actor,
+                )
     return amendment
 
 

@@ -6,6 +6,7 @@ time, never a change that was refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,17 @@ from congvu.accounts.models import Role, User
 from congvu.core import notices as core_notices
 from congvu.core.models import Notification
 from congvu.core.tests.media_helpers import pdf_bytes
-from congvu.inspections import services, signed_papers, workflow
-from congvu.inspections.models import Inspection, SignedPaper
+from congvu.inspections import programme_amendments, services, signed_papers, workflow
+from congvu.inspections.models import (
+    Inspection,
+    InspectionProgramme,
+    ProgrammeItem,
+    SignedPaper,
+)
 from congvu.organisations.models import Organisation
 
 from ...conftest import client_for, make_user
-from .conftest import PLANNED_ON, answer_all, plan, start
+from .conftest import PLANNED_ON, answer_all, item_of, plan, start
 
 pytestmark = pytest.mark.usefixtures("catalogue")
 
@@ -244,3 +250,122 @@ def test_a_signed_copy_tells_the_organisation_its_number_and_date(
     with translation.override("en"):
         assert core_notices.worded(notice).title.startswith("Signed copy recorded:")
     assert told(inspector) == []
+
+
+# --- a programme item cancelled by an approved amendment ---------------------------------------
+
+DECIDED = dt.date(2026, 6, 10)
+
+
+@pytest.fixture
+def lead(province: dict[str, Organisation]) -> User:
+    return make_user("lead", Role.INSPECTOR, province["root"])
+
+
+def cancel_item(
+    item: ProgrammeItem, inspector: User, officer: User, *, reason: str = "Đơn vị đã sáp nhập."
+) -> InspectionProgramme:
+    """Propose the item's cancellation and approve it (decision 12/QĐ-SNV of 10/06/2026)."""
+    amendment = programme_amendments.open_amendment(
+        item.programme, actor=inspector, reason="Điều chỉnh"
+    )
+    programme_amendments.propose_cancellation(item, actor=inspector, reason=reason)
+    programme_amendments.approve_amendment(
+        amendment, actor=officer, decision_number="12/QĐ-SNV", decision_on=DECIDED
+    )
+    return item.programme
+
+
+def test_a_cancelled_programme_item_tells_its_lead_and_its_organisation_with_the_reason(
+    province: dict[str, Organisation],
+    inspector: User,
+    officer: User,
+    focal: User,
+    lead: User,
+    approved: InspectionProgramme,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    item = item_of(approved, province["dept_justice"])
+    ProgrammeItem.objects.filter(pk=item.pk).update(lead=lead)
+    item.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_item(item, inspector, officer)
+    justice = province["dept_justice"].name
+    title = (
+        f"Mục kiểm tra {justice} (Quý 4 năm {approved.year}) trong kế hoạch kiểm tra đã được hủy"
+    )
+    # The lead, and the announced item's own organisation, which could see it.
+    assert told(lead) == [title]
+    assert told(focal) == [title]
+    # The approver acted; the proposer is neither lead nor inspected.
+    assert told(officer) == []
+    assert told(inspector) == []
+    notice = Notification.objects.get(user=lead)
+    assert "Lý do hủy: Đơn vị đã sáp nhập." in notice.body
+    assert "12/QĐ-SNV ngày 10/06/2026" in notice.body
+    assert notice.url == f"/inspections/programmes/{approved.pk}/"
+    assert client_for(lead).get(notice.url).status_code == 200
+    # In the reader's language, from the same record; the reason as it was typed.
+    with translation.override("en"):
+        worded = core_notices.worded(notice)
+    assert worded.title == (
+        f"The inspection of {justice} (Quarter 4 {approved.year}) in the inspection programme "
+        "is cancelled"
+    )
+    assert "Reason for the cancellation: Đơn vị đã sáp nhập." in worded.body
+    assert "no. 12/QĐ-SNV of 10/06/2026" in worded.body
+
+
+def test_an_unannounced_cancelled_item_tells_its_lead_only_and_never_the_approving_lead(
+    province: dict[str, Organisation],
+    inspector: User,
+    officer: User,
+    focal: User,
+    lead: User,
+    approved: InspectionProgramme,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    justice = item_of(approved, province["dept_justice"])
+    commune = item_of(approved, province["commune"])
+    ProgrammeItem.objects.filter(pk=justice.pk).update(lead=lead, kind=Inspection.Kind.UNANNOUNCED)
+    # The approver leads the other item: not told of their own decision.
+    ProgrammeItem.objects.filter(pk=commune.pk).update(lead=officer)
+    justice.refresh_from_db()
+    commune.refresh_from_db()
+    amendment = programme_amendments.open_amendment(approved, actor=inspector, reason="Đ/c")
+    for item in (justice, commune):
+        programme_amendments.propose_cancellation(item, actor=inspector, reason="Thôi")
+    with django_capture_on_commit_callbacks(execute=True):
+        programme_amendments.approve_amendment(
+            amendment, actor=officer, decision_number="3/QĐ", decision_on=DECIDED
+        )
+    assert len(told(lead)) == 1
+    # An unannounced item stays a surprise for the organisation, even when it is called off.
+    assert told(focal) == []
+    assert told(officer) == []
+
+
+def test_nothing_is_told_when_the_cancellation_is_refused(
+    province: dict[str, Organisation],
+    inspector: User,
+    officer: User,
+    focal: User,
+    lead: User,
+    approved: InspectionProgramme,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    item = item_of(approved, province["dept_justice"])
+    ProgrammeItem.objects.filter(pk=item.pk).update(lead=lead)
+    item.refresh_from_db()
+    amendment = programme_amendments.open_amendment(approved, actor=inspector, reason="Đ/c")
+    programme_amendments.propose_cancellation(item, actor=inspector, reason="Thôi")
+    # Its inspection starts before the decision: the approval is refused.
+    start(plan(province["dept_justice"], inspector, item=item), inspector)
+    Notification.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        programme_amendments.approve_amendment(
+            amendment, actor=officer, decision_number="4/QĐ", decision_on=DECIDED
+        )
+    assert Notification.objects.count() == 0
+    item.refresh_from_db()
+    assert not item.is_cancelled
