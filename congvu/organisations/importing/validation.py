@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -413,4 +414,101 @@ def plan_organisations(
             break
         pending = still
     plan.create = ordered
+    check_sibling_names(plan, allowed, today=today)
     return plan
+
+
+def msg_name_in_file(first: int) -> str:
+    return _(
+        "Tên trùng với một cơ quan cùng cấp trên ở dòng %(row)s trong tệp; hãy chọn tên khác. / "
+        "Same name as the organisation under the same parent on row %(row)s of the file; "
+        "choose another name."
+    ) % {"row": first}
+
+
+def msg_name_taken(code: str, name: str, day: dt.date) -> str:
+    """The services' own wording (`services.check_name_free`)."""
+    return _(
+        "%(code)s cũng trực thuộc cơ quan này và mang tên «%(name)s» từ %(day)s; "
+        "hãy chọn tên khác. / Another organisation under the same parent has "
+        "this name on that day."
+    ) % {"code": code, "name": name, "day": f"{day:%d/%m/%Y}"}
+
+
+#: A name under a parent: (("pk", parent id) for an organisation in the database, or
+#: ("code", its code) for a new one in the file; the name).
+Key = tuple[tuple[str, Any], str]
+
+
+def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.date) -> None:
+    """Refuse a new or renamed organisation whose name a sibling (same parent) bears from
+    its day on — the services' rule (`services.check_name_free`: the exact name, spaces
+    collapsed): in the database, or given by another row of the file. The file is judged
+    by what it leaves: a sibling the file renames no longer bears its old name from today,
+    so two siblings may swap names in one file (the services reach the same names the same
+    day through a third name; the import writes every row at once, never half of them)."""
+    col = {c.key: c for c in ORG_COLUMNS}
+    # (parent, name) → the rows claiming it: (row, day, own pk or None, item).
+    claims: dict[Key, list[tuple[int, dt.date, int | None, dict[str, Any]]]] = {}
+    for item in plan.create:
+        parent = allowed.get(item["parent_code"])
+        parent_key = ("pk", parent.pk) if parent is not None else ("code", item["parent_code"])
+        claims.setdefault((parent_key, item["name"]), []).append(
+            (item["row"], item["valid_from"], None, item)
+        )
+    renamed_away: set[int] = set()
+    for item in plan.update:
+        current = allowed[item["code"]]
+        if item["name"] == current.name:
+            continue
+        renamed_away.add(current.pk)
+        day = max(today, current.valid_from)
+        claims.setdefault((("pk", current.parent_id), item["name"]), []).append(
+            (item["row"], day, current.pk, item)
+        )
+    if not claims:
+        return
+    earliest = min(day for rows in claims.values() for _row, day, _pk, _item in rows)
+    borne: dict[Key, list[tuple[int, str, dt.date, dt.date | None, dt.date | None]]] = {}
+    names = sorted({name for _parent, name in claims})
+    for chunk in chunks(names):
+        for pk, code, name, parent_id, valid_from, valid_to, closed_on in (
+            OrganisationVersion.objects.filter(name__in=chunk)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=earliest))
+            .values_list(
+                "organisation_id",
+                "organisation__code",
+                "name",
+                "parent_id",
+                "valid_from",
+                "valid_to",
+                "organisation__valid_to",
+            )
+        ):
+            key = (("pk", parent_id), name)
+            if key in claims:
+                borne.setdefault(key, []).append((pk, code, valid_from, valid_to, closed_on))
+    refused: set[int] = set()
+    for key, rows in claims.items():
+        rows.sort(key=lambda claim: claim[0])
+        first_row = rows[0][0]
+        for row, day, own, item in rows:
+            problem = ""
+            if row != first_row:
+                problem = msg_name_in_file(first_row)
+            for pk, code, valid_from, valid_to, closed_on in borne.get(key, []):
+                if pk == own or any(end is not None and end < day for end in (valid_to, closed_on)):
+                    continue
+                # Renamed by this file: its open version ends the day before today (or,
+                # starting today or later, is rewritten with the new name).
+                away = pk in renamed_away and valid_to is None
+                if away and (valid_from >= today or day >= today):
+                    continue
+                problem = msg_name_taken(code, key[1], max(valid_from, day))
+                break
+            if problem:
+                refused.add(row)
+                plan.error({"row": row, "name": item["name"]}, col["name"], problem)
+    if refused:
+        plan.create = [item for item in plan.create if item["row"] not in refused]
+        plan.update = [item for item in plan.update if item["row"] not in refused]

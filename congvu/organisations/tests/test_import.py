@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,6 +18,7 @@ from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import kind, on_a_vietnamese_page
 from congvu.core.tests.media_helpers import zip_bomb
+from congvu.organisations import restructuring
 from congvu.organisations import services as org_services
 from congvu.organisations.import_models import ImportJob
 from congvu.organisations.importing import reading
@@ -435,3 +437,103 @@ def test_imported_staff_get_their_own_badge_tokens(
     assert len(tokens) == 3
     assert all(len(token) >= 20 for token in tokens)
     assert all(StaffMember.objects.values_list("is_active", flat=True))
+
+
+# --- names under one parent (the services' rule: `services.check_name_free`) -------------------
+
+
+def name_errors(job: ImportJob) -> dict[int, str]:
+    return {e["row"]: e["message"] for e in job.row_errors if e["column"] == "Tên"}
+
+
+def test_a_new_unit_named_like_a_sibling_in_the_database_or_the_file_is_refused(
+    as_head: Client, province: dict[str, Organisation]
+) -> None:
+    rows = [
+        # The name of Phòng Hành chính tư pháp (H56.02.01), under the same department.
+        ["H56.02.05", "Phòng  Hành chính tư pháp", "", "division", "H56.02", ""],
+        ["H56.02.06", "Văn phòng Sở", "", "division", "H56.02", ""],
+        ["H56.02.07", "Văn phòng Sở", "", "division", "H56.02", ""],
+        # A new parent in the file, and two of its children with one name.
+        ["H56.02.08", "Trung tâm Trợ giúp pháp lý", "", "division", "H56.02", ""],
+        ["H56.02.08.1", "Tổ hành chính", "", "division", "H56.02.08", ""],
+        ["H56.02.08.2", "Tổ hành chính", "", "division", "H56.02.08", ""],
+        # Under different parents one name is fine ("Văn phòng" in every department).
+        ["H56.02.01.1", "Văn phòng Sở", "", "division", "H56.02.01", ""],
+    ]
+    upload(as_head, "organisations", xlsx(ORG_HEADER, rows), province["dept_justice"])
+    job = last_job()
+    errors = name_errors(job)
+    assert set(errors) == {2, 4, 7}
+    assert errors[2].startswith("H56.02.01 cũng trực thuộc cơ quan này")
+    assert "«Phòng Hành chính tư pháp»" in errors[2]
+    assert "dòng 3 trong tệp" in errors[4] and "row 3 of the file" in errors[4]
+    assert "dòng 6 trong tệp" in errors[7]
+    assert {e["row"] for e in job.row_errors} == {2, 4, 7}
+    # Nothing is written, and the job cannot be committed.
+    job = commit(as_head, job)
+    assert job.status == ImportJob.Status.PREVIEWED
+    assert not Organisation.objects.filter(code__startswith="H56.02.0", depth__gt=2).exists()
+    assert Organisation.objects.count() == 5
+    # Read in English, the message speaks English.
+    preview = as_head.get(
+        reverse("imports:preview", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "row 3 of the file" in preview
+
+
+def test_a_rename_onto_a_siblings_name_is_refused_but_two_siblings_may_swap(
+    as_officer: Client, officer: User, province: dict[str, Organisation]
+) -> None:
+    rename = [["H56.01", "Sở Tư pháp", "", "department", "H56", ""]]
+    upload(as_officer, "organisations", xlsx(ORG_HEADER, rename), province["root"])
+    errors = name_errors(last_job())
+    assert errors[2].startswith("H56.02 cũng trực thuộc cơ quan này và mang tên «Sở Tư pháp»")
+    # The services refuse it too, with the same words.
+    with pytest.raises(ValidationError) as exc:
+        restructuring.rename_organisation(province["dept_home"], actor=officer, name="Sở Tư pháp")
+    assert exc.value.message_dict["name"][0] == errors[2]
+
+    # A rename onto the name of a sibling the same file renames away is a swap: fine.
+    swap = [
+        ["H56.01", "Sở Tư pháp", "", "department", "H56", ""],
+        ["H56.02", "Sở Nội vụ", "", "department", "H56", ""],
+    ]
+    upload(as_officer, "organisations", xlsx(ORG_HEADER, swap), province["root"])
+    job = last_job()
+    assert job.row_errors == []
+    job = commit(as_officer, job)
+    assert job.status == ImportJob.Status.DONE
+    names = dict(
+        Organisation.objects.filter(code__in=["H56.01", "H56.02"]).values_list("code", "name")
+    )
+    assert names == {"H56.01": "Sở Tư pháp", "H56.02": "Sở Nội vụ"}
+
+    # Two renames onto one name in a file: the second is refused.
+    both = [
+        ["H56.01", "Sở Văn hóa", "", "department", "H56", ""],
+        ["H56.30", "Sở Văn hóa", "", "commune_pc", "H56", ""],
+    ]
+    upload(as_officer, "organisations", xlsx(ORG_HEADER, both), province["root"])
+    assert set(name_errors(last_job())) == {3}
+
+
+def test_a_sibling_named_between_the_preview_and_the_commit_stops_the_commit(
+    as_head: Client, province: dict[str, Organisation]
+) -> None:
+    rows = [["H56.02.05", "Phòng Bổ trợ tư pháp", "", "division", "H56.02", ""]]
+    upload(as_head, "organisations", xlsx(ORG_HEADER, rows), province["dept_justice"])
+    job = last_job()
+    assert job.row_errors == []
+    org_services.create_organisation(
+        actor=None,
+        code="H56.02.09",
+        name="Phòng Bổ trợ tư pháp",
+        kind=kind("division"),
+        parent=province["dept_justice"],
+    )
+    job = commit(as_head, job)
+    assert job.status == ImportJob.Status.PREVIEWED
+    assert "Data changed since the preview" in job.message
+    assert name_errors(job)[2].startswith("H56.02.09 cũng trực thuộc")
+    assert not Organisation.objects.filter(code="H56.02.05").exists()
