@@ -146,6 +146,10 @@ class WithdrawRenameForm(forms.Form):
 
     effective = DayField(label=_("Ngày hiệu lực của tên mới"), widget=forms.HiddenInput)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        once.add_field(self)  # sent twice (a double tap, Back): withdrawn once, then said so
+
 
 class ScopedForm(forms.Form):
     """A form whose organisation fields are limited to `organisations`."""

@@ -6,6 +6,7 @@ service and render. Staff pages live in `staff_views.py`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -176,6 +177,7 @@ def _render_detail(
     *,
     bound: dict[str, Any] | None = None,
     withdraw_errors: list[str] | None = None,
+    withdraw_form: WithdrawRenameForm | None = None,
 ) -> HttpResponse:
     user = request.user
     perms = access.perms_on(user, organisation)
@@ -204,7 +206,11 @@ def _render_detail(
         "open_form": next(iter(bound), None) if bound else None,
         # Renames recorded ahead of their day: shown to whoever sees the organisation,
         # each with a "withdraw" button for those who manage it.
-        "pending_renames": restructuring.pending_renames(organisation),
+        # Each with its own form's key (`core.once`); the one just sent keeps its key.
+        "pending_renames": [
+            (version, _withdraw_form(version.valid_from, withdraw_form))
+            for version in restructuring.pending_renames(organisation)
+        ],
         "withdraw_errors": withdraw_errors or [],
     }
     if can_manage:
@@ -286,21 +292,36 @@ def rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _withdraw_form(day: dt.date, sent: WithdrawRenameForm | None) -> WithdrawRenameForm:
+    """The withdraw form of the rename pending from `day`: the one just sent (with its key)
+    when it named that day, else a new one with a new key."""
+    if sent is not None and sent.is_bound and sent.cleaned_data.get("effective") == day:
+        return sent
+    return WithdrawRenameForm(initial={"effective": day})
+
+
 @login_required
 @require_POST
 def withdraw_rename(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Withdraw a rename recorded ahead of its day (named by that day)."""
+    """Withdraw a rename recorded ahead of its day (named by that day). Sent twice (a
+    double tap, Back then send), it withdraws once and the second sending says so."""
     organisation = _organisation(request, Perm.ORG_MANAGE, pk)
     form = WithdrawRenameForm(request.POST)
     if form.is_valid():
+        detail = reverse("organisations:detail", args=[organisation.pk])
         try:
-            restructuring.withdraw_rename(
-                organisation, actor=request.user, effective=form.cleaned_data["effective"]
-            )
+            with once.guard(request, form, leads_to=detail):
+                restructuring.withdraw_rename(
+                    organisation, actor=request.user, effective=form.cleaned_data["effective"]
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
         except ValidationError as error:
-            return _render_detail(request, organisation, withdraw_errors=error.messages)
+            return _render_detail(
+                request, organisation, withdraw_errors=error.messages, withdraw_form=form
+            )
         messages.success(request, _("Đã rút lại việc đổi tên."))
-        return redirect("organisations:detail", pk=organisation.pk)
+        return redirect(detail)
     errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     return _render_detail(request, organisation, withdraw_errors=errors)
 

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from congvu.accounts.models import User
+from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
-from congvu.conftest import START, kind
+from congvu.conftest import START, client_for, form_key, kind, make_user
 from congvu.core import daily
 from congvu.organisations import restructuring, services
 from congvu.organisations.import_models import ImportJob
@@ -198,6 +198,70 @@ def test_withdrawing_from_the_page_is_404_for_an_outsider_and_403_for_a_viewer(
     assert as_viewer.post(url("withdraw_rename", pending), data).status_code == 403
     assert len(history(pending)) == 2
     assert not AuditEvent.objects.filter(action="organisations.rename_withdrawn").exists()
+
+
+def withdraw_key(client: Client, org: Organisation) -> str:
+    """The key of the page's withdraw form (`core.once`)."""
+    return form_key(client.get(url("detail", org)), after=url("withdraw_rename", org))
+
+
+def test_a_withdraw_form_sent_twice_withdraws_once_and_says_so(
+    pending: Organisation, as_officer: Client
+) -> None:
+    data = {"effective": dmy(AHEAD), "once": withdraw_key(as_officer, pending)}
+    first = as_officer.post(url("withdraw_rename", pending), data)
+    assert first.status_code == 302
+    # A double tap, or Back and send again: the same form, the same key.
+    second = as_officer.post(url("withdraw_rename", pending), data, follow=True)
+    assert second.redirect_chain == [(url("detail", pending), 302)]
+    html = second.content.decode()
+    assert "Nội dung này đã được gửi và ghi nhận trước đó" in html
+    assert "Không có việc đổi tên nào chờ hiệu lực" not in html
+    assert reload(pending).name == "Sở Tư pháp"
+    assert len(history(pending)) == 1
+    assert AuditEvent.objects.filter(action="organisations.rename_withdrawn").count() == 1
+
+
+def test_a_withdraw_key_is_not_spent_by_an_outsider_a_viewer_or_a_refused_sending(
+    pending: Organisation,
+    as_officer: Client,
+    as_outsider: Client,
+    as_viewer: Client,
+    province: Province,
+) -> None:
+    key = withdraw_key(as_officer, pending)
+    data = {"effective": dmy(AHEAD), "once": key}
+    assert as_outsider.post(url("withdraw_rename", pending), data).status_code == 404
+    assert as_viewer.post(url("withdraw_rename", pending), data).status_code == 403
+    # A sibling takes the old name: refused, the page keeps the form's key.
+    sibling = services.create_organisation(
+        actor=None,
+        code="H56.50",
+        name="Sở Tư pháp",
+        kind=kind("department"),
+        parent=province["root"],
+        valid_from=AHEAD,
+    )
+    refused = as_officer.post(url("withdraw_rename", pending), data)
+    assert refused.status_code == 200
+    assert "H56.50" in refused.content.decode()
+    assert form_key(refused, after=url("withdraw_rename", pending)) == key
+    assert len(history(pending)) == 2
+    # Once the sibling is named otherwise, the same form goes through.
+    restructuring.rename_organisation(sibling, actor=None, name="Sở Pháp chế", effective=AHEAD)
+    assert as_officer.post(url("withdraw_rename", pending), data).status_code == 302
+    assert len(history(pending)) == 1
+
+
+def test_a_withdraw_key_sent_from_another_session_is_refused_clearly(
+    pending: Organisation, as_officer: Client, province: Province
+) -> None:
+    data = {"effective": dmy(AHEAD), "once": withdraw_key(as_officer, pending)}
+    assert as_officer.post(url("withdraw_rename", pending), data).status_code == 302
+    colleague = client_for(make_user("colleague", Role.HOME_AFFAIRS, province["root"]))
+    response = colleague.post(url("withdraw_rename", pending), data)
+    assert response.status_code == 200
+    assert "đã được gửi từ một phiên làm việc khác" in response.content.decode()
 
 
 # --- 2. The Excel import does not silently lose a pending rename --------------------------
