@@ -305,6 +305,8 @@ def test_a_cancelled_programme_item_tells_its_lead_and_its_organisation_with_the
     assert "12/QĐ-SNV ngày 10/06/2026" in notice.body
     assert notice.url == f"/inspections/programmes/{approved.pk}/"
     assert client_for(lead).get(notice.url).status_code == 200
+    focal_notice = Notification.objects.get(user=focal)
+    assert client_for(focal).get(focal_notice.url).status_code == 200
     # In the reader's language, from the same record; the reason as it was typed.
     with translation.override("en"):
         worded = core_notices.worded(notice)
