@@ -220,7 +220,9 @@ def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     chooser = _report_chooser(reportable, _search_query(request.GET))
     form = PeriodRowsForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    page = Paginator(compilation.rows_in(state), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page: Any = Paginator(compilation.rows_in(state), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     # The organisations and figures of the listed rows only (one batch of queries).
     listed = list(page.object_list)
     rows = compilation.rows_for([*listed, *compilation.not_submitted[:NOT_SUBMITTED_SHOWN]])
