@@ -209,10 +209,12 @@ class PeriodPage:
 
     `compile_period` loads every organisation and report and computes the live figures
     of every organisation that has not filed, a ~1,900-row list the page showed 50 of.
-    Here the rows are light `Entry`s (two `values_list` queries); the totals add the filed
-    reports' snapshots and the live figures of the others, in the rows' order, exactly as
-    `compile_period` does (never cached, so never stale); a page's `Row`s are made for its
-    rows only. The exports keep `compile_period`.
+    Here the rows are light `Entry`s (`values_list` queries); the totals add the filed
+    reports' snapshots (read as JSON, no model instances) and the live figures of the
+    others, in the rows' order, exactly as `compile_period` does; the live figures are
+    computed once a request (one batch, shared with the listed rows), never cached, so
+    never stale. A page's `Row`s are made for its rows only. The exports keep
+    `compile_period`.
     """
 
     def __init__(self, period: ReportPeriod, *, user: Any = None) -> None:
@@ -277,9 +279,23 @@ class PeriodPage:
             if organisation_id in ids
         }
         live_ids = [e.organisation_id for e in self.entries if e.organisation_id not in snapshots]
-        if live_ids:
-            snapshots.update(indicators.compute(self.period, live_ids))
+        snapshots.update(self._live_for(live_ids))
         return indicators.totals(snapshots[entry.organisation_id] for entry in self.entries)
+
+    @cached_property
+    def _live(self) -> dict[int, dict[str, Any]]:
+        """The live figures of every row without a filed report, in one batch: the totals
+        need them all, the listed rows some of them."""
+        ids = [entry.organisation_id for entry in self.entries if not entry.is_filed]
+        return indicators.compute(self.period, ids) if ids else {}
+
+    def _live_for(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        found = {pk: self._live[pk] for pk in ids if pk in self._live}
+        # A report sent back or withdrawn since the rows were read: its figures now.
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            found.update(indicators.compute(self.period, missing))
+        return found
 
     @property
     def derived(self) -> dict[str, float | None]:
@@ -296,8 +312,9 @@ class PeriodPage:
                 period=self.period, organisation_id__in=ids
             ).select_related("submitted_by")
         }
-        live_ids = sorted({pk for pk in ids if pk not in reports or not reports[pk].is_filed})
-        live = indicators.compute(self.period, live_ids) if live_ids else {}
+        live = self._live_for(
+            sorted({pk for pk in ids if pk not in reports or not reports[pk].is_filed})
+        )
         rows = []
         for entry in entries:
             report = reports.get(entry.organisation_id)
