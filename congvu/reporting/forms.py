@@ -114,12 +114,34 @@ class PeriodForm(forms.Form):
 
 class ReportCreateForm(forms.Form):
     organisation = OrganisationChoiceField(
-        label=_("Cơ quan báo cáo"), queryset=Organisation.objects.none(), error_messages=REQUIRED
+        label=_("Cơ quan báo cáo"),
+        queryset=Organisation.objects.none(),
+        error_messages={
+            **REQUIRED,
+            "invalid_choice": _(
+                "Bạn không lập được báo cáo kỳ này cho cơ quan đã chọn; hãy chọn cơ quan trong "
+                "danh sách. / You may not draft this period's report for that organisation; "
+                "choose one from the list."
+            ),
+        },
     )
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: Any, shown: list[Organisation] | None = None, **kwargs: Any
+    ) -> None:
+        """`organisations`: where the user may draft (what a choice is checked against);
+        `shown`: the options the page lists when there are too many to list them all
+        (`ReportChooser`): a search's matches. A POST is checked against all."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        field = self.fields["organisation"]
+        assert isinstance(field, OrganisationChoiceField)
+        field.queryset = organisations
+        if shown is not None:
+            field.widget.attrs.pop("data-filter", None)  # the search box filters instead
+            field.widget.choices = [
+                ("", field.empty_label),
+                *((o.pk, field.label_from_instance(o)) for o in shown),
+            ]
 
 
 class NarrativeForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,9 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import once, stale
 from congvu.core import pdf_exports as jobs
+from congvu.core.text import search_terms
 from congvu.core.types import AuthenticatedHttpRequest
+from congvu.organisations.models import OrganisationQuerySet
 
 from . import exporters, indicators, pdf_exports, selectors, services, workflow
 from .forms import (
@@ -35,6 +38,11 @@ from .forms import (
 from .models import OrganisationReport, PdfExport, ReportPeriod
 
 RECENT_REPORTS = 200
+#: The "draft a report" chooser lists every organisation up to this many; beyond, a search
+#: box and this many of its matches (Home Affairs may draft for ~1,900 organisations).
+CHOOSER_SHOWN = 30
+#: A search box's input is folded into a LIKE query: kept short, NUL characters dropped.
+SEARCH_MAX = 100
 ROWS_PER_PAGE = 50
 #: Names listed under "not submitted"; the rest are a link to the table filtered so.
 NOT_SUBMITTED_SHOWN = 20
@@ -66,6 +74,44 @@ def _report_for(user: Any, pk: int) -> OrganisationReport:
             "reviewed_by",
         ),
         pk=pk,
+    )
+
+
+@dataclass
+class ReportChooser:
+    """The "draft a report" form and what the page says about its list of organisations."""
+
+    form: ReportCreateForm
+    query: str = ""
+    #: Too many organisations to list: a search box above, a search's matches in the list.
+    searchable: bool = False
+    #: More matches than the list shows.
+    more: bool = False
+    found: int = 0
+
+
+def _search_query(params: Any) -> str:
+    return str(params.get("org_q", "")).replace("\x00", "")[:SEARCH_MAX].strip()
+
+
+def _report_chooser(reportable: OrganisationQuerySet, query: str) -> ReportChooser | None:
+    """None when the user may draft for no organisation. A unit lists its few; Home
+    Affairs searches (accents or not) and picks among the first matches; a choice is
+    still checked against every organisation the user may draft for."""
+    listed = list(reportable.order_by("path")[: CHOOSER_SHOWN + 1])
+    if not listed:
+        return None
+    if len(listed) <= CHOOSER_SHOWN:
+        return ReportChooser(ReportCreateForm(organisations=reportable), found=len(listed))
+    if search_terms(query):
+        listed = list(reportable.best_first(query)[: CHOOSER_SHOWN + 1])
+    shown = listed[:CHOOSER_SHOWN]
+    return ReportChooser(
+        ReportCreateForm(organisations=reportable, shown=shown),
+        query=query,
+        searchable=True,
+        more=len(listed) > CHOOSER_SHOWN,
+        found=len(shown),
     )
 
 
@@ -165,15 +211,22 @@ def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     The summary and the totals count every row; the table lists a page of them, filtered
     by state: ~1,900 rows at provincial scale made an 880 KB page. The exports stay whole.
+    Only the listed rows' organisations and figures are loaded (`selectors.PeriodPage`).
     """
     period = _period_for(request.user, pk)
     can_compile = selectors.can_compile(request.user, period)
-    compilation = selectors.compile_period(period, user=None if can_compile else request.user)
+    compilation = selectors.PeriodPage(period, user=None if can_compile else request.user)
     reportable = selectors.reportable_organisations(request.user, period)
-    create_form = ReportCreateForm(organisations=reportable) if reportable.exists() else None
+    chooser = _report_chooser(reportable, _search_query(request.GET))
     form = PeriodRowsForm(request.GET or None)
     state = form.cleaned_data["state"] if form.is_valid() else ""
-    page = Paginator(compilation.rows_in(state), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page: Any = Paginator(compilation.rows_in(state), ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    # The organisations and figures of the listed rows only (one batch of queries).
+    listed = list(page.object_list)
+    rows = compilation.rows_for([*listed, *compilation.not_submitted[:NOT_SUBMITTED_SHOWN]])
+    page.object_list = rows[: len(listed)]
     return render(
         request,
         "reporting/reportperiod_detail.html",
@@ -181,13 +234,15 @@ def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "period": period,
             "compilation": compilation,
             "can_compile": can_compile,
-            "create_form": create_form,
+            "chooser": chooser,
+            "create_form": chooser.form if chooser else None,
+            "state": state,
             "total_groups": indicators.grouped({"values": compilation.totals}),
             "derived": compilation.derived,
             "form": form,
             "page": page,
             "querystring": urlencode({"state": state} if state else {}),
-            "not_submitted_shown": compilation.not_submitted[:NOT_SUBMITTED_SHOWN],
+            "not_submitted_shown": rows[len(listed) :],
         },
         status=400 if form.errors else 200,
     )
@@ -199,19 +254,23 @@ def report_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     period = _period_for(request.user, pk)
     reportable = selectors.reportable_organisations(request.user, period)
     form = ReportCreateForm(request.POST, organisations=reportable)
+    # Back to the chooser as it was (its search kept) when the choice is refused.
+    back = reverse("reporting:period", args=[period.pk])
+    query = _search_query(request.POST)
+    back += (f"?{urlencode({'org_q': query})}" if query else "") + "#report-create"
     if not form.is_valid():
         if not reportable.exists():
             raise PermissionDenied
         for text in form.errors.get("organisation", []):
             messages.error(request, str(text))
-        return redirect("reporting:period", pk=period.pk)
+        return redirect(back)
     try:
         report = services.create_report(
             period, organisation=form.cleaned_data["organisation"], actor=request.user
         )
     except ValidationError as error:
         _errors_to_messages(request, error)
-        return redirect("reporting:period", pk=period.pk)
+        return redirect(back)
     return redirect("reporting:report", pk=report.pk)
 
 
