@@ -31,7 +31,7 @@ DEFAULTS = {
     ),
     "II.2.a": (
         "Giao tiếp với người dân; “4 xin, 4 luôn”",
-        "Dealing with citizens; the “4 pleases, 4 always”",
+        "Dealing with citizens; the “4 xin, 4 luôn” (four pleases, four always)",
     ),
     "II.2.a.1": (
         "Xin chào",
