@@ -285,3 +285,17 @@ def test_bad_input_is_explained_in_vietnamese_or_english_and_nothing_is_saved(
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "version"
     assert not CodeVersion.objects.filter(title="Trùng").exists()
+
+
+def test_an_edit_from_a_stale_read_is_refused(api_officer: Client, seed: CodeVersion) -> None:
+    draft = services.create_draft(
+        seed.scope, actor=None, title="Nháp", version="2026.6", based_on=seed
+    )
+    clause = Clause.objects.get(section__version=draft, code="II.1.a")
+    url = f"{URL}/draft-clauses/{clause.pk}"
+    tag = api_officer.get(url)["ETag"]
+    assert _send(api_officer, "patch", url, {"note": "Một"}, HTTP_IF_MATCH=tag).status_code == 200
+    response = _send(api_officer, "patch", url, {"note": "Hai"}, HTTP_IF_MATCH=tag)
+    assert response.status_code == 412
+    clause.refresh_from_db()
+    assert clause.note == "Một"
