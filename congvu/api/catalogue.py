@@ -41,6 +41,9 @@ class ClauseOut(Schema):
     code: str
     parent_id: int | None
     short_title: str
+    short_title_en: str = Field(
+        ..., description="Tên ngắn bằng tiếng Anh, có thể trống / the short title in English"
+    )
     text: str
     plain_text: str
     applies_to: Clause.AppliesTo

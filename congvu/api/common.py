@@ -111,6 +111,9 @@ class ClauseRef(Schema):
     id: int
     code: str
     short_title: str
+    short_title_en: str = Field(
+        "", description="Tên ngắn bằng tiếng Anh, có thể trống / the short title in English"
+    )
 
 
 class CodeVersionRef(Schema):

@@ -44,12 +44,12 @@ INTAKE_CHANNELS = (
 
 class ClauseChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.short_title}"
+        return obj.reader_label
 
 
 class ClauseMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.code} {obj.short_title}"
+        return obj.reader_label
 
 
 class MultipleFileInput(forms.ClearableFileInput):

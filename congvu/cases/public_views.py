@@ -77,6 +77,7 @@ class ClauseOption:
     is_item: bool
     checked: bool
     hidden: bool
+    title_lang: str = "vi"
 
 
 @dataclass
@@ -144,7 +145,8 @@ def _clause_groups(
         group.options.append(
             ClauseOption(
                 pk=clause.pk,
-                title=clause.short_title,
+                title=clause.reader_title,
+                title_lang=clause.reader_title_lang,
                 plain=clause.plain_text,
                 search=clause.search_text,
                 is_item=clause.parent_id is not None,

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from congvu.conduct.models import title_for_reader
 from congvu.core.calendar import add_working_days
 from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, StaffMember
@@ -386,8 +387,13 @@ def dashboard(
 
     through = Case.clauses.through.objects.filter(case__in=period.values("pk"))
     clauses = [
-        (row["clause__code"], row["clause__short_title"], row["n"], row["breaches"])
-        for row in through.values("clause__code", "clause__short_title")
+        (
+            row["clause__code"],
+            title_for_reader(row["clause__short_title"], row["clause__short_title_en"]),
+            row["n"],
+            row["breaches"],
+        )
+        for row in through.values("clause__code", "clause__short_title", "clause__short_title_en")
         .annotate(
             n=Count("case_id", distinct=True),
             breaches=Count("case_id", distinct=True, filter=Q(case__outcome__in=BREACH_OUTCOMES)),

@@ -134,6 +134,12 @@ class SectionForm(forms.Form):
 class ClauseForm(forms.Form):
     code = _text(_("Mã chuẩn mực"), 30, help_text=_("Ví dụ: II.1.c hoặc II.2.a.1"))
     short_title = _text(_("Tên ngắn"), 200)
+    short_title_en = _text(
+        _("Tên ngắn (tiếng Anh)"),
+        200,
+        required=False,
+        help_text=_("Cho người đọc chọn tiếng Anh; để trống thì dùng tên tiếng Việt."),
+    )
     parent = forms.ModelChoiceField(
         label=_("Thuộc điều khoản"),
         queryset=Clause.objects.none(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.models import TimeStampedModel
@@ -139,6 +140,15 @@ class ClauseQuerySet(models.QuerySet["Clause"]):
         return qs
 
 
+def reads_english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def title_for_reader(short_title: str, short_title_en: str) -> str:
+    """A clause's short title in the reader's language (for rows read with `values()`)."""
+    return short_title_en if short_title_en and reads_english() else short_title
+
+
 class Clause(models.Model):
     class AppliesTo(models.TextChoices):
         ALL = "all", _("Mọi cán bộ, công chức, viên chức")
@@ -160,6 +170,12 @@ class Clause(models.Model):
     )
     code = models.CharField(_("mã"), max_length=30)
     short_title = models.CharField(_("tên ngắn"), max_length=200)
+    short_title_en = models.CharField(
+        _("tên ngắn (tiếng Anh)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Cho người đọc chọn tiếng Anh; để trống thì dùng tên tiếng Việt."),
+    )
     text = models.TextField(_("nội dung"))
     plain_text = models.CharField(
         _("diễn giải cho người dân"),
@@ -214,6 +230,22 @@ class Clause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.short_title}"
+
+    @property
+    def reader_title(self) -> str:
+        """The short title in the reader's language: the English one when the reader
+        switched to English and the clause has it, else the Vietnamese."""
+        return title_for_reader(self.short_title, self.short_title_en)
+
+    @property
+    def reader_title_lang(self) -> str:
+        """The language `reader_title` is in ("en" or "vi"), for the `lang` attribute."""
+        return "en" if self.short_title_en and reads_english() else "vi"
+
+    @property
+    def reader_label(self) -> str:
+        """Code and short title in the reader's language ("II.1.c Không gây khó khăn…")."""
+        return f"{self.code} {self.reader_title}"
 
     def refresh_search_text(self) -> None:
         self.search_text = fold(

@@ -33,6 +33,7 @@ SECTION_FIELDS = ("code", "title", "intro", "order", "is_incomplete", "note")
 CLAUSE_FIELDS = (
     "code",
     "short_title",
+    "short_title_en",
     "text",
     "plain_text",
     "applies_to",
@@ -410,6 +411,7 @@ def delete_section(section: Section, *, actor: Any) -> None:
 def _clean_clause(clause: Clause, version: CodeVersion) -> None:
     clause.code = clause.code.strip()
     clause.short_title = " ".join(clause.short_title.split())
+    clause.short_title_en = " ".join(clause.short_title_en.split())
     clause.keywords = ", ".join(w.strip() for w in clause.keywords.split(",") if w.strip())
     # Ratings, cases and findings cite a clause by its code, so codes are unique per version.
     clash = Clause.objects.filter(section__version=version, code=clause.code)

@@ -61,7 +61,7 @@ from django.utils.translation import get_language
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.models import AuditEvent
-from congvu.conduct.models import Clause
+from congvu.conduct.models import Clause, title_for_reader
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 
 from .models import (
@@ -861,7 +861,7 @@ def _rate(clause: Mapping[str, Any], kept: int, breached: int, unknown: int) -> 
     return CriterionRate(
         clause_id=clause["pk"],
         code=clause["code"],
-        title=clause["short_title"],
+        title=title_for_reader(clause["short_title"], clause["short_title_en"]),
         kept=kept,
         breached=breached,
         unknown=unknown,
@@ -876,7 +876,7 @@ def _clauses(ids: Iterable[int]) -> list[dict[str, Any]]:
         dict(row)
         for row in Clause.objects.filter(pk__in=list(ids))
         .order_by("section__order", "section_id", "order", "code")
-        .values("pk", "code", "short_title")
+        .values("pk", "code", "short_title", "short_title_en")
     ]
 
 

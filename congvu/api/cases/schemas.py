@@ -174,6 +174,7 @@ def _source_inspection(case: Case, context: Any) -> SourceInspectionOut | None:
                 id=observation.clause.pk,
                 code=observation.clause.code,
                 short_title=observation.clause.short_title,
+                short_title_en=observation.clause.short_title_en,
             )
             if observation is not None
             else None

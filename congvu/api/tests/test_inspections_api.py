@@ -451,6 +451,7 @@ def test_a_case_opened_from_a_breach_names_its_inspection_to_those_who_may_open_
             "id": breach.clause.pk,
             "code": breach.clause.code,
             "short_title": breach.clause.short_title,
+            "short_title_en": breach.clause.short_title_en,
         },
     }
     assert api_officer.get(source["url"]).status_code == 200

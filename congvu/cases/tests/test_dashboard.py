@@ -167,6 +167,25 @@ def test_the_charts_in_english(as_head: Client, cases: list[Case]) -> None:
     charts = svg_titles(as_head.get(DASHBOARD).content.decode())
     assert charts["Cases by outcome"][0].endswith(": 1 (50.0 %)")
     assert len(charts) == 4
+    # The clause is named by its English short title (the seed's), in the chart and table.
+    assert charts["Cases by standard"] == ["II.1.a Taking on and completing assigned tasks: 2"]
+
+
+def test_the_case_page_names_its_clause_in_the_readers_language(
+    as_head: Client, cases: list[Case]
+) -> None:
+    url = reverse("cases:detail", args=[cases[0].code])
+    assert "<div>II.1.a Nhận và hoàn thành nhiệm vụ được giao</div>" in (
+        as_head.get(url).content.decode()
+    )
+    as_head.cookies["congvu_lang"] = "en"
+    html = as_head.get(url).content.decode()
+    assert "<div>II.1.a Taking on and completing assigned tasks</div>" in html
+    # Without English, the Vietnamese.
+    Clause.objects.filter(code="II.1.a").update(short_title_en="")
+    assert "<div>II.1.a Nhận và hoàn thành nhiệm vụ được giao</div>" in (
+        as_head.get(url).content.decode()
+    )
 
 
 def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(
