@@ -50,7 +50,7 @@ def page_of(client: Client, url: str) -> Page:
     return page
 
 
-def disciplined_case(province: dict[str, Organisation], staff: StaffMember, head: User) -> str:
+def disciplined_case(staff: StaffMember, head: User) -> str:
     """A substantiated case about the staff member, a reprimand decided on it."""
     from congvu.cases.tests.core_helpers import move, report
 
@@ -74,10 +74,11 @@ def disciplined_case(province: dict[str, Organisation], staff: StaffMember, head
     return case.code
 
 
-def programme_with_a_draft(province: dict[str, Organisation], officer: User) -> int:
+def programme_with_a_draft(
+    province: dict[str, Organisation], officer: User, inspector: User
+) -> int:
     """Next year's approved programme, a draft amendment adding an organisation."""
     load_seed_catalogue(scope=province["root"], actor=None, activate=True)
-    inspector = make_user("inspector", Role.INSPECTOR, province["root"])
     made = programme_services.create_programme(
         province["root"],
         actor=inspector,
@@ -152,8 +153,10 @@ def filled(
 ) -> dict[str, Any]:
     plan, task = plan_with_a_task(province)
     return {
-        "case": disciplined_case(province, staff_member, head),
-        "programme": programme_with_a_draft(province, officer),
+        "case": disciplined_case(staff_member, head),
+        "programme": programme_with_a_draft(
+            province, officer, make_user("inspector", Role.INSPECTOR, province["root"])
+        ),
         "justice": province["dept_justice"].pk,
         "staff": staff_member.pk,
         "plan": plan,
