@@ -21,6 +21,11 @@ from congvu.accounts.models import Role, User
 from congvu.cases import services as case_services
 from congvu.conduct import services as conduct_services
 from congvu.conftest import make_user
+from congvu.core.tests.test_landmarks import (
+    disciplined_case,
+    plan_with_a_task,
+    programme_with_a_draft,
+)
 from congvu.feedback import services as rating_services
 from congvu.feedback.models import Counter, Dossier
 from congvu.inspections import programme_services, workflow
@@ -445,6 +450,75 @@ def test_a_dashboard_has_no_accessibility_violation_and_draws_its_charts_without
         assert box is not None and 0 < box["width"] <= NARROWEST["width"], path
         label = chart.locator("text").first.bounding_box()
         assert label is not None and label["height"] >= 13, path  # a 10 px font's line
+
+
+def discipline_decided(world: World) -> None:
+    """A case about the staff member concluded with a reprimand decided: the case's and the
+    staff member's discipline tables."""
+    world.args["case"] = disciplined_case(world.staff, world.people["head"])
+    world.args["staff"] = world.staff.pk
+
+
+def amended_programme(world: World) -> None:
+    """An approved programme with a draft amendment: its three tables."""
+    world.args["programme"] = programme_with_a_draft(
+        world.province, world.people["officer"], world.person("inspector")
+    )
+    clear_process_caches()
+
+
+def plan_and_task(world: World) -> None:
+    world.args["plan"], world.args["task"] = plan_with_a_task(world.province)
+
+
+def justice(world: World) -> None:
+    """The justice department's page: its history and its staff (the staff member)."""
+    world.args["org"] = world.province["dept_justice"].pk
+
+
+@pytest.mark.parametrize(
+    ("path", "persona", "scene"),
+    [
+        pytest.param("/cases/{case}/", "head", discipline_decided, id="case-file"),
+        pytest.param("/cases/rules/", "officer", nothing, id="case-rules"),
+        pytest.param(
+            "/inspections/programmes/{programme}/", "officer", amended_programme, id="programme"
+        ),
+        pytest.param("/org/{org}/", "officer", justice, id="organisation"),
+        pytest.param("/org/staff/{staff}/", "head", discipline_decided, id="staff-member"),
+        pytest.param("/plans/{plan}/", "officer", plan_and_task, id="plan"),
+        pytest.param("/plans/tasks/{task}/", "officer", plan_and_task, id="task"),
+    ],
+)
+def test_a_detail_page_with_its_tables_has_no_accessibility_violation_at_any_impact(
+    live_server: Any,
+    page: Any,
+    province: dict[str, Organisation],
+    staff_member: StaffMember,
+    officer: User,
+    head: User,
+    staff_user: User,
+    path: str,
+    persona: str,
+    scene: Scene,
+) -> None:
+    # As on the dashboards: a section and its table's scrolling region named by one
+    # heading are two landmarks with one name (landmark-unique, "moderate"). Each page is
+    # filled so that every table it can show is drawn.
+    world = World(province, staff_member, officer=officer, head=head, staff_user=staff_user)
+    scene(world)
+    share_session(page, live_server.url, world.person(persona))
+    page.set_default_navigation_timeout(90_000)  # a shared machine: the first page is slow
+    response = page.goto(live_server.url + path.format(**world.args))
+    assert response is not None and response.ok, path
+    page.locator("h1").first.wait_for()
+    page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
+
+    violations = serious_violations(page, impacts=ANY_IMPACT)
+
+    assert violations == [], f"axe-core on {path}:\n" + "\n".join(violations)
+    assert page.locator("main table").count() > 0, path
+    assert page.evaluate(UNCAPTIONED) == []
 
 
 # What a thumb taps on the phone forms: buttons, boxes, the folded sections' summaries, and

@@ -16,6 +16,7 @@ from congvu.cases.dashboard_views import _days
 from congvu.conduct.models import Clause
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import client_for
+from congvu.core.tests.test_crawl import Page, repeated_landmarks
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -197,6 +198,9 @@ def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(
     named_sections = set(re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', main))
     scrolling = re.findall(r'role="region"[^>]*aria-labelledby="([^"]+)"', main)
     assert len(scrolling) == len(set(scrolling)) and not named_sections & set(scrolling)
+    page = Page()
+    page.feed(html)
+    assert page.landmarks and repeated_landmarks(page) == []
 
 
 def test_percentiles_interpolate_between_ranks() -> None:

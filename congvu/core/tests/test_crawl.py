@@ -11,6 +11,9 @@ links it is shown and checks what a user would notice:
   `{% scrolltable %}`) can take the keyboard's focus and is a region named by
   text on the page, so that a keyboard or switch user can scroll it and a
   screen reader announces it (WCAG 2.1.1, 4.1.2);
+* no two landmarks of a page (sections named by their heading, the scrolling tables'
+  regions, navigations, forms with a name…) share a role and a name, which a screen
+  reader's list of landmarks would read twice (axe-core's landmark-unique);
 * every form on those pages, sent with hostile values (empty, far too long,
   control characters, markup, impossible dates and numbers, choices that
   are not offered), is answered without a server error — with the form again
@@ -94,6 +97,36 @@ class ScrollingTable:
     table: str = ""
 
 
+@dataclass
+class Landmark:
+    """An element a screen reader lists among the page's landmarks, if it has a name where
+    its role needs one (a region, a form): its role, attributes and where it starts."""
+
+    role: str
+    attrs: dict[str, str]
+    line: int
+
+
+#: Explicit roles that are landmarks (WAI-ARIA 1.2).
+LANDMARK_ROLES = frozenset(
+    ["banner", "complementary", "contentinfo", "form", "main", "navigation", "region", "search"]
+)
+#: Implicit roles; a header or footer is the page's banner or contentinfo only outside
+#: these sectioning elements (HTML-AAM), and a section or form only when named.
+IMPLICIT_ROLES = {
+    "main": "main",
+    "nav": "navigation",
+    "aside": "complementary",
+    "header": "banner",
+    "footer": "contentinfo",
+    "section": "region",
+    "form": "form",
+    "search": "search",
+}
+SECTIONING = frozenset(["article", "aside", "main", "nav", "section"])
+NAMED_ONLY = frozenset(["region", "form"])
+
+
 #: Elements without an end tag: never open, so never hold text.
 VOID = frozenset(
     [
@@ -122,6 +155,9 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.forms: list[Form] = []
         self.tables: list[ScrollingTable] = []
+        self.landmarks: list[Landmark] = []
+        #: The <table>s of the page, each with whether its <caption> holds text.
+        self.captions: list[tuple[str, bool]] = []
         self.id_text: dict[str, list[str]] = {}
         self.id_count: dict[str, int] = {}
         self._open: list[tuple[str, str]] = []  # (tag, id or "") of the elements not yet closed
@@ -132,6 +168,11 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
         form = self._form
+        role = self._landmark_role(tag, a)
+        if role:
+            self.landmarks.append(Landmark(role, a, self.getpos()[0]))
+        if tag == "table":
+            self.captions.append((_table_name(a), False))
         if tag not in VOID:
             self._open.append((tag, a.get("id", "")))
         if a.get("id"):
@@ -140,11 +181,7 @@ class Page(HTMLParser):
         if "table-scroll" in a.get("class", "").split():
             self.tables.append(ScrollingTable(a, self.getpos()[0]))
         elif tag == "table" and self.tables and not self.tables[-1].table:
-            self.tables[-1].table = (
-                f"data-testid={a['data-testid']}"
-                if a.get("data-testid")
-                else f"class={a.get('class', '')!r}"
-            )
+            self.tables[-1].table = _table_name(a)
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
@@ -180,7 +217,20 @@ class Page(HTMLParser):
                 if kind == "number" and a.get("min"):
                     form.lowest[name] = a["min"]
 
+    def _landmark_role(self, tag: str, a: dict[str, str]) -> str:
+        explicit = a.get("role", "").split()
+        if explicit:
+            return explicit[0] if explicit[0] in LANDMARK_ROLES else ""
+        role = IMPLICIT_ROLES.get(tag, "")
+        if tag in {"header", "footer"} and any(t in SECTIONING for t, _ in self._open):
+            return ""
+        if tag == "aside" and any(t in SECTIONING - {"main"} for t, _ in self._open):
+            return ""  # an aside inside a section or an article is not complementary
+        return role
+
     def handle_data(self, data: str) -> None:
+        if data.strip() and any(t == "caption" for t, _ in self._open) and self.captions:
+            self.captions[-1] = (self.captions[-1][0], True)
         if self._form is not None and self._textarea is not None:
             self._form.shown[self._textarea] += data
         for _, id_ in self._open:
@@ -200,6 +250,47 @@ class Page(HTMLParser):
             self._select = None
         elif tag == "textarea":
             self._textarea = None
+
+
+def _table_name(a: dict[str, str]) -> str:
+    return (
+        f"data-testid={a['data-testid']}"
+        if a.get("data-testid")
+        else f"class={a.get('class', '')!r}"
+    )
+
+
+def landmark_name(page: Page, landmark: Landmark) -> str:
+    """The name a screen reader gives the landmark: the text of the elements its
+    aria-labelledby names, else its aria-label, else its title; spaces collapsed."""
+    ids = landmark.attrs.get("aria-labelledby", "").split()
+    text = " ".join("".join(page.id_text.get(id_, [])) for id_ in ids)
+    if not text.strip():
+        text = landmark.attrs.get("aria-label", "") or landmark.attrs.get("title", "")
+    return " ".join(text.split())
+
+
+def repeated_landmarks(page: Page) -> list[str]:
+    """The landmarks of `page` that share their role and name with another (names compared
+    as axe-core's landmark-unique does, regardless of case): a screen reader's list of
+    landmarks reads them alike. A region or a form without a name is no landmark."""
+    seen: dict[tuple[str, str], list[Landmark]] = {}
+    for landmark in page.landmarks:
+        name = landmark_name(page, landmark)
+        if landmark.role in NAMED_ONLY and not name:
+            continue
+        seen.setdefault((landmark.role, name.casefold()), []).append(landmark)
+    return [
+        f"{len(alike)} landmarks {role} named {landmark_name(page, alike[0])!r}, lines "
+        + ", ".join(str(landmark.line) for landmark in alike)
+        for (role, _), alike in seen.items()
+        if len(alike) > 1
+    ]
+
+
+def uncaptioned_tables(page: Page) -> list[str]:
+    """The tables of `page` without a caption that says something."""
+    return [name for name, captioned in page.captions if not captioned]
 
 
 def unreachable_tables(page: Page) -> list[str]:
@@ -292,6 +383,8 @@ class Crawl:
             self.tables += len(page.tables)
             for fault in unreachable_tables(page):
                 self.broken.append(f"GET {target}: scrolling {fault}")
+            for fault in repeated_landmarks(page):
+                self.broken.append(f"GET {target}: {fault}")
             for href in page.links:
                 queue.append((urljoin(final, href), final))
             for form in page.forms:

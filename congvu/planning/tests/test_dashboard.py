@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from congvu.conftest import client_for, kind
+from congvu.core.tests.test_crawl import Page, repeated_landmarks
 from congvu.organisations.models import Organisation
 from congvu.planning import rollups
 from congvu.planning.dashboard_views import _pct
@@ -219,6 +220,9 @@ def test_each_table_has_a_caption_and_no_two_landmarks_share_a_name(
     named_sections = set(re.findall(r'<section[^>]*aria-labelledby="([^"]+)"', main))
     scrolling = re.findall(r'role="region"[^>]*aria-labelledby="([^"]+)"', main)
     assert len(scrolling) == len(set(scrolling)) and not named_sections & set(scrolling)
+    page = Page()
+    page.feed(html)
+    assert page.landmarks and repeated_landmarks(page) == []
 
 
 def test_the_per_task_table_counts_every_organisation(as_officer, plan, tasks, work):
