@@ -27,7 +27,7 @@ from pydantic import ConfigDict, StrictBool, StrictInt, StringConstraints
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.conduct import services
+from congvu.conduct import selectors, services
 from congvu.conduct.models import Clause, CodeVersion, Section
 from congvu.organisations.models import Organisation
 
@@ -194,39 +194,6 @@ class DraftClausePatchIn(BodyIn):
     note: Note | None = None
 
 
-# --- Fetch and authorise in one call (as the pages' `_version_for`, `_section_for`…) ----------
-
-
-def _version(user: User, pk: int) -> CodeVersion:
-    return access.get_for(
-        user,
-        Perm.CATALOGUE_MANAGE,
-        CodeVersion.objects.select_related("scope"),
-        organisation_of="scope",
-        pk=pk,
-    )
-
-
-def _section(user: User, pk: int) -> Section:
-    section = Section.objects.select_related("version", "version__scope").filter(pk=pk).first()
-    if section is None:
-        raise Http404
-    access.require(user, Perm.CATALOGUE_MANAGE, section.version.scope)
-    return section
-
-
-def _clause(user: User, pk: int) -> Clause:
-    clause = (
-        Clause.objects.select_related("section", "section__version", "section__version__scope")
-        .filter(pk=pk)
-        .first()
-    )
-    if clause is None:
-        raise Http404
-    access.require(user, Perm.CATALOGUE_MANAGE, clause.section.version.scope)
-    return clause
-
-
 def _draft_out(pk: int) -> CodeVersion:
     return (
         CodeVersion.objects.select_related("scope")
@@ -301,7 +268,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
     "Also reads the published versions of the scopes the caller manages.",
 )
 def get_draft(request: HttpRequest, id: Id) -> Any:
-    return _draft_out(_version(user_of(request), id).pk)
+    return _draft_out(selectors.managed_version(user_of(request), id).pk)
 
 
 @router.patch(
@@ -311,7 +278,7 @@ def get_draft(request: HttpRequest, id: Id) -> Any:
 )
 def update_draft(request: HttpRequest, id: Id, payload: DraftPatchIn) -> Any:
     user = user_of(request)
-    version = _version(user, id)
+    version = selectors.managed_version(user, id)
     services.edit_version(version, actor=user, **sent(payload, frozenset()))
     return _draft_out(version.pk)
 
@@ -323,7 +290,7 @@ def update_draft(request: HttpRequest, id: Id, payload: DraftPatchIn) -> Any:
 )
 def delete_draft(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
-    services.delete_draft(_version(user, id), actor=user)
+    services.delete_draft(selectors.managed_version(user, id), actor=user)
     return Status(204, None)
 
 
@@ -337,7 +304,7 @@ def delete_draft(request: HttpRequest, id: Id) -> Any:
 )
 def publish_draft(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
-    services.activate(_version(user, id), actor=user)
+    services.activate(selectors.managed_version(user, id), actor=user)
     return _draft_out(id)
 
 
@@ -351,7 +318,8 @@ def publish_draft(request: HttpRequest, id: Id) -> Any:
 )
 def create_draft_section(request: HttpRequest, id: Id, payload: DraftSectionIn) -> Any:
     user = user_of(request)
-    section = services.add_section(_version(user, id), actor=user, **payload.model_dump())
+    version = selectors.managed_version(user, id)
+    section = services.add_section(version, actor=user, **payload.model_dump())
     return Status(201, _section_out(section.pk))
 
 
@@ -361,7 +329,7 @@ def create_draft_section(request: HttpRequest, id: Id, payload: DraftSectionIn) 
     summary="Một mục của dự thảo / one section of a draft (CATALOGUE_MANAGE)",
 )
 def get_draft_section(request: HttpRequest, id: Id) -> Any:
-    return _section_out(_section(user_of(request), id).pk)
+    return _section_out(selectors.managed_section(user_of(request), id).pk)
 
 
 @router.patch(
@@ -371,7 +339,7 @@ def get_draft_section(request: HttpRequest, id: Id) -> Any:
 )
 def update_draft_section(request: HttpRequest, id: Id, payload: DraftSectionPatchIn) -> Any:
     user = user_of(request)
-    section = _section(user, id)
+    section = selectors.managed_section(user, id)
     services.edit_section(section, actor=user, **sent(payload, frozenset()))
     return _section_out(section.pk)
 
@@ -384,7 +352,7 @@ def update_draft_section(request: HttpRequest, id: Id, payload: DraftSectionPatc
 )
 def delete_draft_section(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
-    services.delete_section(_section(user, id), actor=user)
+    services.delete_section(selectors.managed_section(user, id), actor=user)
     return Status(204, None)
 
 
@@ -398,7 +366,7 @@ def delete_draft_section(request: HttpRequest, id: Id) -> Any:
 )
 def create_draft_clause(request: HttpRequest, id: Id, payload: DraftClauseIn) -> Any:
     user = user_of(request)
-    section = _section(user, id)
+    section = selectors.managed_section(user, id)
     fields = payload.model_dump()
     parent = _parent(section, fields.pop("parent"))
     clause = services.add_clause(section, actor=user, parent=parent, **fields)
@@ -411,7 +379,7 @@ def create_draft_clause(request: HttpRequest, id: Id, payload: DraftClauseIn) ->
     summary="Một chuẩn mực của dự thảo / one clause of a draft (CATALOGUE_MANAGE)",
 )
 def get_draft_clause(request: HttpRequest, id: Id) -> Any:
-    return _clause(user_of(request), id)
+    return selectors.managed_clause(user_of(request), id)
 
 
 @router.patch(
@@ -421,7 +389,7 @@ def get_draft_clause(request: HttpRequest, id: Id) -> Any:
 )
 def update_draft_clause(request: HttpRequest, id: Id, payload: DraftClausePatchIn) -> Any:
     user = user_of(request)
-    clause = _clause(user, id)
+    clause = selectors.managed_clause(user, id)
     fields = sent(payload, frozenset({"parent"}))
     if "parent" in fields:
         fields["parent"] = _parent(clause.section, fields["parent"])
@@ -436,5 +404,5 @@ def update_draft_clause(request: HttpRequest, id: Id, payload: DraftClausePatchI
 )
 def delete_draft_clause(request: HttpRequest, id: Id) -> Any:
     user = user_of(request)
-    services.delete_clause(_clause(user, id), actor=user)
+    services.delete_clause(selectors.managed_clause(user, id), actor=user)
     return Status(204, None)

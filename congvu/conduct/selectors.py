@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
+from congvu.accounts import access
+from congvu.accounts.access import Perm
 from congvu.organisations.models import Organisation
 
 from .models import Clause, ClauseQuerySet, CodeVersion, Section
@@ -175,3 +179,38 @@ def catalogue_blocks(
         if only is None or section_blocks:
             blocks.append(VersionBlock(version, section_blocks))
     return blocks
+
+
+# --- The catalogue's management: fetch and authorise in one call (pages and API alike) ---
+# 404 for what does not exist or lies outside the user's scope, 403 for what they see
+# without the right to manage the catalogue.
+
+
+def managed_version(user: Any, pk: int) -> CodeVersion:
+    return access.get_for(
+        user,
+        Perm.CATALOGUE_MANAGE,
+        CodeVersion.objects.select_related("scope"),
+        organisation_of="scope",
+        pk=pk,
+    )
+
+
+def managed_section(user: Any, pk: int) -> Section:
+    section = Section.objects.select_related("version", "version__scope").filter(pk=pk).first()
+    if section is None:
+        raise Http404
+    access.require(user, Perm.CATALOGUE_MANAGE, section.version.scope)
+    return section
+
+
+def managed_clause(user: Any, pk: int) -> Clause:
+    clause = (
+        Clause.objects.select_related("section", "section__version", "section__version__scope")
+        .filter(pk=pk)
+        .first()
+    )
+    if clause is None:
+        raise Http404
+    access.require(user, Perm.CATALOGUE_MANAGE, clause.section.version.scope)
+    return clause

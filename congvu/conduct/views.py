@@ -23,7 +23,7 @@ from congvu.organisations.models import Organisation
 
 from . import selectors, services
 from .forms import ClauseForm, DraftCreateForm, SectionForm, VersionForm, apply_errors
-from .models import Clause, CodeVersion, Section
+from .models import Clause, CodeVersion
 
 MAX_QUERY = 200
 
@@ -97,39 +97,6 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- Management: fetch and authorise in one call -----------------------------------------------
-
-
-def _version_for(user: Any, pk: int) -> CodeVersion:
-    return access.get_for(
-        user,
-        Perm.CATALOGUE_MANAGE,
-        CodeVersion.objects.select_related("scope"),
-        organisation_of="scope",
-        pk=pk,
-    )
-
-
-def _section_for(user: Any, pk: int) -> Section:
-    section = Section.objects.select_related("version", "version__scope").filter(pk=pk).first()
-    if section is None:
-        raise Http404
-    access.require(user, Perm.CATALOGUE_MANAGE, section.version.scope)
-    return section
-
-
-def _clause_for(user: Any, pk: int) -> Clause:
-    clause = (
-        Clause.objects.select_related("section", "section__version", "section__version__scope")
-        .filter(pk=pk)
-        .first()
-    )
-    if clause is None:
-        raise Http404
-    access.require(user, Perm.CATALOGUE_MANAGE, clause.section.version.scope)
-    return clause
-
-
 def _refuse_unless_draft(request: HttpRequest, version: CodeVersion) -> HttpResponse | None:
     if version.is_editable:
         return None
@@ -191,7 +158,7 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A draft's details, its sections and clauses, and the actions on it."""
-    version = _version_for(request.user, pk)
+    version = selectors.managed_version(request.user, pk)
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
         return refused
@@ -223,7 +190,7 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    version = _version_for(request.user, pk)
+    version = selectors.managed_version(request.user, pk)
     try:
         services.activate(version, actor=request.user)
     except ValidationError as error:
@@ -236,7 +203,7 @@ def activate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    version = _version_for(request.user, pk)
+    version = selectors.managed_version(request.user, pk)
     try:
         services.retire(version, actor=request.user)
     except ValidationError as error:
@@ -249,7 +216,7 @@ def retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    version = _version_for(request.user, pk)
+    version = selectors.managed_version(request.user, pk)
     try:
         services.delete_draft(version, actor=request.user)
     except ValidationError as error:
@@ -270,7 +237,7 @@ def _values(form: Form) -> dict[str, Any]:
 
 @login_required
 def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    version = _version_for(request.user, pk)
+    version = selectors.managed_version(request.user, pk)
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
         return refused
@@ -297,7 +264,7 @@ def section_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    section = _section_for(request.user, pk)
+    section = selectors.managed_section(request.user, pk)
     version = section.version
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
@@ -326,7 +293,7 @@ def section_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def section_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    section = _section_for(request.user, pk)
+    section = selectors.managed_section(request.user, pk)
     try:
         services.delete_section(section, actor=request.user)
     except ValidationError as error:
@@ -338,7 +305,7 @@ def section_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def clause_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    section = _section_for(request.user, pk)
+    section = selectors.managed_section(request.user, pk)
     version = section.version
     refused = _refuse_unless_draft(request, version)
     if refused is not None:
@@ -370,7 +337,7 @@ def clause_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def clause_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    clause = _clause_for(request.user, pk)
+    clause = selectors.managed_clause(request.user, pk)
     section = clause.section
     version = section.version
     refused = _refuse_unless_draft(request, version)
@@ -403,7 +370,7 @@ def clause_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def clause_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    clause = _clause_for(request.user, pk)
+    clause = selectors.managed_clause(request.user, pk)
     version_id = clause.section.version_id
     try:
         services.delete_clause(clause, actor=request.user)
