@@ -61,6 +61,10 @@ FAILED: Final = gettext_lazy(
     "Không tạo được tệp Excel do lỗi hệ thống; hãy thử lại sau. / "
     "The workbook could not be made (system error); try again later."
 )
+FAILED_CSV: Final = gettext_lazy(
+    "Không tạo được tệp CSV do lỗi hệ thống; hãy thử lại sau. / "
+    "The CSV file could not be made (system error); try again later."
+)
 RIGHT_LOST: Final = gettext_lazy(
     "Bạn không còn quyền như lúc yêu cầu tệp này; tệp đã bị xóa. / "
     "You no longer hold the rights you had when you asked for this file; it was deleted."
@@ -282,8 +286,9 @@ def make(export_id: int, cases_of: Builder) -> str:
             content = exports.write(export.file_format, export.user, cases)
     except Exception:
         logger.exception("Cases export #%s failed", export_id)
+        failed = FAILED_CSV if export.file_format == "csv" else FAILED
         CaseExport.objects.filter(pk=export_id).update(
-            status=Status.FAILED, finished_at=timezone.now(), message=str(FAILED)
+            status=Status.FAILED, finished_at=timezone.now(), message=str(failed)
         )
         return "failed"
     with transaction.atomic():

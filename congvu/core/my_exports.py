@@ -106,7 +106,8 @@ def _cases(user: Any) -> list[MyExport]:
                 export_jobs.void(export, right_lost=True)  # as its page would
             continue
         expired = export_jobs.is_expired(export)
-        state = _state(export, expired=expired)
+        # Expired whatever its state (its page answers 410 from then on).
+        state = EXPIRED if expired else _state(export, expired=False)
         if expired and export.file.name:
             export_jobs.void(export, right_lost=False)
         details = [

@@ -17,7 +17,7 @@ from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.organisations.models import Organisation, StaffMember
 
-from .. import services, tasks
+from .. import export_jobs, services, tasks
 from ..models import Case, CaseExport, Track
 from .office_helpers import REPORTER_NAME, REPORTER_PHONE, file_report, media  # noqa: F401
 
@@ -154,9 +154,23 @@ def test_a_large_csv_is_made_on_the_worker_and_offered_as_csv(
     table = csv_rows(content)
     assert {row[0] for row in table[1:]} == {case.code for case in cases}
     assert len(table) == 4 and REPORTER_NAME in [cell for row in table for cell in row]
-    # After a failure, "try again" asks for the CSV again.
-    CaseExport.objects.filter(pk=export.pk).update(status=CaseExport.Status.FAILED)
-    assert f'href="{EXPORT}?format=csv"' in as_head.get(status).content.decode()
+
+
+def test_a_failed_csv_says_so_and_try_again_asks_for_the_csv(
+    as_head: Client, cases: list[Case], settings: Any, monkeypatch: Any
+) -> None:
+    settings.CASES_EXPORT_INLINE_MAX_ROWS = 0
+    as_head.get(EXPORT, {"format": "csv"})
+    export = CaseExport.objects.get()
+
+    def broken(*args: Any) -> bytes:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_jobs.exports, "cases_csv", broken)
+    assert tasks.make_export.call(export.pk) == "failed"
+    text = as_head.get(reverse("cases:export_status", args=[export.pk])).content.decode()
+    assert "Không tạo được tệp CSV" in text
+    assert f'href="{EXPORT}?format=csv"' in text
 
 
 def test_the_list_offers_both_formats_with_the_filter(as_head: Client, cases: list[Case]) -> None:
