@@ -5,6 +5,8 @@ of the caller's cases matching them and answers 202 with its status URL (also in
 `Location`); `GET /cases/exports/{id}` tells its progress and, once done, the file's
 URL; `GET /cases/exports/{id}/file` serves the workbook. Every export goes to the worker,
 however small (a small one is done within a second or two): one flow for callers.
+`?format=csv` asks for the same rows as CSV (UTF-8 with a BOM) instead; any other
+format is a 400.
 
 The file carries reporters' names and phone numbers (where the caller may see them,
 as on the page), so it is the caller's alone and short-lived (`cases.export_jobs`):
@@ -46,6 +48,7 @@ router = Router(tags=["Vụ việc / Cases"], auth=AUTH)
 
 TASK = "congvu.api.case_exports.make_export"
 EXPORT_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
@@ -58,6 +61,7 @@ class CaseExportOut(BackgroundFileOut):
     """A cases export being made on the background worker, or made."""
 
     rows: int = Field(..., description="Số vụ việc / cases in it")
+    format: str = Field(..., description="xlsx hoặc csv / xlsx or csv")
     expires_at: dt.datetime = Field(
         ..., description="Sau thời điểm này tệp bị xóa (410) / deleted after this (410)"
     )
@@ -77,6 +81,7 @@ def make_export(export_id: int) -> str:
 def _out(export: CaseExport) -> dict[str, Any]:
     out = background_file_out(export, f"/api/v1/cases/exports/{export.pk}")
     out["expires_at"] = export.expires_at
+    out["format"] = export.file_format
     return out
 
 
@@ -101,23 +106,35 @@ def _own(user: User, export_id: int) -> CaseExport:
 @router.post(
     "/cases/exports",
     response={202: CaseExportOut, **EXPORT_ERRORS},
-    summary="Xuất danh sách vụ việc (Excel, tạo nền) / export the filtered cases as a "
-    "workbook, made in the background",
+    summary="Xuất danh sách vụ việc (Excel hoặc CSV, tạo nền) / export the filtered cases "
+    "as a workbook or CSV, made in the background",
     description=(
-        "Các bộ lọc như GET /cases. Trả 202 kèm địa chỉ hỏi tình trạng (Location); tệp "
+        "Các bộ lọc như GET /cases; `format`: xlsx (mặc định) hoặc csv (UTF-8 có BOM), "
+        "định dạng khác: 400. Trả 202 kèm địa chỉ hỏi tình trạng (Location); tệp "
         "chỉ người yêu cầu tải được và bị xóa sau thời hạn ngắn. / The filters of GET "
-        "/cases. Answers 202 with the status URL (also in `Location`); only the caller "
+        "/cases; `format`: xlsx (the default) or csv (UTF-8 with a BOM), any other: 400. "
+        "Answers 202 with the status URL (also in `Location`); only the caller "
         "may download the file, which is deleted after a short time (`expires_at`)."
     ),
 )
 def start_case_export(
-    request: HttpRequest, filters: Query[CaseFilters], response: HttpResponse
+    request: HttpRequest,
+    filters: Query[CaseFilters],
+    response: HttpResponse,
+    file_format: str = Query(
+        "xlsx", alias="format", description="xlsx (mặc định / default) hoặc / or csv"
+    ),
 ) -> Any:
     user = user_of(request)
     access.require_anywhere(user, Perm.CASE_VIEW)
+    chosen = export_jobs.file_format_of(file_format)
+    if chosen is None:
+        raise HttpError(400, str(export_jobs.BAD_FORMAT))
     rows = filtered_cases(user, filters).count()
     query = export_jobs.json_query(filters.model_dump(mode="json"))
-    export = export_jobs.request_export(user, source="api", query=query, rows=rows, task=TASK)
+    export = export_jobs.request_export(
+        user, source="api", query=query, rows=rows, task=TASK, file_format=chosen
+    )
     out = _out(export)
     response["Location"] = out["status_url"]
     response["Retry-After"] = "5"
@@ -137,11 +154,13 @@ def get_case_export(request: HttpRequest, export_id: Id) -> Any:
     "/cases/exports/{export_id}/file",
     response=EXPORT_ERRORS,
     summary="Tệp xuất vụ việc đã tạo / a finished cases export (404 until it is done)",
-    openapi_extra=file_responses(exports.XLSX),
+    openapi_extra=file_responses(exports.XLSX, exports.CSV),
 )
 def get_case_export_file(request: HttpRequest, export_id: Id) -> Any:
     user = user_of(request)
     export = _own(user, export_id)
-    served = jobs.finished_file(export, export_jobs.download_name(export), exports.XLSX)
+    served = jobs.finished_file(
+        export, export_jobs.download_name(export), export_jobs.content_type(export)
+    )
     export_jobs.audit_download(user, export)
     return served

@@ -89,7 +89,9 @@ class Pagination(LimitOffsetPagination):
         **params: Any,
     ) -> Any:
         offset, limit = pagination.offset, pagination.limit
-        return {"items": queryset[offset : offset + limit], "count": queryset.count()}
+        # A list too (rows gathered from several tables, `/me/exports`).
+        count = len(queryset) if isinstance(queryset, list) else queryset.count()
+        return {"items": queryset[offset : offset + limit], "count": count}
 
 
 class OrganisationRef(Schema):

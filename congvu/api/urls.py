@@ -69,6 +69,7 @@ api = CongvuAPI(
 errors.install(api)
 
 api.add_router("/me/work", "congvu.api.worklist.router")
+api.add_router("/me/exports", "congvu.api.my_exports.router")
 api.add_router("/me", accounts.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("", "congvu.api.organisation_changes.router")

@@ -61,6 +61,10 @@ FAILED: Final = gettext_lazy(
     "Không tạo được tệp Excel do lỗi hệ thống; hãy thử lại sau. / "
     "The workbook could not be made (system error); try again later."
 )
+FAILED_CSV: Final = gettext_lazy(
+    "Không tạo được tệp CSV do lỗi hệ thống; hãy thử lại sau. / "
+    "The CSV file could not be made (system error); try again later."
+)
 RIGHT_LOST: Final = gettext_lazy(
     "Bạn không còn quyền như lúc yêu cầu tệp này; tệp đã bị xóa. / "
     "You no longer hold the rights you had when you asked for this file; it was deleted."
@@ -81,7 +85,26 @@ def keep_for() -> dt.timedelta:
 
 
 def download_name(export: CaseExport) -> str:
-    return f"vu-viec-{timezone.localtime(export.requested_at):%Y%m%d-%H%M}.xlsx"
+    stamp = f"{timezone.localtime(export.requested_at):%Y%m%d-%H%M}"
+    return f"vu-viec-{stamp}.{export.file_format}"
+
+
+def content_type(export: CaseExport) -> str:
+    return exports.FORMATS.get(export.file_format, exports.XLSX)
+
+
+BAD_FORMAT: Final = gettext_lazy(
+    "Định dạng tệp xuất không hợp lệ: chọn xlsx hoặc csv. / "
+    "Unknown export format: choose xlsx or csv."
+)
+
+
+def file_format_of(asked: str | None) -> str | None:
+    """The format asked ("" or None: the default, xlsx); None when it is not one we write."""
+    if not asked:
+        return exports.DEFAULT_FORMAT
+    asked = asked.strip().lower()
+    return asked if asked in exports.FORMATS else None
 
 
 # --- the filter --------------------------------------------------------------------------
@@ -91,7 +114,10 @@ def web_query(data: QueryDict) -> str:
     """The list page's filters as a stable query string (the page number and empty
     fields left out), so that the same filter is the same export."""
     pairs = sorted(
-        (key, value) for key, values in data.lists() for value in values if value and key != "page"
+        (key, value)
+        for key, values in data.lists()
+        for value in values
+        if value and key not in ("page", "format")
     )
     clean = QueryDict(mutable=True)
     for key, value in pairs:
@@ -121,14 +147,19 @@ def grants_key(user: Any) -> list[list[Any]]:
     return held
 
 
-def still_allowed(export: CaseExport) -> bool:
-    """Does the export's user still hold CASE_VIEW and every grant the file was made with?"""
-    user = export.user
+def allowed_check(user: Any) -> Callable[[CaseExport], bool]:
+    """`still_allowed` for the exports of one user, their grants read (afresh) once: may
+    an export made with these grants still be served to them?"""
     access.forget(user)
     if not user.is_active or not access.can_anywhere(user, Perm.CASE_VIEW):
-        return False
+        return lambda _export: False
     now = grants_key(user)
-    return all(grant in now for grant in export.grants)
+    return lambda export: all(grant in now for grant in export.grants)
+
+
+def still_allowed(export: CaseExport) -> bool:
+    """Does the export's user still hold CASE_VIEW and every grant the file was made with?"""
+    return allowed_check(export.user)(export)
 
 
 def is_expired(export: CaseExport, now: dt.datetime | None = None) -> bool:
@@ -138,11 +169,21 @@ def is_expired(export: CaseExport, now: dt.datetime | None = None) -> bool:
 # --- asking and making -------------------------------------------------------------------
 
 
-def fingerprint(source: str, query: str, language: str) -> str:
-    return hashlib.sha256(f"{source}\n{language}\n{query}".encode()).hexdigest()
+def fingerprint(source: str, query: str, language: str, file_format: str = "xlsx") -> str:
+    # The xlsx's fingerprint is the one it had before CSV was offered.
+    suffix = "" if file_format == "xlsx" else f"\n{file_format}"
+    return hashlib.sha256(f"{source}\n{language}\n{query}{suffix}".encode()).hexdigest()
 
 
-def audit_export(user: Any, *, source: str, query: str, rows: int, export: Any = None) -> None:
+def audit_export(
+    user: Any,
+    *,
+    source: str,
+    query: str,
+    rows: int,
+    export: Any = None,
+    file_format: str = "xlsx",
+) -> None:
     """`case.export`: who exported which filter, how many rows, in the request or not."""
     with in_record_language():
         record(
@@ -155,6 +196,7 @@ def audit_export(user: Any, *, source: str, query: str, rows: int, export: Any =
                 "filters": query,
                 "rows": rows,
                 "background": export is not None,
+                "format": file_format,
             },
         )
 
@@ -167,18 +209,29 @@ def audit_download(user: Any, export: CaseExport) -> None:
             actor=user,
             obj=export,
             summary=f"{export.rows} vụ việc" + (f" ({export.query})" if export.query else ""),
-            data={"source": export.source, "filters": export.query, "rows": export.rows},
+            data={
+                "source": export.source,
+                "filters": export.query,
+                "rows": export.rows,
+                "format": export.file_format,
+            },
         )
 
 
 def request_export(
-    user: Any, *, source: str, query: str, rows: int, task: str = WEB_TASK
+    user: Any,
+    *,
+    source: str,
+    query: str,
+    rows: int,
+    task: str = WEB_TASK,
+    file_format: str = "xlsx",
 ) -> CaseExport:
     """The export being made for this user and filter, else a new one queued after the
     commit. A finished one is not served again: the cases change, so asking again
     means a fresh file (the older one is deleted when the new one is done)."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    current = fingerprint(source, query, language)
+    current = fingerprint(source, query, language, file_format)
     now = timezone.now()
     with transaction.atomic():
         running = (
@@ -201,11 +254,14 @@ def request_export(
             source=source,
             query=query,
             language=language,
+            file_format=file_format,
             rows=rows,
             grants=grants_key(user),
             expires_at=now + jobs.STALE_AFTER + keep_for(),
         )
-        audit_export(user, source=source, query=query, rows=rows, export=export)
+        audit_export(
+            user, source=source, query=query, rows=rows, export=export, file_format=file_format
+        )
         queued = import_string(task)
         transaction.on_commit(lambda: queued.enqueue(export.pk), robust=True)
     return export
@@ -227,16 +283,18 @@ def make(export_id: int, cases_of: Builder) -> str:
     try:
         with translation.override(export.language):
             cases = cases_of(export.user, export.query)
-            content = exports.cases_xlsx(export.user, cases)
+            content = exports.write(export.file_format, export.user, cases)
     except Exception:
         logger.exception("Cases export #%s failed", export_id)
+        failed = FAILED_CSV if export.file_format == "csv" else FAILED
         CaseExport.objects.filter(pk=export_id).update(
-            status=Status.FAILED, finished_at=timezone.now(), message=str(FAILED)
+            status=Status.FAILED, finished_at=timezone.now(), message=str(failed)
         )
         return "failed"
     with transaction.atomic():
         # A random stored name; the user's file name is `download_name`, given when served.
-        export.file.save(f"{secrets.token_hex(16)}.xlsx", ContentFile(content), save=False)
+        stored = f"{secrets.token_hex(16)}.{export.file_format}"
+        export.file.save(stored, ContentFile(content), save=False)
         export.status = Status.DONE
         export.finished_at = timezone.now()
         export.expires_at = export.finished_at + keep_for()

@@ -570,7 +570,7 @@ class DefaultHandler(models.Model):
 
 
 class CaseExport(PdfExportBase):
-    """A large cases export (xlsx) made on the background worker (`cases.export_jobs`).
+    """A large cases export (xlsx or CSV) made on the background worker (`cases.export_jobs`).
 
     One row per user and filter: it belongs to the user who asked and to nobody else,
     holds reporters' names and phone numbers, and so lives briefly (`expires_at`, a
@@ -595,6 +595,8 @@ class CaseExport(PdfExportBase):
     #: The filters: the list page's query string, or the API's filters as JSON.
     query = models.TextField(blank=True)
     language = models.CharField(max_length=8)
+    #: "xlsx" or "csv" (`cases.exports.FORMATS`).
+    file_format = models.CharField(_("định dạng"), max_length=4, default="xlsx")
     #: The user's grants when they asked ([role, organisation id, subtree]; "admin" for
     #: a superuser): the file is served only while they still hold every one.
     grants = models.JSONField(default=list)
@@ -606,7 +608,7 @@ class CaseExport(PdfExportBase):
         indexes = [models.Index(fields=["user", "fingerprint"], name="cases_export_user_fp")]
 
     def __str__(self) -> str:
-        return f"xlsx #{self.pk} ({self.status})"
+        return f"{self.file_format} #{self.pk} ({self.status})"
 
 
 from .signed_models import SignedPaper  # noqa: E402,F401

@@ -258,20 +258,34 @@ def offer_again(form: BulkAssignForm, organisations: set[Organisation]) -> None:
 @login_required
 @require_GET
 def case_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The filtered cases as a workbook: written here up to `export_jobs.inline_max_rows()`
-    rows, else made on the worker while the user watches its page."""
+    """The filtered cases as a workbook (or CSV, `?format=csv`): written here up to
+    `export_jobs.inline_max_rows()` rows, else made on the worker while the user watches
+    its page."""
     access.require_anywhere(request.user, Perm.CASE_VIEW)
     query = export_jobs.web_query(request.GET)
+    file_format = export_jobs.file_format_of(request.GET.get("format"))
+    if file_format is None:
+        # Said, with the filter kept: the same export in either format is one click away.
+        return render(
+            request,
+            "cases/export_bad_format.html",
+            {"message": export_jobs.BAD_FORMAT, "querystring": query},
+            status=400,
+        )
     cases = export_jobs.web_cases(request.user, query)
     rows = cases.count()
     if rows > export_jobs.inline_max_rows():
-        export = export_jobs.request_export(request.user, source="web", query=query, rows=rows)
+        export = export_jobs.request_export(
+            request.user, source="web", query=query, rows=rows, file_format=file_format
+        )
         return redirect("cases:export_status", pk=export.pk)
-    content = exports.cases_xlsx(request.user, cases)
-    export_jobs.audit_export(request.user, source="web", query=query, rows=rows)
-    response = HttpResponse(content, content_type=exports.XLSX)
+    content = exports.write(file_format, request.user, cases)
+    export_jobs.audit_export(
+        request.user, source="web", query=query, rows=rows, file_format=file_format
+    )
+    response = HttpResponse(content, content_type=exports.FORMATS[file_format])
     stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="vu-viec-{stamp}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="vu-viec-{stamp}.{file_format}"'
     return response
 
 
@@ -308,9 +322,13 @@ def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except Gone:
         return _gone(request)
     back = reverse("cases:list") + (f"?{export.query}" if export.source == "web" else "")
-    retry = reverse("cases:export") + (f"?{export.query}" if export.source == "web" else "")
+    asked = [export.query] if export.source == "web" and export.query else []
+    if export.file_format != exports.DEFAULT_FORMAT:
+        asked.append(f"format={export.file_format}")
+    retry = reverse("cases:export") + (f"?{'&'.join(asked)}" if asked else "")
+    is_csv = export.file_format == "csv"
     links = jobs.Links(
-        title=_("Xuất danh sách vụ việc (.xlsx)"),
+        title=_("Xuất danh sách vụ việc (.csv)") if is_csv else _("Xuất danh sách vụ việc (.xlsx)"),
         back=(back, _("Danh sách vụ việc")),
         poll=reverse("cases:export_status", args=[export.pk]),
         file=reverse("cases:export_file", args=[export.pk]),
@@ -318,18 +336,32 @@ def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     until = timezone.localtime(export.expires_at)
     wording = jobs.Wording(
-        running=_(
-            "Đang tạo tệp Excel gồm %(n)s vụ việc; có thể mất khoảng một phút. Bạn có thể "
-            "rời trang này và quay lại sau."
+        running=(
+            _(
+                "Đang tạo tệp CSV gồm %(n)s vụ việc; có thể mất khoảng một phút. Bạn có thể "
+                "rời trang này và quay lại sau."
+            )
+            if is_csv
+            else _(
+                "Đang tạo tệp Excel gồm %(n)s vụ việc; có thể mất khoảng một phút. Bạn có thể "
+                "rời trang này và quay lại sau."
+            )
         )
         % {"n": intcomma(export.rows)},
         late=_(
             "Việc tạo tệp lâu hơn bình thường: có thể tiến trình chạy nền đang dừng. Hãy "
             "quay lại sau ít phút."
         ),
-        ready=_(
-            "Tệp Excel đã sẵn sàng (tạo lúc %(made)s). Tệp chứa thông tin cá nhân của người "
-            "phản ánh: chỉ bạn tải được, đến %(until)s; sau đó tệp bị xóa."
+        ready=(
+            _(
+                "Tệp CSV đã sẵn sàng (tạo lúc %(made)s). Tệp chứa thông tin cá nhân của người "
+                "phản ánh: chỉ bạn tải được, đến %(until)s; sau đó tệp bị xóa."
+            )
+            if is_csv
+            else _(
+                "Tệp Excel đã sẵn sàng (tạo lúc %(made)s). Tệp chứa thông tin cá nhân của người "
+                "phản ánh: chỉ bạn tải được, đến %(until)s; sau đó tệp bị xóa."
+            )
         )
         % {
             "made": timezone.localtime(export.finished_at).strftime("%d/%m/%Y %H:%M")
@@ -337,7 +369,7 @@ def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else "",
             "until": until.strftime("%d/%m/%Y %H:%M"),
         },
-        download=_("Tải về tệp Excel"),
+        download=_("Tải về tệp CSV") if is_csv else _("Tải về tệp Excel"),
     )
     return jobs.status_page(request, export, links, wording)
 
@@ -350,7 +382,9 @@ def export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         export = own_export(request.user, pk)
     except Gone:
         return _gone(request)
-    response = jobs.finished_file(export, export_jobs.download_name(export), exports.XLSX)
+    response = jobs.finished_file(
+        export, export_jobs.download_name(export), export_jobs.content_type(export)
+    )
     export_jobs.audit_download(request.user, export)
     return response
 

@@ -106,6 +106,9 @@ def _groups(user: Any) -> list[NavGroup]:
                 NavItem(_("Phản ánh về tôi"), reverse("cases:mine"), "my_cases"),
             ]
         )
+    if can(user, Perm.CASE_VIEW) or can(user, Perm.BADGE_PRINT):
+        # Those who may make a background export: the cases list, badge sheets.
+        mine.items.append(NavItem(_("Tệp xuất của tôi"), reverse("core:my_exports"), "my_exports"))
     return [g for g in (work, ratings, cases, organisation, mine) if g.items]
 
 

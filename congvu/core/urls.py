@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import my_exports_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("lang/<str:language>/", views.language_link, name="language_link"),
     path("healthz/ready", views.ready, name="ready"),
+    path("exports/", my_exports_views.my_exports_page, name="my_exports"),
 ]

@@ -117,3 +117,40 @@ def test_an_expired_export_is_410_gone(api_head: Client, case: Case) -> None:
     assert gone.status_code == 410
     assert "expired" in gone.json()["detail"]
     assert api_head.get(body["status_url"]).status_code == 410
+
+
+def test_format_csv_gives_the_same_rows_as_csv_and_the_default_stays_xlsx(
+    api_head: Client, case: Case
+) -> None:
+    import csv
+
+    xlsx = started(api_head)
+    assert xlsx["format"] == "xlsx"
+    body = started(api_head, format="csv")
+    assert body["format"] == "csv" and body["id"] != xlsx["id"]
+    for export in (xlsx, body):
+        assert case_exports.make_export.call(export["id"]) == "done"
+    file = api_head.get(f"{body['status_url']}/file")
+    assert file["Content-Type"] == "text/csv; charset=utf-8"
+    assert file["Content-Disposition"].endswith('.csv"')
+    content = b"".join(file.streaming_content)  # type: ignore[attr-defined]
+    assert content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    workbook = load_workbook(
+        io.BytesIO(b"".join(api_head.get(f"{xlsx['status_url']}/file").streaming_content))  # type: ignore[attr-defined]
+    ).active
+    assert workbook is not None
+    assert (
+        [row[0] for row in table]
+        == [row[0] for row in workbook.iter_rows(values_only=True)]
+        == ["Mã theo dõi", case.code]
+    )
+    assert REPORTER_NAME in table[1]
+
+
+@pytest.mark.parametrize("asked", ["pdf", "xls", "CSV;", "1"])
+def test_an_unknown_format_is_a_400_that_says_so(api_head: Client, case: Case, asked: str) -> None:
+    refused = api_head.post(f"{API}?format={asked}")
+    assert refused.status_code == 400
+    assert "xlsx" in refused.json()["detail"] and "csv" in refused.json()["detail"]
+    assert not CaseExport.objects.exists()

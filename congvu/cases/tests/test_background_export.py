@@ -78,6 +78,7 @@ def test_a_small_export_is_still_written_in_the_request_and_audited(
         "filters": "track=feedback",
         "rows": 1,
         "background": False,
+        "format": "xlsx",
     }
 
 
