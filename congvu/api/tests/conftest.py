@@ -138,6 +138,25 @@ def catalogue(province: dict[str, Organisation]) -> dict[str, CodeVersion]:
     }
 
 
+# The deeper schemathesis runs (test_schemathesis_<area>.py): each fills the database with
+# rows of its area in every state and steers generated ids to them, so its operations run
+# on real rows. The whole-API run (test_schemathesis.py) leaves these operations to them and
+# runs the others: each operation is run once, where its data is (docs/benchmarks.md, "Test
+# suite time": running them twice was a quarter of the suite's time, for 404s).
+DEEPER_RUNS = {
+    "audit": r"^/api/v1/audit-events",
+    "cases": r"^/api/v1/(cases|case-tags|public/cases)",
+    "feedback": r"^/api/v1/(dossiers|counters|ratings|public/satisfaction)",
+    "inspections": r"^/api/v1/inspection",
+    "notifications": r"^/api/v1/notifications",
+    "planning": (
+        r"^/api/v1/(plans|tasks|assignments|extension-requests|disseminations|acknowledgements"
+        r"|report-periods|reports)"
+    ),
+    "scoring": r"^/api/v1/scorecards",
+}
+ALL_DEEPER_RUNS = "|".join(f"(?:{pattern})" for pattern in DEEPER_RUNS.values())
+
 # The schemathesis runs use a fixed sequence of examples by default, so that CI gives the
 # same verdict on the same code; CONGVU_SCHEMATHESIS_RANDOM=1 explores new examples each run
 # (with CONGVU_SCHEMATHESIS_EXAMPLES raised, that is how to hunt for new failures).

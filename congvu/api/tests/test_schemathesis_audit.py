@@ -25,11 +25,11 @@ from congvu.audit.services import record
 from congvu.organisations.models import Organisation
 
 from ..common import MAX_ID
-from .conftest import API_URLCONF, DERANDOMIZE
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/audit-events"
+OPERATIONS = DEEPER_RUNS["audit"]
 
 KNOWN_IDS: list[int] = []
 

@@ -28,12 +28,12 @@ from congvu.cases.models import Case, CaseEvent, CaseTag
 from congvu.conduct.services import load_seed_catalogue
 from congvu.organisations.models import Organisation, StaffMember
 
-from .conftest import API_URLCONF, DERANDOMIZE
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_cases_api import make_case
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/(cases|case-tags|public/cases)"
+OPERATIONS = DEEPER_RUNS["cases"]
 
 #: Fixed codes, so that the generated paths reach rows created by the fixture.
 CODES = {

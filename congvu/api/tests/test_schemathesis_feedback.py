@@ -31,12 +31,12 @@ from congvu.feedback.models import Counter, Dossier
 from congvu.feedback.tests.test_selectors import flagged_rating
 from congvu.organisations.models import Organisation, StaffMember
 
-from .conftest import API_URLCONF, DERANDOMIZE
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_feedback_api import load_catalogue, make_counter, make_dossier
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/(dossiers|counters|ratings|public/satisfaction)"
+OPERATIONS = DEEPER_RUNS["feedback"]
 
 
 def ratings_data(province: dict[str, Organisation], staff: StaffMember) -> None:

@@ -38,12 +38,12 @@ from congvu.inspections import (
 from congvu.inspections.models import Inspection, InspectionFile, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
-from .conftest import API_URLCONF, DERANDOMIZE
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
 #: The inspections and the yearly programmes (/inspection-programmes).
-OPERATIONS = r"^/api/v1/inspection"
+OPERATIONS = DEEPER_RUNS["inspections"]
 
 S = Inspection.Status
 #: Fixed codes, so that the generated paths reach rows created by the fixture.

@@ -24,11 +24,11 @@ from congvu.accounts.services import create_api_token
 from congvu.core import notices
 from congvu.core.models import Notification
 
-from .conftest import API_URLCONF, DERANDOMIZE
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/notifications"
+OPERATIONS = DEEPER_RUNS["notifications"]
 
 
 def notices_for(user: User, count: int) -> None:

@@ -37,15 +37,12 @@ from congvu.planning.models import (
 )
 from congvu.reporting import services as reporting
 
-from .conftest import API_URLCONF, DERANDOMIZE, make_version
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE, make_version
 from .test_plans_api import make_assignment, make_plan, make_task
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = (
-    r"^/api/v1/(plans|tasks|assignments|extension-requests|disseminations|acknowledgements"
-    r"|report-periods|reports)"
-)
+OPERATIONS = DEEPER_RUNS["planning"]
 
 
 def planning_data(

@@ -32,11 +32,11 @@ from congvu.scoring import services
 from congvu.scoring.models import RankingPdfExport
 
 from ..common import MAX_ID
-from .conftest import API_URLCONF, DERANDOMIZE
+from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
 EXAMPLES = int(os.environ.get("CONGVU_SCHEMATHESIS_EXAMPLES", "25"))
-OPERATIONS = r"^/api/v1/scorecards"
+OPERATIONS = DEEPER_RUNS["scoring"]
 
 KNOWN_IDS: list[int] = []
 
