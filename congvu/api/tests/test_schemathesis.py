@@ -1,11 +1,11 @@
 """Property-based run of the whole API from its own OpenAPI document.
 
-Schemathesis generates requests for every operation (valid and invalid
-inputs) that no deeper run covers (test_schemathesis_<area>.py, on rows of its area:
-conftest.DEEPER_RUNS), so that each operation of the API is run once; it sends them through the real WSGI application (every middleware:
-sessions, CSRF, CSP) as the Home Affairs officer with a bearer token, and
-checks every response: never a server error, and status codes, content types
-and bodies as the schema documents them.
+Schemathesis generates requests (valid and invalid inputs) for every operation that no
+deeper run covers (test_schemathesis_<area>.py runs its area's operations on rows of that
+area: conftest.DEEPER_RUNS), so that each operation of the API is run once. It sends them
+through the real WSGI application (every middleware: sessions, CSRF, CSP) as the Home
+Affairs officer with a bearer token, and checks every response: never a server error, and
+status codes, content types and bodies as the schema documents them.
 
 Run alone: .venv/bin/pytest congvu/api/tests/test_schemathesis.py -q
 """
