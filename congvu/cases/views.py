@@ -333,6 +333,7 @@ def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         poll=reverse("cases:export_status", args=[export.pk]),
         file=reverse("cases:export_file", args=[export.pk]),
         retry=retry,
+        listed=True,
     )
     until = timezone.localtime(export.expires_at)
     wording = jobs.Wording(

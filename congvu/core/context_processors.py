@@ -106,8 +106,10 @@ def _groups(user: Any) -> list[NavGroup]:
                 NavItem(_("Phản ánh về tôi"), reverse("cases:mine"), "my_cases"),
             ]
         )
-    if can(user, Perm.CASE_VIEW) or can(user, Perm.BADGE_PRINT):
-        # Those who may make a background export: the cases list, badge sheets.
+    if mine.items and (can(user, Perm.CASE_VIEW) or can(user, Perm.BADGE_PRINT)):
+        # Those who may make a background export (the cases list, badge sheets), in the menu
+        # they already have: a menu of its own would wrap the officers' header onto a second
+        # line. Everyone finds the page on the account page and on each export's own page.
         mine.items.append(NavItem(_("Tệp xuất của tôi"), reverse("core:my_exports"), "my_exports"))
     return [g for g in (work, ratings, cases, organisation, mine) if g.items]
 

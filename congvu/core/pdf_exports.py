@@ -204,6 +204,8 @@ class Links:
     file: str
     retry: str
     alternatives: Sequence[tuple[str, str]] = ()
+    #: Listed on "Tệp xuất của tôi" (core.my_exports): the page links there, to come back.
+    listed: bool = False
 
 
 @dataclass(frozen=True)

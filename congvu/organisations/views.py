@@ -501,6 +501,7 @@ def badge_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         poll=reverse("organisations:badge_export", args=[export.pk]),
         file=reverse("organisations:badge_export_file", args=[export.pk]),
         retry=f"{retry}?{urlencode(query)}" if query else retry,
+        listed=True,
     )
     wording = jobs.Wording(
         running=_(

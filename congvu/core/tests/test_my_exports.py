@@ -21,7 +21,7 @@ from congvu.api.tests.conftest import bearer
 from congvu.cases import tasks
 from congvu.cases.models import Case, CaseExport
 from congvu.cases.tests.office_helpers import REPORTER_NAME, file_report
-from congvu.conftest import client_for, make_staff
+from congvu.conftest import client_for, make_staff, make_user
 from congvu.organisations.models import BadgeExport, Organisation, StaffMember
 
 PAGE = reverse("core:my_exports")
@@ -247,14 +247,27 @@ def test_the_api_lists_both_kinds_and_refuses_anonymous_callers(
     assert Client().get(API).status_code == 401
 
 
-def test_the_menu_offers_the_page_to_whoever_may_export(officer: User, staff_user: User) -> None:
+def test_the_page_is_offered_where_each_user_looks_for_it(
+    province: Province, officer: User, staff_user: User, staff_member: StaffMember, case: Case
+) -> None:
     def offered(user: User) -> list[str]:
         response = client_for(user).get(reverse("core:home"))
         return [item.key for item in response.context["nav_items"]]
 
-    assert "my_exports" in offered(officer)
+    # A head of unit who is also on the staff: in the "Của tôi" menu they already have.
+    head = make_user("truongphong", Role.HEAD, province["dept_justice"])
+    other = make_staff(province["dept_justice"], "Trần Thị Trưởng", "STP-H1")
+    other.user = head
+    other.save(update_fields=["user"])
+    assert "my_exports" in offered(head)
+    # The Home Affairs officer has no such menu (one of its own would wrap the header onto
+    # a second line): the account page and each export's page lead there.
+    assert "my_exports" not in offered(officer)
+    officer_client = client_for(officer)
+    assert f'href="{PAGE}"' in officer_client.get(reverse("accounts:settings")).content.decode()
+    export = cases_export(officer_client)
+    status = officer_client.get(reverse("cases:export_status", args=[export.pk]))
+    assert f'href="{PAGE}"' in status.content.decode()
     assert "my_exports" not in offered(staff_user)  # may neither see cases nor print badges
-    settings_page = client_for(officer).get(reverse("accounts:settings")).content.decode()
-    assert f'href="{PAGE}"' in settings_page
     assert client_for(staff_user).get(PAGE).status_code == 200  # their own, empty list
     assert Client().get(PAGE).status_code == 302  # to the sign-in page
