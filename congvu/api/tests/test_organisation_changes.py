@@ -20,6 +20,15 @@ TODAY = timezone.localdate()
 LATER = TODAY + dt.timedelta(days=45)
 
 
+@pytest.fixture(autouse=True)
+def _the_days_of_this_test() -> None:
+    """The dates above as of the moment each test runs, not of the collection: a run
+    that crosses midnight (Vietnam time) in between saw yesterday as today."""
+    global TODAY, LATER
+    TODAY = timezone.localdate()
+    LATER = TODAY + dt.timedelta(days=45)
+
+
 def post(client: Client, org: Organisation, action: str, body: dict[str, Any]) -> Any:
     return client.post(f"{URL}/{org.pk}/{action}", body, content_type="application/json")
 

@@ -23,6 +23,16 @@ AHEAD = TODAY + dt.timedelta(days=60)
 LATER = AHEAD + dt.timedelta(days=30)
 
 
+@pytest.fixture(autouse=True)
+def _the_days_of_this_test() -> None:
+    """The dates above as of the moment each test runs, not of the collection: a run
+    that crosses midnight (Vietnam time) in between saw yesterday as today."""
+    global TODAY, AHEAD, LATER
+    TODAY = timezone.localdate()
+    AHEAD = TODAY + dt.timedelta(days=60)
+    LATER = AHEAD + dt.timedelta(days=30)
+
+
 def reload(org: Organisation) -> Organisation:
     return Organisation.objects.get(pk=org.pk)
 

@@ -26,6 +26,16 @@ TOMORROW = TODAY + dt.timedelta(days=1)
 NEXT_YEAR = TODAY + dt.timedelta(days=60)
 
 
+@pytest.fixture(autouse=True)
+def _the_days_of_this_test() -> None:
+    """The dates above as of the moment each test runs, not of the collection: a run
+    that crosses midnight (Vietnam time) in between saw yesterday as today."""
+    global TODAY, TOMORROW, NEXT_YEAR
+    TODAY = timezone.localdate()
+    TOMORROW = TODAY + dt.timedelta(days=1)
+    NEXT_YEAR = TODAY + dt.timedelta(days=60)
+
+
 def url(name: str, org: Organisation) -> str:
     return reverse(f"organisations:{name}", args=[org.pk])
 
