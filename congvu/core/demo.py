@@ -423,7 +423,7 @@ class Generator:
             Organisation.objects.bulk_update(objs, ["path"], batch_size=500)
         versions = [OrganisationVersion(organisation=s.saved, **s.fields(kinds)) for s in bulk]
         for version in versions:
-            version.refresh_search_text()
+            version.refresh_derived()
         OrganisationVersion.objects.bulk_create(versions, batch_size=500)
         self._close_history()
 

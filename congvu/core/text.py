@@ -27,6 +27,17 @@ def fold(text: str | None) -> str:
     return _SPACE.sub(" ", stripped).strip().lower()
 
 
+def name_key(text: str | None) -> str:
+    """`text` as two names are compared: spaces collapsed, case folded, accents kept.
+
+    "VĂN PHÒNG" and "văn phòng" give one key, "Hòa" and "Hóa" two. NFC first, so an "ò"
+    typed as o + combining grave matches a precomposed one; and again after folding,
+    which may decompose a letter (İ → i + dot).
+    """
+    collapsed = " ".join(unicodedata.normalize("NFC", text or "").split())
+    return unicodedata.normalize("NFC", collapsed.casefold())
+
+
 def search_terms(query: str | None) -> list[str]:
     """The folded words of a search box's input, each to be matched as a substring."""
     return [word for word in fold(query).split(" ") if word]

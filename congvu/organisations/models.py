@@ -21,7 +21,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.models import TimeStampedModel
-from congvu.core.text import fold, name_sort_key
+from congvu.core.text import fold, name_key, name_sort_key
 
 PATH_SEGMENT = 8  # zero-padded primary key digits per tree level
 
@@ -206,10 +206,18 @@ class OrganisationVersion(models.Model):
     valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
     # Accent-folded name and short name: searching by the name of a past day.
     search_text = models.CharField(max_length=400, editable=False, default="")
+    # The name as siblings' names are compared (`core.text.name_key`: case folded,
+    # accents kept). SQLite's lower() and iexact fold ASCII only ("Đ"/"đ" differ).
+    # Longer than the name: case folding may lengthen a letter (ß → ss).
+    name_key = models.CharField(max_length=800, editable=False, default="")
 
     class Meta:
         ordering = ["organisation_id", "valid_from"]
-        indexes = [models.Index(fields=["valid_from", "valid_to"], name="orgver_validity_idx")]
+        indexes = [
+            models.Index(fields=["valid_from", "valid_to"], name="orgver_validity_idx"),
+            # A sibling of that name (the services); the names of a file (the import).
+            models.Index(fields=["name_key", "parent"], name="orgver_name_key_idx"),
+        ]
         verbose_name = _("phiên bản cơ quan")
         verbose_name_plural = _("lịch sử cơ quan")
 
@@ -217,15 +225,19 @@ class OrganisationVersion(models.Model):
         return f"{self.name} ({self.valid_from:%d/%m/%Y}–)"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # A derived column, not business logic: kept with the name it folds, as
-        # `Organisation.search_text` is. Bulk writes call `refresh_search_text` themselves.
-        self.refresh_search_text()
+        # Derived columns, not business logic: kept with the name they fold, as
+        # `Organisation.search_text` is. Bulk writes call `refresh_derived` themselves.
+        self.refresh_derived()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
-    def refresh_search_text(self) -> None:
+    DERIVED_FIELDS = ("search_text", "name_key")
+
+    def refresh_derived(self) -> None:
+        """Set `DERIVED_FIELDS` from the name (bulk_create and bulk_update skip `save`)."""
         self.search_text = fold(f"{self.name} {self.short_name}")[:400]
+        self.name_key = name_key(self.name)
 
 
 class StaffQuerySet(models.QuerySet["StaffMember"]):

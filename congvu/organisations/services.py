@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
+from congvu.core.text import name_key
 
 from .models import (
     PATH_SEGMENT,
@@ -63,15 +64,16 @@ def check_name_free(
     exclude: Collection[int] = (),
     field: str = "name",
 ) -> None:
-    """Refuse `name` if a sibling (same parent) bears it on `day` or later: two identical
-    entries in the citizen's report form cannot be told apart. Divisions and units under
-    different parents ("Văn phòng" in every department) may share a name. `exclude`: the
-    organisation itself, or those a merge or split closes the day before `day` (a new
-    commune often keeps the name of one it replaces). `field`: where the form shows it
-    (a move's is the new parent)."""
-    name = " ".join(name.split())
+    """Refuse `name` if a sibling (same parent) bears it on `day` or later: two entries
+    in the citizen's report form that differ only in case ("Văn phòng", "VĂN PHÒNG")
+    cannot be told apart. Accents count ("Hòa" and "Hóa" are two names); spaces are
+    collapsed (`core.text.name_key`). Divisions and units under different parents
+    ("Văn phòng" in every department) may share a name. `exclude`: the organisation
+    itself, or those a merge or split closes the day before `day` (a new commune often
+    keeps the name of one it replaces). `field`: where the form shows it (a move's is
+    the new parent)."""
     clash = (
-        OrganisationVersion.objects.filter(name=name, parent_id=parent_id)
+        OrganisationVersion.objects.filter(name_key=name_key(name), parent_id=parent_id)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
         .filter(Q(organisation__valid_to__isnull=True) | Q(organisation__valid_to__gte=day))
         .exclude(organisation_id__in=list(exclude))
@@ -89,7 +91,7 @@ def check_name_free(
                 )
                 % {
                     "code": clash.organisation.code,
-                    "name": name,
+                    "name": clash.name,
                     "day": format_day(max(clash.valid_from, day)),
                 }
             }

@@ -11,6 +11,7 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.accounts.services import create_api_token
@@ -50,6 +51,13 @@ schemathesis.openapi.from_wsgi = _from_wsgi_fetched_once
 @pytest.fixture(autouse=True)
 def api_only_urls(settings: Any) -> None:
     settings.ROOT_URLCONF = API_URLCONF
+
+
+def this_year() -> int:
+    """The year as the test runs: a module's `YEAR` taken at import (collection) is last
+    year by the time its tests run if the run crosses New Year's midnight (Vietnam time).
+    For modules that share a year: each re-binds its own in an autouse fixture."""
+    return timezone.localdate().year
 
 
 def bearer(user: User) -> Client:

@@ -18,10 +18,17 @@ from congvu.inspections.tests.conftest import plan, start
 from congvu.organisations.models import Organisation
 
 from ...conftest import make_user
-from .conftest import bearer
+from .conftest import bearer, this_year
 
 BASE = "/api/v1/inspection-programmes"
-YEAR = timezone.localdate().year
+YEAR = this_year()
+
+
+@pytest.fixture(autouse=True)
+def _the_year_of_this_test() -> None:
+    """`YEAR` as of the moment each test runs, not of the collection (`this_year`)."""
+    global YEAR
+    YEAR = this_year()
 
 
 @pytest.fixture
@@ -36,7 +43,10 @@ def post(client: Client, path: str, body: Any) -> Any:
 
 def build(client: Client, province: dict[str, Organisation]) -> int:
     created = post(
-        client, BASE, {"organisation": province["root"].pk, "year": YEAR, "title": "Kế hoạch"}
+        client,
+        BASE,
+        # Read here, not from `YEAR`: other modules build too, and re-bind their own.
+        {"organisation": province["root"].pk, "year": this_year(), "title": "Kế hoạch"},
     )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]

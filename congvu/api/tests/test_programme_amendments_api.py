@@ -19,8 +19,18 @@ from congvu.inspections.models import ProgrammeAmendment, ProgrammeChange, Progr
 from congvu.organisations.models import Organisation
 
 from ...conftest import kind, make_user
-from .conftest import bearer
-from .test_inspection_programmes_api import BASE, YEAR, build, post
+from .conftest import bearer, this_year
+from .test_inspection_programmes_api import BASE, build, post
+
+YEAR = this_year()
+
+
+@pytest.fixture(autouse=True)
+def _the_year_of_this_test() -> None:
+    """`YEAR` as of the moment each test runs, not of the collection (`this_year`)."""
+    global YEAR
+    YEAR = this_year()
+
 
 AMENDMENTS = "/api/v1/inspection-programme-amendments"
 

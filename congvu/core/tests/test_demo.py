@@ -17,7 +17,7 @@ from congvu.audit.models import AuditEvent
 from congvu.conduct.models import CodeVersion
 from congvu.core.demo import Generator, Size
 from congvu.core.text import fold
-from congvu.organisations.models import Organisation, StaffMember
+from congvu.organisations.models import Organisation, OrganisationVersion, StaffMember
 from congvu.organisations.selectors import tree_as_of
 from congvu.planning.models import Plan
 
@@ -131,6 +131,14 @@ def test_name_keys_are_the_ones_the_model_computes(demo):
         keys = (member.sort_name, member.search_name)
         member.refresh_name_keys()
         assert keys == (member.sort_name, member.search_name)
+
+
+def test_organisation_versions_carry_the_keys_the_model_computes(demo):
+    """The demo (and the scale data set) writes versions in bulk, past `save()`."""
+    for version in OrganisationVersion.objects.all():
+        keys = (version.search_text, version.name_key)
+        version.refresh_derived()
+        assert keys == (version.search_text, version.name_key)
 
 
 def test_the_same_seed_gives_the_same_people():

@@ -1,7 +1,15 @@
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from congvu.core.text import fold, name_sort_key, search_terms, split_vietnamese_name
+from congvu.core.text import (
+    fold,
+    name_key,
+    name_sort_key,
+    search_terms,
+    split_vietnamese_name,
+)
 
 
 def test_fold_strips_marks_and_maps_d_with_stroke():
@@ -37,3 +45,33 @@ def test_letters_follow_the_vietnamese_alphabet():
 def test_collation_keys_only_use_ascii_letters_and_digits(text):
     key = name_sort_key(text)
     assert all(ch.isascii() and ch.isalnum() for ch in key)
+
+
+def test_name_keys_fold_case_and_spaces_but_keep_accents():
+    assert name_key("  VĂN   PHÒNG ") == name_key("văn phòng") == "văn phòng"
+    assert name_key("ĐỘI") == name_key("Đội") == "đội"
+    assert name_key("Hòa") != name_key("Hóa")
+    assert name_key("Tân Phú") != name_key("Tân Phụ")
+
+
+def test_a_name_typed_with_combining_marks_has_the_precomposed_names_key():
+    decomposed = unicodedata.normalize("NFD", "Phường Hòa Bình")
+    assert name_key(decomposed) == name_key("PHƯỜNG HÒA BÌNH")
+
+
+VIETNAMESE_LETTERS = (
+    "".join(
+        unicodedata.normalize("NFC", base + tone)
+        for base in "aăâeêioôơuưy"
+        for tone in ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+    )
+    + "bcdđghklmnpqrstvx "
+)
+
+
+@given(st.text(alphabet=VIETNAMESE_LETTERS))
+def test_vietnamese_names_keys_do_not_depend_on_case_or_normal_form(text):
+    key = name_key(text)
+    assert name_key(text.upper()) == key
+    assert name_key(unicodedata.normalize("NFD", text.title())) == key
+    assert fold(key) == fold(text)

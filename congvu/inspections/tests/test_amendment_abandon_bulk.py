@@ -37,6 +37,15 @@ THIS_YEAR = timezone.localdate().year
 DECIDED = dt.date(THIS_YEAR, 6, 10)
 
 
+@pytest.fixture(autouse=True)
+def _the_year_of_this_test() -> None:
+    """The year and day above as of the moment each test runs, not of the collection: a run that
+    crosses New Year's midnight (Vietnam time) in between saw last year as this year."""
+    global THIS_YEAR, DECIDED
+    THIS_YEAR = timezone.localdate().year
+    DECIDED = dt.date(THIS_YEAR, 6, 10)
+
+
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
 

@@ -34,15 +34,27 @@ K = Inspection.Kind
 THIS_YEAR = timezone.localdate().year
 
 
+@pytest.fixture(autouse=True)
+def _the_year_of_this_test() -> None:
+    """The year above as of the moment each test runs, not of the collection: a run that
+    crosses New Year's midnight (Vietnam time) in between saw last year as this year."""
+    global THIS_YEAR
+    THIS_YEAR = timezone.localdate().year
+
+
 def url(name: str, *args: Any) -> str:
     return reverse(f"inspections:{name}", args=args)
 
 
 def programme(
-    province: dict[str, Organisation], inspector: User, year: int = THIS_YEAR + 1
+    province: dict[str, Organisation], inspector: User, year: int | None = None
 ) -> InspectionProgramme:
+    """`year`: next year unless given (read when called: a default is taken at import)."""
     return services.create_programme(
-        province["root"], actor=inspector, year=year, title="Kế hoạch kiểm tra công vụ"
+        province["root"],
+        actor=inspector,
+        year=THIS_YEAR + 1 if year is None else year,
+        title="Kế hoạch kiểm tra công vụ",
     )
 
 

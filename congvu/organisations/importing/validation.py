@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core.text import fold
+from congvu.core.text import fold, name_key
 
 from ..models import Organisation, OrganisationKind, OrganisationQuerySet, OrganisationVersion
 from .columns import ORG_COLUMNS, Column
@@ -436,24 +436,25 @@ def msg_name_taken(code: str, name: str, day: dt.date) -> str:
 
 
 #: A name under a parent: (("pk", parent id) for an organisation in the database, or
-#: ("code", its code) for a new one in the file; the name).
+#: ("code", its code) for a new one in the file; the name's key, `core.text.name_key`).
 Key = tuple[tuple[str, Any], str]
 
 
 def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.date) -> None:
     """Refuse a new or renamed organisation whose name a sibling (same parent) bears from
-    its day on — the services' rule (`services.check_name_free`: the exact name, spaces
-    collapsed): in the database, or given by another row of the file. The file is judged
-    by what it leaves: a sibling the file renames no longer bears its old name from today,
-    so two siblings may swap names in one file (the services reach the same names the same
-    day through a third name; the import writes every row at once, never half of them)."""
+    its day on — the services' rule (`services.check_name_free`: case folded, accents
+    kept, spaces collapsed): in the database, or given by another row of the file. The
+    file is judged by what it leaves: a sibling the file renames no longer bears its old
+    name from today, so two siblings may swap names in one file (the services reach the
+    same names the same day through a third name; the import writes every row at once,
+    never half of them). One that only changes the case of its name still bears it."""
     col = {c.key: c for c in ORG_COLUMNS}
-    # (parent, name) → the rows claiming it: (row, day, own pk or None, item).
+    # (parent, name's key) → the rows claiming it: (row, day, own pk or None, item).
     claims: dict[Key, list[tuple[int, dt.date, int | None, dict[str, Any]]]] = {}
     for item in plan.create:
         parent = allowed.get(item["parent_code"])
         parent_key = ("pk", parent.pk) if parent is not None else ("code", item["parent_code"])
-        claims.setdefault((parent_key, item["name"]), []).append(
+        claims.setdefault((parent_key, name_key(item["name"])), []).append(
             (item["row"], item["valid_from"], None, item)
         )
     renamed_away: set[int] = set()
@@ -461,19 +462,21 @@ def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.da
         current = allowed[item["code"]]
         if item["name"] == current.name:
             continue
-        renamed_away.add(current.pk)
+        new_key = name_key(item["name"])
+        if new_key != name_key(current.name):
+            renamed_away.add(current.pk)
         day = max(today, current.valid_from)
-        claims.setdefault((("pk", current.parent_id), item["name"]), []).append(
+        claims.setdefault((("pk", current.parent_id), new_key), []).append(
             (item["row"], day, current.pk, item)
         )
     if not claims:
         return
     earliest = min(day for rows in claims.values() for _row, day, _pk, _item in rows)
-    borne: dict[Key, list[tuple[int, str, dt.date, dt.date | None, dt.date | None]]] = {}
-    names = sorted({name for _parent, name in claims})
-    for chunk in chunks(names):
-        for pk, code, name, parent_id, valid_from, valid_to, closed_on in (
-            OrganisationVersion.objects.filter(name__in=chunk)
+    borne: dict[Key, list[tuple[int, str, str, dt.date, dt.date | None, dt.date | None]]] = {}
+    keys = sorted({key for _parent, key in claims})
+    for chunk in chunks(keys):
+        for pk, code, name, parent_id, valid_from, valid_to, closed_on, found in (
+            OrganisationVersion.objects.filter(name_key__in=chunk)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=earliest))
             .values_list(
                 "organisation_id",
@@ -483,11 +486,14 @@ def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.da
                 "valid_from",
                 "valid_to",
                 "organisation__valid_to",
+                "name_key",
             )
         ):
-            key = (("pk", parent_id), name)
-            if key in claims:
-                borne.setdefault(key, []).append((pk, code, valid_from, valid_to, closed_on))
+            sibling = (("pk", parent_id), found)
+            if sibling in claims:
+                borne.setdefault(sibling, []).append(
+                    (pk, code, name, valid_from, valid_to, closed_on)
+                )
     refused: set[int] = set()
     for key, rows in claims.items():
         rows.sort(key=lambda claim: claim[0])
@@ -496,7 +502,7 @@ def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.da
             problem = ""
             if row != first_row:
                 problem = msg_name_in_file(first_row)
-            for pk, code, valid_from, valid_to, closed_on in borne.get(key, []):
+            for pk, code, name, valid_from, valid_to, closed_on in borne.get(key, []):
                 if pk == own or any(end is not None and end < day for end in (valid_to, closed_on)):
                     continue
                 # Renamed by this file: its open version ends the day before today (or,
@@ -504,7 +510,7 @@ def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.da
                 away = pk in renamed_away and valid_to is None
                 if away and (valid_from >= today or day >= today):
                     continue
-                problem = msg_name_taken(code, key[1], max(valid_from, day))
+                problem = msg_name_taken(code, name, max(valid_from, day))
                 break
             if problem:
                 refused.add(row)

@@ -62,7 +62,7 @@ def write_organisations(plan: Plan, *, today: dt.date) -> None:
             )
         Organisation.objects.bulk_update(batch, ["path"], batch_size=BATCH)
     for new_version in versions:
-        new_version.refresh_search_text()
+        new_version.refresh_derived()
     OrganisationVersion.objects.bulk_create(versions, batch_size=BATCH)
 
     if not plan.update:
@@ -114,9 +114,11 @@ def write_organisations(plan: Plan, *, today: dt.date) -> None:
             )
         )
     for row in (*changed, *added):
-        row.refresh_search_text()
+        row.refresh_derived()
     OrganisationVersion.objects.bulk_update(
-        changed, ["name", "short_name", "kind", "valid_to", "search_text"], batch_size=BATCH
+        changed,
+        ["name", "short_name", "kind", "valid_to", *OrganisationVersion.DERIVED_FIELDS],
+        batch_size=BATCH,
     )
     OrganisationVersion.objects.bulk_create(added, batch_size=BATCH)
 
