@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACE = re.compile(r"\s+")
+#: The five tone marks (huyền, sắc, hỏi, ngã, nặng) as combining characters.
+_TONE_MARKS = frozenset("\u0300\u0301\u0309\u0303\u0323")
 
 
 def fold(text: str | None) -> str:
@@ -28,14 +30,21 @@ def fold(text: str | None) -> str:
 
 
 def name_key(text: str | None) -> str:
-    """`text` as two names are compared: spaces collapsed, case folded, accents kept.
+    """`text` as two names are compared: spaces collapsed, case folded, accents kept, the
+    tone mark's place in a word ignored.
 
-    "VĂN PHÒNG" and "văn phòng" give one key, "Hòa" and "Hóa" two. NFC first, so an "ò"
-    typed as o + combining grave matches a precomposed one; and again after folding,
-    which may decompose a letter (İ → i + dot).
+    "VĂN PHÒNG" and "văn phòng" give one key, "Hòa" and "Hóa" two. Vietnamese writes one
+    tone mark a syllable, placed on one vowel or another by the old and the new
+    conventions ("Hòa"/"Hoà", "Thủy"/"Thuỷ", both in official names): the key moves each
+    word's tone marks to the word's end, so both spellings give one key. Typed with
+    combining marks or precomposed letters, a name has the same key (NFC at the end).
     """
-    collapsed = " ".join(unicodedata.normalize("NFC", text or "").split())
-    return unicodedata.normalize("NFC", collapsed.casefold())
+    words = unicodedata.normalize("NFD", (text or "").casefold()).split()
+    keyed = []
+    for word in words:
+        tones = "".join(ch for ch in word if ch in _TONE_MARKS)
+        keyed.append("".join(ch for ch in word if ch not in _TONE_MARKS) + tones)
+    return unicodedata.normalize("NFC", " ".join(keyed))
 
 
 def search_terms(query: str | None) -> list[str]:
