@@ -9,6 +9,7 @@ rating question, and still by Vietnamese words without accents.
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 from typing import Any
 
@@ -184,6 +185,26 @@ def test_the_standards_page_finds_a_clause_by_an_english_word(
     assert _codes(client.get(url, {"q": "voi vinh"}).content.decode(), catalogue) == {"II.1.c"}
     html = client.get(url, {"q": "Lunch Break"}).content.decode()
     assert _codes(html, catalogue) == {"II.3.b"}
+
+
+def test_the_report_forms_standards_search_finds_an_english_word(
+    client: Client, catalogue: CodeVersion, settings: Any
+) -> None:
+    html = (
+        _english(client, settings)
+        .get(reverse("cases_public:report"), {"clause_q": "alcohol"})
+        .content.decode()
+    )
+    rows = re.findall(
+        r'<div class="choice[^"]*" data-search="([^"]*)"( hidden)?>\s*'
+        r'<input type="checkbox" name="clauses" value="(\d+)"',
+        html,
+    )
+    shown = {int(pk) for _, hidden, pk in rows if not hidden}
+    drinking = Clause.objects.get(section__version=catalogue, code="II.3.b")
+    assert shown == {drinking.pk}
+    # The page's own filter (report.js) reads the same folded copy, English included.
+    assert all("alcohol" in search for search, _, pk in rows if int(pk) == drinking.pk)
 
 
 def test_a_rating_questions_english_is_searched_too(catalogue: CodeVersion) -> None:
