@@ -44,8 +44,15 @@ class ClauseOut(Schema):
     short_title_en: str = Field(
         ..., description="Tên ngắn bằng tiếng Anh, có thể trống / the short title in English"
     )
-    text: str
-    plain_text: str
+    text: str = Field(
+        ..., description="Nội dung (văn bản của tỉnh, chỉ tiếng Việt) / the text (Vietnamese only)"
+    )
+    plain_text: str = Field(
+        ..., description="Diễn giải cho người dân / the plain-language explanation"
+    )
+    plain_text_en: str = Field(
+        ..., description="Diễn giải bằng tiếng Anh, có thể trống / the explanation in English"
+    )
     applies_to: Clause.AppliesTo
     rateable: bool
     rating_question: str = Field(

@@ -157,6 +157,9 @@ class DraftClauseIn(BodyIn):
     )
     text: Body
     plain_text: Line300 = ""
+    plain_text_en: Line300 = Field(
+        "", description="Diễn giải bằng tiếng Anh / the plain-language explanation in English"
+    )
     applies_to: Clause.AppliesTo = Clause.AppliesTo.ALL
     rateable: StrictBool = False
     rating_question: Line300 = ""
@@ -181,6 +184,7 @@ class DraftClausePatchIn(BodyIn):
     parent: BodyId | None = None
     text: Body | None = None
     plain_text: Line300 | None = None
+    plain_text_en: Line300 | None = None
     applies_to: Clause.AppliesTo | None = None
     rateable: StrictBool | None = None
     rating_question: Line300 | None = None

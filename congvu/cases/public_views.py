@@ -78,6 +78,7 @@ class ClauseOption:
     checked: bool
     hidden: bool
     title_lang: str = "vi"
+    plain_lang: str = "vi"
 
 
 @dataclass
@@ -147,7 +148,8 @@ def _clause_groups(
                 pk=clause.pk,
                 title=clause.reader_title,
                 title_lang=clause.reader_title_lang,
-                plain=clause.plain_text,
+                plain=clause.reader_plain,
+                plain_lang=clause.reader_plain_lang,
                 search=clause.search_text,
                 is_item=clause.parent_id is not None,
                 checked=clause.pk in checked,

@@ -151,6 +151,13 @@ class ClauseForm(forms.Form):
     plain_text = _text(
         _("Diễn giải cho người dân"), 300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    plain_text_en = _text(
+        _("Diễn giải cho người dân (tiếng Anh)"),
+        300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Cho người đọc chọn tiếng Anh; để trống thì dùng diễn giải tiếng Việt."),
+    )
     applies_to = forms.ChoiceField(
         label=_("Áp dụng cho"), choices=Clause.AppliesTo.choices, error_messages=REQUIRED
     )

@@ -144,9 +144,17 @@ def reads_english() -> bool:
     return (get_language() or "").startswith("en")
 
 
+def for_reader(vietnamese: str, english: str) -> tuple[str, str]:
+    """A catalogue text in the reader's language, and that language ("en" or "vi"): the
+    English when the reader switched to English and there is one, else the Vietnamese."""
+    if english and reads_english():
+        return english, "en"
+    return vietnamese, "vi"
+
+
 def title_for_reader(short_title: str, short_title_en: str) -> str:
     """A clause's short title in the reader's language (for rows read with `values()`)."""
-    return short_title_en if short_title_en and reads_english() else short_title
+    return for_reader(short_title, short_title_en)[0]
 
 
 class Clause(models.Model):
@@ -182,6 +190,12 @@ class Clause(models.Model):
         max_length=300,
         blank=True,
         help_text=_("Câu ngắn, dễ hiểu, dùng trên phiếu đánh giá và phản ánh."),
+    )
+    plain_text_en = models.CharField(
+        _("diễn giải cho người dân (tiếng Anh)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Cho người đọc chọn tiếng Anh; để trống thì dùng diễn giải tiếng Việt."),
     )
     applies_to = models.CharField(
         _("áp dụng cho"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL
@@ -240,7 +254,18 @@ class Clause(models.Model):
     @property
     def reader_title_lang(self) -> str:
         """The language `reader_title` is in ("en" or "vi"), for the `lang` attribute."""
-        return "en" if self.short_title_en and reads_english() else "vi"
+        return for_reader(self.short_title, self.short_title_en)[1]
+
+    @property
+    def reader_plain(self) -> str:
+        """The plain-language text in the reader's language (the English when the reader
+        switched to English and the clause has it, else the Vietnamese)."""
+        return for_reader(self.plain_text, self.plain_text_en)[0]
+
+    @property
+    def reader_plain_lang(self) -> str:
+        """The language `reader_plain` is in ("en" or "vi"), for the `lang` attribute."""
+        return for_reader(self.plain_text, self.plain_text_en)[1]
 
     @property
     def reader_label(self) -> str:
@@ -248,6 +273,19 @@ class Clause(models.Model):
         return f"{self.code} {self.reader_title}"
 
     def refresh_search_text(self) -> None:
+        # The English too, so that a reader who switched to English finds a clause by the
+        # words they read ("alcohol"); migration 0010 applies the same list to old rows.
         self.search_text = fold(
-            " ".join([self.code, self.short_title, self.text, self.plain_text, self.keywords])
+            " ".join(
+                [
+                    self.code,
+                    self.short_title,
+                    self.text,
+                    self.plain_text,
+                    self.keywords,
+                    self.short_title_en,
+                    self.plain_text_en,
+                    self.rating_question_en,
+                ]
+            )
         )

@@ -36,6 +36,7 @@ CLAUSE_FIELDS = (
     "short_title_en",
     "text",
     "plain_text",
+    "plain_text_en",
     "applies_to",
     "rateable",
     "rating_question",
@@ -412,6 +413,8 @@ def _clean_clause(clause: Clause, version: CodeVersion) -> None:
     clause.code = clause.code.strip()
     clause.short_title = " ".join(clause.short_title.split())
     clause.short_title_en = " ".join(clause.short_title_en.split())
+    clause.plain_text = clause.plain_text.strip()
+    clause.plain_text_en = clause.plain_text_en.strip()
     clause.keywords = ", ".join(w.strip() for w in clause.keywords.split(",") if w.strip())
     # Ratings, cases and findings cite a clause by its code, so codes are unique per version.
     clash = Clause.objects.filter(section__version=version, code=clause.code)

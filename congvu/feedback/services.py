@@ -212,6 +212,20 @@ def applicable_version_ids(organisation: Organisation) -> tuple[int, ...]:
     return found
 
 
+def _question_en(clause: Clause) -> str:
+    """The English of the question the form asks: its own English wording, else — when the
+    form asks the plain-language text (or the short title) for want of a question — that
+    text's English; "" when the Vietnamese asked has no English (the form asks it in
+    Vietnamese, never an English of other words)."""
+    if clause.rating_question_en:
+        return clause.rating_question_en
+    if clause.rating_question:
+        return ""
+    if clause.plain_text:
+        return clause.plain_text_en
+    return clause.short_title_en
+
+
 def _criteria(target: RatingTarget) -> tuple[list[Criterion], dict[int, Criterion]]:
     leader = target.staff.is_leader if target.staff is not None else True
     version_ids = applicable_version_ids(target.organisation)
@@ -226,7 +240,7 @@ def _criteria(target: RatingTarget) -> tuple[list[Criterion], dict[int, Criterio
                 clause_id=clause.pk,
                 question=clause.rating_question or clause.plain_text or clause.short_title,
                 yes_is_breach=clause.rating_yes_is_breach,
-                question_en=clause.rating_question_en,
+                question_en=_question_en(clause),
             )
             for clause in clauses
         ]

@@ -64,3 +64,29 @@ def test_clause_search_without_a_query_lists_every_clause_in_force(
     anonymous: Client, catalogue: dict[str, CodeVersion]
 ) -> None:
     assert anonymous.get(f"{URL}/clauses").json()["count"] == 2
+
+
+def test_a_clause_comes_with_its_plain_text_in_both_languages_and_the_legal_text_in_vietnamese(
+    anonymous: Client, seed: CodeVersion
+) -> None:
+    body = anonymous.get(f"{URL}/active").json()
+    clauses = {c["code"]: c for s in body["sections"] for c in s["clauses"]}
+    greet = clauses["II.2.a.1"]
+    assert greet["plain_text"] == "Chào hỏi người dân khi tiếp đón."
+    assert greet["plain_text_en"] == "Greet citizens when receiving them."
+    assert "text_en" not in greet
+
+
+def test_clause_search_finds_english_words_and_vietnamese_without_accents(
+    anonymous: Client, seed: CodeVersion
+) -> None:
+    for query, code in (
+        ("alcohol", "II.3.b"),
+        ("ALCOHOL during working hours", "II.3.b"),
+        ("soliciting favours", "II.1.c"),
+        ("voi vinh", "II.1.c"),
+        ("vòi vĩnh", "II.1.c"),
+    ):
+        body = anonymous.get(f"{URL}/clauses", {"q": query}).json()
+        assert [hit["code"] for hit in body["items"]] == [code], query
+        assert body["items"][0]["version_id"] == seed.pk

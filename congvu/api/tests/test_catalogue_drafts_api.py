@@ -51,6 +51,8 @@ def _clause_body(**changes: Any) -> dict[str, Any]:
         "short_title": "Đeo thẻ công chức",
         "short_title_en": "Wearing the badge",
         "text": "Đeo thẻ công chức khi thi hành công vụ.",
+        "plain_text": "Cán bộ đeo thẻ khi làm việc.",
+        "plain_text_en": "Staff wear their badge at work.",
         "rateable": True,
         "rating_question": "Cán bộ có đeo thẻ không?",
         "rating_question_en": "Was the staff member wearing their badge?",
@@ -78,6 +80,7 @@ def test_home_affairs_drafts_a_new_catalogue_edits_it_and_publishes_it(
     assert [s["code"] for s in draft["sections"]] == [s.code for s in seed.sections.all()]
     greet = next(c for s in draft["sections"] for c in s["clauses"] if c["code"] == "II.2.a.1")
     assert greet["short_title_en"] == "Greet"
+    assert greet["plain_text_en"] == "Greet citizens when receiving them."
     dress = next(s for s in draft["sections"] if s["code"] == "II.4")
 
     # A clause, then an item under it, then the item made a clause of its own.
@@ -87,6 +90,7 @@ def test_home_affairs_drafts_a_new_catalogue_edits_it_and_publishes_it(
     assert response.status_code == 201, response.content
     badge = response.json()
     assert badge["short_title_en"] == "Wearing the badge" and badge["rateable"] is True
+    assert badge["plain_text_en"] == "Staff wear their badge at work."
     response = _send(
         api_officer,
         "post",
@@ -104,11 +108,16 @@ def test_home_affairs_drafts_a_new_catalogue_edits_it_and_publishes_it(
         api_officer,
         "patch",
         f"{URL}/draft-clauses/{item['id']}",
-        {"parent": None, "short_title_en": "Worn in the right place"},
+        {
+            "parent": None,
+            "short_title_en": "Worn in the right place",
+            "plain_text_en": "On the chest.",
+        },
     )
     assert response.status_code == 200, response.content
     assert response.json()["parent_id"] is None
     assert response.json()["short_title_en"] == "Worn in the right place"
+    assert response.json()["plain_text_en"] == "On the chest."
     assert response.json()["short_title"] == "Đeo đúng chỗ"  # not sent, not changed
     assert _send(api_officer, "delete", f"{URL}/draft-clauses/{item['id']}").status_code == 204
     assert not Clause.objects.filter(pk=item["id"]).exists()
@@ -125,6 +134,10 @@ def test_home_affairs_drafts_a_new_catalogue_edits_it_and_publishes_it(
     assert public["id"] == draft["id"]
     clauses = {c["code"]: c for s in public["sections"] for c in s["clauses"]}
     assert clauses["II.4.a"]["short_title_en"] == "Wearing the badge"
+    assert clauses["II.4.a"]["plain_text_en"] == "Staff wear their badge at work."
+    # Found by its English words at once.
+    hits = anonymous.get(f"{URL}/clauses", {"q": "badge at work"}).json()["items"]
+    assert [hit["code"] for hit in hits] == ["II.4.a"]
 
     # Audited like the pages, as the officer.
     actions = list(
@@ -250,6 +263,9 @@ def test_bad_input_is_explained_in_vietnamese_or_english_and_nothing_is_saved(
     response = _send(api_officer, "post", url, _clause_body(short_title_en="x" * 201))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "short_title_en"
+    response = _send(api_officer, "post", url, _clause_body(plain_text_en="x" * 301))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "plain_text_en"
     response = _send(api_officer, "post", url, _clause_body(text="   ", colour="red"))
     assert response.status_code == 422
     assert {e["loc"][-1] for e in response.json()["detail"]} == {"text", "colour"}

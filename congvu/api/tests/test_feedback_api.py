@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role
 from congvu.audit.models import AuditEvent
+from congvu.conduct.models import Clause
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import make_staff, make_user
 from congvu.feedback import services
@@ -394,6 +395,20 @@ def test_the_form_gives_each_question_in_vietnamese_and_in_english(
     greeting = next(c for c in criteria if c["question"] == "Chào hỏi người dân khi tiếp đón.")
     assert greeting["question_en"] == "Did the staff member greet you when you arrived?"
     assert all(c["question_en"] for c in criteria)
+
+
+def test_a_question_asked_by_the_plain_text_is_given_in_that_texts_english(
+    rating_ready: None, staff_member: StaffMember
+) -> None:
+    Clause.objects.filter(code="II.2.a.1").update(rating_question_en="")
+    Clause.objects.filter(code="II.1.c").update(rating_question_en="")
+    services.clear_caches()
+    form = Client().get(f"{RATINGS}/form", {"channel": "badge", "token": staff_member.badge_token})
+    criteria = {c["question"]: c["question_en"] for c in form.json()["criteria"]}
+    assert criteria["Chào hỏi người dân khi tiếp đón."] == "Greet citizens when receiving them."
+    # A question of its own without English: asked in Vietnamese, never by other words.
+    asked = next(q for q in criteria if q.startswith("Cán bộ có đòi hỏi điều gì"))
+    assert criteria[asked] == ""
 
 
 # --- aggregates -----------------------------------------------------------------------------

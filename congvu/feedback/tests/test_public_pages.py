@@ -302,6 +302,26 @@ def test_in_english_the_vietnamese_names_and_questions_are_marked_as_vietnamese(
     assert "Did the staff member greet you when you arrived?" in english
 
 
+def test_in_english_a_question_asked_by_its_plain_text_is_asked_by_that_texts_english(
+    badge_url: str,
+) -> None:
+    """A rateable clause without a question of its own is asked by its plain-language text;
+    in English, by that text's English — and in Vietnamese when it has none."""
+    Clause.objects.filter(code__in=["II.2.a.1", "II.2.a.2"]).update(rating_question_en="")
+    Clause.objects.filter(code="II.2.a.2").update(plain_text_en="")
+    rating_services.clear_caches()
+    client = citizen()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(badge_url).content.decode()
+    assert '<legend lang="en">Greet citizens when receiving them.</legend>' in html
+    assert (
+        '<legend lang="vi">Xin lỗi người dân khi để họ chờ đợi hoặc khi có sai sót.</legend>'
+        in html
+    )
+    vietnamese = citizen().get(badge_url).content.decode()
+    assert '<legend lang="vi">Chào hỏi người dân khi tiếp đón.</legend>' in vietnamese
+
+
 def test_a_vietnamese_page_asks_every_question_in_vietnamese(badge_url: str) -> None:
     html = citizen().get(badge_url).content.decode()
     assert len(re.findall(r'<legend lang="vi">([^<]+)</legend>', html)) == 9
