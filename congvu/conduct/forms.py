@@ -172,7 +172,10 @@ class ClauseForm(forms.Form):
         _("Câu hỏi trên phiếu đánh giá (tiếng Anh)"),
         300,
         required=False,
-        help_text=_("Cho người dân chọn tiếng Anh; để trống thì phiếu hỏi bằng tiếng Việt."),
+        help_text=_(
+            "Cho người dân chọn tiếng Anh. Để trống: phiếu hỏi câu tiếng Việt ở trên; "
+            "nếu câu đó cũng trống, phiếu hỏi phần diễn giải bằng tiếng Anh (nếu có)."
+        ),
     )
     rating_yes_is_breach = forms.BooleanField(label=_("Trả lời “có” là vi phạm"), required=False)
     observable = forms.BooleanField(label=_("Kiểm tra được khi thanh tra"), required=False)
