@@ -35,7 +35,7 @@ from .common import Id, file_responses
 from .errors import ErrorOut, ValidationErrorOut
 from .security import AUTH, user_of
 
-router = Router(tags=["Cơ quan, đơn vị / Organisations"], auth=AUTH)
+router = Router(tags=["organisations"], auth=AUTH)
 
 ERRORS: dict[int, Any] = {
     400: ErrorOut,

@@ -168,3 +168,21 @@ def test_outsiders_get_404_and_roles_without_badge_print_403(
     for url in urls:
         assert api_head.get(url).status_code == 403
     assert not any(item for item in api_head.get("/api/v1/me/exports").json()["items"])
+
+
+def test_the_new_operations_are_in_the_openapi_document(api_officer: Client) -> None:
+    paths = api_officer.get("/api/v1/openapi.json").json()["paths"]
+    assert set(paths["/api/v1/organisations/{id}/badge-exports"]["post"]["responses"]) >= {
+        "202",
+        "400",
+        "403",
+        "404",
+    }
+    assert (
+        "application/pdf"
+        in (paths["/api/v1/badge-exports/{export_id}/file"]["get"]["responses"]["200"]["content"])
+    )
+    deleting = paths["/api/v1/me/exports/{kind}/{export_id}"]["delete"]
+    assert set(deleting["responses"]) >= {"204", "404", "409"}
+    kind = next(p for p in deleting["parameters"] if p["name"] == "kind")
+    assert kind["schema"]["enum"] == ["cases", "badges"]
