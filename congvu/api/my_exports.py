@@ -1,20 +1,24 @@
 """/me/exports: the caller's own background exports (`core.my_exports`), as the page
-"Tệp xuất của tôi" lists them: cases exports (xlsx, CSV) and badge sheets (PDF).
+"Tệp xuất của tôi" lists them: cases exports (xlsx, CSV) and badge sheets (PDF); and
+`DELETE /me/exports/{kind}/{id}` for one of them once it is finished.
 
 Only the caller's, and only those their rights still reach (the same check as each
-export's status endpoint or page): another user's export is never listed.
+export's status endpoint or page): another user's export is never listed, nor deleted
+(404, as is one the list no longer shows).
 """
 
 import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from congvu.core import my_exports
+from congvu.core import pdf_exports as jobs
 
-from .common import Pagination
+from .common import Id, Pagination
 from .errors import ErrorOut, ValidationErrorOut
 from .security import AUTH, user_of
 
@@ -44,13 +48,18 @@ class MyExportOut(Schema):
         ..., description="Tệp trên web, khi sẵn sàng (phiên đăng nhập) / the file on the site"
     )
     status_url: str | None = Field(
-        ..., description="Địa chỉ API của tệp (chỉ danh sách vụ việc) / its API endpoint"
+        ..., description="Địa chỉ API của tệp (không có khi hết hạn) / its API endpoint"
     )
     api_file_url: str | None = Field(
         ..., description="Tệp qua API, khi sẵn sàng / the file through the API, when ready"
     )
     expires_at: dt.datetime | None = Field(
         ..., description="Tệp bị xóa sau thời điểm này / deleted after this (cases exports)"
+    )
+    deletable: bool = Field(
+        ...,
+        description="Xóa được bằng DELETE (đã xong, thất bại hoặc hết hạn) / may be deleted "
+        "now (ready, failed or expired)",
     )
 
 
@@ -72,6 +81,7 @@ def _out(export: my_exports.MyExport) -> dict[str, Any]:
         "status_url": export.api_url,
         "api_file_url": export.api_file_url,
         "expires_at": export.expires_at,
+        "deletable": export.deletable,
     }
 
 
@@ -87,3 +97,25 @@ def _out(export: my_exports.MyExport) -> dict[str, Any]:
 @paginate(Pagination)
 def list_my_exports(request: HttpRequest) -> Any:
     return [_out(export) for export in my_exports.of(user_of(request))]
+
+
+Kind = Literal["cases", "badges"]
+
+
+@router.delete(
+    "/{kind}/{export_id}",
+    response={204: None, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    summary="Xóa một tệp xuất của tôi / delete one of the caller's exports",
+    description="Xóa tệp (và dòng của nó trong danh sách) khi đã xong, thất bại hoặc hết hạn; "
+    "tệp đang chờ hoặc đang tạo: 409. Tệp của người khác, hoặc không còn được liệt kê vì "
+    "người gọi đã mất quyền: 404. Với thẻ cán bộ, chỉ tệp PDF bị xóa; lựa chọn in thẻ vẫn "
+    "giữ. / Deletes a ready, failed or expired export (its file and its row); a waiting or "
+    "running one: 409. Another user's, or one no longer listed because the caller lost a "
+    "right: 404. For a badge sheet only the PDF goes; what was asked stays.",
+)
+def delete_my_export(request: HttpRequest, kind: Kind, export_id: Id) -> Any:
+    try:
+        my_exports.delete(user_of(request), kind, export_id)
+    except jobs.StillRunning as exc:
+        raise HttpError(409, str(exc)) from exc
+    return Status(204, None)

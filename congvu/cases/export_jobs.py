@@ -274,7 +274,9 @@ def make(export_id: int, cases_of: Builder) -> str:
     )
     if not claimed:
         return "not queued"
-    export = CaseExport.objects.select_related("user").get(pk=export_id)
+    export = CaseExport.objects.select_related("user").filter(pk=export_id).first()
+    if export is None:  # deleted by its owner just after the claim
+        return "deleted meanwhile"
     if not still_allowed(export):
         CaseExport.objects.filter(pk=export_id).update(
             status=Status.FAILED, finished_at=timezone.now(), message=str(RIGHT_LOST)
@@ -298,7 +300,16 @@ def make(export_id: int, cases_of: Builder) -> str:
         export.status = Status.DONE
         export.finished_at = timezone.now()
         export.expires_at = export.finished_at + keep_for()
-        export.save(update_fields=["file", "status", "finished_at", "expires_at"])
+        saved = CaseExport.objects.filter(pk=export.pk).update(
+            file=export.file.name,
+            status=export.status,
+            finished_at=export.finished_at,
+            expires_at=export.expires_at,
+        )
+        if not saved:
+            # Its owner deleted it meanwhile (`jobs.may_delete`): the file belongs to no row.
+            export.file.storage.delete(export.file.name)
+            return "deleted meanwhile"
         older = CaseExport.objects.filter(
             user=export.user, fingerprint=export.fingerprint, status=Status.DONE
         ).exclude(pk=export.pk)
@@ -340,6 +351,35 @@ def _delete(exports_: Iterable[CaseExport]) -> int:
     CaseExport.objects.filter(pk__in=[export.pk for export in found]).delete()
     jobs.forget_files(found)
     return len(found)
+
+
+def delete(export: CaseExport, *, actor: Any) -> None:
+    """Its user deletes the export ("Tệp xuất của tôi"): the row now, the file once the
+    transaction commits; `case.export_delete` records the same as `case.export` (the
+    filter, the rows, the format, no personal data). A waiting or running one is refused
+    (`jobs.StillRunning`) unless its worker is taken as lost (`jobs.may_delete`)."""
+    with transaction.atomic():
+        locked = CaseExport.objects.select_for_update().filter(pk=export.pk).first()
+        if locked is None:  # deleted meanwhile (a second click): nothing left to do
+            return
+        export = locked
+        if not jobs.may_delete(export):
+            raise jobs.StillRunning
+        with in_record_language():
+            record(
+                "case.export_delete",
+                actor=actor,
+                obj=export,
+                summary=f"{export.rows} vụ việc" + (f" ({export.query})" if export.query else ""),
+                data={
+                    "source": export.source,
+                    "filters": export.query,
+                    "rows": export.rows,
+                    "format": export.file_format,
+                    "status": export.status,
+                },
+            )
+        _delete([export])
 
 
 def void(export: CaseExport, *, right_lost: bool) -> None:

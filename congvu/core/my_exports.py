@@ -14,6 +14,9 @@ rights check as its status page at each look:
 
 A user has few such exports (a week of cases exports, one file per badge sheet), so
 both kinds are read whole, checked, merged newest first and paged in Python.
+
+The user may delete one of them once it is finished (`delete`): one they may not see
+in the list (another user's, or made with rights they no longer hold) is not found.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +35,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.cases import export_jobs
 from congvu.cases.models import CaseExport
+from congvu.organisations import badge_exports
 from congvu.organisations.badge_models import BadgeExport
 
 from . import pdf_exports as jobs
@@ -71,11 +76,13 @@ class MyExport:
     #: The web page that follows it (None once expired) and its file (once ready).
     page_url: str | None
     file_url: str | None
-    #: The same through the API (cases exports only: badge sheets have no API).
+    #: The same through the API (None once expired) and its file (once ready).
     api_url: str | None
     api_file_url: str | None
     #: Until when the file is served (cases exports; a badge sheet's stays while current).
     expires_at: dt.datetime | None
+    #: May the user delete it now (`jobs.may_delete`: finished, or its worker lost)?
+    deletable: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -96,8 +103,10 @@ def _state(export: Any, *, expired: bool) -> str:
     return EXPIRED if expired or not jobs.file_is_there(export) else READY
 
 
-def _cases(user: Any) -> list[MyExport]:
-    found = list(CaseExport.objects.filter(user=user).order_by("-requested_at", "-pk"))
+def _cases(user: Any, *, only: int | None = None) -> list[MyExport]:
+    found = CaseExport.objects.filter(user=user).order_by("-requested_at", "-pk")
+    if only is not None:
+        found = found.filter(pk=only)
     allowed = export_jobs.allowed_check(user)
     listed = []
     for export in found:
@@ -137,15 +146,18 @@ def _cases(user: Any) -> list[MyExport]:
                 api_url=None if state == EXPIRED else api,
                 api_file_url=f"{api}/file" if ready else None,
                 expires_at=export.expires_at,
+                deletable=state == EXPIRED or jobs.may_delete(export),
             )
         )
     return listed
 
 
-def _badges(user: Any) -> list[MyExport]:
+def _badges(user: Any, *, only: int | None = None) -> list[MyExport]:
     found = BadgeExport.objects.filter(sheet__user=user).select_related(
         "sheet", "sheet__organisation"
     )
+    if only is not None:
+        found = found.filter(pk=only)
     listed = []
     for export in found:
         sheet = export.sheet
@@ -160,6 +172,7 @@ def _badges(user: Any) -> list[MyExport]:
         if sheet.part:
             details.insert(0, _("tệp số %(part)s") % {"part": sheet.part})
         ready = state == READY
+        api = f"/api/v1/badge-exports/{export.pk}"
         listed.append(
             MyExport(
                 kind="badges",
@@ -178,9 +191,10 @@ def _badges(user: Any) -> list[MyExport]:
                 file_url=reverse("organisations:badge_export_file", args=[export.pk])
                 if ready
                 else None,
-                api_url=None,
-                api_file_url=None,
+                api_url=api,
+                api_file_url=f"{api}/file" if ready else None,
                 expires_at=None,
+                deletable=jobs.may_delete(export),
             )
         )
     return listed
@@ -190,4 +204,32 @@ def of(user: Any) -> list[MyExport]:
     """The user's own exports still kept and still theirs to see, newest first."""
     listed = _cases(user) + _badges(user)
     listed.sort(key=lambda export: (export.requested_at, export.kind, export.id), reverse=True)
+    return listed
+
+
+def find(user: Any, kind: str, pk: int) -> MyExport:
+    """One export as the user's list shows it (with the list's checks and their effects);
+    404 where the list would not show it: another user's, an unknown kind or id, one
+    made with rights the user no longer holds."""
+    if kind not in KINDS:
+        raise Http404
+    found = _cases(user, only=pk) if kind == "cases" else _badges(user, only=pk)
+    if not found:
+        raise Http404
+    return found[0]
+
+
+def delete(user: Any, kind: str, pk: int) -> MyExport:
+    """The user deletes one of their exports once finished (`find`'s 404s;
+    `jobs.StillRunning` while it is being made); audited by each kind's service.
+    Returns what was deleted, as it was listed."""
+    listed = find(user, kind, pk)
+    if kind == "cases":
+        case_export = CaseExport.objects.filter(pk=pk).first()
+        if case_export is not None:  # else deleted meanwhile (a second click)
+            export_jobs.delete(case_export, actor=user)
+    else:
+        badge_export = BadgeExport.objects.filter(pk=pk).first()
+        if badge_export is not None:
+            badge_exports.delete(badge_export, actor=user)
     return listed

@@ -138,7 +138,9 @@ def make(job: PdfJob, export_id: int) -> str:
     claimed = _rows(job).filter(pk=export_id, status=Status.QUEUED).update(status=Status.RUNNING)
     if not claimed:
         return "not queued"
-    export = _rows(job).select_related(job.owner_field).get(pk=export_id)
+    export = _rows(job).select_related(job.owner_field).filter(pk=export_id).first()
+    if export is None:  # deleted by its owner just after the claim
+        return "deleted meanwhile"
     owner = getattr(export, job.owner_field)
     try:
         html, rows = job.html_of(owner)
@@ -151,11 +153,20 @@ def make(job: PdfJob, export_id: int) -> str:
         return "failed"
     with transaction.atomic():
         export.file.save(job.download_name(owner), ContentFile(pdf), save=False)
-        export.fingerprint = fingerprint(html)  # what was rendered, if the data moved on
-        export.rows = rows
-        export.status = Status.DONE
-        export.finished_at = timezone.now()
-        export.save(update_fields=["file", "fingerprint", "rows", "status", "finished_at"])
+        saved = (
+            _rows(job)
+            .filter(pk=export.pk)
+            .update(
+                file=export.file.name,
+                # What was rendered, if the data moved on meanwhile.
+                fingerprint=fingerprint(html),
+                rows=rows,
+                status=Status.DONE,
+                finished_at=timezone.now(),
+            )
+        )
+        if not saved:
+            return _deleted_meanwhile(export)
         # One finished PDF per owner is enough: the older ones are out of date.
         older = list(
             _rows(job).filter(status=Status.DONE, **job.owner_filter(owner)).exclude(pk=export.pk)
@@ -164,6 +175,38 @@ def make(job: PdfJob, export_id: int) -> str:
             old.delete()
         forget_files(older)
     return "done"
+
+
+def _deleted_meanwhile(export: PdfExportBase) -> str:
+    """Its owner deleted the export while the worker was making it (`may_delete`): the
+    file just written belongs to no row, so it goes at once."""
+    export.file.storage.delete(export.file.name)
+    return "deleted meanwhile"
+
+
+STILL_RUNNING: Final = gettext_lazy(
+    "Tệp đang được tạo nên chưa xóa được; hãy xóa khi tệp đã xong hoặc đã thất bại. / "
+    "The file is still being made and cannot be deleted yet; delete it once it is ready "
+    "or has failed."
+)
+
+
+class StillRunning(Exception):
+    """A waiting or running export was asked to be deleted (`may_delete`)."""
+
+    def __init__(self) -> None:
+        super().__init__(str(STILL_RUNNING))
+
+
+def may_delete(export: PdfExportBase, now: dt.datetime | None = None) -> bool:
+    """May its owner delete it? Once finished (made, failed, expired), and a waiting or
+    running one only once it is older than `STALE_AFTER`: its worker is taken as lost, as
+    `request_pdf` takes it (a slow worker that was not lost finds its row gone and deletes
+    the file it wrote, `_deleted_meanwhile`). A current one is refused rather than
+    cancelled: the worker would go on making the file anyway."""
+    if not export.is_running:
+        return True
+    return export.requested_at <= (now or timezone.now()) - STALE_AFTER
 
 
 def forget_files(exports: Sequence[PdfExportBase]) -> None:

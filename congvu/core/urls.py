@@ -9,4 +9,9 @@ urlpatterns = [
     path("lang/<str:language>/", views.language_link, name="language_link"),
     path("healthz/ready", views.ready, name="ready"),
     path("exports/", my_exports_views.my_exports_page, name="my_exports"),
+    path(
+        "exports/<str:kind>/<int:pk>/delete/",
+        my_exports_views.my_export_delete,
+        name="my_export_delete",
+    ),
 ]

@@ -14,10 +14,12 @@ from __future__ import annotations
 from typing import Any, Final
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.text import slugify
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.audit.services import in_record_language, record
 from congvu.core import pdf_exports as jobs
 
 from . import badges, selectors
@@ -105,3 +107,38 @@ def request_pdf(
 def make(export_id: int) -> str:
     """Render one export (the task's body); returns what happened."""
     return jobs.make(JOB, export_id)
+
+
+def delete(export: BadgeExport, *, actor: Any) -> None:
+    """Its user deletes the sheet's file ("Tệp xuất của tôi"): the export row now, its
+    file once the transaction commits, audited (`staff.badge_sheet_delete`: the
+    organisation, subtree, part and number of cards; no names). The `BadgeSheet` stays:
+    it is only what was asked (organisation, subtree, part, user), holds no file and no
+    personal data, and a newer export of the same sheet may be on its way — deleting the
+    sheet would take that one with it. A waiting or running export is refused
+    (`jobs.StillRunning`) unless its worker is taken as lost (`jobs.may_delete`)."""
+    with transaction.atomic():
+        locked = BadgeExport.objects.select_for_update().filter(pk=export.pk).first()
+        if locked is None:  # deleted meanwhile (a second click): nothing left to do
+            return
+        export = locked
+        if not jobs.may_delete(export):
+            raise jobs.StillRunning
+        sheet = BadgeSheet.objects.select_related("organisation").get(pk=export.sheet_id)
+        with in_record_language():
+            record(
+                "staff.badge_sheet_delete",
+                actor=actor,
+                obj=export,
+                organisation=sheet.organisation,
+                summary=f"{export.rows} thẻ: {sheet.organisation.name}",
+                data={
+                    "organisation": sheet.organisation_id,
+                    "subtree": sheet.subtree,
+                    "part": sheet.part,
+                    "rows": export.rows,
+                    "status": export.status,
+                },
+            )
+        export.delete()
+        jobs.forget_files([export])

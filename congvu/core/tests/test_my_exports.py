@@ -184,7 +184,9 @@ def test_an_expired_export_is_said_without_a_link(
     with django_capture_on_commit_callbacks(execute=True):
         (row,) = listed(client)
     assert row["state"] == "expired" and "Đã hết hạn" in row["html"]
-    assert "href" not in row["html"]
+    # Neither its page nor its file: only the way to delete it from the list.
+    delete = reverse("core:my_export_delete", args=["cases", export.pk])
+    assert row["html"].count("href") == 1 and f'href="{delete}"' in row["html"]
     assert not default_storage.exists(stored)
     (item,) = bearer(officer).get(API).json()["items"]
     assert item["state"] == "expired" and item["file_url"] is None and item["page_url"] is None
@@ -243,7 +245,9 @@ def test_the_api_lists_both_kinds_and_refuses_anonymous_callers(
     assert newest["state"] == "waiting" and newest["status_url"] == started.json()["status_url"]
     assert older["kind"] == "badges" and older["id"] == badge.pk and older["state"] == "ready"
     assert older["file_url"] == reverse("organisations:badge_export_file", args=[badge.pk])
-    assert older["status_url"] is None
+    assert older["status_url"] == f"/api/v1/badge-exports/{badge.pk}"
+    assert older["api_file_url"] == f"/api/v1/badge-exports/{badge.pk}/file"
+    assert older["deletable"] is True and newest["deletable"] is False
     assert Client().get(API).status_code == 401
 
 
