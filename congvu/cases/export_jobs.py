@@ -203,9 +203,15 @@ def audit_export(
 
 def audit_download(user: Any, export: CaseExport) -> None:
     """`case.export_download`: a finished background export's file was served."""
+    _audit_made(user, "case.export_download", export)
+
+
+def _audit_made(user: Any, action: str, export: CaseExport, **extra: Any) -> None:
+    """An event about a background export already made: its filter, rows and format, as
+    `case.export` recorded them (no personal data)."""
     with in_record_language():
         record(
-            "case.export_download",
+            action,
             actor=user,
             obj=export,
             summary=f"{export.rows} vụ việc" + (f" ({export.query})" if export.query else ""),
@@ -214,6 +220,7 @@ def audit_download(user: Any, export: CaseExport) -> None:
                 "filters": export.query,
                 "rows": export.rows,
                 "format": export.file_format,
+                **extra,
             },
         )
 
@@ -365,20 +372,7 @@ def delete(export: CaseExport, *, actor: Any) -> None:
         export = locked
         if not jobs.may_delete(export):
             raise jobs.StillRunning
-        with in_record_language():
-            record(
-                "case.export_delete",
-                actor=actor,
-                obj=export,
-                summary=f"{export.rows} vụ việc" + (f" ({export.query})" if export.query else ""),
-                data={
-                    "source": export.source,
-                    "filters": export.query,
-                    "rows": export.rows,
-                    "format": export.file_format,
-                    "status": export.status,
-                },
-            )
+        _audit_made(actor, "case.export_delete", export, status=export.status)
         _delete([export])
 
 
