@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ import schemathesis
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
-from schemathesis.generation.hypothesis import builder as schemathesis_builder
 
 from congvu.accounts.models import Role, User
 from congvu.accounts.services import create_api_token
@@ -49,74 +46,6 @@ def _from_wsgi_fetched_once(path: str, app: Any, **kwargs: Any) -> Any:
 
 
 schemathesis.openapi.from_wsgi = _from_wsgi_fetched_once
-
-
-# Schemathesis builds each operation's coverage-phase cases (its deterministic boundary and
-# invalid inputs, attached as hypothesis' explicit examples) while pytest collects, and each
-# pytest-xdist worker collects every test: each worker built them for the other worker's
-# tests too, about half of the schemathesis modules' CPU time (docs/benchmarks.md, "Test
-# suite time, third look"). They are built the same way, by schemathesis' own
-# `add_coverage`, when the test that runs them starts (`pytest_runtest_call` below; at the
-# latest when hypothesis first reads its explicit examples). The cases depend only on the
-# schema and its `filter_case`/`map_case` hooks, none of which reads the database, so they
-# are the same cases in the same order.
-_add_coverage = schemathesis_builder.add_coverage
-
-
-class CoverageExamples(list[Any]):
-    """A test's explicit examples, the coverage-phase cases appended when first read."""
-
-    def __init__(self, examples: list[Any], build: Callable[[], list[Any]]) -> None:
-        super().__init__(examples)
-        self._build: Callable[[], list[Any]] | None = build
-
-    def built(self) -> CoverageExamples:
-        build, self._build = self._build, None
-        if build is not None:
-            list.extend(self, build())
-        return self
-
-    def __iter__(self) -> Iterator[Any]:
-        return list.__iter__(self.built())
-
-    def __reversed__(self) -> Iterator[Any]:
-        return list.__reversed__(self.built())
-
-    def __len__(self) -> int:
-        return list.__len__(self.built())
-
-    def __getitem__(self, index: Any) -> Any:
-        return list.__getitem__(self.built(), index)
-
-    def append(self, example: Any) -> None:
-        list.append(self.built(), example)
-
-
-def _add_coverage_when_run(test: Any, *args: Any, **kwargs: Any) -> Any:
-    def build() -> list[Any]:
-        holder: Any = SimpleNamespace()  # what `add_coverage` decorates: it gets the cases
-        _add_coverage(holder, *args, **kwargs)
-        unserializable = schemathesis_builder.UnserializablePayloadMark.get(holder)
-        if unserializable is not None:  # read by schemathesis once the test has run
-            schemathesis_builder.UnserializablePayloadMark.set(test, unserializable)
-        return list(getattr(holder, "hypothesis_explicit_examples", []))
-
-    test.hypothesis_explicit_examples = CoverageExamples(
-        list(getattr(test, "hypothesis_explicit_examples", [])), build
-    )
-    return test
-
-
-schemathesis_builder.add_coverage = _add_coverage_when_run
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    # The cases are built before hypothesis starts the test, outside its run.
-    examples = getattr(getattr(item, "obj", None), "hypothesis_explicit_examples", None)
-    if isinstance(examples, CoverageExamples):
-        examples.built()
-    return (yield)
 
 
 @pytest.fixture(autouse=True)
