@@ -207,7 +207,8 @@ class OrganisationVersion(models.Model):
     # Accent-folded name and short name: searching by the name of a past day.
     search_text = models.CharField(max_length=400, editable=False, default="")
     # The name as siblings' names are compared (`core.text.name_key`: case folded,
-    # accents kept). SQLite's lower() and iexact fold ASCII only ("Đ"/"đ" differ).
+    # accents kept, the tone mark's place in a word ignored). SQLite's lower() and
+    # iexact fold ASCII only ("Đ"/"đ" differ).
     # Longer than the name: case folding may lengthen a letter (ß → ss).
     name_key = models.CharField(max_length=800, editable=False, default="")
 

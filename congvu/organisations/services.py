@@ -66,12 +66,12 @@ def check_name_free(
 ) -> None:
     """Refuse `name` if a sibling (same parent) bears it on `day` or later: two entries
     in the citizen's report form that differ only in case ("Văn phòng", "VĂN PHÒNG")
-    cannot be told apart. Accents count ("Hòa" and "Hóa" are two names); spaces are
-    collapsed (`core.text.name_key`). Divisions and units under different parents
-    ("Văn phòng" in every department) may share a name. `exclude`: the organisation
-    itself, or those a merge or split closes the day before `day` (a new commune often
-    keeps the name of one it replaces). `field`: where the form shows it (a move's is
-    the new parent)."""
+    cannot be told apart. Accents count ("Hòa" and "Hóa" are two names), not the tone
+    mark's place ("Hòa" and "Hoà" are one); spaces are collapsed (`core.text.name_key`).
+    Divisions and units under different parents ("Văn phòng" in every department) may
+    share a name. `exclude`: the organisation itself, or those a merge or split closes
+    the day before `day` (a new commune often keeps the name of one it replaces).
+    `field`: where the form shows it (a move's is the new parent)."""
     clash = (
         OrganisationVersion.objects.filter(name_key=name_key(name), parent_id=parent_id)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
