@@ -443,11 +443,12 @@ Key = tuple[tuple[str, Any], str]
 def check_sibling_names(plan: Plan, allowed: dict[str, OrgInfo], *, today: dt.date) -> None:
     """Refuse a new or renamed organisation whose name a sibling (same parent) bears from
     its day on — the services' rule (`services.check_name_free`: case folded, accents
-    kept, spaces collapsed): in the database, or given by another row of the file. The
-    file is judged by what it leaves: a sibling the file renames no longer bears its old
-    name from today, so two siblings may swap names in one file (the services reach the
-    same names the same day through a third name; the import writes every row at once,
-    never half of them). One that only changes the case of its name still bears it."""
+    kept but not the tone mark's place, spaces collapsed): in the database, or given by
+    another row of the file. The file is judged by what it leaves: a sibling the file
+    renames no longer bears its old name from today, so two siblings may swap names in
+    one file (the services reach the same names the same day through a third name; the
+    import writes every row at once, never half of them). One that only changes the case
+    of its name still bears it."""
     col = {c.key: c for c in ORG_COLUMNS}
     # (parent, name's key) → the rows claiming it: (row, day, own pk or None, item).
     claims: dict[Key, list[tuple[int, dt.date, int | None, dict[str, Any]]]] = {}
