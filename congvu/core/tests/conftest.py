@@ -13,6 +13,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from congvu.cases.models import Case
+from congvu.cases.tests.office_helpers import file_report
+from congvu.conftest import make_staff
+from congvu.organisations.models import Organisation, StaffMember
+
 SMALL = ["--staff", "300", "--communes", "10", "--units", "10"]
 ROW = re.compile(r"^(\S+)\s{2,}.*\s{2,}(\S{12})$")
 
@@ -49,3 +54,30 @@ def built(
 @pytest.fixture
 def demo(built: tuple[Path, dict[str, str]], db: Any) -> dict[str, str]:
     return built[1]
+
+
+# --- My exports (test_my_exports.py, test_my_exports_delete.py) ---------------------------
+
+
+@pytest.fixture
+def background_exports(settings: Any, tmp_path: Path) -> None:
+    """Every cases export and every sheet of more than two badges goes to the worker."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.CASES_EXPORT_INLINE_MAX_ROWS = 0
+    settings.ORGANISATIONS_BADGE_INLINE_MAX_CARDS = 2
+
+
+@pytest.fixture
+def case(staff_member: StaffMember) -> Case:
+    """A case about a staff member of the Department of Justice (one row to export)."""
+    return file_report(staff=staff_member)
+
+
+@pytest.fixture
+def justice_staff(
+    province: dict[str, Organisation], staff_member: StaffMember
+) -> list[StaffMember]:
+    """Three staff members of the Department of Justice: more than a sheet made inline."""
+    return [staff_member] + [
+        make_staff(province["dept_justice"], f"Lê Văn Số {n}", f"STP-B{n}") for n in range(2)
+    ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from congvu.accounts.models import Role, User
 from congvu.api.tests.conftest import bearer
 from congvu.cases import tasks
 from congvu.cases.models import Case, CaseExport
-from congvu.cases.tests.office_helpers import REPORTER_NAME, file_report
+from congvu.cases.tests.office_helpers import REPORTER_NAME
 from congvu.conftest import client_for, make_staff, make_user
 from congvu.organisations.models import BadgeExport, Organisation, StaffMember
 
@@ -30,24 +29,9 @@ CASES_EXPORT = reverse("cases:export")
 Province = dict[str, Organisation]
 
 
-@pytest.fixture(autouse=True)
-def large(settings: Any, tmp_path: Path) -> None:
-    """Every cases export and every sheet of more than two badges goes to the worker."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.CASES_EXPORT_INLINE_MAX_ROWS = 0
-    settings.ORGANISATIONS_BADGE_INLINE_MAX_CARDS = 2
-
-
-@pytest.fixture
-def case(staff_member: StaffMember) -> Case:
-    return file_report(staff=staff_member)
-
-
-@pytest.fixture
-def justice_staff(province: Province, staff_member: StaffMember) -> list[StaffMember]:
-    return [staff_member] + [
-        make_staff(province["dept_justice"], f"Lê Văn Số {n}", f"STP-B{n}") for n in range(2)
-    ]
+# Every cases export and every sheet of more than two badges goes to the worker
+# (`background_exports`, with `case` and `justice_staff`: core/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("background_exports")
 
 
 def badge_sheet(client: Client, organisation: Organisation, on_commit: Any) -> BadgeExport:

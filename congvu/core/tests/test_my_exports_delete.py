@@ -21,8 +21,7 @@ from congvu.audit.models import AuditEvent
 from congvu.cases import export_jobs, tasks
 from congvu.cases import exports as case_writers
 from congvu.cases.models import Case, CaseExport
-from congvu.cases.tests.office_helpers import file_report
-from congvu.conftest import client_for, make_staff
+from congvu.conftest import client_for
 from congvu.core import pdf_exports as jobs
 from congvu.organisations import badge_exports, badges
 from congvu.organisations.models import BadgeExport, BadgeSheet, Organisation, StaffMember
@@ -34,24 +33,9 @@ Status = CaseExport.Status
 ENGLISH = {"Accept-Language": "en"}
 
 
-@pytest.fixture(autouse=True)
-def large(settings: Any, tmp_path: Path) -> None:
-    """Every cases export and every sheet of more than two badges goes to the worker."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.CASES_EXPORT_INLINE_MAX_ROWS = 0
-    settings.ORGANISATIONS_BADGE_INLINE_MAX_CARDS = 2
-
-
-@pytest.fixture
-def case(staff_member: StaffMember) -> Case:
-    return file_report(staff=staff_member)
-
-
-@pytest.fixture
-def justice_staff(province: Province, staff_member: StaffMember) -> list[StaffMember]:
-    return [staff_member] + [
-        make_staff(province["dept_justice"], f"Lê Văn Số {n}", f"STP-B{n}") for n in range(2)
-    ]
+# Every cases export and every sheet of more than two badges goes to the worker
+# (`background_exports`, with `case` and `justice_staff`: core/tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("background_exports")
 
 
 def delete_url(kind: str, pk: int) -> str:
