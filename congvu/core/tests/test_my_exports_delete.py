@@ -23,6 +23,7 @@ from congvu.cases import exports as case_writers
 from congvu.cases.models import Case, CaseExport
 from congvu.conftest import client_for
 from congvu.core import pdf_exports as jobs
+from congvu.core.tests.test_my_exports import badge_sheet, cases_export
 from congvu.organisations import badge_exports, badges
 from congvu.organisations.models import BadgeExport, BadgeSheet, Organisation, StaffMember
 
@@ -47,19 +48,15 @@ def api_url(kind: str, pk: int) -> str:
 
 
 def ready_cases_export(client: Client) -> CaseExport:
-    assert client.get(CASES_EXPORT).status_code == 302
-    export = CaseExport.objects.order_by("-pk").first()
-    assert export is not None
+    export = cases_export(client)
     assert tasks.make_export.call(export.pk) == "done"
     export.refresh_from_db()
     return export
 
 
 def ready_badge_sheet(client: Client, organisation: Organisation, on_commit: Any) -> BadgeExport:
-    with on_commit(execute=True):
-        asked = client.get(reverse("organisations:badges_pdf", args=[organisation.pk]))
-    assert asked.status_code == 302
-    export = BadgeExport.objects.order_by("-pk").get()
+    export = badge_sheet(client, organisation, on_commit)
+    assert BadgeExport.objects.count() == 1
     assert export.status == BadgeExport.Status.DONE
     return export
 
