@@ -7,6 +7,10 @@ than a request should hold a worker. Up to `ORGANISATIONS_BADGE_INLINE_MAX_CARDS
 `request_pdf` queues a `BadgeExport` through the mechanism of the provincial report and
 the ranking (`core.pdf_exports`): the user watches its page and downloads the file, and
 a finished file is served again while the sheet (its HTML) is the same.
+
+Each sheet asked for, on the page or through the API, is audited (`staff.badge_sheet`,
+`audit_sheet`) as each cases export is: the organisation, subtree, part, number of cards
+and where it was asked; never the staff's names.
 """
 
 from __future__ import annotations
