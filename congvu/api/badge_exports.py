@@ -146,6 +146,7 @@ def start_badge_export(
         part=chosen,
         cards=cards,
         title=badge_exports.title_of(organisation, chosen, parts),
+        source="api",
     )
     out = _out(export)
     response["Location"] = out["status_url"]

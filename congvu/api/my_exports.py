@@ -1,6 +1,7 @@
 """/me/exports: the caller's own background exports (`core.my_exports`), as the page
-"Tệp xuất của tôi" lists them: cases exports (xlsx, CSV) and badge sheets (PDF); and
-`DELETE /me/exports/{kind}/{id}` for one of them once it is finished.
+"Tệp xuất của tôi" lists them: cases exports (xlsx, CSV) and badge sheets (PDF);
+`DELETE /me/exports/{kind}/{id}` for one of them once it is finished, and
+`DELETE /me/exports` for all the finished ones (those being made are kept).
 
 Only the caller's, and only those their rights still reach (the same check as each
 export's status endpoint or page): another user's export is never listed, nor deleted
@@ -119,3 +120,29 @@ def delete_my_export(request: HttpRequest, kind: Kind, export_id: Id) -> Any:
     except jobs.StillRunning as exc:
         raise HttpError(409, str(exc)) from exc
     return Status(204, None)
+
+
+class ClearedOut(Schema):
+    deleted: int = Field(..., description="Số tệp đã xóa / how many exports were deleted")
+    kept: int = Field(
+        ...,
+        description="Số tệp đang được tạo, được giữ lại / how many, still being made, were kept",
+    )
+
+
+@router.delete(
+    "",
+    response={200: ClearedOut, 401: ErrorOut},
+    summary="Xóa mọi tệp xuất đã xong của tôi / delete all the caller's finished exports",
+    description="Xóa một lần mọi tệp được liệt kê ở GET /me/exports mà đã xong, thất bại "
+    "hoặc hết hạn (`deletable`), trong một giao dịch, mỗi tệp được ghi nhật ký như khi xóa "
+    "từng tệp; tệp đang chờ hoặc đang tạo được giữ lại. Trả số tệp đã xóa và số tệp giữ "
+    "lại; không có gì để xóa: 200 với 0. Tệp của người khác không bao giờ bị động tới. / "
+    "Deletes at once every export GET /me/exports lists as ready, failed or expired "
+    "(`deletable`), in one transaction, each audited as a single deletion is; waiting or "
+    "running ones are kept. Answers how many were deleted and how many kept; nothing to "
+    "delete: 200 with zeros. Another user's exports are never touched.",
+)
+def delete_my_finished_exports(request: HttpRequest) -> Any:
+    cleared = my_exports.delete_all(user_of(request))
+    return {"deleted": cleared.deleted, "kept": cleared.kept}

@@ -69,6 +69,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "staff.update": _("Sửa thông tin cán bộ"),
     "staff.leave": _("Cán bộ nghỉ việc, chuyển đi"),
     "staff.rotate_badge": _("Cấp lại mã QR thẻ"),
+    "staff.badge_sheet": _("In thẻ cán bộ (tệp PDF)"),
     "staff.badge_sheet_delete": _("Xóa tệp in thẻ cán bộ"),
     "import.commit": _("Nhập dữ liệu từ Excel"),
     "conduct.version.create": _("Tạo phiên bản quy tắc"),

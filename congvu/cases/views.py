@@ -32,7 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.core import once, stale
+from congvu.core import my_exports, once, stale
 from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
@@ -334,6 +334,7 @@ def export_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         file=reverse("cases:export_file", args=[export.pk]),
         retry=retry,
         listed=True,
+        delete=my_exports.delete_url("cases", export),
     )
     until = timezone.localtime(export.expires_at)
     wording = jobs.Wording(

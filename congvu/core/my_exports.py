@@ -16,7 +16,8 @@ A user has few such exports (a week of cases exports, one file per badge sheet),
 both kinds are read whole, checked, merged newest first and paged in Python.
 
 The user may delete one of them once it is finished (`delete`): one they may not see
-in the list (another user's, or made with rights they no longer hold) is not found.
+in the list (another user's, or made with rights they no longer hold) is not found;
+or all their finished ones at once (`delete_all`), keeping those being made.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,6 +41,7 @@ from congvu.organisations import badge_exports
 from congvu.organisations.badge_models import BadgeExport
 
 from . import pdf_exports as jobs
+from .models import PdfExportBase
 
 Status = CaseExport.Status
 
@@ -219,17 +222,59 @@ def find(user: Any, kind: str, pk: int) -> MyExport:
     return found[0]
 
 
+def delete_url(kind: str, export: PdfExportBase) -> str:
+    """The confirmation page of the export's deletion, for its own status page to offer
+    as the list does (`jobs.may_delete`); "" while it is being made. The page has already
+    checked what `find` checks (the user's own, rights still held, not expired)."""
+    if not jobs.may_delete(export):
+        return ""
+    return reverse("core:my_export_delete", args=[kind, export.pk])
+
+
 def delete(user: Any, kind: str, pk: int) -> MyExport:
     """The user deletes one of their exports once finished (`find`'s 404s;
     `jobs.StillRunning` while it is being made); audited by each kind's service.
     Returns what was deleted, as it was listed."""
     listed = find(user, kind, pk)
-    if kind == "cases":
-        case_export = CaseExport.objects.filter(pk=pk).first()
+    _delete_found(user, listed)
+    return listed
+
+
+def _delete_found(user: Any, listed: MyExport) -> None:
+    """Its kind's service deletes an export the list shows the user."""
+    if listed.kind == "cases":
+        case_export = CaseExport.objects.filter(pk=listed.id).first()
         if case_export is not None:  # else deleted meanwhile (a second click)
             export_jobs.delete(case_export, actor=user)
     else:
-        badge_export = BadgeExport.objects.filter(pk=pk).first()
+        badge_export = BadgeExport.objects.filter(pk=listed.id).first()
         if badge_export is not None:
             badge_exports.delete(badge_export, actor=user)
-    return listed
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """What `delete_all` did: how many exports it deleted, how many it kept (being made)."""
+
+    deleted: int
+    kept: int
+
+
+def delete_all(user: Any) -> Cleared:
+    """The user deletes every finished export of theirs the list shows (on every page),
+    each through its kind's service (audited one by one, files removed on commit), in one
+    transaction; those still being made are kept and counted."""
+    with transaction.atomic():
+        listed = of(user)
+        deleted = 0
+        for export in listed:
+            if not export.deletable:
+                continue
+            try:
+                _delete_found(user, export)
+            except jobs.StillRunning:
+                # Not expected, the list having just been read (a finished export stays
+                # finished, a lost worker's stays old); kept rather than failing the rest.
+                continue
+            deleted += 1
+    return Cleared(deleted=deleted, kept=len(listed) - deleted)

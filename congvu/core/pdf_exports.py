@@ -249,6 +249,9 @@ class Links:
     alternatives: Sequence[tuple[str, str]] = ()
     #: Listed on "Tệp xuất của tôi" (core.my_exports): the page links there, to come back.
     listed: bool = False
+    #: Its deletion's confirmation page (`core.my_exports.delete_url`), offered as "Xóa…"
+    #: where the list offers it; "" while it is being made, and for the shared PDFs.
+    delete: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@ than a request should hold a worker. Up to `ORGANISATIONS_BADGE_INLINE_MAX_CARDS
 `request_pdf` queues a `BadgeExport` through the mechanism of the provincial report and
 the ranking (`core.pdf_exports`): the user watches its page and downloads the file, and
 a finished file is served again while the sheet (its HTML) is the same.
+
+Each sheet asked for, on the page or through the API, is audited (`staff.badge_sheet`,
+`audit_sheet`) as each cases export is: the organisation, subtree, part, number of cards
+and where it was asked; never the staff's names.
 """
 
 from __future__ import annotations
@@ -85,6 +89,41 @@ def wanted_inline(cards: int) -> bool:
     return jobs.wanted_inline(JOB, cards)
 
 
+def audit_sheet(
+    user: Any,
+    organisation: Organisation,
+    *,
+    subtree: bool,
+    part: int,
+    rows: int,
+    source: str,
+    export: BadgeExport | None = None,
+) -> None:
+    """`staff.badge_sheet`: who asked for which sheet (organisation, subtree, part), of how
+    many cards, from the page ("web") or the API, made in the request or on the worker
+    (then the export's state when answered: queued, running, or done when a finished file
+    of the same cards is given back). No names: the cards are the staff's."""
+    data: dict[str, Any] = {
+        "organisation": organisation.pk,
+        "subtree": subtree,
+        "part": part,
+        "rows": rows,
+        "source": source,
+        "background": export is not None,
+    }
+    if export is not None:
+        data["status"] = export.status
+    with in_record_language():
+        record(
+            "staff.badge_sheet",
+            actor=user,
+            obj=export,
+            organisation=organisation,
+            summary=f"{rows} thẻ: {organisation.name}",
+            data=data,
+        )
+
+
 def request_pdf(
     organisation: Organisation,
     *,
@@ -93,14 +132,26 @@ def request_pdf(
     part: int,
     cards: list[StaffMember],
     title: str,
+    source: str,
 ) -> BadgeExport:
-    """The export that serves this sheet: a finished or running one, else a new one."""
-    sheet, _created = BadgeSheet.objects.get_or_create(
-        organisation=organisation, subtree=subtree, part=part, user=user
-    )
-    html = badges.sheet_html(cards, title=title, site_url=settings.SITE_URL)
-    export = jobs.request_pdf(JOB, sheet, html=html, rows=len(cards), actor=user)
-    assert isinstance(export, BadgeExport)
+    """The export that serves this sheet: a finished or running one, else a new one;
+    each request audited (`audit_sheet`), as the cases export's are."""
+    with transaction.atomic():
+        sheet, _created = BadgeSheet.objects.get_or_create(
+            organisation=organisation, subtree=subtree, part=part, user=user
+        )
+        html = badges.sheet_html(cards, title=title, site_url=settings.SITE_URL)
+        export = jobs.request_pdf(JOB, sheet, html=html, rows=len(cards), actor=user)
+        assert isinstance(export, BadgeExport)
+        audit_sheet(
+            user,
+            organisation,
+            subtree=subtree,
+            part=part,
+            rows=len(cards),
+            source=source,
+            export=export,
+        )
     return export
 
 

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.conduct.services import load_seed_catalogue
-from congvu.core import once, stale
+from congvu.core import my_exports, once, stale
 from congvu.core import pdf_exports as jobs
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback import public_views as rating_views
@@ -460,11 +460,20 @@ def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
             part=part,
             cards=cards,
             title=title,
+            source="web",
         )
         if jobs.is_ready(export):
             return jobs.file_response(export, badge_exports.download_name(export.sheet))
         return redirect("organisations:badge_export", pk=export.pk)
     pdf = badges.render_sheet(cards, title=title, site_url=settings.SITE_URL)
+    badge_exports.audit_sheet(
+        request.user,
+        organisation,
+        subtree=include_subtree,
+        part=part,
+        rows=len(cards),
+        source="web",
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"the-{slugify(organisation.code) or organisation.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -502,6 +511,7 @@ def badge_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         file=reverse("organisations:badge_export_file", args=[export.pk]),
         retry=f"{retry}?{urlencode(query)}" if query else retry,
         listed=True,
+        delete=my_exports.delete_url("badges", export),
     )
     wording = jobs.Wording(
         running=_(

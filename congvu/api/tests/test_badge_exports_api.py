@@ -15,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 from congvu.accounts.models import Role, User
+from congvu.audit.models import AuditEvent
 from congvu.conftest import make_staff, make_user
 from congvu.organisations import badges
 from congvu.organisations.models import BadgeExport, Organisation, StaffMember
@@ -186,3 +187,33 @@ def test_the_new_operations_are_in_the_openapi_document(api_officer: Client) -> 
     assert set(deleting["responses"]) >= {"204", "404", "409"}
     kind = next(p for p in deleting["parameters"] if p["name"] == "kind")
     assert kind["schema"]["enum"] == ["cases", "badges"]
+
+
+def test_each_sheet_asked_through_the_api_is_audited_without_names(
+    api_head: Client,
+    api_viewer: Client,
+    head: User,
+    province: Province,
+    justice_staff: list[StaffMember],
+    monkeypatch: Any,
+) -> None:
+    justice = province["dept_justice"]
+    assert api_viewer.post(start_url(justice)).status_code == 403
+    assert api_head.post(f"{start_url(justice)}?part=2").status_code == 400
+    monkeypatch.setattr(badges, "SHEET_MAX", 2)
+    started = api_head.post(f"{start_url(justice)}?part=2")  # the third card alone
+    assert started.status_code == 202
+    event = AuditEvent.objects.get(action="staff.badge_sheet")  # refusals are not recorded
+    assert (event.actor_id, event.organisation_id) == (head.pk, justice.pk)
+    assert event.object_id == str(started.json()["id"])
+    assert event.data == {
+        "organisation": justice.pk,
+        "subtree": False,
+        "part": 2,
+        "rows": 1,
+        "source": "api",
+        "background": True,
+        "status": "queued",
+    }
+    recorded = str(event.data) + event.summary
+    assert not any(member.full_name in recorded for member in justice_staff)

@@ -322,3 +322,55 @@ def test_the_confirmation_is_in_english_for_an_english_reader(officer: User, cas
     assert "Delete the export" in html and "cannot be undone" in html
     done = client.post(delete_url("cases", export.pk), follow=True).content.decode()
     assert "Deleted the export" in done
+
+
+def test_each_status_page_offers_the_deletion_once_finished_not_while_being_made(
+    officer: User,
+    head: User,
+    province: Province,
+    case: Case,
+    justice_staff: list[StaffMember],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = client_for(officer)
+    export = cases_export(client)  # waiting: no commit, the worker has not run
+    status = reverse("cases:export_status", args=[export.pk])
+    waiting = client.get(status).content.decode()
+    assert "Đang tạo tệp Excel" in waiting and 'data-testid="export-delete"' not in waiting
+    assert tasks.make_export.call(export.pk) == "done"
+    ready = client.get(status).content.decode()
+    assert f'href="{delete_url("cases", export.pk)}" data-testid="export-delete"' in ready
+    assert "Xóa…" in ready
+
+    sheet_url = reverse("organisations:badges_pdf", args=[province["dept_justice"].pk])
+    badge_status = client.get(sheet_url)["Location"]  # waiting too
+    badge = BadgeExport.objects.get()
+    assert 'data-testid="export-delete"' not in client.get(badge_status).content.decode()
+    # Its worker lost (older than STALE_AFTER): offered, in the polled part as well.
+    BadgeExport.objects.update(requested_at=timezone.now() - jobs.STALE_AFTER)
+    polled = client.get(badge_status, headers={"HX-Request": "true"}).content.decode()
+    assert f'href="{delete_url("badges", badge.pk)}"' in polled
+
+    # Another user finds neither the status page nor the confirmation.
+    other = client_for(head)
+    for url in (status, delete_url("cases", export.pk), delete_url("badges", badge.pk)):
+        assert other.get(url).status_code == 404
+    # Deleted from there: back on "Tệp xuất của tôi" with the message, as from the list.
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = client.post(delete_url("cases", export.pk), follow=True)
+    assert deleted.redirect_chain == [(PAGE, 302)]
+    assert "Đã xóa tệp xuất “Xuất danh sách vụ việc”." in deleted.content.decode()
+    assert client.get(status).status_code == 404
+
+
+def test_a_finished_badge_sheets_page_offers_the_deletion_in_english_too(
+    officer: User,
+    province: Province,
+    justice_staff: list[StaffMember],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client = client_for(officer)
+    badge = ready_badge_sheet(client, province["dept_justice"], django_capture_on_commit_callbacks)
+    client.cookies["congvu_lang"] = "en"
+    page = client.get(reverse("organisations:badge_export", args=[badge.pk])).content.decode()
+    assert f'href="{delete_url("badges", badge.pk)}"' in page and "Delete…" in page

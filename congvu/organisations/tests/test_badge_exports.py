@@ -13,7 +13,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from congvu.accounts.models import Role
+from congvu.accounts.models import Role, User
+from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, make_staff, make_user
 from congvu.organisations import badge_exports, badges
 from congvu.organisations.models import BadgeExport, Organisation, StaffMember
@@ -171,3 +172,35 @@ def test_the_sheet_and_its_export_are_403_without_the_right_and_404_to_others(
     officer.grants.update(role=Role.VIEWER)
     for url in pages:
         assert client_for(officer).get(url).status_code == 403
+
+
+def test_each_sheet_asked_on_the_page_is_audited_without_names(
+    as_officer: Client,
+    as_viewer: Client,
+    officer: User,
+    province: Province,
+    justice_staff: list[StaffMember],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    justice = province["dept_justice"]
+    assert as_viewer.get(sheet_url(justice)).status_code == 403  # refused: not recorded
+    with django_capture_on_commit_callbacks(execute=True):
+        as_officer.get(sheet_url(justice))  # queued, then made
+    export = BadgeExport.objects.get()
+    as_officer.get(sheet_url(justice))  # the finished file given back
+    settings.ORGANISATIONS_BADGE_INLINE_MAX_CARDS = 10
+    as_officer.get(sheet_url(justice))  # made in the request
+    events = list(AuditEvent.objects.filter(action="staff.badge_sheet").order_by("pk"))
+    assert [(e.actor_id, e.organisation_id) for e in events] == [(officer.pk, justice.pk)] * 3
+    common = {"organisation": justice.pk, "subtree": False, "part": 0, "rows": 3, "source": "web"}
+    assert [e.data for e in events] == [
+        {**common, "background": True, "status": "queued"},
+        {**common, "background": True, "status": "done"},
+        {**common, "background": False},
+    ]
+    assert [e.object_id for e in events] == [str(export.pk), str(export.pk), ""]
+    assert events[0].summary == "3 thẻ: Sở Tư pháp"
+    recorded = " ".join(str(e.data) + e.summary for e in events)
+    assert not any(member.full_name in recorded for member in justice_staff)
+    assert not any(member.badge_token in recorded for member in justice_staff)
