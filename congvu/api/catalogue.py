@@ -107,7 +107,12 @@ class ClauseHitOut(ClauseOut):
 
 
 class ClauseFilters(Schema):
-    q: SearchText | None = Field(None, description="Tìm không dấu / accent-insensitive search")
+    q: SearchText | None = Field(
+        None,
+        description="Tìm không dấu, trong tiếng Việt; cả tiếng Anh khi yêu cầu bằng tiếng Anh "
+        "/ accent-insensitive search of the Vietnamese; of the English too when the request "
+        "is in English (Accept-Language: en)",
+    )
 
 
 def _public_versions() -> Any:

@@ -121,23 +121,39 @@ class Section(models.Model):
 
 
 class ClauseQuerySet(models.QuerySet["Clause"]):
-    def search(self, query: str | None) -> ClauseQuerySet:
-        """Accent-insensitive search over `search_text`.
+    def search(self, query: str | None, *, english: bool | None = None) -> ClauseQuerySet:
+        """Accent-insensitive search over the folded copies, in the reader's language.
+
+        A Vietnamese reader searches the Vietnamese copy (`search_text`) only: folded,
+        a short Vietnamese word ("the" — thẻ, "an") is also an English word, and would
+        otherwise find nearly every clause through its English. An English reader
+        (`english`, by default the active language) searches either copy: the English
+        (`search_text_en`) for the words they read, the Vietnamese for a word they know
+        ("ruou"). Each word must occur in one and the same copy.
 
         Folded Vietnamese words are short and ambiguous ("co" is có, cơ, cờ, cô…),
-        so a query of several words first looks for them as a phrase ("co bac"
-        finds cờ bạc, not "có … thứ bậc"); only when the phrase occurs nowhere
-        must each word occur somewhere.
+        so a query of several words first looks for them as a phrase in one copy
+        ("co bac" finds cờ bạc, not "có … thứ bậc"); only when the phrase occurs
+        nowhere must each word occur somewhere in a copy.
         """
         terms = search_terms(query)
+        if not terms:
+            return self
+        copies = ["search_text"]
+        if reads_english() if english is None else english:
+            copies.append("search_text_en")
         if len(terms) > 1:
-            phrase = self.filter(search_text__contains=" ".join(terms))
-            if phrase.exists():
-                return phrase
-        qs = self
-        for term in terms:
-            qs = qs.filter(search_text__contains=term)
-        return qs
+            phrase = " ".join(terms)
+            in_a_copy = Q()
+            for copy in copies:
+                in_a_copy |= Q(**{f"{copy}__contains": phrase})
+            found = self.filter(in_a_copy)
+            if found.exists():
+                return found
+        every_word = Q()
+        for copy in copies:
+            every_word |= Q(*(Q(**{f"{copy}__contains": term}) for term in terms))
+        return self.filter(every_word)
 
 
 def reads_english() -> bool:
@@ -231,6 +247,7 @@ class Clause(models.Model):
         help_text=_("Ghi chú cho người biên tập, ví dụ phần văn bản nguồn còn thiếu."),
     )
     search_text = models.TextField(editable=False, default="")
+    search_text_en = models.TextField(editable=False, default="")
 
     objects = ClauseQuerySet.as_manager()
 
@@ -268,24 +285,26 @@ class Clause(models.Model):
         return for_reader(self.plain_text, self.plain_text_en)[1]
 
     @property
+    def reader_search_text(self) -> str:
+        """The folded copies the reader searches, one a line (`fold` leaves no line break
+        in a copy): the Vietnamese one, and for a reader who switched to English the
+        English one too, as `ClauseQuerySet.search` reads them; for a page's own filter."""
+        if reads_english():
+            return f"{self.search_text}\n{self.search_text_en}"
+        return self.search_text
+
+    @property
     def reader_label(self) -> str:
         """Code and short title in the reader's language ("II.1.c Không gây khó khăn…")."""
         return f"{self.code} {self.reader_title}"
 
     def refresh_search_text(self) -> None:
-        # The English too, so that a reader who switched to English finds a clause by the
-        # words they read ("alcohol"); migration 0010 applies the same list to old rows.
+        """Fill both folded copies: the Vietnamese one every reader searches and the
+        English one only English readers search (`ClauseQuerySet.search`); migration
+        0011 applies the same lists to old rows."""
         self.search_text = fold(
-            " ".join(
-                [
-                    self.code,
-                    self.short_title,
-                    self.text,
-                    self.plain_text,
-                    self.keywords,
-                    self.short_title_en,
-                    self.plain_text_en,
-                    self.rating_question_en,
-                ]
-            )
+            " ".join([self.code, self.short_title, self.text, self.plain_text, self.keywords])
+        )
+        self.search_text_en = fold(
+            " ".join([self.code, self.short_title_en, self.plain_text_en, self.rating_question_en])
         )

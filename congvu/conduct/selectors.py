@@ -104,9 +104,13 @@ def applicable_clauses(organisation: Organisation, *, on: dt.date | None = None)
     return clauses_of(applicable_versions(organisation, on=on))
 
 
-def search_clauses(query: str | None, versions: Iterable[CodeVersion]) -> ClauseQuerySet:
-    """Accent-insensitive search: "voi vinh" finds "vòi vĩnh", "ruou bia" finds "rượu bia"."""
-    return clauses_of(versions).search(query)
+def search_clauses(
+    query: str | None, versions: Iterable[CodeVersion], *, english: bool | None = None
+) -> ClauseQuerySet:
+    """Accent-insensitive search: "voi vinh" finds "vòi vĩnh", "ruou bia" finds "rượu bia";
+    the English words too ("alcohol") for an English reader (by default: the active
+    language), see `ClauseQuerySet.search`."""
+    return clauses_of(versions).search(query, english=english)
 
 
 def rateable_items(

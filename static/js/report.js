@@ -19,9 +19,13 @@
     form.querySelectorAll(".clause-group").forEach(function (group) {
       var visible = 0;
       group.querySelectorAll(".choice[data-search]").forEach(function (row) {
-        var text = row.getAttribute("data-search");
+        // The folded copies the reader searches, one a line (Vietnamese; English too for
+        // an English reader): every word must occur in one copy, as on the server.
+        var copies = row.getAttribute("data-search").split("\n");
         var checked = row.querySelector("input").checked;
-        var hit = words.every(function (w) { return text.indexOf(w) !== -1; });
+        var hit = copies.some(function (text) {
+          return words.every(function (w) { return text.indexOf(w) !== -1; });
+        });
         row.hidden = !(hit || checked);
         if (!row.hidden) { visible += 1; }
       });

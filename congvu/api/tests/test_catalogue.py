@@ -5,6 +5,7 @@ from django.test import Client
 from congvu.conduct.models import CodeVersion
 
 URL = "/api/v1/catalogue"
+ENGLISH = {"Accept-Language": "en"}
 
 
 def test_anyone_lists_the_active_and_retired_versions_but_not_drafts(
@@ -86,7 +87,25 @@ def test_clause_search_finds_english_words_and_vietnamese_without_accents(
         ("soliciting favours", "II.1.c"),
         ("voi vinh", "II.1.c"),
         ("vòi vĩnh", "II.1.c"),
+        ("ruou", "II.3.b"),
     ):
-        body = anonymous.get(f"{URL}/clauses", {"q": query}).json()
+        body = anonymous.get(f"{URL}/clauses", {"q": query}, headers=ENGLISH).json()
         assert [hit["code"] for hit in body["items"]] == [code], query
         assert body["items"][0]["version_id"] == seed.pk
+
+
+def test_clause_search_reads_the_english_only_for_a_client_asking_in_english(
+    anonymous: Client, seed: CodeVersion
+) -> None:
+    def codes(query: str, **headers: str) -> list[str]:
+        response = anonymous.get(f"{URL}/clauses", {"q": query}, headers=headers)
+        assert response.status_code == 200
+        return [hit["code"] for hit in response.json()["items"]]
+
+    assert codes("alcohol", **{"Accept-Language": "vi"}) == []
+    assert codes("alcohol") == []  # Vietnamese by default
+    assert codes("the", **{"Accept-Language": "vi"}) == ["II.1.c"]  # thêm, not English "the"
+    assert "II.3.b" in codes("the", **ENGLISH)
+    for headers in ({}, ENGLISH):
+        assert codes("voi vinh", **headers) == ["II.1.c"]
+        assert codes("ruou bia", **headers) == ["II.3.b"]

@@ -135,9 +135,10 @@ def test_home_affairs_drafts_a_new_catalogue_edits_it_and_publishes_it(
     clauses = {c["code"]: c for s in public["sections"] for c in s["clauses"]}
     assert clauses["II.4.a"]["short_title_en"] == "Wearing the badge"
     assert clauses["II.4.a"]["plain_text_en"] == "Staff wear their badge at work."
-    # Found by its English words at once.
-    hits = anonymous.get(f"{URL}/clauses", {"q": "badge at work"}).json()["items"]
-    assert [hit["code"] for hit in hits] == ["II.4.a"]
+    # Found by its English words at once, by a client asking in English.
+    english = {"Accept-Language": "en"}
+    hits = anonymous.get(f"{URL}/clauses", {"q": "badge at work"}, headers=english).json()
+    assert [hit["code"] for hit in hits["items"]] == ["II.4.a"]
 
     # Audited like the pages, as the officer.
     actions = list(
