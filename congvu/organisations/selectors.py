@@ -228,36 +228,34 @@ def name_clashes(scope: OrganisationQuerySet, *, on: dt.date) -> list[NameClash]
     pairs = {(row["parent_id"], row["name_key"]) for row in groups}
     if not pairs:
         return []
-    parent_ids = {parent_id for parent_id, _key in pairs}
-    under = Q(parent_id__in=[pk for pk in parent_ids if pk is not None])
-    if None in parent_ids:
+    parent_ids = [pk for pk, _key in pairs if pk is not None]
+    under = Q(parent_id__in=parent_ids)
+    if any(pk is None for pk, _key in pairs):
         under |= Q(parent__isnull=True)
-    members: dict[tuple[int | None, str], list[ClashMember]] = {}
+    members: dict[tuple[int | None, str], list[ClashMember]] = {pair: [] for pair in pairs}
     rows = (
-        versions.filter(under, name_key__in={key for _parent, key in pairs})
+        versions.filter(under, name_key__in={key for _pk, key in pairs})
         .order_by("organisation__code", "-valid_from")
         .values_list("parent_id", "name_key", "organisation_id", "organisation__code", "name")
     )
     for parent_id, key, organisation_id, code, name in rows:
-        group = members.setdefault((parent_id, key), [])
-        if (parent_id, key) in pairs and organisation_id not in {m.organisation_id for m in group}:
+        group = members.get((parent_id, key))  # None: a name under another of the parents
+        if group is not None and all(m.organisation_id != organisation_id for m in group):
             group.append(ClashMember(organisation_id, code, name))
     parents = {
         parent.pk: parent
         for parent in with_names_on(Organisation.objects.filter(pk__in=parent_ids), on)
     }
     clashes = []
-    for (parent_id, key), group in members.items():
-        if (parent_id, key) not in pairs:
-            continue
-        parent = parents.get(parent_id) if parent_id is not None else None
+    for (above, _key), group in members.items():
+        parent = parents.get(above) if above is not None else None
         clashes.append(
             NameClash(
-                parent_id=parent_id,
+                parent_id=above,
                 parent_code=parent.code if parent is not None else "",
-                parent_name=(getattr(parent, "name_then", None) or parent.name)
-                if parent is not None
-                else "",
+                parent_name=""
+                if parent is None
+                else getattr(parent, "name_then", None) or parent.name,
                 members=group,
             )
         )

@@ -56,9 +56,7 @@ def test_a_sibling_closed_before_the_day_counts_only_on_days_it_was_open(
     OrganisationVersion.objects.filter(organisation=shouting).update(valid_to=closed_on)
     assert api_officer.get(URL).json() == []
     then = api_officer.get(URL, {"as_of": closed_on.isoformat()}).json()
-    assert [[m["code"] for m in group["members"]] for group in then] == [
-        ["H56.02.02", "H56.02.03"]
-    ]
+    assert [[m["code"] for m in group["members"]] for group in then] == [["H56.02.02", "H56.02.03"]]
 
 
 def test_a_malformed_day_is_a_422(api_officer: Client, province: Province) -> None:

@@ -27,7 +27,7 @@ def force_name(organisation: Organisation, name: str) -> Organisation:
 
 
 def clash_in_justice(province: Province) -> tuple[Organisation, Organisation]:
-    """"Văn phòng" (H56.02.02) and "VĂN PHÒNG" (H56.02.03) under the Department of Justice."""
+    """ "Văn phòng" (H56.02.02) and "VĂN PHÒNG" (H56.02.03) under the Department of Justice."""
     office = unit(province["dept_justice"], "H56.02.02", "Văn phòng")
     shouting = force_name(unit(province["dept_justice"], "H56.02.03", "Phòng tạm"), "VĂN PHÒNG")
     return office, shouting

@@ -84,7 +84,7 @@ def test_the_same_name_under_two_parents_is_no_clash(
 def test_a_sibling_closed_before_the_day_is_not_reported_but_is_on_a_day_it_was_open(
     as_officer: Client, province: Province
 ) -> None:
-    office, shouting = clash_in_justice(province)
+    _office, shouting = clash_in_justice(province)
     closed_on = timezone.localdate() - dt.timedelta(days=1)
     Organisation.objects.filter(pk=shouting.pk).update(valid_to=closed_on)
     OrganisationVersion.objects.filter(organisation=shouting).update(valid_to=closed_on)
@@ -107,9 +107,7 @@ def test_a_malformed_day_is_reported_and_todays_clashes_shown(
     assert len(groups(response)) == 1
 
 
-def test_the_page_lists_only_the_users_subtree(
-    commune_officer: User, province: Province
-) -> None:
+def test_the_page_lists_only_the_users_subtree(commune_officer: User, province: Province) -> None:
     clash_in_justice(province)
     client = client_for(commune_officer)
     response = page(client)
@@ -211,9 +209,7 @@ def test_renaming_one_member_through_its_rename_form_ends_the_group(
     as_officer: Client, province: Province
 ) -> None:
     _office, shouting = clash_in_justice(province)
-    detail = as_officer.get(
-        reverse("organisations:detail", args=[shouting.pk]), {"open": "rename"}
-    )
+    detail = as_officer.get(reverse("organisations:detail", args=[shouting.pk]), {"open": "rename"})
     assert 'id="rename" open' in detail.content.decode()
     form = page_form(detail, "rename-stale")
     renamed = as_officer.post(
@@ -224,3 +220,27 @@ def test_renaming_one_member_through_its_rename_form_ends_the_group(
     assert groups(page(as_officer)) == []
     assert NONE in page(as_officer).content.decode()
     assert "tên trùng nhau" not in as_officer.get(reverse("organisations:tree")).content.decode()
+
+
+def test_two_tops_of_trees_sharing_a_name_are_a_group_without_parent(
+    province: Province,
+) -> None:
+    """Seen by the administrator: the officer of one province does not hold the other."""
+    other = Organisation.objects.create(
+        code="H99",
+        name="Tạm",
+        kind=province["root"].kind,
+        valid_from=province["root"].valid_from,
+        path="",
+    )
+    Organisation.objects.filter(pk=other.pk).update(path=str(other.pk).zfill(8))
+    OrganisationVersion.objects.create(
+        organisation=other, name="Tạm", kind=other.kind, valid_from=other.valid_from
+    )
+    force_name(other, "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN")
+    admin = User.objects.create_superuser("admin", password="pw-for-tests-123")
+    response = page(client_for(admin))
+    assert groups(response) == [
+        ("", [("H56", "Ủy ban nhân dân tỉnh Hưng Yên"), ("H99", "ỦY BAN NHÂN DÂN TỈNH HƯNG YÊN")])
+    ]
+    assert "Cơ quan cấp cao nhất" in response.content.decode()
