@@ -186,6 +186,51 @@ def organisation_tree(request: HttpRequest, filters: Query[TreeFilters]) -> Any:
     return selectors.tree_as_of(day, _visible(request))
 
 
+class NameClashOut(Schema):
+    """Organisations open on the day under one parent whose names differ only in case or
+    in the tone mark's place ("Văn phòng" / "VĂN PHÒNG", "Hòa" / "Hoà")."""
+
+    parent: OrganisationRef | None = Field(
+        ...,
+        description="Cơ quan cấp trên, tên tại ngày đó; null: các cơ quan cấp cao nhất / "
+        "the parent, with its name on that day; null: tops of trees",
+    )
+    members: list[OrganisationRef] = Field(
+        ...,
+        description="Các đơn vị mang tên trùng, tên như được viết, theo mã / the units "
+        "sharing the name, each name as written, by code",
+    )
+
+
+@router.get(
+    "/name-clashes",
+    response={200: list[NameClashOut], 403: ErrorOut, **_ERRORS},
+    summary="Đơn vị cùng cấp trên có tên trùng nhau / siblings sharing a name",
+    description="Nhóm các đơn vị có hiệu lực vào ngày `as_of` (mặc định hôm nay), cùng cơ quan "
+    "cấp trên, có tên chỉ khác chữ hoa/thường hoặc vị trí dấu thanh (dữ liệu có từ trước quy "
+    "tắc tên không trùng), trong phạm vi người gọi được đổi tên cơ quan; xếp theo mã cơ quan "
+    "cấp trên. 403 nếu không được đổi tên cơ quan ở đâu. / Groups of organisations open on "
+    "`as_of` (default today) under one parent whose names differ only in case or in the tone "
+    "mark's place (data from before the rule), among those the caller may rename, by the "
+    "parent's code; 403 for a caller who may rename none.",
+)
+def name_clashes(request: HttpRequest, filters: Query[TreeFilters]) -> Any:
+    user = user_of(request)
+    access.require_anywhere(user, Perm.ORG_MANAGE)
+    day = filters.as_of or timezone.localdate()
+    return [
+        {
+            "parent": None
+            if clash.parent_id is None
+            else {"id": clash.parent_id, "code": clash.parent_code, "name": clash.parent_name},
+            "members": [
+                {"id": m.organisation_id, "code": m.code, "name": m.name} for m in clash.members
+            ],
+        }
+        for clash in selectors.name_clashes(access.organisations_for(user, Perm.ORG_MANAGE), on=day)
+    ]
+
+
 @router.get(
     "/{id}",
     response={200: OrganisationOut, **_ERRORS},

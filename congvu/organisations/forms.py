@@ -112,6 +112,13 @@ class TreeFilterForm(forms.Form):
     kind = kind_field(_("Loại"), required=False, empty_label=_("Mọi loại"))
 
 
+class NameClashFilterForm(forms.Form):
+    """The day of the list of siblings sharing a name: the tree page's `day`, so that its
+    banner's link lists the clashes of the tree it stands over."""
+
+    day = DayField(label=_("Tên trùng tại ngày"), required=False, initial=today)
+
+
 class OrganisationCreateForm(forms.Form):
     code = required_text(_("Mã định danh"), max_length=40)
     name = required_text(_("Tên"), max_length=255)

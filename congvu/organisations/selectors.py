@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from congvu.core.text import collation_key
 
@@ -167,4 +168,97 @@ def badge_staff(organisation: Organisation, *, include_subtree: bool) -> StaffQu
         staff = staff.filter(organisation=organisation)
     return staff.select_related("organisation", "division").order_by(
         "organisation__path", "sort_name", "pk"
+    )
+
+
+# --- Siblings that already share a name ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClashMember:
+    organisation_id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class NameClash:
+    """Organisations open on one day under one parent whose names give one `name_key`:
+    "Văn phòng" / "VĂN PHÒNG", "Hòa" / "Hoà". `parent_id` None: tops of trees."""
+
+    parent_id: int | None
+    parent_code: str
+    parent_name: str
+    members: list[ClashMember]
+
+
+def _clash_groups(
+    scope: OrganisationQuerySet, on: dt.date
+) -> tuple[QuerySet[OrganisationVersion], QuerySet[Any, dict[str, Any]]]:
+    """The versions open on `on` of organisations in `scope`, and their (parent, key)
+    groups of more than one organisation (GROUP BY parent, name_key HAVING count > 1)."""
+    versions = OrganisationVersion.objects.filter(
+        valid_on_q(on) & valid_on_q(on, "organisation__"),
+        organisation__in=scope.values("pk"),
+    )
+    groups = (
+        versions.order_by()
+        .values("parent_id", "name_key")
+        .annotate(members=Count("organisation_id", distinct=True))
+        .filter(members__gt=1)
+    )
+    return versions, groups
+
+
+def name_clash_count(scope: OrganisationQuerySet, *, on: dt.date) -> int:
+    """How many groups `name_clashes` would list (one query: the tree page's banner)."""
+    return _clash_groups(scope, on)[1].count()
+
+
+def name_clashes(scope: OrganisationQuerySet, *, on: dt.date) -> list[NameClash]:
+    """Siblings open on `on` that share a name but for case or the tone mark's place.
+
+    The rule (`services.check_name_free`) is checked whenever a name is given, but data
+    from before migration 0008 or an earlier import may hold such pairs. Only
+    organisations in `scope` count (the user's, `access.organisations_for`): a pair with
+    one member outside it is left to whoever holds both. Ordered by the parent's code,
+    the members of a group by their codes, each with its name as written on that day.
+    Three queries whatever the number of groups."""
+    versions, groups = _clash_groups(scope, on)
+    pairs = {(row["parent_id"], row["name_key"]) for row in groups}
+    if not pairs:
+        return []
+    parent_ids = [pk for pk, _key in pairs if pk is not None]
+    under = Q(parent_id__in=parent_ids)
+    if any(pk is None for pk, _key in pairs):
+        under |= Q(parent__isnull=True)
+    members: dict[tuple[int | None, str], list[ClashMember]] = {pair: [] for pair in pairs}
+    rows = (
+        versions.filter(under, name_key__in={key for _pk, key in pairs})
+        .order_by("organisation__code", "-valid_from")
+        .values_list("parent_id", "name_key", "organisation_id", "organisation__code", "name")
+    )
+    for parent_id, key, organisation_id, code, name in rows:
+        group = members.get((parent_id, key))  # None: a name under another of the parents
+        if group is not None and all(m.organisation_id != organisation_id for m in group):
+            group.append(ClashMember(organisation_id, code, name))
+    parents = {
+        parent.pk: parent
+        for parent in with_names_on(Organisation.objects.filter(pk__in=parent_ids), on)
+    }
+    clashes = []
+    for (above, _key), group in members.items():
+        parent = parents.get(above) if above is not None else None
+        clashes.append(
+            NameClash(
+                parent_id=above,
+                parent_code=parent.code if parent is not None else "",
+                parent_name=""
+                if parent is None
+                else getattr(parent, "name_then", None) or parent.name,
+                members=group,
+            )
+        )
+    return sorted(
+        clashes, key=lambda c: (c.parent_code, collation_key(c.members[0].name), c.members[0].code)
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("<int:pk>/", views.detail, name="detail"),
     path("new-root/", views.create_root, name="create_root"),
+    path("name-clashes/", views.name_clashes, name="name_clashes"),
     path("<int:pk>/new-child/", views.create_child, name="create_child"),
     path("<int:pk>/rename/", views.rename, name="rename"),
     path("<int:pk>/rename/withdraw/", views.withdraw_rename, name="withdraw_rename"),

@@ -41,6 +41,7 @@ from .forms import (
     DissolveForm,
     MergeForm,
     MoveForm,
+    NameClashFilterForm,
     OrganisationCreateForm,
     RenameForm,
     RootForm,
@@ -80,6 +81,10 @@ def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
             .order_by("path")[:SEARCH_LIMIT]
         )
     rows = selectors.flatten(selectors.tree_as_of(day, visible))
+    # Siblings sharing a name (data from before the rule): told to whoever may rename them.
+    clash_count = 0
+    if access.can_anywhere(request.user, Perm.ORG_MANAGE):
+        clash_count = selectors.name_clash_count(_manageable_ever(request), on=day)
     # One reverse() instead of one per node: 2,000 of them cost more than the query.
     detail_prefix, detail_suffix = reverse("organisations:detail", args=[0]).rsplit("0", 1)
     return render(
@@ -96,6 +101,31 @@ def tree(request: AuthenticatedHttpRequest) -> HttpResponse:
             "results": results,
             "search_limit": SEARCH_LIMIT,
             "may_create_root": services.may_create_root(request.user),
+            "clash_count": clash_count,
+        },
+    )
+
+
+@login_required
+@require_GET
+def name_clashes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Siblings open on a day that share a name but for case or the tone mark's place
+    ("Văn phòng" / "VĂN PHÒNG", "Hòa" / "Hoà"), within the organisations the user may
+    rename, each with a link to its rename form. The tree page's banner leads here."""
+    access.require_anywhere(request.user, Perm.ORG_MANAGE)
+    params = request.GET.copy()
+    if not params.get("day"):
+        params["day"] = timezone.localdate().strftime("%d/%m/%Y")
+    form = NameClashFilterForm(params)
+    form.is_valid()  # an invalid day is reported and falls back to today, as on the tree
+    day = form.cleaned_data.get("day") or timezone.localdate()
+    return render(
+        request,
+        "organisations/organisation_name_clashes.html",
+        {
+            "form": form,
+            "day": day,
+            "clashes": selectors.name_clashes(_manageable_ever(request), on=day),
         },
     )
 
@@ -144,6 +174,12 @@ def _organisation(request: AuthenticatedHttpRequest, perm: Perm, pk: int) -> Org
 
 def _manageable(request: AuthenticatedHttpRequest) -> Any:
     return access.organisations_for(request.user, Perm.ORG_MANAGE).current()
+
+
+def _manageable_ever(request: AuthenticatedHttpRequest) -> Any:
+    """Where the user may rename, past and future organisations included: the name
+    clashes of a day pick those open on it (`selectors.name_clashes`)."""
+    return access.organisations_for(request.user, Perm.ORG_MANAGE)
 
 
 def _action_forms(
@@ -203,7 +239,8 @@ def _render_detail(
         "can_manage_staff": Perm.STAFF_MANAGE in perms,
         "can_print": Perm.BADGE_PRINT in perms,
         "can_see_conduct": Perm.STAFF_VIEW_CONTACT in perms,
-        "open_form": next(iter(bound), None) if bound else None,
+        # A form opened by the link that leads to it (`?open=rename`: the name clashes).
+        "open_form": next(iter(bound), None) if bound else request.GET.get("open"),
         # Renames recorded ahead of their day: shown to whoever sees the organisation,
         # each with a "withdraw" button for those who manage it.
         # Each with its own form's key (`core.once`); the one just sent keeps its key.

@@ -18,7 +18,7 @@ from congvu.conduct.models import CodeVersion
 from congvu.core.demo import Generator, Size
 from congvu.core.text import fold
 from congvu.organisations.models import Organisation, OrganisationVersion, StaffMember
-from congvu.organisations.selectors import tree_as_of
+from congvu.organisations.selectors import name_clashes, tree_as_of
 from congvu.planning.models import Plan
 
 from .conftest import run_demo
@@ -139,6 +139,12 @@ def test_organisation_versions_carry_the_keys_the_model_computes(demo):
         keys = (version.search_text, version.name_key)
         version.refresh_derived()
         assert keys == (version.search_text, version.name_key)
+
+
+def test_the_demo_has_no_siblings_sharing_a_name_before_or_after_the_reform(demo):
+    """The tree page would warn every demo user of the Department of Home Affairs."""
+    for day in (dt.date(2024, 12, 31), timezone.localdate()):
+        assert name_clashes(Organisation.objects.all(), on=day) == []
 
 
 def test_the_same_seed_gives_the_same_people():
