@@ -31,7 +31,9 @@ from congvu.feedback.models import Counter, Dossier
 from congvu.inspections import programme_services, workflow
 from congvu.inspections import services as inspection_services
 from congvu.inspections.models import Inspection, Observation
+from congvu.organisations.badge_models import BadgeExport, BadgeSheet
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
+from congvu.organisations.tests.clash_helpers import clash_in_justice
 from congvu.planning import services as planning
 from congvu.planning.models import Task
 from congvu.reporting import services as reporting
@@ -259,6 +261,31 @@ def nothing(world: World) -> None:
     return None
 
 
+def name_clash(world: World) -> None:
+    """Two units of the justice department bearing one name ("Văn phòng", "VĂN PHÒNG")."""
+    clash_in_justice(world.province)
+
+
+def badge_sheets(world: World) -> None:
+    """The officer's badge sheets: one made (its file), one whose worker failed."""
+    justice = world.province["dept_justice"]
+    officer = world.person("officer")
+    for subtree, status, message in [
+        (False, BadgeExport.Status.DONE, ""),
+        (True, BadgeExport.Status.FAILED, "Lỗi khi tạo tệp."),
+    ]:
+        sheet = BadgeSheet.objects.create(organisation=justice, subtree=subtree, user=officer)
+        BadgeExport.objects.create(
+            sheet=sheet,
+            status=status,
+            fingerprint="0" * 64,
+            rows=2,
+            requested_by=officer,
+            finished_at=timezone.now(),
+            message=message,
+        )
+
+
 def failed_attempts(world: World) -> None:
     """The officer's history with failed attempts: a burst of wrong passwords from another
     browser, a lockout, a wrong code (the failure rows' words and badges)."""
@@ -325,6 +352,9 @@ PAGES = [
     pytest.param("/accounts/two-factor/", "officer", nothing, False, id="two-factor"),
     pytest.param("/accounts/sign-ins/", "officer", failed_attempts, True, id="sign-ins"),
     pytest.param("/accounts/settings/", "staff_user", nothing, True, id="account"),
+    pytest.param("/exports/", "officer", badge_sheets, True, id="my-exports"),
+    pytest.param("/exports/delete/", "officer", badge_sheets, True, id="my-exports-delete-all"),
+    pytest.param("/org/name-clashes/", "officer", name_clash, False, id="name-clashes"),
     pytest.param("/org/{org}/conduct-record/", "head", year_record, True, id="conduct-record"),
     pytest.param("/audit/", "officer", statement_asked, False, id="audit-log"),
     pytest.param("/scoring/", "officer", scored, False, id="scorecards"),
