@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .text import MAX_ID
 
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
@@ -117,3 +120,34 @@ class DateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATE_FORMATS)
         super().__init__(**kwargs)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
+    """Django's field, refusing an id too big for the database as an unknown choice.
+
+    Django checks each value alone (where an id beyond a bigint finds nothing) and then
+    fetches them all with `pk__in`, which SQLite cannot bind past 2**63 - 1: a ticked box
+    whose value was edited to 99999999999999999999 was a server error."""
+
+    def _check_values(self, value: Any) -> Any:
+        key = self.to_field_name or "pk"
+        field = self.queryset.model._meta.pk if key == "pk" else None
+        field = field or self.queryset.model._meta.get_field(key)
+        if isinstance(field, models.ForeignKey):
+            field = field.target_field
+        if isinstance(field, models.IntegerField) and isinstance(value, (list, tuple)):
+            for item in value:
+                try:
+                    number = int(str(item).strip())
+                except ValueError:
+                    continue  # Django's own check says so
+                if not -MAX_ID - 1 <= number <= MAX_ID:
+                    raise ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": item},
+                    )
+        return super()._check_values(value)
