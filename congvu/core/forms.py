@@ -133,21 +133,23 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
     whose value was edited to 99999999999999999999 was a server error."""
 
     def _check_values(self, value: Any) -> Any:
-        key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.pk if key == "pk" else None
-        field = field or self.queryset.model._meta.get_field(key)
-        if isinstance(field, models.ForeignKey):
-            field = field.target_field
-        if isinstance(field, models.IntegerField) and isinstance(value, (list, tuple)):
-            for item in value:
-                try:
-                    number = int(str(item).strip())
-                except ValueError:
-                    continue  # Django's own check says so
-                if not -MAX_ID - 1 <= number <= MAX_ID:
-                    raise ValidationError(
-                        self.error_messages["invalid_choice"],
-                        code="invalid_choice",
-                        params={"value": item},
-                    )
-        return super()._check_values(value)
+        model = self.queryset.model if self.queryset is not None else None
+        if model is not None and isinstance(value, (list, tuple)):
+            key = self.to_field_name
+            field = model._meta.get_field(key) if key else model._meta.pk
+            if isinstance(field, models.ForeignKey):
+                field = field.target_field
+            if isinstance(field, models.IntegerField):
+                for item in value:
+                    try:
+                        number = int(str(item).strip())
+                    except ValueError:
+                        continue  # Django's own check refuses it
+                    if not -MAX_ID - 1 <= number <= MAX_ID:
+                        raise ValidationError(
+                            self.error_messages["invalid_choice"],
+                            code="invalid_choice",
+                            params={"value": item},
+                        )
+        # Not in django-stubs: the method every clean() of this field goes through.
+        return super()._check_values(value)  # type: ignore[misc]
