@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Final
 
 from django.urls import NoReverseMatch, reverse
 
+from congvu.core.text import as_id
+
 if TYPE_CHECKING:
     from .models import AuditEvent
 
@@ -35,7 +37,7 @@ def by_field(model_label: str, field: str, url_name: str) -> Resolver:
         from django.apps import apps
 
         model = apps.get_model(model_label)
-        pks = [int(pk) for pk in ids if pk.isdigit()]
+        pks = [pk for pk in map(as_id, ids) if pk is not None]
         rows = model._default_manager.filter(pk__in=pks).values_list("pk", field)
         return {str(pk): reverse(url_name, args=[value]) for pk, value in rows}
 

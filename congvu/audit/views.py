@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from congvu.core.cells import safe_row
+from congvu.core.text import as_id
 from congvu.core.types import AuthenticatedHttpRequest
 
 from . import labels, links, selectors, services
@@ -30,9 +31,7 @@ from .forms import FilterForm
 
 def _cursor(value: str | None) -> int | None:
     """A page cursor from the query string; anything but a positive id is ignored."""
-    if value and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
+    return as_id(value)
 
 
 def _querystring(request: AuthenticatedHttpRequest, *drop: str) -> str:

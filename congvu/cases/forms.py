@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts.models import User
 from congvu.conduct.models import Clause, CodeVersion
 from congvu.core import once, stale
-from congvu.core.forms import DateField, MonthInput
+from congvu.core.forms import DateField, ModelMultipleChoiceField, MonthInput
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -47,7 +47,7 @@ class ClauseChoiceField(forms.ModelChoiceField):
         return obj.reader_label
 
 
-class ClauseMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ClauseMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return obj.reader_label
 
@@ -367,7 +367,7 @@ class UnassignForm(forms.Form):
 
 
 class CaseTagsForm(forms.Form):
-    tags = forms.ModelMultipleChoiceField(
+    tags = ModelMultipleChoiceField(
         label=_("Nhãn"),
         required=False,
         queryset=CaseTag.objects.none(),
@@ -482,7 +482,7 @@ class IntakeForm(SentOnceForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations.order_by("path")
         clauses = self.fields["clauses"]
-        assert isinstance(clauses, forms.ModelMultipleChoiceField)
+        assert isinstance(clauses, ModelMultipleChoiceField)
         clauses.queryset = active_clauses()
 
     def clean_staff_code(self) -> StaffMember | None:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .text import MAX_ID
 
 FIRST_YEAR: Final = 2000
 LAST_YEAR: Final = 2100
@@ -117,3 +120,36 @@ class DateField(forms.DateField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", DATE_FORMATS)
         super().__init__(**kwargs)
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField[_M]):
+    """Django's field, refusing an id too big for the database as an unknown choice.
+
+    Django checks each value alone (where an id beyond a bigint finds nothing) and then
+    fetches them all with `pk__in`, which SQLite cannot bind past 2**63 - 1: a ticked box
+    whose value was edited to 99999999999999999999 was a server error."""
+
+    def _check_values(self, value: Any) -> Any:
+        model = self.queryset.model if self.queryset is not None else None
+        if model is not None and isinstance(value, (list, tuple)):
+            key = self.to_field_name
+            field = model._meta.get_field(key) if key else model._meta.pk
+            if isinstance(field, models.ForeignKey):
+                field = field.target_field
+            if isinstance(field, models.IntegerField):
+                for item in value:
+                    try:
+                        number = int(str(item).strip())
+                    except ValueError:
+                        continue  # Django's own check refuses it
+                    if not -MAX_ID - 1 <= number <= MAX_ID:
+                        raise ValidationError(
+                            self.error_messages["invalid_choice"],
+                            code="invalid_choice",
+                            params={"value": item},
+                        )
+        # Not in django-stubs: the method every clean() of this field goes through.
+        return super()._check_values(value)  # type: ignore[misc]

@@ -154,3 +154,20 @@ def bounded(value: Any, limit: int, field: str) -> str:
             }
         )
     return text
+
+
+#: The largest id a table can hold: a bigint (SQLite's INTEGER is as wide, and raises
+#: OverflowError beyond it where PostgreSQL would answer no rows).
+MAX_ID = 2**63 - 1
+
+
+def as_id(text: str | None) -> int | None:
+    """A positive id carried by a link or a form, None for anything else.
+
+    Only ASCII digits: str.isdigit() also says yes to "²" or "١٢", which int() refuses
+    or reads as another number; and no more than MAX_ID. Callers treat None as no such
+    object (ignored, or a 404), never as a server error."""
+    if not text or len(text) > len(str(MAX_ID)) or not text.isascii() or not text.isdigit():
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core import once
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.models import Organisation, StaffMember
 
 from .models import Counter
@@ -23,7 +23,7 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.staff_code})"
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+class StaffMultipleChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name} ({obj.staff_code})"
 
@@ -93,7 +93,7 @@ class CounterForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         staff_field = self.fields["staff"]
-        assert isinstance(staff_field, forms.ModelMultipleChoiceField)
+        assert isinstance(staff_field, ModelMultipleChoiceField)
         staff_field.queryset = staff_choices(organisation)
 
 

@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core.net import safe_next
-from congvu.core.text import search_terms
+from congvu.core.text import as_id, search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.models import Organisation, StaffMember
 
@@ -476,7 +476,7 @@ def review_many(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_anywhere(request.user, Perm.RATING_REVIEW)
     form = ReviewForm(request.POST, prefix="bulk")
     raw = request.POST.getlist("ratings")
-    ids = sorted({int(value) for value in raw if value.isdigit() and len(value) < 12})
+    ids = sorted({pk for pk in map(as_id, raw) if pk is not None})
     ratings = [
         access.get_for(
             request.user,

@@ -16,7 +16,7 @@ from congvu.accounts import access
 from congvu.accounts.access import ROLE_PERMS, Perm
 from congvu.accounts.models import User
 from congvu.core import once, stale
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.core.text import fold
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
@@ -46,7 +46,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name or obj.username} ({obj.username})"
 
 
-class UsersChoiceField(forms.ModelMultipleChoiceField):
+class UsersChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.full_name or obj.username} ({obj.username})"
 

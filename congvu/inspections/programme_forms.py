@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import once
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 
 from . import programme_selectors, programme_services
@@ -144,7 +144,7 @@ class BulkForm(forms.Form):
     """Several organisations at once: ticked from the (searchable) list, every one of a
     kind, or every one not inspected in the last N years; one period, one kind."""
 
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = ModelMultipleChoiceField(
         label=_("Chọn cơ quan"),
         queryset=InspectionProgramme.objects.none(),
         required=False,
@@ -208,7 +208,7 @@ class BulkChangeForm(forms.Form):
 
     ACTIONS = (("cancel", _("Hủy các mục đã chọn")), ("reschedule", _("Đổi thời gian các mục")))
 
-    items = forms.ModelMultipleChoiceField(
+    items = ModelMultipleChoiceField(
         label=_("Chọn mục kế hoạch"),
         queryset=ProgrammeItem.objects.none(),
         required=False,

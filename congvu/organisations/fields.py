@@ -14,6 +14,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core.forms import ModelMultipleChoiceField
+
 from .models import Organisation
 
 
@@ -31,6 +33,6 @@ class OrganisationChoiceField(forms.ModelChoiceField[Organisation]):
         return f"{obj.name} ({obj.code})"
 
 
-class OrganisationMultipleChoiceField(forms.ModelMultipleChoiceField[Organisation]):
+class OrganisationMultipleChoiceField(ModelMultipleChoiceField[Organisation]):
     def label_from_instance(self, obj: Organisation) -> str:
         return f"{obj.name} ({obj.code})"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.core import once
 from congvu.core.forms import DATE_FORMATS, DateInput, invalid_date_message
+from congvu.core.text import as_id
 
 from .models import (
     Organisation,
@@ -279,7 +280,7 @@ class SplitForm(forms.Form):
             words = line.split()
             if not words:
                 continue
-            if len(words) != 2 or not words[1].isdigit():
+            if len(words) != 2 or as_id(words[1]) is None:
                 raise ValidationError(
                     _("Dòng %(n)d không đúng dạng “mã cán bộ số”. / Line %(n)d is malformed."),
                     params={"n": number},

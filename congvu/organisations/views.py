@@ -32,6 +32,7 @@ from congvu.accounts.access import Perm
 from congvu.conduct.services import load_seed_catalogue
 from congvu.core import my_exports, once, stale
 from congvu.core import pdf_exports as jobs
+from congvu.core.text import as_id
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.feedback import public_views as rating_views
 
@@ -470,7 +471,7 @@ def badges_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
         # One file per part of SHEET_MAX cards, in the list's order (?part=1, 2, …).
         parts = range(1, badge_exports.part_count(len(staff)) + 1)
         asked = request.GET.get("part", "")
-        if not asked.isdigit() or int(asked) not in parts:
+        if as_id(asked) not in parts:
             return render(
                 request,
                 "organisations/badges_parts.html",

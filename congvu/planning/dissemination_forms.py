@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core import once
+from congvu.core.forms import ModelMultipleChoiceField
 from congvu.organisations.forms import DayField, OrganisationField, today
 from congvu.organisations.models import OrganisationQuerySet, StaffMember, StaffQuerySet
 
@@ -77,13 +78,13 @@ class StaffSearchForm(forms.Form):
 class AttendanceForm(forms.Form):
     """The staff shown on one page (`shown`, hidden) and those ticked as present."""
 
-    shown: forms.ModelMultipleChoiceField[StaffMember] = forms.ModelMultipleChoiceField(
+    shown: ModelMultipleChoiceField[StaffMember] = ModelMultipleChoiceField(
         queryset=StaffMember.objects.none(),
         required=False,
         widget=forms.MultipleHiddenInput,
         error_messages=STAFF_ERRORS,
     )
-    present: forms.ModelMultipleChoiceField[StaffMember] = forms.ModelMultipleChoiceField(
+    present: ModelMultipleChoiceField[StaffMember] = ModelMultipleChoiceField(
         queryset=StaffMember.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -108,7 +109,7 @@ class AcknowledgeForm(forms.Form):
 
 
 class RecordAcknowledgementsForm(forms.Form):
-    staff: forms.ModelMultipleChoiceField[StaffMember] = forms.ModelMultipleChoiceField(
+    staff: ModelMultipleChoiceField[StaffMember] = ModelMultipleChoiceField(
         queryset=StaffMember.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages=STAFF_ERRORS,

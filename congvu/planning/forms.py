@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.fields import OrganisationChoiceField, OrganisationMultipleChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -103,7 +103,7 @@ class TaskForm(forms.Form):
         required=False,
         help_text=_("Khi giao cho các cơ quan được nêu tên. Để trống: giao cho cơ quan chủ trì."),
     )
-    assignee_kinds = forms.ModelMultipleChoiceField(
+    assignee_kinds = ModelMultipleChoiceField(
         label=_("Loại cơ quan thực hiện"),
         queryset=OrganisationKind.objects.filter(is_division=False),
         required=False,

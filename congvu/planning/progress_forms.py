@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core import once
+from congvu.core.text import MAX_ID, as_id
 from congvu.organisations.forms import DayField, OrganisationField, required_text
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -121,8 +122,9 @@ class OrganisationCodeOrIdField(OrganisationField):
 
     def clean(self, value: Any) -> Organisation | None:
         text = (value or "").strip()
-        if text.isdigit():
-            found = self.queryset.filter(pk=int(text)).first()
+        pk = as_id(text)
+        if pk is not None:
+            found = self.queryset.filter(pk=pk).first()
             if found is not None:
                 return found
         return super().clean(value)
@@ -157,7 +159,9 @@ class AssignmentFilterForm(forms.Form):
         empty_label=_("Mọi loại"),
         error_messages={"invalid_choice": _("Loại cơ quan không hợp lệ. / Invalid kind.")},
     )
-    task = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    task = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=MAX_ID
+    )
     due = forms.ChoiceField(
         label=_("Nhắc việc"),
         required=False,

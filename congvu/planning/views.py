@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import once, stale
-from congvu.core.text import fold, search_terms
+from congvu.core.text import as_id, fold, search_terms
 from congvu.core.types import AuthenticatedHttpRequest
 from congvu.organisations.importing.reading import ImportFileError, check_upload
 
@@ -134,8 +134,8 @@ def plan_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def plan_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_anywhere(request.user, Perm.PLAN_MANAGE)
     initial: dict[str, Any] = {"issued_on": timezone.localdate()}
-    parent_pk = request.GET.get("parent", "")
-    if parent_pk.isdigit():
+    parent_pk = as_id(request.GET.get("parent"))
+    if parent_pk is not None:
         initial["parent"] = Plan.objects.visible_to(request.user).filter(pk=parent_pk).first()
     form = PlanForm(
         request.POST if request.method == "POST" else None,

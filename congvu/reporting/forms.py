@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import once
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
@@ -64,7 +64,7 @@ class PeriodForm(forms.Form):
         required=False,
         empty_label=_("Mọi kế hoạch"),
     )
-    reporting_kinds = forms.ModelMultipleChoiceField(
+    reporting_kinds = ModelMultipleChoiceField(
         label=_("Loại cơ quan phải báo cáo"),
         queryset=OrganisationKind.objects.filter(is_division=False),
         widget=forms.CheckboxSelectMultiple,

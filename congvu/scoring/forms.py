@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from congvu.core.forms import DateField
+from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 
@@ -79,7 +79,7 @@ class ScorecardForm(forms.Form):
     )
     period_start = DateField(label=_("Từ ngày"))
     period_end = DateField(label=_("Đến ngày"))
-    kinds = forms.ModelMultipleChoiceField(
+    kinds = ModelMultipleChoiceField(
         label=_("Loại cơ quan được chấm (so sánh cùng loại)"),
         queryset=OrganisationKind.objects.filter(is_division=False),
         widget=forms.CheckboxSelectMultiple,

@@ -38,6 +38,7 @@ from congvu.inspections import (
 from congvu.inspections.models import Inspection, InspectionFile, Observation, ProgrammeItem
 from congvu.organisations.models import Organisation
 
+from ..common import MAX_ID
 from .conftest import API_URLCONF, DEEPER_RUNS, DERANDOMIZE
 from .test_schemathesis import same_connection  # noqa: F401 - a fixture used below
 
@@ -182,7 +183,7 @@ def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None) ->
             codes = list(CODES.values())
             path_parameters["code"] = codes[n % len(codes)]
     number = path_parameters.get("id")
-    if isinstance(number, int) and number > 0 and number % 6 and KNOWN_IDS:
+    if isinstance(number, int) and 0 < number <= MAX_ID and number % 6 and KNOWN_IDS:
         path_parameters["id"] = KNOWN_IDS[number % len(KNOWN_IDS)]
     return path_parameters
 

@@ -298,6 +298,17 @@ def test_an_unknown_or_inactive_tag_is_refused_and_nothing_changes(
     assert not case.events.filter(kind=K.TAGGED).exists()
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "-9223372036854775809"])
+def test_a_tag_id_too_big_for_the_database_is_refused_as_unknown(
+    as_head: Client, case: Case, urgent: CaseTag, value: str
+) -> None:
+    # SQLite cannot bind it in the `pk__in` query Django's field makes (was a 500).
+    response = as_head.post(url("tags", case), {"tags-tags": [urgent.pk, value]})
+    assert response.status_code == 400
+    assert "Không tìm thấy nhãn" in response.content.decode()
+    assert not case.tags.exists()
+
+
 def test_tagging_is_404_for_an_outsider_and_403_without_the_handling_permission(
     as_outsider: Client, as_viewer: Client, case: Case, urgent: CaseTag
 ) -> None:
