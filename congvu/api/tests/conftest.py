@@ -33,15 +33,27 @@ _from_wsgi = schemathesis.openapi.from_wsgi
 
 def _from_wsgi_fetched_once(path: str, app: Any, **kwargs: Any) -> Any:
     if set(kwargs) - {"config"}:  # request options: fetch as asked
-        return _from_wsgi(path, app, **kwargs)
+        return _without_generated_credentials(_from_wsgi(path, app, **kwargs))
     key = (path, settings.ROOT_URLCONF, id(app))
     if key not in _openapi_documents:
         loaded = _from_wsgi(path, app, **kwargs)
         _openapi_documents[key] = json.dumps(loaded.raw_schema)
-        return loaded
+        return _without_generated_credentials(loaded)
     loaded = schemathesis.openapi.from_dict(json.loads(_openapi_documents[key]), **kwargs)
     loaded.app = app
     loaded.location = path
+    return _without_generated_credentials(loaded)
+
+
+def _without_generated_credentials(loaded: Any) -> Any:
+    """Every run sends a real credential of its own (a bearer token, or none for the
+    public operations) in `call_and_validate`'s headers, which replace whatever header
+    schemathesis generated for the security scheme. A case made "negative" by a malformed
+    `Authorization` alone then reached the API with the valid token, and its 200 was
+    reported as "schema-violating request accepted" (seen in random runs of `GET /users`).
+    So schemathesis does not generate the security scheme's parameters; the credentials'
+    own checks (401 without or with a bad token) are tested in test_auth.py."""
+    loaded.config.generation.update(with_security_parameters=False)
     return loaded
 
 
