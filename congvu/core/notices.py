@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 
 from . import mail_groups
 from .models import Notification
+from .text import MAX_ID
 
 if TYPE_CHECKING:
     from congvu.accounts.models import User
@@ -275,11 +276,14 @@ def unread_count(user: Any) -> int:
 def mark_read(user: Any, *, ids: Collection[int] | None = None) -> int:
     """Mark `user`'s notices of `ids` (None: all of them) read; how many were unread.
 
-    Http404 and nothing changed when one of `ids` is not theirs (or does not exist).
+    Http404 and nothing changed when one of `ids` is not theirs (or does not exist). An id
+    past a bigint is no one's: refused before the query, which SQLite could not bind.
     """
     notices = of(user)
     if ids is not None:
         wanted = set(ids)
+        if not all(0 < pk <= MAX_ID for pk in wanted):
+            raise Http404
         if set(notices.filter(pk__in=wanted).values_list("pk", flat=True)) != wanted:
             raise Http404
         notices = notices.filter(pk__in=wanted)

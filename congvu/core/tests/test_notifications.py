@@ -74,6 +74,20 @@ def test_another_users_notification_cannot_be_marked_read(as_head: Client, viewe
     assert theirs.read_at is None
 
 
+@pytest.mark.parametrize("pk", ["9223372036854775808", "99999999999999999999"])
+def test_an_id_past_a_bigint_is_a_plain_404_and_marks_nothing(
+    as_head: Client, head: User, pk: str
+) -> None:
+    # The URL's <int:pk> takes any run of digits; SQLite cannot bind one past 2**63 - 1
+    # (an OverflowError, a server error, before the fix).
+    mine = notify(head, "Một")
+    response = as_head.post(f"/notifications/{pk}/read/")
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.read_at is None
+    assert as_head.get(LIST).context["unread_notifications"] == 1
+
+
 def test_marking_read_needs_a_post(as_head: Client, head: User) -> None:
     mine = notify(head, "Một")
     assert as_head.get(reverse("notifications:mark_read", args=[mine.pk])).status_code == 405
