@@ -31,10 +31,11 @@ urlpatterns = [
     path("scoring/", include("congvu.scoring.urls")),
     path("rankings/", include("congvu.scoring.public_urls")),
     path("audit/", include("congvu.audit.urls")),
+    # The portal's patterns first: they tidy public links before the pages read them.
+    path("", include("congvu.portal.urls")),
     path("", include("congvu.feedback.public_urls")),
     path("", include("congvu.cases.public_urls")),
     path("open311/v2/", include("congvu.cases.open311_urls")),
-    path("", include("congvu.portal.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
