@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "congvu.core.middleware.PrivateWhenSignedInMiddleware",
     "congvu.accounts.middleware.SessionLimitsMiddleware",
     "congvu.api.idempotency.IdempotencyKeyMiddleware",
     "congvu.api.versions.ConditionalApiMiddleware",

@@ -172,4 +172,6 @@ def get_badge_export(request: HttpRequest, export_id: Id) -> Any:
 )
 def get_badge_export_file(request: HttpRequest, export_id: Id) -> Any:
     export = _own(request, export_id)
-    return jobs.finished_file(export, badge_exports.download_name(export.sheet))
+    served = jobs.finished_file(export, badge_exports.download_name(export.sheet))
+    badge_exports.audit_download(user_of(request), export, source="api")  # served, not a 404
+    return served

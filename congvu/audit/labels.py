@@ -71,6 +71,8 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "staff.rotate_badge": _("Cấp lại mã QR thẻ"),
     "staff.badge_sheet": _("In thẻ cán bộ (tệp PDF)"),
     "staff.badge_sheet_delete": _("Xóa tệp in thẻ cán bộ"),
+    "staff.badge_sheet_download": _("Tải tệp in thẻ cán bộ"),
+    "staff.conduct_record_export": _("Xuất hồ sơ văn hóa công vụ của cán bộ (Excel)"),
     "import.commit": _("Nhập dữ liệu từ Excel"),
     "conduct.version.create": _("Tạo phiên bản quy tắc"),
     "conduct.version.edit": _("Sửa phiên bản quy tắc"),
@@ -193,6 +195,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "scorecard.publish": _("Công bố xếp hạng"),
     "scorecard.delete": _("Xóa bảng chấm điểm"),
     "audit.verify_request": _("Yêu cầu kiểm tra chuỗi nhật ký"),
+    "audit.export": _("Tải nhật ký hoạt động (CSV)"),
     "demo.load": _("Nạp dữ liệu mẫu"),
 }
 

@@ -110,7 +110,10 @@ def event_csv(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     if request.GET and not form.is_valid():
         # The list page shows the error with the user's other filters kept.
         return redirect(f"{reverse('audit:list')}?{request.GET.urlencode()}")
-    qs = selectors.filter_events(request.user, form.filters())
+    filters = form.filters()
+    qs = selectors.filter_events(request.user, filters)
+    # Recorded first, so the file lists its own download (when the filters keep it).
+    services.audit_csv_export(request.user, filters)
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()

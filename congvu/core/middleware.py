@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from .templatetags.bilingual import for_reader
@@ -131,3 +131,31 @@ class ApiErrorsAsJsonMiddleware:
             if header in response:
                 answer[header] = response[header]
         return answer
+
+
+class PrivateWhenSignedInMiddleware:
+    """Every answer to a signed-in user (session or API token) is `Cache-Control: private,
+    no-store` — Django's `never_cache` — unless its view chose its caching itself.
+
+    Such an answer carries personal data: the user's own name in the header of every page,
+    staff members' phones and e-mails, reporters' identities (Decree 13/2023), a case
+    export. Without the header a shared proxy may keep it, and the browser of a shared
+    office computer keeps it on disk and shows it again on Back after the sign-out. The
+    views that chose their own (the public transparency and ranking pages, rendered
+    without the user, `public, max-age`) keep theirs. Answers to anonymous visitors are
+    left as they are: the citizen's pages that carry a case or a receipt are `never_cache`
+    each. An API client that keeps its own copy still revalidates it with `ETag` and
+    `If-None-Match` (`api.versions`). After `AuthenticationMiddleware`; the API's bearer
+    token sets `request.user` during the view, before this reads it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.has_header("Cache-Control"):
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

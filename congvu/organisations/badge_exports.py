@@ -10,7 +10,10 @@ a finished file is served again while the sheet (its HTML) is the same.
 
 Each sheet asked for, on the page or through the API, is audited (`staff.badge_sheet`,
 `audit_sheet`) as each cases export is: the organisation, subtree, part, number of cards
-and where it was asked; never the staff's names.
+and where it was asked; never the staff's names. So is each download of a finished file
+(`staff.badge_sheet_download`, `audit_download`), as the cases export's file is: the file
+carries many people's names and the links to their public cards, and may be fetched again
+and again long after it was asked for.
 """
 
 from __future__ import annotations
@@ -121,6 +124,28 @@ def audit_sheet(
             organisation=organisation,
             summary=f"{rows} thẻ: {organisation.name}",
             data=data,
+        )
+
+
+def audit_download(user: Any, export: BadgeExport, *, source: str) -> None:
+    """`staff.badge_sheet_download`: a finished sheet's file was served, from the page
+    ("web") or the API: the sheet's organisation, subtree, part and number of cards, as
+    `audit_sheet` records them; no names."""
+    sheet = export.sheet
+    with in_record_language():
+        record(
+            "staff.badge_sheet_download",
+            actor=user,
+            obj=export,
+            organisation=sheet.organisation_id,
+            summary=f"{export.rows} thẻ: {sheet.organisation.name}",
+            data={
+                "organisation": sheet.organisation_id,
+                "subtree": sheet.subtree,
+                "part": sheet.part,
+                "rows": export.rows,
+                "source": source,
+            },
         )
 
 

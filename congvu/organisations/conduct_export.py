@@ -6,18 +6,24 @@ confirmation, reasons, discipline forms with an English name) are Vietnamese or 
 what people typed (names, positions, organisations, decision numbers) stays as typed.
 Numbers stay numbers, an index on too few ratings is left empty with the reason in its
 cell. Nothing of a case but its count: no reporter, no report.
+
+Each download is audited (`staff.conduct_record_export`, `audit_export`), as the cases
+export and the badge sheets are: the file lists every staff member of the scope with
+their discipline and satisfaction index for the year.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Final
+from typing import Any, Final
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 
+from congvu.audit.services import in_record_language
+from congvu.audit.services import record as audit_record
 from congvu.core.cells import safe_row
 from congvu.reporting.spreadsheets import header_row, title_rows
 
@@ -26,6 +32,27 @@ from .conduct_record import ConductRow, Record, min_ratings, reason_labels
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE: Final = "DD/MM/YYYY"
 WIDTHS: Final = (6, 28, 14, 20, 32, 20, 12, 12, 14, 36, 12, 14, 12, 36)
+
+
+def audit_export(user: Any, record: Record, *, filters: str) -> None:
+    """`staff.conduct_record_export`: who took which organisation's record of which year
+    (with the subtree or not, the page's filters), of how many staff; no names."""
+    organisation = record.organisation
+    with in_record_language():
+        audit_record(
+            "staff.conduct_record_export",
+            actor=user,
+            obj=organisation,
+            organisation=organisation,
+            summary=f"{record.count} cán bộ, năm {record.period.year}: {organisation.name}",
+            data={
+                "organisation": organisation.pk,
+                "year": record.period.year,
+                "subtree": record.subtree,
+                "filters": filters,
+                "rows": record.count,
+            },
+        )
 
 
 def sheet_name() -> str:

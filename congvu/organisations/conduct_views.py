@@ -87,6 +87,7 @@ def conduct_record_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     organisation = _organisation(request, pk)
     _form, record = _record(request, organisation)
     response = HttpResponse(conduct_export.conduct_xlsx(record), content_type=conduct_export.XLSX)
+    conduct_export.audit_export(request.user, record, filters=request.GET.urlencode())
     name = f"ho-so-vhcv-{organisation.pk}-{record.period.year}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -565,7 +565,9 @@ def badge_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def badge_export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     export = _badge_export(request, pk)
-    return jobs.finished_file(export, badge_exports.download_name(export.sheet))
+    response = jobs.finished_file(export, badge_exports.download_name(export.sheet))
+    badge_exports.audit_download(request.user, export, source="web")  # served, not a 404
+    return response
 
 
 @never_cache

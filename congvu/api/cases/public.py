@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StringConstraints
 
@@ -149,7 +150,11 @@ def track_notice(code: str) -> str:
     "phải chờ (429). / No IP address or user agent is stored. Files: use the report page. "
     "A client that files too many reports must wait (429).",
 )
-def file_public_report(request: HttpRequest, payload: PublicReportIn) -> Any:
+def file_public_report(
+    request: HttpRequest, payload: PublicReportIn, response: HttpResponse
+) -> Any:
+    # The passphrase, shown once, and the case: kept by no cache, as the web's receipt.
+    add_never_cache_headers(response)
     try:
         with filing_limits.filing(client_ip(request)):
             staff, organisation = _public_subject(payload)
@@ -182,7 +187,8 @@ def file_public_report(request: HttpRequest, payload: PublicReportIn) -> Any:
     "nhiều lần thì bị tạm dừng (429). / An unknown code and a wrong passphrase get the same "
     "404; a client that keeps failing is stopped for a while (429).",
 )
-def follow_report(request: HttpRequest, payload: FollowIn) -> Any:
+def follow_report(request: HttpRequest, payload: FollowIn, response: HttpResponse) -> Any:
+    add_never_cache_headers(response)  # the reporter's case, as the web's tracking page
     try:
         case = reporter.follow(payload.code, payload.passphrase, client_ip=client_ip(request))
     except FollowLocked:

@@ -217,3 +217,35 @@ def test_each_sheet_asked_through_the_api_is_audited_without_names(
     }
     recorded = str(event.data) + event.summary
     assert not any(member.full_name in recorded for member in justice_staff)
+
+
+def test_each_download_through_the_api_is_audited_without_names(
+    api_head: Client,
+    api_officer: Client,
+    head: User,
+    province: Province,
+    justice_staff: list[StaffMember],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    justice = province["dept_justice"]
+    with django_capture_on_commit_callbacks() as queued:
+        started = api_head.post(start_url(justice))
+    file_url = f"/api/v1/badge-exports/{started.json()['id']}/file"
+    assert api_head.get(file_url).status_code == 404  # not made yet: nothing served
+    for callback in queued:  # the worker
+        callback()
+    assert api_officer.get(file_url).status_code == 404  # not theirs: nothing served
+    assert not AuditEvent.objects.filter(action="staff.badge_sheet_download").exists()
+    assert api_head.get(file_url).status_code == 200
+    event = AuditEvent.objects.get(action="staff.badge_sheet_download")
+    assert (event.actor_id, event.organisation_id) == (head.pk, justice.pk)
+    assert event.object_id == str(started.json()["id"])
+    assert event.data == {
+        "organisation": justice.pk,
+        "subtree": False,
+        "part": 0,
+        "rows": 3,
+        "source": "api",
+    }
+    recorded = str(event.data) + event.summary
+    assert not any(member.full_name in recorded for member in justice_staff)

@@ -379,6 +379,9 @@ def test_a_citizen_files_an_anonymous_report_and_follows_it(
     assert followed.status_code == 200, followed.content
     assert followed.json()["code"] == case.code
     assert followed.json()["status"] == "Đã tiếp nhận, đang xem xét"
+    # The passphrase and the case are kept by no cache, as on the web's receipt and page.
+    for answer in (response, followed):
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
 
 
 def test_a_citizens_report_with_bad_input_is_a_422_and_nothing_is_saved(

@@ -320,3 +320,17 @@ def test_the_csv_names_a_reports_submission_in_the_readers_language(
     rows = read_csv(as_officer.get(reverse("audit:csv")))
     submitted = [row for row in rows[1:] if row[header.index("action")] == "report.submit"]
     assert [row[header.index("action_label")] for row in submitted] == ["Submit report"]
+
+
+def test_each_csv_download_is_audited_with_its_filters(
+    as_officer: Client, as_head: Client, officer: User, events: dict[str, AuditEvent]
+) -> None:
+    assert as_head.get(reverse("audit:csv")).status_code == 403  # refused: not recorded
+    as_officer.get(LIST, {"actor": "officer"})  # the page is not a file: not recorded
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+    rows = read_csv(as_officer.get(reverse("audit:csv"), {"actor": "officer"}))
+    event = AuditEvent.objects.get(action="audit.export")
+    assert event.actor_id == officer.pk and event.organisation_id is None
+    assert event.data == {"filters": {"actor": "officer"}, "format": "csv"}
+    # The file lists its own download, as the log will from now on.
+    assert str(event.pk) in {row[0] for row in rows[1:]}

@@ -204,3 +204,43 @@ def test_each_sheet_asked_on_the_page_is_audited_without_names(
     recorded = " ".join(str(e.data) + e.summary for e in events)
     assert not any(member.full_name in recorded for member in justice_staff)
     assert not any(member.badge_token in recorded for member in justice_staff)
+
+
+def test_each_download_of_a_finished_sheet_is_audited_without_names(
+    as_officer: Client,
+    officer: User,
+    province: Province,
+    justice_staff: list[StaffMember],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    justice = province["dept_justice"]
+    with django_capture_on_commit_callbacks() as queued:
+        as_officer.get(sheet_url(justice))
+    export = BadgeExport.objects.get()
+    file_url = reverse("organisations:badge_export_file", args=[export.pk])
+    assert as_officer.get(file_url).status_code == 404  # not made yet: nothing served
+    assert not AuditEvent.objects.filter(action="staff.badge_sheet_download").exists()
+    for callback in queued:  # the worker
+        callback()
+    for _time in range(2):  # the same file fetched again is a second reading of the cards
+        assert as_officer.get(file_url).status_code == 200
+    events = list(AuditEvent.objects.filter(action="staff.badge_sheet_download").order_by("pk"))
+    assert len(events) == 2
+    assert {(e.actor_id, e.organisation_id, e.object_id) for e in events} == {
+        (officer.pk, justice.pk, str(export.pk))
+    }
+    assert events[0].data == {
+        "organisation": justice.pk,
+        "subtree": False,
+        "part": 0,
+        "rows": 3,
+        "source": "web",
+    }
+    assert events[0].summary == "3 thẻ: Sở Tư pháp"
+    recorded = " ".join(str(e.data) + e.summary for e in events)
+    assert not any(member.full_name in recorded for member in justice_staff)
+    assert not any(member.badge_token in recorded for member in justice_staff)
+    # Someone else's file is a 404 and records nothing.
+    other = client_for(make_user("officer2", Role.HOME_AFFAIRS, province["root"]))
+    assert other.get(file_url).status_code == 404
+    assert AuditEvent.objects.filter(action="staff.badge_sheet_download").count() == 2

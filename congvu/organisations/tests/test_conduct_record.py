@@ -449,3 +449,28 @@ def test_the_workbook_keeps_formulas_typed_as_names_as_text(
     typed = [c for row in sheet.iter_rows(min_row=5) for c in row if FORMULA in str(c.value)]
     assert {c.value for c in typed} >= {"'" + FORMULA}
     assert all(c.data_type == "s" and not str(c.value).startswith("=") for c in typed)
+
+
+def test_each_workbook_taken_is_audited_without_names(
+    as_head: Client, as_viewer: Client, head: User, world: dict[str, Any], year: int
+) -> None:
+    from congvu.audit.models import AuditEvent
+
+    justice = world["justice"]
+    assert as_viewer.get(xlsx_url(justice)).status_code == 403  # refused: not recorded
+    as_head.get(url(justice))  # the page is not a file: not recorded
+    assert not AuditEvent.objects.filter(action="staff.conduct_record_export").exists()
+    response = as_head.get(xlsx_url(justice, subtree="1", q="duc"))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="staff.conduct_record_export")
+    assert (event.actor_id, event.organisation_id) == (head.pk, justice.pk)
+    assert event.data == {
+        "organisation": justice.pk,
+        "year": year,
+        "subtree": True,
+        "filters": "subtree=1&q=duc",
+        "rows": 1,
+    }
+    assert event.summary == f"1 cán bộ, năm {year}: Sở Tư pháp"
+    names = StaffMember.objects.filter(organisation=justice).values_list("full_name", flat=True)
+    assert not any(name in str(event.data) + event.summary for name in names)
