@@ -101,9 +101,3 @@ def test_the_audit_admin_finds_a_summary_as_typed(
     assert event is not None
     found = _listed(as_admin, "/admin/audit/auditevent/", "Đức, Nguyễn")
     assert str(event.pk) in found
-
-
-def test_the_admin_is_for_staff_only(client: Client, officer: User) -> None:
-    client.force_login(officer)
-    response = client.get("/admin/organisations/staffmember/", {"q": "duc"})
-    assert response.status_code == 302 and "/login/" in response["Location"]
