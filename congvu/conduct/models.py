@@ -133,7 +133,7 @@ class ClauseQuerySet(models.QuerySet["Clause"]):
            short and ambiguous ("co" is có, cơ, cờ, cô…), and "co bac" should find cờ
            bạc, not "có … thứ bậc";
         2. every word in one and the same copy;
-        3. a query mixing the languages ("voi vinh bribe", "alcohol rượu"): every word in
+        3. a query mixing the languages ("voi vinh harassment", "alcohol rượu"): every word in
            a copy the reader reads it in. An English reader reads each word in either
            copy. A Vietnamese reader reads a word in the Vietnamese copy, and in the
            English one only a word that no Vietnamese copy here holds: folded, a short
