@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from congvu.core.admin_search import FoldedSearch
+
 from .models import ApiToken, RoleGrant, User
 
 
@@ -11,7 +13,9 @@ class RoleGrantInline(admin.TabularInline):
 
 
 @admin.register(User)
-class CongvuUserAdmin(UserAdmin):
+class CongvuUserAdmin(FoldedSearch, UserAdmin):
+    search_fields = ("username", "full_name", "email")
+    fold_in_python = True  # as the users' list (`search_users`): thousands, no folded copy
     fieldsets = (*UserAdmin.fieldsets, ("Công vụ", {"fields": ("full_name",)}))  # type: ignore[misc]
     inlines = [RoleGrantInline]
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from congvu.core.admin_search import FoldedSearch
+
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(FoldedSearch, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["summary", "object_id"]

@@ -1,6 +1,7 @@
 """The report form's own filter of the standards (report.js) in Chromium: it reads the
-Vietnamese copy for a Vietnamese reader, both copies for an English reader, as the
-server's search does."""
+Vietnamese copy for a Vietnamese reader (the English only for a word no Vietnamese holds),
+both copies for an English reader, queries mixing the languages included, as the server's
+search does."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def _shown(page: Any, typed: str) -> list[str]:
     return page.locator(".choice:visible label > span:not(.plain)").all_inner_texts()
 
 
-def test_the_report_forms_filter_reads_the_english_only_for_an_english_reader(
+def test_the_report_forms_filter_reads_each_word_in_the_readers_copies(
     live_server: Any, browser: Any, province: dict[str, Organisation]
 ) -> None:
     conduct_services.load_seed_catalogue(scope=province["root"], actor=None, activate=True)
@@ -41,11 +42,14 @@ def test_the_report_forms_filter_reads_the_english_only_for_an_english_reader(
     assert len(_shown(vietnamese, "")) == 18
     # "the": thêm (II.1.c), not the English "the" of nearly every clause.
     assert _shown(vietnamese, "the") == ["Không gây khó khăn, phiền hà, vòi vĩnh"]
-    assert _shown(vietnamese, "alcohol") == []
+    drinking_vi = "Không cờ bạc, tệ nạn; không uống rượu bia trong giờ làm việc"
+    # No Vietnamese holds "alcohol": it can only be English (searchmix); "the" stays
+    # Vietnamese in a query mixing the languages.
+    assert _shown(vietnamese, "alcohol") == [drinking_vi]
+    assert _shown(vietnamese, "the alcohol") == []
     expect(vietnamese.locator("#no-clause-match")).to_be_visible()
-    assert _shown(vietnamese, "ruou bia") == [
-        "Không cờ bạc, tệ nạn; không uống rượu bia trong giờ làm việc"
-    ]
+    assert _shown(vietnamese, "ruou bia") == [drinking_vi]
+    assert _shown(vietnamese, "Vòi vĩnh, harassment") == ["Không gây khó khăn, phiền hà, vòi vĩnh"]
 
     context = browser.new_context(viewport=PHONE, locale="en-GB")
     context.add_cookies([{"name": "congvu_lang", "value": "en", "url": live_server.url}])
@@ -54,5 +58,7 @@ def test_the_report_forms_filter_reads_the_english_only_for_an_english_reader(
     drinking = "No gambling or social vices; no alcohol during working hours"
     assert _shown(english, "alcohol") == [drinking]
     assert _shown(english, "ruou") == [drinking]  # a Vietnamese word still finds it
+    assert _shown(english, "alcohol rượu") == [drinking]
+    assert _shown(english, "the alcohol") == [drinking]
     assert len(_shown(english, "the")) > 10
     expect(english.locator("#no-clause-match")).to_be_hidden()

@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from congvu.core.admin_search import FoldedSearch
+
 from .models import Case, CaseEvent, DisciplineDecision, DisciplineForm, RoutingRule, TrackClock
 
 
@@ -62,7 +64,7 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(FoldedSearch, ReadOnlyAdmin):
     list_display = ["code", "track", "status", "handling_organisation", "received_at"]
     list_filter = ["status", "track", "channel"]
     search_fields = ["code"]
@@ -92,7 +94,7 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(FoldedSearch, ReadOnlyAdmin):
     list_display = ["case", "kind", "audience", "created_at"]
     list_filter = ["kind", "audience"]
     search_fields = ["case__code"]

@@ -150,7 +150,7 @@ def _clause_groups(
                 title_lang=clause.reader_title_lang,
                 plain=clause.reader_plain,
                 plain_lang=clause.reader_plain_lang,
-                search=clause.reader_search_text,
+                search=clause.search_copies,
                 is_item=clause.parent_id is not None,
                 checked=clause.pk in checked,
                 hidden=hits is not None and clause.pk not in hits and clause.pk not in checked,

@@ -7,12 +7,15 @@ edit a draft.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Clause, CodeVersion, Section
+from congvu.core.admin_search import FoldedSearch
+
+from .models import Clause, ClauseQuerySet, CodeVersion, Section
 
 
 def _is_draft(obj: Any) -> bool:
@@ -60,10 +63,11 @@ class ClauseInline(DraftOnlyMixin, admin.StackedInline[Clause, Section]):
 
 
 @admin.register(CodeVersion)
-class CodeVersionAdmin(DraftOnlyMixin, admin.ModelAdmin[CodeVersion]):
+class CodeVersionAdmin(FoldedSearch, DraftOnlyMixin, admin.ModelAdmin[CodeVersion]):
     list_display = ("title", "version", "scope", "is_supplement", "status", "effective_from")
     list_filter = ("status", "is_supplement")
     search_fields = ("title", "version", "scope__name", "scope__code")
+    fold_in_python = True  # a version a scope: a few hundred at most
     # Status changes go through services.activate/retire (one active per scope, audit).
     readonly_fields = ("status", "effective_from", "retired_on", "based_on")
     raw_id_fields = ("scope",)
@@ -71,10 +75,11 @@ class CodeVersionAdmin(DraftOnlyMixin, admin.ModelAdmin[CodeVersion]):
 
 
 @admin.register(Section)
-class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin[Section]):
+class SectionAdmin(FoldedSearch, DraftOnlyMixin, admin.ModelAdmin[Section]):
     list_display = ("code", "title", "version", "is_incomplete")
     list_filter = ("version__status",)
     search_fields = ("code", "title")
+    fold_in_python = True
     raw_id_fields = ("version",)
     inlines = [ClauseInline]
 
@@ -93,8 +98,15 @@ class SectionAdmin(DraftOnlyMixin, admin.ModelAdmin[Section]):
 class ClauseAdmin(DraftOnlyMixin, admin.ModelAdmin[Clause]):
     list_display = ("code", "short_title", "section", "rateable", "observable", "applies_to")
     list_filter = ("rateable", "observable", "applies_to", "section__version__status")
-    search_fields = ("code", "short_title", "search_text")
+    # The standards page's search (ClauseQuerySet.search): both copies, in the admin's
+    # language, a query mixing the languages included.
+    search_fields = ("code", "search_text", "search_text_en")
     raw_id_fields = ("section", "parent")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Clause], search_term: str
+    ) -> tuple[QuerySet[Clause], bool]:
+        return cast(ClauseQuerySet, queryset).search(search_term), False
 
     def save_model(self, request: HttpRequest, obj: Clause, form: Any, change: bool) -> None:
         obj.refresh_search_text()

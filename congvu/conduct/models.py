@@ -124,24 +124,28 @@ class ClauseQuerySet(models.QuerySet["Clause"]):
     def search(self, query: str | None, *, english: bool | None = None) -> ClauseQuerySet:
         """Accent-insensitive search over the folded copies, in the reader's language.
 
-        A Vietnamese reader searches the Vietnamese copy (`search_text`) only: folded,
-        a short Vietnamese word ("the" — thẻ, "an") is also an English word, and would
-        otherwise find nearly every clause through its English. An English reader
-        (`english`, by default the active language) searches either copy: the English
+        A Vietnamese reader searches the Vietnamese copy (`search_text`); an English
+        reader (`english`, by default the active language) either copy: the English
         (`search_text_en`) for the words they read, the Vietnamese for a word they know
-        ("ruou"). Each word must occur in one and the same copy.
+        ("ruou"). Three tries, the first that finds anything wins:
 
-        Folded Vietnamese words are short and ambiguous ("co" is có, cơ, cờ, cô…),
-        so a query of several words first looks for them as a phrase in one copy
-        ("co bac" finds cờ bạc, not "có … thứ bậc"); only when the phrase occurs
-        nowhere must each word occur somewhere in a copy.
+        1. a query of several words as a phrase in one copy: folded Vietnamese words are
+           short and ambiguous ("co" is có, cơ, cờ, cô…), and "co bac" should find cờ
+           bạc, not "có … thứ bậc";
+        2. every word in one and the same copy;
+        3. a query mixing the languages ("voi vinh harassment", "alcohol rượu"): every word in
+           a copy the reader reads it in. An English reader reads each word in either
+           copy. A Vietnamese reader reads a word in the Vietnamese copy, and in the
+           English one only a word that no Vietnamese copy here holds: folded, a short
+           Vietnamese word ("the" — thẻ, "an") is also an English word, and must not find
+           nearly every clause through its English; "bribe" or "alcohol" is no
+           Vietnamese word, so it can only mean the English.
         """
         terms = search_terms(query)
         if not terms:
             return self
-        copies = ["search_text"]
-        if reads_english() if english is None else english:
-            copies.append("search_text_en")
+        english_reader = reads_english() if english is None else english
+        copies = ["search_text", "search_text_en"] if english_reader else ["search_text"]
         if len(terms) > 1:
             phrase = " ".join(terms)
             in_a_copy = Q()
@@ -153,7 +157,20 @@ class ClauseQuerySet(models.QuerySet["Clause"]):
         every_word = Q()
         for copy in copies:
             every_word |= Q(*(Q(**{f"{copy}__contains": term}) for term in terms))
-        return self.filter(every_word)
+        found = self.filter(every_word)
+        if (len(terms) == 1 and english_reader) or found.exists():
+            return found
+        mixed = self
+        for term in terms:
+            if english_reader:
+                mixed = mixed.filter(
+                    Q(search_text__contains=term) | Q(search_text_en__contains=term)
+                )
+            elif self.filter(search_text__contains=term).exists():
+                mixed = mixed.filter(search_text__contains=term)
+            else:
+                mixed = mixed.filter(search_text_en__contains=term)
+        return mixed
 
 
 def reads_english() -> bool:
@@ -285,13 +302,12 @@ class Clause(models.Model):
         return for_reader(self.plain_text, self.plain_text_en)[1]
 
     @property
-    def reader_search_text(self) -> str:
-        """The folded copies the reader searches, one a line (`fold` leaves no line break
-        in a copy): the Vietnamese one, and for a reader who switched to English the
-        English one too, as `ClauseQuerySet.search` reads them; for a page's own filter."""
-        if reads_english():
-            return f"{self.search_text}\n{self.search_text_en}"
-        return self.search_text
+    def search_copies(self) -> str:
+        """Both folded copies, one a line (`fold` leaves no line break in a copy): the
+        Vietnamese, then the English; for a page's own filter, which reads them as
+        `ClauseQuerySet.search` does (the English for a Vietnamese reader only for a word no
+        clause's Vietnamese holds)."""
+        return f"{self.search_text}\n{self.search_text_en}"
 
     @property
     def reader_label(self) -> str:

@@ -47,9 +47,42 @@ def name_key(text: str | None) -> str:
     return unicodedata.normalize("NFC", " ".join(keyed))
 
 
+#: Words of a search beyond these are ignored: a box takes 100–200 characters, and each
+#: word is one more LIKE (SQLite refuses an expression tree deeper than 1,000).
+MAX_SEARCH_WORDS = 32
+
+
+def _bare(word: str) -> str:
+    """`word` without the punctuation around it ("đức," → "đức", "(so" → "so"); the
+    punctuation inside stays ("ii.1.c", "86/kh-ubnd")."""
+    start, end = 0, len(word)
+    while start < end and unicodedata.category(word[start]).startswith("P"):
+        start += 1
+    while end > start and unicodedata.category(word[end - 1]).startswith("P"):
+        end -= 1
+    return word[start:end]
+
+
+def search_words(query: str | None) -> list[tuple[str, str]]:
+    """Each word of a search box's input, as typed and folded: ("Đức", "duc").
+
+    Control characters are dropped (a NUL would make PostgreSQL refuse the query) and so
+    is the punctuation around a word: "Nguyễn, Văn" finds "Nguyễn Văn"; a query of
+    punctuation only is no query. At most MAX_SEARCH_WORDS words.
+    """
+    text = "".join(ch for ch in (query or "") if unicodedata.category(ch) != "Cc" or ch.isspace())
+    words = []
+    for word in text.split():
+        folded = _bare(fold(word))
+        if folded:
+            words.append((_bare(unicodedata.normalize("NFC", word)), folded))
+    return words[:MAX_SEARCH_WORDS]
+
+
 def search_terms(query: str | None) -> list[str]:
-    """The folded words of a search box's input, each to be matched as a substring."""
-    return [word for word in fold(query).split(" ") if word]
+    """The folded words of a search box's input, each to be matched as a substring
+    (`search_words`: punctuation around a word and control characters dropped)."""
+    return [folded for _typed, folded in search_words(query)]
 
 
 # Vietnamese alphabetical order (TCVN 5712): ă and â follow a, đ follows d, and so on.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from congvu.core.admin_search import FoldedSearch
+
 from .models import Counter, Dossier, RatingScale, ScaleLevel
 
 
@@ -23,16 +25,17 @@ class RatingScaleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(FoldedSearch, admin.ModelAdmin):
     list_display = ("name", "organisation", "opens_at", "closes_at", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
+    fold_in_python = True  # a counter a one-stop office: hundreds
     raw_id_fields = ("organisation", "staff")
     exclude = ("qr_token", "kiosk_token")
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(FoldedSearch, admin.ModelAdmin):
     list_display = ("code", "organisation", "staff", "source", "registered_at")
     search_fields = ("code",)
     raw_id_fields = ("organisation", "counter", "staff", "registered_by")

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from congvu.core.admin_search import FoldedSearch
+
 from .models import CorrectiveAction, Inspection, InspectionFile, Observation
 
 
@@ -22,10 +24,11 @@ class ReadOnly:
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnly, admin.ModelAdmin[Inspection]):
+class InspectionAdmin(FoldedSearch, ReadOnly, admin.ModelAdmin[Inspection]):
     list_display = ["code", "organisation", "kind", "status", "planned_on", "lead"]
     list_filter = ["status", "kind"]
-    search_fields = ["code", "organisation__name"]
+    search_fields = ["code", "organisation__search_text"]
+    folded_search_fields = ["organisation__search_text"]
 
 
 @admin.register(Observation)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from congvu.core.admin_search import FoldedSearch
+
 from .models import (
     Organisation,
     OrganisationKind,
@@ -24,11 +26,12 @@ class OrganisationVersionInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(FoldedSearch, admin.ModelAdmin):
     # Structural changes (merge, split, move…) go through the audited pages, not here.
     list_display = ["code", "name", "kind", "parent", "valid_from", "valid_to"]
     list_filter = ["kind"]
-    search_fields = ["code", "name", "search_text"]
+    search_fields = ["code", "search_text"]
+    folded_search_fields = ["search_text"]
     readonly_fields = ["parent", "successor", "path", "depth", "valid_from", "valid_to"]
     inlines = [OrganisationVersionInline]
 
@@ -40,10 +43,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(FoldedSearch, admin.ModelAdmin):
     list_display = ["full_name", "staff_code", "category", "organisation", "is_active"]
     list_filter = ["category", "is_active", "is_leader"]
     search_fields = ["staff_code", "search_name"]
+    folded_search_fields = ["search_name"]
     raw_id_fields = ["organisation", "division", "user"]
     readonly_fields = ["badge_token"]
 

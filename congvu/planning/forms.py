@@ -27,6 +27,7 @@ class PlanFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Tìm theo số, trích yếu"),
         required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: 86/KH-UBND")}),
     )
     year = forms.IntegerField(

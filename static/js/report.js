@@ -11,24 +11,47 @@
   }
 
   // Live filter of the standards: the server-side search stays for no-JS browsers.
+  // The same words as congvu.core.text.search_terms: punctuation around a word dropped.
+  function searchWords(text) {
+    return fold(text).split(" ").map(function (word) {
+      return word.replace(/^\p{P}+|\p{P}+$/gu, "");
+    }).filter(Boolean);
+  }
   var box = document.getElementById("id_clause_q");
   var none = document.getElementById("no-clause-match");
+  // As ClauseQuerySet.search (phrase first aside): every word in one copy the reader
+  // reads; when no row has that, a query mixing the languages: each word in a copy the
+  // reader reads it in (an English reader: either; a Vietnamese reader: the Vietnamese,
+  // the English only for a word no row's Vietnamese holds).
   function filterClauses() {
-    var words = fold(box.value).split(" ").filter(Boolean);
-    var shown = 0;
-    form.querySelectorAll(".clause-group").forEach(function (group) {
-      var visible = 0;
-      group.querySelectorAll(".choice[data-search]").forEach(function (row) {
-        // The folded copies the reader searches, one a line (Vietnamese; English too for
-        // an English reader): every word must occur in one copy, as on the server.
-        var copies = row.getAttribute("data-search").split("\n");
-        var checked = row.querySelector("input").checked;
-        var hit = copies.some(function (text) {
-          return words.every(function (w) { return text.indexOf(w) !== -1; });
-        });
-        row.hidden = !(hit || checked);
-        if (!row.hidden) { visible += 1; }
+    var words = searchWords(box.value);
+    var english = document.documentElement.lang.indexOf("en") === 0;
+    var rows = Array.prototype.slice.call(form.querySelectorAll(".choice[data-search]"));
+    // The folded copies of a row, one a line: the Vietnamese, then the English.
+    var copies = rows.map(function (row) { return row.getAttribute("data-search").split("\n"); });
+    var hits = copies.map(function (both) {
+      var read = english ? both : both.slice(0, 1);
+      return read.some(function (text) {
+        return words.every(function (w) { return text.indexOf(w) !== -1; });
       });
+    });
+    if (words.length && hits.indexOf(true) === -1) {
+      var vietnamese = words.filter(function (w) {
+        return copies.some(function (both) { return both[0].indexOf(w) !== -1; });
+      });
+      hits = copies.map(function (both) {
+        return words.every(function (w) {
+          var read = english ? both : (vietnamese.indexOf(w) !== -1 ? both.slice(0, 1) : both.slice(1));
+          return read.some(function (text) { return text.indexOf(w) !== -1; });
+        });
+      });
+    }
+    var shown = 0;
+    rows.forEach(function (row, index) {
+      row.hidden = !(hits[index] || row.querySelector("input").checked);
+    });
+    form.querySelectorAll(".clause-group").forEach(function (group) {
+      var visible = group.querySelectorAll(".choice[data-search]:not([hidden])").length;
       group.hidden = visible === 0;
       shown += visible;
     });

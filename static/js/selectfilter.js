@@ -21,6 +21,14 @@
       .replace(/[đĐ]/g, "d").toLowerCase().replace(/\s+/g, " ").trim();
   }
 
+  // The words as every search box reads them (congvu.core.text.search_words): the
+  // punctuation around a word dropped, "(Tư pháp)," is "tu phap".
+  function searchWords(text) {
+    return fold(text).split(" ").map(function (word) {
+      return word.replace(/^\p{P}+|\p{P}+$/gu, "");
+    }).filter(Boolean);
+  }
+
   function attach(select) {
     if (select.dataset.filterReady || select.options.length < MIN_OPTIONS) return;
     select.dataset.filterReady = "1";
@@ -49,7 +57,7 @@
     });
 
     box.addEventListener("input", function () {
-      var words = fold(box.value).split(" ").filter(Boolean);
+      var words = searchWords(box.value);
       var shown = 0;
       Array.prototype.forEach.call(select.options, function (option, index) {
         var keep = !option.value || option.selected || words.every(function (word) {

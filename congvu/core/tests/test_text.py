@@ -4,10 +4,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from congvu.core.text import (
+    MAX_SEARCH_WORDS,
     fold,
     name_key,
     name_sort_key,
     search_terms,
+    search_words,
     split_vietnamese_name,
 )
 
@@ -83,3 +85,30 @@ def test_vietnamese_names_keys_do_not_depend_on_case_or_normal_form(text):
     assert name_key(text.upper()) == key
     assert name_key(unicodedata.normalize("NFD", text.title())) == key
     assert fold(key) == fold(text)
+
+
+def test_a_search_drops_the_punctuation_around_words_and_keeps_it_inside():
+    assert search_terms("«Nguyễn, Văn Đức»!") == ["nguyen", "van", "duc"]
+    assert search_terms("(Sở Tư pháp)") == ["so", "tu", "phap"]
+    # Codes keep their inner dots, slashes and hyphens.
+    assert search_terms("II.1.c. 86/KH-UBND") == ["ii.1.c", "86/kh-ubnd"]
+    assert search_words("Đức,") == [("Đức", "duc")]
+
+
+def test_a_search_of_punctuation_or_control_characters_only_is_no_search():
+    for query in ("", "   ", "...", "%", "_", "\\", "—", "\x00", "\t\n", '"?!"'):
+        assert search_terms(query) == [], repr(query)
+    # A NUL inside a word is dropped (PostgreSQL refuses NUL in a query).
+    assert search_terms("Đ\x00ức") == ["duc"]
+    # Symbols are words: an emoji is searched (and found nowhere), not dropped.
+    assert search_terms("😀") == ["😀"]
+
+
+def test_a_search_reads_at_most_so_many_words():
+    assert len(search_terms("a " * 5000)) == MAX_SEARCH_WORDS
+
+
+@given(st.text())
+def test_search_words_never_hold_spaces_or_control_characters(text):
+    for word in search_terms(text):
+        assert word and not any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in word)

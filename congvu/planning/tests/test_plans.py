@@ -199,6 +199,20 @@ def test_the_plan_search_ignores_accents(as_officer, provincial_plan, justice_pl
     assert response.context["rows"] == [(provincial_plan, 0)]
 
 
+def test_the_plan_search_reads_words_as_every_box_and_refuses_a_query_too_long(
+    as_officer, provincial_plan, justice_plan
+):
+    response = as_officer.get(reverse("planning:plan_list"), {"q": "(Tư pháp),"})
+    assert response.context["rows"] == [(justice_plan, 0)]
+    # Longer than the other search boxes allow: said in both languages, nothing filtered.
+    response = as_officer.get(reverse("planning:plan_list"), {"q": "x" * 10_000})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tối đa 200 ký tự" in html and "At most 200 characters" in html
+    assert response.context["rows"] == [(provincial_plan, 0), (justice_plan, 1)]
+    assert 'maxlength="200"' in html
+
+
 def test_the_plan_list_shows_an_outsider_only_what_concerns_them(as_outsider, justice_plan):
     response = as_outsider.get(reverse("planning:plan_list"))
     assert justice_plan not in [plan for plan, _depth in response.context["rows"]]
