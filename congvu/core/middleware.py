@@ -79,14 +79,23 @@ class RejectNullCharactersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    MESSAGE_VI = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
+    MESSAGE_EN = "The request contains an invalid character."
+    HEAD = "<meta charset='utf-8'><title>400</title>"
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/") and self._has_nul(request):
-            message_vi = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
-            message_en = "The request contains an invalid character."
-            return HttpResponseBadRequest(
-                f"<!DOCTYPE html><html lang='vi'><meta charset='utf-8'><title>400</title>"
-                f"<h1>{message_vi}</h1><p lang='en'>{message_en}</p></html>"
-            )
+            # Answered before the language is chosen (and before the session): the
+            # language switch's cookie is read here, so an English reader gets English
+            # alone, as on every other error page; anyone else Vietnamese, then English.
+            if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) == "en":
+                page = f"<html lang='en'>{self.HEAD}<h1>{self.MESSAGE_EN}</h1>"
+            else:
+                page = (
+                    f"<html lang='vi'>{self.HEAD}<h1>{self.MESSAGE_VI}</h1>"
+                    f"<p lang='en'>{self.MESSAGE_EN}</p>"
+                )
+            return HttpResponseBadRequest(f"<!DOCTYPE html>{page}</html>")
         return self.get_response(request)
 
     @staticmethod
