@@ -365,7 +365,7 @@ def test_one_vietnamese_phrase_with_two_meanings_has_an_english_for_each() -> No
         ),
         (
             "vi",
-            ["Phản ánh, kiến nghị và xử lý vi phạm", "Cơ quan, đơn vị và cán bộ", "Nhật ký hoạt động"],
+            ["Phản ánh, kiến nghị và xử lý vi phạm", "Cơ quan, đơn vị và cán bộ", "Hệ thống"],
             ["Accounts", "Organisations"],
         ),
     ],
