@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "congvu.accounts"
     label = "accounts"
+    verbose_name = _("Người dùng")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed

@@ -14,6 +14,7 @@ from pydantic import WithJsonSchema
 
 from congvu.core import pdf_exports as jobs
 from congvu.core.models import PdfExportBase
+from congvu.core.templatetags.bilingual import for_reader
 
 from .plans import one_of
 
@@ -39,7 +40,7 @@ def background_file_out(export: PdfExportBase, status_url: str) -> dict[str, Any
         "rows": export.rows,
         "requested_at": export.requested_at,
         "finished_at": export.finished_at,
-        "message": export.message,
+        "message": for_reader(export.message),
         "status_url": status_url,
         "file_url": f"{status_url}/file" if jobs.is_ready(export) else None,
     }

@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 
 from congvu.core import my_exports
 from congvu.core import pdf_exports as jobs
+from congvu.core.templatetags.bilingual import for_reader
 
 from .common import Id, Pagination
 from .errors import ErrorOut, ValidationErrorOut
@@ -76,7 +77,7 @@ def _out(export: my_exports.MyExport) -> dict[str, Any]:
         "finished_at": export.finished_at,
         "state": export.state,
         "state_label": export.state_label,
-        "message": export.message,
+        "message": for_reader(export.message),
         "page_url": export.page_url,
         "file_url": export.file_url,
         "status_url": export.api_url,

@@ -71,7 +71,10 @@ class WithdrawRenameIn(_In):
 
 
 class MoveIn(_In):
-    parent: BodyId | None = Field(..., description="Cơ quan cấp trên mới; null = cấp cao nhất")
+    parent: BodyId | None = Field(
+        ...,
+        description="Cơ quan cấp trên mới; null = cấp cao nhất / the new parent; null = top level",
+    )
     effective: IsoDate | None = Field(None, description=EFFECTIVE + "; default today")
 
 

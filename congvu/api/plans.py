@@ -486,7 +486,8 @@ def update_plan(request: HttpRequest, id: Id, payload: PlanPatchIn) -> Any:
     "/plans/{id}/document",
     response={200: PlanOut, **WRITE_ERRORS},
     summary="Tải lên tệp văn bản của kế hoạch / upload the plan's document (PLAN_MANAGE)",
-    description="multipart/form-data; `document`: PDF, DOC, DOCX hoặc ODT ≤ 20 MB.",
+    description="multipart/form-data; `document`: PDF, DOC, DOCX hoặc ODT ≤ 20 MB. / "
+    "multipart/form-data; `document`: PDF, DOC, DOCX or ODT ≤ 20 MB.",
 )
 def upload_document(request: HttpRequest, id: Id, document: File[UploadedFile]) -> Any:
     user = user_of(request)

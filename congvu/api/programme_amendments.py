@@ -390,7 +390,7 @@ def propose_reschedules(request: HttpRequest, id: Id, payload: BulkRescheduleIn)
     response=FILE_ERRORS,
     summary="Quyết định điều chỉnh (Word, Nghị định 30) / the amending decision as Word",
     description="Dự thảo: ghi DỰ THẢO, số để trống; dự thảo đã hủy bỏ: 404. / A draft's is "
-    "marked DỰ THẢO with a blank number; an abandoned one: 404.",
+    "marked “DỰ THẢO” (draft) with a blank number; an abandoned one: 404.",
     openapi_extra=file_responses(programme_documents.AmendmentDocx.content_type),
 )
 def get_amendment_docx(request: HttpRequest, id: Id) -> Any:
@@ -407,7 +407,7 @@ def get_amendment_docx(request: HttpRequest, id: Id) -> Any:
     description="Mọi mục với thời gian trước và sau điều chỉnh (giữ nguyên, bổ sung, hủy, đổi "
     "thời gian, ngày dd/mm/yyyy), ghi DỰ THẢO. Chỉ dự thảo đang soạn; khác: 404. / Every item "
     "with its period before and after (kept, added, cancelled, rescheduled; dates dd/mm/yyyy), "
-    "headed DỰ THẢO. A draft in preparation only; otherwise 404.",
+    "headed “DỰ THẢO” (draft). A draft in preparation only; otherwise 404.",
     openapi_extra=file_responses(programme_documents.AmendmentPreviewXlsx.content_type),
 )
 def get_amendment_preview(request: HttpRequest, id: Id) -> Any:

@@ -157,7 +157,7 @@ class ProgrammeItemIn(BodyIn):
 
 
 class ApproveIn(BodyIn):
-    decision_number: Decision = Field("", description="Ví dụ / e.g. 123/QĐ-SNV")
+    decision_number: Decision = Field("", description="Ví dụ / e.g. “123/QĐ-SNV”")
     decision_on: IsoDate | None = None
 
 

@@ -236,7 +236,8 @@ class ScorecardIn(BodyIn):
     grades: list[GradeIn] | None = Field(
         None,
         max_length=20,
-        description="Mặc định: Nghị định 90 (≥ 80 % nhiệm vụ đúng hạn cho mức tốt trở lên)",
+        description="Mặc định: Nghị định 90 (≥ 80 % nhiệm vụ đúng hạn cho mức tốt trở lên) / "
+        "default: Decree 90 (≥ 80 % of tasks on time for “good” and above)",
     )
     min_criteria: int | None = Field(None, ge=1, le=services.MAX_CRITERIA)
     description: Annotated[str, StringConstraints(max_length=5_000, pattern=NO_NUL)] = ""

@@ -6,7 +6,8 @@ nothing business-like lives in this package.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Final
 
 from django.utils import translation
 from ninja import NinjaAPI
@@ -36,7 +37,10 @@ class CongvuAPI(NinjaAPI):
             path_prefix = self.get_root_path(path_params or {})
         key = (path_prefix, translation.get_language())
         if key not in self._openapi_documents:
-            self._openapi_documents[key] = super().get_openapi_schema(path_prefix=path_prefix)
+            document = super().get_openapi_schema(path_prefix=path_prefix)
+            if (key[1] or "").startswith("en"):
+                english_texts(document)
+            self._openapi_documents[key] = document
         return self._openapi_documents[key]
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
@@ -57,6 +61,43 @@ class CongvuAPI(NinjaAPI):
         for item in error.errors:
             item["msg"] = for_reader(errors.schema_message(item))
         return error
+
+
+#: The texts of an OpenAPI document a reader reads (an operation's summary and description,
+#: a schema's, a field's or a parameter's).
+READ_TEXTS: Final = frozenset({"summary", "description", "title"})
+#: "**Gửi lại an toàn / safe retries:** …": a paragraph headed by both languages in bold.
+_HEADED: Final = re.compile(r"^\*\*(?P<vi>[^*]+?) / (?P<en>[^*]+?):\*\* (?P<text>.*)$", re.DOTALL)
+
+
+def english_text(text: str) -> str:
+    """The English of a "Vietnamese / English" text of the document, paragraph by paragraph
+    (`for_reader`'s rule); a paragraph of another shape as it is."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        headed = _HEADED.match(paragraph)
+        if headed:
+            paragraph = f"**{headed['en']}:** {for_reader(headed['text'])}"
+        else:
+            paragraph = for_reader(paragraph)
+        paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def english_texts(node: Any) -> None:
+    """Give every text of an OpenAPI document (a nest of dicts and lists) its English alone,
+    in place: the texts are bilingual in the code ("Danh sách cơ quan / list
+    organisations"), and a client that asked for English reads the English, as it does
+    in the API's messages. Property and parameter names are keys, never changed."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in READ_TEXTS and isinstance(value, str):
+                node[key] = english_text(value)
+            else:
+                english_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            english_texts(item)
 
 
 api = CongvuAPI(

@@ -1,12 +1,13 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "congvu.cases"
     label = "cases"
-    verbose_name = "Phản ánh, kiến nghị và xử lý vi phạm"
+    verbose_name = _("Phản ánh, kiến nghị và xử lý vi phạm")
 
     def ready(self) -> None:
         from congvu.audit import verifiers

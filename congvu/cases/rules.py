@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -116,7 +117,7 @@ def _check_rule(rule: RoutingRule) -> None:
     if rule.route_to == RoutingRule.Route.FIXED and rule.fixed_organisation_id is None:
         raise ValidationError(
             {
-                "fixed_organisation": (
+                "fixed_organisation": _(
                     "Chọn cơ quan xử lý cố định. / Choose the fixed handling organisation."
                 )
             }
@@ -170,7 +171,7 @@ def move_routing_rule(rule: RoutingRule, *, actor: Any, up: bool) -> RoutingRule
     rules = list(RoutingRule.objects.select_for_update().order_by("order", "pk"))
     index = next((i for i, r in enumerate(rules) if r.pk == rule.pk), None)
     if index is None:
-        raise ValidationError("Không tìm thấy quy tắc. / Rule not found.")
+        raise ValidationError(_("Không tìm thấy quy tắc. / Rule not found."))
     other = index - 1 if up else index + 1
     if not 0 <= other < len(rules):
         return rules[index]

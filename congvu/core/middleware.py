@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -79,14 +81,23 @@ class RejectNullCharactersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    MESSAGE_VI = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
+    MESSAGE_EN = "The request contains an invalid character."
+    HEAD = "<meta charset='utf-8'><title>400</title>"
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/") and self._has_nul(request):
-            message_vi = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
-            message_en = "The request contains an invalid character."
-            return HttpResponseBadRequest(
-                f"<!DOCTYPE html><html lang='vi'><meta charset='utf-8'><title>400</title>"
-                f"<h1>{message_vi}</h1><p lang='en'>{message_en}</p></html>"
-            )
+            # Answered before the language is chosen (and before the session): the
+            # language switch's cookie is read here, so an English reader gets English
+            # alone, as on every other error page; anyone else Vietnamese, then English.
+            if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) == "en":
+                page = f"<html lang='en'>{self.HEAD}<h1>{self.MESSAGE_EN}</h1>"
+            else:
+                page = (
+                    f"<html lang='vi'>{self.HEAD}<h1>{self.MESSAGE_VI}</h1>"
+                    f"<p lang='en'>{self.MESSAGE_EN}</p>"
+                )
+            return HttpResponseBadRequest(f"<!DOCTYPE html>{page}</html>")
         return self.get_response(request)
 
     @staticmethod
@@ -100,12 +111,19 @@ class RejectNullCharactersMiddleware:
 
 
 class ApiErrorsAsJsonMiddleware:
-    """Under /api/, a 404, 405 or 500 that is not JSON becomes `{"detail": "…"}`.
+    """Under /api/, a 404, 405 or 500 that is not JSON becomes `{"detail": "…"}`; an
+    error's messages are in English alone for an English reader.
 
     The API's own operations answer JSON errors (congvu/api/errors.py), but an unknown
     path gets Django's 404 page, a known path with the wrong method ninja's plain-text
     405, and a crash the 500 page: HTML where a client parses JSON. The `Allow` header
-    of a 405 is kept."""
+    of a 405 is kept.
+
+    Many messages are bilingual where they are made ("Chưa lưu. / Not saved."): the
+    API's constants, and the errors of the services that run in the record's language
+    (`cases.timeline.in_vietnamese`). A client that asked for English gets their English
+    half (`for_reader`) in every error, whatever its shape: `detail`, each item's `msg`,
+    a refusal's `reason`."""
 
     PREFIX = "/api/"
     MESSAGES = {
@@ -117,14 +135,17 @@ class ApiErrorsAsJsonMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    #: The keys of an error's JSON that hold what a reader reads.
+    READ_KEYS = frozenset({"detail", "msg", "message", "reason"})
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         message = self.MESSAGES.get(response.status_code)
-        if (
-            message is None
-            or not request.path.startswith(self.PREFIX)
-            or response.get("Content-Type", "").startswith("application/json")
-        ):
+        if not request.path.startswith(self.PREFIX):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return self._for_reader(response)
+        if message is None:
             return response
         answer = JsonResponse({"detail": for_reader(message)}, status=response.status_code)
         for header in ("Allow", "Content-Language", "Vary"):
@@ -132,6 +153,30 @@ class ApiErrorsAsJsonMiddleware:
                 answer[header] = response[header]
         return answer
 
+    def _for_reader(self, response: HttpResponse) -> HttpResponse:
+        if (
+            response.status_code < 400
+            or response.streaming
+            or not (translation.get_language() or "").startswith("en")
+        ):
+            return response
+        try:
+            answer = json.loads(response.content)
+        except ValueError:
+            return response
+        response.content = json.dumps(self._worded(answer, read=False), ensure_ascii=False)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+    def _worded(self, node: Any, *, read: bool) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: self._worded(value, read=key in self.READ_KEYS) for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [self._worded(item, read=read) for item in node]
+        return for_reader(node) if read and isinstance(node, str) else node
 
 class PrivateWhenSignedInMiddleware:
     """Every answer to a signed-in user (session or API token) is `Cache-Control: private,

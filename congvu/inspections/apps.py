@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InspectionsConfig(AppConfig):
     name = "congvu.inspections"
     label = "inspections"
-    verbose_name = "Kiểm tra công vụ"
+    verbose_name = _("Kiểm tra công vụ")

@@ -20,6 +20,7 @@ from congvu.cases import filing_limits, reporter, services, visibility
 from congvu.cases.models import Case, CaseEvent, Track
 from congvu.cases.reporter import FollowDenied, FollowLocked
 from congvu.core.net import client_ip
+from congvu.core.templatetags.bilingual import for_reader
 from congvu.organisations.models import Organisation, StaffMember
 
 from ..common import NO_NUL, IsoDate
@@ -132,7 +133,7 @@ def _public_subject(payload: PublicReportIn) -> tuple[StaffMember | None, Organi
 
 
 def track_notice(code: str) -> str:
-    return (
+    return for_reader(
         f"Đã tiếp nhận phản ánh, mã theo dõi {code}. Dùng mã này và mật khẩu theo dõi để xem "
         f"tiến độ và trả lời tại trang Tra cứu phản ánh. / Report received, tracking code "
         f"{code}. Follow it with this code and the passphrase on the tracking page."

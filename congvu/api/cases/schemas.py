@@ -360,8 +360,9 @@ class TransitionIn(BodyIn):
 class EventIn(BodyIn):
     kind: Literal["note", "to_reporter", "to_subject"] = Field(
         ...,
-        description="note: ghi chú nội bộ / internal note; to_reporter: trả lời người phản ánh; "
-        "to_subject: đề nghị người bị phản ánh giải trình",
+        description="note: ghi chú nội bộ; to_reporter: trả lời người phản ánh; to_subject: "
+        "đề nghị người bị phản ánh giải trình / note: an internal note; to_reporter: a reply to "
+        "the reporter; to_subject: a request to the subject to explain",
     )
     body: Body
 

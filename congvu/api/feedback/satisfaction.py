@@ -38,8 +38,16 @@ class IndexOut(Schema):
     verified: int = Field(..., description="Qua hồ sơ / through a dossier")
     levels: list[int] = Field(..., description="Lượt được tính theo mức 1..5 / counted per level")
     share: float | None = Field(..., description="Tỷ lệ hài lòng / satisfied ÷ counted")
-    low: float | None = Field(..., description="Cận dưới khoảng tin cậy 95 % (Wilson)")
-    high: float | None = Field(..., description="Cận trên khoảng tin cậy 95 % (Wilson)")
+    low: float | None = Field(
+        ...,
+        description="Cận dưới khoảng tin cậy 95 % (Wilson) / "
+        "lower bound of the 95 % Wilson interval",
+    )
+    high: float | None = Field(
+        ...,
+        description="Cận trên khoảng tin cậy 95 % (Wilson) / "
+        "upper bound of the 95 % Wilson interval",
+    )
 
 
 class PublicIndexOut(Schema):

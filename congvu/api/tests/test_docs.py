@@ -102,3 +102,52 @@ def test_every_schema_of_the_api_has_a_name_of_its_own() -> None:
             where.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
     shared = {name: sorted(places) for name, places in where.items() if len(places) > 1}
     assert not shared
+
+
+#: A Vietnamese letter (one with a diacritic, or đ).
+VIETNAMESE = re.compile(
+    "[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]", re.IGNORECASE
+)
+#: What may stay Vietnamese in an English text: a quoted term (“DỰ THẢO”), an official
+#: document's number (123/QĐ-SNV, 1847/QĐ-TTg) and the product's name.
+KEPT = re.compile(r"“[^”]*”|\"[^\"]*\"|\b\d+/[A-ZĐ0-9-]+|Công vụ")
+
+
+def read_texts(node: Any) -> list[str]:
+    """The summaries, descriptions and titles of an OpenAPI document."""
+    if isinstance(node, dict):
+        return [
+            text
+            for key, value in node.items()
+            for text in (
+                [value]
+                if key in {"summary", "description", "title"} and isinstance(value, str)
+                else read_texts(value)
+            )
+        ]
+    if isinstance(node, list):
+        return [text for item in node for text in read_texts(item)]
+    return []
+
+
+def test_the_openapi_document_reads_in_english_for_an_english_client(anonymous: Client) -> None:
+    english = anonymous.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json()
+    texts = read_texts(english)
+    assert len(texts) > 500
+    assert [text for text in texts if VIETNAMESE.search(KEPT.sub("", text))] == []
+    paths = english["paths"]
+    assert paths["/api/v1/organisations"]["get"]["summary"] == "list organisations"
+    assert "**safe retries:** With `Idempotency-Key`" in english["info"]["description"]
+    # The default stays both languages, Vietnamese first.
+    default = anonymous.get("/api/v1/openapi.json").json()
+    assert default["paths"]["/api/v1/organisations"]["get"]["summary"] == (
+        "Danh sách cơ quan / list organisations"
+    )
+
+
+def test_the_docs_page_says_its_language(anonymous: Client) -> None:
+    assert (
+        '<html lang="en">'
+        in anonymous.get("/api/v1/docs", headers={"Accept-Language": "en"}).content.decode()
+    )
+    assert '<html lang="vi">' in anonymous.get("/api/v1/docs").content.decode()

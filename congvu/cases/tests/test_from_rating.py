@@ -48,6 +48,22 @@ def test_a_satisfied_rating_opens_no_case_and_says_why(
     assert "Chỉ mở vụ việc từ đánh giá thấp" in response.content.decode()
 
 
+def test_in_english_a_satisfied_rating_opens_no_case_and_says_why_in_english(
+    province: dict[str, Any], staff_member: StaffMember, head: User
+) -> None:
+    # The service words its refusal in the record's language, both halves: an English
+    # reader reads the English alone.
+    load_catalogue(province)
+    target = ratings.target_for_badge(staff_member.badge_token)
+    assert target is not None
+    rating = rate(target, level=1)
+    client = client_for(head)
+    client.cookies["congvu_lang"] = "en"
+    page = client.post(f"/cases/from-rating/{rating.pk}/", follow=True).content.decode()
+    assert "Only a low or flagged rating can open a case." in page
+    assert "Chỉ mở vụ việc" not in page
+
+
 def test_an_outsider_gets_404_and_a_viewer_403(
     province: dict[str, Any], staff_member: StaffMember, outsider: User, viewer: User
 ) -> None:

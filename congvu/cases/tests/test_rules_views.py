@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import client_for, page_form, said_changed_meanwhile
 from congvu.organisations.models import Organisation
 
-from .. import tags
+from .. import rules, tags
 from ..models import CaseTag, DisciplineForm, RoutingRule, TrackClock
 
 RULES = reverse("cases:rules")
@@ -236,3 +238,22 @@ def test_the_rules_page_shows_the_tags_and_the_add_a_tag_button_in_its_body(
     assert "<" not in title
     assert 'data-testid="tag-table"' in body and "Báo chí" in body
     assert f'href="{reverse("cases:tag_new")}">Thêm nhãn</a>' in body
+
+
+def test_a_fixed_rule_without_its_organisation_is_refused_in_the_readers_language(
+    officer: User,
+) -> None:
+    # The form refuses it first; the service's own check answers anyone else (the API).
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        rules.create_routing_rule(
+            actor=officer,
+            name="Không có cơ quan",
+            order=1,
+            subject_is_leader="unknown",
+            track="denunciation",
+            route_to="fixed",
+            fixed_organisation=None,
+        )
+    assert refused.value.message_dict == {
+        "fixed_organisation": ["Choose the fixed handling organisation."]
+    }

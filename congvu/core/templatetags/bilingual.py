@@ -4,8 +4,11 @@ Error and flash messages are one msgid in both languages ("Chưa lưu. / Not
 saved."). On a Vietnamese page a screen reader (TalkBack, NVDA) reads the
 whole string with the Vietnamese voice unless the English half carries
 ``lang="en"`` (WCAG 3.1.2, language of parts). On a Vietnamese page this
-filter gives ``Chưa lưu. / <span lang="en">Not saved.</span>``; on any other
-page, or for a text of another shape, the text as it is. Both halves are
+filter gives ``Chưa lưu. / <span lang="en">Not saved.</span>``; on an English
+page ``Not saved.`` (the catalogue gives most messages in English alone, but
+the errors of a service that runs in the record's language, Vietnamese —
+`cases.timeline.in_vietnamese` — reach the page in both); for a text of
+another shape, the text as it is. Both halves are
 escaped unless the text was already safe: it never double-escapes and never
 lets user input through as HTML.
 
@@ -73,15 +76,23 @@ def _vietnamese_page() -> bool:
     return (get_language() or "").split("-")[0] == "vi"
 
 
+def _english_page() -> bool:
+    return (get_language() or "").split("-")[0] == "en"
+
+
 @register.filter(needs_autoescape=True)
 def bilingual(value: object, autoescape: bool = True) -> str:
     text = str(value)  # lazy translations, messages framework's Message
     safe = isinstance(text, SafeData)
-    halves = split(text) if _vietnamese_page() and not (safe and "<" in text) else None
-    if halves is None:
+    halves = split(text) if not (safe and "<" in text) else None
+    if halves is None or not (_vietnamese_page() or _english_page()):
         return conditional_escape(text) if autoescape else text
     head, tail = halves
     if safe or not autoescape:
         # Halves of a text already safe (no tags: checked above) stay safe.
         head, tail = mark_safe(head), mark_safe(tail)  # noqa: S308
+    if _english_page():
+        # A message that reached the page in both languages (a service that words its
+        # errors in the record's language, Vietnamese, says both): the English alone.
+        return conditional_escape(tail) if autoescape else tail
     return format_html('{}{}<span lang="en">{}</span>', head, SEPARATOR, tail)

@@ -21,6 +21,9 @@ links it is shown and checks what a user would notice:
 * no page's <title> or <h1> says the same words twice in a row, for the provincial
   officer in Vietnamese and in English (`test_page_titles.py` has the check and its
   crawl; the test is here, on this module's demo);
+* in English, the provincial officer's and a citizen's pages — and the answers to their
+  search forms, and to the citizen's forms, sent empty and hostile — show no Vietnamese
+  but the data (`language_leaks.py` tells one from the other);
 * every form the provincial officer is shown, filled in as the user left it
   (and made valid where it can be), with one date or number at a time set
   to a value that parses but no one means (year 1, year 9999, a number too
@@ -49,9 +52,10 @@ from django.urls import Resolver404, get_urlconf, resolve
 
 from congvu.accounts.models import User
 from congvu.feedback.models import Counter, Dossier
-from congvu.organisations.models import StaffMember
+from congvu.organisations.models import Organisation, StaffMember
 
 from . import test_page_titles
+from .language_leaks import Data, EnglishPage
 
 #: Visits of one URL pattern per user: enough to see list, detail and a filtered list.
 VISITS_PER_ROUTE = 2
@@ -562,3 +566,116 @@ def test_no_page_title_says_the_same_words_twice_in_a_row(
     assert pages > 50, "the crawl found almost nothing: the start page lost its links"
     print(f"{pages} pages, {len(faults)} faults")
     assert faults == []
+
+
+#: Links that change the language (the kiosk's is in its address): the crawl stays English.
+SWITCHES_LANGUAGE = re.compile(r"^/lang/|[?&]lang=vi\b")
+
+
+def english_leaks(client: Client, starts: list[str], *, send_posts: bool) -> tuple[int, list[str]]:
+    """Pages read in English, and what they show in Vietnamese beyond the data. The forms
+    met are sent once each, with hostile values and empty: those that only search (GET),
+    and with `send_posts` the others (each answer rolled back)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    data = Data(list(HOSTILE_VALUES.values()))
+    crawl = Crawl(client)
+    leaks: dict[str, str] = {}
+
+    def read(response: Any, where: str) -> Page | None:
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return None
+        html = response.content.decode()
+        english = EnglishPage()
+        english.feed(html)
+        route = route_of(response.request["PATH_INFO"]) or ""
+        if not english.language.startswith("en"):
+            # The kiosk's language is in its address; a new citizen starts in Vietnamese.
+            if not route.startswith("kiosk/"):
+                leaks.setdefault(f"<html lang={english.language!r}>", where)
+            return None
+        for text, attribute in english.texts:
+            left = data.left(text)
+            if left:
+                leaks.setdefault(f"{left!r} in {attribute or 'text'} {text[:120]!r}", where)
+        page = Page()
+        page.feed(html)
+        return page
+
+    queue: deque[str] = deque(starts)
+    while queue and crawl.pages < MAX_PAGES:
+        url = queue.popleft()
+        target = crawl._wanted(url)
+        if target is None or SWITCHES_LANGUAGE.search(target):
+            continue
+        crawl.visited.add(target)
+        route = route_of(urlsplit(target).path) or target
+        crawl.per_route[route] = crawl.per_route.get(route, 0) + 1
+        crawl.pages += 1
+        response = client.get(target, follow=True)
+        page = read(response, f"GET {target}")
+        if page is None:
+            continue
+        final = response.request["PATH_INFO"]
+        queue.extend(urljoin(final, href) for href in page.links)
+        for form in page.forms:
+            action = urljoin(final, form.action or final)
+            path = urlsplit(action).path
+            key = (route_of(path) or path, form.method)
+            if SKIPPED.match(path) or key in crawl.forms_sent:
+                continue
+            if form.method == "post" and not send_posts:
+                continue
+            crawl.forms_sent.add(key)
+            for values in (HOSTILE_VALUES, {}):
+                sent = {**form.hidden, **{n: values.get(k, "") for n, k in form.fields.items()}}
+                with transaction.atomic():
+                    if form.method == "post":
+                        response = client.post(action, sent, follow=True)
+                    else:
+                        response = client.get(path, sent, follow=True)
+                    transaction.set_rollback(True)
+                read(response, f"{form.method.upper()} {action} (form on {target})")
+    return crawl.pages, [f"{leak} — {where}" for leak, where in leaks.items()]
+
+
+def test_the_english_interface_shows_no_vietnamese_beyond_the_data(demo: dict[str, str]) -> None:
+    officer = Client()
+    officer.force_login(User.objects.get(username="noivu"))
+    pages, leaks = english_leaks(officer, ["/"], send_posts=False)
+    assert pages > 50, "the crawl found almost nothing: the start page lost its links"
+    counter = Counter.objects.filter(is_active=True).order_by("pk").first()
+    assert counter is not None
+    starts = [
+        *citizen_starts(),
+        f"/kiosk/{counter.kiosk_token}?lang=en",
+        "/report/",
+        "/track/",
+        "/standards/",
+        "/transparency/",
+        "/rankings/",
+        "/r/no-such-badge",  # the friendly 404 pages
+        "/no-such-page/",
+    ]
+    citizen_pages, citizen_leaks = english_leaks(Client(), starts, send_posts=True)
+    assert citizen_pages > 10
+    found = leaks + citizen_leaks
+    assert not found, "Vietnamese on English pages:\n" + "\n".join(found)
+
+
+def test_the_language_check_tells_interface_text_from_data(demo: dict[str, str]) -> None:
+    data = Data([])
+    organisation = Organisation.objects.get(name="Sở Tư pháp")
+    assert data.left(organisation.name) == ""
+    assert data.left(f"{organisation.name} · Public service culture") == ""
+    assert data.left(f"Reason: {organisation.name}.") == ""
+    assert data.left(f"{organisation.name[:5]}…") == ""  # a name cut short
+    assert data.left("Không tìm thấy trang") == "Không tìm thấy trang"
+    assert data.left(f"{organisation.name}: Khong tim thay") == ": Khong tim thay"
+    assert data.left("Decision 1847/QĐ-TTg, see the “Hướng dẫn” sheet") == ""
+    page = EnglishPage()
+    page.feed(
+        '<html lang="en"><p title="Tìm kiếm">Search <span lang="vi">Tiếng Việt</span></p>'
+        "<script>var x = 'Xin chào'</script><textarea>Nội dung</textarea></html>"
+    )
+    assert page.language == "en"
+    assert page.texts == [("Tìm kiếm", "<p> title"), ("Search", "")]

@@ -352,3 +352,34 @@ def test_one_vietnamese_phrase_with_two_meanings_has_an_english_for_each() -> No
         assert str(ImportJob.Status.VALIDATING.label) == "Đang kiểm tra"
         assert str(Inspection.Status.IN_PROGRESS.label) == "Đang kiểm tra"
         assert str(Case.Channel.INSPECTION.label) == "Kết quả kiểm tra"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        (
+            "en",
+            ["Feedback reports and misconduct cases", "Organisations and staff", "Audit log"],
+            ["Người dùng", "Hệ thống"],
+        ),
+        (
+            "vi",
+            ["Phản ánh, kiến nghị và xử lý vi phạm", "Cơ quan, đơn vị và cán bộ", "Hệ thống"],
+            ["Accounts", "Organisations"],
+        ),
+    ],
+)
+def test_the_admin_names_each_part_of_the_site_in_the_readers_language(
+    language: str, shown: list[str], not_shown: list[str]
+) -> None:
+    from congvu.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw-for-tests-123"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert [text for text in shown if text not in html] == []
+    assert [text for text in not_shown if f">{text}<" in html] == []

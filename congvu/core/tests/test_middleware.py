@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import Client
 
 
@@ -42,3 +43,15 @@ def test_the_api_answers_a_nul_character_with_its_documented_422(officer):
     response = Client().get("/api/v1/catalogue/clauses?q=%00")
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_the_nul_character_page_is_english_alone_for_an_english_reader(officer):
+    client = Client()
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/org/staff/?q=%00")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The request contains an invalid character." in page
+    assert "ký tự" not in page and "lang='en'" in page

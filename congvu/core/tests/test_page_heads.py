@@ -66,3 +66,31 @@ def test_the_title_check_sees_a_section_left_inside_the_title() -> None:
         "{% if x %} · {{ x }}{% endif %}{% endblock %}{% block content %}<h1>Quy định</h1>"
         "{% endblock %}"
     )
+
+
+def printed_comments(source: str) -> list[str]:
+    """The `{# … #}` comments of a template that Django prints as text: such a comment ends
+    on its own line, and one spread over two lines is no comment ("{# No session, no CSRF
+    token…" stood in English on the Vietnamese transparency pages)."""
+    template = engines["django"].engine.from_string(source)  # type: ignore[attr-defined]
+    return [
+        " ".join(node.s[node.s.index("{#") :].split())[:80]
+        for node in template.nodelist.get_nodes_by_type(TextNode)
+        if "{#" in node.s
+    ]
+
+
+def test_no_template_prints_a_comment_as_text() -> None:
+    templates = sorted(ROOT.rglob("templates/**/*.html")) + sorted(ROOT.rglob("templates/**/*.txt"))
+    assert len(templates) > 100
+    printed = {
+        str(path.relative_to(ROOT)): found
+        for path in templates
+        if (found := printed_comments(path.read_text(encoding="utf-8")))
+    }
+    assert printed == {}
+
+
+def test_the_comment_check_sees_a_comment_over_two_lines() -> None:
+    assert printed_comments("<p>{# one\n two #}</p>") == ["{# one two #}</p>"]
+    assert printed_comments("<p>{# one line #}{% comment %}two\nlines{% endcomment %}</p>") == []
