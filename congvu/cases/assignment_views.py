@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,7 +56,9 @@ def case_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = make_bulk_form(request.POST, set())
     codes = _ticked(request)
     refusals: list[Refusal] = []
-    if any(len(code) > CODE_MAX for code in codes):
+    # A case code is a slug: anything else names no case, as an unknown code does (a NUL
+    # would reach the query, and PostgreSQL refuses it in text: a server error).
+    if any(len(code) > CODE_MAX or not slug_re.match(code) for code in codes):
         raise Http404
     if form.is_valid():
         try:

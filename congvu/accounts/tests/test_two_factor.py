@@ -128,6 +128,28 @@ def test_the_apps_code_completes_the_sign_in_and_goes_where_it_was_going(
     assert client.get("/cases/").status_code == 200
 
 
+def test_a_next_that_is_no_page_of_the_site_goes_home(
+    officer: User, on: list[str], head: User
+) -> None:
+    # "²" or "?x=1" passed for a page of this site, then `redirect()` took it for a view's
+    # name (NoReverseMatch, a 500): for a signed-in user coming back to the code page, and
+    # for the code that completes the sign-in.
+    client = client_for(head)
+    for next_page in ("²", "?x=1"):
+        response = client.get(reverse("accounts:login_code"), {"next": next_page})
+        assert response.status_code == 302
+        assert response["Location"] == "/"
+    client, first = password_step("officer")
+    device = two_factor.device_of(officer)
+    assert device is not None
+    response = client.post(
+        first["Location"], {"code": code_for(device, steps_ahead=1), "next": "²"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert signed_in(client)
+
+
 def test_a_wrong_code_is_refused_in_both_languages_and_a_used_code_cannot_be_replayed(
     officer: User, on: list[str]
 ) -> None:

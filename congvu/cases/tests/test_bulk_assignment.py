@@ -200,6 +200,25 @@ def test_more_cases_than_the_cap_are_refused_with_a_clear_message(
     assert "At most 200 cases at a time; you chose 201." in response.content.decode()
 
 
+def test_a_code_no_case_can_have_is_an_unknown_case_on_every_database(
+    as_head: Client, cases: list[Case], handler: User
+) -> None:
+    # A NUL in a hand-edited code reached `code__in`: PostgreSQL refuses it (DataError, 500).
+    for codes in ([cases[0].code, "PA-\x00X"], ["PA X", "<b>"]):
+        assert bulk(as_head, codes, assignee=handler.pk).status_code == 404
+    response = as_head.post(
+        BULK,
+        {
+            "shown": [cases[0].code, "\x00"],
+            "all_on_page": "1",
+            "bulk-action": "assign",
+            "bulk-assignee": handler.pk,
+        },
+    )
+    assert response.status_code == 404
+    assert Case.objects.filter(assignee__isnull=False).count() == 0
+
+
 def test_no_case_ticked_is_a_clear_error(as_head: Client, handler: User) -> None:
     response = bulk(as_head, [], assignee=handler.pk)
     assert response.status_code == 400

@@ -106,3 +106,21 @@ def test_the_review_queue_offers_to_open_a_case_from_a_flagged_rating(
     page = client_for(head).get("/ratings/flagged/").content.decode()
     assert f"/cases/from-rating/{rating.pk}/" in page
     assert "Mở vụ việc từ đánh giá này" in page
+
+
+def test_a_next_that_is_no_page_of_the_site_falls_back_to_the_flagged_list(
+    province: dict[str, Any], staff_member: StaffMember, head: User
+) -> None:
+    # A hand-edited `next` ("²", "?page=2"): `redirect()` took it for a view's name (500).
+    load_catalogue(province)
+    target = ratings.target_for_badge(staff_member.badge_token)
+    assert target is not None
+    rating = rate(target, level=1)
+    client = client_for(head)
+    for next_url in ("²", "?page=2", "feedback:flagged"):
+        response = client.post(f"/cases/from-rating/{rating.pk}/", {"next": next_url})
+        assert response.status_code == 302
+        assert response["Location"] == "/ratings/flagged/"
+    response = client.post(f"/cases/from-rating/{rating.pk}/", {"next": "/ratings/?from=01/2026"})
+    assert response["Location"] == "/ratings/?from=01/2026"
+    assert not Case.objects.exists()
