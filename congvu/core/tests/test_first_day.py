@@ -157,3 +157,13 @@ def test_a_viewer_of_the_empty_plan_dashboard_is_not_offered_to_add_a_plan(
     html = response.content.decode()
     assert 'data-testid="dashboard-empty"' in html
     assert reverse("planning:plan_create") not in html
+
+
+def test_the_first_accounts_form_says_how_home_affairs_watches_the_whole_province(
+    superuser: User, root: Organisation
+) -> None:
+    """Step 5: the form's box is unticked by default, and Home Affairs granted the top
+    organisation alone sees none of the departments or communes."""
+    html = client_for(superuser).get(reverse("accounts:user_create")).content.decode()
+
+    assert "Sở Nội vụ theo dõi cả tỉnh: nhập mã cơ quan gốc" in html
