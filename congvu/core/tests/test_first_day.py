@@ -18,6 +18,7 @@ from congvu.conftest import START, client_for, kind, make_staff, make_user
 from congvu.feedback import services as feedback_services
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
+from congvu.scoring import services as scoring_services
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,34 @@ def test_the_first_accounts_form_says_how_home_affairs_watches_the_whole_provinc
     html = client_for(superuser).get(reverse("accounts:user_create")).content.decode()
 
     assert "Sở Nội vụ theo dõi cả tỉnh: nhập mã cơ quan gốc" in html
+
+
+def test_a_first_scorecard_that_ranks_no_one_says_so_before_it_is_published(
+    root: Organisation,
+) -> None:
+    org_services.create_organisation(
+        actor=None, code="H26.01", name="Sở Nội vụ", kind=kind("department"), parent=root
+    )
+    officer = make_user("noivu", Role.HOME_AFFAIRS, root)
+    scorecard = scoring_services.create_scorecard(
+        root,
+        actor=officer,
+        name="Chấm điểm năm 2026",
+        period_start=START,
+        period_end=START.replace(month=12, day=31),
+        kinds=[kind("department")],
+        criteria=[
+            scoring_services.CriterionIn("tasks_on_time", 50),
+            scoring_services.CriterionIn("satisfaction", 50),
+        ],
+    )
+    client = client_for(officer)
+    url = reverse("scoring:detail", args=[scorecard.pk])
+    assert 'data-testid="nobody-ranked"' not in client.get(url).content.decode()
+
+    scoring_services.compute(scorecard, actor=officer)
+    html = client.get(url).content.decode()
+
+    assert 'data-testid="nobody-ranked"' in html
+    assert "Chưa cơ quan nào được xếp hạng" in html
+    assert reverse("scoring:publish", args=[scorecard.pk]) in html  # a warning, not a lock
