@@ -16,6 +16,7 @@ from congvu.accounts.models import Role, User
 from congvu.conduct.services import load_seed_catalogue
 from congvu.conftest import START, client_for, kind, make_staff, make_user
 from congvu.feedback import services as feedback_services
+from congvu.feedback.tests.ratings_helpers import rate
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, StaffMember
 from congvu.scoring import services as scoring_services
@@ -113,7 +114,6 @@ def test_the_satisfaction_pages_without_ratings_say_so_instead_of_drawing_empty_
 ) -> None:
     officer = client_for(make_user("noivu", Role.HOME_AFFAIRS, root))
     pages = [
-        (Client(), reverse("transparency:index")),
         (officer, reverse("feedback:province")),
         (officer, reverse("feedback:organisation", args=[root.pk])),
         (officer, reverse("feedback:staff", args=[member.pk])),
@@ -125,6 +125,28 @@ def test_the_satisfaction_pages_without_ratings_say_so_instead_of_drawing_empty_
         assert 'data-testid="trend-empty"' in html, url
         assert "Chưa có lượt đánh giá nào được tính trong khoảng thời gian này" in html, url
         assert 'class="rt-trend"' not in html, url
+
+    public = Client().get(reverse("transparency:index")).content.decode()
+    assert 'data-testid="trend-empty"' in public and 'class="rt-trend"' not in public
+    assert "Chưa có tháng nào đủ 30 lượt đánh giá để công khai" in public
+
+
+def test_the_public_page_with_a_few_ratings_does_not_say_there_are_none(
+    root: Organisation, member: StaffMember
+) -> None:
+    """Under 30 a month the public page publishes nothing (no one may be recognised):
+    its empty chart must not read as "no rating counted", the internal pages draw it."""
+    target = feedback_services.target_for_badge(member.badge_token)
+    assert target is not None
+    rate(target, level=1)
+
+    public = Client().get(reverse("transparency:index")).content.decode()
+    assert "Chưa có tháng nào đủ 30 lượt đánh giá để công khai" in public
+    assert "Chưa có lượt đánh giá nào được tính" not in public
+
+    officer = client_for(make_user("noivu", Role.HOME_AFFAIRS, root))
+    internal = officer.get(reverse("feedback:province")).content.decode()
+    assert 'class="rt-trend"' in internal and 'data-testid="trend-empty"' not in internal
 
 
 def test_the_cases_dashboard_without_cases_draws_no_bars_of_zero(root: Organisation) -> None:

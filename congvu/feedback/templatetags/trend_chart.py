@@ -252,8 +252,9 @@ def _legend(data: Mapping[str, Any]) -> SafeString:
 
 
 @register.simple_tag
-def trend_chart(data: Mapping[str, Any], label: str) -> SafeString:
-    """The SVG chart of `data` (see `views.trend_chart`) named `label`, then its legend."""
+def trend_chart(data: Mapping[str, Any], label: str, empty: str = "") -> SafeString:
+    """The SVG chart of `data` (see `views.trend_chart`) named `label`, then its legend;
+    `empty`: what to say instead when there is nothing to draw (a default otherwise)."""
     labels: Sequence[str] = data.get("labels", [])
     counted: Sequence[int] = data.get("counted", [])
     if not any(counted) and not any(v is not None for v in data.get("compare") or ()):
@@ -261,7 +262,8 @@ def trend_chart(data: Mapping[str, Any], label: str) -> SafeString:
         # invented from nothing read as a broken chart; say what is missing instead.
         return format_html(
             '<p class="muted" data-testid="trend-empty">{}</p>',
-            _(
+            empty
+            or _(
                 "Chưa có lượt đánh giá nào được tính trong khoảng thời gian này, nên chưa có "
                 "biểu đồ. Người dân đánh giá qua mã QR trên thẻ cán bộ, trên giấy biên nhận "
                 "hồ sơ hoặc tại quầy một cửa."
