@@ -143,6 +143,10 @@ def test_the_public_page_with_a_few_ratings_does_not_say_there_are_none(
     public = Client().get(reverse("transparency:index")).content.decode()
     assert "Chưa có tháng nào đủ 30 lượt đánh giá để công khai" in public
     assert "Chưa có lượt đánh giá nào được tính" not in public
+    # Its months are withheld as the organisations' rows are, not printed as 0 ratings.
+    table = public.split('data-testid="trend-table"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num">0</td>' not in table
+    assert table.count("chưa đủ 30 lượt đánh giá") == 12
 
     officer = client_for(make_user("noivu", Role.HOME_AFFAIRS, root))
     internal = officer.get(reverse("feedback:province")).content.decode()
