@@ -153,7 +153,15 @@ class GrantForm(forms.Form):
         error_messages={"required": _("Hãy nhập mã cơ quan. / Enter the organisation's code.")},
     )
     include_subtree = forms.BooleanField(
-        label=_("Gồm cả đơn vị trực thuộc"), required=False, initial=True
+        label=_("Gồm cả đơn vị trực thuộc"),
+        required=False,
+        initial=True,
+        # A new province's first grant: Home Affairs given the top organisation without
+        # its subtree saw one organisation and none of the departments or communes.
+        help_text=_(
+            "Không đánh dấu: chỉ cơ quan này. Sở Nội vụ theo dõi cả tỉnh: nhập mã cơ quan "
+            "gốc (Ủy ban nhân dân tỉnh) và đánh dấu ô này."
+        ),
     )
 
     def __init__(

@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 
 from congvu.accounts import access
 from congvu.accounts.models import User
+from congvu.organisations import services as org_services
+from congvu.organisations.models import Organisation
 
 from . import cache as shared_cache
 from . import worklist
@@ -38,6 +40,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": sorted(str(role.label) for role in access.roles_of(request.user)),
             "roots": roots,
             "organisation_count": organisations.count(),
+            # A new province's first sign-in: nothing exists yet, so the page says where
+            # to start instead of "you can see 0 organisations".
+            "empty_installation": not roots and not Organisation.objects.exists(),
+            "may_create_root": org_services.may_create_root(request.user),
         },
     )
 

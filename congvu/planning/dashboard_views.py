@@ -307,6 +307,7 @@ def province(request: AuthenticatedHttpRequest) -> HttpResponse:
         "planning/dashboard_province.html",
         {
             "filters": filters,
+            "may_add_plan": access.can_anywhere(user, Perm.PLAN_MANAGE),
             "period_label": period_text(filters.period) if filters.period else "",
             "plan_choices": [Choice(str(p.pk), p.number, p == filters.plan) for p in plans],
             "period_choices": [

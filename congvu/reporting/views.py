@@ -130,13 +130,17 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("-updated_at")[:RECENT_REPORTS]
     )
     can_manage = access.can_anywhere(request.user, Perm.PLAN_MANAGE)
+    # Before the province's top organisation exists a period has no one to issue it: the
+    # buttons would answer 403 and 404, so the page says where to start instead.
+    no_root = can_manage and services.province_root() is None
     return render(
         request,
         "reporting/report_list.html",
         {
             "periods": periods,
             "reports": reports,
-            "can_manage": can_manage,
+            "can_manage": can_manage and not no_root,
+            "no_root": no_root,
             "year": timezone.localdate().year,
         },
     )

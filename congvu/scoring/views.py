@@ -212,6 +212,10 @@ def scorecard_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             # Managers read every organisation from the ranking itself.
             "own": [] if may_manage else selectors.own_scores(request.user, scorecard),
             "S": Scorecard.Status,
+            # A new province's first scorecard ranks no one (too few criteria with data):
+            # publishing it would show citizens only "not enough data".
+            "nobody_ranked": scorecard.status == Scorecard.Status.COMPUTED
+            and not scorecard.scores.filter(rank__isnull=False).exists(),
         }
     )
     return render(request, "scoring/scorecard_detail.html", context)

@@ -5,7 +5,8 @@ phone, without JavaScript, and weighs a few KB. It draws `views.trend_chart`'s d
 the share satisfied per month (0–100 % on the left axis), an optional comparison
 line (dashed, grey), the counted ratings as light bars on a right-hand axis, and
 below it a legend naming the series. A month without a share is a gap: the line
-stops there and starts again, it never joins across an empty month.
+stops there and starts again, it never joins across an empty month. A period without
+any counted rating (and no comparison to show) is a sentence, not empty axes.
 
 The viewBox is small (the width of a phone), so that the SVG, scaled to its box,
 keeps its text readable at 320 px; on a wide screen the stylesheet caps its width
@@ -28,6 +29,7 @@ from typing import Any, Final
 from django import template
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from .ratings_format import decimal_separator, number
 
@@ -250,10 +252,23 @@ def _legend(data: Mapping[str, Any]) -> SafeString:
 
 
 @register.simple_tag
-def trend_chart(data: Mapping[str, Any], label: str) -> SafeString:
-    """The SVG chart of `data` (see `views.trend_chart`) named `label`, then its legend."""
+def trend_chart(data: Mapping[str, Any], label: str, empty: str = "") -> SafeString:
+    """The SVG chart of `data` (see `views.trend_chart`) named `label`, then its legend;
+    `empty`: what to say instead when there is nothing to draw (a default otherwise)."""
     labels: Sequence[str] = data.get("labels", [])
     counted: Sequence[int] = data.get("counted", [])
+    if not any(counted) and not any(v is not None for v in data.get("compare") or ()):
+        # Nothing to draw (a new province, a new badge): empty axes with a count scale
+        # invented from nothing read as a broken chart; say what is missing instead.
+        return format_html(
+            '<p class="muted" data-testid="trend-empty">{}</p>',
+            empty
+            or _(
+                "Chưa có lượt đánh giá nào được tính trong khoảng thời gian này, nên chưa có "
+                "biểu đồ. Người dân đánh giá qua mã QR trên thẻ cán bộ, trên giấy biên nhận "
+                "hồ sơ hoặc tại quầy một cửa."
+            ),
+        )
     frame = Frame(months=len(labels), count_top=count_top(max(counted, default=0)))
     parts = [
         format_html(

@@ -107,11 +107,20 @@ def test_a_month_without_a_share_breaks_the_line() -> None:
     assert round(frame.x(6), 1) in [round(x, 1) for x, _y in dots(root, "rt-trend-share")]
 
 
-def test_a_period_without_any_share_draws_the_axes_and_no_line() -> None:
-    root = parsed(chart([None, None, None], [0, 0, 0]))
+def test_a_period_without_any_rating_says_so_instead_of_drawing_empty_axes() -> None:
+    html = chart([None, None, None], [0, 0, 0])
+
+    assert "<svg" not in html
+    assert 'data-testid="trend-empty"' in html
+    assert "Chưa có lượt đánh giá nào được tính trong khoảng thời gian này" in html
+
+
+def test_a_period_without_a_share_but_with_the_comparison_draws_the_axes_and_no_line() -> None:
+    root = parsed(chart([None, None, None], [0, 0, 0], compare=[80.0, None, 75.0]))
 
     assert one(root, "rt-trend-share") is None and one(root, "rt-trend-share-dots") is None
     assert one(root, "rt-trend-bars") is None
+    assert len(dots(root, "rt-trend-compare")) == 2
     assert [t.text for t in root.iter("text")][:5] == ["0", "25", "50", "75", "100"]
 
 
