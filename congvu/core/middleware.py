@@ -178,6 +178,7 @@ class ApiErrorsAsJsonMiddleware:
             return [self._worded(item, read=read) for item in node]
         return for_reader(node) if read and isinstance(node, str) else node
 
+
 class PrivateWhenSignedInMiddleware:
     """Every answer to a signed-in user (session or API token) is `Cache-Control: private,
     no-store` — Django's `never_cache` — unless its view chose its caching itself.
