@@ -44,6 +44,7 @@ def test_the_subject_is_found_by_name_without_accents(
     assert found(as_head, "hoa") == [other.code]
     html = as_head.get(LIST, {"q": "nguyen van duc"}).content.decode()
     assert 'value="nguyen van duc"' in html
+    assert "Tìm vụ việc" in html and "tên người bị phản ánh" in html
 
 
 def test_a_word_of_the_cases_text_finds_it(as_head: Client, staff_member: StaffMember) -> None:
