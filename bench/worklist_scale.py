@@ -332,6 +332,9 @@ def build_worklist_scale(*, seed: int = 86, today: dt.date | None = None) -> Per
                 events.append((K.FROM_SUBJECT, "", "", asked + dt.timedelta(days=1)))
             cases.append(case)
             plans.append((case.code, events))
+        for case in cases:  # bulk_create skips `save`, which keeps the search column
+            if hasattr(case, "refresh_search_text"):
+                case.refresh_search_text()
         Case.objects.bulk_create(cases, batch_size=BATCH)
         ids = dict(Case.objects.values_list("code", "pk"))
         audience = {

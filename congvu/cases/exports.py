@@ -92,7 +92,7 @@ def case_rows(user: Any, cases: QuerySet[Case]) -> Iterator[list[Any]]:
     rows = (
         selectors.list_rows(cases)
         .select_related("subject_staff")
-        .defer("description", "conclusion", "occurred_place", "passphrase_hash")
+        .defer("description", "conclusion", "occurred_place", "passphrase_hash", "search_text")
         .prefetch_related(None)
         .prefetch_related(
             Prefetch("tags", queryset=CaseTag.objects.order_by("name_folded"), to_attr="tag_list"),

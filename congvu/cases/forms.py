@@ -97,10 +97,15 @@ def active_clauses() -> QuerySet[Clause]:
 
 class CaseFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Mã theo dõi"),
+        label=_("Tìm vụ việc"),
         required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "PA-…"}),
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("mã, tên người bị phản ánh, nội dung…"),
+            }
+        ),
     )
     status = forms.ChoiceField(
         label=_("Trạng thái"), required=False, choices=[("", _("Tất cả")), *Case.Status.choices]

@@ -24,6 +24,7 @@ with the tracking code and a passphrase stored as an Argon2 hash.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.core.crypto import EncryptedTextField
 from congvu.core.models import PdfExportBase, TimeStampedModel
+from congvu.core.text import fold
 
 #: Tracking codes avoid letters and digits people confuse (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -346,8 +348,21 @@ class Case(TimeStampedModel):
     )
     assigned_at = models.DateTimeField(_("giao xử lý lúc"), null=True, blank=True)
     tags = models.ManyToManyField(CaseTag, verbose_name=_("nhãn"), blank=True, related_name="cases")
+    #: The texts handlers read (SEARCHED_FIELDS), folded for the case list's search, with
+    #: the reporter's name, phone and e-mail masked as a reader without CASE_IDENTITY
+    #: sees them: a search must not tell who reported by finding a case by their name.
+    search_text = models.TextField(editable=False, default="")
 
     objects = CaseQuerySet.as_manager()
+
+    #: What the list's search reads besides the code and the subject's name.
+    SEARCHED_FIELDS = (
+        "subject_description",
+        "occurred_place",
+        "other_standard",
+        "description",
+        "conclusion",
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -374,6 +389,28 @@ class Case(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, not business logic: kept with the texts it folds, as
+        # `OrganisationVersion.search_text` is. Bulk writes call `refresh_search_text`.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.refresh_search_text()
+        elif set(update_fields) & set(self.SEARCHED_FIELDS):
+            self.refresh_search_text()
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """Set `search_text` from SEARCHED_FIELDS (bulk_create and bulk_update skip `save`)."""
+        from .visibility import identity_pattern
+
+        pattern = identity_pattern(self)
+        texts = (getattr(self, name) or "" for name in self.SEARCHED_FIELDS)
+        joined = "\n".join(text for text in texts if text)
+        if pattern is not None:
+            joined = pattern.sub(" ", joined)
+        self.search_text = fold(joined)
 
 
 class CaseEvent(models.Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -36,7 +37,16 @@ from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import assignment, clocks, discipline, visibility
-from .models import Case, CaseEvent, CaseFile, CaseTag, DisciplineDecision, Track, TrackClock
+from .models import (
+    CODE_ALPHABET,
+    Case,
+    CaseEvent,
+    CaseFile,
+    CaseTag,
+    DisciplineDecision,
+    Track,
+    TrackClock,
+)
 
 S = Case.Status
 #: Statuses on the acknowledgement clock and on the settlement clock.
@@ -46,6 +56,8 @@ OPEN_STATUSES: Final = (S.RECEIVED, S.ACCEPTED, S.INVESTIGATING)
 #: "Substantiated breaches" counts cases found fully or partly substantiated.
 BREACH_OUTCOMES: Final = (Case.Outcome.SUBSTANTIATED, Case.Outcome.PARTLY)
 SUBJECT_AUDIENCES: Final = visibility.SUBJECT_AUDIENCES
+#: A tracking code (`models.new_tracking_code`).
+CODE_RE: Final = re.compile("PA-[" + CODE_ALPHABET + "]{10}")
 
 
 def handler_cases(user: Any) -> QuerySet[Case]:
@@ -197,9 +209,7 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters, *, today: dt.date) ->
         qs = qs.filter(received_at__gte=start, received_at__lt=end)
     if filters.outcome:
         qs = qs.filter(outcome=filters.outcome)
-    for term in search_terms(filters.q):
-        # Codes are upper case ASCII; a folded search term is lower case.
-        qs = qs.filter(code__icontains=term)
+    qs = search(qs, filters.q)
     if filters.assignee_id is not None:
         mine = qs.filter(assignee_id=filters.assignee_id)
         qs = mine.exclude(assignment.stale_q(assignment.stale_pairs(mine)))
@@ -222,6 +232,47 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters, *, today: dt.date) ->
     return qs
 
 
+def exact_code(query: str) -> str | None:
+    """The tracking code `query` is, typed in any case or spacing ("pa-quq ag3xpnr",
+    "PAQUQAG3XPNR"), or None when it is not one."""
+    compact = "".join(query.split()).upper()
+    if compact.startswith("PA") and not compact.startswith("PA-"):
+        compact = "PA-" + compact[2:]
+    return compact if CODE_RE.fullmatch(compact) else None
+
+
+def search(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """Cases of `qs` where every word of `query` occurs (accents aside) in the code, the
+    subject's name or the texts handlers read (`Case.search_text`, the reporter's
+    identity masked), or whose code `query` is. Ordered by `newest_first`, the case of
+    that code leads."""
+    words = search_terms(query)
+    if not words:
+        return qs
+    matches = Q()
+    for term in words:
+        # Codes are upper case ASCII; a folded search term is lower case. The staff whose
+        # name holds the word are a subquery, not a join: a join of the 40,000 staff to
+        # every case cost more than the search itself (docs/benchmarks.md).
+        named = StaffMember.objects.filter(search_name__contains=term).values("pk")
+        matches &= (
+            Q(code__icontains=term) | Q(subject_staff__in=named) | Q(search_text__contains=term)
+        )
+    code = exact_code(query)
+    if code is not None:
+        matches |= Q(code=code)
+    return qs.filter(matches)
+
+
+def newest_first(qs: QuerySet[Case], query: str = "") -> QuerySet[Case]:
+    """`qs` newest first; the case whose code `query` is before all others."""
+    code = exact_code(query)
+    order: list[Any] = ["-received_at", "-pk"]
+    if code is not None:
+        order.insert(0, Case_(When(code=code, then=Value(0)), default=Value(1)).asc())
+    return qs.order_by(*order)
+
+
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
     """How many cases of `qs` per status (every status present, zeros included)."""
     counts = dict.fromkeys(S.values, 0)
@@ -230,11 +281,13 @@ def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
     return counts
 
 
-def list_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return (
-        qs.select_related("organisation", "handling_organisation", "subject_staff", "assignee")
-        .prefetch_related(Prefetch("tags", queryset=CaseTag.objects.order_by("name_folded")))
-        .order_by("-received_at", "-pk")
+def list_rows(qs: QuerySet[Case], query: str = "") -> QuerySet[Case]:
+    """The list's rows newest first (`query`: the search, whose code's case leads)."""
+    return newest_first(
+        qs.select_related(
+            "organisation", "handling_organisation", "subject_staff", "assignee"
+        ).prefetch_related(Prefetch("tags", queryset=CaseTag.objects.order_by("name_folded"))),
+        query,
     )
 
 

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.cases import services, workflow
+from congvu.cases import selectors, services, workflow
 from congvu.cases.models import Case, CaseEvent, CaseFile
 from congvu.organisations.models import StaffMember
 
@@ -50,7 +50,7 @@ router = Router()
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     user = user_of(request)
     access.require_anywhere(user, Perm.CASE_VIEW)
-    return filtered_cases(user, filters).order_by("-received_at", "-pk")
+    return selectors.newest_first(filtered_cases(user, filters), filters.q or "")
 
 
 @router.post(

@@ -78,6 +78,7 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
             unassigned=filters.assigned_to == "none",
             tag=filters.tag or "",
             discipline_proposed=filters.discipline == "proposed",
+            q=filters.q or "",
         ),
         today=timezone.localdate(),
     )

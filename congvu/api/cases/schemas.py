@@ -23,7 +23,17 @@ from congvu.cases.models import Case, CaseEvent, CaseFile, CaseTag, Track
 from congvu.conduct.models import Clause
 from congvu.inspections.selectors import case_source
 
-from ..common import NO_NUL, NOT_BLANK, BodyId, ClauseRef, Id, IsoDate, OrganisationRef, StaffRef
+from ..common import (
+    NO_NUL,
+    NOT_BLANK,
+    BodyId,
+    ClauseRef,
+    Id,
+    IsoDate,
+    OrganisationRef,
+    SearchText,
+    StaffRef,
+)
 from ..plans import BodyIn, UserRef, one_of
 
 CaseStatus = Annotated[Case.Status, WithJsonSchema(one_of(Case.Status))]
@@ -320,6 +330,12 @@ class CaseFilters(Schema):
         None,
         description="proposed: có đề xuất kỷ luật chờ quyết định / "
         "with a discipline proposal awaiting its decision",
+    )
+    q: SearchText | None = Field(
+        None,
+        description="Mỗi từ (không cần dấu) có trong mã, tên người bị phản ánh hoặc nội dung "
+        "vụ việc; mã đầy đủ đứng đầu / every word (accents optional) in the code, the "
+        "subject's name or the case's texts; a full code's case comes first",
     )
 
 
