@@ -329,6 +329,30 @@ def holders(perm: Perm, organisation: Organisation, *, duty: bool = False) -> mo
     return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
 
 
+def held_where(
+    perm: Perm, organisation: str, *, duty: bool = False, user: str = ""
+) -> models.Exists:
+    """`holders` as an SQL expression over the rows of an outer query: does an active user
+    (the one at `user`, if given) hold `perm` on the organisation at `organisation` (an
+    `OuterRef` path to an organisation, e.g. "handling_organisation")? One subquery for
+    every row at once, where `holders` is a query per organisation."""
+    from django.db.models import Exists, F, OuterRef
+    from django.db.models.lookups import StartsWith
+
+    grants = RoleGrant.objects.filter(
+        role__in=_roles_holding(perm, duty=duty), user__is_active=True
+    ).filter(
+        Q(organisation_id=OuterRef(f"{organisation}_id"))
+        | (
+            Q(include_subtree=True)
+            & Q(StartsWith(OuterRef(f"{organisation}__path"), F("organisation__path")))
+        )
+    )
+    if user:
+        grants = grants.filter(user_id=OuterRef(f"{user}_id"))
+    return Exists(grants)
+
+
 def _roles_holding(perm: Perm, *, duty: bool) -> list[Role]:
     everything = frozenset(Perm)
     return [

@@ -18,7 +18,7 @@ from ninja import Field, Schema
 from pydantic import StrictBool, StringConstraints, WithJsonSchema
 
 from congvu.accounts.models import User
-from congvu.cases import assignment, clocks, visibility, workflow
+from congvu.cases import assignment, clocks, unattended, visibility, workflow
 from congvu.cases.models import Case, CaseEvent, CaseFile, CaseTag, Track
 from congvu.conduct.models import Clause
 from congvu.inspections.selectors import case_source
@@ -95,6 +95,16 @@ class CaseOut(Schema):
         ..., description="Cán bộ được giao xử lý / the officer the case is assigned to"
     )
     tags: list[TagRef] = Field(..., description="Nhãn của người xử lý / the handlers' tags")
+    unattended: bool = Field(
+        ...,
+        description="Đang mở mà cơ quan xử lý chưa có ai xử lý (không thủ trưởng, người xử lý "
+        "hay cán bộ được giao) / open, and nobody at the handling organisation would see it as "
+        "their work (no head, handler or assigned officer)",
+    )
+
+    @staticmethod
+    def resolve_unattended(obj: Case) -> bool:
+        return unattended.is_unattended(obj)
 
     @staticmethod
     def resolve_subject_description(obj: Case, context: Any) -> str:
@@ -320,6 +330,12 @@ class CaseFilters(Schema):
         None,
         description="proposed: có đề xuất kỷ luật chờ quyết định / "
         "with a discipline proposal awaiting its decision",
+    )
+    unattended: bool | None = Field(
+        None,
+        description="true: vụ việc đang mở mà cơ quan xử lý chưa có ai xử lý; false: trừ các "
+        "vụ việc đó / true: open cases nobody at the handling organisation would see as their "
+        "work; false: all but those",
     )
 
 
