@@ -28,7 +28,7 @@ from collections import defaultdict
 from typing import Any, Final
 
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -45,7 +45,7 @@ ACTION: Final = "case.unattended_notice"
 OPEN: Final = (Case.Status.RECEIVED, Case.Status.ACCEPTED, Case.Status.INVESTIGATING)
 
 
-def attended() -> Exists | Q:
+def attended() -> Q:
     """Whether a case has someone who would see it as their work (over `Case` rows)."""
     return access.held_where(Perm.CASE_HANDLE, "handling_organisation", duty=True) | (
         Q(assignee__isnull=False)
