@@ -329,6 +329,29 @@ def holders(perm: Perm, organisation: Organisation, *, duty: bool = False) -> mo
     return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
 
 
+def held_where(perm: Perm, organisation: str, *, duty: bool = False, user: str = "") -> Q:
+    """`holders` as an SQL expression over the rows of an outer query: does an active user
+    (the one at `user`, if given) hold `perm` on the organisation at `organisation` (an
+    `OuterRef` path to an organisation, e.g. "handling_organisation")? One subquery for
+    every row at once, where `holders` is a query per organisation."""
+    from django.db.models import Exists, F, OuterRef
+    from django.db.models.lookups import StartsWith
+
+    grants = RoleGrant.objects.filter(
+        role__in=_roles_holding(perm, duty=duty), user__is_active=True
+    )
+    if user:
+        grants = grants.filter(user_id=OuterRef(f"{user}_id"))
+    # Two subqueries, not one with an OR: the first is an index lookup and settles most
+    # rows; the second reads only the grants with the subtree.
+    here = grants.filter(organisation_id=OuterRef(f"{organisation}_id"))
+    above = grants.filter(
+        StartsWith(OuterRef(f"{organisation}__path"), F("organisation__path")),
+        include_subtree=True,
+    )
+    return Exists(here) | Exists(above)
+
+
 def _roles_holding(perm: Perm, *, duty: bool) -> list[Role]:
     everything = frozenset(Perm)
     return [

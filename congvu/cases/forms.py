@@ -19,7 +19,7 @@ from congvu.core.forms import DateField, ModelMultipleChoiceField, MonthInput
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import selectors
+from . import selectors, unattended
 from .models import (
     Case,
     CaseTag,
@@ -155,9 +155,24 @@ class CaseFilterForm(forms.Form):
         required=False,
         choices=[("", _("Tất cả")), ("proposed", _("Đề xuất chờ quyết định"))],
     )
+    unattended = forms.ChoiceField(
+        label=_("Cơ quan xử lý"),
+        required=False,
+        choices=[("", _("Tất cả")), ("yes", _("Chưa có người xử lý"))],
+    )
 
-    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: QuerySet[Organisation],
+        oversees: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not oversees:
+            # Only those overseeing the cases are shown them (`unattended`); a handler's
+            # own organisation has them by definition.
+            del self.fields["unattended"]
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organisations.order_by("path")
@@ -191,6 +206,7 @@ def list_filters(user: User, data: Any) -> tuple[CaseFilterForm, selectors.CaseF
     form = CaseFilterForm(
         data or None,
         organisations=Organisation.objects.visible_to(user).filter(kind__is_division=False),
+        oversees=unattended.oversees(user),
     )
     form.is_valid()  # invalid filters are reported on the form and ignored
     data = getattr(form, "cleaned_data", {})
@@ -208,6 +224,7 @@ def list_filters(user: User, data: Any) -> tuple[CaseFilterForm, selectors.CaseF
         unassigned=data.get("assigned") == "none",
         tag=data.get("tag") or "",
         discipline_proposed=data.get("discipline") == "proposed",
+        unattended=data.get("unattended") == "yes",
     )
     return form, filters
 

@@ -187,3 +187,30 @@ def discipline_proposed(case: Case, decision: DisciplineDecision, *, actor: Any)
             )
 
     transaction.on_commit(send)
+
+
+# --- a case nobody would see: its overseers are told (unattended) ------------------------
+
+
+def _unattended_title(params: Params) -> str:
+    count = len(params["codes"])
+    return ngettext(
+        "%(count)d vụ việc chưa có người xử lý", "%(count)d vụ việc chưa có người xử lý", count
+    ) % {"count": count}
+
+
+def _unattended_body(params: Params) -> str:
+    return "\n".join(f"- {code}: {site_url(f'/cases/{code}/')}" for code in params["codes"])
+
+
+# An open case whose handling organisation has nobody who would see it as their work
+# (`unattended`): told to those overseeing it, with what would fix it.
+UNATTENDED = message(
+    "cases.unattended",
+    title=gettext_noop("Vụ việc %(code)s chưa có người xử lý"),
+    body=gettext_noop(
+        "Cơ quan xử lý chưa có ai được giao xử lý vụ việc: hãy giao quyền cho thủ trưởng "
+        "hoặc người xử lý, hoặc chỉ định người nhận vụ việc mặc định."
+    ),
+)
+UNATTENDED_MANY = message("cases.unattended_many", title=_unattended_title, body=_unattended_body)

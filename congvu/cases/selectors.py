@@ -36,7 +36,7 @@ from congvu.core.calendar import add_working_days
 from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import assignment, clocks, discipline, visibility
+from . import assignment, clocks, discipline, unattended, visibility
 from .models import (
     CODE_ALPHABET,
     Case,
@@ -162,6 +162,8 @@ class CaseFilters:
     tag: str = ""
     #: Cases with a discipline proposal awaiting its decision.
     discipline_proposed: bool = False
+    #: Open cases nobody would see as their work (`unattended`).
+    unattended: bool = False
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -215,6 +217,8 @@ def filter_cases(qs: QuerySet[Case], filters: CaseFilters, *, today: dt.date) ->
         qs = mine.exclude(assignment.stale_q(assignment.stale_pairs(mine)))
     elif filters.unassigned:
         qs = qs.filter(Q(assignee__isnull=True) | assignment.stale_q(assignment.stale_pairs(qs)))
+    if filters.unattended:
+        qs = unattended.only(qs)
     if filters.discipline_proposed:
         qs = qs.filter(
             pk__in=DisciplineDecision.objects.filter(

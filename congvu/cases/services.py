@@ -27,7 +27,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.organisations.models import Organisation, StaffMember
 
-from . import clocks, default_handler, history, notices, routing, timeline, uploads
+from . import clocks, default_handler, history, notices, routing, timeline, unattended, uploads
 from .clocks import extend
 from .models import Case, CaseEvent, CaseFile, Track, new_tracking_code
 from .reporter import (
@@ -338,6 +338,8 @@ def submit_report(
             # The organisation's default handler, if it named one (after the CREATED event:
             # the timeline reads in order).
             default_handler.auto_assign(case)
+            # Nobody there would see it as their work: those overseeing are told.
+            unattended.tell_at_filing(case)
     except BaseException:
         uploads.discard(stored)
         raise

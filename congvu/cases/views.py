@@ -48,6 +48,7 @@ from . import (
     services,
     signed_views,
     tags,
+    unattended,
     visibility,
     workflow,
 )
@@ -522,7 +523,13 @@ def _detail(
 def _handling_context(user: Any, case: Case, bound: Forms, *, may_handle: bool) -> dict[str, Any]:
     """Who handles the case and its tags (handlers only), with the forms to change them."""
     may_assign = may_handle and visibility.can_assign(user, case)
+    nobody = unattended.is_unattended(case)
+    organisation = case.handling_organisation
     return {
+        # Nobody would see it as their work: say so, and where it is fixed (for who may).
+        "unattended": nobody,
+        "may_grant": nobody and access.can(user, Perm.GRANT_MANAGE, organisation),
+        "may_set_default": nobody and access.can(user, Perm.CASE_ASSIGN, organisation),
         "tags": list(case.tags.order_by("name_folded")),
         "needs_reassignment": assignment.needs_reassignment(case),
         "may_assign": may_assign,

@@ -9,8 +9,10 @@
 * heads (DISCIPLINE_DECIDE, as a duty): the discipline proposed in cases handled in
   their organisations and not yet decided nor withdrawn;
 * the staff member concerned: the cases where a handler asked them for a statement
-  that they have not given yet.
-Never a case about the user in the first three (`selectors.handler_cases`).
+  that they have not given yet;
+* those overseeing (CASE_HANDLE through a role holding every permission: Home Affairs,
+  the administrator): the open cases nobody would see as their work (`unattended`).
+Never a case about the user, the statements aside (`selectors.handler_cases`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from congvu.accounts.access import Perm
 from congvu.core import worklist
 from congvu.core.worklist import Entry, Item
 
-from . import clocks, selectors
+from . import clocks, selectors, unattended
 from .models import Case, CaseEvent, DisciplineDecision
 
 K = CaseEvent.Kind
@@ -178,8 +180,29 @@ def _statements(user: Any) -> list[Item]:
     ]
 
 
+def _unattended(user: Any) -> list[Item]:
+    scope = unattended.oversight_q(user)
+    if scope is None:
+        return []
+    nobody = unattended.only(selectors.handler_cases(user).filter(scope)).order_by(
+        "received_at", "pk"
+    )
+    count, entries = worklist.first(nobody, _entry)
+    return [
+        Item(
+            "cases.unattended",
+            _("Vụ việc chưa có người xử lý"),
+            count,
+            f"{reverse('cases:list')}?unattended=yes",
+            worklist.WAITING,
+            entries,
+        )
+    ]
+
+
 def items(user: Any, today: dt.date) -> list[Item]:
     return [
+        *_unattended(user),
         *_deadlines(user, today),
         *_unassigned(user, today),
         *_proposals(user),

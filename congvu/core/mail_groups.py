@@ -73,6 +73,7 @@ KINDS: Final[Mapping[str, MailGroup]] = {
     "case_subject": G.CASES,
     "cases_digest": G.CASES,
     "discipline_proposed": G.CASES,
+    "case_unattended": G.CASES,
     "ratings_flagged": G.CASES,
     # accounts (notices.py)
     "account": G.SECURITY,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
-from congvu.cases import selectors, services
+from congvu.cases import selectors, services, unattended
 from congvu.cases.models import Case
 from congvu.conduct.models import Clause
 from congvu.organisations.models import Organisation, StaffMember
@@ -28,7 +28,7 @@ from .schemas import CaseFilters
 
 
 def cases_of(user: User) -> QuerySet[Case]:
-    return (
+    return unattended.flag(
         selectors.handler_cases(user)
         .select_related(
             "organisation", "handling_organisation", "subject_staff", "main_case", "assignee"
@@ -82,6 +82,9 @@ def filtered_cases(user: User, filters: CaseFilters) -> QuerySet[Case]:
         ),
         today=timezone.localdate(),
     )
+    if filters.unattended is not None:
+        nobody = unattended.only(Case.objects.all()).values("pk")
+        qs = unattended.only(qs) if filters.unattended else qs.exclude(pk__in=nobody)
     if filters.overdue is False:
         qs = qs.exclude(selectors.overdue_q(timezone.localdate()))
     if filters.status is not None:

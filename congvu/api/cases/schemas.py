@@ -18,7 +18,7 @@ from ninja import Field, Schema
 from pydantic import StrictBool, StringConstraints, WithJsonSchema
 
 from congvu.accounts.models import User
-from congvu.cases import assignment, clocks, visibility, workflow
+from congvu.cases import assignment, clocks, unattended, visibility, workflow
 from congvu.cases.models import Case, CaseEvent, CaseFile, CaseTag, Track
 from congvu.conduct.models import Clause
 from congvu.inspections.selectors import case_source
@@ -105,6 +105,16 @@ class CaseOut(Schema):
         ..., description="Cán bộ được giao xử lý / the officer the case is assigned to"
     )
     tags: list[TagRef] = Field(..., description="Nhãn của người xử lý / the handlers' tags")
+    unattended: bool = Field(
+        ...,
+        description="Đang mở mà cơ quan xử lý chưa có ai xử lý (không thủ trưởng, người xử lý "
+        "hay cán bộ được giao) / open, and nobody at the handling organisation would see it as "
+        "their work (no head, handler or assigned officer)",
+    )
+
+    @staticmethod
+    def resolve_unattended(obj: Case) -> bool:
+        return unattended.is_unattended(obj)
 
     @staticmethod
     def resolve_subject_description(obj: Case, context: Any) -> str:
@@ -336,6 +346,12 @@ class CaseFilters(Schema):
         description="Mỗi từ (không cần dấu) có trong mã, tên người bị phản ánh hoặc nội dung "
         "vụ việc; mã đầy đủ đứng đầu / every word (accents optional) in the code, the "
         "subject's name or the case's texts; a full code's case comes first",
+    )
+    unattended: bool | None = Field(
+        None,
+        description="true: vụ việc đang mở mà cơ quan xử lý chưa có ai xử lý; false: trừ các "
+        "vụ việc đó / true: open cases nobody at the handling organisation would see as their "
+        "work; false: all but those",
     )
 
 

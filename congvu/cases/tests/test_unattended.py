@@ -1,0 +1,203 @@
+"""A citizen's report about an organisation where nobody would see it as their work
+(no head, no case handler, not given to anyone) reaches Home Affairs: their work list,
+one notice, the case list's filter, the case page, the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+
+from congvu.accounts import services as account_services
+from congvu.accounts.models import Role, RoleGrant, User
+from congvu.conftest import client_for, make_user
+from congvu.core import daily, worklist
+from congvu.core.models import Notification
+from congvu.organisations.models import Organisation
+
+from .. import assignment, default_handler, unattended
+from ..models import Case
+from .office_helpers import file_report, make_case_handler
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def work_of(user: User) -> dict[str, worklist.Item]:
+    return {item.key: item for item in worklist.collect(user, timezone.localdate())}
+
+
+def told(user: User) -> list[Notification]:
+    return list(Notification.objects.filter(user=user, kind=unattended.KIND))
+
+
+def test_a_report_to_an_organisation_without_handlers_reaches_home_affairs_once(
+    province: dict[str, Organisation], officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    commune = province["commune"]  # nobody holds a role there
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_report(organisation=commune)
+
+    item = work_of(officer)["cases.unattended"]
+    assert item.title == "Vụ việc chưa có người xử lý"
+    assert item.count == 1
+    assert [entry.url for entry in item.entries] == [f"/cases/{case.code}/"]
+    listed = client_for(officer).get(item.url).content.decode()
+    assert case.code in listed
+    notice = told(officer)
+    assert [n.title for n in notice] == [f"Vụ việc {case.code} chưa có người xử lý"]
+    assert notice[0].url == f"/cases/{case.code}/"
+    # The daily job does not tell them again.
+    assert daily.registered()["cases.unattended_notice"](TODAY) == {"cases": 0, "notices": 0}
+    assert len(told(officer)) == 1
+
+
+def test_once_a_handler_is_granted_the_case_leaves_the_list(
+    province: dict[str, Organisation], officer: User
+) -> None:
+    case = file_report(organisation=province["commune"])
+    assert work_of(officer)["cases.unattended"].count == 1
+
+    handler = make_case_handler(province["commune"])
+
+    assert "cases.unattended" not in work_of(officer)
+    assert not unattended.is_unattended(case)
+    # Their grant taken away: unattended again.
+    account_services.revoke_grant(RoleGrant.objects.get(user=handler), actor=officer)
+    assert work_of(officer)["cases.unattended"].count == 1
+
+
+def test_a_head_above_with_the_subtree_or_an_officer_given_the_case_attends_to_it(
+    province: dict[str, Organisation], officer: User
+) -> None:
+    division = province["division_justice"]
+    case = file_report(organisation=province["commune"])
+    above = file_report(organisation=division)
+    assert unattended.is_unattended(above)  # nobody at Tư pháp or under it yet
+
+    make_user("justice_head", Role.HEAD, province["dept_justice"])  # with its subtree
+
+    assert not unattended.is_unattended(above)
+    assert unattended.is_unattended(case)
+    # Home Affairs gives the commune's case to one of its own: someone has it now.
+    assignment.assign(case, assignee=officer, actor=officer)
+    assert not unattended.is_unattended(case)
+    account_services.deactivate_user(
+        officer, actor=User.objects.create_superuser("root", password="pw-for-tests-123")
+    )
+    assert unattended.is_unattended(case)
+
+
+def test_a_default_handler_gets_the_new_cases_so_they_are_attended(
+    province: dict[str, Organisation], officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    commune = province["commune"]
+    default_handler.set_default(commune, handler=officer, actor=officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_report(organisation=commune)
+    assert not unattended.is_unattended(case)
+    assert "cases.unattended" not in work_of(officer)
+    assert told(officer) == []
+
+
+def test_the_daily_job_tells_of_cases_that_became_unattended_later_once(
+    province: dict[str, Organisation], officer: User
+) -> None:
+    commune = province["commune"]
+    head = make_user("commune_head", Role.HEAD, commune)
+    first = file_report(organisation=commune)
+    second = file_report(organisation=commune)
+    assert told(officer) == []
+
+    account_services.deactivate_user(head, actor=officer)
+    job = daily.registered()["cases.unattended_notice"]
+
+    assert job(TODAY) == {"cases": 2, "notices": 1}
+    [notice] = told(officer)
+    assert notice.title == "2 vụ việc chưa có người xử lý"
+    assert first.code in notice.body and second.code in notice.body
+    assert job(TODAY) == {"cases": 0, "notices": 0}
+    assert len(told(officer)) == 1
+
+
+def test_the_organisations_own_people_and_others_are_not_told(
+    province: dict[str, Organisation],
+    officer: User,
+    head: User,
+    outsider: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_report(organisation=province["dept_justice"])  # the head is there
+    assert not unattended.is_unattended(case)
+    assert told(officer) == [] and told(head) == []
+    assert "cases.unattended" not in work_of(head)
+    assert "cases.unattended" not in work_of(outsider)
+
+
+# --- the case list, the case page, the API ----------------------------------------------
+
+
+def test_the_list_filter_shows_only_the_unattended_cases_to_those_overseeing(
+    province: dict[str, Organisation], as_officer: Client, as_head: Client
+) -> None:
+    nobody = file_report(organisation=province["commune"])
+    handled = file_report(organisation=province["dept_justice"])
+
+    page = as_officer.get("/cases/?unattended=yes").content.decode()
+    assert nobody.code in page and handled.code not in page
+    assert "Chưa có người xử lý" in page
+    whole = as_officer.get("/cases/").content.decode()
+    assert nobody.code in whole and handled.code in whole
+    # The head's own organisation has people by definition: no such filter for them.
+    assert 'name="unattended"' not in as_head.get("/cases/").content.decode()
+
+
+def test_the_case_page_says_nobody_handles_it_and_where_to_fix_it(
+    province: dict[str, Organisation], as_officer: Client, as_head: Client, head: User
+) -> None:
+    case = file_report(organisation=province["commune"])
+    page = as_officer.get(f"/cases/{case.code}/").content.decode()
+    assert 'data-testid="unattended"' in page
+    assert 'data-testid="unattended-grant"' in page
+    assert f"/cases/default-handlers/{province['commune'].pk}/" in page
+
+    handled = file_report(organisation=province["dept_justice"])
+    assert 'data-testid="unattended"' not in as_head.get(f"/cases/{handled.code}/").content.decode()
+
+
+def test_the_case_page_and_list_keep_outsiders_out(
+    province: dict[str, Organisation], as_outsider: Client, viewer: User
+) -> None:
+    case = file_report(organisation=province["dept_justice"])
+    assert as_outsider.get(f"/cases/{case.code}/").status_code == 404
+    assert case.code not in as_outsider.get("/cases/?unattended=yes").content.decode()
+    assert client_for(viewer).get("/cases/?unattended=yes").status_code == 403
+
+
+def test_the_api_flags_and_filters_unattended_cases(
+    province: dict[str, Organisation], officer: User, head: User
+) -> None:
+    nobody = file_report(organisation=province["commune"])
+    handled = file_report(organisation=province["dept_justice"])
+    api = client_for(officer)
+
+    rows = api.get("/api/v1/cases").json()["items"]
+    flags = {row["code"]: row["unattended"] for row in rows}
+    assert flags == {nobody.code: True, handled.code: False}
+    only = api.get("/api/v1/cases?unattended=true").json()["items"]
+    assert [row["code"] for row in only] == [nobody.code]
+    others = api.get("/api/v1/cases?unattended=false").json()["items"]
+    assert [row["code"] for row in others] == [handled.code]
+    assert api.get(f"/api/v1/cases/{nobody.code}").json()["unattended"] is True
+    assert client_for(head).get(f"/api/v1/cases/{nobody.code}").status_code == 404
+
+
+def test_a_closed_case_is_never_unattended(
+    province: dict[str, Organisation], officer: User
+) -> None:
+    case = file_report(organisation=province["commune"])
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    assert "cases.unattended" not in work_of(officer)
+    assert not unattended.is_unattended(Case.objects.get(pk=case.pk))
