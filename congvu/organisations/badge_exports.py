@@ -131,20 +131,27 @@ def audit_download(user: Any, export: BadgeExport, *, source: str) -> None:
     """`staff.badge_sheet_download`: a finished sheet's file was served, from the page
     ("web") or the API: the sheet's organisation, subtree, part and number of cards, as
     `audit_sheet` records them; no names."""
-    sheet = export.sheet
+    _record_file("staff.badge_sheet_download", user, export, export.sheet, source=source)
+
+
+def _record_file(
+    event: str, actor: Any, export: BadgeExport, sheet: BadgeSheet, **extra: Any
+) -> None:
+    """`event` done by `actor` with a sheet's file: the sheet's organisation, subtree, part
+    and number of cards (and `extra`); no names."""
     with in_record_language():
         record(
-            "staff.badge_sheet_download",
-            actor=user,
+            event,
+            actor=actor,
             obj=export,
-            organisation=sheet.organisation_id,
+            organisation=sheet.organisation,
             summary=f"{export.rows} thẻ: {sheet.organisation.name}",
             data={
                 "organisation": sheet.organisation_id,
                 "subtree": sheet.subtree,
                 "part": sheet.part,
                 "rows": export.rows,
-                "source": source,
+                **extra,
             },
         )
 
@@ -201,20 +208,6 @@ def delete(export: BadgeExport, *, actor: Any) -> None:
         if not jobs.may_delete(export):
             raise jobs.StillRunning
         sheet = BadgeSheet.objects.select_related("organisation").get(pk=export.sheet_id)
-        with in_record_language():
-            record(
-                "staff.badge_sheet_delete",
-                actor=actor,
-                obj=export,
-                organisation=sheet.organisation,
-                summary=f"{export.rows} thẻ: {sheet.organisation.name}",
-                data={
-                    "organisation": sheet.organisation_id,
-                    "subtree": sheet.subtree,
-                    "part": sheet.part,
-                    "rows": export.rows,
-                    "status": export.status,
-                },
-            )
+        _record_file("staff.badge_sheet_delete", actor, export, sheet, status=export.status)
         export.delete()
         jobs.forget_files([export])
