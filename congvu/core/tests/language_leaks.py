@@ -89,6 +89,7 @@ READ_ATTRIBUTES: Final = frozenset(
     ["title", "aria-label", "placeholder", "alt", "aria-description", "data-placeholder"]
 )
 NOT_READ: Final = frozenset(["script", "style", "textarea", "template"])
+#: Elements without an end tag: never open, so never hold text (also `test_crawl`'s parser).
 VOID: Final = frozenset(
     [
         "area",

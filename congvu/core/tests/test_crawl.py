@@ -55,7 +55,7 @@ from congvu.feedback.models import Counter, Dossier
 from congvu.organisations.models import Organisation, StaffMember
 
 from . import test_page_titles
-from .language_leaks import Data, EnglishPage
+from .language_leaks import VOID, Data, EnglishPage
 
 #: Visits of one URL pattern per user: enough to see list, detail and a filtered list.
 VISITS_PER_ROUTE = 2
@@ -136,26 +136,6 @@ IMPLICIT_ROLES = {
 }
 SECTIONING = frozenset(["article", "aside", "main", "nav", "section"])
 NAMED_ONLY = frozenset(["region", "form"])
-
-
-#: Elements without an end tag: never open, so never hold text.
-VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
 
 
 class Page(HTMLParser):
