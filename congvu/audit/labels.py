@@ -138,6 +138,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "case.reassign": _("Giao lại cán bộ xử lý vụ việc"),
     "case.route": _("Chuyển vụ việc cho cơ quan kế thừa xử lý"),
     "case.unassign": _("Thôi giao cán bộ xử lý vụ việc"),
+    "case.unattended_notice": _("Báo Sở Nội vụ vụ việc chưa có người xử lý"),
     "case.auto_assign": _("Tự động giao vụ việc cho người nhận mặc định"),
     "case.default_handler_set": _("Đặt người nhận vụ việc mặc định"),
     "case.default_handler_clear": _("Bỏ người nhận vụ việc mặc định"),

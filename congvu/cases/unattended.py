@@ -109,7 +109,7 @@ def _told() -> set[str]:
 
 def _record(case: Case, recipients: list[int]) -> None:
     record(
-        ACTION,
+        "case.unattended_notice",  # ACTION, written out for the audit labels' scan
         actor=None,
         obj=case,
         organisation=case.handling_organisation_id,
