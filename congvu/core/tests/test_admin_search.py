@@ -8,7 +8,6 @@ Django's own admin search matches `icontains` on the fields as typed: "duc" foun
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from django.test import Client
 from congvu.accounts.models import User
 from congvu.audit.models import AuditEvent
 from congvu.conftest import make_staff
+from congvu.core.tests.admin_helpers import admin_client, listed
 from congvu.organisations.models import Organisation, StaffMember
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def as_admin(db: Any) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", password="pw-for-tests-123"))
-    return client
-
-
-def _listed(client: Client, url: str, query: str) -> set[str]:
-    """The links of the admin list's rows (their change pages' ids) after a search."""
-    response = client.get(url, {"q": query})
-    assert response.status_code == 200
-    page = response.content.decode()
-    # The query stays in the box.
-    assert 'id="searchbar"' in page
-    return set(re.findall(r'<th class="field-[a-z_]+[^"]*"><a href="[^"]*/(\d+)/change/', page))
+    return admin_client()
 
 
 @pytest.fixture
@@ -55,12 +43,12 @@ def test_the_staff_admin_finds_duc_however_it_is_typed(
     url = "/admin/organisations/staffmember/"
     both = {str(three_staff["duc"].pk), str(three_staff["duc_female"].pk)}
     for typed in ("duc", "Đức", "đức", "ĐỨC", "Đức,"):
-        assert _listed(as_admin, url, typed) == both, typed
+        assert listed(as_admin, url, typed) == both, typed
     # Every word must match, in any order; "duoc" is another name.
-    assert _listed(as_admin, url, "duc nguyen") == {str(three_staff["duc"].pk)}
-    assert _listed(as_admin, url, "được") == {str(three_staff["duoc"].pk)}
-    assert _listed(as_admin, url, "stp-003") == {str(three_staff["duoc"].pk)}
-    assert len(_listed(as_admin, url, "...")) == 3  # punctuation only: no search
+    assert listed(as_admin, url, "duc nguyen") == {str(three_staff["duc"].pk)}
+    assert listed(as_admin, url, "được") == {str(three_staff["duoc"].pk)}
+    assert listed(as_admin, url, "stp-003") == {str(three_staff["duoc"].pk)}
+    assert len(listed(as_admin, url, "...")) == 3  # punctuation only: no search
 
 
 def test_the_organisation_admin_and_its_autocomplete_ignore_accents(
@@ -69,8 +57,8 @@ def test_the_organisation_admin_and_its_autocomplete_ignore_accents(
     justice = str(province["dept_justice"].pk)
     url = "/admin/organisations/organisation/"
     for typed in ("so tu phap", "SỞ TƯ PHÁP", "sở tư pháp"):
-        assert _listed(as_admin, url, typed) == {justice}, typed
-    assert _listed(as_admin, url, "H56.30") == {str(province["commune"].pk)}
+        assert listed(as_admin, url, typed) == {justice}, typed
+    assert listed(as_admin, url, "H56.30") == {str(province["commune"].pk)}
     # The role grants' organisation picker (autocomplete) searches the same way.
     found = as_admin.get(
         "/admin/autocomplete/",
@@ -88,9 +76,9 @@ def test_the_user_admin_searches_the_full_name_without_accents(as_admin: Client,
     duc = User.objects.create_user("u1", full_name="Phạm Minh Đức", email="pm@example.vn")
     User.objects.create_user("u2", full_name="Phạm Thị Lan")
     url = "/admin/accounts/user/"
-    assert _listed(as_admin, url, "minh duc") == {str(duc.pk)}
-    assert _listed(as_admin, url, "ĐỨC") == {str(duc.pk)}
-    assert _listed(as_admin, url, "pm@example") == {str(duc.pk)}
+    assert listed(as_admin, url, "minh duc") == {str(duc.pk)}
+    assert listed(as_admin, url, "ĐỨC") == {str(duc.pk)}
+    assert listed(as_admin, url, "pm@example") == {str(duc.pk)}
 
 
 def test_the_audit_admin_finds_a_summary_as_typed(
@@ -99,5 +87,5 @@ def test_the_audit_admin_finds_a_summary_as_typed(
     # No folded copy of a summary (millions of rows): the words as typed, in any order.
     event = AuditEvent.objects.filter(summary__contains="Đức").first()
     assert event is not None
-    found = _listed(as_admin, "/admin/audit/auditevent/", "Đức, Nguyễn")
+    found = listed(as_admin, "/admin/audit/auditevent/", "Đức, Nguyễn")
     assert str(event.pk) in found
