@@ -22,6 +22,7 @@ from congvu.feedback.tests.ratings_helpers import load_catalogue
 from congvu.feedback.tests.test_selectors import badge, rate_many
 from congvu.organisations import services as org_services
 from congvu.organisations.models import Organisation, OrganisationKind
+from congvu.planning.tests.test_progress_helpers import make_assignment, make_plan
 from congvu.scoring import services as scoring
 
 from .helpers import restore_default_kinds, restore_default_scales, share_session
@@ -165,6 +166,53 @@ def test_a_scoring_page_fits_a_320_px_phone(
     assert response is not None and response.ok, url
     assert LONG_NAME in page.content() or "delete" in url or url == "/scoring/", url
     assert sideways(page) == 0, url
+
+
+LONG_TASK = (
+    "Niêm yết công khai chuẩn mực ứng xử “4 xin, 4 luôn” và đường dây nóng tiếp nhận "
+    "phản ánh, kiến nghị tại Bộ phận Một cửa của xã"
+)
+
+
+def lines_of(locator: Any) -> int:
+    """How many lines a piece of text takes on the screen."""
+    return int(
+        locator.evaluate(
+            "e => Math.round(e.getBoundingClientRect().height"
+            " / parseFloat(getComputedStyle(e).lineHeight))"
+        )
+    )
+
+
+def test_a_list_s_long_names_read_as_lines_not_a_word_a_line_on_a_phone(
+    live_server: Any, page: Any, officer: Any, province: dict[str, Organisation]
+) -> None:
+    """A 360 px phone, the assignment list of a commune: each task's name was one word a
+    line (the column shrank to its longest word, 12 assignments made a 6,800 px page).
+    The name column keeps a readable width and the table scrolls sideways in its box; a
+    column headed by a row number stays narrow (the audit log's "#")."""
+    plan = make_plan(province["root"])
+    for code in ("1", "2", "3"):
+        assignment = make_assignment(plan, province["dept_justice"], code=code)
+        assignment.task.content = LONG_TASK
+        assignment.task.save(update_fields=["content"])
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(live_server.url + "/assignments/")
+    name = page.locator(".assignment-table tbody tr td a").first
+    name.wait_for()
+    assert lines_of(name) <= 6, "the task's name breaks into a word a line"
+    first_column = page.locator(".assignment-table thead th").first.bounding_box()
+    assert first_column is not None and first_column["width"] >= 180
+    box = page.locator(".table-scroll").first
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # the table scrolls in its box
+    assert sideways(page) == 0  # … not the page
+
+    page.goto(live_server.url + "/audit/")
+    number = page.locator(".audit-table thead th").first
+    number.wait_for()
+    number_box = number.bounding_box()
+    assert number_box is not None and number_box["width"] < 80
 
 
 def test_a_table_is_a_tab_stop_only_while_it_scrolls(
