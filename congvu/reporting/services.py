@@ -261,10 +261,10 @@ def _reported_in_kinds(period: ReportPeriod, kind_ids: set[int]) -> list[str]:
 
 
 def _kinds_error(names: list[str]) -> str:
+    # The count of the others as "(+N)": the list goes into both halves of the message.
     listed = ", ".join(names[:NAMED_MAX])
     if len(names) > NAMED_MAX:
-        more = len(names) - NAMED_MAX
-        listed += _(" và %(n)d cơ quan khác / and %(n)d more") % {"n": more}
+        listed += f", … (+{len(names) - NAMED_MAX})"
     return _(
         "Không bỏ được loại cơ quan đã có cơ quan lập báo cáo kỳ này: %(names)s. / "
         "A kind cannot be removed while its organisations have a report in this period: "
@@ -336,7 +336,7 @@ def update_period(
     reason = (reason or "").strip()
     moved = isinstance(after["due_on"], dt.date) and after["due_on"] != before["due_on"]
     if len(reason) > REASON_MAX:
-        errors["reason"] = _("Tối đa %(n)d ký tự. / At most %(n)d characters.") % {"n": REASON_MAX}
+        errors["reason"] = _("Lý do quá dài. / The reason is too long.")
     elif moved and not reason:
         errors["reason"] = _("Cần ghi lý do đổi hạn nộp báo cáo. / Say why the due date changes.")
     if errors:
