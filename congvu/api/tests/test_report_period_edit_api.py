@@ -32,9 +32,7 @@ def period(province: dict[str, Organisation]) -> ReportPeriod:
 
 
 def patch(client: Client, period: ReportPeriod, body: Any, **headers: Any) -> Any:
-    return client.patch(
-        f"{PERIODS}/{period.pk}", body, content_type="application/json", **headers
-    )
+    return client.patch(f"{PERIODS}/{period.pk}", body, content_type="application/json", **headers)
 
 
 def test_home_affairs_extends_a_period_and_its_get_shows_the_history(
