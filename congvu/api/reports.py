@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -23,7 +23,7 @@ from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.organisations.models import OrganisationKind
 from congvu.reporting import selectors, services, workflow
-from congvu.reporting.models import OrganisationReport, ReportPeriod
+from congvu.reporting.models import OrganisationReport, ReportPeriod, ReportPeriodDueChange
 
 from .common import NO_NUL, NOT_BLANK, BodyId, Id, OrganisationRef, Pagination, Slug
 from .plans import (
@@ -55,6 +55,14 @@ Short80 = Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)]
 Short120 = Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL)]
 
 
+class DueChangeOut(Schema):
+    old_due_on: dt.date
+    new_due_on: dt.date
+    reason: str
+    changed_by: UserRef | None
+    changed_at: dt.datetime
+
+
 class ReportPeriodOut(Schema):
     id: int
     name: str
@@ -71,10 +79,17 @@ class ReportPeriodOut(Schema):
     number: str
     signer_name: str
     signer_title: str
+    due_changes: list[DueChangeOut] = Field(
+        ..., description="Các lần đổi hạn nộp, cũ trước / due-date changes, oldest first"
+    )
 
     @staticmethod
     def resolve_reporting_kinds(obj: ReportPeriod) -> list[str]:
         return sorted(kind.code for kind in obj.reporting_kinds.all())
+
+    @staticmethod
+    def resolve_due_changes(obj: ReportPeriod) -> list[ReportPeriodDueChange]:
+        return list(obj.due_changes.all())
 
 
 class ReportPeriodRef(Schema):
@@ -145,6 +160,30 @@ class PeriodIn(BodyIn):
     signer_title: Short120 = ""
 
 
+class PeriodPatchIn(BodyIn):
+    """What is left out stays as it is."""
+
+    name: (
+        Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=NOT_BLANK)] | None
+    ) = None
+    covers_from: Day | None = None
+    covers_to: Day | None = None
+    due_on: Day | None = None
+    reporting_kinds: list[Slug] | None = Field(
+        None,
+        max_length=50,
+        description="Mã loại cơ quan; bỏ một loại đã có báo cáo bị từ chối / kind codes; "
+        "removing a kind with reports is refused",
+    )
+    place: Short80 | None = None
+    number: Short60 | None = None
+    signer_name: Short120 | None = None
+    signer_title: Short120 | None = None
+    reason: Narrative = Field(
+        "", description="Bắt buộc khi đổi hạn nộp / required when due_on changes"
+    )
+
+
 class PeriodStatusIn(BodyIn):
     status: PeriodStatus
 
@@ -173,7 +212,13 @@ def periods_of(user: User) -> QuerySet[ReportPeriod]:
     return (
         ReportPeriod.objects.visible_to(user)
         .select_related("issuing_organisation", "compiling_organisation", "plan")
-        .prefetch_related("reporting_kinds")
+        .prefetch_related(
+            "reporting_kinds",
+            Prefetch(
+                "due_changes",
+                queryset=ReportPeriodDueChange.objects.select_related("changed_by"),
+            ),
+        )
     )
 
 
@@ -260,6 +305,21 @@ def get_report_detail(request: HttpRequest, id: Id) -> Any:
 # --- writes -------------------------------------------------------------------------------
 
 
+def _kinds(codes: list[str] | None) -> list[OrganisationKind] | None:
+    if codes is None:
+        return None
+    found = {
+        kind.code: kind
+        for kind in OrganisationKind.objects.filter(code__in=codes, is_division=False)
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"reporting_kinds": f"Không có loại cơ quan: {unknown}. / Unknown: {unknown}."}
+        )
+    return list(found.values())
+
+
 @router.post(
     "/report-periods",
     response={201: ReportPeriodOut, **WRITE_ERRORS},
@@ -273,20 +333,7 @@ def create_period(request: HttpRequest, payload: PeriodIn) -> Any:
         if payload.compiling_organisation is not None
         else None
     )
-    kinds = None
-    if payload.reporting_kinds is not None:
-        found = {
-            kind.code: kind
-            for kind in OrganisationKind.objects.filter(
-                code__in=payload.reporting_kinds, is_division=False
-            )
-        }
-        unknown = [code for code in payload.reporting_kinds if code not in found]
-        if unknown:
-            raise ValidationError(
-                {"reporting_kinds": f"Không có loại cơ quan: {unknown}. / Unknown: {unknown}."}
-            )
-        kinds = list(found.values())
+    kinds = _kinds(payload.reporting_kinds)
     period = services.create_period(
         actor=user,
         issuing_organisation=issuer,
@@ -304,6 +351,29 @@ def create_period(request: HttpRequest, payload: PeriodIn) -> Any:
         signer_title=payload.signer_title,
     )
     return Status(201, get_period(user, period.pk))
+
+
+@router.patch(
+    "/report-periods/{id}",
+    response={200: ReportPeriodOut, **WRITE_ERRORS},
+    summary="Sửa kỳ báo cáo (tên, ngày, hạn nộp, loại cơ quan, số, người ký) / edit a "
+    "period (PLAN_MANAGE on the issuer)",
+    description="Đổi hạn nộp cần `reason`; báo cáo nộp trước hạn mới không còn nộp muộn. / "
+    "A new `due_on` needs `reason`; reports first submitted by the new date are no longer "
+    "late. `If-Match` refuses an edit over someone else's (412).",
+)
+def update_period(request: HttpRequest, id: Id, payload: PeriodPatchIn) -> Any:
+    user = user_of(request)
+    period = get_period(user, id)
+    if not selectors.can_compile(user, period):
+        # The period is visible (the caller reports in it): a refusal, not a 404.
+        raise PermissionDenied
+    changes = payload.model_dump(exclude_none=True, exclude={"reason", "reporting_kinds"})
+    kinds = _kinds(payload.reporting_kinds)
+    if kinds is not None:
+        changes["reporting_kinds"] = kinds
+    services.update_period(period, actor=user, reason=payload.reason, **changes)
+    return get_period(user, id)
 
 
 @router.post(

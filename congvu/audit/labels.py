@@ -101,6 +101,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "report_period.create": _("Tạo kỳ báo cáo"),
     "report_period.open": _("Mở lại kỳ báo cáo"),
     "report_period.closed": _("Đóng kỳ báo cáo"),
+    "report_period.update": _("Sửa kỳ báo cáo"),
     "report.create": _("Tạo báo cáo"),
     "report.edit": _("Sửa báo cáo"),
     "report.refresh": _("Cập nhật số liệu báo cáo"),

@@ -63,6 +63,8 @@ KINDS: Final[Mapping[str, MailGroup]] = {
     "extension_decision": G.PLANNING,
     "report.returned": G.PLANNING,
     "report.accepted": G.PLANNING,
+    # reporting (period_notices.py): a period's due date moved
+    "report_due_changed": G.PLANNING,
     # planning (new_tasks.py)
     "task_assigned": G.PLANNING,
     # inspections (notices.py, digest.py)

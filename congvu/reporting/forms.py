@@ -13,12 +13,14 @@ from django.utils.translation import pgettext_lazy
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.core import once
+from congvu.core import once, stale
+from congvu.core.calendar import add_working_days
 from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
 
+from . import services
 from .models import OrganisationReport, ReportPeriod
 
 S = OrganisationReport.Status
@@ -44,6 +46,21 @@ def _area(label: Any, rows: int = 8) -> forms.CharField:
     return forms.CharField(
         label=label, required=False, max_length=50000, widget=forms.Textarea(attrs={"rows": rows})
     )
+
+
+#: A period opened after its nominal due date (15/11) is given this many working days.
+LATE_OPENING_WORKING_DAYS = 10
+
+
+def default_due_on(today: dt.date) -> dt.date:
+    """The creation form's due date: 15/11 of this year, or, once that has passed, ten
+    working days from today, so that a period opened late is not overdue from its first
+    day. A date typed in the past is still accepted (back-filling an old period); the
+    page then warns (`views.warn_if_past_due`)."""
+    nominal = dt.date(today.year, services.YEARLY_DUE_MONTH, services.YEARLY_DUE_DAY)
+    if nominal >= today:
+        return nominal
+    return add_working_days(today, LATE_OPENING_WORKING_DAYS)
 
 
 class PeriodForm(forms.Form):
@@ -97,7 +114,7 @@ class PeriodForm(forms.Form):
             self.initial.setdefault("issuing_organisation", root)
             self.initial.setdefault("kind", ReportPeriod.Kind.YEARLY)
             self.initial.setdefault("name", f"Báo cáo kết quả thực hiện văn hóa công vụ năm {year}")
-            self.initial.setdefault("due_on", dt.date(year, 11, 15))
+            self.initial.setdefault("due_on", default_due_on(timezone.localdate()))
             self.initial.setdefault("covers_from", dt.date(year - 1, 11, 16))
             self.initial.setdefault("covers_to", dt.date(year, 11, 15))
             self.initial.setdefault(
@@ -110,6 +127,53 @@ class PeriodForm(forms.Form):
             )
             home_affairs = managed.filter(name__iexact="Sở Nội vụ").first()
             self.initial.setdefault("compiling_organisation", home_affairs)
+
+
+class PeriodEditForm(forms.Form):
+    """ "Sửa kỳ báo cáo": what may change once a period is open (`services.update_period`).
+    A new due date needs the reason."""
+
+    name = _text(_("Tên kỳ báo cáo"), 255, required=True)
+    covers_from = _date(_("Số liệu từ ngày"))
+    covers_to = _date(_("Số liệu đến ngày"))
+    due_on = _date(_("Hạn nộp"))
+    reason = forms.CharField(
+        label=_("Lý do đổi hạn nộp (bắt buộc khi đổi hạn nộp)"),
+        required=False,
+        max_length=services.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    reporting_kinds = ModelMultipleChoiceField(
+        label=_("Loại cơ quan phải báo cáo"),
+        queryset=OrganisationKind.objects.filter(is_division=False),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một loại. / Choose at least one kind.")},
+    )
+    place = _text(_("Địa danh"), 80)
+    number = _text(_("Số, ký hiệu báo cáo tổng hợp"), 60)
+    signer_name = _text(_("Người ký"), 120)
+    signer_title = _text(_("Chức vụ người ký"), 120)
+
+    @classmethod
+    def of(cls, period: ReportPeriod, data: Any = None) -> PeriodEditForm:
+        form = cls(data, initial=cls.initial_for(period))
+        stale.add_field(form, period, cls.initial_for)  # a second tab's save is not undone
+        return form
+
+    @staticmethod
+    def initial_for(period: ReportPeriod) -> dict[str, Any]:
+        return {
+            **{name: getattr(period, name) for name in services.EDITABLE_PERIOD_FIELDS},
+            "reporting_kinds": {kind.pk for kind in period.reporting_kinds.all()},
+        }
+
+    def changes(self) -> dict[str, Any]:
+        """The service's keyword arguments (the reason apart)."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in services.EDITABLE_PERIOD_FIELDS},
+            "reporting_kinds": list(data["reporting_kinds"]),
+        }
 
 
 class ReportCreateForm(forms.Form):

@@ -15,6 +15,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congvu.core.models import PdfExportBase, TimeStampedModel
@@ -123,6 +124,43 @@ class ReportPeriod(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ReportPeriodDueChange(models.Model):
+    """One move of a period's due date ("gia hạn nộp báo cáo", or a mistyped date put
+    right): the old and new dates, why, by whom and when. The period page lists them, so
+    an organisation that reported against the old date sees what changed and why."""
+
+    period = models.ForeignKey(
+        ReportPeriod,
+        verbose_name=_("kỳ báo cáo"),
+        on_delete=models.CASCADE,
+        related_name="due_changes",
+    )
+    old_due_on = models.DateField(_("hạn nộp cũ"))
+    new_due_on = models.DateField(_("hạn nộp mới"))
+    reason = models.TextField(_("lý do"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người sửa"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("sửa lúc"), default=timezone.now)
+
+    class Meta:
+        ordering = ["period_id", "changed_at", "pk"]
+        verbose_name = _("thay đổi hạn nộp báo cáo")
+        verbose_name_plural = _("thay đổi hạn nộp báo cáo")
+
+    def __str__(self) -> str:
+        return f"{self.period_id}: {self.old_due_on:%d/%m/%Y} → {self.new_due_on:%d/%m/%Y}"
+
+    @property
+    def is_extension(self) -> bool:
+        return self.new_due_on > self.old_due_on
 
 
 class OrganisationReportQuerySet(models.QuerySet["OrganisationReport"]):

@@ -24,8 +24,8 @@ from congvu.core.forms import FIRST_YEAR, LAST_YEAR, out_of_range_message
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
 
-from . import indicators, workflow
-from .models import OrganisationReport, ReportPeriod
+from . import indicators, period_notices, workflow
+from .models import OrganisationReport, ReportPeriod, ReportPeriodDueChange
 
 # Who reports by default: departments, commune People's Committees, public service
 # units (Plan 86/KH-UBND I.1.a: "các cơ quan, đơn vị"). Editable per period.
@@ -226,6 +226,169 @@ def create_period(
         data={"kind": kind, "covers_from": covers_from, "covers_to": covers_to, "due_on": due_on},
     )
     return period
+
+
+#: What "Sửa kỳ báo cáo" changes. The issuer, the kind, the plan and the compiling
+#: organisation stay: another issuer or plan is another period (and its reports' figures).
+EDITABLE_PERIOD_FIELDS = (
+    "name",
+    "covers_from",
+    "covers_to",
+    "due_on",
+    "place",
+    "number",
+    "signer_name",
+    "signer_title",
+)
+REASON_MAX = 2000
+#: Organisations named when removing a kind is refused (the others are counted).
+NAMED_MAX = 10
+
+
+def _first_errors(error: ValidationError) -> dict[str, str]:
+    return {name: str(messages[0]) for name, messages in error.message_dict.items()}
+
+
+def _reported_in_kinds(period: ReportPeriod, kind_ids: set[int]) -> list[str]:
+    """Names of the organisations of `kind_ids` that have a report in `period` (any state:
+    a draft, a submitted, returned or accepted report would lose its place in the
+    compilation)."""
+    return list(
+        OrganisationReport.objects.filter(period=period, organisation__kind_id__in=kind_ids)
+        .order_by("organisation__path")
+        .values_list("organisation_name", flat=True)
+    )
+
+
+def _kinds_error(names: list[str]) -> str:
+    # The count of the others as "(+N)": the list goes into both halves of the message.
+    listed = ", ".join(names[:NAMED_MAX])
+    if len(names) > NAMED_MAX:
+        listed += f", … (+{len(names) - NAMED_MAX})"
+    return _(
+        "Không bỏ được loại cơ quan đã có cơ quan lập báo cáo kỳ này: %(names)s. / "
+        "A kind cannot be removed while its organisations have a report in this period: "
+        "%(names)s."
+    ) % {"names": listed}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@transaction.atomic
+def update_period(
+    period: ReportPeriod, *, actor: Any, reason: str = "", **changes: Any
+) -> ReportPeriod:
+    """Change an open or closed period's name, dates, document details or reporting kinds
+    (PLAN_MANAGE on its issuer). What is left out stays; nothing changed: nothing recorded.
+
+    A new due date needs `reason` and is kept in the period's history
+    (`ReportPeriodDueChange`). Lateness follows the due date in force: a report first
+    submitted on or before the new date is no longer late (an extension forgives), and a
+    report on time stays on time (a shortened date judges only what is submitted after it;
+    `workflow.transition`). The people who still have to report are told of the new date.
+
+    Adding reporting kinds is always possible; removing one is refused while an
+    organisation of that kind has a report in the period (naming them).
+    """
+    unknown = set(changes) - {*EDITABLE_PERIOD_FIELDS, "reporting_kinds"}
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    period = (
+        ReportPeriod.objects.select_for_update(of=("self",))
+        .select_related("issuing_organisation")
+        .get(pk=period.pk)
+    )
+    _require_manager(actor, period.issuing_organisation)
+    before = {name: getattr(period, name) for name in EDITABLE_PERIOD_FIELDS}
+    after = dict(before)
+    for name in EDITABLE_PERIOD_FIELDS:
+        if name in changes and changes[name] is not None:
+            value = changes[name]
+            after[name] = value.strip() if isinstance(value, str) else value
+    errors: dict[str, str] = {}
+    if not after["name"]:
+        errors["name"] = _("Vui lòng nhập tên kỳ báo cáo. / Please enter a name.")
+    elif (
+        after["name"] != before["name"]
+        and ReportPeriod.objects.filter(
+            issuing_organisation=period.issuing_organisation, name=after["name"]
+        )
+        .exclude(pk=period.pk)
+        .exists()
+    ):
+        errors["name"] = _("Đã có kỳ báo cáo cùng tên. / A period with this name exists.")
+    try:
+        _check_dates(after["covers_from"], after["covers_to"], after["due_on"])
+    except ValidationError as exc:
+        errors.update(_first_errors(exc))
+    old_kinds = {kind.pk: kind for kind in period.reporting_kinds.all()}
+    new_kinds = dict(old_kinds)
+    if changes.get("reporting_kinds") is not None:
+        new_kinds = {kind.pk: kind for kind in changes["reporting_kinds"] if not kind.is_division}
+        if not new_kinds:
+            errors["reporting_kinds"] = _("Chọn ít nhất một loại. / Choose at least one kind.")
+        else:
+            refused = _reported_in_kinds(period, set(old_kinds) - set(new_kinds))
+            if refused:
+                errors["reporting_kinds"] = _kinds_error(refused)
+    reason = (reason or "").strip()
+    moved = isinstance(after["due_on"], dt.date) and after["due_on"] != before["due_on"]
+    if len(reason) > REASON_MAX:
+        errors["reason"] = _("Lý do quá dài. / The reason is too long.")
+    elif moved and not reason:
+        errors["reason"] = _("Cần ghi lý do đổi hạn nộp báo cáo. / Say why the due date changes.")
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name in EDITABLE_PERIOD_FIELDS if after[name] != before[name]]
+    kinds_changed = set(new_kinds) != set(old_kinds)
+    if not changed and not kinds_changed:
+        return period
+    for name in changed:
+        setattr(period, name, after[name])
+    period.save(update_fields=[*changed, "updated_at"])
+    data: dict[str, Any] = {
+        "before": {name: _plain(before[name]) for name in changed},
+        "after": {name: _plain(after[name]) for name in changed},
+    }
+    if kinds_changed:
+        period.reporting_kinds.set(list(new_kinds.values()))
+        data["before"]["reporting_kinds"] = sorted(k.code for k in old_kinds.values())
+        data["after"]["reporting_kinds"] = sorted(k.code for k in new_kinds.values())
+    if moved:
+        data["reason"] = reason
+        ReportPeriodDueChange.objects.create(
+            period=period,
+            old_due_on=before["due_on"],
+            new_due_on=period.due_on,
+            reason=reason,
+            changed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        data["no_longer_late"] = _forgive_lateness(period)
+    record(
+        "report_period.update",
+        actor=actor,
+        obj=period,
+        organisation=period.issuing_organisation,
+        summary=f"{period.name}: {', '.join(data['after'])}",
+        data=data,
+    )
+    if moved and period.is_open:
+        period_notices.due_changed(period, old_due_on=before["due_on"], reason=reason, actor=actor)
+    return period
+
+
+def _forgive_lateness(period: ReportPeriod) -> int:
+    """Reports first submitted on or before the period's (new) due date are on time; the
+    others keep their mark: lateness is judged on the first submission, in local time, as
+    `workflow.transition` judges it. Returns how many were marked late and no longer are."""
+    next_day = dt.datetime.combine(period.due_on + dt.timedelta(days=1), dt.time.min)
+    return OrganisationReport.objects.filter(
+        period=period,
+        is_late=True,
+        first_submitted_at__lt=timezone.make_aware(next_day),
+    ).update(is_late=False, updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("periods/new/", views.period_create, name="period_create"),
     path("periods/yearly/", views.period_yearly, name="period_yearly"),
     path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/edit/", views.period_edit, name="period_edit"),
     path("periods/<int:pk>/status/", views.period_status, name="period_status"),
     path("periods/<int:pk>/reports/new/", views.report_create, name="report_create"),
     re_path(

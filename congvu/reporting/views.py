@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
@@ -29,6 +29,7 @@ from congvu.organisations.models import OrganisationQuerySet
 from . import exporters, indicators, pdf_exports, selectors, services, workflow
 from .forms import (
     NarrativeForm,
+    PeriodEditForm,
     PeriodForm,
     PeriodRowsForm,
     ReportCreateForm,
@@ -146,6 +147,22 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def warn_if_past_due(request: AuthenticatedHttpRequest, period: ReportPeriod) -> None:
+    """A period may be opened or kept with a due date already past (back-filling an old
+    period is allowed): say what that means rather than refuse it."""
+    if period.is_open and period.due_on < timezone.localdate():
+        messages.warning(
+            request,
+            _(
+                "Hạn nộp %(day)s đã qua: báo cáo nộp từ nay được ghi là nộp muộn. Nếu cần, "
+                "hãy sửa kỳ báo cáo để gia hạn. / The due date %(day)s has passed: reports "
+                "submitted from now on are marked late. Edit the period to extend it if "
+                "needed."
+            )
+            % {"day": f"{period.due_on:%d/%m/%Y}"},
+        )
+
+
 @login_required
 @require_POST
 def period_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -161,6 +178,7 @@ def period_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError as error:
         _errors_to_messages(request, error)
         return redirect("reporting:index")
+    warn_if_past_due(request, period)
     return redirect("reporting:period", pk=period.pk)
 
 
@@ -182,12 +200,47 @@ def period_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, _("Đã tạo kỳ báo cáo."))
+            warn_if_past_due(request, period)
             return redirect("reporting:period", pk=period.pk)
     return render(
         request,
         "reporting/reportperiod_form.html",
         {"form": form},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """ "Sửa kỳ báo cáo": the name, dates, document details and reporting kinds of a period
+    already opened (the issuing side: PLAN_MANAGE on its issuer; others who see it, 403)."""
+    period = _period_for(request.user, pk)
+    if not selectors.can_compile(request.user, period):
+        raise PermissionDenied
+    posted = request.method == "POST"
+    form = PeriodEditForm.of(period, request.POST if posted else None)
+    if posted and form.is_valid():
+        try:
+            with stale.guard(form):
+                period = services.update_period(
+                    period,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    **form.changes(),
+                )
+        except ValidationError as error:
+            apply_errors(form, error)
+            period.refresh_from_db()
+        else:
+            messages.success(request, _("Đã lưu kỳ báo cáo."))
+            warn_if_past_due(request, period)
+            return redirect("reporting:period", pk=period.pk)
+    return render(
+        request,
+        "reporting/reportperiod_edit.html",
+        {"form": form, "period": period},
+        status=400 if posted else 200,
     )
 
 
@@ -247,6 +300,7 @@ def period_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "querystring": urlencode({"state": state} if state else {}),
             "not_submitted_shown": rows[len(listed) :],
+            "due_changes": period.due_changes.select_related("changed_by"),
         },
         status=400 if form.errors else 200,
     )
