@@ -40,7 +40,7 @@ def phones(draw: st.DrawFn) -> str:
     elif kind == "landline":
         national = "2" + "".join(draw(digit) for _ in range(9))
     else:
-        national = draw(st.sampled_from("2689")) and "1" + "".join(draw(digit) for _ in range(9))
+        national = "1" + draw(st.sampled_from("2689")) + "".join(draw(digit) for _ in range(8))
     number = draw(grouped(national))
     prefix = draw(
         st.sampled_from(
