@@ -83,11 +83,27 @@ def _pattern(*numbers: str) -> re.Pattern[str]:
 CONTACT_PATTERNS: Final = (_pattern(_CCCD, _PHONE), _pattern(_PHONE, _CCCD))
 
 
+#: Digits left right after a masked number, joined to it by a separator: two numbers
+#: written "0841 180 888 - 024 4982 5676" may be read as one number and a tail (a
+#: number's groups and the join look alike), and the tail is masked with it; not a lone
+#: digit or two ("… 9 giờ"), nor the start of a code ("… 000.00.20.H56-…").
+_TAIL: Final = re.compile(r"(?:[\s.\-–·()/]{1,3}\d+)+(?!\w|[.\-–]\w)")
+
+
+def _with_tail(text: str, start: int, stop: int) -> tuple[int, int]:
+    tail = _TAIL.match(text, stop)
+    if tail is not None and sum(ch.isdigit() for ch in tail.group()) >= 3:
+        return start, tail.end()
+    return start, stop
+
+
 def mask_contacts(text: str) -> str:
     """`text` with every phone number, e-mail address and ID number in it replaced by MASK."""
     if not text:
         return text
-    spans = sorted(m.span() for pattern in CONTACT_PATTERNS for m in pattern.finditer(text))
+    spans = sorted(
+        _with_tail(text, *m.span()) for pattern in CONTACT_PATTERNS for m in pattern.finditer(text)
+    )
     if not spans:
         return text
     shown, end = [], 0

@@ -107,6 +107,8 @@ def test_no_phone_email_or_id_number_is_left_in_a_text(
 
 @given(first=phones(), second=phones(), join=st.sampled_from(["-", " - ", "/", ", ", " hoặc "]))
 @settings(max_examples=100, deadline=None)
+@example(first="(084) 1180  888", join=" - ", second="0 24  49825 - 6. 76")
+@example(first="08415 20339", join="-", second="(018) 914 - 74555")
 def test_two_numbers_one_after_the_other_are_both_masked(
     first: str, second: str, join: str
 ) -> None:
@@ -159,6 +161,8 @@ def test_dates_times_money_and_dossier_codes_are_left_as_written(text: str) -> N
         ("0912345678-0987654321", MASK),
         ("+84 (0) 912 345 678", MASK),
         ("(024) 3825 1234", MASK),
+        ("gọi 0912345678 lúc 9 giờ", f"gọi {MASK} lúc 9 giờ"),
+        ("0912345678 - 000.00.20.H56-260105-0001", f"{MASK} - 000.00.20.H56-260105-0001"),
         ("", ""),
         ("Cán bộ nhiệt tình, hướng dẫn rõ ràng.", "Cán bộ nhiệt tình, hướng dẫn rõ ràng."),
     ],
