@@ -371,9 +371,14 @@ def open_from_rating(rating: Rating, *, actor: User, description: str = "") -> C
                 )
             }
         )
+    from congvu.feedback.selectors import shown_comment
+
+    # The comment as every reader of the rating sees it: the case's readers (its handlers,
+    # Home Affairs' oversight, the API, its search) need the citizen's phone no more than
+    # the rating's do; the rating keeps it as written.
     text = (
         _text(description)
-        or _text(rating.comment)
+        or _text(shown_comment(rating.comment))
         or _("Đánh giá không hài lòng ngày %(day)s (mức %(level)d).")
         % {"day": f"{rating.rated_on:%d/%m/%Y}", "level": rating.level}
     )

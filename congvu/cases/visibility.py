@@ -22,14 +22,16 @@ from django.utils.translation import gettext_lazy as _
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
+from congvu.core import contacts
 
 from .models import Case, CaseEvent, CaseFile
 
 A = CaseEvent.Audience
 S = Case.Status
 
-#: What replaces the reporter's name, phone or e-mail in a text they may not read.
-MASK: Final = "[…]"
+#: What replaces the reporter's name, phone or e-mail in a text they may not read (the
+#: one mask of the project: a rating's comment shows contact details the same way).
+MASK: Final = contacts.MASK
 
 REPORTER_AUDIENCES: Final = (A.REPORTER, A.PARTIES)
 SUBJECT_AUDIENCES: Final = (A.SUBJECT, A.PARTIES)

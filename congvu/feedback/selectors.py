@@ -8,7 +8,8 @@ Only three reads touch the raw `Rating` table, each bounded by an index:
 the flagged ratings waiting for review (the partial `rating_flagged_idx`),
 an organisation's latest comments (`rating_org_idx`, a few rows) and one
 staff member's own ratings (`rating_staff_idx`, one page; their behaviour
-rates tally that one person's ratings only).
+rates tally that one person's ratings only). A comment read from them is shown
+through `shown_comment` (contact details masked).
 
 Scoping: lists start from `access.organisations_for(user, Perm.RATING_VIEW)`.
 The public page (`public=True`) sees every organisation but publishes figures
@@ -62,6 +63,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.models import AuditEvent
 from congvu.conduct.models import Clause, title_for_reader
+from congvu.core.contacts import mask_contacts
 from congvu.organisations.models import Organisation, OrganisationKind, StaffMember
 
 from .models import (
@@ -1039,13 +1041,22 @@ def flagged_ratings(user: Any, *, organisation: Organisation | None = None) -> Q
     return qs.select_related("organisation", "staff").order_by("created_at", "pk")
 
 
+def shown_comment(comment: str) -> str:
+    """A rating's comment as every reader sees it — the staff member rated, their head,
+    Home Affairs, a reviewer, the API, a case quoting it: a phone number, e-mail address
+    or ID number the citizen typed in masked (`core.contacts`). The rating keeps it as
+    written; nobody reads that through the site (docs/decisions.md, "commentmask")."""
+    return mask_contacts(comment)
+
+
 def recent_comments(
     organisation: Organisation, *, start: dt.date, end: dt.date, limit: int = 10
 ) -> list[dict[str, Any]]:
-    """The organisation's latest counted comments: date, level, staff member and text only."""
+    """The organisation's latest counted comments: date, level, staff member and text only
+    (contact details masked)."""
     first, last = month_range(start, end)
     return [
-        dict(row)
+        {**row, "comment": shown_comment(row["comment"])}
         for row in Rating.objects.filter(
             organisation=organisation,
             state__in=Rating.COUNTED_STATES,

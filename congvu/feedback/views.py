@@ -148,7 +148,8 @@ def _rates(rates: list[CriterionRate]) -> list[tuple[CriterionRate, str]]:
 
 def _ratings_page(qs: Any, number: str | None) -> Page[Any]:
     """A page of raw ratings as plain values: date, level, channel, answers, comment only —
-    never the device hash, the time of day or the dossier."""
+    never the device hash, the time of day or the dossier; the comment's contact details
+    masked (the staff member rated reads this page)."""
     page = page_of(
         qs.values("pk", "rated_on", "scale_id", "level", "channel", "comment", "verified"),
         RATINGS_PER_PAGE,
@@ -159,6 +160,7 @@ def _ratings_page(qs: Any, number: str | None) -> Page[Any]:
     page.object_list = [
         {
             **row,
+            "comment": selectors.shown_comment(row["comment"]),
             "level_label": labels.get((row["scale_id"], row["level"]), str(row["level"])),
             "channel_label": channels.get(row["channel"], row["channel"]),
         }
@@ -176,6 +178,7 @@ def _review_item(
 ) -> dict[str, Any]:
     return {
         "rating": rating,
+        "comment": selectors.shown_comment(rating.comment),
         "level_label": labels.get((rating.scale_id, rating.level), str(rating.level)),
         "reasons": [label for _code, label in detection.reason_labels(rating.flag_reasons)],
         "form": form,

@@ -40,7 +40,8 @@ class FlagReasonOut(Schema):
 
 
 class ReviewedRatingOut(Schema):
-    """A rating as its reviewer sees it: what was said, never who said it (no device data)."""
+    """A rating as its reviewer sees it: what was said, never who said it (no device data;
+    contact details typed into the comment masked)."""
 
     id: int
     created_at: dt.datetime
@@ -52,7 +53,11 @@ class ReviewedRatingOut(Schema):
     level: int
     level_label: str
     satisfied: bool
-    comment: str
+    comment: str = Field(
+        ...,
+        description="Góp ý, số điện thoại, e-mail, số CCCD thay bằng […] / the comment, a phone "
+        "number, e-mail address or ID number replaced by […]",
+    )
     state: Literal["flagged", "included", "excluded", "counted"]
     flag_reasons: list[FlagReasonOut]
     reviewed_at: dt.datetime | None
@@ -61,6 +66,10 @@ class ReviewedRatingOut(Schema):
     @staticmethod
     def resolve_level_label(obj: Rating) -> str:
         return selectors.level_labels().get((obj.scale_id, obj.level), str(obj.level))
+
+    @staticmethod
+    def resolve_comment(obj: Rating) -> str:
+        return selectors.shown_comment(obj.comment)
 
     @staticmethod
     def resolve_flag_reasons(obj: Rating) -> list[dict[str, str]]:
