@@ -175,8 +175,8 @@ def test_the_rating_form_asks_for_no_phone_id_number_or_e_mail(
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(f"/r/{staff_member.badge_token}").content.decode()
     if language == "vi":
-        assert "Không ghi số điện thoại, số CCCD hay địa chỉ e-mail." in html
+        assert "Không ghi họ tên, số điện thoại, số CCCD hay địa chỉ e-mail." in html
         assert "Muốn được trả lời, hãy dùng «Phản ánh sai phạm»." in html
     else:
-        assert "Do not write a phone number, citizen ID number or e-mail address." in html
+        assert "Do not write your name, phone number, citizen ID number or e-mail address." in html
         assert "To get an answer, use «Report misconduct»." in html
