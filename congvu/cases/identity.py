@@ -137,7 +137,7 @@ def revealed_cases(request: HttpRequest) -> set[int]:
     if session is None:
         return set()
     now = time.time()
-    found = set()
+    found: set[int] = set()
     for key, until in dict(session.get(SESSION_KEY) or {}).items():
         if isinstance(until, (int, float)) and until > now and str(key).isdigit():
             found.add(int(key))
