@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -30,7 +31,7 @@ def url(case: Case) -> str:
     return f"/api/v1/cases/{case.code}/identity"
 
 
-def post(client: Client, case: Case, body: object) -> object:
+def post(client: Client, case: Case, body: object) -> Any:
     return client.post(url(case), json.dumps(body), content_type="application/json")
 
 
