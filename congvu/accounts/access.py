@@ -305,6 +305,25 @@ def holds_province_wide(user: Any, perm: Perm) -> bool:
     )
 
 
+def holds_as_own(user: Any, perm: Perm, organisation: Organisation) -> bool:
+    """Does `user` hold `perm` on `organisation` as one of its own, not only as an overseer?
+
+    Through a grant on the organisation itself (whatever the role), or through a role that
+    is a duty there (head, focal point, case handler… of it or above it with the subtree).
+    A role holding every permission (the administrator, the Department of Home Affairs)
+    granted higher up is oversight: it may step in, but the organisation's own work is not
+    theirs (`holders(..., duty=True)`, `core.worklist.duty_q` read it the same way). A
+    superuser holds everything everywhere, as an overseer."""
+    everything = frozenset(Perm)
+    for grant in grants_of(user):
+        perms = ROLE_PERMS[grant.role]
+        if perm not in perms or not grant.covers(organisation):
+            continue
+        if perms != everything or grant.organisation_id == organisation.pk:
+            return True
+    return False
+
+
 def require(user: Any, perm: Perm, organisation: Organisation) -> None:
     """404 when the organisation is invisible to `user`, 403 when visible but `perm` is missing."""
     perms = perms_on(user, organisation)

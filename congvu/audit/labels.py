@@ -132,6 +132,7 @@ ACTIONS: Final[Mapping[str, Any]] = {
     "case.extend": _("Gia hạn vụ việc"),
     "case.link_duplicate": _("Gộp vụ việc trùng"),
     "case.erase_identity": _("Xóa danh tính người phản ánh"),
+    "case.identity_reveal": _("Xem danh tính người phản ánh (có lý do)"),
     "case.discipline_propose": _("Đề xuất kỷ luật"),
     "case.discipline_decide": _("Quyết định kỷ luật"),
     "case.discipline_withdraw": _("Rút đề xuất kỷ luật"),

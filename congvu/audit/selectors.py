@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -33,7 +33,9 @@ PAGE_SIZE: Final = 50
 Q_ = TypeVar("Q_", bound=QuerySet[Any])
 #: Keys of `data` that would name a misconduct reporter (Decree 13/2023). No service
 #: records them today (`cases.timeline` keeps personal data out of the log); should one
-#: ever do, they are masked for whoever lacks CASE_IDENTITY on the event's organisation.
+#: ever do, they are masked for whoever would not see that case's reporter on its page
+#: (`cases.visibility.can_see_identity`: Home Affairs' oversight sees "[…]" there until it
+#: reveals that case's reporter, `cases.identity`).
 IDENTITY_KEYS: Final = frozenset(
     {"reporter", "reporter_name", "reporter_phone", "reporter_email", "reporter_contact"}
 )
@@ -161,20 +163,25 @@ def get_event(user: Any, pk: int) -> AuditEvent:
     return event
 
 
-def masked_data(user: Any, event: AuditEvent) -> tuple[dict[str, Any], bool]:
+def masked_data(
+    user: Any, event: AuditEvent, *, revealed: Collection[int] = ()
+) -> tuple[dict[str, Any], bool]:
     """The event's `data` with a reporter's identity masked for those who may not see it,
-    and whether anything was masked."""
+    and whether anything was masked. `revealed`: the cases whose reporter the user revealed
+    in this browser session (`cases.identity.revealed_cases`)."""
     data = event.data if isinstance(event.data, dict) else {"": event.data}
     hidden = [key for key in data if key in IDENTITY_KEYS]
-    if not hidden or _may_see_identity(user, event):
+    if not hidden or _may_see_identity(user, event, revealed):
         return dict(data), False
     mask = _("(đã ẩn: thông tin người phản ánh)")
     return {key: mask if key in IDENTITY_KEYS else value for key, value in data.items()}, True
 
 
-def data_rows(user: Any, event: AuditEvent) -> tuple[list[tuple[str, Any]], bool]:
+def data_rows(
+    user: Any, event: AuditEvent, *, revealed: Collection[int] = ()
+) -> tuple[list[tuple[str, Any]], bool]:
     """The event's `data` as readable (key, value) rows, and whether anything was masked."""
-    data, masked = masked_data(user, event)
+    data, masked = masked_data(user, event, revealed=revealed)
     return [(key, _readable(value)) for key, value in data.items()], masked
 
 
@@ -185,11 +192,30 @@ def _readable(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _may_see_identity(user: Any, event: AuditEvent) -> bool:
+def _case_of(event: AuditEvent) -> Any:
+    """The case an event is about: its own object, or the case its data names."""
+    from congvu.cases.models import Case
+
+    cases = Case.objects.select_related("handling_organisation")
+    if event.object_type == "cases.case" and event.object_id.isdigit():
+        return cases.filter(pk=int(event.object_id)).first()
+    code = event.data.get("case") if isinstance(event.data, dict) else None
+    return cases.filter(code=code).first() if isinstance(code, str) and code else None
+
+
+def _may_see_identity(user: Any, event: AuditEvent, revealed: Collection[int] = ()) -> bool:
+    # Imported here: cases records into this app's log.
+    from congvu.cases import visibility
+
     if event.organisation_id is None:
         return access.is_superuser(user)
+    case = _case_of(event)
+    if case is not None:
+        return visibility.can_see_identity(user, case) or (
+            case.pk in revealed and visibility.may_reveal_identity(user, case)
+        )
     organisation = Organisation.objects.filter(pk=event.organisation_id).first()
-    return organisation is not None and access.can(user, Perm.CASE_IDENTITY, organisation)
+    return organisation is not None and visibility.sees_identity_at(user, organisation)
 
 
 @dataclass(frozen=True)

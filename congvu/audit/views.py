@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from congvu.cases import identity as reporter_identity
 from congvu.core.cells import safe_row
 from congvu.core.text import as_id
 from congvu.core.types import AuthenticatedHttpRequest
@@ -83,7 +84,10 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def event_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_event(request.user, pk)
-    data, masked = selectors.data_rows(request.user, event)
+    # A reporter's identity the user revealed for that case stays shown here too.
+    data, masked = selectors.data_rows(
+        request.user, event, revealed=reporter_identity.revealed_cases(request)
+    )
     organisations = selectors.organisation_names([event])
     return render(
         request,

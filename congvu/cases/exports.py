@@ -1,10 +1,11 @@
 """The export of the case list: an xlsx workbook, or the same rows as CSV.
 
 The reporter's name, phone and e-mail are written only on the rows of cases whose
-reporter the exporting user may identify (`visibility.can_see_identity`: CASE_IDENTITY
-on the handling organisation, never the subject); elsewhere the cells say why they are
-empty. Rows are streamed from the database (openpyxl's write-only mode), so a large
-export costs memory for one row at a time.
+reporter the exporting user sees directly (`visibility.can_see_identity`: the handling
+organisation's own or the assigned officer, never the subject); elsewhere the cells say
+why they are empty. An overseer's reveal (`cases.identity`) is for one case on its page:
+an export never reveals in bulk. Rows are streamed from the database (openpyxl's
+write-only mode), so a large export costs memory for one row at a time.
 
 The CSV (`cases_csv`) has the xlsx's columns and rows (`case_rows` makes both): UTF-8
 with a byte-order mark, without which Excel reads Vietnamese as Windows-1252, dates as
@@ -109,8 +110,8 @@ def case_rows(user: Any, cases: QuerySet[Case]) -> Iterator[list[Any]]:
         else:
             at = case.handling_organisation_id
             if at not in identity_at:
-                identity_at[at] = visibility.can_see_identity(user, case)
-            sees = identity_at[at]
+                identity_at[at] = visibility.sees_identity_at(user, case.handling_organisation)
+            sees = visibility.can_see_identity(user, case, at_organisation=identity_at[at])
         if case.is_anonymous:
             identity = ["", "", ""]
         elif sees:

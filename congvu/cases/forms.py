@@ -358,6 +358,18 @@ class StatementRequestForm(SentOnceForm):
     attachments = MultipleFileField(label=_("Tệp đính kèm"))
 
 
+class RevealIdentityForm(SentOnceForm):
+    """An overseer's reason for seeing who reported a case (`cases.identity`). Checked by
+    the service (10–500 characters), which says what is wrong in both languages."""
+
+    reason = forms.CharField(
+        label=_("Lý do cần xem danh tính (được ghi lại, người xử lý vụ việc được biết)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+    )
+
+
 class ExtendForm(forms.Form):
     reason = body_field(_("Lý do gia hạn (bằng văn bản, thông báo cho các bên)"), rows=3)
 

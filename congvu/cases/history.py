@@ -215,6 +215,11 @@ ROUTED_ON_CLOSURE: Final = Message(
 )
 TAGS_ADDED: Final = Message(gettext_noop("Gắn nhãn: %(tags)s."), {"tags": NAMES})
 TAGS_REMOVED: Final = Message(gettext_noop("Bỏ nhãn: %(tags)s."), {"tags": NAMES})
+#: An overseer revealed the reporter's identity (`cases.identity`): the handlers are told.
+IDENTITY_REVEALED: Final = Message(
+    gettext_noop("Danh tính người phản ánh đã được xem bởi %(reader)s: %(reason)s"),
+    {"reader": NAMES, "reason": TYPED},
+)
 
 K = CaseEvent.Kind
 #: The messages that write each kind's body. Kinds not here (notes, replies, requests,
@@ -229,6 +234,7 @@ WRITTEN: Final[Mapping[str, tuple[Message, ...]]] = {
     K.ASSIGNED: (ASSIGNED, REASSIGNED, AUTO_ASSIGNED, UNASSIGNED),
     K.TAGGED: (TAGS_ADDED, TAGS_REMOVED),
     K.ROUTED: (ROUTED_ON_CLOSURE,),
+    K.IDENTITY_REVEALED: (IDENTITY_REVEALED,),
 }
 
 

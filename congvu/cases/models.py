@@ -432,6 +432,7 @@ class CaseEvent(models.Model):
         ERASED = "erased", _("Xóa thông tin người phản ánh")
         ASSIGNED = "assigned", _("Giao xử lý")
         TAGGED = "tagged", _("Nhãn")
+        IDENTITY_REVEALED = "identity_revealed", _("Xem danh tính người phản ánh")
 
     class Audience(models.TextChoices):
         INTERNAL = "internal", _("Chỉ người xử lý")

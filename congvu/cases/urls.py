@@ -51,6 +51,7 @@ urlpatterns = [
     path("<str:code>/assign/", views.case_assign, name="assign"),
     path("<str:code>/unassign/", views.case_unassign, name="unassign"),
     path("<str:code>/tags/", views.case_tags, name="tags"),
+    path("<str:code>/identity/", views.case_identity, name="identity"),
     path("<str:code>/message/", views.case_message, name="message"),
     path("<str:code>/statement-request/", views.case_request_statement, name="request_statement"),
     path("<str:code>/extend/", views.case_extend, name="extend"),

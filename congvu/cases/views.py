@@ -52,6 +52,7 @@ from . import (
     visibility,
     workflow,
 )
+from . import identity as reporter_identity
 from .assignment_forms import BulkAssignForm
 from .forms import (
     AssignForm,
@@ -64,6 +65,7 @@ from .forms import (
     NoteForm,
     ProposeForm,
     ReporterMessageForm,
+    RevealIdentityForm,
     StatementForm,
     StatementRequestForm,
     TransitionForm,
@@ -441,8 +443,12 @@ def _detail(
         and bool(proposed)
         and access.can(user, Perm.DISCIPLINE_DECIDE, case.handling_organisation)
     )
-    identity = visibility.can_see_identity(user, case)
-    mask = visibility.masked_for(user, case)
+    # Directly (the handling organisation's own), or revealed by an overseer for this
+    # case in this session (`cases.identity`).
+    directly = visibility.can_see_identity(user, case)
+    revealed = not directly and reporter_identity.revealed(request, case)
+    identity = directly or revealed
+    mask = visibility.masked_for(user, case, identity=identity)
     events = selectors.timeline(case)
     for event in events:
         # Read, never saved: the reporter's name typed into a message, masked for this reader.
@@ -466,8 +472,12 @@ def _detail(
         "deadline": deadline,
         "clock": clock,
         "extensions_left": max(0, clock.max_extensions - case.extensions),
-        "identity": visibility.reporter_identity(user, case),
-        "may_see_identity": visibility.can_see_identity(user, case),
+        "identity": visibility.reporter_identity(user, case, revealed=revealed),
+        "may_see_identity": identity,
+        "identity_revealed": revealed,
+        "reveal_minutes": reporter_identity.REVEAL_MINUTES,
+        "may_reveal": not revealed and visibility.may_reveal_identity(user, case),
+        "reveal_form": bound.get("identity") or RevealIdentityForm(prefix="idn"),
         "events": events,
         "loose_files": loose,
         "duplicates": list(selectors.duplicates(case)),
@@ -679,6 +689,44 @@ def case_unassign(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         _("Đã thôi giao xử lý. / The case is no longer assigned."),
         perm=Perm.CASE_ASSIGN,
     )
+
+
+@login_required
+@require_POST
+def case_identity(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """An overseer reveals the reporter's identity for this case, giving a reason
+    (`cases.identity`): recorded, then shown on the case page for this session."""
+    case = _case_for_handlers(request, code)
+    if not access.can(request.user, Perm.CASE_IDENTITY, case.handling_organisation):
+        raise PermissionDenied
+    form = RevealIdentityForm(request.POST, prefix="idn")
+    status = 400
+    if form.is_valid():
+        try:
+            with once.guard(request, form, leads_to=reverse("cases:detail", args=[case.code])):
+                reporter_identity.reveal(
+                    case, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+        except once.AlreadySent as sent:
+            return sent.response(request)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except reporter_identity.NothingToReveal as exc:
+            form.add_error(None, exc.message())
+            status = 409
+        else:
+            reporter_identity.remember(request, case)
+            messages.success(
+                request,
+                _(
+                    "Danh tính người phản ánh được hiện trong %(n)d phút; việc xem đã được ghi "
+                    "lại và báo cho người xử lý. / The reporter's identity is shown for %(n)d "
+                    "minutes; this was recorded and the handlers were told."
+                )
+                % {"n": reporter_identity.REVEAL_MINUTES},
+            )
+            return redirect(reverse("cases:detail", args=[case.code]) + "#h-reporter")
+    return _detail(request, _case_for_handlers(request, code), {"identity": form}, status=status)
 
 
 @login_required
@@ -909,7 +957,7 @@ def case_file(request: AuthenticatedHttpRequest, code: str, pk: int) -> FileResp
     if item is None:
         raise Http404
     name = visibility.shown_file_name(
-        item, identity=not as_subject and visibility.can_see_identity(request.user, case)
+        item, identity=not as_subject and reporter_identity.sees(request, case)
     )
     return _send(item.file, name, item.content_type)
 

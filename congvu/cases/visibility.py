@@ -1,8 +1,13 @@
 """Who sees what of a case.
 
 * Handlers (CASE_VIEW where the case is handled or about) see the whole timeline.
-* The reporter's name and contact: only CASE_IDENTITY holders on the handling
-  organisation (Decree 13/2023), never the subject, even if they hold the role.
+* The reporter's name and contact (Law on Denunciation 2018 art. 47-48, Decree
+  13/2023: only to those settling the case): shown directly to CASE_IDENTITY holders who
+  hold it as the handling organisation's own — a grant there, a duty role there or above
+  it, its own staff, the officer the case is assigned to (`can_see_identity`). Home
+  Affairs' and the administrator's oversight (every permission, granted higher up) sees
+  "[…]" and may reveal it for one case with a reason, audited and told to the handlers
+  (`may_reveal_identity`, `cases.identity`). Never the subject, even if they hold the role.
 * The reporter (code + passphrase) sees events addressed to them or to both parties.
 * The subject sees events addressed to them or to both parties: never the
   reporter's identity, the reporter's messages or the internal notes.
@@ -86,11 +91,71 @@ def require_handler(user: Any, case: Case, perm: Perm = Perm.CASE_HANDLE) -> Non
         raise PermissionDenied
 
 
-def can_see_identity(user: Any, case: Case) -> bool:
-    """CASE_IDENTITY on the handling organisation, and not the subject."""
+def _staff_organisation_of(user: Any) -> int | None:
+    """The organisation where `user` works as an active staff member (None: nowhere)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from congvu.organisations.models import StaffMember
+
+    cached = getattr(user, "_congvu_staff_organisation", False)
+    if cached is False:
+        cached = (
+            StaffMember.objects.filter(user_id=user.pk, is_active=True)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        user._congvu_staff_organisation = cached
+    return cached
+
+
+def sees_identity_at(user: Any, organisation: Any) -> bool:
+    """Does `user` see the reporters of the cases `organisation` handles, as one of its
+    own (CASE_IDENTITY through a grant there or a duty role, or as its own staff member)?
+    The case's own exceptions (the subject, the assigned officer) are `can_see_identity`'s.
+    """
+    if not access.can(user, Perm.CASE_IDENTITY, organisation):
+        return False
+    if access.holds_as_own(user, Perm.CASE_IDENTITY, organisation):
+        return True
+    # Home Affairs' own cases: its officers hold their role on the province, but they
+    # are the department's staff, and the department settles those cases itself.
+    return _staff_organisation_of(user) == organisation.pk
+
+
+def can_see_identity(user: Any, case: Case, *, at_organisation: bool | None = None) -> bool:
+    """Does `user` see the reporter's identity directly: as one of the handling
+    organisation's own (`sees_identity_at`, given as `at_organisation` when known) or as
+    the officer the case is assigned to, and not the subject?"""
     if is_subject(user, case):
         return False
-    return access.can(user, Perm.CASE_IDENTITY, case.handling_organisation)
+    if at_organisation is None:
+        at_organisation = sees_identity_at(user, case.handling_organisation)
+    if at_organisation:
+        return True
+    return (
+        case.assignee_id is not None
+        and case.assignee_id == getattr(user, "pk", None)
+        and access.can(user, Perm.CASE_IDENTITY, case.handling_organisation)
+    )
+
+
+def has_identity(case: Case) -> bool:
+    """Is there a reporter's identity to show (not anonymous, not erased)?"""
+    return not case.is_anonymous and case.identity_erased_at is None
+
+
+def may_reveal_identity(user: Any, case: Case) -> bool:
+    """May `user` reveal the reporter's identity of `case` for themselves, with a reason?
+
+    Those who reach the case only through oversight (CASE_IDENTITY through a role holding
+    every permission, granted above the handling organisation; a superuser): they may step
+    in on any case, so they may see who reported it — saying why, on the record."""
+    return (
+        has_identity(case)
+        and not is_subject(user, case)
+        and access.can(user, Perm.CASE_IDENTITY, case.handling_organisation)
+        and not can_see_identity(user, case)
+    )
 
 
 def events_for_reporter(case: Case) -> QuerySet[CaseEvent]:
@@ -119,9 +184,10 @@ def open311_status(case: Case) -> str:
     return "closed" if case.status in (S.CLOSED, S.REJECTED) else "open"
 
 
-def reporter_identity(user: Any, case: Case) -> dict[str, str] | None:
-    """The reporter's name and contacts for `user`, or None when not theirs to see."""
-    if case.is_anonymous or not can_see_identity(user, case):
+def reporter_identity(user: Any, case: Case, *, revealed: bool = False) -> dict[str, str] | None:
+    """The reporter's name and contacts for `user`, or None when not theirs to see.
+    `revealed`: the user revealed them for this case (`cases.identity`)."""
+    if case.is_anonymous or not (revealed or can_see_identity(user, case)):
         return None
     return {
         "name": case.reporter_name,
@@ -178,7 +244,8 @@ def masked_for(user: Any, case: Case, *, identity: bool | None = None) -> Callab
     """The case's texts as `user` may read them: the reporter's name, phone and e-mail,
     typed into the description, the place or a note, shown only to those who may see
     the reporter's identity (`can_see_identity`); "[…]" for everyone else (an inspector,
-    Home Affairs' oversight, a viewer). `identity`: `can_see_identity`, if known."""
+    Home Affairs' oversight until it reveals them, a viewer). `identity`: whether the
+    user sees them (`can_see_identity`, or revealed), if known."""
     sees = can_see_identity(user, case) if identity is None else identity
     pattern = None if sees else identity_pattern(case)
     if pattern is None:

@@ -2,7 +2,9 @@
 look like (output) and what the handlers send (input).
 
 The reporter's name and contacts (Decree 13/2023) are returned only to a caller for
-whom `cases.visibility.can_see_identity` holds; for everyone else `reporter` is null. A
+whom `cases.visibility.can_see_identity` holds (the handling organisation's own, the
+assigned officer); for everyone else `reporter` is null, and `identity_hidden` is true
+for an overseer who may reveal it (`POST /cases/{code}/identity`, with a reason). A
 case opened from an inspection's finding names that inspection (`source_inspection`)
 only to a caller who may open it, and its observation only to one who sees the
 findings.
@@ -219,6 +221,13 @@ class CaseDetailOut(CaseOut):
         description="Chỉ người được xem danh tính người phản ánh / "
         "null unless the caller may see the reporter's identity",
     )
+    identity_hidden: bool = Field(
+        False,
+        description="Danh tính bị ẩn với người giám sát (Sở Nội vụ, quản trị), có thể xem "
+        "bằng POST /cases/{code}/identity kèm lý do (được ghi lại, người xử lý được biết) / "
+        "the identity is masked for an overseer, who may reveal it with "
+        "POST /cases/{code}/identity and a reason (audited, told to the handlers)",
+    )
     source_inspection: SourceInspectionOut | None = Field(
         None,
         description="Cuộc kiểm tra đã mở vụ việc, chỉ khi người gọi được xem cuộc kiểm tra đó / "
@@ -260,6 +269,12 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_allowed_transitions(obj: Case) -> list[str]:
         return [str(status) for status in workflow.allowed_moves(obj)]
+
+    @staticmethod
+    def resolve_identity_hidden(obj: Case, context: Any) -> bool:
+        request = context["request"] if context else None
+        user = getattr(request, "auth", None)
+        return user is not None and visibility.may_reveal_identity(user, obj)
 
     @staticmethod
     def resolve_reporter(obj: Case, context: Any) -> ReporterOut | None:

@@ -23,7 +23,18 @@ from congvu.conftest import client_for, make_user
 from congvu.organisations import restructuring
 from congvu.organisations.models import Organisation, StaffMember
 
-from .. import assignment, clocks, discipline, history, reporter, services, tags, timeline, workflow
+from .. import (
+    assignment,
+    clocks,
+    discipline,
+    history,
+    identity,
+    reporter,
+    services,
+    tags,
+    timeline,
+    workflow,
+)
 from ..models import Case, CaseEvent, CaseTag, DisciplineForm, Track
 from .office_helpers import REPORTER_NAME, file_report, media  # noqa: F401
 
@@ -87,6 +98,9 @@ def full_case(head: User, staff_member: StaffMember) -> Case:
     discipline.decide(second, number=NUMBER, decided_on=today, file=None, actor=head)
     case = workflow.transition(case, S.CLOSED, actor=head)
     case = workflow.transition(case, S.INVESTIGATING, actor=head, note="Người phản ánh khiếu nại.")
+    # Home Affairs' oversight reveals who reported, with a reason (the handlers are told).
+    overseer = make_user("overseer", Role.HOME_AFFAIRS, staff_member.organisation.parent)
+    identity.reveal(case, actor=overseer, reason="Rà soát việc giải quyết tố cáo.")
     reporter.erase_reporter_identity(case, actor=head)
     reporter.erase_reporter_identity(case, actor=None)  # nothing left: no second entry
     duplicate = file_report(staff=staff_member)
