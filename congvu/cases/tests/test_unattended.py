@@ -5,8 +5,10 @@ one notice, the case list's filter, the case page, the API."""
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
@@ -305,3 +307,17 @@ def test_a_case_given_to_an_officer_and_back_is_told_again_once(
     assert job(TODAY) == {"cases": 1, "notices": 1}
     assert job(TODAY) == {"cases": 0, "notices": 0}
     assert len(told(officer)) == 2
+
+
+def test_the_migration_marks_the_cases_already_told(
+    province: dict[str, Organisation], officer: User, head: User
+) -> None:
+    told_case = file_report(organisation=province["commune"])  # told at filing
+    other = file_report(organisation=province["dept_justice"])  # the head has it
+    Case.objects.update(unattended_told_at=None)
+    migration = import_module("congvu.cases.migrations.0013_case_unattended_told_at")
+    migration.fill(apps, None)
+    assert Case.objects.get(pk=told_case.pk).unattended_told_at is not None
+    assert Case.objects.get(pk=other.pk).unattended_told_at is None
+    # Marked: the daily job does not tell it again.
+    assert daily.registered()["cases.unattended_notice"](TODAY) == {"cases": 0, "notices": 0}
