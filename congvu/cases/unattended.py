@@ -155,8 +155,8 @@ def daily_job(today: dt.date | None = None) -> dict[str, int]:
 
     Once per spell, not once ever: a told case that someone has taken on since (granted
     there, given to an officer, closed) is no longer marked told, so that when it loses
-    them it is told again. Both are one UPDATE and one SELECT over the cases (`attended`,
-    the index-backed mark), not a look through the audit log. A spell shorter than a day
+    them it is told again. Both are one UPDATE and one SELECT over the cases (`attended`
+    and the mark), not a read of every notice ever recorded in the audit log. A spell shorter than a day
     (granted in the morning, revoked in the afternoon) falls between two runs: the case is
     then still the spell it was told of."""
     # Someone has it again (or it is closed): the spell it was told of is over.
