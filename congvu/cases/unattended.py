@@ -156,9 +156,9 @@ def daily_job(today: dt.date | None = None) -> dict[str, int]:
     Once per spell, not once ever: a told case that someone has taken on since (granted
     there, given to an officer, closed) is no longer marked told, so that when it loses
     them it is told again. Both are one UPDATE and one SELECT over the cases (`attended`
-    and the mark), not a read of every notice ever recorded in the audit log. A spell shorter than a day
-    (granted in the morning, revoked in the afternoon) falls between two runs: the case is
-    then still the spell it was told of."""
+    and the mark), not a read of every notice ever recorded in the audit log. A spell
+    shorter than a day (granted in the morning, revoked in the afternoon) falls between
+    two runs: the case is then still in the spell it was told of."""
     # Someone has it again (or it is closed): the spell it was told of is over.
     Case.objects.filter(unattended_told_at__isnull=False).filter(
         ~Q(status__in=OPEN) | attended()
