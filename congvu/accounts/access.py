@@ -348,12 +348,18 @@ def holders(perm: Perm, organisation: Organisation, *, duty: bool = False) -> mo
     return User.objects.filter(is_active=True, pk__in=granted.values("user_id"))
 
 
-def held_where(perm: Perm, organisation: str, *, duty: bool = False, user: str = "") -> Q:
+def held_where(
+    perm: Perm, organisation: str, *, duty: bool = False, user: str = "", besides: str = ""
+) -> Q:
     """`holders` as an SQL expression over the rows of an outer query: does an active user
     (the one at `user`, if given) hold `perm` on the organisation at `organisation` (an
     `OuterRef` path to an organisation, e.g. "handling_organisation")? One subquery for
-    every row at once, where `holders` is a query per organisation."""
-    from django.db.models import Exists, F, OuterRef
+    every row at once, where `holders` is a query per organisation.
+
+    `besides`: an `OuterRef` path to a staff member (e.g. "subject_staff") whose own
+    account does not count — a case's subject never sees their case (`handler_cases`)."""
+    from django.db.models import Exists, F, IntegerField, OuterRef, Value
+    from django.db.models.functions import Coalesce
     from django.db.models.lookups import StartsWith
 
     grants = RoleGrant.objects.filter(
@@ -361,6 +367,14 @@ def held_where(perm: Perm, organisation: str, *, duty: bool = False, user: str =
     )
     if user:
         grants = grants.filter(user_id=OuterRef(f"{user}_id"))
+    if besides:
+        # Coalesce: with no staff member there (NULL), `<>` would leave out every grant.
+        # A user without a staff record is kept by the negated lookup's own IS NULL test.
+        grants = grants.exclude(
+            user__staff_member=Coalesce(
+                OuterRef(f"{besides}_id"), Value(0), output_field=IntegerField()
+            )
+        )
     # Two subqueries, not one with an OR: the first is an index lookup and settles most
     # rows; the second reads only the grants with the subtree.
     here = grants.filter(organisation_id=OuterRef(f"{organisation}_id"))

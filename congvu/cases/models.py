@@ -348,6 +348,9 @@ class Case(TimeStampedModel):
     )
     assigned_at = models.DateTimeField(_("giao xử lý lúc"), null=True, blank=True)
     tags = models.ManyToManyField(CaseTag, verbose_name=_("nhãn"), blank=True, related_name="cases")
+    #: When its overseers were told that nobody handles it (`unattended`); emptied by the
+    #: daily job once someone does, so that the next time nobody does is told again.
+    unattended_told_at = models.DateTimeField(editable=False, null=True, blank=True)
     #: The texts handlers read (SEARCHED_FIELDS), folded for the case list's search, with
     #: the reporter's name, phone and e-mail masked as a reader without CASE_IDENTITY
     #: sees them: a search must not tell who reported by finding a case by their name.

@@ -248,11 +248,22 @@ def exact_code(query: str) -> str | None:
 def search(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
     """Cases of `qs` where every word of `query` occurs (accents aside) in the code, the
     subject's name or the texts handlers read (`Case.search_text`, the reporter's
-    identity masked), or whose code `query` is. Ordered by `newest_first`, the case of
-    that code leads."""
+    identity masked).
+
+    A query that is a whole code (`exact_code`) finds that case alone when `qs` holds it:
+    a code is unique, and whoever types one wants that case, not the others whose texts
+    happen to name it (a duplicate's report). One lookup through the code's unique index
+    settles it, where scanning every case's texts cost three times as much at a province's
+    scale (docs/benchmarks.md). The texts are scanned only when `qs` does not hold it (out
+    of the user's scope, or another filter leaves it out): the cases that name it."""
     words = search_terms(query)
     if not words:
         return qs
+    code = exact_code(query)
+    if code is not None:
+        alone = qs.filter(code=code)
+        if alone.exists():
+            return alone
     matches = Q()
     for term in words:
         # Codes are upper case ASCII; a folded search term is lower case. The staff whose
@@ -262,19 +273,12 @@ def search(qs: QuerySet[Case], query: str) -> QuerySet[Case]:
         matches &= (
             Q(code__icontains=term) | Q(subject_staff__in=named) | Q(search_text__contains=term)
         )
-    code = exact_code(query)
-    if code is not None:
-        matches |= Q(code=code)
     return qs.filter(matches)
 
 
-def newest_first(qs: QuerySet[Case], query: str = "") -> QuerySet[Case]:
-    """`qs` newest first; the case whose code `query` is before all others."""
-    code = exact_code(query)
-    order: list[Any] = ["-received_at", "-pk"]
-    if code is not None:
-        order.insert(0, Case_(When(code=code, then=Value(0)), default=Value(1)).asc())
-    return qs.order_by(*order)
+def newest_first(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """`qs` newest first (a searched code's case is alone: `search`)."""
+    return qs.order_by("-received_at", "-pk")
 
 
 def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
@@ -285,13 +289,12 @@ def status_counts(qs: QuerySet[Case]) -> dict[str, int]:
     return counts
 
 
-def list_rows(qs: QuerySet[Case], query: str = "") -> QuerySet[Case]:
-    """The list's rows newest first (`query`: the search, whose code's case leads)."""
+def list_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The list's rows newest first."""
     return newest_first(
         qs.select_related(
             "organisation", "handling_organisation", "subject_staff", "assignee"
-        ).prefetch_related(Prefetch("tags", queryset=CaseTag.objects.order_by("name_folded"))),
-        query,
+        ).prefetch_related(Prefetch("tags", queryset=CaseTag.objects.order_by("name_folded")))
     )
 
 

@@ -12,10 +12,16 @@ leave a citizen's report in no one's list until its deadline passed.
 
 Such a case is *unattended*: it shows on the work list of those overseeing it (CASE_HANDLE
 through a role that holds every permission, over the handling organisation), in the
-case list's filter, on the case page, and they are told once (`tell_at_filing` when it
-is filed that way, `daily_job` for one that became so later). A default handler counts
+case list's filter, on the case page, and they are told once a spell (`tell_at_filing` when
+it is filed that way, `daily_job` for one that became so later, or again after someone had
+it for a while: `Case.unattended_told_at`). A default handler counts
 through what it does: a new case is given to them at filing (`default_handler.auto_assign`)
 and then has an officer; a case filed before the default was named is still unattended.
+
+The subject of a case never counts as someone: a head or the only case handler of a
+commune reported on holds the duty there, yet never sees the case (`handler_cases`), so a
+report about them would wait unseen (`held_where(…, besides="subject_staff")`); nor are
+they told of it.
 
 Set-based: one `Exists` per rule over the cases (`access.held_where`), never a loop over
 users per case.
@@ -28,11 +34,11 @@ from collections import defaultdict
 from typing import Any, Final
 
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
 
 from congvu.accounts import access
 from congvu.accounts.access import Perm
-from congvu.audit.models import AuditEvent
 from congvu.audit.services import record
 from congvu.core.notices import notify
 
@@ -41,13 +47,16 @@ from .notices import UNATTENDED, UNATTENDED_MANY
 
 KIND: Final = "case_unattended"
 ACTION: Final = "case.unattended_notice"
+_CHUNK: Final = 5000  # well under SQLite's limit on an IN list's values
 #: `selectors.OPEN_STATUSES` (which reads this module).
 OPEN: Final = (Case.Status.RECEIVED, Case.Status.ACCEPTED, Case.Status.INVESTIGATING)
 
 
 def attended() -> Q:
     """Whether a case has someone who would see it as their work (over `Case` rows)."""
-    return access.held_where(Perm.CASE_HANDLE, "handling_organisation", duty=True) | (
+    return access.held_where(
+        Perm.CASE_HANDLE, "handling_organisation", duty=True, besides="subject_staff"
+    ) | (
         Q(assignee__isnull=False)
         & Q(assignee__is_active=True)
         & access.held_where(Perm.CASE_HANDLE, "handling_organisation", user="assignee")
@@ -99,14 +108,6 @@ def oversees(user: Any) -> bool:
     return access.is_superuser(user) or oversight_q(user) is not None
 
 
-def _told() -> set[str]:
-    return set(
-        AuditEvent.objects.filter(action=ACTION, object_type="cases.case").values_list(
-            "object_id", flat=True
-        )
-    )
-
-
 def _record(case: Case, recipients: list[int]) -> None:
     record(
         "case.unattended_notice",  # ACTION, written out for the audit labels' scan
@@ -118,15 +119,24 @@ def _record(case: Case, recipients: list[int]) -> None:
     )
 
 
+def _recipients(holders: set[int] | list[int], subject_user_id: int | None) -> list[int]:
+    """Those to tell of a case: never its subject (who may hold a duty there, and is then
+    why nobody else does, but must not learn of the case)."""
+    return sorted(pk for pk in holders if pk != subject_user_id)
+
+
 def tell_at_filing(case: Case) -> None:
     """Inside the filing transaction: if `case` has nobody, tell its overseers once the
-    transaction commits (and record it, so that the daily job does not tell them again)."""
+    transaction commits (and mark it told, so that the daily job does not tell them again)."""
     if not only(Case.objects.filter(pk=case.pk)).exists():
         return
-    # Nobody holds CASE_HANDLE there as a duty: whoever holds it oversees.
+    # Nobody but the subject holds CASE_HANDLE there as a duty: whoever else holds it oversees.
     holders = access.holders(Perm.CASE_HANDLE, case.handling_organisation)
-    recipients = sorted(holders.values_list("pk", flat=True))
+    subject = case.subject_staff.user_id if case.subject_staff is not None else None
+    recipients = _recipients(list(holders.values_list("pk", flat=True)), subject)
     _record(case, recipients)
+    case.unattended_told_at = timezone.now()
+    Case.objects.filter(pk=case.pk).update(unattended_told_at=case.unattended_told_at)
     code = case.code
 
     def send() -> None:
@@ -141,27 +151,42 @@ def tell_at_filing(case: Case) -> None:
 def daily_job(today: dt.date | None = None) -> dict[str, int]:
     """Tell the overseers of every open case that became unattended since (grants removed,
     accounts deactivated, a case moved to an organisation with nobody) and that they
-    were not told of yet: one notice per person, however many cases."""
-    told = _told()
-    cases = [
-        case
-        for case in only(Case.objects.all())
+    were not told of in this spell: one notice per person, however many cases.
+
+    Once per spell, not once ever: a told case that someone has taken on since (granted
+    there, given to an officer, closed) is no longer marked told, so that when it loses
+    them it is told again. Both are one UPDATE and one SELECT over the cases (`attended`
+    and the mark), not a read of every notice ever recorded in the audit log. A spell
+    shorter than a day (granted in the morning, revoked in the afternoon) falls between
+    two runs: the case is then still in the spell it was told of."""
+    # Someone has it again (or it is closed): the spell it was told of is over.
+    Case.objects.filter(unattended_told_at__isnull=False).filter(
+        ~Q(status__in=OPEN) | attended()
+    ).update(unattended_told_at=None)
+    cases = list(
+        only(Case.objects.filter(unattended_told_at__isnull=True))
         .order_by("received_at", "pk")
-        .only("pk", "code", "handling_organisation_id")
-        if str(case.pk) not in told
-    ]
+        .annotate(subject_user_id=F("subject_staff__user_id"))
+        .only("pk", "code", "handling_organisation_id", "subject_staff_id")
+    )
     if not cases:
         return {"cases": 0, "notices": 0}
     by_org = access.holders_by_organisation(
         Perm.CASE_HANDLE, {case.handling_organisation_id for case in cases}
     )
     codes: dict[int, list[str]] = defaultdict(list)
+    now = timezone.now()
     with transaction.atomic():
         for case in cases:
-            recipients = sorted(by_org.get(case.handling_organisation_id, set()))
+            recipients = _recipients(
+                by_org.get(case.handling_organisation_id, set()), case.subject_user_id
+            )
             _record(case, recipients)
             for user_id in recipients:
                 codes[user_id].append(case.code)
+        told = [case.pk for case in cases]
+        for start in range(0, len(told), _CHUNK):
+            Case.objects.filter(pk__in=told[start : start + _CHUNK]).update(unattended_told_at=now)
         for user_id, mine in codes.items():
             if len(mine) == 1:
                 notify(

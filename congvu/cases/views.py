@@ -175,8 +175,7 @@ def list_page(
     assignment form when the user may assign some of the cases shown."""
     access.require_anywhere(request.user, Perm.CASE_VIEW)
     form, base, cases = filtered_cases(request)
-    query = getattr(form, "cleaned_data", {}).get("q") or ""
-    page = Paginator(selectors.list_rows(cases, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.list_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     by_track = selectors.track_clocks()
     warn = selectors.clocks.warning_dates(today, by_track)

@@ -50,7 +50,7 @@ router = Router()
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> Any:
     user = user_of(request)
     access.require_anywhere(user, Perm.CASE_VIEW)
-    return selectors.newest_first(filtered_cases(user, filters), filters.q or "")
+    return selectors.newest_first(filtered_cases(user, filters))
 
 
 @router.post(

@@ -359,8 +359,8 @@ class CaseFilters(Schema):
     q: SearchText | None = Field(
         None,
         description="Mỗi từ (không cần dấu) có trong mã, tên người bị phản ánh hoặc nội dung "
-        "vụ việc; mã đầy đủ đứng đầu / every word (accents optional) in the code, the "
-        "subject's name or the case's texts; a full code's case comes first",
+        "vụ việc; chỉ một mã đầy đủ: chỉ vụ việc đó / every word (accents optional) in the "
+        "code, the subject's name or the case's texts; a full code alone: that case alone",
     )
     unattended: bool | None = Field(
         None,

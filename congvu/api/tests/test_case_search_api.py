@@ -34,16 +34,23 @@ def test_q_finds_the_subject_by_name_and_the_cases_text(
     assert codes(api_head, "hoa mot cua") == []
 
 
-def test_q_puts_the_case_of_a_full_code_first(
+def test_q_of_a_full_code_answers_with_its_case_alone(
     api_head: Client, province: dict[str, Organisation], staff_member: StaffMember
 ) -> None:
     case = make_case(province["dept_justice"], staff=staff_member, days_ago=5)
     mention = make_case(
         province["dept_justice"], staff=staff_member, description=f"Trùng với {case.code}."
     )
-    assert codes(api_head, case.code.lower()) == [case.code, mention.code]
-    assert codes(api_head, case.code.replace("-", " ")) == [case.code, mention.code]
+    assert codes(api_head, case.code.lower()) == [case.code]
+    assert codes(api_head, case.code.replace("-", " ")) == [case.code]
     assert codes(api_head, case.code.replace("-", "")) == [case.code]
+    assert codes(api_head, case.code[3:8]) == [mention.code, case.code]
+    # A code the caller may not see: the cases naming it, as any other words.
+    elsewhere = make_case(province["commune"])
+    named = make_case(
+        province["dept_justice"], staff=staff_member, description=f"Như vụ {elsewhere.code}."
+    )
+    assert codes(api_head, elsewhere.code) == [named.code]
 
 
 def test_q_never_reads_the_reporters_identity(

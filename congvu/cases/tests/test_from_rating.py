@@ -12,11 +12,22 @@ from congvu.feedback.tests.ratings_helpers import load_catalogue, rate
 from congvu.organisations.models import StaffMember
 
 
-def low_rating(province: dict[str, Any], staff_member: StaffMember) -> Any:
+def badge_rating(province: dict[str, Any], staff_member: StaffMember, **kwargs: Any) -> Any:
+    """A citizen's rating of `staff_member` from their badge (`rate`'s `level`, `comment`…)."""
     load_catalogue(province)
     target = ratings.target_for_badge(staff_member.badge_token)
     assert target is not None
-    return rate(target, level=5, comment="Cán bộ quát nạt, bắt chờ cả buổi.")
+    return rate(target, **kwargs)
+
+
+def low_rating(province: dict[str, Any], staff_member: StaffMember) -> Any:
+    return badge_rating(
+        province, staff_member, level=5, comment="Cán bộ quát nạt, bắt chờ cả buổi."
+    )
+
+
+def satisfied_rating(province: dict[str, Any], staff_member: StaffMember) -> Any:
+    return badge_rating(province, staff_member, level=1)
 
 
 def test_the_head_opens_a_case_from_a_low_rating_and_lands_on_it(
@@ -38,10 +49,7 @@ def test_the_head_opens_a_case_from_a_low_rating_and_lands_on_it(
 def test_a_satisfied_rating_opens_no_case_and_says_why(
     province: dict[str, Any], staff_member: StaffMember, head: User
 ) -> None:
-    load_catalogue(province)
-    target = ratings.target_for_badge(staff_member.badge_token)
-    assert target is not None
-    rating = rate(target, level=1)
+    rating = satisfied_rating(province, staff_member)
     client = client_for(head)
     response = client.post(f"/cases/from-rating/{rating.pk}/", follow=True)
     assert not Case.objects.exists()
@@ -53,10 +61,7 @@ def test_in_english_a_satisfied_rating_opens_no_case_and_says_why_in_english(
 ) -> None:
     # The service words its refusal in the record's language, both halves: an English
     # reader reads the English alone.
-    load_catalogue(province)
-    target = ratings.target_for_badge(staff_member.badge_token)
-    assert target is not None
-    rating = rate(target, level=1)
+    rating = satisfied_rating(province, staff_member)
     client = client_for(head)
     client.cookies["congvu_lang"] = "en"
     page = client.post(f"/cases/from-rating/{rating.pk}/", follow=True).content.decode()
@@ -112,10 +117,7 @@ def test_a_next_that_is_no_page_of_the_site_falls_back_to_the_flagged_list(
     province: dict[str, Any], staff_member: StaffMember, head: User
 ) -> None:
     # A hand-edited `next` ("²", "?page=2"): `redirect()` took it for a view's name (500).
-    load_catalogue(province)
-    target = ratings.target_for_badge(staff_member.badge_token)
-    assert target is not None
-    rating = rate(target, level=1)
+    rating = satisfied_rating(province, staff_member)
     client = client_for(head)
     for next_url in ("²", "?page=2", "feedback:flagged"):
         response = client.post(f"/cases/from-rating/{rating.pk}/", {"next": next_url})

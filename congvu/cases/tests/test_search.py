@@ -3,22 +3,27 @@ code in any case or spacing (its case first), every word, and nothing hidden fou
 
 from __future__ import annotations
 
+import re
 from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from congvu.accounts.models import Role, User
 from congvu.conftest import client_for, make_staff, make_user
 from congvu.organisations.models import Organisation, StaffMember
 
-from ..models import Case
+from ..models import Case, Track
 from .core_helpers import make_leader
 from .office_helpers import REPORTER_NAME, REPORTER_PHONE, file_report, move
 
 LIST = reverse("cases:list")
+#: A query reading the cases' texts (`LIKE` on `Case.search_text`, SQLite or PostgreSQL).
+TEXT_SCAN = re.compile(r'"search_text"(::text)? LIKE')
 
 
 def found(client: Client, query: str) -> list[str]:
@@ -71,20 +76,42 @@ def test_every_word_must_match_somewhere(
     assert set(found(as_head, "duc")) == {duc_money.code, duc_rude.code}
 
 
-def test_a_code_in_any_case_or_spacing_finds_its_case_first(
+def test_a_code_in_any_case_or_spacing_finds_its_case_alone(
     as_head: Client, staff_member: StaffMember
 ) -> None:
     case = file_report(staff=staff_member)
-    # A later case whose text names the first (a duplicate's report): found too, after it.
+    # A later case whose text names the first (a duplicate's report): whoever types the
+    # code wants that case, so it is not listed with it.
     mention = file_report(staff=staff_member, description=f"Trùng với vụ {case.code}.")
     file_report(staff=staff_member)
     code = case.code
-    assert found(as_head, code) == [code, mention.code]
-    assert found(as_head, code.lower()) == [code, mention.code]
-    assert found(as_head, f"  {code[:6]} {code[6:]} ")[0] == code
+    assert found(as_head, code) == [code]
+    assert found(as_head, code.lower()) == [code]
+    assert found(as_head, f"  {code[:6]} {code[6:]} ") == [code]
     assert found(as_head, code.replace("-", "").lower()) == [code]
     # Part of a code is a word as any other: newest first.
     assert found(as_head, code[3:8].lower()) == [mention.code, code]
+    # Found through the code alone: the cases' texts are not read.
+    with CaptureQueriesContext(connection) as captured:
+        assert found(as_head, code.lower()) == [code]
+    scans = [q["sql"] for q in captured.captured_queries if TEXT_SCAN.search(q["sql"])]
+    assert scans == []
+
+
+def test_a_code_out_of_scope_finds_the_cases_that_name_it(
+    as_head: Client, province: dict[str, Organisation], staff_member: StaffMember
+) -> None:
+    elsewhere = file_report(organisation=province["commune"])  # not the head's to see
+    mention = file_report(staff=staff_member, description=f"Trùng với vụ {elsewhere.code}.")
+    assert found(as_head, elsewhere.code.lower()) == [mention.code]
+    # Another filter leaves the code's case out: the same.
+    case = file_report(staff=staff_member)
+    named = file_report(
+        staff=staff_member, track=Track.COMPLAINT, description=f"Liên quan vụ {case.code}."
+    )
+    response = as_head.get(LIST, {"q": case.code, "track": Track.COMPLAINT})
+    assert [row.code for row in response.context["page"]] == [named.code]
+    assert found(as_head, case.code) == [case.code]
 
 
 def test_the_reporters_identity_is_never_searched(

@@ -5,17 +5,19 @@ one notice, the case list's filter, the case page, the API."""
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
 from congvu.accounts import services as account_services
 from congvu.accounts.models import Role, RoleGrant, User
-from congvu.conftest import client_for, make_user
+from congvu.conftest import client_for, make_staff, make_user
 from congvu.core import daily, worklist
 from congvu.core.models import Notification
-from congvu.organisations.models import Organisation
+from congvu.organisations.models import Organisation, StaffMember
 
 from .. import assignment, default_handler, unattended
 from ..models import Case
@@ -201,3 +203,121 @@ def test_a_closed_case_is_never_unattended(
     Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
     assert "cases.unattended" not in work_of(officer)
     assert not unattended.is_unattended(Case.objects.get(pk=case.pk))
+
+
+# --- the subject is not someone; told once a spell ---------------------------------------
+
+
+def _the_communes_only_handler(commune: Organisation) -> tuple[User, StaffMember]:
+    """The commune's only case handler, who is also on its staff (their account linked)."""
+    handler = make_case_handler(commune, full_name="Trần Văn Bình")
+    staff = make_staff(commune, "Trần Văn Bình", "XAB-001")
+    staff.user = handler
+    staff.save(update_fields=["user"])
+    return handler, staff
+
+
+def test_a_report_about_the_only_handler_is_unattended_everywhere_and_they_are_not_told(
+    province: dict[str, Organisation], officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    commune = province["commune"]
+    handler, staff = _the_communes_only_handler(commune)
+    with django_capture_on_commit_callbacks(execute=True):
+        about_them = file_report(staff=staff)
+        other = file_report(organisation=commune)  # the handler sees this one
+
+    # Home Affairs: the work list (page and API), the list's filter, the case page, the API.
+    item = work_of(officer)["cases.unattended"]
+    assert item.count == 1
+    assert [entry.url for entry in item.entries] == [f"/cases/{about_them.code}/"]
+    browser = client_for(officer)
+    assert about_them.code in browser.get("/").content.decode()
+    api_work = {row["key"]: row for row in browser.get("/api/v1/me/work").json()}
+    assert api_work["cases.unattended"]["count"] == 1
+    listed = browser.get("/cases/?unattended=yes").content.decode()
+    assert about_them.code in listed and other.code not in listed
+    assert 'data-testid="unattended"' in browser.get(f"/cases/{about_them.code}/").content.decode()
+    rows = browser.get("/api/v1/cases").json()["items"]
+    assert {row["code"]: row["unattended"] for row in rows} == {
+        about_them.code: True,
+        other.code: False,
+    }
+    only = browser.get("/api/v1/cases?unattended=true").json()["items"]
+    assert [row["code"] for row in only] == [about_them.code]
+    assert browser.get(f"/api/v1/cases/{about_them.code}").json()["unattended"] is True
+    assert [n.title for n in told(officer)] == [f"Vụ việc {about_them.code} chưa có người xử lý"]
+
+    # The handler is told nothing of it, and still never sees it.
+    assert told(handler) == []
+    assert "cases.unattended" not in work_of(handler)
+    assert client_for(handler).get(f"/cases/{about_them.code}/").status_code == 404
+    # A second handler there: someone has it.
+    make_user("second_handler", Role.CASE_HANDLER, commune)
+    assert not unattended.is_unattended(about_them)
+    assert "cases.unattended" not in work_of(officer)
+
+
+def test_the_daily_job_does_not_tell_the_subject_of_a_case_about_them(
+    province: dict[str, Organisation], officer: User
+) -> None:
+    commune = province["commune"]
+    handler, staff = _the_communes_only_handler(commune)
+    head = make_user("commune_head", Role.HEAD, commune)
+    case = file_report(staff=staff)
+    assert not unattended.is_unattended(case)  # the head has it
+
+    account_services.deactivate_user(head, actor=officer)
+
+    assert daily.registered()["cases.unattended_notice"](TODAY) == {"cases": 1, "notices": 1}
+    assert [n.title for n in told(officer)] == [f"Vụ việc {case.code} chưa có người xử lý"]
+    assert told(handler) == []
+
+
+def test_a_case_taken_on_then_left_again_is_told_again_once(
+    province: dict[str, Organisation], officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    commune = province["commune"]
+    job = daily.registered()["cases.unattended_notice"]
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_report(organisation=commune)
+    assert len(told(officer)) == 1
+    assert job(TODAY) == {"cases": 0, "notices": 0}  # the same spell
+
+    handler = make_case_handler(commune)
+    assert job(TODAY) == {"cases": 0, "notices": 0}  # attended: nothing to tell
+    account_services.revoke_grant(RoleGrant.objects.get(user=handler), actor=officer)
+
+    assert job(TODAY) == {"cases": 1, "notices": 1}
+    assert [n.title for n in told(officer)] == [f"Vụ việc {case.code} chưa có người xử lý"] * 2
+    # Never twice in one spell.
+    assert job(TODAY) == {"cases": 0, "notices": 0}
+    assert len(told(officer)) == 2
+
+
+def test_a_case_given_to_an_officer_and_back_is_told_again_once(
+    province: dict[str, Organisation], officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = daily.registered()["cases.unattended_notice"]
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_report(organisation=province["commune"])
+    assert len(told(officer)) == 1
+    assignment.assign(case, assignee=officer, actor=officer)
+    assert job(TODAY) == {"cases": 0, "notices": 0}
+    assignment.unassign(case, actor=officer)
+    assert job(TODAY) == {"cases": 1, "notices": 1}
+    assert job(TODAY) == {"cases": 0, "notices": 0}
+    assert len(told(officer)) == 2
+
+
+def test_the_migration_marks_the_cases_already_told(
+    province: dict[str, Organisation], officer: User, head: User
+) -> None:
+    told_case = file_report(organisation=province["commune"])  # told at filing
+    other = file_report(organisation=province["dept_justice"])  # the head has it
+    Case.objects.update(unattended_told_at=None)
+    migration = import_module("congvu.cases.migrations.0014_case_unattended_told_at")
+    migration.fill(apps, None)
+    assert Case.objects.get(pk=told_case.pk).unattended_told_at is not None
+    assert Case.objects.get(pk=other.pk).unattended_told_at is None
+    # Marked: the daily job does not tell it again.
+    assert daily.registered()["cases.unattended_notice"](TODAY) == {"cases": 0, "notices": 0}
