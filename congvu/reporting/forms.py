@@ -14,7 +14,6 @@ from django.utils.translation import pgettext_lazy
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.core import once, stale
-from congvu.core.calendar import add_working_days
 from congvu.core.forms import DateField, ModelMultipleChoiceField
 from congvu.organisations.fields import OrganisationChoiceField
 from congvu.organisations.models import Organisation, OrganisationKind
@@ -48,19 +47,12 @@ def _area(label: Any, rows: int = 8) -> forms.CharField:
     )
 
 
-#: A period opened after its nominal due date (15/11) is given this many working days.
-LATE_OPENING_WORKING_DAYS = 10
-
-
 def default_due_on(today: dt.date) -> dt.date:
     """The creation form's due date: 15/11 of this year, or, once that has passed, ten
-    working days from today, so that a period opened late is not overdue from its first
-    day. A date typed in the past is still accepted (back-filling an old period); the
-    page then warns (`views.warn_if_past_due`)."""
-    nominal = dt.date(today.year, services.YEARLY_DUE_MONTH, services.YEARLY_DUE_DAY)
-    if nominal >= today:
-        return nominal
-    return add_working_days(today, LATE_OPENING_WORKING_DAYS)
+    working days from today (`services.yearly_due_on`), so that a period opened late is
+    not overdue from its first day. A date typed in the past is still accepted
+    (back-filling an old period); the page then warns (`views.warn_if_past_due`)."""
+    return services.yearly_due_on(today.year, today)
 
 
 class PeriodForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.audit.services import record
+from congvu.core.calendar import add_working_days
 from congvu.core.forms import FIRST_YEAR, LAST_YEAR, out_of_range_message
 from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.models import Plan
@@ -32,6 +33,8 @@ from .models import OrganisationReport, ReportPeriod, ReportPeriodDueChange
 DEFAULT_REPORTING_KINDS = ("department", "commune_pc", "public_service_unit")
 YEARLY_DUE_MONTH = 11
 YEARLY_DUE_DAY = 15
+#: A period opened after its nominal due date (15/11) is given this many working days.
+LATE_OPENING_WORKING_DAYS = 10
 NARRATIVE_FIELDS = (
     "results",
     "shortcomings_and_causes",
@@ -88,6 +91,19 @@ def _check_dates(covers_from: dt.date, covers_to: dt.date, due_on: dt.date) -> N
         raise ValidationError(errors)
 
 
+def late_due_on(nominal: dt.date, today: dt.date) -> dt.date:
+    """`nominal`, or, once it has passed, `LATE_OPENING_WORKING_DAYS` working days from
+    `today`: the due date a period opened on `today` is given."""
+    if nominal >= today:
+        return nominal
+    return add_working_days(today, LATE_OPENING_WORKING_DAYS)
+
+
+def yearly_due_on(year: int, today: dt.date) -> dt.date:
+    """The due date the yearly period of `year` gets when opened on `today`."""
+    return late_due_on(_safe_date(year, YEARLY_DUE_MONTH, YEARLY_DUE_DAY), today)
+
+
 def yearly_name(year: int) -> str:
     return f"Báo cáo kết quả thực hiện văn hóa công vụ năm {year}"
 
@@ -108,12 +124,15 @@ def ensure_yearly_period(
     due_month: int = YEARLY_DUE_MONTH,
     due_day: int = YEARLY_DUE_DAY,
     plan: Plan | None = None,
+    today: dt.date | None = None,
 ) -> ReportPeriod:
     """The yearly period of `year`, created with the defaults when missing.
 
-    Due on 15/11/`year` and covering the day after the previous year's due date up to
-    the due date (16/11/`year-1` → 15/11/`year`): the figures a report gives are those
-    known on the day it is due. Both dates are parameters, and editable afterwards.
+    Covering the day after the previous year's nominal due date up to this year's
+    (16/11/`year-1` → 15/11/`year`): the figures a report gives are those known on that
+    day. Due on that day too, unless `today` (the day it is opened) is already past it:
+    then `LATE_OPENING_WORKING_DAYS` working days from `today` (`late_due_on`), so that a
+    period opened late is not overdue from its first day. All editable afterwards.
     """
     issuer = issuing_organisation or province_root()
     if issuer is None:
@@ -123,8 +142,9 @@ def ensure_yearly_period(
     existing = ReportPeriod.objects.filter(issuing_organisation=issuer, name=name).first()
     if existing is not None:
         return existing
-    due_on = _safe_date(year, due_month, due_day)
+    covers_to = _safe_date(year, due_month, due_day)
     covers_from = _safe_date(year - 1, due_month, due_day) + dt.timedelta(days=1)
+    due_on = covers_to if today is None else late_due_on(covers_to, today)
     compiling = (
         Organisation.objects.filter(parent=issuer, name__iexact="Sở Nội vụ").current().first()
     )
@@ -134,7 +154,7 @@ def ensure_yearly_period(
         issuing_organisation=issuer,
         compiling_organisation=compiling,
         covers_from=covers_from,
-        covers_to=due_on,
+        covers_to=covers_to,
         due_on=due_on,
         plan=plan,
         place=place_of(issuer),

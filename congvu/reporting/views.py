@@ -133,7 +133,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     can_manage = access.can_anywhere(request.user, Perm.PLAN_MANAGE)
     # Before the province's top organisation exists a period has no one to issue it: the
     # buttons would answer 403 and 404, so the page says where to start instead.
-    no_root = can_manage and services.province_root() is None
+    root = services.province_root() if can_manage else None
+    no_root = can_manage and root is None
+    today = timezone.localdate()
+    # This year's period, when already open, is linked rather than offered again.
+    yearly = (
+        periods.filter(issuing_organisation=root, name=services.yearly_name(today.year)).first()
+        if root is not None
+        else None
+    )
     return render(
         request,
         "reporting/report_list.html",
@@ -142,7 +150,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "reports": reports,
             "can_manage": can_manage and not no_root,
             "no_root": no_root,
-            "year": timezone.localdate().year,
+            "year": today.year,
+            "yearly_due": services.yearly_due_on(today.year, today),
+            "yearly_period": yearly,
         },
     )
 
@@ -166,14 +176,16 @@ def warn_if_past_due(request: AuthenticatedHttpRequest, period: ReportPeriod) ->
 @login_required
 @require_POST
 def period_yearly(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Open this year's period with the defaults (due 15/11)."""
+    """Open this year's period with the defaults (due 15/11, or ten working days from
+    today once that has passed)."""
     access.require_anywhere(request.user, Perm.PLAN_MANAGE)
     root = services.province_root()
     if root is None:
         raise Http404
     try:
+        today = timezone.localdate()
         period = services.ensure_yearly_period(
-            timezone.localdate().year, actor=request.user, issuing_organisation=root
+            today.year, actor=request.user, issuing_organisation=root, today=today
         )
     except ValidationError as error:
         _errors_to_messages(request, error)
