@@ -51,6 +51,7 @@ from congvu.organisations.models import (
 from congvu.organisations.services import path_for
 from congvu.planning.demo import load_demo_plan
 from congvu.planning.models import Plan
+from congvu.reporting.demo import load_demo_reports
 from congvu.scoring.demo import load_demo_scores
 
 DATA_FILE = Path(__file__).with_name("demo_data.json")
@@ -644,6 +645,7 @@ def build(
         load_demo_ratings(root, seed=seed)
         load_demo_cases(root, seed=seed)
         load_demo_inspections(root)
+        load_demo_reports(root, plan_obj)
         load_demo_scores(root)
     staff_count = sum(len(v) for v in by_employer.values())
     record(
