@@ -8,14 +8,16 @@
 On a scale tree (`build_scale`, 2,000 organisations by default), `--events` audit events
 are bulk-inserted straight into the table (raw multi-row INSERTs: about two minutes for
 1 M rows on SQLite, indexes included), spread over the last 400 days, over every
-organisation (2 % with none), over the labelled actions and a dozen actors. Their hashes
+organisation (2 % with none), over the labelled actions and a dozen actors, with a few
+summaries (one event in 10,000 says "vòi vĩnh") and their folded `search_text`. Their hashes
 are unique stand-ins, so **the hash chain is not valid**: the timing of the list and the
 export does not depend on it (the chain's verification, which would stop at the first
 stand-in, is not timed here). Then, through the Django test client (in-process, no HTTP
 server), each page is requested `--repeat` times after 2 warm-ups (the CSV exports
 `--csv-repeat` times after 1, each read to the end). The query plans of the list's
-queries are printed and saved. Prints a table and merges the numbers into
-bench/results/audit.json under the database vendor.
+queries are printed and saved. The "search, …" pages time the "Nội dung" filter
+(`--only search` runs them alone). Prints a table and merges the numbers into
+bench/results/audit.json (or `--results`) under the database vendor.
 """
 
 from __future__ import annotations
@@ -34,6 +36,16 @@ from typing import Any
 from scale import build_scale, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results" / "audit.json"
+#: Summaries of the events, for the "Nội dung" search: common words, and a phrase that
+#: one event in RARE_EVERY carries.
+COMMON = [
+    "Cập nhật tiến độ nhiệm vụ tuyên truyền",
+    "Nguyễn Văn Đức nộp báo cáo định kỳ",
+    "Tiếp nhận phản ánh về thái độ phục vụ",
+    "Sửa thông tin cán bộ Trần Thị Mai",
+]
+RARE = "Phản ánh cán bộ vòi vĩnh tiền"
+RARE_EVERY = 10_000
 
 
 def insert_events(count: int, organisation_ids: list[int], actor_ids: list[int]) -> float:
@@ -42,6 +54,7 @@ def insert_events(count: int, organisation_ids: list[int], actor_ids: list[int])
     from django.utils import timezone
 
     from congvu.audit.labels import ACTIONS
+    from congvu.audit.models import search_text_of
 
     actions = list(ACTIONS)
     rng = random.Random(86)
@@ -50,7 +63,7 @@ def insert_events(count: int, organisation_ids: list[int], actor_ids: list[int])
     step = dt.timedelta(days=400) / count
     columns = (
         "at, actor_id, action, object_type, object_id, organisation_id, summary, data, "
-        "prev_hash, hash"
+        "prev_hash, hash, search_text"
     )
     batch = 2000 if connection.vendor == "postgresql" else 90  # SQLite: 999 variables
     began = time.perf_counter()
@@ -58,23 +71,26 @@ def insert_events(count: int, organisation_ids: list[int], actor_ids: list[int])
         rows: list[Any] = []
         for n in range(count):
             org = None if rng.random() < 0.02 else rng.choice(organisation_ids)
+            object_id = str(rng.randrange(1, 50_000))
+            summary = f"{RARE if n % RARE_EVERY == 0 else COMMON[n % len(COMMON)]} {n}"
             rows.extend(
                 [
                     start + step * n,
                     rng.choice(actor_ids),
                     rng.choice(actions),
                     "planning.task",
-                    str(rng.randrange(1, 50_000)),
+                    object_id,
                     org,
-                    f"Sự kiện thử {n}",
+                    summary,
                     "{}",
                     f"{n:064x}",
                     f"{n + 1:064x}",
+                    search_text_of(summary, object_id),
                 ]
             )
-            if len(rows) == batch * 10 or n == count - 1:
-                row = "(" + ", ".join(["%s"] * 10) + ")"
-                values = ", ".join([row] * (len(rows) // 10))
+            if len(rows) == batch * 11 or n == count - 1:
+                row = "(" + ", ".join(["%s"] * 11) + ")"
+                values = ", ".join([row] * (len(rows) // 11))
                 # Only placeholders are joined in; the values go as parameters.
                 sql = f"INSERT INTO audit_auditevent ({columns}) VALUES {values}"  # noqa: S608
                 cursor.execute(sql, rows)
@@ -121,6 +137,10 @@ def plans(user: Any) -> dict[str, list[str]]:
         "one organisation (search)": selectors.Filters(organisation="xa 1"),
         "one action": selectors.Filters(action="case.closed"),
         "last 30 days": selectors.Filters(date_from=month),
+        "words on many events": selectors.Filters(q="nguyen van duc"),
+        "rare words, everything": selectors.Filters(q="voi vinh"),
+        "rare words, last 30 days": selectors.Filters(q="voi vinh", date_from=month),
+        "words in no event, last 30 days": selectors.Filters(q="khong co", date_from=month),
     }
     for name, filters in cases.items():
         qs = selectors.filter_events(user, filters)[:51]
@@ -139,10 +159,15 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=4000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--csv-repeat", type=int, default=3)
+    parser.add_argument("--only", default="", help="only the pages whose label has this")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the JSON to merge into")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,localhost"
+    # The bench signs in with force_login: no second step (DJANGO_DEBUG=0 would ask
+    # Home Affairs for one, and every page would redirect to the enrolment).
+    os.environ.setdefault("CONGVU_TWO_FACTOR_ROLES", "")
     database = setup_django("audit")
     from django.core.management import call_command
     from django.test import Client
@@ -212,7 +237,48 @@ def main() -> None:
             args.csv_repeat,
         ),
         "CSV, everything": (as_officer, "/audit/export.csv", {}, args.csv_repeat),
+        "search, words on many events": (
+            as_officer,
+            "/audit/",
+            {"q": "nguyen van duc"},
+            args.repeat,
+        ),
+        "search, rare words (1 in 10,000)": (as_officer, "/audit/", {"q": "voi vinh"}, args.repeat),
+        "search, rare words, last 30 days": (
+            as_officer,
+            "/audit/",
+            {"q": "voi vinh", "date_from": month},
+            args.repeat,
+        ),
+        "search, rare words, one day": (
+            as_officer,
+            "/audit/",
+            {"q": "voi vinh", "date_from": day, "date_to": day},
+            args.repeat,
+        ),
+        "search, words in no event, last 30 days": (
+            as_officer,
+            "/audit/",
+            {"q": "khong co", "date_from": month},
+            args.repeat,
+        ),
+        "search, words in no event, everything": (
+            as_officer,
+            "/audit/",
+            {"q": "khong co"},
+            args.csv_repeat,
+        ),
+        "search, rare words, one action": (
+            as_officer,
+            "/audit/",
+            {"q": "voi vinh", "action": "case.closed"},
+            args.repeat,
+        ),
+        "search, a commune's own holder": (as_local, "/audit/", {"q": "voi vinh"}, args.repeat),
+        "API, rare words": (as_officer, "/api/v1/audit-events", {"q": "voi vinh"}, args.repeat),
     }
+    if args.only:
+        pages = {label: page for label, page in pages.items() if args.only in label}
     results: dict[str, Any] = {}
     for label, (client, path, params, repeat) in pages.items():
         results[label] = timed(client, path, params, repeat, warm=1 if "CSV" in label else 2)
@@ -229,7 +295,7 @@ def main() -> None:
 
     from django.db import connection
 
-    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    saved = json.loads(args.results.read_text()) if args.results.exists() else {}
     saved[connection.vendor] = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "database": database,
@@ -240,8 +306,8 @@ def main() -> None:
         "pages": results,
         "plans": found,
     }
-    RESULTS.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
-    print(f"saved to {RESULTS}")
+    args.results.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+    print(f"saved to {args.results}")
 
 
 if __name__ == "__main__":

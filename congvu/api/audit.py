@@ -68,6 +68,11 @@ class AuditEventDetailOut(AuditEventOut):
 
 
 class AuditFilters(Schema):
+    q: SearchText = Field(
+        "",
+        description="Các từ trong tóm tắt hoặc mã đối tượng, không cần dấu; mỗi từ phải có "
+        "/ words of the summary or the object's id, accents optional, every word must occur",
+    )
     date_from: IsoDate | None = Field(None, description="Từ ngày / on or after")
     date_to: IsoDate | None = Field(None, description="Đến ngày / on or before")
     organisation: SearchText = Field(
@@ -117,6 +122,7 @@ def list_audit_events(request: HttpRequest, filters: Query[AuditFilters]) -> Any
             actor=filters.actor.strip(),
             action=filters.action,
             object_type=filters.object_type,
+            q=filters.q.strip(),
         ),
     )
     after = int(filters.cursor) if filters.cursor else None

@@ -10,7 +10,10 @@ from .models import AuditEvent
 class AuditEventAdmin(FoldedSearch, admin.ModelAdmin):
     list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
-    search_fields = ["summary", "object_id"]
+    # `search_text` holds the summary and the object's id folded: "voi vinh" finds
+    # "vòi vĩnh", "duc" finds "Đức", without folding a table of millions in Python.
+    search_fields = ["search_text"]
+    folded_search_fields = ["search_text"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

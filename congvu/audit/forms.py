@@ -16,6 +16,18 @@ TEXT_MAX = 200
 
 
 class FilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Nội dung"),
+        required=False,
+        max_length=TEXT_MAX,
+        help_text=_("Từ trong tóm tắt hoặc mã đối tượng, gõ có dấu hay không dấu"),
+        error_messages={
+            "max_length": _(
+                "Nội dung tìm kiếm dài tối đa %(limit_value)d ký tự. / The search text is "
+                "at most %(limit_value)d characters."
+            )
+        },
+    )
     date_from = DateField(label=_("Từ ngày"), required=False)
     date_to = DateField(label=_("Đến ngày"), required=False)
     organisation = forms.CharField(
@@ -63,4 +75,5 @@ class FilterForm(forms.Form):
             actor=data.get("actor") or "",
             action=data.get("action") or "",
             object_type=data.get("object_type") or "",
+            q=data.get("q") or "",
         )

@@ -8,6 +8,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from congvu.core.text import fold
+
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
@@ -66,6 +68,11 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: `summary` and `object_id` folded (`search_text_of`), for the log's "Nội dung" search
+    #: ("voi vinh" finds "vòi vĩnh"). Derived, so outside the hashed content
+    #: (`services._payload` names the fields it hashes): filling it for old events
+    #: (migration 0004) leaves every hash as it was.
+    search_text = models.TextField(default="", blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -85,6 +92,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+def search_text_of(summary: str, object_id: str) -> str:
+    """An event's `search_text`: a line break between the two, so no word spans both."""
+    return f"{fold(summary)}\n{fold(object_id)}"
 
 
 class AuditHead(models.Model):

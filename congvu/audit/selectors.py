@@ -23,6 +23,7 @@ from congvu.accounts import access
 from congvu.accounts.access import Perm
 from congvu.accounts.models import User
 from congvu.accounts.selectors import search_users
+from congvu.core.text import search_terms
 from congvu.organisations.models import Organisation
 
 from . import labels
@@ -59,6 +60,8 @@ class Filters:
     actor: str = ""
     action: str = ""
     object_type: str = ""
+    #: Words of the summary or the object's id ("Nội dung"): each must occur, accents aside.
+    q: str = ""
 
 
 #: Days outside these bounds would overflow once made aware and moved to UTC.
@@ -89,6 +92,12 @@ def filter_events(user: Any, filters: Filters) -> AuditEventQuerySet:
         qs = qs.filter(action=filters.action)
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
+    # No index serves a substring: the words are tested on each row while the index of the
+    # other filters is walked newest first, and a page stops at 50 matches; a date range
+    # or another filter bounds the rows tested when the words are rare
+    # (docs/benchmarks.md, "The audit log's text search").
+    for term in search_terms(filters.q):
+        qs = qs.filter(search_text__contains=term)
     return qs.order_by("-at", "-id")
 
 

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 
 from . import verifiers
-from .models import AuditEvent, AuditHead, ChainVerification
+from .models import AuditEvent, AuditHead, ChainVerification, search_text_of
 
 GENESIS = "0" * 64
 
@@ -77,6 +77,7 @@ def record(
             data=json.loads(json.dumps(data or {}, default=str)),
             prev_hash=head.last_hash,
         )
+        event.search_text = search_text_of(event.summary, event.object_id)
         event.hash = _digest(event.prev_hash, _payload(event))
         event.save()
         head.last_hash = event.hash

@@ -25,8 +25,7 @@ class FoldedSearch:
     - `fold_in_python`: a small table with no folded copy (code versions, users): its
       `search_fields` are folded here, row by row, as `accounts.selectors.search_users`
       does for the users' list;
-    - the other fields (codes; an audit event's summary, which has no folded copy on a
-      table too large to fold in Python): `icontains` of the word as typed or folded.
+    - the other fields (codes): `icontains` of the word as typed or folded.
     """
 
     search_fields: ClassVar[Sequence[str]] = ()

@@ -4,9 +4,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
+from congvu.audit.services import record
 from congvu.audit.tests.events import sample_events
 from congvu.conftest import make_user
 from congvu.organisations.models import Organisation
@@ -98,3 +100,51 @@ def test_one_event_has_its_data_and_hash_check(
     AuditEvent.objects.filter(pk=event.pk).update(summary="sửa")
     assert api_officer.get(f"{URL}/{event.pk}").json()["hash_holds"] is False
     assert api_officer.get(f"{URL}/999999999").status_code == 404
+
+
+@pytest.fixture
+def searched(province: dict[str, Organisation], officer: User) -> dict[str, AuditEvent]:
+    bribe = record(
+        "case.create",
+        actor=officer,
+        object_type="cases.case",
+        object_id="PA-2026-00042",
+        organisation=province["dept_justice"],
+        summary="Phản ánh cán bộ vòi vĩnh tiền khi nhận hồ sơ",
+    )
+    duc = record(
+        "staff.update",
+        actor=officer,
+        object_type="organisations.staffmember",
+        object_id="31",
+        organisation=province["commune"],
+        summary="STP-001 Nguyễn Văn Đức",
+    )
+    return {"bribe": bribe, "duc": duc}
+
+
+def test_q_finds_words_of_the_summary_or_code_without_accents(
+    api_officer: Client, province: dict[str, Organisation], searched: dict[str, AuditEvent]
+) -> None:
+    def found(params: dict[str, Any], client: Client = api_officer) -> set[int]:
+        response = client.get(URL, params)
+        assert response.status_code == 200
+        return {item["id"] for item in response.json()["items"]}
+
+    assert found({"q": "voi vinh"}) == {searched["bribe"].pk}
+    assert found({"q": "duc"}) == {searched["duc"].pk}
+    assert found({"q": "pa-2026-00042"}) == {searched["bribe"].pk}
+    assert found({"q": "không có từ này"}) == set()
+    assert found({"q": "voi vinh", "date_from": "2100-01-01"}) == set()
+    today = timezone.localdate().isoformat()
+    assert found({"q": "voi vinh", "date_from": today, "date_to": today}) == {searched["bribe"].pk}
+    auditor = bearer(make_user("auditor", Role.HOME_AFFAIRS, province["commune"]))
+    assert found({"q": "voi vinh"}, auditor) == set()
+    assert api_officer.get(URL, {"q": "a" * 201}).status_code == 422
+
+
+def test_q_is_refused_to_those_without_audit_view(
+    api_head: Client, api_outsider: Client, searched: dict[str, AuditEvent]
+) -> None:
+    assert api_head.get(URL, {"q": "voi vinh"}).status_code == 403
+    assert api_outsider.get(URL, {"q": "voi vinh"}).status_code == 403
