@@ -46,9 +46,9 @@ def _default(field: forms.Field) -> str:
     if initial not in EMPTY:
         return str(initial)
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        choices = list(field.choices)
-        if choices and choices[0][0] not in EMPTY:
-            return str(choices[0][0])
+        first = next(iter(field.widget.choices), None)  # normalised by the field
+        if first is not None and first[0] not in EMPTY:
+            return str(first[0])
     return ""
 
 
