@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from congvu.accounts.models import Role, User
 from congvu.audit.models import AuditEvent
-from congvu.audit.services import record
-from congvu.audit.tests.events import sample_events
+from congvu.audit.tests.events import sample_events, searched_events
 from congvu.conftest import make_user
 from congvu.organisations.models import Organisation
 
@@ -104,23 +103,7 @@ def test_one_event_has_its_data_and_hash_check(
 
 @pytest.fixture
 def searched(province: dict[str, Organisation], officer: User) -> dict[str, AuditEvent]:
-    bribe = record(
-        "case.create",
-        actor=officer,
-        object_type="cases.case",
-        object_id="PA-2026-00042",
-        organisation=province["dept_justice"],
-        summary="Phản ánh cán bộ vòi vĩnh tiền khi nhận hồ sơ",
-    )
-    duc = record(
-        "staff.update",
-        actor=officer,
-        object_type="organisations.staffmember",
-        object_id="31",
-        organisation=province["commune"],
-        summary="STP-001 Nguyễn Văn Đức",
-    )
-    return {"bribe": bribe, "duc": duc}
+    return searched_events(province, officer)
 
 
 def test_q_finds_words_of_the_summary_or_code_without_accents(

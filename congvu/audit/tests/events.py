@@ -33,3 +33,24 @@ def sample_events(province: dict[str, Organisation], officer: User) -> dict[str,
         summary="tài khoản mới",
     )
     return {"justice": justice, "commune": commune, "account": account}
+
+
+def searched_events(province: dict[str, Organisation], officer: User) -> dict[str, AuditEvent]:
+    """Two events the text search finds by words typed without accents."""
+    bribe = record(
+        "case.create",
+        actor=officer,
+        object_type="cases.case",
+        object_id="PA-2026-00042",
+        organisation=province["dept_justice"],
+        summary="Phản ánh cán bộ vòi vĩnh tiền khi nhận hồ sơ",
+    )
+    duc = record(
+        "staff.update",
+        actor=officer,
+        object_type="organisations.staffmember",
+        object_id="31",
+        organisation=province["commune"],
+        summary="STP-001 Nguyễn Văn Đức",
+    )
+    return {"bribe": bribe, "duc": duc}

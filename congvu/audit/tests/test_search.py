@@ -17,6 +17,7 @@ from congvu.audit.services import record, verify_chain
 from congvu.conftest import client_for, make_user
 from congvu.organisations.models import Organisation
 
+from .events import searched_events
 from .test_views import read_csv
 
 LIST = reverse("audit:list")
@@ -25,22 +26,7 @@ EMPTY = "Không có sự kiện nào."
 
 @pytest.fixture
 def events(province: dict[str, Organisation], officer: User) -> dict[str, AuditEvent]:
-    bribe = record(
-        "case.create",
-        actor=officer,
-        object_type="cases.case",
-        object_id="PA-2026-00042",
-        organisation=province["dept_justice"],
-        summary="Phản ánh cán bộ vòi vĩnh tiền khi nhận hồ sơ",
-    )
-    duc = record(
-        "staff.update",
-        actor=officer,
-        object_type="organisations.staffmember",
-        object_id="31",
-        organisation=province["commune"],
-        summary="STP-001 Nguyễn Văn Đức",
-    )
+    found = searched_events(province, officer)
     other = record(
         "planning.task_create",
         actor=officer,
@@ -49,7 +35,7 @@ def events(province: dict[str, Organisation], officer: User) -> dict[str, AuditE
         organisation=province["dept_justice"],
         summary="Nhiệm vụ tuyên truyền",
     )
-    return {"bribe": bribe, "duc": duc, "other": other}
+    return {**found, "other": other}
 
 
 def ids_on(response: Any) -> set[int]:
