@@ -75,3 +75,19 @@ def test_on_a_phone_the_first_case_comes_soon_and_the_folded_filters_still_filte
     expect(page.locator("details.more-filters")).to_have_attribute("open", "")
     expect(page.locator("details.more-filters > summary")).to_have_text("Thêm bộ lọc (1 đang dùng)")
     expect(search.get_by_label("Trạng thái")).to_have_value("accepted")
+
+
+def test_on_a_wide_screen_the_folded_filters_are_open_from_the_start(
+    live_server: Any, page: Any, officer: User, staff_member: StaffMember
+) -> None:
+    file_report(staff=staff_member)
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(live_server.url + "/cases/")
+
+    search = page.locator("form.case-filter")
+    expect(page.locator("details.more-filters")).to_have_attribute("open", "")
+    expect(search.get_by_label("Trạng thái")).to_be_visible()
+    expect(search.get_by_label("Thời hạn")).to_be_visible()
+    # The summary says nothing is in use: opened by the screen's width, not by a filter.
+    expect(page.locator("details.more-filters > summary")).to_have_text("Thêm bộ lọc")

@@ -27,3 +27,14 @@
     });
   });
 })();
+
+// A long filter form folds its less used fields into "Thêm bộ lọc" ({% morefilters %}),
+// closed unless one of them is in use, so that a phone shows the list first. A wide
+// screen has room for them: there they are open from the start, as they were before.
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(min-width: 60rem)").matches) return;
+  document.querySelectorAll("details.more-filters").forEach(function (fold) {
+    fold.open = true;
+  });
+})();
