@@ -18,6 +18,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "browser_tests" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+        elif "browser_name" in getattr(getattr(item, "callspec", None), "params", {}):
+            # pytest-playwright then moves it, and the browser tests with it, among the
+            # first tests run; their flushes empty the database under every later test
+            # (hundreds of "OrganisationKind matching query does not exist").
+            raise pytest.UsageError(
+                f"{item.nodeid} asks for a Playwright fixture outside congvu/browser_tests "
+                "(a parameter named `page`, `browser` or `context`?): rename it."
+            )
 
 
 @pytest.fixture(scope="session")

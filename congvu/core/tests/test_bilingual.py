@@ -37,7 +37,7 @@ def shown(text: object, language: str = "vi") -> str:
 
 
 @pytest.mark.parametrize(
-    ("text", "page"),
+    ("text", "html"),
     [
         ("Chưa lưu. / Not saved.", f"Chưa lưu. / {EN}Not saved.</span>"),
         (
@@ -59,8 +59,8 @@ def shown(text: object, language: str = "vi") -> str:
         ),
     ],
 )
-def test_the_english_half_is_marked_english_on_a_vietnamese_page(text, page):
-    assert shown(text) == page
+def test_the_english_half_is_marked_english_on_a_vietnamese_page(text, html):
+    assert shown(text) == html
 
 
 @pytest.mark.parametrize(

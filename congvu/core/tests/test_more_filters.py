@@ -23,7 +23,7 @@ from congvu.organisations.models import Organisation
 
 
 @dataclass(frozen=True)
-class Page:
+class Listing:
     name: str
     primary: tuple[str, ...]  # fields kept in view
     folded: tuple[str, ...]  # a sample of the folded ones
@@ -38,7 +38,7 @@ class Page:
 
 
 PAGES = [
-    Page(
+    Listing(
         "cases:list",
         ("q",),
         ("status", "track", "organisation", "month", "tag"),
@@ -46,7 +46,7 @@ PAGES = [
         {"month": "13/2026"},
         "Tháng không hợp lệ",
     ),
-    Page(
+    Listing(
         "assignments:list",
         ("state", "plan"),
         ("period", "organisation", "due", "due_within"),
@@ -54,7 +54,7 @@ PAGES = [
         {"due_within": "-4"},
         "Số ngày không âm",
     ),
-    Page(
+    Listing(
         "audit:list",
         ("organisation", "actor"),
         ("date_from", "date_to", "action", "object_type"),
@@ -62,7 +62,7 @@ PAGES = [
         {"date_from": "32/13/2026"},
         "Từ ngày:",
     ),
-    Page(
+    Listing(
         "organisations:staff_list",
         ("q",),
         ("organisation", "category", "active"),
@@ -70,7 +70,7 @@ PAGES = [
         {"category": "zzz"},
         "Lựa chọn không hợp lệ",
     ),
-    Page(
+    Listing(
         "organisations:conduct_record",
         ("year", "q"),
         ("sort", "subtree", "attention"),
@@ -79,7 +79,7 @@ PAGES = [
         "Lựa chọn không hợp lệ",
     ),
 ]
-IDS = [page.name for page in PAGES]
+IDS = [listing.name for listing in PAGES]
 
 
 def filter_form(client: Client, url: str, params: dict[str, str]) -> Any:
@@ -115,17 +115,17 @@ def as_home_affairs(officer: User) -> Client:
     return client
 
 
-@pytest.mark.parametrize("page", PAGES, ids=IDS)
+@pytest.mark.parametrize("listing", PAGES, ids=IDS)
 def test_without_filters_the_other_fields_are_folded_in_a_closed_details(
-    page: Page, province: dict[str, Organisation], as_home_affairs: Client
+    listing: Listing, province: dict[str, Organisation], as_home_affairs: Client
 ) -> None:
-    form = filter_form(as_home_affairs, page.url(province), {})
+    form = filter_form(as_home_affairs, listing.url(province), {})
     details = details_of(form)
     assert details.get("open") is None
     assert summary_text(form) == "Thêm bộ lọc"
-    for name in page.primary:
+    for name in listing.primary:
         assert in_form(form, name) and not folded_inside(form, name)
-    for name in page.folded:
+    for name in listing.folded:
         assert folded_inside(form, name)
     # One button, after the folded fields and outside them: it sends them too.
     [button] = form.xpath(".//button[@type='submit']")
@@ -133,23 +133,23 @@ def test_without_filters_the_other_fields_are_folded_in_a_closed_details(
     assert button.getparent().getparent() is form
 
 
-@pytest.mark.parametrize("page", PAGES, ids=IDS)
+@pytest.mark.parametrize("listing", PAGES, ids=IDS)
 def test_a_folded_filter_in_use_opens_the_details_and_is_counted(
-    page: Page, province: dict[str, Organisation], as_home_affairs: Client
+    listing: Listing, province: dict[str, Organisation], as_home_affairs: Client
 ) -> None:
-    form = filter_form(as_home_affairs, page.url(province), page.in_use)
+    form = filter_form(as_home_affairs, listing.url(province), listing.in_use)
     assert details_of(form).get("open") is not None
     assert summary_text(form) == "Thêm bộ lọc (1 đang dùng)"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=IDS)
+@pytest.mark.parametrize("listing", PAGES, ids=IDS)
 def test_a_wrong_folded_filter_is_explained_and_the_details_open(
-    page: Page, province: dict[str, Organisation], as_home_affairs: Client
+    listing: Listing, province: dict[str, Organisation], as_home_affairs: Client
 ) -> None:
-    form = filter_form(as_home_affairs, page.url(province), page.wrong)
+    form = filter_form(as_home_affairs, listing.url(province), listing.wrong)
     assert details_of(form).get("open") is not None
     [errors] = form.xpath(".//*[@role='alert']")
-    assert page.error in errors.text_content()
+    assert listing.error in errors.text_content()
 
 
 def test_a_primary_filter_alone_leaves_the_details_closed(
