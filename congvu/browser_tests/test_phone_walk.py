@@ -20,7 +20,7 @@ from congvu.conduct import services as conduct_services
 from congvu.conftest import make_user
 from congvu.core.models import Notification
 from congvu.inspections import services as inspection_services
-from congvu.inspections.models import Inspection
+from congvu.inspections.models import CorrectiveAction, Inspection
 from congvu.organisations.models import Organisation, StaffMember
 
 from .helpers import (
@@ -30,6 +30,9 @@ from .helpers import (
     restore_default_scales,
     share_session,
 )
+
+# A concluded inspection with its corrective action, as the officers' pages' tests build it.
+from .test_accessibility_officers import World, concluded
 
 # The live server reads committed data, so every test here runs on a flushed database.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -153,3 +156,62 @@ def test_an_inspection_code_stays_on_one_line_in_the_list(
     code = page.get_by_test_id("inspection-table").get_by_role("link", name=inspection.code)
     line = float(code.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
     assert height(code) < 1.5 * line
+
+
+# A separator "·" that ends a line belongs to nothing: it is bound to what follows it.
+ORPHAN_SEPARATORS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  const rectOf = (node, at) => {
+    const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 1);
+    return range.getClientRects()[0];
+  };
+  let node;
+  while ((node = walker.nextNode())) {
+    const text = node.textContent;
+    for (let i = text.indexOf('·'); i >= 0; i = text.indexOf('·', i + 1)) {
+      const dot = rectOf(node, i);
+      if (!dot) continue;
+      let next = null, j = i + 1;
+      while (j < text.length && /\\s/.test(text[j])) j++;
+      if (j < text.length) next = rectOf(node, j);
+      else {
+        let sibling = node.nextSibling;
+        while (sibling && sibling.nodeType === 3 && !sibling.textContent.trim()) {
+          sibling = sibling.nextSibling;
+        }
+        if (sibling && sibling.nodeType === 1) next = sibling.getClientRects()[0];
+        else if (sibling) next = rectOf(sibling, sibling.textContent.search(/\\S/));
+      }
+      if (next && next.top > dot.bottom - 2) out.push(node.parentElement.innerText.trim());
+    }
+  }
+  return out;
+}"""
+
+
+def test_no_separator_is_left_at_the_end_of_a_line_on_the_inspection_and_organisation_pages(
+    live_server: Any,
+    page: Any,
+    province: dict[str, Organisation],
+    staff_member: StaffMember,
+    officer: User,
+    head: User,
+) -> None:
+    conduct_services.load_seed_catalogue(scope=province["root"], actor=None, activate=True)
+    world = World(province, staff_member, officer=officer, head=head)
+    concluded(world)
+    # Overdue: "Hạn: … · Chưa khắc phục · Quá hạn" is the line that broke after its dot.
+    CorrectiveAction.objects.update(due_on=timezone.localdate().replace(year=2025))
+    share_session(page, live_server.url, head)
+    for size in (PHONE, NARROWEST):
+        page.set_viewport_size(size)
+        page.goto(live_server.url + f"/inspections/{world.args['code']}/")
+        page.locator("main").get_by_text("Quá hạn", exact=True).wait_for()
+        assert page.evaluate(ORPHAN_SEPARATORS) == [], size
+
+    share_session(page, live_server.url, officer)
+    for size in (PHONE, NARROWEST):
+        page.set_viewport_size(size)
+        page.goto(live_server.url + f"/org/{province['root'].pk}/")
+        assert page.evaluate(ORPHAN_SEPARATORS) == [], size
