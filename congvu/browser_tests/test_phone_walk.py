@@ -22,6 +22,8 @@ from congvu.core.models import Notification
 from congvu.inspections import services as inspection_services
 from congvu.inspections.models import CorrectiveAction, Inspection
 from congvu.organisations.models import Organisation, StaffMember
+from congvu.scoring import services as scoring
+from congvu.scoring.models import Scorecard
 
 from .helpers import (
     PHONE,
@@ -32,7 +34,7 @@ from .helpers import (
 )
 
 # A concluded inspection with its corrective action, as the officers' pages' tests build it.
-from .test_accessibility_officers import World, concluded
+from .test_accessibility_officers import World, concluded, scored
 
 # The live server reads committed data, so every test here runs on a flushed database.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -215,3 +217,25 @@ def test_no_separator_is_left_at_the_end_of_a_line_on_the_inspection_and_organis
         page.set_viewport_size(size)
         page.goto(live_server.url + f"/org/{province['root'].pk}/")
         assert page.evaluate(ORPHAN_SEPARATORS) == [], size
+
+
+def test_a_citizen_reads_the_rankings_criteria_caption_on_the_smallest_phone(
+    live_server: Any,
+    page: Any,
+    province: dict[str, Organisation],
+    staff_member: StaffMember,
+    officer: User,
+) -> None:
+    world = World(province, staff_member, officer=officer)
+    scored(world)
+    scoring.publish(Scorecard.objects.get(), actor=officer)
+    page.set_viewport_size(NARROWEST)
+    page.goto(live_server.url + f"/rankings/{world.args['scorecard']}/")
+
+    caption = page.get_by_test_id("criteria-table").locator("caption")
+    text = caption.evaluate(
+        """el => { const range = document.createRange(); range.selectNodeContents(el);
+                   const box = range.getBoundingClientRect(); return [box.left, box.right]; }"""
+    )
+    assert text[0] >= 0 and text[1] <= NARROWEST["width"], text
+    assert sideways(page) == 0
