@@ -192,7 +192,7 @@ ORPHAN_SEPARATORS = """() => {
 }"""
 
 
-def test_no_separator_is_left_at_the_end_of_a_line_on_the_inspection_and_organisation_pages(
+def test_no_separator_is_left_at_the_end_of_a_line_on_inspection_organisation_standard_pages(
     live_server: Any,
     page: Any,
     province: dict[str, Organisation],
@@ -216,6 +216,13 @@ def test_no_separator_is_left_at_the_end_of_a_line_on_the_inspection_and_organis
     for size in (PHONE, NARROWEST):
         page.set_viewport_size(size)
         page.goto(live_server.url + f"/org/{province['root'].pk}/")
+        assert page.evaluate(ORPHAN_SEPARATORS) == [], size
+
+    # The citizen's standards: "Phiên bản … · áp dụng từ … · Kế hoạch số 86/KH-UBND …".
+    page.context.clear_cookies()
+    for size in (PHONE, NARROWEST):
+        page.set_viewport_size(size)
+        page.goto(live_server.url + "/standards/")
         assert page.evaluate(ORPHAN_SEPARATORS) == [], size
 
 
