@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from congvu.accounts.models import User
+from congvu.core.models import Notification
 
 from .helpers import PHONE, restore_default_kinds, restore_default_scales, share_session
 
@@ -101,3 +102,20 @@ def test_a_wide_screen_shows_every_menu_in_the_row_without_a_menu_button(
         screen.locator("details.site-menu > summary").click()
         expect(nav).to_be_visible()
     context.close()
+
+
+def test_the_narrowest_phone_in_english_keeps_one_row_with_the_unread_count(
+    live_server: Any, page: Any, officer: User
+) -> None:
+    # English has the longer language button ("Tiếng Việt"), the count makes "Menu" wider.
+    for title in ("Một", "Hai"):
+        Notification.objects.create(user=officer, kind="digest", title=title)
+    share_session(page, live_server.url, officer)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/")
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_test_id("lang-vi")).to_be_visible()
+    menu = page.locator("details.site-menu > summary")
+    expect(menu).to_have_text("Menu 2(2 unread notifications)")
+    assert header_height(page) <= 64
+    assert page.evaluate("document.documentElement.scrollWidth") == 320
