@@ -26,3 +26,16 @@
     });
   });
 })();
+
+/* The case list on a phone: the status tabs are one row that scrolls sideways; the current
+   tab is brought to the middle of it (without this file the row starts at "Tất cả"). */
+(function () {
+  "use strict";
+  var tabs = document.querySelector(".status-tabs");
+  if (!tabs || tabs.scrollWidth <= tabs.clientWidth) { return; }
+  var current = tabs.querySelector("[aria-current='true']");
+  if (!current) { return; }
+  var box = tabs.getBoundingClientRect();
+  var tab = current.getBoundingClientRect();
+  tabs.scrollLeft += tab.left - box.left - (box.width - tab.width) / 2;
+})();

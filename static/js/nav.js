@@ -38,3 +38,28 @@
     fold.open = true;
   });
 })();
+
+// The header's "Menu" on a phone (<details class="site-menu">, closed at load). A wider
+// screen shows its contents in the header's row: opened here for browsers without
+// ::details-content, and closed again when the window narrows to a phone's. On a phone a
+// tap outside the open panel, or Escape, closes it.
+(function () {
+  "use strict";
+  var menu = document.querySelector("details.site-menu");
+  if (!menu || !window.matchMedia) return;
+  var wide = window.matchMedia("(min-width: 40.01rem)");
+  function fit() { menu.open = wide.matches; }
+  fit();
+  if (wide.addEventListener) wide.addEventListener("change", fit);
+  document.addEventListener("click", function (event) {
+    if (wide.matches || !menu.open) return;
+    if (event.target.closest && event.target.closest("details.site-menu")) return;
+    menu.open = false;
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || wide.matches || !menu.open) return;
+    if (document.querySelector(".main-nav details[open]")) return;  // that menu first
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }, true);  // before the menus' own Escape, which would have closed an open one already
+})();

@@ -44,6 +44,21 @@ def test_the_navigation_shows_how_many_notifications_are_unread(
     assert "Thông báo (2)" in response.content.decode()
 
 
+def test_the_phone_s_menu_button_carries_the_unread_count_and_says_what_it_counts(
+    as_head: Client, head: User
+) -> None:
+    # On a phone the menus fold under "Menu": the count must still show without opening it.
+    notify(head, "Một")
+    notify(head, "Hai")
+    menu = as_head.get(LIST).content.decode().split('<details class="site-menu"')[1]
+    summary = menu.split("</summary>")[0]
+    assert ">2<" in summary
+    assert "(2 thông báo chưa đọc)" in summary
+    as_head.post(reverse("notifications:mark_all_read"))
+    summary = as_head.get(LIST).content.decode().split('<details class="site-menu"')[1]
+    assert "thông báo chưa đọc" not in summary.split("</summary>")[0]
+
+
 def test_marking_one_notification_read_takes_it_off_the_count(as_head: Client, head: User) -> None:
     first, second = notify(head, "Một"), notify(head, "Hai")
     response = as_head.post(reverse("notifications:mark_read", args=[first.pk]))

@@ -180,3 +180,43 @@ def test_the_rating_form_asks_for_no_phone_id_number_or_e_mail(
     else:
         assert "Do not write your name, phone number, citizen ID number or e-mail address." in html
         assert "To get an answer, use «Report misconduct»." in html
+
+
+def test_the_migration_masks_the_quote_of_cases_opened_before_the_mask(
+    unhappy: Rating, head: User, staff_member: StaffMember
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from congvu.cases.tests.office_helpers import file_report
+
+    client_for(head).post(f"/cases/from-rating/{unhappy.pk}/")
+    old = Case.objects.get(source_rating=unhappy)
+    # As such a case was stored before: the comment quoted as typed (trimmed), and
+    # searchable by the number.
+    Rating.objects.filter(pk=unhappy.pk).update(comment=f"  {WRITTEN}\n")
+    Case.objects.filter(pk=old.pk).update(description=WRITTEN, search_text="0987 654 321")
+    # A case whose officer wrote their own words when opening it, quoting the number:
+    # not the citizen's comment, left alone. And a case from a citizen's own report.
+    own_words = Case.objects.create(
+        **{
+            f.name: getattr(old, f.name)
+            for f in Case._meta.concrete_fields
+            if f.name not in ("id", "code", "description", "search_text")
+        },
+        code="PA-OWNWORDS",
+        description=f"Công dân đề nghị gọi lại {PHONE}.",
+    )
+    reported = file_report(staff=staff_member, description=f"Tôi là người dân, số {PHONE}.")
+
+    import_module("congvu.cases.migrations.0015_mask_rating_quotes").mask(apps, None)
+
+    old.refresh_from_db()
+    assert old.description == SHOWN
+    assert "0987" not in old.search_text and "gat gong" in old.search_text
+    assert shows_it_masked(client_for(head).get(f"/cases/{old.code}/").content.decode())
+    assert Case.objects.get(pk=own_words.pk).description == f"Công dân đề nghị gọi lại {PHONE}."
+    assert Case.objects.get(pk=reported.pk).description == f"Tôi là người dân, số {PHONE}."
+    # The rating keeps what the citizen wrote.
+    assert Rating.objects.get(pk=unhappy.pk).comment == f"  {WRITTEN}\n"
