@@ -584,6 +584,12 @@ TOO_SMALL_TO_TAP = """() => [...document.querySelectorAll(
         ),
         # The account page's e-mail choices: the master switch and each group's tick box.
         pytest.param("/accounts/settings/", "staff_user", nothing, "Lưu", id="account-mail"),
+        # A case's every action opened: its labels' tick boxes ("Báo chí quan tâm"…) among them.
+        pytest.param("/cases/{case}/", "head", statement_asked, "Lưu nhãn", id="case-actions"),
+        # The cases list's bulk panel: "Chọn tất cả vụ việc trên trang này" and each case's box.
+        pytest.param(
+            "/cases/", "officer", statement_asked, "Thôi giao các vụ việc đã chọn", id="case-bulk"
+        ),
     ],
 )
 def test_a_phone_form_fits_the_screen_and_its_controls_are_big_enough_to_tap(

@@ -161,9 +161,10 @@ def test_an_inspection_code_stays_on_one_line_in_the_list(
 
 
 # A separator "·" that ends a line belongs to nothing: it is bound to what follows it.
-ORPHAN_SEPARATORS = """() => {
+ORPHAN_SEPARATORS = """(root) => {
   const out = [];
-  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  const walker = document.createTreeWalker(
+    document.querySelector(root || 'main'), NodeFilter.SHOW_TEXT);
   const rectOf = (node, at) => {
     const range = document.createRange(); range.setStart(node, at); range.setEnd(node, at + 1);
     return range.getClientRects()[0];
@@ -224,6 +225,8 @@ def test_no_separator_is_left_at_the_end_of_a_line_on_inspection_organisation_st
         page.set_viewport_size(size)
         page.goto(live_server.url + "/standards/")
         assert page.evaluate(ORPHAN_SEPARATORS) == [], size
+        # Every page's footer: "Công vụ — … · Chuẩn mực ứng xử · API" (base.html).
+        assert page.evaluate(ORPHAN_SEPARATORS, "footer") == [], size
 
 
 def test_a_citizen_reads_the_rankings_criteria_caption_on_the_smallest_phone(
