@@ -126,3 +126,15 @@ def test_a_next_that_is_no_page_of_the_site_falls_back_to_the_flagged_list(
     response = client.post(f"/cases/from-rating/{rating.pk}/", {"next": "/ratings/?from=01/2026"})
     assert response["Location"] == "/ratings/?from=01/2026"
     assert not Case.objects.exists()
+
+
+def test_a_case_from_a_rating_says_it_has_no_reporter_rather_than_an_anonymous_one(
+    province: dict[str, Any], staff_member: StaffMember, head: User
+) -> None:
+    rating = low_rating(province, staff_member)
+    client_for(head).post(f"/cases/from-rating/{rating.pk}/")
+    case = Case.objects.get(source_rating=rating)
+    html = client_for(head).get(f"/cases/{case.code}/").content.decode()
+    reporter = html.split('data-testid="reporter">')[1].split("</p>")[0]
+    assert "vụ việc mở từ một lượt đánh giá ẩn danh của người dân" in reporter
+    assert "Ẩn danh" not in reporter

@@ -320,3 +320,21 @@ def test_planning_is_refused_when_no_clause_of_the_code_is_observable(
         plan(province["dept_justice"], inspector)
     assert "không có chuẩn mực nào kiểm tra được" in exc.value.message_dict["organisation"][0]
     assert not Inspection.objects.exists()
+
+
+def test_a_case_from_an_inspection_says_it_has_no_reporter_and_who_recorded_it(
+    province: dict[str, Organisation], inspector: User, officer: User, staff_member: StaffMember
+) -> None:
+    # Not "Ẩn danh" under "Người phản ánh", as if a citizen had hidden their name.
+    from congvu.conftest import client_for
+
+    _, breach = concluded_with_breach(province["dept_justice"], inspector, staff_id=staff_member.pk)
+    case = services.open_case(breach, actor=inspector)
+    client = client_for(officer)
+    html = client.get(f"/cases/{case.code}/").content.decode()
+    reporter = html.split('data-testid="reporter">')[1].split("</p>")[0]
+    assert "vụ việc mở từ kết quả kiểm tra công vụ" in reporter
+    assert "Ẩn danh" not in reporter
+    client.cookies.load({"congvu_lang": "en"})
+    english = client.get(f"/cases/{case.code}/").content.decode()
+    assert "No reporter: the case was opened from a public service inspection" in english
