@@ -31,10 +31,17 @@ LABOUR = "Sở Lao động - Thương binh và Xã hội"
 COMMUNE_OLD = "Ủy ban nhân dân xã An Bình"
 COMMUNE_NEW = "Ủy ban nhân dân xã Tân An"
 PHONE = {"width": 360, "height": 740}
+#: The smallest phone still in use.
+NARROWEST = {"width": 320, "height": 640}
 SERIOUS = frozenset({"critical", "serious"})
 MO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
 #: axe-core from the npm registry (`npm pack axe-core@4.14.1`, MPL-2.0), for the tests only.
 AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+def sideways(page: Any) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def build_history(province: dict[str, Organisation]) -> None:

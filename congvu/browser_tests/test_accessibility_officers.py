@@ -40,6 +40,7 @@ from congvu.reporting import services as reporting
 from congvu.scoring import services as scoring
 
 from .helpers import (
+    NARROWEST,
     PHONE,
     clear_process_caches,
     restore_case_rules,
@@ -47,17 +48,11 @@ from .helpers import (
     restore_default_scales,
     serious_violations,
     share_session,
+    sideways,
 )
 
 # The live server reads committed data, so every test here runs on a flushed database.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-NARROWEST = {"width": 320, "height": 640}
-
-
-def sideways(page: Any) -> int:
-    """How many pixels the page scrolls sideways (0 when it fits)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 BREACH = "Cán bộ quầy số 2 không đeo thẻ công chức khi tiếp công dân."

@@ -27,6 +27,7 @@ from .helpers import (
     restore_default_scales,
     serious_violations,
     share_session,
+    sideways,
 )
 
 # The live server reads committed data, so every test here runs on a flushed database.
@@ -58,10 +59,6 @@ def cases(head: User, staff_member: StaffMember, province: dict[str, Organisatio
     )
     tags.set_tags(late, tag_ids=[urgent.pk], actor=head)
     return [*made, late]
-
-
-def sideways(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def row_boxes(page: Any) -> list[dict[str, float]]:

@@ -25,12 +25,17 @@ from congvu.organisations.models import Organisation, OrganisationKind
 from congvu.planning.tests.test_progress_helpers import make_assignment, make_plan
 from congvu.scoring import services as scoring
 
-from .helpers import restore_default_kinds, restore_default_scales, share_session
+from .helpers import (
+    NARROWEST,
+    restore_default_kinds,
+    restore_default_scales,
+    share_session,
+    sideways,
+)
 
 # The live server reads committed data, so every test here runs on a flushed database.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NARROWEST = {"width": 320, "height": 640}
 LONG_NAME = "Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên Đông Thái Ninh"
 LONG_EMAIL = "nguyenthithuhuong.phonghanhchinhtuphap@sotuphap.hungyen.gov.vn"
 
@@ -65,11 +70,6 @@ def long_data(province: dict[str, Organisation], officer: Any) -> dict[str, Any]
     user.email = LONG_EMAIL
     user.save(update_fields=["email"])
     return {"staff": staff, "user": user}
-
-
-def sideways(page: Any) -> int:
-    """How many pixels the page scrolls sideways (0 when it fits)."""
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def test_the_public_satisfaction_page_fits_a_320_px_phone(

@@ -26,11 +26,13 @@ from congvu.scoring import services as scoring
 from congvu.scoring.models import Scorecard
 
 from .helpers import (
+    NARROWEST,
     PHONE,
     clear_process_caches,
     restore_default_kinds,
     restore_default_scales,
     share_session,
+    sideways,
 )
 
 # A concluded inspection with its corrective action, as the officers' pages' tests build it.
@@ -38,8 +40,6 @@ from .test_accessibility_officers import World, concluded, scored
 
 # The live server reads committed data, so every test here runs on a flushed database.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-NARROWEST = {"width": 320, "height": 640}
 
 
 @pytest.fixture(autouse=True)
@@ -52,10 +52,6 @@ def height(locator: Any) -> float:
     box = locator.bounding_box()
     assert box is not None
     return float(box["height"])
-
-
-def sideways(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
 
 
 def test_a_citizen_taps_the_kind_of_report_and_anonymity_on_the_smallest_phone(
